@@ -1,0 +1,115 @@
+/**
+ * The classifier interface: what OmniFold needs from a classifier, and nothing more.
+ *
+ * A classifier is trained to separate class 0 (label 0, weights `w0`) from class 1
+ * (label 1, weights `w1`). Both classes are rescaled to equal total weight for training.
+ * Its output f(x) ≈ P(class 1 | x) turns into the likelihood ratio of the unnormalised
+ * weighted densities,
+ *
+ *     ratio(x) = f/(1−f) · S1/S0,     S_c = Σ w_c  (before rescaling),
+ *
+ * with f clipped to [ε, 1−ε] and the ratio clipped to [0, wMax]. Implementations:
+ * `MlpClassifier` (src/mlp_classifier.ts) and `BinnedClassifier` (src/binned_classifier.ts,
+ * exact bin ratios; OmniFold with it is iterative Bayesian unfolding).
+ *
+ * Classifiers are described by plain data ({@link ClassifierSpec}) so that a worker thread
+ * can rebuild the same classifier from a task message.
+ */
+import type { FeatureMatrix } from './features.js';
+import type { RngKey } from './rng.js';
+
+/** Clipping guards applied by {@link TrainedClassifier.ratio}. */
+export interface RatioClip {
+  /** Classifier output f is clipped to [epsilon, 1 − epsilon]. */
+  epsilon: number;
+  /** The ratio is clipped to [0, wMax]. */
+  wMax: number;
+}
+
+/** Ratios on a set of events plus how many of them a guard clipped. */
+export interface RatioResult {
+  /** [nEvents], f/(1−f)·S1/S0 after clipping */
+  ratio: Float64Array;
+  /** Events whose f or ratio was clipped. */
+  nClipped: number;
+}
+
+/** One epoch of training, reported through {@link FitContext.onEpoch}. */
+export interface EpochReport {
+  epoch: number;
+  trainLoss: number;
+  validationLoss: number;
+}
+
+/** What a fit needs besides the data. */
+export interface FitContext {
+  /** Keys initialisation, shuffling and the train/validation split of this fit. */
+  rngKey: RngKey;
+  /** Called after every epoch (MLP); never required. */
+  onEpoch?: (report: EpochReport) => void;
+}
+
+/** A summary of one fit, kept in the diagnostics. */
+export interface FitInfo {
+  /** Epochs run (0 for classifiers that do not iterate). */
+  epochs: number;
+  /** 1-based epoch whose parameters were kept (early stopping); 0 if not applicable. */
+  bestEpoch: number;
+  /** Weighted validation loss at `bestEpoch` (NaN if not applicable). */
+  validationLoss: number;
+  /** Σ w0 and Σ w1 before rescaling. */
+  sumW0: number;
+  sumW1: number;
+}
+
+/** A fitted classifier: evaluates the likelihood ratio on new events. */
+export interface TrainedClassifier {
+  readonly info: FitInfo;
+  /** ratio(x) on every event of `x`, with the guards of `clip`. */
+  ratio(x: FeatureMatrix, clip: RatioClip): RatioResult;
+}
+
+/** A classifier type: fit(class 0, class 1) → trained model. */
+export interface Classifier {
+  readonly spec: ClassifierSpec;
+  /**
+   * Trains class 0 (`x0`, `w0`) against class 1 (`x1`, `w1`). Weights may be negative;
+   * each class's total must be positive. Inputs are read, never written.
+   */
+  fit(x0: FeatureMatrix, w0: Float64Array, x1: FeatureMatrix, w1: Float64Array, context: FitContext): TrainedClassifier;
+}
+
+/** Activation functions of hidden layers. */
+export type Activation = 'relu' | 'silu' | 'gelu';
+
+/** Options of the MLP classifier; every field has a default in `MLP_DEFAULTS`. */
+export interface MlpOptions {
+  /** Hidden layer widths, e.g. [50, 50, 50]. */
+  hidden: number[];
+  activation: Activation;
+  /** Maximum number of epochs. */
+  epochs: number;
+  /** Minibatch size (events). */
+  batchSize: number;
+  /** Adam learning rate. */
+  learningRate: number;
+  /** Adam β1, β2, ε. */
+  beta1: number;
+  beta2: number;
+  adamEpsilon: number;
+  /** Fraction of events held out for validation and early stopping. */
+  validationFraction: number;
+  /** Epochs without validation improvement before stopping; 0 disables early stopping. */
+  patience: number;
+  /** Learning-rate schedule over epochs. */
+  schedule: 'constant' | 'cosine';
+}
+
+/** Plain-data description of a classifier, rebuildable in any thread. */
+export type ClassifierSpec =
+  | ({ type: 'mlp' } & Partial<MlpOptions>)
+  | {
+      type: 'binned';
+      /** Per-feature strictly increasing bin edges; the grid is their product. */
+      edges: number[][];
+    };

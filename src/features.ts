@@ -1,0 +1,73 @@
+/**
+ * Feature matrices: the one in-memory layout every classifier, kernel and loader shares.
+ */
+import { InputError } from './errors.js';
+
+/**
+ * Events × features, f32, row-major: feature `f` of event `i` is `values[i * nFeatures + f]`.
+ * `values` may be backed by a SharedArrayBuffer (the pool shares it between threads) and
+ * is never written by the engine.
+ */
+export interface FeatureMatrix {
+  /** [nEvents × nFeatures], row-major */
+  readonly values: Float32Array;
+  readonly nEvents: number;
+  readonly nFeatures: number;
+}
+
+/** Wraps row-major values as a {@link FeatureMatrix}, checking the length. */
+export function featureMatrix(values: Float32Array, nEvents: number, nFeatures: number): FeatureMatrix {
+  if (!Number.isInteger(nFeatures) || nFeatures < 1) {
+    throw new InputError(`nFeatures must be a positive integer; got ${nFeatures}`);
+  }
+  if (!Number.isInteger(nEvents) || nEvents < 0 || values.length !== nEvents * nFeatures) {
+    throw new InputError(`values must hold nEvents × nFeatures = ${nEvents} × ${nFeatures} numbers; got ${values.length}`);
+  }
+  return { values, nEvents, nFeatures };
+}
+
+/** Builds a row-major matrix from per-feature columns (any numeric arrays of equal length). */
+export function fromColumns(columns: readonly ArrayLike<number>[], shared = false): FeatureMatrix {
+  if (columns.length === 0) throw new InputError('columns must hold at least one feature; got 0');
+  const nEvents = columns[0].length;
+  const nFeatures = columns.length;
+  columns.forEach((c, f) => {
+    if (c.length !== nEvents) {
+      throw new InputError(`feature columns must have equal lengths; got column 0 with ${nEvents} and column ${f} with ${c.length}`);
+    }
+  });
+  const bytes = nEvents * nFeatures * 4;
+  const values = new Float32Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  for (let f = 0; f < nFeatures; f++) {
+    const c = columns[f];
+    for (let i = 0; i < nEvents; i++) values[i * nFeatures + f] = c[i];
+  }
+  return { values, nEvents, nFeatures };
+}
+
+/** Copies out one feature as a column. */
+export function column(x: FeatureMatrix, feature: number): Float32Array {
+  const out = new Float32Array(x.nEvents);
+  for (let i = 0; i < x.nEvents; i++) out[i] = x.values[i * x.nFeatures + feature];
+  return out;
+}
+
+/** The rows of `x` listed in `rows` (ascending event indices), as a new matrix. */
+export function selectRows(x: FeatureMatrix, rows: Uint32Array): FeatureMatrix {
+  const nf = x.nFeatures;
+  const values = new Float32Array(rows.length * nf);
+  for (let r = 0; r < rows.length; r++) {
+    values.set(x.values.subarray(rows[r] * nf, rows[r] * nf + nf), r * nf);
+  }
+  return { values, nEvents: rows.length, nFeatures: nf };
+}
+
+/** Indices i with mask[i] !== 0 (and, if given, other[i] !== 0). */
+export function maskIndices(mask: Uint8Array, other?: Uint8Array): Uint32Array {
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) if (mask[i] && (other === undefined || other[i])) n++;
+  const out = new Uint32Array(n);
+  n = 0;
+  for (let i = 0; i < mask.length; i++) if (mask[i] && (other === undefined || other[i])) out[n++] = i;
+  return out;
+}

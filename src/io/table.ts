@@ -1,0 +1,28 @@
+/**
+ * The loader interface every file format implements: named numeric columns of one table.
+ */
+
+/** A numeric column as read from a file. Masks come as Uint8Array (0/1). */
+export type NumericColumn = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array | BigInt64Array;
+
+/** Named columns of equal length, read from one file (or one tree/dataset of it). */
+export interface ColumnTable {
+  /** Where the table came from, for error messages: e.g. `sim.arrow` or `data.root:events`. */
+  readonly source: string;
+  readonly nRows: number;
+  /** Every column the file has (not only those read). */
+  readonly columnNames: readonly string[];
+  /** The column, or throws InputError naming the source and listing the columns. */
+  column(name: string): NumericColumn;
+}
+
+/** Options of every reader. */
+export interface ReadOptions {
+  /** Columns to read; readers that can skip the others do. */
+  columns: readonly string[];
+  /** Reports progress of large reads as a fraction in [0, 1]. */
+  onProgress?: (fraction: number) => void;
+}
+
+/** A format's reader. `path` may carry an object suffix (`file.root:tree`, `file.h5:/group/ds`). */
+export type TableReader = (path: string, options: ReadOptions) => Promise<ColumnTable>;

@@ -1,0 +1,202 @@
+/**
+ * Counter-based random numbers: Philox4x32-10 (Salmon et al., "Parallel random numbers:
+ * as easy as 1, 2, 3", SC'11), written with 32-bit integer arithmetic only, so every draw
+ * is identical on every machine, Node version and worker count.
+ *
+ * Every random draw in the engine is keyed by a {@link RngKey}
+ * `(seed, kind, replica, iteration, step, member)` and a `purpose` (initialisation,
+ * shuffling, splitting, bootstrap). Different keys give independent streams; the same key
+ * always gives the same stream. There is no global state and no `Math.random`.
+ */
+
+const M0 = 0xd2511f53;
+const M1 = 0xcd9e8d57;
+const W0 = 0x9e3779b9;
+const W1 = 0xbb67ae85;
+
+/** Replica kinds, the second component of an {@link RngKey}. */
+export const REPLICA_KIND = Object.freeze({ nominal: 0, data: 1, sim: 2, syst: 3 } as const);
+export type ReplicaKind = keyof typeof REPLICA_KIND;
+
+/** OmniFold steps, the fifth component of an {@link RngKey}; 0 is "not inside a step". */
+export const STEP = Object.freeze({ none: 0, step1: 1, misses: 2, step2: 3, fakes: 4 } as const);
+export type StepName = keyof typeof STEP;
+
+/** What a stream is used for, so that one key can feed several independent streams. */
+export const PURPOSE = Object.freeze({ init: 1, shuffle: 2, split: 3, bootstrap: 4, toy: 5 } as const);
+export type Purpose = keyof typeof PURPOSE;
+
+/**
+ * The key of every random stream. All fields are non-negative integers below 2^32;
+ * `iteration` is 1-based inside the loop and 0 outside it.
+ */
+export interface RngKey {
+  seed: number;
+  kind: ReplicaKind;
+  replica: number;
+  iteration: number;
+  step: StepName;
+  member: number;
+}
+
+/** High 32 bits of the 64-bit product of two uint32, exactly, with doubles < 2^53. */
+function mulhi32(a: number, b: number): number {
+  const aLo = a & 0xffff;
+  const aHi = a >>> 16;
+  const bLo = b & 0xffff;
+  const bHi = b >>> 16;
+  const t = aHi * bLo + ((aLo * bLo) >>> 16);
+  const w1 = (t & 0xffff) + aLo * bHi;
+  return (aHi * bHi + (t >>> 16) + (w1 >>> 16)) >>> 0;
+}
+
+/**
+ * Philox4x32-10 block function: encrypts the 128-bit counter `ctr` under the 64-bit key
+ * `(k0, k1)` and writes four uint32 to `out` (which may alias `ctr`).
+ */
+export function philox4x32(ctr: ArrayLike<number>, k0: number, k1: number, out: Uint32Array): Uint32Array {
+  let c0 = ctr[0] >>> 0;
+  let c1 = ctr[1] >>> 0;
+  let c2 = ctr[2] >>> 0;
+  let c3 = ctr[3] >>> 0;
+  let key0 = k0 >>> 0;
+  let key1 = k1 >>> 0;
+  for (let round = 0; round < 10; round++) {
+    const hi0 = mulhi32(M0, c0);
+    const lo0 = Math.imul(M0, c0) >>> 0;
+    const hi1 = mulhi32(M1, c2);
+    const lo1 = Math.imul(M1, c2) >>> 0;
+    c0 = (hi1 ^ c1 ^ key0) >>> 0;
+    c1 = lo1;
+    c2 = (hi0 ^ c3 ^ key1) >>> 0;
+    c3 = lo0;
+    key0 = (key0 + W0) >>> 0;
+    key1 = (key1 + W1) >>> 0;
+  }
+  out[0] = c0;
+  out[1] = c1;
+  out[2] = c2;
+  out[3] = c3;
+  return out;
+}
+
+function checkUint32(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+    throw new RangeError(`rng key ${name} must be an integer in [0, 2^32); got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * Derives the 64-bit Philox key of a stream from an {@link RngKey} and a purpose: one
+ * Philox block over `(kind, replica, iteration, step·256 + purpose)` keyed by
+ * `(seed, member)`. Distinct tuples give distinct keys (Philox is a bijection).
+ */
+export function streamKey(key: RngKey, purpose: Purpose): [number, number] {
+  const ctr = [
+    REPLICA_KIND[key.kind],
+    checkUint32('replica', key.replica),
+    checkUint32('iteration', key.iteration),
+    STEP[key.step] * 256 + PURPOSE[purpose],
+  ];
+  const out = philox4x32(ctr, checkUint32('seed', key.seed), checkUint32('member', key.member), new Uint32Array(4));
+  return [out[0] ^ out[2], out[1] ^ out[3]];
+}
+
+const TWO_POW_M53 = 1 / 9007199254740992;
+
+/** Uniform double in [0, 1) from two uint32, with all 53 mantissa bits random. */
+export function uint32PairToUnit(a: number, b: number): number {
+  return ((a >>> 5) * 67108864 + (b >>> 6)) * TWO_POW_M53;
+}
+
+/**
+ * A sequential stream over one key: block `i` is Philox(counter = (i_lo, i_hi, 0, 0)).
+ * Cheap to create; draws never depend on how many other streams exist.
+ */
+export class RandomStream {
+  private readonly k0: number;
+  private readonly k1: number;
+  private readonly block = new Uint32Array(4);
+  private readonly ctr = [0, 0, 0, 0];
+  private blockIndex = 0;
+  private used = 4;
+
+  constructor(key: RngKey, purpose: Purpose) {
+    [this.k0, this.k1] = streamKey(key, purpose);
+  }
+
+  /** Next uniform uint32. */
+  nextUint32(): number {
+    if (this.used === 4) {
+      this.ctr[0] = this.blockIndex >>> 0;
+      this.ctr[1] = Math.floor(this.blockIndex / 4294967296);
+      philox4x32(this.ctr, this.k0, this.k1, this.block);
+      this.blockIndex++;
+      this.used = 0;
+    }
+    return this.block[this.used++];
+  }
+
+  /** Next uniform double in [0, 1). */
+  nextDouble(): number {
+    const a = this.nextUint32();
+    return uint32PairToUnit(a, this.nextUint32());
+  }
+
+  /** Uniform integer in [0, n), without modulo bias (n ≤ 2^32). */
+  nextBelow(n: number): number {
+    if (n <= 0) throw new RangeError(`nextBelow bound must be positive; got ${n}`);
+    const limit = 4294967296 - (4294967296 % n);
+    for (;;) {
+      const u = this.nextUint32();
+      if (u < limit) return u % n;
+    }
+  }
+
+  /** Fisher–Yates shuffle of `a` in place. */
+  shuffle<T extends { length: number; [i: number]: number }>(a: T): T {
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = this.nextBelow(i + 1);
+      const t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+    return a;
+  }
+}
+
+/** Cumulative distribution of Poisson(1) up to k = 20, from e^-1 as a literal (no Math.exp). */
+const POISSON1_CDF: Float64Array = (() => {
+  const cdf = new Float64Array(21);
+  let p = 0.36787944117144233; // e^-1
+  let sum = 0;
+  for (let k = 0; k <= 20; k++) {
+    if (k > 0) p /= k;
+    sum += p;
+    cdf[k] = sum;
+  }
+  return cdf;
+})();
+
+/**
+ * Poisson(1) bootstrap multiplicities for `nEvents` events: event i's draw comes from
+ * Philox block i of the stream `(key, "bootstrap")`, so any event's draw is independent of
+ * how events are chunked. Returned as f64 for use as weight factors.
+ */
+export function poissonOneWeights(nEvents: number, key: RngKey): Float64Array {
+  const [k0, k1] = streamKey(key, 'bootstrap');
+  const out = new Float64Array(nEvents);
+  const ctr = [0, 0, 0, 0];
+  const block = new Uint32Array(4);
+  for (let i = 0; i < nEvents; i++) {
+    ctr[0] = i >>> 0;
+    ctr[1] = Math.floor(i / 4294967296);
+    philox4x32(ctr, k0, k1, block);
+    const u = uint32PairToUnit(block[0], block[1]);
+    let k = 0;
+    while (k < 20 && u >= POISSON1_CDF[k]) k++;
+    out[i] = k;
+  }
+  return out;
+}
