@@ -24,6 +24,7 @@ export type {
   UnfoldOptions,
   UnfoldResult,
   UnfoldProgress,
+  UnfoldContext,
   StepJob,
   MemberResult,
   MemberRunner,

@@ -142,3 +142,10 @@ export type UnfoldProgress =
   | { type: 'step'; replica: string; iteration: number; step: StepName; member: number }
   | { type: 'epoch'; replica: string; iteration: number; step: StepName; member: number; epoch: number; trainLoss: number; validationLoss: number }
   | { type: 'iteration'; replica: string; iteration: number; diagnostics: IterationDiagnostics };
+
+/** What an unfolding needs besides data and options. */
+export interface UnfoldContext {
+  /** Runs the member fits; defaults to the in-process runner (one thread). */
+  runner?: MemberRunner;
+  onProgress?: (progress: UnfoldProgress) => void;
+}
