@@ -34,4 +34,5 @@ export type {
   FakesMode,
 } from './types.js';
 export type { ColumnTable, NumericColumn, ReadOptions, TableReader } from './io/table.js';
+export { Histogram, checkEdges } from './histogram.js';
 export { MLP_DEFAULTS, UNFOLD_DEFAULTS } from './defaults.js';
