@@ -1,0 +1,294 @@
+/**
+ * HDF5 files through h5wasm 0.10. The object after the colon picks what is read:
+ *
+ * | object (`file.h5:OBJECT`)         | columns                                       |
+ * | --------------------------------- | --------------------------------------------- |
+ * | a group (default `/`)             | its plain 1-D numeric datasets, by name; all must have the same length (other members are ignored) |
+ * | a 1-D compound dataset            | its numeric fields, by name                   |
+ * | a plain 2-D dataset `[nRows × n]` | `col0 … col{n−1}`                             |
+ * | a plain 1-D dataset               | one column named after the dataset            |
+ *
+ * With no object, `/` is read as a group; if it holds no 1-D datasets but exactly one
+ * dataset, that dataset is read. Numeric types: float32/64, int8–64, uint8–64 and h5py's
+ * bool enum (→ Uint8Array); int64/uint64 come as BigInt64Array. Big-endian data are
+ * converted (a copy; every HDF5 read copies out of the wasm heap anyway).
+ *
+ * h5wasm's wasm heap is capped at 2 GiB, so datasets are read in slices of at most
+ * 64 MiB, each copied straight into the output column.
+ */
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type * as H5 from 'h5wasm';
+import { InputError } from '../errors.js';
+import { checkRequested, listNames, makeTable, swapBytes, throttledProgress, uint64AsInt64 } from './columns.js';
+import { splitObjectPath } from './load.js';
+import type { ColumnTable, NumericColumn, ReadOptions } from './table.js';
+
+type H5Module = typeof H5;
+type Metadata = H5.Dataset['metadata'];
+
+/** Bytes per slice read from the wasm heap. */
+const SLICE_BYTES = 64 * 1024 * 1024;
+
+/** HDF5 type classes (H5T_class_t) as h5wasm reports them. */
+const H5T = { INTEGER: 0, FLOAT: 1, COMPOUND: 6, ENUM: 8 } as const;
+
+let h5Promise: Promise<H5Module> | undefined;
+
+/** Loads h5wasm once; HDF5's error stack is turned into exceptions instead of printed. */
+function loadH5(): Promise<H5Module> {
+  h5Promise ??= import('h5wasm/node').then(async (h5) => {
+    await h5.ready;
+    h5.Module.activate_throwing_error_handler();
+    return h5;
+  });
+  return h5Promise;
+}
+
+/** The most specific line of HDF5's error stack, e.g. `truncated file: eof = 1000, …`. */
+function hdf5Reason(err: unknown): string {
+  const lines = String((err as Error)?.message ?? err).split('\n').filter((l) => /#\d+:/.test(l));
+  const last = lines.at(-1);
+  if (last === undefined) return String((err as Error)?.message ?? err).split('\n')[0];
+  return last.replace(/^.*?\): /, '').trim();
+}
+
+/** How one numeric column is laid out in the raw bytes of a row. */
+interface ColumnLayout {
+  name: string;
+  offset: number; // bytes into the row
+  meta: Pick<Metadata, 'type' | 'size' | 'signed' | 'littleEndian'> & { enum_type?: { type: number } };
+}
+
+/** The output typed array for a numeric HDF5 type, or null when unsupported. */
+function makeColumn(meta: ColumnLayout['meta'], n: number): NumericColumn | BigUint64Array | null {
+  const size = meta.size;
+  if (meta.type === H5T.FLOAT) return size === 4 ? new Float32Array(n) : size === 8 ? new Float64Array(n) : null;
+  if (meta.type === H5T.ENUM) return size === 1 ? new Uint8Array(n) : null;
+  if (meta.type !== H5T.INTEGER) return null;
+  if (size === 1) return meta.signed ? new Int8Array(n) : new Uint8Array(n);
+  if (size === 2) return meta.signed ? new Int16Array(n) : new Uint16Array(n);
+  if (size === 4) return meta.signed ? new Int32Array(n) : new Uint32Array(n);
+  if (size === 8) return meta.signed ? new BigInt64Array(n) : new BigUint64Array(n);
+  return null;
+}
+
+function describeType(meta: Metadata): string {
+  const names: Record<number, string> = { 0: 'integer', 1: 'float', 2: 'time', 3: 'string', 4: 'bitfield', 5: 'opaque', 6: 'compound', 7: 'reference', 8: 'enum', 9: 'variable-length', 10: 'array' };
+  return `${names[meta.type] ?? `class ${meta.type}`} of ${meta.size} bytes${meta.vlen ? ' (variable-length)' : ''}`;
+}
+
+/** What is read from one dataset: its row count, row size, and column layouts. */
+interface DatasetPlan {
+  dataset: H5.Dataset;
+  nRows: number;
+  rowBytes: number;
+  columns: ColumnLayout[];
+}
+
+/** Plans the columns of one dataset (compound, 2-D or 1-D), or throws why it cannot. */
+function planDataset(source: string, dataset: H5.Dataset, name: string): DatasetPlan {
+  const meta = dataset.metadata;
+  const shape = meta.shape ?? [];
+  if (meta.type === H5T.COMPOUND && shape.length === 1) {
+    const members = meta.compound_type?.members ?? [];
+    const columns = members.map((m) => ({ name: m.name, offset: m.offset, meta: m }));
+    for (const c of columns) {
+      if (makeColumn(c.meta, 0) === null) throw new InputError(`${source}: field ${JSON.stringify(c.name)} must be a numeric type; got ${describeType(c.meta as Metadata)}`);
+    }
+    return { dataset, nRows: shape[0], rowBytes: meta.size, columns };
+  }
+  if (makeColumn(meta, 0) === null || meta.vlen) {
+    throw new InputError(`${source}: dataset must be numeric (float, int, bool) or compound of numeric fields; got ${describeType(meta)}`);
+  }
+  if (shape.length === 1) return { dataset, nRows: shape[0], rowBytes: meta.size, columns: [{ name, offset: 0, meta }] };
+  if (shape.length === 2) {
+    const columns = Array.from({ length: shape[1] }, (_, j) => ({ name: `col${j}`, offset: j * meta.size, meta }));
+    return { dataset, nRows: shape[0], rowBytes: meta.size * shape[1], columns };
+  }
+  throw new InputError(`${source}: dataset must be 1-D or 2-D; got shape (${shape.join(', ')})`);
+}
+
+/** Reads rows [start, start + count) of a dataset as raw bytes (one copy out of the heap). */
+function readRows(h5: H5Module, plan: DatasetPlan, start: number, count: number): Uint8Array {
+  const { Module } = h5;
+  const nbytes = count * plan.rowBytes;
+  const ptr = Module._malloc(Math.max(nbytes, 1));
+  if (ptr === 0) throw new InputError(`${plan.dataset.path}: a slice of ${nbytes} bytes must fit h5wasm's 2 GiB heap; got an allocation failure`);
+  try {
+    const shape = plan.dataset.metadata.shape ?? [];
+    const count2 = shape.length === 2 ? [BigInt(count), BigInt(shape[1])] : [BigInt(count)];
+    const offset2 = shape.length === 2 ? [BigInt(start), 0n] : [BigInt(start)];
+    const strides = shape.map(() => 1n);
+    Module.get_dataset_data(plan.dataset.file_id, plan.dataset.path, count2, offset2, strides, BigInt(ptr));
+    return Module.HEAPU8.slice(ptr, ptr + nbytes);
+  } finally {
+    Module._free(ptr);
+  }
+}
+
+/** Copies one column out of raw row bytes into `out` at row `at`. */
+function scatter(raw: Uint8Array, count: number, rowBytes: number, layout: ColumnLayout, out: NumericColumn | BigUint64Array, at: number): void {
+  const w = layout.meta.size;
+  const target = new Uint8Array(out.buffer, out.byteOffset + at * w, count * w);
+  if (rowBytes === w) target.set(raw.subarray(0, count * w));
+  else for (let r = 0; r < count; r++) target.set(raw.subarray(r * rowBytes + layout.offset, r * rowBytes + layout.offset + w), r * w);
+  if (!layout.meta.littleEndian) swapBytes(target, w);
+}
+
+/** Reads the requested columns of planned datasets, slice by slice, with progress. */
+function readPlans(h5: H5Module, source: string, plans: Map<string, DatasetPlan>, requested: readonly string[], onProgress?: (f: number) => void): Map<string, NumericColumn> {
+  const progress = throttledProgress(onProgress);
+  const byDataset = new Map<DatasetPlan, ColumnLayout[]>();
+  for (const name of new Set(requested)) {
+    const plan = plans.get(name) as DatasetPlan;
+    byDataset.set(plan, [...(byDataset.get(plan) ?? []), plan.columns.find((c) => c.name === name) as ColumnLayout]);
+  }
+  const totalBytes = [...byDataset.keys()].reduce((n, p) => n + p.nRows * p.rowBytes, 0);
+  let doneBytes = 0;
+  const out = new Map<string, NumericColumn>();
+  for (const [plan, layouts] of byDataset) {
+    const columns = layouts.map((l) => makeColumn(l.meta, plan.nRows) as NumericColumn | BigUint64Array);
+    const sliceRows = Math.max(1, Math.floor(SLICE_BYTES / Math.max(plan.rowBytes, 1)));
+    for (let start = 0; start < plan.nRows; start += sliceRows) {
+      const count = Math.min(sliceRows, plan.nRows - start);
+      let raw: Uint8Array;
+      try {
+        raw = readRows(h5, plan, start, count);
+      } catch (err) {
+        if (err instanceof InputError) throw err;
+        throw new InputError(`${source}: ${plan.dataset.path}: dataset is unreadable (truncated file?); got ${JSON.stringify(hdf5Reason(err))}`, { cause: err });
+      }
+      layouts.forEach((l, k) => scatter(raw, count, plan.rowBytes, l, columns[k], start));
+      doneBytes += count * plan.rowBytes;
+      progress(totalBytes === 0 ? 1 : doneBytes / totalBytes);
+    }
+    layouts.forEach((l, k) => {
+      const c = columns[k];
+      out.set(l.name, c instanceof BigUint64Array ? uint64AsInt64(source, l.name, c) : c);
+    });
+  }
+  progress(1);
+  return out;
+}
+
+/** The plain 1-D numeric datasets of a group, each planned as one column. */
+function planGroup(source: string, group: H5.Group, h5: H5Module): Map<string, DatasetPlan> {
+  const plans = new Map<string, DatasetPlan>();
+  for (const key of group.keys()) {
+    const entity = group.get(key);
+    if (!(entity instanceof h5.Dataset)) continue;
+    const meta = entity.metadata;
+    if ((meta.shape?.length ?? 0) !== 1 || meta.type === H5T.COMPOUND || meta.vlen || makeColumn(meta, 0) === null) continue;
+    plans.set(key, planDataset(source, entity, key));
+  }
+  const lengths = [...plans.entries()].map(([k, p]) => `${k}=${p.nRows}`);
+  if (new Set([...plans.values()].map((p) => p.nRows)).size > 1) {
+    throw new InputError(`${source}: the 1-D datasets of a group must have the same length to be columns of one table; got ${listNames(lengths)}`);
+  }
+  return plans;
+}
+
+/** Finds the object a path names, or throws listing what is there. */
+function resolveObject(file: string, root: H5.File, object: string): H5.Group | H5.Dataset {
+  const entity = object === '/' ? root : root.get(object);
+  if (entity === null || entity === undefined || !('keys' in entity || 'metadata' in entity)) {
+    const parentPath = object.replace(/\/[^/]*$/, '') || '/';
+    const parent = parentPath === '/' ? root : root.get(parentPath);
+    const members = parent !== null && parent !== undefined && 'keys' in parent ? (parent as H5.Group).keys().map((k) => `${parentPath === '/' ? '' : parentPath}/${k}`) : [];
+    throw new InputError(`${file}: object ${JSON.stringify(object)} not found${members.length > 0 ? `; ${parentPath} holds ${listNames(members)}` : ''}`);
+  }
+  return entity as H5.Group | H5.Dataset;
+}
+
+/**
+ * Reads the requested columns of an HDF5 file (see the module comment for which object
+ * gives which columns).
+ * @example const t = await readHdf5('sim.h5:/events', { columns: ['gen_pt'] })
+ */
+export async function readHdf5(path: string, options: ReadOptions): Promise<ColumnTable> {
+  const { file, object } = splitObjectPath(path);
+  try {
+    await stat(file);
+  } catch (err) {
+    throw new InputError(`${file}: file must be readable; got ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+  }
+  const h5 = await loadH5();
+  let root: H5.File;
+  try {
+    root = new h5.File(file, 'r');
+  } catch (err) {
+    throw new InputError(`${file}: file is truncated or not an HDF5 file; got ${JSON.stringify(hdf5Reason(err))}`, { cause: err });
+  }
+  try {
+    const objectPath = object === undefined ? '/' : object.startsWith('/') ? object : `/${object}`;
+    const source = object === undefined ? file : `${file}:${objectPath}`;
+    let entity = resolveObject(file, root, objectPath);
+    let plans = entity instanceof h5.Dataset ? null : planGroup(source, entity as H5.Group, h5);
+    if (plans !== null && plans.size === 0 && object === undefined) {
+      const datasets = (entity as H5.Group).keys().filter((k) => root.get(k) instanceof h5.Dataset);
+      if (datasets.length === 1) {
+        entity = root.get(datasets[0]) as H5.Dataset;
+        plans = null;
+      }
+    }
+    if (plans === null) {
+      const plan = planDataset(source, entity as H5.Dataset, basename(entity.path));
+      plans = new Map(plan.columns.map((c) => [c.name, plan]));
+    }
+    const names = [...plans.keys()];
+    checkRequested(source, options.columns, names);
+    const nRows = plans.size === 0 ? 0 : (plans.values().next().value as DatasetPlan).nRows;
+    const columns = readPlans(h5, source, plans, options.columns, options.onProgress);
+    return makeTable(source, nRows, names, columns);
+  } finally {
+    root.close();
+  }
+}
+
+/**
+ * Writes equal-length typed-array columns as 1-D datasets of one group (default `/`),
+ * the layout `readHdf5('file.h5:/group', …)` reads back. Large columns are written in
+ * slices (h5wasm's heap is capped at 2 GiB).
+ * @example await writeHdf5('sim.h5', { gen_pt: genPt, reco_pt: recoPt }, '/events')
+ */
+export async function writeHdf5(path: string, columns: Record<string, NumericColumn>, group = '/'): Promise<void> {
+  const h5 = await loadH5();
+  const names = Object.keys(columns);
+  names.forEach((name) => {
+    if (columns[name].length !== columns[names[0]].length) {
+      throw new InputError(`columns must have the same length; got ${names[0]}=${columns[names[0]].length}, ${name}=${columns[name].length}`);
+    }
+  });
+  let out: H5.File;
+  try {
+    out = new h5.File(path, 'w', { track_order: true }); // keeps the columns' order
+  } catch (err) {
+    throw new InputError(`${path}: file must be writable; got ${JSON.stringify(hdf5Reason(err))}`, { cause: err });
+  }
+  try {
+    let target: H5.Group = out;
+    for (const part of group.split('/').filter((p) => p !== '')) {
+      const existing = target.get(part);
+      target = existing instanceof h5.Group ? existing : target.create_group(part, true);
+    }
+    for (const name of names) writeColumn(target, name, columns[name]);
+  } finally {
+    out.close();
+  }
+}
+
+/** Writes one column, in slices when it is larger than SLICE_BYTES. */
+function writeColumn(group: H5.Group, name: string, values: NumericColumn): void {
+  const sliceRows = Math.max(1, Math.floor(SLICE_BYTES / values.BYTES_PER_ELEMENT));
+  if (values.length <= sliceRows) {
+    group.create_dataset({ name, data: values });
+    return;
+  }
+  const dataset = group.create_dataset({ name, data: values.subarray(0, sliceRows), maxshape: [null], chunks: [Math.min(sliceRows, 1 << 20)] });
+  dataset.resize([values.length]);
+  for (let start = sliceRows; start < values.length; start += sliceRows) {
+    const end = Math.min(values.length, start + sliceRows);
+    dataset.write_slice([[start, end]], values.subarray(start, end));
+  }
+}

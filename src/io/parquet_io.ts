@@ -1,0 +1,145 @@
+/**
+ * Parquet files through parquet-wasm 0.8, whose results come back as Arrow IPC and are
+ * decoded with apache-arrow. Only the requested columns are read (through `ParquetFile`,
+ * one row group at a time, so progress can be reported); the values are copied once into
+ * one typed array per column.
+ *
+ * Column types: float32/64, int8–64, uint8–64 and bool (→ Uint8Array 0/1). int64/uint64
+ * come as BigInt64Array (uint64 values must be below 2^63). Nulls become NaN in float
+ * columns and are an error elsewhere. Nested and string columns are an InputError.
+ */
+import { openAsBlob } from 'node:fs';
+import { stat, writeFile } from 'node:fs/promises';
+import { DataType, tableFromIPC, Type, type Field, type Vector } from 'apache-arrow';
+import type { ParquetFile } from 'parquet-wasm';
+import { InputError } from '../errors.js';
+import { checkRequested, makeTable, throttledProgress, uint64AsInt64 } from './columns.js';
+import { splitObjectPath } from './load.js';
+import type { ColumnTable, NumericColumn, ReadOptions } from './table.js';
+
+type ParquetWasm = typeof import('parquet-wasm');
+
+/** Rows per Arrow batch asked of parquet-wasm (its default, 1024, is slow for big files). */
+const BATCH_ROWS = 1 << 20;
+
+const SUPPORTED_TYPES = 'float32/64, int8–64, uint8–64 or bool';
+
+/** The typed-array constructor for a flat numeric Arrow type, or null. */
+function outputFor(type: DataType): { make: (n: number) => NumericColumn } | null {
+  if (DataType.isFloat(type)) {
+    if (type.precision === 1) return { make: (n) => new Float32Array(n) };
+    if (type.precision === 2) return { make: (n) => new Float64Array(n) };
+    return null;
+  }
+  if (DataType.isInt(type)) {
+    const ctor = { 8: type.isSigned ? Int8Array : Uint8Array, 16: type.isSigned ? Int16Array : Uint16Array, 32: type.isSigned ? Int32Array : Uint32Array, 64: BigInt64Array }[type.bitWidth];
+    return ctor === undefined ? null : { make: (n) => new ctor(n) };
+  }
+  if (DataType.isBool(type)) return { make: (n) => new Uint8Array(n) };
+  return null;
+}
+
+/** Copies one Arrow vector (any number of chunks) into `out` at `offset`. */
+function copyVector(source: string, name: string, vector: Vector, out: NumericColumn, offset: number): void {
+  const type = vector.type as DataType;
+  if (vector.nullCount > 0 && !DataType.isFloat(type)) {
+    throw new InputError(`${source}: column ${JSON.stringify(name)} must have no nulls (only float columns may, read as NaN); got ${vector.nullCount} nulls`);
+  }
+  if (DataType.isBool(type) || vector.nullCount > 0) {
+    const target = out as Float64Array;
+    for (let i = 0; i < vector.length; i++) {
+      const v = vector.get(i) as number | boolean | null;
+      target[offset + i] = v === null ? Number.NaN : Number(v);
+    }
+    return;
+  }
+  for (const chunk of vector.data) {
+    let values = chunk.values as NumericColumn | BigUint64Array;
+    if (values instanceof BigUint64Array) values = uint64AsInt64(source, name, values);
+    (out as Float64Array).set(values.subarray(0, chunk.length) as Float64Array, offset);
+    offset += chunk.length;
+  }
+}
+
+/** Opens the file; a corrupt or truncated file becomes a one-line InputError. */
+async function openParquet(pw: ParquetWasm, file: string): Promise<ParquetFile> {
+  try {
+    await stat(file);
+  } catch (err) {
+    throw new InputError(`${file}: file must be readable; got ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+  }
+  try {
+    return await pw.ParquetFile.fromFile(await openAsBlob(file));
+  } catch (err) {
+    throw new InputError(`${file}: file is truncated or not a Parquet file; got ${JSON.stringify(String(err).replace(/^Error: /, ''))}`, { cause: err });
+  }
+}
+
+/** Checks that a requested column has a flat numeric type. */
+function checkField(source: string, field: Field): void {
+  if (outputFor(field.type) === null) {
+    throw new InputError(`${source}: column ${JSON.stringify(field.name)} must be ${SUPPORTED_TYPES}; got ${String(field.type)} (${Type[field.typeId]})`);
+  }
+}
+
+/**
+ * Reads the requested columns of a Parquet file.
+ * @example const t = await readParquet('sim.parquet', { columns: ['gen_pt'] }); t.column('gen_pt')  // Float32Array
+ */
+export async function readParquet(path: string, options: ReadOptions): Promise<ColumnTable> {
+  const { file } = splitObjectPath(path);
+  const pw = await import('parquet-wasm');
+  const parquet = await openParquet(pw, file);
+  try {
+    const schema = tableFromIPC(parquet.schema().intoIPCStream()).schema;
+    const names = schema.fields.map((f) => f.name);
+    checkRequested(file, options.columns, names);
+    const requested = [...new Set(options.columns)];
+    for (const name of requested) checkField(file, schema.fields[names.indexOf(name)]);
+    const metadata = parquet.metadata();
+    const rowGroupRows = metadata.rowGroups().map((g) => g.numRows());
+    const nRows = rowGroupRows.reduce((a, b) => a + b, 0);
+    const columns = new Map<string, NumericColumn>();
+    for (const name of requested) columns.set(name, (outputFor(schema.fields[names.indexOf(name)].type) as { make: (n: number) => NumericColumn }).make(nRows));
+    const progress = throttledProgress(options.onProgress);
+    let offset = 0;
+    for (let g = 0; g < rowGroupRows.length && requested.length > 0; g++) {
+      const part = await parquet.read({ columns: requested, rowGroups: [g], batchSize: BATCH_ROWS });
+      const table = tableFromIPC(part.intoIPCStream());
+      for (const name of requested) copyVector(file, name, table.getChild(name) as Vector, columns.get(name) as NumericColumn, offset);
+      offset += table.numRows;
+      progress(nRows === 0 ? 1 : offset / nRows);
+    }
+    progress(1);
+    return makeTable(file, nRows, names, columns);
+  } finally {
+    parquet.free();
+  }
+}
+
+/** Options of writeParquet. */
+export interface ParquetWriteOptions {
+  /** Rows per row group; default parquet-wasm's (1024 × 1024). */
+  rowGroupRows?: number;
+}
+
+/**
+ * Writes equal-length typed-array columns to a Parquet file, dictionary encoding off
+ * (it only costs time for continuous values). Uint8Array columns are written as uint8.
+ * @example await writeParquet('sim.parquet', { gen_pt: genPt, weight: w })
+ */
+export async function writeParquet(path: string, columns: Record<string, NumericColumn>, options: ParquetWriteOptions = {}): Promise<void> {
+  const [{ tableFromArrays, tableToIPC }, pw] = await Promise.all([import('apache-arrow'), import('parquet-wasm')]);
+  const names = Object.keys(columns);
+  names.forEach((name) => {
+    if (columns[name].length !== columns[names[0]].length) {
+      throw new InputError(`columns must have the same length; got ${names[0]}=${columns[names[0]].length}, ${name}=${columns[name].length}`);
+    }
+  });
+  const arrow = tableFromArrays(columns as Record<string, Float32Array>);
+  const table = pw.Table.fromIPCStream(tableToIPC(arrow, 'stream'));
+  let builder = new pw.WriterPropertiesBuilder().setDictionaryEnabled(false);
+  if (options.rowGroupRows !== undefined) builder = builder.setMaxRowGroupSize(options.rowGroupRows);
+  const bytes = pw.writeParquet(table, builder.build());
+  await writeFile(path, bytes);
+}

@@ -1,0 +1,260 @@
+/**
+ * ROOT files through jsroot 7.11, an optional dependency imported only when a `.root`
+ * file is read. `file.root:tree` picks the tree (a TTree, TNtuple or RNTuple; a path such
+ * as `dir/tree` works); without it, the file's only tree is used.
+ *
+ * Columns are the tree's top-level branches (RNTuple: top-level fields). Only flat
+ * branches with one numeric value per entry can be read: float, double, (unsigned) char,
+ * short, int, Long64_t and bool (→ Uint8Array 0/1); Long64_t comes as BigInt64Array
+ * (jsroot decodes 64-bit integers as doubles, so values beyond 2^53 lose precision).
+ * Jagged (`x[n]`), fixed-size array, string and object branches are an InputError.
+ */
+import { open } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { InputError } from '../errors.js';
+import { checkRequested, listNames, makeTable, throttledProgress } from './columns.js';
+import { splitObjectPath } from './load.js';
+import type { ColumnTable, NumericColumn, ReadOptions } from './table.js';
+
+// jsroot ships no types; its objects are used through a few known members.
+type JsrootObject = any;
+
+interface Jsroot {
+  openFile(path: string): Promise<JsrootObject>;
+  TSelector: new () => JsrootObject;
+  treeProcess(tree: JsrootObject, selector: JsrootObject, args?: object): Promise<unknown>;
+  readHeaderFooter(tuple: JsrootObject): Promise<JsrootObject>;
+  rntupleProcess(tuple: JsrootObject, selector: JsrootObject, args?: object): Promise<unknown>;
+}
+
+// Specifiers held in variables so TypeScript does not require the optional package.
+const JSROOT_MODULES = ['jsroot/io', 'jsroot/tree', 'jsroot/rntuple'];
+
+let jsrootPromise: Promise<Jsroot> | undefined;
+
+/** Imports jsroot's I/O modules, or says how to install the optional dependency. */
+function loadJsroot(file: string): Promise<Jsroot> {
+  jsrootPromise ??= Promise.all(JSROOT_MODULES.map((m) => import(m))).then(([io, tree, rntuple]) => ({
+    openFile: io.openFile,
+    TSelector: tree.TSelector,
+    treeProcess: tree.treeProcess,
+    readHeaderFooter: rntuple.readHeaderFooter,
+    rntupleProcess: rntuple.rntupleProcess,
+  }));
+  return jsrootPromise.catch((err) => {
+    jsrootPromise = undefined;
+    throw new InputError(`${file}: reading ROOT files needs the optional dependency jsroot; got ${JSON.stringify(String((err as Error).message ?? err).split('\n')[0])} (npm install jsroot@7.11.2)`, { cause: err });
+  });
+}
+
+const TREE_CLASSES = new Set(['TTree', 'TNtuple', 'TNtupleD']);
+const RNTUPLE_CLASSES = new Set(['ROOT::RNTuple', 'ROOT::Experimental::RNTuple']);
+
+/** TLeaf class → output typed array (by signedness where it matters). */
+const LEAF_TYPES: Record<string, (unsigned: boolean, n: number) => NumericColumn> = {
+  TLeafF: (_u, n) => new Float32Array(n),
+  TLeafF16: (_u, n) => new Float32Array(n),
+  TLeafD: (_u, n) => new Float64Array(n),
+  TLeafD32: (_u, n) => new Float64Array(n),
+  TLeafB: (u, n) => (u ? new Uint8Array(n) : new Int8Array(n)),
+  TLeafS: (u, n) => (u ? new Uint16Array(n) : new Int16Array(n)),
+  TLeafI: (u, n) => (u ? new Uint32Array(n) : new Int32Array(n)),
+  TLeafL: (_u, n) => new BigInt64Array(n),
+  TLeafG: (_u, n) => new BigInt64Array(n),
+  TLeafO: (_u, n) => new Uint8Array(n),
+};
+
+/** RNTuple field type → output typed array. */
+const FIELD_TYPES: Record<string, (n: number) => NumericColumn> = {
+  float: (n) => new Float32Array(n),
+  double: (n) => new Float64Array(n),
+  'std::int8_t': (n) => new Int8Array(n),
+  'std::uint8_t': (n) => new Uint8Array(n),
+  'std::int16_t': (n) => new Int16Array(n),
+  'std::uint16_t': (n) => new Uint16Array(n),
+  'std::int32_t': (n) => new Int32Array(n),
+  'std::uint32_t': (n) => new Uint32Array(n),
+  'std::int64_t': (n) => new BigInt64Array(n),
+  'std::uint64_t': (n) => new BigInt64Array(n),
+  bool: (n) => new Uint8Array(n),
+};
+
+/** A requested column: where the selector puts its value, and the output array. */
+interface Target {
+  name: string;
+  member: string;
+  out: NumericColumn;
+}
+
+/** Runs a jsroot selector over `targets`, filling one output row per entry. */
+async function fill(source: string, nRows: number, targets: Target[], run: (selector: JsrootObject) => Promise<unknown>, jsroot: Jsroot, onProgress?: (f: number) => void): Promise<void> {
+  const progress = throttledProgress(onProgress);
+  const selector = new jsroot.TSelector();
+  let row = 0;
+  selector.Process = function process(this: JsrootObject) {
+    const values = this.tgtobj;
+    for (const t of targets) {
+      const v = values[t.member];
+      if (t.out instanceof BigInt64Array) t.out[row] = BigInt(Math.trunc(Number(v)));
+      else t.out[row] = typeof v === 'boolean' ? Number(v) : v;
+    }
+    row++;
+    if ((row & 0xffff) === 0) progress(row / nRows);
+  };
+  selector.ShowProgress = (fraction: unknown) => {
+    if (typeof fraction === 'number') progress(fraction);
+  };
+  try {
+    await run(selector);
+  } catch (err) {
+    throw new InputError(`${source}: tree data are unreadable (truncated file?); got ${JSON.stringify(String((err as Error).message ?? err).split('\n')[0])}`, { cause: err });
+  }
+  if (row !== nRows) throw new InputError(`${source}: file is truncated; read ${row} of ${nRows} entries`);
+  progress(1);
+}
+
+/** Explains why a TTree branch is not a flat numeric column, or returns its leaf. */
+function flatLeaf(source: string, branch: JsrootObject): JsrootObject {
+  const name = JSON.stringify(branch.fName);
+  const leaves = branch.fLeaves?.arr ?? [];
+  if (branch._typename !== 'TBranch' || (branch.fBranches?.arr?.length ?? 0) > 0) {
+    const cls = branch.fClassName ? ` of class ${branch.fClassName}` : '';
+    throw new InputError(`${source}: branch ${name} must be a flat numeric branch; got ${branch._typename}${cls} (object, STL or split branches are not read)`);
+  }
+  if (leaves.length !== 1) throw new InputError(`${source}: branch ${name} must have one leaf; got ${leaves.length} leaves (${leaves.map((l: JsrootObject) => l.fName).join(', ')})`);
+  const leaf = leaves[0];
+  if (leaf._typename === 'TLeafC') throw new InputError(`${source}: branch ${name} must hold numbers; got the string leaf ${leaf.fTitle || leaf.fName} (TLeafC)`);
+  if (leaf.fLeafCount) throw new InputError(`${source}: branch ${name} must be flat (one value per entry); got the jagged leaf ${leaf.fTitle || leaf.fName} (variable length)`);
+  if (leaf.fLen > 1) throw new InputError(`${source}: branch ${name} must be flat (one value per entry); got the fixed-size array leaf ${leaf.fTitle || leaf.fName}`);
+  if (!(leaf._typename in LEAF_TYPES)) {
+    throw new InputError(`${source}: branch ${name} must hold float, double, (unsigned) char/short/int, Long64_t or bool; got ${leaf._typename}`);
+  }
+  return leaf;
+}
+
+async function readTree(jsroot: Jsroot, source: string, tree: JsrootObject, options: ReadOptions): Promise<ColumnTable> {
+  const branches: JsrootObject[] = tree.fBranches?.arr ?? [];
+  const names = branches.map((b) => String(b.fName));
+  checkRequested(source, options.columns, names);
+  const nRows = Number(tree.fEntries);
+  const requested = [...new Set(options.columns)];
+  const targets: Target[] = requested.map((name, k) => {
+    const branch = branches[names.indexOf(name)];
+    const leaf = flatLeaf(source, branch);
+    return { name, member: `c${k}`, out: LEAF_TYPES[leaf._typename](Boolean(leaf.fIsUnsigned), nRows) };
+  });
+  if (targets.length > 0 && nRows > 0) {
+    const run = (selector: JsrootObject) => {
+      targets.forEach((t) => selector.addBranch(branches[names.indexOf(t.name)], t.member));
+      return jsroot.treeProcess(tree, selector, {});
+    };
+    await fill(source, nRows, targets, run, jsroot, options.onProgress);
+  }
+  return makeTable(source, nRows, names, new Map(targets.map((t) => [t.name, t.out])));
+}
+
+async function readRNTuple(jsroot: Jsroot, source: string, tuple: JsrootObject, options: ReadOptions): Promise<ColumnTable> {
+  let builder: JsrootObject;
+  try {
+    builder = await jsroot.readHeaderFooter(tuple);
+  } catch (err) {
+    throw new InputError(`${source}: RNTuple header is unreadable; got ${JSON.stringify(String((err as Error).message ?? err))}`, { cause: err });
+  }
+  const fields: JsrootObject[] = (builder?.fieldDescriptors ?? []).filter((f: JsrootObject, i: number) => f.parentFieldId === i);
+  const names = fields.map((f) => String(f.fieldName));
+  checkRequested(source, options.columns, names);
+  const nRows = (builder?.clusterSummaries ?? []).reduce((n: number, c: JsrootObject) => n + Number(c.numEntries), 0);
+  const requested = [...new Set(options.columns)];
+  const targets: Target[] = requested.map((name, k) => {
+    const type = String(fields[names.indexOf(name)].typeName);
+    const make = FIELD_TYPES[type];
+    if (make === undefined) {
+      const jagged = /^(std::vector|ROOT::RVec|std::array)</.test(type) ? ' (jagged or array fields are not read)' : '';
+      throw new InputError(`${source}: field ${JSON.stringify(name)} must be a flat numeric field (float, double, std::(u)int8–64_t, bool); got ${type}${jagged}`);
+    }
+    return { name, member: `c${k}`, out: make(nRows) };
+  });
+  if (targets.length > 0 && nRows > 0) {
+    const run = (selector: JsrootObject) => {
+      targets.forEach((t) => selector.addBranch(t.name, t.member));
+      return jsroot.rntupleProcess(tuple, selector, {});
+    };
+    await fill(source, nRows, targets, run, jsroot, options.onProgress);
+  }
+  return makeTable(source, nRows, names, new Map(targets.map((t) => [t.name, t.out])));
+}
+
+/** The key of the tree to read: the named one, or the file's only tree. */
+function pickTree(file: string, keys: JsrootObject[], object: string | undefined): { name: string; className: string } {
+  const described = listNames([...new Set(keys.map((k) => `${k.fName} (${k.fClassName})`))]);
+  const isTree = (k: JsrootObject) => TREE_CLASSES.has(k.fClassName) || RNTUPLE_CLASSES.has(k.fClassName);
+  if (object === undefined) {
+    const trees = [...new Map(keys.filter(isTree).map((k) => [k.fName, k])).values()];
+    if (trees.length !== 1) {
+      throw new InputError(`${file}: file must hold exactly one tree, or name one as ${file}:TREE; got ${trees.length === 0 ? 'none' : trees.length} among ${described}`);
+    }
+    return { name: trees[0].fName, className: trees[0].fClassName };
+  }
+  const key = keys.find((k) => k.fName === object);
+  if (key === undefined && !object.includes('/')) throw new InputError(`${file}: tree ${JSON.stringify(object)} not found; the file holds ${described}`);
+  if (key !== undefined && !isTree(key)) {
+    throw new InputError(`${file}: ${JSON.stringify(object)} must be a TTree or RNTuple; got ${key.fClassName}`);
+  }
+  return { name: object, className: key?.fClassName ?? '' };
+}
+
+/**
+ * Checks the ROOT file header (magic `root`, fEND) so that missing, foreign and truncated
+ * files fail here with one line, before jsroot (which logs such failures) sees them.
+ */
+async function checkHeader(file: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (err) {
+    throw new InputError(`${file}: file must be readable; got ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+  }
+  try {
+    const { size } = await handle.stat();
+    const header = new Uint8Array(20);
+    const { bytesRead } = await handle.read(header, 0, 20, 0);
+    const view = new DataView(header.buffer);
+    if (bytesRead < 20 || String.fromCharCode(...header.subarray(0, 4)) !== 'root') {
+      throw new InputError(`${file}: file must start with the ROOT magic "root"; got ${bytesRead < 4 ? `${bytesRead} bytes` : JSON.stringify(String.fromCharCode(...header.subarray(0, 4)))}`);
+    }
+    // fVersion ≥ 1000000 marks 64-bit seek pointers; fEND follows fBEGIN (big-endian)
+    const end = view.getInt32(4) >= 1000000 ? Number(view.getBigInt64(12)) : view.getInt32(12);
+    if (size < end) throw new InputError(`${file}: file is truncated; the header says it has ${end} bytes, got ${size}`);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads flat numeric branches of a ROOT TTree (or fields of an RNTuple).
+ * @example const t = await readRoot('Zmumu.root:events', { columns: ['M'] }); t.column('M')  // Float64Array(2304)
+ */
+export async function readRoot(path: string, options: ReadOptions): Promise<ColumnTable> {
+  const { file, object } = splitObjectPath(path);
+  await checkHeader(file);
+  const jsroot = await loadJsroot(file);
+  let rootFile: JsrootObject;
+  try {
+    rootFile = await jsroot.openFile(resolve(file));
+  } catch (err) {
+    throw new InputError(`${file}: file is truncated or not a ROOT file; got ${JSON.stringify(String((err as Error).message ?? err).split('\n')[0])}`, { cause: err });
+  }
+  const picked = pickTree(file, rootFile.fKeys ?? [], object);
+  const source = `${file}:${picked.name}`;
+  let tree: JsrootObject;
+  try {
+    tree = await rootFile.readObject(picked.name);
+  } catch (err) {
+    throw new InputError(`${source}: tree must be readable (truncated file?); got ${JSON.stringify(String((err as Error).message ?? err).split('\n')[0])}`, { cause: err });
+  }
+  if (tree === null || tree === undefined) throw new InputError(`${file}: tree ${JSON.stringify(picked.name)} not found`);
+  const typename = String(tree._typename ?? picked.className);
+  if (RNTUPLE_CLASSES.has(typename) || RNTUPLE_CLASSES.has(picked.className)) return readRNTuple(jsroot, source, tree, options);
+  if (!TREE_CLASSES.has(typename)) throw new InputError(`${file}: ${JSON.stringify(picked.name)} must be a TTree or RNTuple; got ${typename}`);
+  return readTree(jsroot, source, tree, options);
+}
