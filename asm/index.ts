@@ -1,2 +1,19 @@
 /** The wasm export list: every kernel is re-exported here, nothing else. */
 export { heap_base } from './heap_base';
+export { hist_fill_f64 } from './hist_fill_f64';
+export { dense_forward_f32 } from './dense_forward_f32';
+export { dense_backward_f32 } from './dense_backward_f32';
+export { relu_forward_f32 } from './relu_forward_f32';
+export { relu_backward_f32 } from './relu_backward_f32';
+export { silu_forward_f32 } from './silu_forward_f32';
+export { silu_backward_f32 } from './silu_backward_f32';
+export { gelu_forward_f32 } from './gelu_forward_f32';
+export { gelu_backward_f32 } from './gelu_backward_f32';
+export { sigmoid_f32 } from './sigmoid_f32';
+export { log_sigmoid_f32 } from './log_sigmoid_f32';
+export { bce_loss_f32 } from './bce_loss_f32';
+export { adam_step_f32 } from './adam_step_f32';
+export { likelihood_ratio_f32 } from './likelihood_ratio_f32';
+export { mlp_forward_f32 } from './mlp_forward_f32';
+export { mlp_train_step_f32 } from './mlp_train_step_f32';
+export { cosine_schedule_f64 } from './cosine_schedule_f64';

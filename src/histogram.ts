@@ -3,6 +3,7 @@
  * underflow and overflow slots. Scaling by k multiplies sumw by k and sumw2 by k².
  */
 import { InputError } from './errors.js';
+import { histFillF64 } from './kernels/hist_fill_f64.js';
 
 /** A weighted histogram over strictly increasing `edges`. */
 export class Histogram {
@@ -63,8 +64,15 @@ export class Histogram {
     if (w !== undefined && w.length !== x.length) {
       throw new InputError(`weights must have the same length as values; got ${w.length} and ${x.length}`);
     }
+    if (mask === undefined) {
+      // wasm kernel (asm/hist_fill_f64.ts): same slots, same per-slot summation order
+      const xs = x instanceof Float64Array || x instanceof Float32Array ? x : Float64Array.from(x);
+      const ws = w === undefined || w instanceof Float64Array ? w : Float64Array.from(w);
+      this.nNaN += histFillF64(xs, ws, this.edges, this.sumw, this.sumw2);
+      return this;
+    }
     for (let i = 0; i < x.length; i++) {
-      if (mask !== undefined && !mask[i]) continue;
+      if (!mask[i]) continue;
       const k = this.slot(x[i]);
       if (k < 0) {
         this.nNaN++;

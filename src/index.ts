@@ -35,4 +35,14 @@ export type {
 } from './types.js';
 export type { ColumnTable, NumericColumn, ReadOptions, TableReader } from './io/table.js';
 export { Histogram, checkEdges } from './histogram.js';
+export { unfold } from './omnifold.js';
+export { resolveUnfoldOptions, validateSamples } from './options.js';
+export { BinnedClassifier, clipRatio } from './binned_classifier.js';
+export type { BinnedSpec } from './binned_classifier.js';
+export { createClassifier } from './classifier_factory.js';
+export { fitMember, fitMemberWith } from './fit_member.js';
+export { InProcessRunner } from './runner.js';
+export type { InProcessRunnerOptions } from './runner.js';
+export { combineRatios } from './combine.js';
+export type { CombineMode } from './combine.js';
 export { MLP_DEFAULTS, UNFOLD_DEFAULTS } from './defaults.js';

@@ -1,17 +1,97 @@
 /**
- * `omnifold` command-line entry: dispatches to a subcommand. Owns stdout and stderr.
+ * `omnifold` command-line entry: dispatches to a subcommand, each imported lazily (so
+ * `--version` loads neither wasm nor Arrow). Owns stdout and stderr: an error prints one
+ * line `omnifold: <message>` (plus the stack with `--debug`) and exits 2 for usage and
+ * input errors, 1 for runtime failures.
  */
 import { createRequire } from 'node:module';
+import { OmniFoldError } from '../errors.js';
 
 const require = createRequire(import.meta.url);
 
+/** Subcommands: module (relative to this file) and its exported runner. */
+const SUBCOMMANDS: Record<string, [string, string]> = {
+  unfold: ['./unfold.js', 'runUnfold'],
+  hist: ['./hist.js', 'runHist'],
+  plot: ['./plot.js', 'runPlot'],
+  export: ['./export.js', 'runExport'],
+  validate: ['./validate.js', 'runValidate'],
+};
+
+const USAGE = `usage: omnifold <command> [options]
+
+commands:
+  unfold    unfold data with OmniFold (no files: the embedded lepton-jet toy)
+  hist      histograms with covariances from a weights file
+  plot      figures from a weights file
+  export    export a weights file to other formats
+  validate  check a weights file
+
+  omnifold <command> --help    options of a command
+  omnifold --version           the engine version
+`;
+
+/** A usage error: exit code 2. */
+class UsageError extends OmniFoldError {
+  constructor(message: string) {
+    super(message, 'E_INPUT');
+  }
+}
+
+function version(): string {
+  for (const path of ['../../../package.json', '../../package.json']) {
+    try {
+      return (require(path) as { version: string }).version;
+    } catch {
+      // not this layout (dist/src/cli or src/cli)
+    }
+  }
+  return 'unknown';
+}
+
+async function loadSubcommand(name: string): Promise<(argv: string[]) => Promise<number>> {
+  const entry = SUBCOMMANDS[name];
+  if (entry === undefined) {
+    throw new UsageError(`command must be one of ${Object.keys(SUBCOMMANDS).join(', ')}; got ${JSON.stringify(name)} (see omnifold --help)`);
+  }
+  const url = new URL(entry[0], import.meta.url);
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(url.href)) as Record<string, unknown>;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(url.pathname.split('/').pop() as string)) {
+      throw new UsageError(`command ${JSON.stringify(name)} must be available in this build; got none (not installed yet)`);
+    }
+    throw error;
+  }
+  return module[entry[1]] as (argv: string[]) => Promise<number>;
+}
+
+/** The exit code for an error: 2 for input/usage errors, 1 for everything else. */
+export function exitCodeOf(error: unknown): number {
+  return error instanceof OmniFoldError && error.code === 'E_INPUT' ? 2 : 1;
+}
+
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  if (argv[0] === '--version' || argv[0] === '-V') {
-    const pkg = require('../../../package.json') as { version: string };
-    process.stdout.write(`${pkg.version}\n`);
-    return 0;
+  const debug = argv.includes('--debug');
+  try {
+    const first = argv[0];
+    if (first === '--version' || first === '-V') {
+      process.stdout.write(`${version()}\n`);
+      return 0;
+    }
+    if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+      (first === undefined ? process.stderr : process.stdout).write(USAGE);
+      return first === undefined ? 2 : 0;
+    }
+    const run = await loadSubcommand(first);
+    return await run(argv.slice(1));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`omnifold: ${message.split('\n')[0]}\n`);
+    if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    return exitCodeOf(error);
   }
-  process.stderr.write(`omnifold: command must be one of --version; got ${JSON.stringify(argv[0] ?? '')}\n`);
-  return 2;
 }

@@ -1,0 +1,48 @@
+/**
+ * mlp_forward_f32: the whole network's forward pass on nRows standardised events.
+ *   A_{−1} = X;  Z_l = A_{l−1}·W_l + b_l;  A_l = act(Z_l) for hidden l;  logits = Z_{L−1}
+ * in    descPtr  the network descriptor (asm/mlp_layout.ts), parameters at its paramsPtr
+ * in    xPtr     f32[nRows × d_0]  row-major
+ * Writes Z_l and A_l of every layer (in the descriptor's buffers) and returns the byte
+ * pointer of the logits, f32[nRows] (Z_{L−1}).
+ * Preconditions (glue): 0 ≤ nRows ≤ maxRows; the descriptor is consistent.
+ * Edges: nRows = 0 returns the pointer and writes nothing; NaN features propagate to NaN logits.
+ * Numerics: the layer kernels' (f32, fixed order, bit-identical to the reference layers).
+ * Effects: writes only the descriptor's Z and A buffers; allocates nothing; no globals.
+ * Twin: src/reference/mlp_forward_f32.ts; test: test/kernels/mlp_forward_f32.test.ts.
+ */
+import { dense_forward_f32 } from './dense_forward_f32';
+import { relu_forward_f32 } from './relu_forward_f32';
+import { silu_forward_f32 } from './silu_forward_f32';
+import { gelu_forward_f32 } from './gelu_forward_f32';
+import { DESC_ACT, DESC_ACTIVATION, DESC_LAYERS, DESC_PARAMS, DESC_PREACT, descGet, dim, paramOffset, rowsOffset } from './mlp_layout';
+
+export function mlp_forward_f32(descPtr: usize, xPtr: usize, nRows: i32): usize {
+  const L = descGet(descPtr, DESC_LAYERS);
+  const act = descGet(descPtr, DESC_ACTIVATION);
+  const params = <usize>descGet(descPtr, DESC_PARAMS);
+  const zBase = <usize>descGet(descPtr, DESC_PREACT);
+  const aBase = <usize>descGet(descPtr, DESC_ACT);
+  let input = xPtr;
+  let z: usize = zBase;
+  for (let l = 0; l < L; l++) {
+    const nIn = dim(descPtr, l);
+    const nOut = dim(descPtr, l + 1);
+    const w = params + paramOffset(descPtr, l);
+    const b = w + ((<usize>nIn * nOut) << 2);
+    z = zBase + rowsOffset(descPtr, l);
+    dense_forward_f32(input, w, b, z, nRows, nIn, nOut);
+    if (l < L - 1) {
+      const a = aBase + rowsOffset(descPtr, l);
+      activationForward(act, z, nRows * nOut, a);
+      input = a;
+    }
+  }
+  return z;
+}
+
+export function activationForward(act: i32, z: usize, n: i32, a: usize): void {
+  if (act == 0) relu_forward_f32(z, n, a);
+  else if (act == 1) silu_forward_f32(z, n, a);
+  else gelu_forward_f32(z, n, a);
+}

@@ -1,0 +1,76 @@
+/**
+ * mlp_train_step_f32: one fused minibatch step — forward, weighted BCE gradient, backward
+ * through every layer, and one Adam update of all parameters — in a single wasm call.
+ *   loss = Σ_i w_i·BCE(logit_i, y_i)  (returned, f64);  ∂/∂logit_i = lossScale·w_i·(σ − y_i)
+ *   grads = ∂(lossScale·loss)/∂params;  params ← Adam(params, grads; lr, β1, β2, ε, bc1, bc2)
+ * in    descPtr  network descriptor (asm/mlp_layout.ts): params, grads, Adam m/v, buffers
+ * in    xPtr     f32[nBatch × d_0]  standardised features, row-major
+ * in    yPtr     f32[nBatch]  labels;  wPtr f64[nBatch]  training weights (may be negative)
+ * in    lossScale f64 (e.g. 1/nBatch); lr, beta1, beta2, eps, bc1 = 1−β1^t, bc2 = 1−β2^t: f32
+ * Preconditions (glue): 1 ≤ nBatch ≤ maxRows; descriptor consistent.
+ * Edges: a partial last batch is just a smaller nBatch; NaN inputs propagate into the loss.
+ * Numerics: exactly the composition mlp_forward_f32 → bce_loss_f32 → dense_backward_f32 /
+ * activation backward (layer by layer, last first) → adam_step_f32; no other arithmetic.
+ * Effects: writes params, grads, m, v and the descriptor's buffers; allocates nothing.
+ * Twin: src/reference/mlp_train_step_f32.ts; test: test/kernels/mlp_train_step_f32.test.ts.
+ */
+import { mlp_forward_f32 } from './mlp_forward_f32';
+import { bce_loss_f32 } from './bce_loss_f32';
+import { dense_backward_f32 } from './dense_backward_f32';
+import { adam_step_f32 } from './adam_step_f32';
+import { relu_backward_f32 } from './relu_backward_f32';
+import { silu_backward_f32 } from './silu_backward_f32';
+import { gelu_backward_f32 } from './gelu_backward_f32';
+import {
+  DESC_ACT, DESC_ACTIVATION, DESC_ADAM_M, DESC_ADAM_V, DESC_DELTA0, DESC_DELTA1, DESC_GRADS,
+  DESC_LAYERS, DESC_NPARAMS, DESC_PARAMS, DESC_PREACT, DESC_SCRATCH, descGet, dim, paramOffset, rowsOffset,
+} from './mlp_layout';
+
+export function mlp_train_step_f32(
+  descPtr: usize, xPtr: usize, yPtr: usize, wPtr: usize, nBatch: i32, lossScale: f64,
+  lr: f32, beta1: f32, beta2: f32, eps: f32, bc1: f32, bc2: f32,
+): f64 {
+  const logits = mlp_forward_f32(descPtr, xPtr, nBatch);
+  let delta = <usize>descGet(descPtr, DESC_DELTA0);
+  let other = <usize>descGet(descPtr, DESC_DELTA1);
+  const loss = bce_loss_f32(logits, yPtr, wPtr, nBatch, lossScale, delta);
+  backward(descPtr, xPtr, nBatch, delta, other);
+  adam_step_f32(
+    <usize>descGet(descPtr, DESC_PARAMS), <usize>descGet(descPtr, DESC_GRADS),
+    <usize>descGet(descPtr, DESC_ADAM_M), <usize>descGet(descPtr, DESC_ADAM_V),
+    descGet(descPtr, DESC_NPARAMS), lr, beta1, beta2, eps, bc1, bc2,
+  );
+  return loss;
+}
+
+/** Backpropagates ∂L/∂logits (in delta) through every layer into the gradient block. */
+function backward(descPtr: usize, xPtr: usize, nBatch: i32, delta: usize, other: usize): void {
+  const L = descGet(descPtr, DESC_LAYERS);
+  const act = descGet(descPtr, DESC_ACTIVATION);
+  const params = <usize>descGet(descPtr, DESC_PARAMS);
+  const grads = <usize>descGet(descPtr, DESC_GRADS);
+  const zBase = <usize>descGet(descPtr, DESC_PREACT);
+  const aBase = <usize>descGet(descPtr, DESC_ACT);
+  const scratch = <usize>descGet(descPtr, DESC_SCRATCH);
+  for (let l = L - 1; l >= 0; l--) {
+    const nIn = dim(descPtr, l);
+    const nOut = dim(descPtr, l + 1);
+    const off = paramOffset(descPtr, l);
+    const input = l == 0 ? xPtr : aBase + rowsOffset(descPtr, l - 1);
+    const dx: usize = l == 0 ? 0 : other;
+    const dw = grads + off;
+    dense_backward_f32(input, params + off, delta, nBatch, nIn, nOut, dx, dw, dw + ((<usize>nIn * nOut) << 2), scratch);
+    if (l > 0) {
+      activationBackward(act, zBase + rowsOffset(descPtr, l - 1), other, nBatch * nIn);
+      const t = delta;
+      delta = other;
+      other = t;
+    }
+  }
+}
+
+function activationBackward(act: i32, z: usize, d: usize, n: i32): void {
+  if (act == 0) relu_backward_f32(z, d, n, d);
+  else if (act == 1) silu_backward_f32(z, d, n, d);
+  else gelu_backward_f32(z, d, n, d);
+}

@@ -1,0 +1,93 @@
+/**
+ * Side-by-side training speed: the engine's MLP (wasm SIMD, 1 thread) vs PyTorch (1 thread,
+ * OPENBLAS_NUM_THREADS=1) on the same data, same network (8 inputs, 3 hidden ReLU layers of
+ * 50 or 100, Adam, same epochs), at batch 128, 512 and 10^4. Prints samples·epochs/s and
+ * the ratio engine/torch. Skips (one line saying why) when no python3 can import torch.
+ *
+ *   npm run build && node dist/bench/compare_torch.js [nEvents] [epochs]
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MlpClassifier } from '../src/mlp_classifier.js';
+import { RandomStream } from '../src/rng.js';
+
+const N_FEATURES = 8;
+const nEvents = Number(process.argv[2] ?? 50000);
+const epochs = Number(process.argv[3] ?? 2);
+
+/** The first python that can import torch: Debian's /usr/bin/python3 first (python3-torch). */
+function findTorchPython(): string | undefined {
+  for (const py of ['/usr/bin/python3', 'python3']) {
+    const r = spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' });
+    if (r.status === 0) return py;
+  }
+  return undefined;
+}
+
+/** Two classes of 8 correlated features: class 1 shifted and wider (Box–Muller; bench data only). */
+function makeData(n: number): { x0: Float32Array; x1: Float32Array } {
+  const s = new RandomStream({ seed: 3, kind: 'nominal', replica: 0, iteration: 0, step: 'none', member: 0 }, 'toy');
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - s.nextDouble())) * Math.cos(2 * Math.PI * s.nextDouble());
+  const half = n / 2;
+  const x0 = new Float32Array(half * N_FEATURES);
+  const x1 = new Float32Array(half * N_FEATURES);
+  for (let i = 0; i < half; i++) {
+    let common = gauss();
+    for (let f = 0; f < N_FEATURES; f++) x0[i * N_FEATURES + f] = 0.5 * common + gauss();
+    common = gauss();
+    for (let f = 0; f < N_FEATURES; f++) x1[i * N_FEATURES + f] = 0.2 * f + 0.5 * common + 1.2 * gauss();
+  }
+  return { x0, x1 };
+}
+
+const python = findTorchPython();
+console.log(`# compare_torch: Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} hardware threads, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+if (python === undefined) {
+  console.log('compare_torch: SKIPPED: no python3 can import torch (install Debian python3-torch: apt-get install -y python3-torch)');
+  process.exit(0);
+}
+console.log(`# ${nEvents} events × ${epochs} epochs, ${N_FEATURES} inputs, ReLU, Adam lr 1e-3; engine 1 thread, torch via ${python} with 1 thread`);
+
+const { x0, x1 } = makeData(nEvents);
+const half = nEvents / 2;
+const dir = mkdtempSync(path.join(os.tmpdir(), 'omnifold-torch-'));
+const dataPath = path.join(dir, 'data.bin');
+const labels = new Float32Array(nEvents).fill(0, 0, half).fill(1, half);
+const weights = new Float32Array(nEvents).fill(1);
+const features = new Float32Array(nEvents * N_FEATURES);
+features.set(x0);
+features.set(x1, half * N_FEATURES);
+writeFileSync(dataPath, Buffer.concat([features, labels, weights].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))));
+// beside this file when run from source; two levels up from dist/bench/ when compiled
+const script = [new URL('./torch_reference.py', import.meta.url), new URL('../../bench/torch_reference.py', import.meta.url)]
+  .map((u) => fileURLToPath(u))
+  .find((p) => existsSync(p))!;
+
+const w = new Float64Array(half).fill(1);
+const m0 = { values: x0, nEvents: half, nFeatures: N_FEATURES };
+const m1 = { values: x1, nEvents: half, nFeatures: N_FEATURES };
+const key = { seed: 1, kind: 'nominal' as const, replica: 0, iteration: 1, step: 'step1' as const, member: 0 };
+
+console.log('\n  network  batch | engine samples·epochs/s | torch samples·epochs/s | engine/torch');
+try {
+  for (const width of [50, 100]) {
+    for (const batchSize of [128, 512, 10000]) {
+      const clf = new MlpClassifier({ hidden: [width, width, width], activation: 'relu', epochs, batchSize, validationFraction: 0, patience: 0 });
+      const t0 = performance.now();
+      clf.fit(m0, w, m1, w, { rngKey: key });
+      const engine = (nEvents * epochs) / ((performance.now() - t0) / 1000);
+      const r = spawnSync(python, [script, dataPath, String(nEvents), String(N_FEATURES), String(width), '3', String(batchSize), String(epochs)], {
+        env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+        encoding: 'utf8',
+      });
+      if (r.status !== 0) throw new Error(`torch_reference.py failed: ${r.stderr}`);
+      const torch = JSON.parse(r.stdout.trim().split('\n').pop()!).samples_epochs_per_s as number;
+      console.log(`  3×${String(width).padEnd(4)} ${String(batchSize).padStart(6)} | ${engine.toFixed(0).padStart(23)} | ${torch.toFixed(0).padStart(22)} | ${(engine / torch).toFixed(2).padStart(12)}`);
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

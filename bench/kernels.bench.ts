@@ -1,0 +1,162 @@
+/**
+ * Kernel benchmarks (never part of npm test): wasm SIMD kernels vs their scalar reference
+ * twins, one thread. Prints GFLOP/s for the dense layers at MLP shapes, samples/s for the
+ * fused train step, and ns/event for the per-event kernels.
+ *
+ *   npm run build && node dist/bench/kernels.bench.js [--quick]
+ */
+import os from 'node:os';
+import { Bench } from 'tinybench';
+import type { DenseBackwardF32Export } from '../src/kernels/dense_backward_f32.js';
+import type { DenseForwardF32Export } from '../src/kernels/dense_forward_f32.js';
+import type { LikelihoodRatioF32Export } from '../src/kernels/likelihood_ratio_f32.js';
+import { mlpTrainStepF32 } from '../src/kernels/mlp_train_step_f32.js';
+import { MlpWorkspace } from '../src/kernels/mlp_workspace.js';
+import { kernels } from '../src/kernels/wasm.js';
+import { denseBackwardF32 as denseBackwardRef } from '../src/reference/dense_backward_f32.js';
+import { denseForwardF32 as denseForwardRef } from '../src/reference/dense_forward_f32.js';
+import { histFillF64 as histFillRef } from '../src/reference/hist_fill_f64.js';
+import { likelihoodRatioF32 as likelihoodRatioRef } from '../src/reference/likelihood_ratio_f32.js';
+import { RandomStream } from '../src/rng.js';
+
+const quick = process.argv.includes('--quick');
+const { exports, arena } = kernels();
+const rng = new RandomStream({ seed: 1, kind: 'nominal', replica: 0, iteration: 0, step: 'none', member: 0 }, 'toy');
+
+function fillUniform(a: Float32Array | Float64Array, lo = -1, hi = 1): void {
+  for (let i = 0; i < a.length; i++) a[i] = lo + (hi - lo) * rng.nextDouble();
+}
+
+/** Mean seconds per call of `fn`, measured by tinybench. */
+async function seconds(fn: () => void, minTimeMs = quick ? 60 : 250): Promise<number> {
+  const bench = new Bench({ time: minTimeMs, iterations: 2, warmupTime: 20, warmupIterations: 1 });
+  bench.add('x', fn);
+  await bench.run();
+  const r = bench.tasks[0].result as { state: string; latency?: { mean: number } };
+  if (r.state !== 'completed' || r.latency === undefined) throw new Error(`benchmark failed: ${r.state}`);
+  return r.latency.mean / 1000;
+}
+
+const fmt = (x: number, d = 2) => x.toFixed(d).padStart(8);
+
+async function denseTable(): Promise<void> {
+  const fw = exports.dense_forward_f32 as DenseForwardF32Export;
+  const bw = exports.dense_backward_f32 as DenseBackwardF32Export;
+  console.log('\n## dense layers, wasm SIMD (f32x4, 4×8 register tiles) vs scalar twin; GFLOP/s (forward 2·B·nIn·nOut, backward 4·B·nIn·nOut)');
+  console.log('   batch  nIn nOut |  fwd GF/s  ns/event |  bwd GF/s  ns/event | scalar fwd  scalar bwd | speed-up fwd  bwd');
+  const batches = quick ? [128, 10000] : [128, 512, 2048, 10000];
+  for (const width of [50, 100]) {
+    for (const batch of batches) {
+      for (const nIn of [1, 8, 24, width]) {
+        const mark = arena.mark();
+        const xPtr = arena.allocF32(batch * nIn);
+        const wPtr = arena.allocF32(nIn * width);
+        const bPtr = arena.allocF32(width);
+        const yPtr = arena.allocF32(batch * width);
+        const dxPtr = arena.allocF32(batch * nIn);
+        const dwPtr = arena.allocF32(nIn * width);
+        const dbPtr = arena.allocF32(width);
+        const sPtr = arena.allocF32(nIn * width);
+        const x = arena.f32(xPtr, batch * nIn);
+        const w = arena.f32(wPtr, nIn * width);
+        const b = arena.f32(bPtr, width);
+        fillUniform(x);
+        fillUniform(w);
+        fillUniform(b);
+        fillUniform(arena.f32(yPtr, batch * width));
+        const flops = 2 * batch * nIn * width;
+        const tf = await seconds(() => fw(xPtr, wPtr, bPtr, yPtr, batch, nIn, width));
+        const tb = await seconds(() => bw(xPtr, wPtr, yPtr, batch, nIn, width, dxPtr, dwPtr, dbPtr, sPtr));
+        let scalar = '                      ';
+        let speedup = '';
+        if (nIn === width && (batch <= 2048 || !quick)) {
+          const xs = x.slice();
+          const ws = w.slice();
+          const bs = b.slice();
+          const dy = arena.f32(yPtr, batch * width).slice();
+          const sf = await seconds(() => denseForwardRef(xs, ws, bs, batch, nIn, width), 100);
+          const sb = await seconds(() => denseBackwardRef(xs, ws, dy, batch, nIn, width), 100);
+          scalar = `${fmt(flops / sf / 1e9)}    ${fmt((2 * flops) / sb / 1e9)}`;
+          speedup = `${fmt(sf / tf, 1)}× ${fmt(sb / tb, 1)}×`;
+        }
+        console.log(
+          `${String(batch).padStart(8)} ${String(nIn).padStart(4)} ${String(width).padStart(4)} | ${fmt(flops / tf / 1e9)}  ${fmt((tf / batch) * 1e9, 1)} | ${fmt((2 * flops) / tb / 1e9)}  ${fmt((tb / batch) * 1e9, 1)} | ${scalar} | ${speedup}`,
+        );
+        arena.release(mark);
+      }
+    }
+  }
+}
+
+async function trainStepTable(): Promise<void> {
+  console.log('\n## fused train step (forward + BCE + backward + Adam, one wasm call), 8 inputs, ReLU');
+  console.log('  network   batch |  samples/s   ns/event   GFLOP/s');
+  for (const width of [50, 100]) {
+    const dims = [8, width, width, width, 1];
+    let flopsPerEvent = 0;
+    for (let l = 0; l + 1 < dims.length; l++) flopsPerEvent += 6 * dims[l] * dims[l + 1];
+    for (const batch of [128, 512, 10000]) {
+      const mark = arena.mark();
+      const ws = new MlpWorkspace(arena, dims, 'relu', batch, true);
+      fillUniform(ws.params, -0.2, 0.2);
+      fillUniform(ws.x);
+      for (let i = 0; i < batch; i++) ws.y[i] = i & 1;
+      ws.w.fill(1);
+      let t = 0;
+      const adam = { lr: 1e-4, beta1: 0.9, beta2: 0.999, eps: 1e-7, bc1: 1, bc2: 1 };
+      const s = await seconds(() => {
+        t++;
+        adam.bc1 = 1 - 0.9 ** Math.min(t, 1000);
+        adam.bc2 = 1 - 0.999 ** Math.min(t, 1000);
+        mlpTrainStepF32(ws, batch, 1 / batch, adam);
+      });
+      console.log(`  3×${String(width).padEnd(4)} ${String(batch).padStart(7)} | ${fmt(batch / s / 1e3, 0)}k  ${fmt((s / batch) * 1e9, 1)}  ${fmt((flopsPerEvent * batch) / s / 1e9)}`);
+      arena.release(mark);
+    }
+  }
+}
+
+async function perEventTable(): Promise<void> {
+  console.log('\n## per-event kernels, wasm vs scalar twin');
+  console.log('  kernel                  n |   wasm ops/s  ns/event | twin ops/s  ns/event');
+  for (const n of [1000, 100000]) {
+    const mark = arena.mark();
+    const edges = new Float64Array(51).map((_, k) => -3 + (6 * k) / 50);
+    const xPtr = arena.allocF64(n);
+    const wPtr = arena.allocF64(n);
+    const ePtr = arena.allocF64(51);
+    const sPtr = arena.allocF64(52);
+    const s2Ptr = arena.allocF64(52);
+    const zPtr = arena.allocF32(n);
+    const rPtr = arena.allocF64(n);
+    const x = arena.f64(xPtr, n);
+    const w = arena.f64(wPtr, n);
+    fillUniform(x, -4, 4);
+    fillUniform(w, -1, 2);
+    arena.f64(ePtr, 51).set(edges);
+    const z = arena.f32(zPtr, n);
+    fillUniform(z, -10, 10);
+    const xs = x.slice();
+    const ws = w.slice();
+    const zs = z.slice();
+    const fill = exports.hist_fill_f64 as (...a: number[]) => number;
+    const ratio = exports.likelihood_ratio_f32 as LikelihoodRatioF32Export;
+    const sumw = new Float64Array(52);
+    const sumw2 = new Float64Array(52);
+    const rows: [string, () => void, () => void][] = [
+      ['hist_fill_f64 (50 bins)', () => fill(xPtr, wPtr, n, ePtr, 50, sPtr, s2Ptr), () => histFillRef(xs, ws, edges, sumw, sumw2)],
+      ['likelihood_ratio_f32', () => ratio(zPtr, n, 1e-6, 100, 1, rPtr), () => likelihoodRatioRef(zs, { epsilon: 1e-6, wMax: 100 }, 1)],
+    ];
+    for (const [name, wasm, twin] of rows) {
+      const a = await seconds(wasm, 100);
+      const b = await seconds(twin, 100);
+      console.log(`  ${name.padEnd(24)}${String(n).padStart(7)} | ${fmt(1 / a, 0)}  ${fmt((a / n) * 1e9)} | ${fmt(1 / b, 0)}  ${fmt((b / n) * 1e9)}`);
+    }
+    arena.release(mark);
+  }
+}
+
+console.log(`# kernels.bench: Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} hardware threads (benchmarks use 1), load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+await denseTable();
+await trainStepTable();
+await perEventTable();

@@ -1,0 +1,123 @@
+/**
+ * Pool scaling: throughput of an ensemble (or bootstrap) step job at 1, 2, 4 and 8 worker
+ * threads, and the peak RSS of a 10⁶-event, 8-feature job with 1 vs 4 workers.
+ *
+ *   npx tsc -p tsconfig.json && node dist/bench/pool.bench.js [--events N] [--members M] [--repeats R]
+ *
+ * Each configuration is timed as the best of R runs (default 2) after a warm-up task per
+ * thread (a step job takes seconds; tinybench's sampling would add nothing but time). RSS is measured in a fresh
+ * child process per worker count (`--rss T`), as process.resourceUsage().maxRSS, which
+ * counts every thread of the process.
+ */
+import { spawnSync } from 'node:child_process';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { ClassifierSpec } from '../src/classifier.js';
+import type { FeatureMatrix } from '../src/features.js';
+import { fitMember } from '../src/fit_member.js';
+import { PoolRunner } from '../src/pool.js';
+import { RandomStream } from '../src/rng.js';
+import type { StepJob } from '../src/types.js';
+
+const N_FEATURES = 8;
+
+function matrix(nEvents: number, shift: number, stream: number): FeatureMatrix {
+  const s = new RandomStream({ seed: 1, kind: 'nominal', replica: stream, iteration: 0, step: 'none', member: 0 }, 'toy');
+  const values = new Float32Array(new SharedArrayBuffer(nEvents * N_FEATURES * 4)); // [nEvents × 8], row-major
+  for (let i = 0; i < values.length; i++) values[i] = (s.nextDouble() + s.nextDouble() + s.nextDouble() - 1.5) * 2 + shift;
+  return { values, nEvents, nFeatures: N_FEATURES };
+}
+
+const MLP: ClassifierSpec = { type: 'mlp', hidden: [32, 32], epochs: 2, batchSize: 256, patience: 0 };
+const BINNED: ClassifierSpec = { type: 'binned', edges: Array.from({ length: N_FEATURES }, () => [-2, 0, 2]) };
+
+function job(nEvents: number, classifier: ClassifierSpec): StepJob {
+  const x0 = matrix(nEvents, 0, 0);
+  const x1 = matrix(nEvents, 0.2, 1);
+  const w = new Float64Array(new SharedArrayBuffer(nEvents * 8)).fill(1);
+  return { step: 'step1', iteration: 1, replica: { kind: 'nominal', index: 0 }, seed: 1, classifier, x0, w0: w, x1, w1: w, targets: [x0], clip: { epsilon: 1e-6, wMax: 100 } };
+}
+
+/** The MLP when its fit exists, else the binned classifier (said in the printout). */
+function pickClassifier(): ClassifierSpec {
+  try {
+    fitMember(job(64, MLP), 0);
+    return MLP;
+  } catch (e) {
+    if (/must be implemented/.test((e as Error).message)) return BINNED;
+    throw e;
+  }
+}
+
+/** Best of `repeats` timed runs (seconds), after a warm-up task per thread. */
+async function timed(threads: number, j: StepJob, nMembers: number, repeats: number): Promise<number> {
+  const runner = new PoolRunner({ threads });
+  try {
+    await runner.fitMembers({ ...j, targets: [] }, threads); // warm-up: start every thread
+    let best = Infinity;
+    for (let r = 0; r < repeats; r++) {
+      const t0 = performance.now();
+      await runner.fitMembers(j, nMembers);
+      best = Math.min(best, (performance.now() - t0) / 1000);
+    }
+    return best;
+  } finally {
+    await runner.close();
+  }
+}
+
+const RSS_MLP: ClassifierSpec = { type: 'mlp', hidden: [16], epochs: 1, batchSize: 512, patience: 0 };
+
+async function rssChild(threads: number, nEvents: number, nMembers: number, bare: boolean): Promise<void> {
+  const classifier = pickClassifier() === MLP ? RSS_MLP : BINNED;
+  const j = job(nEvents, classifier);
+  const dataBytes = j.x0.values.byteLength + j.x1.values.byteLength + j.w0.byteLength;
+  const runner = new PoolRunner({ threads });
+  try {
+    // bare: only start the threads (tiny job), to separate per-thread overhead from data
+    await runner.fitMembers(bare ? job(64, BINNED) : j, bare ? threads : nMembers);
+  } finally {
+    await runner.close();
+  }
+  process.stdout.write(JSON.stringify({ threads, maxRssBytes: process.resourceUsage().maxRSS * 1024, dataBytes, classifier: classifier.type }) + '\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { events: { type: 'string' }, members: { type: 'string' }, repeats: { type: 'string' }, rss: { type: 'string' }, bare: { type: 'boolean' } } });
+  if (values.rss !== undefined) return rssChild(Number(values.rss), 1_000_000, 4, values.bare === true);
+  const repeats = Number(values.repeats ?? 2);
+  const nEvents = Number(values.events ?? 50_000);
+  const nMembers = Number(values.members ?? 8);
+  const classifier = pickClassifier();
+  const epochs = classifier.type === 'mlp' ? (classifier.epochs ?? 1) : 1;
+  console.log(`node ${process.version}; CPU ${cpus()[0]?.model ?? 'unknown'}; availableParallelism ${availableParallelism()}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log('measured under load: the machine is shared with other engineers\' builds and tests');
+  console.log(`job: ${nMembers} members × (${nEvents} + ${nEvents} events × ${N_FEATURES} features), classifier ${JSON.stringify(classifier)}${classifier.type === 'binned' ? ' (the MLP is not implemented yet)' : ''}\n`);
+  const j = job(nEvents, classifier);
+  const samples = nMembers * 2 * nEvents * epochs;
+  console.log('threads   seconds   samples·epochs/s   speed-up');
+  let base = 0;
+  for (const threads of [1, 2, 4, 8]) {
+    const s = await timed(threads, j, nMembers, repeats);
+    base ||= s;
+    console.log(`${String(threads).padStart(7)}   ${s.toFixed(3).padStart(7)}   ${(samples / s).toExponential(3).padStart(16)}   ${(base / s).toFixed(2).padStart(8)}×`);
+  }
+  console.log(`\npeak RSS, 10⁶ events × 8 features per class, 4 members, ${classifier === MLP ? JSON.stringify(RSS_MLP) : 'binned'} (fresh process each)`);
+  const child = (threads: number, bare: boolean) => {
+    const out = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--rss', String(threads), ...(bare ? ['--bare'] : [])], { encoding: 'utf8' });
+    if (out.status !== 0) throw new Error(`rss child failed: ${out.stderr}`);
+    return JSON.parse(out.stdout.trim().split('\n').pop()!) as { threads: number; maxRssBytes: number; dataBytes: number };
+  };
+  const rows = [child(1, false), child(4, false)];
+  const bare = [child(1, true), child(4, true)];
+  const mb = (b: number) => (b / 2 ** 20).toFixed(1);
+  for (const r of rows) console.log(`${String(r.threads).padStart(7)} workers: peak RSS ${mb(r.maxRssBytes)} MiB (event data ${mb(r.dataBytes)} MiB)`);
+  const diff = rows[1].maxRssBytes - rows[0].maxRssBytes;
+  console.log(`difference 4 − 1 workers: ${mb(diff)} MiB = ${((100 * diff) / rows[0].dataBytes).toFixed(1)} % of the event data (target < 25 %)`);
+  const idle = bare[1].maxRssBytes - bare[0].maxRssBytes;
+  console.log(`same data, threads only started (tiny job): 4 − 1 workers = ${mb(idle)} MiB, i.e. ${mb(idle / 3)} MiB per extra thread`);
+}
+
+await main();

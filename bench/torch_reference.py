@@ -1,0 +1,47 @@
+"""PyTorch side of bench/compare_torch.ts: trains the same MLP on the same data, 1 thread.
+
+Usage: OPENBLAS_NUM_THREADS=1 python3 bench/torch_reference.py DATA.bin N_EVENTS N_FEATURES WIDTH DEPTH BATCH EPOCHS
+DATA.bin holds N_EVENTS x N_FEATURES float32 features (row-major), then N_EVENTS float32
+labels, then N_EVENTS float32 weights. Prints one JSON line with the training time.
+"""
+import json
+import sys
+import time
+
+import numpy as np
+import torch
+
+
+def main() -> None:
+    path, n, nf, width, depth, batch, epochs = sys.argv[1], *map(int, sys.argv[2:8])
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    raw = np.fromfile(path, dtype=np.float32)
+    x = torch.from_numpy(raw[: n * nf].reshape(n, nf).copy())
+    y = torch.from_numpy(raw[n * nf : n * nf + n].copy())
+    w = torch.from_numpy(raw[n * nf + n : n * nf + 2 * n].copy())
+    # standardise like the engine does (location and scale of the training sample)
+    x = (x - x.mean(0)) / x.std(0)
+    layers, fan_in = [], nf
+    for _ in range(depth):
+        layers += [torch.nn.Linear(fan_in, width), torch.nn.ReLU()]
+        fan_in = width
+    model = torch.nn.Sequential(*layers, torch.nn.Linear(fan_in, 1))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-7)
+    loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
+    start = time.perf_counter()
+    for _ in range(epochs):
+        perm = torch.randperm(n)
+        for i in range(0, n, batch):
+            idx = perm[i : i + batch]
+            logits = model(x[idx]).squeeze(1)
+            loss = (loss_fn(logits, y[idx]) * w[idx]).mean()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+    seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, "samples_epochs_per_s": n * epochs / seconds, "torch": torch.__version__, "threads": torch.get_num_threads()}))
+
+
+if __name__ == "__main__":
+    main()

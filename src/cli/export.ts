@@ -1,0 +1,76 @@
+/**
+ * `omnifold export OUT/ --hepdata DIR --obs EXPR --bins SPEC [--obs EXPR --bins SPEC …]
+ *  [--where EXPR] [--parquet FILE] [--hdf5 FILE]`
+ *
+ * A HEPData submission folder with one table per histogram and its covariance, and/or
+ * Parquet and HDF5 copies of every column of weights.arrow for Python users (the metadata
+ * goes beside each copy as `<FILE>.metadata.json`, since those writers take no metadata).
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { InputError } from '../errors.js';
+import { hepdataHistogram, writeHepdata } from '../hepdata.js';
+import type { NumericColumn } from '../io/table.js';
+import { readWeightsFile } from '../io/weights_file.js';
+import { parseBins } from './hist.js';
+
+const USAGE = 'usage: omnifold export OUT_DIR [--hepdata DIR --obs EXPR --bins lo:hi:n|e0,e1,... [--obs … --bins …] [--where EXPR]] [--parquet FILE] [--hdf5 FILE]';
+
+/** Runs `omnifold export` with `argv` (after the subcommand); resolves to the exit code. */
+export async function runExport(argv: string[]): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        hepdata: { type: 'string' },
+        obs: { type: 'string', multiple: true },
+        bins: { type: 'string', multiple: true },
+        where: { type: 'string' },
+        parquet: { type: 'string' },
+        hdf5: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new InputError(`export must be given one output directory; got ${positionals.length} (${USAGE})`);
+    if (!values.hepdata && !values.parquet && !values.hdf5) throw new InputError(`export must be given --hepdata, --parquet or --hdf5; got none (${USAGE})`);
+    const obs = values.obs ?? [];
+    const bins = values.bins ?? [];
+    if (values.hepdata && (obs.length === 0 || !(bins.length === obs.length || bins.length === 1))) {
+      throw new InputError(`--hepdata must come with --obs and one --bins per --obs (or one for all); got ${obs.length} --obs and ${bins.length} --bins`);
+    }
+    const path = positionals[0].endsWith('.arrow') ? positionals[0] : join(positionals[0], 'weights.arrow');
+    const file = await readWeightsFile(path);
+    if (values.hepdata) {
+      const histograms = obs.map((o, k) => hepdataHistogram(file, { obs: o, edges: parseBins(bins.length === 1 ? bins[0] : bins[k]), where: values.where }));
+      const comment = `OmniFold unbinned unfolding (arXiv:1911.09107), ${file.metadata.engine?.name ?? 'omnifold'} ${file.metadata.engine?.version ?? ''}; weights file format ${file.metadata.formatVersion}; seed ${file.metadata.seed}.`;
+      const written = await writeHepdata(values.hepdata, histograms, { comment });
+      process.stdout.write(`wrote HEPData submission ${values.hepdata}/ (${written.join(', ')})\n`);
+      if (histograms.some((h) => !h.covariance)) process.stdout.write('note: no replica columns: errors are sqrt(sum w^2), no covariance table\n');
+    }
+    const columns = Object.fromEntries(file.columnNames.map((n) => [n, file.columns.get(n)!])) as Record<string, NumericColumn>;
+    const metadataJson = `${JSON.stringify(file.metadata, null, 1)}\n`;
+    if (values.parquet) {
+      const { writeParquet } = await import('../io/parquet_io.js');
+      await writeParquet(values.parquet, columns);
+      await writeFile(`${values.parquet}.metadata.json`, metadataJson);
+      process.stdout.write(`wrote ${values.parquet} (${file.columnNames.length} columns, ${file.nRows} rows) and ${values.parquet}.metadata.json\n`);
+    }
+    if (values.hdf5) {
+      const { writeHdf5 } = await import('../io/hdf5_io.js');
+      await writeHdf5(values.hdf5, columns);
+      await writeFile(`${values.hdf5}.metadata.json`, metadataJson);
+      process.stdout.write(`wrote ${values.hdf5} (${file.columnNames.length} columns, ${file.nRows} rows) and ${values.hdf5}.metadata.json\n`);
+    }
+    return 0;
+  } catch (error) {
+    const usage = error instanceof InputError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`omnifold: ${(error as Error).message.split('\n')[0]}\n`);
+    return usage ? 2 : 1;
+  }
+}

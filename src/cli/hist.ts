@@ -1,0 +1,197 @@
+/**
+ * `omnifold hist OUT/weights.arrow --obs EXPR --bins SPEC [--where EXPR] [--moment EXPR] [--json FILE]`
+ *
+ * Any histogram (or weighted mean) after the fact, from the weight columns of a weights
+ * file: the nominal column gives the value; data bootstraps the stat covariance, sim
+ * bootstraps the sim-stat covariance, each systematic δδᵀ; their sum the total, with its
+ * correlation matrix. Printed as a table and, with --json, written as JSON.
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { binnedSums, diagonalSqrt, replicaUncertainties, weightedMean, type UncertaintyBreakdown, type WeightColumn } from '../covariance.js';
+import { InputError, OmniFoldError } from '../errors.js';
+import { parseExpression, type Expression } from '../expr.js';
+import { checkEdges } from '../histogram.js';
+import { readWeightsFile } from '../io/weights_file.js';
+
+const USAGE = 'usage: omnifold hist WEIGHTS.arrow --obs EXPR --bins lo:hi:n|e0,e1,... [--where EXPR] [--moment EXPR] [--json FILE]';
+
+/** Bin edges from `lo:hi:n` (n equal bins) or `e0,e1,...` (explicit, strictly increasing). */
+export function parseBins(spec: string): Float64Array {
+  const uniform = /^\s*([^:]+):([^:]+):([^:]+)\s*$/.exec(spec);
+  if (uniform) {
+    const [lo, hi, n] = uniform.slice(1).map(Number);
+    if (!(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo && Number.isInteger(n) && n >= 1)) {
+      throw new InputError(`--bins lo:hi:n must have finite lo < hi and a positive integer n; got ${JSON.stringify(spec)}`);
+    }
+    return Float64Array.from({ length: n + 1 }, (_, k) => (k === n ? hi : lo + ((hi - lo) * k) / n));
+  }
+  const edges = spec.split(',').map((s) => (s.trim() === '' ? NaN : Number(s)));
+  if (edges.length < 2 || edges.some((e) => !Number.isFinite(e))) {
+    throw new InputError(`--bins must be lo:hi:n or at least two comma-separated numbers; got ${JSON.stringify(spec)}`);
+  }
+  checkEdges('--bins edges', edges);
+  return Float64Array.from(edges);
+}
+
+interface Loaded {
+  columnNames: string[];
+  column(name: string): ArrayLike<number>;
+  weights: WeightColumn[];
+  nRows: number;
+}
+
+const FAMILIES = new Set(['nominal', 'ensemble', 'data_bootstrap', 'sim_bootstrap', 'systematic']);
+
+async function load(path: string): Promise<Loaded> {
+  const file = await readWeightsFile(path);
+  const get = (name: string): ArrayLike<number> => {
+    const c = file.columns.get(name);
+    if (c === undefined) throw new InputError(`${path}: column "${name}" must exist; got columns ${file.columnNames.join(', ')}`);
+    return c instanceof BigInt64Array ? Float64Array.from(c, Number) : (c as ArrayLike<number>);
+  };
+  const weights: WeightColumn[] = file.metadata.columns
+    .filter((c) => FAMILIES.has(c.role))
+    .map((c) => ({ name: c.name, family: c.role as WeightColumn['family'], values: get(c.name) }));
+  return { columnNames: file.columnNames, column: get, weights, nRows: file.nRows };
+}
+
+function evaluate(expr: Expression, file: Loaded): Float64Array {
+  const cols: Record<string, ArrayLike<number>> = {};
+  for (const name of expr.columns) cols[name] = file.column(name);
+  return expr.evaluate(cols, file.nRows);
+}
+
+function selection(expr: Expression, file: Loaded): Uint8Array {
+  const v = evaluate(expr, file);
+  return Uint8Array.from(v, (x) => (x !== 0 && !Number.isNaN(x) ? 1 : 0));
+}
+
+const fmt = (v: number) => (Number.isFinite(v) ? v.toPrecision(6) : String(v));
+const edge = (v: number) => String(Number(v.toPrecision(6)));
+
+function uncertaintyRows(u: UncertaintyBreakdown) {
+  const n = u.nominal.length;
+  return {
+    stat: diagonalSqrt(u.stat, n),
+    simStat: diagonalSqrt(u.simStat, n),
+    syst: diagonalSqrt(u.syst, n),
+    total: diagonalSqrt(u.total, n),
+  };
+}
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
+  const line = (cells: string[]) => cells.map((c, k) => c.padStart(widths[k])).join('  ');
+  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+}
+
+function describeReplicas(u: UncertaintyBreakdown): string {
+  const names = u.systematics.map((s) => s.name);
+  return `${u.nDataBootstraps} data bootstraps, ${u.nSimBootstraps} sim bootstraps, ${names.length} systematic${names.length === 1 ? '' : 's'}${names.length ? ` (${names.join(', ')})` : ''}`;
+}
+
+function histogramReport(u: UncertaintyBreakdown, edges: Float64Array): string {
+  const n = u.nominal.length;
+  const e = uncertaintyRows(u);
+  const rows = Array.from({ length: n }, (_, k) => [
+    String(k + 1),
+    `[${edge(edges[k])}, ${edge(edges[k + 1])})`,
+    fmt(u.nominal[k]),
+    fmt(e.stat[k]),
+    fmt(e.simStat[k]),
+    fmt(e.syst[k]),
+    fmt(e.total[k]),
+  ]);
+  const corr = Array.from({ length: n }, (_, i) => [String(i + 1), ...Array.from({ length: n }, (_, j) => u.correlation[i * n + j].toFixed(2))]);
+  return (
+    table(['bin', 'range', 'value', 'stat', 'sim-stat', 'syst', 'total'], rows) +
+    '\ncorrelation (total)\n' +
+    table(['', ...Array.from({ length: n }, (_, j) => String(j + 1))], corr)
+  );
+}
+
+function toJson(u: UncertaintyBreakdown) {
+  const e = uncertaintyRows(u);
+  return {
+    value: Array.from(u.nominal),
+    uncertainty: { stat: Array.from(e.stat), simStat: Array.from(e.simStat), syst: Array.from(e.syst), total: Array.from(e.total) },
+    covariance: {
+      stat: Array.from(u.stat),
+      simStat: Array.from(u.simStat),
+      systematics: Object.fromEntries(u.systematics.map((s) => [s.name, { delta: Array.from(s.delta), covariance: Array.from(s.covariance) }])),
+      total: Array.from(u.total),
+    },
+    correlation: Array.from(u.correlation),
+    nDataBootstraps: u.nDataBootstraps,
+    nSimBootstraps: u.nSimBootstraps,
+  };
+}
+
+const VALUE_OPTIONS = new Set(['--obs', '--bins', '--where', '--moment', '--json']);
+
+/** `--bins -50:50:5` → `--bins=-50:50:5`, so values may start with a minus sign. */
+function joinValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (VALUE_OPTIONS.has(argv[i]) && i + 1 < argv.length && !argv[i + 1].startsWith('--')) out.push(`${argv[i]}=${argv[++i]}`);
+    else out.push(argv[i]);
+  }
+  return out;
+}
+
+/** Runs `omnifold hist` with `argv` (after the subcommand); resolves to the exit code. */
+export async function runHist(argv: string[]): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: joinValues(argv),
+      allowPositionals: true,
+      options: {
+        obs: { type: 'string' },
+        bins: { type: 'string' },
+        where: { type: 'string' },
+        moment: { type: 'string' },
+        json: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new InputError(`hist must be given one weights file; got ${positionals.length} (${USAGE})`);
+    if ((values.obs === undefined) !== (values.bins === undefined)) {
+      throw new InputError(`--obs and --bins must be given together; got only ${values.obs === undefined ? '--bins' : '--obs'}`);
+    }
+    if (values.obs === undefined && values.moment === undefined) throw new InputError(`hist must be given --obs with --bins, or --moment; got neither (${USAGE})`);
+    const edges = values.bins === undefined ? undefined : parseBins(values.bins);
+    const file = await load(positionals[0]);
+    const compile = (src: string) => parseExpression(src, file.columnNames);
+    const mask = values.where === undefined ? undefined : selection(compile(values.where), file);
+    const out: Record<string, unknown> = { file: positionals[0], where: values.where ?? null };
+    const header = `${positionals[0]}${values.where ? ` where ${values.where}` : ''}`;
+    if (values.obs !== undefined && edges !== undefined) {
+      const x = evaluate(compile(values.obs), file);
+      const u = replicaUncertainties(file.weights, (w) => binnedSums(x, w, edges, mask));
+      process.stdout.write(`histogram of ${values.obs} in ${header}: ${edges.length - 1} bins; ${describeReplicas(u)}\n\n${histogramReport(u, edges)}`);
+      out.histogram = { obs: values.obs, edges: Array.from(edges), ...toJson(u) };
+    }
+    if (values.moment !== undefined) {
+      const m = evaluate(compile(values.moment), file);
+      const u = replicaUncertainties(file.weights, (w) => weightedMean(m, w, mask));
+      const e = uncertaintyRows(u);
+      if (values.obs !== undefined) process.stdout.write('\n');
+      process.stdout.write(
+        `weighted mean of ${values.moment} in ${header}; ${describeReplicas(u)}\n` +
+          `  ${fmt(u.nominal[0])} ± ${fmt(e.stat[0])} (stat) ± ${fmt(e.simStat[0])} (sim-stat) ± ${fmt(e.syst[0])} (syst); total ± ${fmt(e.total[0])}\n`,
+      );
+      out.moment = { expr: values.moment, ...toJson(u) };
+    }
+    if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify(out, null, 2)}\n`);
+    return 0;
+  } catch (error) {
+    const usage = error instanceof OmniFoldError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`omnifold: ${(error as Error).message.split('\n')[0]}\n`);
+    return usage ? 2 : 1;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * `omnifold unfold`: arguments → run plan → inputs → unfold() → weights.arrow and
+ * summary.json (written atomically) → the result table on stdout.
+ */
+import { join } from 'node:path';
+import type { ClassifierSpec } from '../classifier.js';
+import { UNFOLD_DEFAULTS } from '../defaults.js';
+import { InputError } from '../errors.js';
+import { summarize } from '../io/summary.js';
+import { writeSummary } from '../io/summary.js';
+import { writeOutputDir, writeWeightsFile } from '../io/weights_file.js';
+import type { MemberRunner, UnfoldResult } from '../types.js';
+import { progressPrinter, type ProgressPrinter } from './progress.js';
+import { formatResultTable } from './table.js';
+import { parseUnfoldArgs, unfoldHelp } from './unfold_args.js';
+import { loadInputs, type LoadedInputs } from './unfold_inputs.js';
+import { planUnfold, type RunPlan } from './unfold_plan.js';
+
+/** The classifier spec of a run: binned edges per gen feature, or MLP options. */
+export function classifierSpec(plan: RunPlan, inputs: LoadedInputs): ClassifierSpec {
+  if (plan.classifier === 'mlp') return { type: 'mlp', ...inputs.mlp, ...plan.mlp };
+  if (inputs.genNames.length !== inputs.recoNames.length) {
+    throw new InputError(`--classifier binned must have as many --gen as --reco columns (one grid serves both levels); got ${inputs.genNames.length} and ${inputs.recoNames.length}`);
+  }
+  const bins = { ...inputs.bins, ...plan.bins };
+  const edges = inputs.genNames.map((name, f) => bins[name] ?? bins[inputs.recoNames[f]]);
+  const missing = inputs.genNames.filter((_, f) => edges[f] === undefined);
+  if (missing.length > 0) throw new InputError(`--bins must give edges for every --gen column with --classifier binned; got none for ${missing.join(', ')}`);
+  return { type: 'binned', edges };
+}
+
+/** A member runner for the plan: the worker pool when more than one thread is wanted. */
+async function makeRunner(plan: RunPlan, printer: ProgressPrinter): Promise<(MemberRunner & { close?: () => Promise<void> }) | undefined> {
+  const nMembers = plan.unfold.nMembers ?? 1;
+  if (plan.threads === undefined ? nMembers === 1 : plan.threads === 1) return undefined;
+  const { PoolRunner } = await import('../pool.js');
+  const runner = new PoolRunner({ threads: plan.threads });
+  printer.message(`using ${runner.threads} worker threads`);
+  return runner;
+}
+
+async function writeOutputs(plan: RunPlan, inputs: LoadedInputs, result: UnfoldResult, summary: ReturnType<typeof summarize>): Promise<void> {
+  const { sim, data } = inputs;
+  await writeOutputDir(plan.outDir, async (dir) => {
+    await writeWeightsFile(join(dir, 'weights.arrow'), {
+      genNames: inputs.genNames,
+      gen: sim.gen,
+      passGen: sim.passGen,
+      passReco: sim.passReco,
+      priorWeights: sim.weights,
+      dataWeightSum: data.weights.reduce((s, w) => s + w, 0),
+      result,
+      replicas: [],
+      configuration: { command: 'unfold', arguments: plan.args, input: inputs.description, options: result.options },
+      inputs: inputs.files,
+    });
+    await writeSummary(join(dir, 'summary.json'), summary);
+  });
+}
+
+/** Runs `omnifold unfold argv…`; resolves to the exit code (errors propagate to main). */
+export async function runUnfold(argv: string[]): Promise<number> {
+  const args = parseUnfoldArgs(argv);
+  if (args.help === true) {
+    process.stdout.write(unfoldHelp());
+    return 0;
+  }
+  const plan = planUnfold(args);
+  const printer = progressPrinter(process.stderr, plan.unfold.nIterations ?? UNFOLD_DEFAULTS.nIterations, plan.quiet);
+  const inputs = await loadInputs(plan.input);
+  const options = { ...plan.unfold, classifier: classifierSpec(plan, inputs) };
+  const { unfold } = await import('../omnifold.js');
+  const runner = await makeRunner(plan, printer);
+  let result: UnfoldResult;
+  try {
+    result = await unfold(inputs.sim, inputs.data, options, { runner, onProgress: printer.onProgress });
+  } finally {
+    printer.end();
+    await runner?.close?.();
+  }
+  const summary = summarize({ ...inputs.sim, genNames: inputs.genNames, priorWeights: inputs.sim.weights, weights: result.weights, truth: inputs.truth, bins: { ...inputs.bins, ...plan.bins }, iterations: result.iterations, nDropped: result.nDropped });
+  await writeOutputs(plan, inputs, result, summary);
+  printer.message(`wrote ${join(plan.outDir, 'weights.arrow')} and ${join(plan.outDir, 'summary.json')}`);
+  process.stdout.write(formatResultTable(summary));
+  return 0;
+}

@@ -1,0 +1,134 @@
+/**
+ * `omnifold unfold` arguments: the flag table, `--help`, parsing with node:util parseArgs,
+ * and `--config file.json` (same keys as the flags; flags override). Produces plain values;
+ * src/cli/unfold_plan.ts turns them into a run plan.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { MLP_DEFAULTS, UNFOLD_DEFAULTS } from '../defaults.js';
+import { InputError } from '../errors.js';
+
+type FlagType = 'string' | 'boolean';
+
+/** Every flag: type, help text (defaults are filled from MLP_DEFAULTS / UNFOLD_DEFAULTS). */
+export const UNFOLD_FLAGS: Readonly<Record<string, { type: FlagType; help: string; short?: string }>> = Object.freeze({
+  sim: { type: 'string', help: 'simulation file (.arrow, .csv, …) with gen and reco columns' },
+  data: { type: 'string', help: 'data file with the reco columns' },
+  gen: { type: 'string', help: 'gen-level feature columns, comma-separated' },
+  reco: { type: 'string', help: 'reco-level feature columns (sim and data), comma-separated' },
+  'sim-weight': { type: 'string', help: 'sim prior weight column (default: all 1)' },
+  'data-weight': { type: 'string', help: 'data weight column (default: all 1)' },
+  'pass-gen': { type: 'string', help: 'sim gen-selection mask column, 0/1 or boolean (default: all pass)' },
+  'pass-reco': { type: 'string', help: 'sim reco-selection mask column (default: all pass)' },
+  truth: { type: 'string', help: 'gen-level truth file (gen columns) for the χ² in the summary' },
+  toy: { type: 'string', help: 'embedded toy when no files are given: lepton-jet (default) or gauss' },
+  events: { type: 'string', help: 'toy events per sample (default: the toy\'s own size)' },
+  iterations: { type: 'string', help: `OmniFold iterations (default ${UNFOLD_DEFAULTS.nIterations})` },
+  classifier: { type: 'string', help: `mlp or binned (default ${UNFOLD_DEFAULTS.classifier.type})` },
+  bins: { type: 'string', help: "per column 'col=lo:hi:n' or 'col=e0,e1,…', ';'-separated (binned classifier and summary)" },
+  misses: { type: 'string', help: `expectation or prior (default ${UNFOLD_DEFAULTS.misses})` },
+  fakes: { type: 'string', help: `reco-average, global or fixed (default ${UNFOLD_DEFAULTS.fakes})` },
+  hidden: { type: 'string', help: `MLP hidden layer widths (default ${MLP_DEFAULTS.hidden.join(',')})` },
+  activation: { type: 'string', help: `relu, silu or gelu (default ${MLP_DEFAULTS.activation})` },
+  epochs: { type: 'string', help: `maximum MLP epochs (default ${MLP_DEFAULTS.epochs}; toys use fewer)` },
+  batch: { type: 'string', help: `MLP minibatch size (default ${MLP_DEFAULTS.batchSize})` },
+  patience: { type: 'string', help: `early-stopping patience in epochs, 0 = off (default ${MLP_DEFAULTS.patience})` },
+  lr: { type: 'string', help: `Adam learning rate (default ${MLP_DEFAULTS.learningRate})` },
+  ensemble: { type: 'string', help: `ensemble members per step (default ${UNFOLD_DEFAULTS.nMembers})` },
+  seed: { type: 'string', help: `run seed, integer in [0, 2^32) (default ${UNFOLD_DEFAULTS.seed})` },
+  threads: { type: 'string', help: 'worker threads (default 1, or all cores when --ensemble > 1)' },
+  'save-iterations': { type: 'boolean', help: 'also write weight_iter1..N columns' },
+  out: { type: 'string', help: 'output directory (default ./omnifold-out)' },
+  config: { type: 'string', help: 'JSON file with the same keys as these flags (flags override)' },
+  quiet: { type: 'boolean', help: 'no progress on stderr' },
+  debug: { type: 'boolean', help: 'print the stack with an error' },
+  help: { type: 'boolean', short: 'h', help: 'show this help' },
+});
+
+/** Parsed flag values: strings for value flags, booleans for switches. */
+export type UnfoldArgs = Record<string, string | boolean | undefined>;
+
+/** The `omnifold unfold --help` text. */
+export function unfoldHelp(): string {
+  const lines = Object.entries(UNFOLD_FLAGS).map(([name, f]) => {
+    const flag = `${f.short ? `-${f.short}, ` : '    '}--${name}${f.type === 'string' ? ' X' : ''}`;
+    return `  ${flag.padEnd(24)} ${f.help}`;
+  });
+  return [
+    'usage: omnifold unfold [--sim F --data F --gen COLS --reco COLS] [options]',
+    '',
+    'Unfolds data with OmniFold and writes OUT/weights.arrow and OUT/summary.json.',
+    'With no input files it runs the embedded lepton-jet toy (8 observables).',
+    '',
+    ...lines,
+    '',
+  ].join('\n');
+}
+
+/** Config values may be numbers, booleans, arrays or (for bins) objects: normalise to flag strings. */
+function configValue(key: string, value: unknown): string | boolean {
+  const type = UNFOLD_FLAGS[key].type;
+  if (type === 'boolean') {
+    if (typeof value !== 'boolean') throw new InputError(`config key "${key}" must be true or false; got ${JSON.stringify(value)}`);
+    return value;
+  }
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) return value.join(',');
+  if (key === 'bins' && typeof value === 'object' && value !== null) {
+    return Object.entries(value)
+      .map(([col, spec]) => `${col}=${Array.isArray(spec) ? spec.join(',') : String(spec)}`)
+      .join(';');
+  }
+  throw new InputError(`config key "${key}" must be a string, number or array; got ${JSON.stringify(value)}`);
+}
+
+/** Reads `--config`: keys as the flags; relative file paths resolve against the config's folder. */
+export function readConfig(path: string): UnfoldArgs {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code ?? (error as Error).message;
+    throw new InputError(`--config ${path} must be a readable JSON file; got ${reason}`, { cause: error });
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InputError(`--config ${path} must hold a JSON object; got ${JSON.stringify(json)?.slice(0, 40)}`);
+  const out: UnfoldArgs = {};
+  for (const [key, value] of Object.entries(json)) {
+    if (!Object.hasOwn(UNFOLD_FLAGS, key) || key === 'config' || key === 'help') {
+      throw new InputError(`--config ${path} keys must be unfold flags without dashes; got "${key}"`);
+    }
+    out[key] = configValue(key, value);
+    if (['sim', 'data', 'truth', 'out'].includes(key) && typeof out[key] === 'string' && !isAbsolute(out[key] as string)) {
+      out[key] = resolve(dirname(path), out[key] as string);
+    }
+  }
+  return out;
+}
+
+/** Parses `omnifold unfold` argv (after the subcommand), merging `--config` under the flags. */
+export function parseUnfoldArgs(argv: string[]): UnfoldArgs {
+  const options = Object.fromEntries(Object.entries(UNFOLD_FLAGS).map(([name, f]) => [name, f.short ? { type: f.type, short: f.short } : { type: f.type }]));
+  let values: UnfoldArgs;
+  try {
+    ({ values } = parseArgs({ args: argv, options: options as NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>, strict: true, allowPositionals: false }) as { values: UnfoldArgs });
+  } catch (error) {
+    throw new InputError(usageMessage(error as Error), { cause: error });
+  }
+  const fromConfig = typeof values.config === 'string' ? readConfig(values.config) : {};
+  const merged: UnfoldArgs = { ...fromConfig };
+  for (const [key, value] of Object.entries(values)) if (value !== undefined) merged[key] = value;
+  return merged;
+}
+
+/** parseArgs's errors rewritten as one-line `<subject> must <rule>; got <value>`. */
+function usageMessage(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const flag = /'(-[^']*)'/.exec(error.message)?.[1] ?? /option "?([^"\s]+)/.exec(error.message)?.[1] ?? '?';
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unfold options must be known flags (see omnifold unfold --help); got ${flag.split(' ')[0]}`;
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `unfold arguments must all be --flags; got ${JSON.stringify(/'([^']*)'/.exec(error.message)?.[1] ?? '?')}`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return `unfold option ${flag.split(' ')[0]} must ${/argument/.test(error.message) ? 'have a value' : 'not have a value'}; got ${/argument/.test(error.message) ? 'none' : 'one'}`;
+  return `unfold arguments must parse; got ${error.message.split('\n')[0]}`;
+}

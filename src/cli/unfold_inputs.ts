@@ -1,0 +1,64 @@
+/**
+ * Loads what a run plan names: the embedded toy, or sim/data(/truth) files read through
+ * readTable and turned into samples; records each input file's SHA-256 for the metadata.
+ */
+import type { MlpOptions } from '../classifier.js';
+import { readTable } from '../io/load.js';
+import { dataSampleFromTable, simColumnList, simSampleFromTable, truthSampleFromTable, type TruthSample } from '../io/samples.js';
+import { describeInputFile, type InputFileRecord } from '../io/weights_file.js';
+import type { DataSample, SimSample } from '../types.js';
+import type { InputPlan } from './unfold_plan.js';
+
+/** Loaded inputs of a run. */
+export interface LoadedInputs {
+  sim: SimSample;
+  data: DataSample;
+  truth?: TruthSample;
+  genNames: string[];
+  recoNames: string[];
+  /** Default summary binning (the toy's), overridden by --bins. */
+  bins: Record<string, number[]>;
+  /** MLP defaults of the input (the toy's), overridden by flags. */
+  mlp: Partial<MlpOptions>;
+  files: InputFileRecord[];
+  /** What was unfolded, for the metadata: toy settings or file roles. */
+  description: Record<string, unknown>;
+}
+
+async function loadToy(plan: Extract<InputPlan, { kind: 'toy' }>): Promise<LoadedInputs> {
+  const sizes = plan.nEvents === undefined ? {} : { nSim: plan.nEvents, nData: plan.nEvents };
+  const toy = plan.toy === 'gauss' ? (await import('../toys/gauss.js')).gaussToy(sizes) : (await import('../toys/lepton_jet.js')).leptonJetToy(sizes);
+  return {
+    sim: toy.sim,
+    data: toy.data,
+    truth: toy.truth,
+    genNames: toy.sim.genNames ?? [],
+    recoNames: toy.sim.recoNames ?? [],
+    bins: toy.bins,
+    mlp: toy.mlp,
+    files: [],
+    description: { toy: toy.name, about: toy.description, settings: toy.settings },
+  };
+}
+
+async function loadFiles(plan: Extract<InputPlan, { kind: 'files' }>): Promise<LoadedInputs> {
+  const simCols = { gen: plan.gen, reco: plan.reco, weight: plan.simWeight, passGen: plan.passGen, passReco: plan.passReco };
+  const simTable = await readTable(plan.sim, { columns: simColumnList(simCols) });
+  const sim = simSampleFromTable(simTable, simCols);
+  const dataCols = plan.dataWeight === undefined ? plan.reco : [...plan.reco, plan.dataWeight];
+  const data = dataSampleFromTable(await readTable(plan.data, { columns: dataCols }), { reco: plan.reco, weight: plan.dataWeight });
+  let truth: TruthSample | undefined;
+  const files = [await describeInputFile('sim', plan.sim), await describeInputFile('data', plan.data)];
+  if (plan.truth !== undefined) {
+    const table = await readTable(plan.truth, { columns: plan.gen });
+    const passGen = plan.passGen !== undefined && table.columnNames.includes(plan.passGen) ? plan.passGen : undefined;
+    truth = truthSampleFromTable(table, { gen: plan.gen, passGen });
+    files.push(await describeInputFile('truth', plan.truth));
+  }
+  return { sim, data, truth, genNames: plan.gen, recoNames: plan.reco, bins: {}, mlp: {}, files, description: { files: plan } };
+}
+
+/** Loads the inputs of a plan. */
+export function loadInputs(plan: InputPlan): Promise<LoadedInputs> {
+  return plan.kind === 'toy' ? loadToy(plan) : loadFiles(plan);
+}

@@ -1,0 +1,189 @@
+/**
+ * From parsed `omnifold unfold` arguments to a run plan: plain data saying what to read,
+ * which options to pass to `unfold()`, and where to write. Every value is validated here,
+ * so a usage error surfaces before any file is read. Replica options (bootstraps,
+ * systematics) belong in {@link RunPlan.replicas}: the runner already writes whatever
+ * columns that list yields.
+ */
+import type { MlpOptions } from '../classifier.js';
+import { InputError } from '../errors.js';
+import type { UnfoldOptions } from '../types.js';
+import type { UnfoldArgs } from './unfold_args.js';
+
+/** Where the events come from. */
+export type InputPlan =
+  | { kind: 'toy'; toy: 'lepton-jet' | 'gauss'; nEvents?: number }
+  | {
+      kind: 'files';
+      sim: string;
+      data: string;
+      truth?: string;
+      gen: string[];
+      reco: string[];
+      simWeight?: string;
+      dataWeight?: string;
+      passGen?: string;
+      passReco?: string;
+    };
+
+/** Everything one `omnifold unfold` run does. */
+export interface RunPlan {
+  input: InputPlan;
+  /** Options for `unfold()` except the classifier, which needs the feature names. */
+  unfold: Partial<Omit<UnfoldOptions, 'classifier'>>;
+  classifier: 'mlp' | 'binned';
+  /** MLP options given on the command line (the toy's own defaults go under them). */
+  mlp: Partial<MlpOptions>;
+  /** Edges per column from `--bins`. */
+  bins: Record<string, number[]>;
+  /** Worker threads; undefined = decide from the ensemble size. */
+  threads?: number;
+  outDir: string;
+  quiet: boolean;
+  /** Uncertainty replicas to run after the nominal one (none yet from the CLI). */
+  replicas: { name: string; family: 'data_bootstrap' | 'sim_bootstrap' | 'systematic' }[];
+  /** The arguments as given (after --config), stored in the output metadata. */
+  args: Record<string, string | boolean>;
+}
+
+const str = (args: UnfoldArgs, key: string): string | undefined => (typeof args[key] === 'string' ? (args[key] as string) : undefined);
+
+function integer(args: UnfoldArgs, key: string, min: number): number | undefined {
+  const text = str(args, key);
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isInteger(v) || v < min) {
+    throw new InputError(`--${key} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer; got ${JSON.stringify(text)}`);
+  }
+  return v;
+}
+
+function positiveNumber(args: UnfoldArgs, key: string): number | undefined {
+  const text = str(args, key);
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (text.trim() === '' || !(v > 0) || !Number.isFinite(v)) throw new InputError(`--${key} must be a positive number; got ${JSON.stringify(text)}`);
+  return v;
+}
+
+function oneOf<T extends string>(args: UnfoldArgs, key: string, allowed: readonly T[]): T | undefined {
+  const text = str(args, key);
+  if (text === undefined) return undefined;
+  if (!allowed.includes(text as T)) throw new InputError(`--${key} must be one of ${allowed.join(', ')}; got ${JSON.stringify(text)}`);
+  return text as T;
+}
+
+function list(args: UnfoldArgs, key: string): string[] | undefined {
+  const text = str(args, key);
+  if (text === undefined) return undefined;
+  const items = text.split(',').map((s) => s.trim());
+  if (items.some((s) => s === '')) throw new InputError(`--${key} must be a comma-separated list of names; got ${JSON.stringify(text)}`);
+  return items;
+}
+
+/** Parses `--bins`: `col=lo:hi:n` (n equal bins) or `col=e0,e1,…`, `;`-separated. */
+export function parseBins(text: string): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const part of text.split(';').map((s) => s.trim()).filter((s) => s !== '')) {
+    const match = /^([^=]+)=(.+)$/.exec(part);
+    if (match === null) throw new InputError(`--bins entries must read col=lo:hi:n or col=e0,e1,…; got ${JSON.stringify(part)}`);
+    const col = match[1].trim();
+    const spec = match[2].trim();
+    let edges: number[];
+    const range = /^([^:]+):([^:]+):([^:]+)$/.exec(spec);
+    if (range !== null) {
+      const [lo, hi, n] = [Number(range[1]), Number(range[2]), Number(range[3])];
+      if (!(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo && Number.isInteger(n) && n >= 1)) {
+        throw new InputError(`--bins ${col} must be lo:hi:n with lo < hi and n a positive integer; got ${JSON.stringify(spec)}`);
+      }
+      edges = Array.from({ length: n + 1 }, (_, k) => (k === n ? hi : lo + ((hi - lo) * k) / n));
+    } else {
+      edges = spec.split(',').map((s) => (s.trim() === '' ? NaN : Number(s)));
+      const bad = edges.findIndex((e, k) => !Number.isFinite(e) || (k > 0 && !(e > edges[k - 1])));
+      if (edges.length < 2 || bad >= 0) {
+        throw new InputError(`--bins ${col} must be at least 2 finite, strictly increasing edges; got ${JSON.stringify(spec)}`);
+      }
+    }
+    out[col] = edges;
+  }
+  return out;
+}
+
+function inputPlan(args: UnfoldArgs): InputPlan {
+  const files = ['sim', 'data', 'gen', 'reco'].filter((k) => args[k] !== undefined);
+  if (files.length === 0) {
+    for (const k of ['truth', 'sim-weight', 'data-weight', 'pass-gen', 'pass-reco']) {
+      if (args[k] !== undefined) throw new InputError(`--${k} must come with --sim, --data, --gen and --reco; got no input files`);
+    }
+    return { kind: 'toy', toy: oneOf(args, 'toy', ['lepton-jet', 'gauss'] as const) ?? 'lepton-jet', nEvents: integer(args, 'events', 1) };
+  }
+  const missing = ['sim', 'data', 'gen', 'reco'].filter((k) => args[k] === undefined);
+  if (missing.length > 0) throw new InputError(`--sim, --data, --gen and --reco must be given together; got no --${missing.join(', --')}`);
+  if (args.toy !== undefined || args.events !== undefined) throw new InputError(`--toy and --events must not come with input files; got --${args.toy !== undefined ? 'toy' : 'events'}`);
+  const gen = list(args, 'gen') as string[];
+  const reco = list(args, 'reco') as string[];
+  return {
+    kind: 'files',
+    sim: str(args, 'sim') as string,
+    data: str(args, 'data') as string,
+    truth: str(args, 'truth'),
+    gen,
+    reco,
+    simWeight: str(args, 'sim-weight'),
+    dataWeight: str(args, 'data-weight'),
+    passGen: str(args, 'pass-gen'),
+    passReco: str(args, 'pass-reco'),
+  };
+}
+
+function mlpPlan(args: UnfoldArgs): Partial<MlpOptions> {
+  const mlp: Partial<MlpOptions> = {};
+  const hidden = list(args, 'hidden');
+  if (hidden !== undefined) {
+    mlp.hidden = hidden.map((h) => {
+      const v = Number(h);
+      if (!Number.isInteger(v) || v < 1) throw new InputError(`--hidden must be comma-separated positive integers; got ${JSON.stringify(args.hidden)}`);
+      return v;
+    });
+  }
+  const activation = oneOf(args, 'activation', ['relu', 'silu', 'gelu'] as const);
+  if (activation !== undefined) mlp.activation = activation;
+  const set = <K extends keyof MlpOptions>(key: K, value: MlpOptions[K] | undefined) => value !== undefined && (mlp[key] = value);
+  set('epochs', integer(args, 'epochs', 1));
+  set('batchSize', integer(args, 'batch', 1));
+  set('patience', integer(args, 'patience', 0));
+  set('learningRate', positiveNumber(args, 'lr'));
+  return mlp;
+}
+
+/** The run plan of parsed arguments; throws InputError (exit 2) on any bad value. */
+export function planUnfold(args: UnfoldArgs): RunPlan {
+  const unfold: RunPlan['unfold'] = {};
+  const nIterations = integer(args, 'iterations', 1);
+  if (nIterations !== undefined) unfold.nIterations = nIterations;
+  const misses = oneOf(args, 'misses', ['expectation', 'prior'] as const);
+  if (misses !== undefined) unfold.misses = misses;
+  const fakes = oneOf(args, 'fakes', ['reco-average', 'global', 'fixed'] as const);
+  if (fakes !== undefined) unfold.fakes = fakes;
+  const nMembers = integer(args, 'ensemble', 1);
+  if (nMembers !== undefined) unfold.nMembers = nMembers;
+  const seed = integer(args, 'seed', 0);
+  if (seed !== undefined) {
+    if (seed > 0xffffffff) throw new InputError(`--seed must be an integer in [0, 2^32); got ${seed}`);
+    unfold.seed = seed;
+  }
+  if (args['save-iterations'] === true) unfold.saveIterations = true;
+  const given = Object.fromEntries(Object.entries(args).filter((e): e is [string, string | boolean] => e[1] !== undefined));
+  return {
+    input: inputPlan(args),
+    unfold,
+    classifier: oneOf(args, 'classifier', ['mlp', 'binned'] as const) ?? 'mlp',
+    mlp: mlpPlan(args),
+    bins: args.bins === undefined ? {} : parseBins(String(args.bins)),
+    threads: integer(args, 'threads', 1),
+    outDir: str(args, 'out') ?? 'omnifold-out',
+    quiet: args.quiet === true,
+    replicas: [],
+    args: given,
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * One ensemble member of one step: fit class 0 against class 1, evaluate the ratio on
+ * every target. A pure function of the job and the member index, so worker threads and
+ * the in-process runner give the same bits.
+ */
+import type { Classifier, EpochReport } from './classifier.js';
+import { createClassifier } from './classifier_factory.js';
+import type { RngKey } from './rng.js';
+import type { MemberResult, StepJob } from './types.js';
+
+/** The random-stream key of member `member` of `job`. */
+export function memberRngKey(job: StepJob, member: number): RngKey {
+  return { seed: job.seed, kind: job.replica.kind, replica: job.replica.index, iteration: job.iteration, step: job.step, member };
+}
+
+/** Fits member `member` of `job` with the classifier its spec describes. */
+export function fitMember(job: StepJob, member: number, onEpoch?: (report: EpochReport) => void): MemberResult {
+  return fitMemberWith(createClassifier(job.classifier), job, member, onEpoch);
+}
+
+/** Fits member `member` of `job` with a given classifier (custom classifiers, tests). */
+export function fitMemberWith(classifier: Classifier, job: StepJob, member: number, onEpoch?: (report: EpochReport) => void): MemberResult {
+  const model = classifier.fit(job.x0, job.w0, job.x1, job.w1, { rngKey: memberRngKey(job, member), onEpoch });
+  const ratios: Float64Array[] = [];
+  const nClipped: number[] = [];
+  for (const target of job.targets) {
+    const r = model.ratio(target, job.clip);
+    ratios.push(r.ratio);
+    nClipped.push(r.nClipped);
+  }
+  return { ratios, nClipped, info: model.info };
+}

@@ -1,0 +1,130 @@
+/**
+ * Builds {@link SimSample} and {@link DataSample} from file columns: features become f32
+ * row-major matrices in SharedArrayBuffers (the worker pool shares them without copying),
+ * weights f64, masks Uint8Array. Validation happens here, once, naming file, column and
+ * row: masks must be 0/1 (or boolean), weights finite, and features finite on every event
+ * that passes the selection they belong to.
+ */
+import { InputError } from '../errors.js';
+import type { FeatureMatrix } from '../features.js';
+import type { DataSample, SimSample } from '../types.js';
+import type { ColumnTable, NumericColumn } from './table.js';
+
+/** Which columns of a sim table hold what. */
+export interface SimColumns {
+  /** Gen-level feature columns, in feature order. */
+  gen: readonly string[];
+  /** Reco-level feature columns, in feature order (same order as the data's). */
+  reco: readonly string[];
+  /** Prior weight column; every weight 1 when absent. */
+  weight?: string;
+  /** Gen-selection mask column (0/1 or boolean); every event passes when absent. */
+  passGen?: string;
+  /** Reco-selection mask column; every event passes when absent. */
+  passReco?: string;
+}
+
+/** Which columns of a data table hold what. */
+export interface DataColumns {
+  reco: readonly string[];
+  weight?: string;
+}
+
+/** Reads a column as numbers (BigInt64 columns converted). */
+function numbers(table: ColumnTable, name: string): ArrayLike<number> {
+  const col: NumericColumn = table.column(name);
+  if (col instanceof BigInt64Array) return Float64Array.from(col, (v) => Number(v));
+  return col as ArrayLike<number>;
+}
+
+/** A 0/1 mask from a column, or all ones; other values are an error naming the row. */
+export function readMask(table: ColumnTable, name: string | undefined): Uint8Array {
+  const out = new Uint8Array(table.nRows);
+  if (name === undefined) return out.fill(1);
+  const col = numbers(table, name);
+  for (let i = 0; i < col.length; i++) {
+    const v = col[i];
+    if (v !== 0 && v !== 1) {
+      throw new InputError(`${table.source}: column "${name}" must hold 0/1 or true/false; got ${v} at row ${i}`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Weights from a column (f64, finite), or all ones. */
+export function readWeights(table: ColumnTable, name: string | undefined): Float64Array {
+  if (name === undefined) return new Float64Array(table.nRows).fill(1);
+  const col = numbers(table, name);
+  const out = new Float64Array(col.length);
+  for (let i = 0; i < col.length; i++) {
+    const v = col[i];
+    if (!Number.isFinite(v)) throw new InputError(`${table.source}: column "${name}" must hold finite weights; got ${v} at row ${i}`);
+    out[i] = v;
+  }
+  return out;
+}
+
+/**
+ * Feature columns as an f32 row-major matrix in a SharedArrayBuffer. A NaN or ±Inf on an
+ * event with `mask[i] = 1` is an error; on an event that fails the selection it is stored
+ * as 0, so no classifier ever sees a non-finite number.
+ */
+export function readFeatures(table: ColumnTable, names: readonly string[], mask?: Uint8Array): FeatureMatrix {
+  if (names.length === 0) throw new InputError(`${table.source}: feature columns must name at least one column; got none`);
+  const nEvents = table.nRows;
+  const nFeatures = names.length;
+  // [nEvents × nFeatures], row-major
+  const values = new Float32Array(new SharedArrayBuffer(nEvents * nFeatures * 4));
+  names.forEach((name, f) => {
+    const col = numbers(table, name);
+    for (let i = 0; i < nEvents; i++) {
+      const v = col[i];
+      if (Number.isFinite(v)) values[i * nFeatures + f] = v;
+      else if (mask === undefined || mask[i]) {
+        throw new InputError(`${table.source}: column "${name}" must be finite on selected events; got ${v} at row ${i}`);
+      }
+    }
+  });
+  return { values, nEvents, nFeatures };
+}
+
+/** Builds the simulation sample from one table. */
+export function simSampleFromTable(table: ColumnTable, columns: SimColumns): SimSample {
+  const passGen = readMask(table, columns.passGen);
+  const passReco = readMask(table, columns.passReco);
+  return {
+    gen: readFeatures(table, columns.gen, passGen),
+    reco: readFeatures(table, columns.reco, passReco),
+    passGen,
+    passReco,
+    weights: readWeights(table, columns.weight),
+    genNames: [...columns.gen],
+    recoNames: [...columns.reco],
+  };
+}
+
+/** Builds the data sample from one table (every data event passes reco by definition). */
+export function dataSampleFromTable(table: ColumnTable, columns: DataColumns): DataSample {
+  return { reco: readFeatures(table, columns.reco), weights: readWeights(table, columns.weight) };
+}
+
+/** Gen-level truth (for summaries and χ²): features of events passing gen, and weights. */
+export interface TruthSample {
+  gen: FeatureMatrix;
+  weights: Float64Array;
+  passGen: Uint8Array;
+}
+
+/** Builds a truth sample; `gen` names the same features as the sim's gen columns. */
+export function truthSampleFromTable(table: ColumnTable, columns: { gen: readonly string[]; weight?: string; passGen?: string }): TruthSample {
+  const passGen = readMask(table, columns.passGen);
+  return { gen: readFeatures(table, columns.gen, passGen), weights: readWeights(table, columns.weight), passGen };
+}
+
+/** The columns a sim table must have, for {@link ReadOptions.columns}. */
+export function simColumnList(columns: SimColumns): string[] {
+  const list = [...columns.gen, ...columns.reco];
+  for (const c of [columns.weight, columns.passGen, columns.passReco]) if (c !== undefined) list.push(c);
+  return [...new Set(list)];
+}

@@ -1,0 +1,32 @@
+/**
+ * Weighted binary cross-entropy on logits and its gradient in wasm: see asm/bce_loss_f32.ts.
+ */
+import { checkLength } from './check.js';
+import { InputError } from '../errors.js';
+import { kernels } from './wasm.js';
+
+/** Raw export: returns Σ w·loss; gradPtr = 0 skips the gradient. */
+export type BceLossF32Export = (zPtr: number, yPtr: number, wPtr: number, n: number, scale: number, gradPtr: number) => number;
+
+/** Σ_i w_i·BCE(z_i, y_i) (f64) and grad_i = scale·w_i·(σ(z_i) − y_i) (f32). */
+export function bceLossF32(z: Float32Array, y: Float32Array, w: Float64Array, scale = 1): { loss: number; grad: Float32Array } {
+  checkLength('bce_loss_f32', 'y', y, z.length, 'the length of z');
+  checkLength('bce_loss_f32', 'w', w, z.length, 'the length of z');
+  if (!Number.isFinite(scale)) throw new InputError(`bce_loss_f32: scale must be finite; got ${scale}`);
+  const { exports, arena } = kernels();
+  const mark = arena.mark();
+  try {
+    const n = z.length;
+    const wPtr = arena.allocF64(n);
+    const zPtr = arena.allocF32(n);
+    const yPtr = arena.allocF32(n);
+    const gPtr = arena.allocF32(n);
+    arena.f64(wPtr, n).set(w);
+    arena.f32(zPtr, n).set(z);
+    arena.f32(yPtr, n).set(y);
+    const loss = (exports.bce_loss_f32 as BceLossF32Export)(zPtr, yPtr, wPtr, n, scale, gPtr);
+    return { loss, grad: arena.f32(gPtr, n).slice() };
+  } finally {
+    arena.release(mark);
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The wasm-side memory of one MLP: the descriptor read by asm/mlp_forward_f32.ts and
+ * asm/mlp_train_step_f32.ts (layout in asm/mlp_layout.ts), parameters, gradients, Adam
+ * moments, per-layer activation buffers and the minibatch input buffers. Allocated once
+ * from the thread's arena (per fit, or per ratio() call) and released as a whole by the
+ * caller; nothing is allocated per minibatch.
+ */
+import type { Activation } from '../classifier.js';
+import type { Arena } from './wasm.js';
+
+export const ACTIVATION_CODE: Readonly<Record<Activation, number>> = Object.freeze({ relu: 0, silu: 1, gelu: 2 });
+
+const DESC_DIMS = 13;
+
+/** Number of f32 parameters of a network with layer widths `dims` (inputs first, 1 last). */
+export function parameterCount(dims: readonly number[]): number {
+  let n = 0;
+  for (let l = 0; l + 1 < dims.length; l++) n += (dims[l] + 1) * dims[l + 1];
+  return n;
+}
+
+/** Byte pointers of one network's buffers in wasm memory, plus views refreshed after grows. */
+export class MlpWorkspace {
+  readonly descPtr: number;
+  readonly paramsPtr: number;
+  readonly gradsPtr: number;
+  readonly adamMPtr: number;
+  readonly adamVPtr: number;
+  /** f32 [maxRows × nFeatures] standardised inputs. */
+  readonly xPtr: number;
+  /** f32 [maxRows] labels. */
+  readonly yPtr: number;
+  /** f64 [maxRows] training weights. */
+  readonly wPtr: number;
+  /** f64 [maxRows] ratios (output of likelihood_ratio_f32). */
+  readonly ratioPtr: number;
+  readonly nParams: number;
+  private buffer: ArrayBuffer | undefined;
+  private views: { params: Float32Array; grads: Float32Array; x: Float32Array; y: Float32Array; w: Float64Array; ratio: Float64Array } | undefined;
+
+  /**
+   * @param dims layer widths [nFeatures, ...hidden, 1]
+   * @param maxRows the most events per wasm call (minibatch or evaluation chunk)
+   * @param training also allocate gradients and Adam moments (zeroed)
+   */
+  constructor(readonly arena: Arena, readonly dims: readonly number[], activation: Activation, readonly maxRows: number, training: boolean) {
+    const L = dims.length - 1;
+    this.nParams = parameterCount(dims);
+    let zRows = 0;
+    let aRows = 0;
+    let maxWidth = 1;
+    let maxWeights = 1;
+    for (let l = 0; l < L; l++) {
+      zRows += dims[l + 1];
+      if (l < L - 1) aRows += dims[l + 1];
+      maxWidth = Math.max(maxWidth, dims[l + 1], dims[l]);
+      maxWeights = Math.max(maxWeights, dims[l] * dims[l + 1]);
+    }
+    this.descPtr = arena.alloc(4 * (DESC_DIMS + L + 1));
+    this.paramsPtr = arena.allocF32(this.nParams);
+    this.gradsPtr = training ? arena.allocF32(this.nParams) : 0;
+    this.adamMPtr = training ? arena.allocF32(this.nParams) : 0;
+    this.adamVPtr = training ? arena.allocF32(this.nParams) : 0;
+    const preActPtr = arena.allocF32(maxRows * zRows);
+    const actPtr = arena.allocF32(maxRows * Math.max(aRows, 1));
+    const delta0Ptr = training ? arena.allocF32(maxRows * maxWidth) : 0;
+    const delta1Ptr = training ? arena.allocF32(maxRows * maxWidth) : 0;
+    const scratchPtr = training ? arena.allocF32(maxWeights) : 0;
+    this.xPtr = arena.allocF32(maxRows * dims[0]);
+    this.yPtr = arena.allocF32(maxRows);
+    this.wPtr = arena.allocF64(maxRows);
+    this.ratioPtr = arena.allocF64(maxRows);
+    const desc = [L, ACTIVATION_CODE[activation], this.paramsPtr, this.gradsPtr, this.adamMPtr, this.adamVPtr, this.nParams, preActPtr, actPtr, delta0Ptr, delta1Ptr, scratchPtr, maxRows, ...dims];
+    arena.u32(this.descPtr, desc.length).set(desc);
+    if (training) {
+      arena.f32(this.adamMPtr, this.nParams).fill(0);
+      arena.f32(this.adamVPtr, this.nParams).fill(0);
+    }
+  }
+
+  private refresh() {
+    const buffer = this.arena.memory.buffer;
+    if (this.views === undefined || this.buffer !== buffer) {
+      const a = this.arena;
+      this.buffer = buffer;
+      this.views = {
+        params: a.f32(this.paramsPtr, this.nParams),
+        grads: a.f32(this.gradsPtr, this.gradsPtr === 0 ? 0 : this.nParams),
+        x: a.f32(this.xPtr, this.maxRows * this.dims[0]),
+        y: a.f32(this.yPtr, this.maxRows),
+        w: a.f64(this.wPtr, this.maxRows),
+        ratio: a.f64(this.ratioPtr, this.maxRows),
+      };
+    }
+    return this.views;
+  }
+
+  /** f32 [nParams]: per layer W [d_l × d_{l+1}] row-major, then b [d_{l+1}]. */
+  get params(): Float32Array {
+    return this.refresh().params;
+  }
+  get grads(): Float32Array {
+    return this.refresh().grads;
+  }
+  get x(): Float32Array {
+    return this.refresh().x;
+  }
+  get y(): Float32Array {
+    return this.refresh().y;
+  }
+  get w(): Float64Array {
+    return this.refresh().w;
+  }
+  get ratio(): Float64Array {
+    return this.refresh().ratio;
+  }
+}

@@ -1,0 +1,326 @@
+/**
+ * MlpClassifier: a multilayer perceptron (hidden layers with ReLU, SiLU or GELU, one logit
+ * out) trained with minibatch Adam on weighted binary cross-entropy, entirely in the wasm
+ * kernels. Each minibatch is gathered (and standardised) into a preallocated wasm buffer
+ * and trained by ONE fused call, asm/mlp_train_step_f32.ts; validation and prediction run
+ * in fixed-size chunks. Single-threaded inside one fit, and deterministic: the same
+ * `rngKey` gives bit-identical parameters and ratios on any machine.
+ */
+import type { Activation, Classifier, FitContext, FitInfo, MlpOptions, RatioClip, RatioResult, TrainedClassifier } from './classifier.js';
+import { MLP_DEFAULTS } from './defaults.js';
+import { InputError, describeValue } from './errors.js';
+import type { FeatureMatrix } from './features.js';
+import { RandomStream } from './rng.js';
+import { checkAdam, type AdamScalars } from './kernels/adam_step_f32.js';
+import type { BceLossF32Export } from './kernels/bce_loss_f32.js';
+import { cosineScheduleF64 } from './kernels/cosine_schedule_f64.js';
+import { checkRatioClip, type LikelihoodRatioF32Export } from './kernels/likelihood_ratio_f32.js';
+import { mlpForwardF32 } from './kernels/mlp_forward_f32.js';
+import { mlpTrainStepF32 } from './kernels/mlp_train_step_f32.js';
+import { MlpWorkspace } from './kernels/mlp_workspace.js';
+import { kernels } from './kernels/wasm.js';
+
+/** Events per wasm call when evaluating (validation loss, ratios); fixed so sums do not depend on it. */
+export const MLP_EVAL_CHUNK = 2048;
+
+const ACTIVATIONS: readonly Activation[] = ['relu', 'silu', 'gelu'];
+
+/** Plain-data spec of an MLP classifier with every option resolved. */
+export type MlpSpec = { type: 'mlp' } & MlpOptions;
+
+/** An MLP classifier type; `fit` trains one network. */
+export class MlpClassifier implements Classifier {
+  readonly spec: MlpSpec;
+
+  /** @param options overrides of {@link MLP_DEFAULTS}; validated here (InputError). */
+  constructor(options: Partial<MlpOptions> = {}) {
+    const resolved = resolveMlpOptions(options);
+    this.spec = { type: 'mlp', ...resolved };
+  }
+
+  fit(x0: FeatureMatrix, w0: Float64Array, x1: FeatureMatrix, w1: Float64Array, context: FitContext): TrainedClassifier {
+    const sumW0 = checkClass('class 0', x0, w0);
+    const sumW1 = checkClass('class 1', x1, w1);
+    if (x0.nFeatures !== x1.nFeatures) {
+      throw new InputError(`mlp.fit: both classes must have the same number of features; got ${x0.nFeatures} and ${x1.nFeatures}`);
+    }
+    return new MlpFit(this.spec, x0, w0, x1, w1, sumW0, sumW1, context).run();
+  }
+}
+
+/** Validates and resolves MLP options against the defaults. */
+export function resolveMlpOptions(options: Partial<MlpOptions>): MlpOptions {
+  if (options === null || typeof options !== 'object') throw new InputError(`mlp options must be an object; got ${describeValue(options)}`);
+  const o = { ...MLP_DEFAULTS, ...options };
+  const hidden = o.hidden as unknown;
+  if (!Array.isArray(hidden) || hidden.length === 0 || !hidden.every((h) => Number.isInteger(h) && h >= 1)) {
+    throw new InputError(`mlp.hidden must be a list of positive integers; got ${Array.isArray(hidden) ? `[${hidden.join(', ')}]` : describeValue(hidden)}`);
+  }
+  if (!ACTIVATIONS.includes(o.activation)) {
+    throw new InputError(`mlp.activation must be one of ${ACTIVATIONS.join(', ')}; got ${describeValue(o.activation)}`);
+  }
+  const positiveInt = (name: keyof MlpOptions, v: unknown) => {
+    if (!Number.isInteger(v) || (v as number) < 1) throw new InputError(`mlp.${name} must be a positive integer; got ${describeValue(v)}`);
+  };
+  positiveInt('epochs', o.epochs);
+  positiveInt('batchSize', o.batchSize);
+  if (!Number.isInteger(o.patience) || o.patience < 0) throw new InputError(`mlp.patience must be a non-negative integer; got ${describeValue(o.patience)}`);
+  const inRange = (name: keyof MlpOptions, v: unknown, ok: (x: number) => boolean, rule: string) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw new InputError(`mlp.${name} must be ${rule}; got ${describeValue(v)}`);
+  };
+  inRange('learningRate', o.learningRate, (x) => x > 0, 'a positive number');
+  inRange('beta1', o.beta1, (x) => x >= 0 && x < 1, 'in [0, 1)');
+  inRange('beta2', o.beta2, (x) => x >= 0 && x < 1, 'in [0, 1)');
+  inRange('adamEpsilon', o.adamEpsilon, (x) => x > 0, 'a positive number');
+  inRange('validationFraction', o.validationFraction, (x) => x >= 0 && x < 1, 'in [0, 1)');
+  if (o.schedule !== 'constant' && o.schedule !== 'cosine') {
+    throw new InputError(`mlp.schedule must be one of constant, cosine; got ${describeValue(o.schedule)}`);
+  }
+  return { ...o, hidden: [...(hidden as number[])] };
+}
+
+/** Checks one class's shapes and weights; returns its total weight S. */
+function checkClass(name: string, x: FeatureMatrix, w: Float64Array): number {
+  if (w.length !== x.nEvents) throw new InputError(`mlp.fit: ${name} weights must have one entry per event; got ${w.length} for ${x.nEvents} events`);
+  let sum = 0;
+  for (let i = 0; i < w.length; i++) {
+    if (!Number.isFinite(w[i])) throw new InputError(`mlp.fit: ${name} weights must be finite; got ${w[i]} at event ${i}`);
+    sum += w[i];
+  }
+  if (!(sum > 0)) throw new InputError(`mlp.fit: ${name} total weight must be positive; got ${sum}`);
+  return sum;
+}
+
+/** Per-feature location and scale of the training sample (f64, event order), stored with the model. */
+interface Standardiser {
+  mean: Float64Array;
+  scale: Float64Array;
+}
+
+/** Rows of the two classes as one index space: i < n0 is class 0 row i, else class 1 row i − n0. */
+class Events {
+  readonly n: number;
+  readonly nFeatures: number;
+  constructor(readonly x0: FeatureMatrix, readonly x1: FeatureMatrix, readonly w0: Float64Array, readonly w1: Float64Array) {
+    this.n = x0.nEvents + x1.nEvents;
+    this.nFeatures = x0.nFeatures;
+  }
+}
+
+/** Writes standardised rows `rows[from..to)` of `x` (a single matrix) into `out` as f32. */
+function gatherMatrix(x: FeatureMatrix, rows: Uint32Array | undefined, from: number, to: number, st: Standardiser, out: Float32Array): void {
+  const nf = x.nFeatures;
+  const v = x.values;
+  for (let r = from; r < to; r++) {
+    const src = (rows === undefined ? r : rows[r]) * nf;
+    const dst = (r - from) * nf;
+    for (let f = 0; f < nf; f++) out[dst + f] = (v[src + f] - st.mean[f]) / st.scale[f];
+  }
+}
+
+/** One training run; owns the wasm workspace for its duration. */
+class MlpFit {
+  private readonly events: Events;
+  private readonly dims: number[];
+
+  constructor(
+    private readonly spec: MlpSpec,
+    x0: FeatureMatrix, w0: Float64Array, x1: FeatureMatrix, w1: Float64Array,
+    private readonly sumW0: number, private readonly sumW1: number,
+    private readonly context: FitContext,
+  ) {
+    this.events = new Events(x0, x1, w0, w1);
+    this.dims = [x0.nFeatures, ...spec.hidden, 1];
+  }
+
+  run(): TrainedMlp {
+    const { spec, events } = this;
+    const n = events.n;
+    // seeded split: the first nVal events of a permutation validate
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    new RandomStream(this.context.rngKey, 'split').shuffle(order);
+    let nVal = Math.floor(spec.validationFraction * n);
+    if (nVal >= n) nVal = n - 1;
+    const val = order.subarray(0, nVal);
+    const train = order.slice(nVal);
+    const st = standardiser(events, train);
+    // training weights: each class rescaled to total n/2 (mean weight ≈ 1)
+    const c0 = n / 2 / this.sumW0;
+    const c1 = n / 2 / this.sumW1;
+
+    const { arena } = kernels();
+    const mark = arena.mark();
+    try {
+      const maxRows = Math.max(spec.batchSize, Math.min(MLP_EVAL_CHUNK, Math.max(nVal, 1)));
+      const ws = new MlpWorkspace(arena, this.dims, spec.activation, maxRows, true);
+      initialise(ws.params, this.dims, spec.activation, new RandomStream(this.context.rngKey, 'init'));
+      const gather = new Gatherer(events, st, ws, c0, c1);
+      const best = ws.params.slice();
+      let bestLoss = Infinity;
+      let bestEpoch = 0;
+      let epochsRun = 0;
+      const shuffle = new RandomStream(this.context.rngKey, 'shuffle');
+      const adam: AdamScalars = { lr: spec.learningRate, beta1: spec.beta1, beta2: spec.beta2, eps: spec.adamEpsilon, bc1: 1, bc2: 1 };
+      checkAdam({ ...adam, bc1: 1 - spec.beta1, bc2: 1 - spec.beta2 });
+      let pow1 = 1;
+      let pow2 = 1;
+      for (let epoch = 0; epoch < spec.epochs; epoch++) {
+        const factor = spec.schedule === 'cosine' ? cosineScheduleF64(epoch, spec.epochs) : 1;
+        adam.lr = spec.learningRate * factor;
+        shuffle.shuffle(train);
+        let trainLoss = 0;
+        for (let start = 0; start < train.length; start += spec.batchSize) {
+          const nb = Math.min(spec.batchSize, train.length - start);
+          gather.rows(train, start, nb);
+          pow1 *= spec.beta1;
+          pow2 *= spec.beta2;
+          adam.bc1 = 1 - pow1;
+          adam.bc2 = 1 - pow2;
+          trainLoss += mlpTrainStepF32(ws, nb, 1 / nb, adam);
+        }
+        epochsRun = epoch + 1;
+        const validationLoss = nVal > 0 ? evaluateLoss(ws, gather, val) / nVal : NaN;
+        this.context.onEpoch?.({ epoch: epoch + 1, trainLoss: trainLoss / train.length, validationLoss });
+        if (validationLoss < bestLoss) {
+          bestLoss = validationLoss;
+          bestEpoch = epoch + 1;
+          best.set(ws.params);
+        } else if (spec.patience > 0 && nVal > 0 && epoch + 1 - bestEpoch >= spec.patience) {
+          break;
+        }
+      }
+      // early stopping restores the best epoch's parameters; without validation, the last ones
+      const params = bestEpoch > 0 ? best : ws.params.slice();
+      const info: FitInfo = { epochs: epochsRun, bestEpoch, validationLoss: bestEpoch > 0 ? bestLoss : NaN, sumW0: this.sumW0, sumW1: this.sumW1 };
+      return new TrainedMlp(info, this.dims, spec.activation, params, st);
+    } finally {
+      arena.release(mark);
+    }
+  }
+}
+
+/** Gathers rows of the joint event space into the workspace's input buffers. */
+class Gatherer {
+  private readonly x: Float32Array;
+  private readonly y: Float32Array;
+  private readonly w: Float64Array;
+  constructor(private readonly ev: Events, private readonly st: Standardiser, ws: MlpWorkspace, private readonly c0: number, private readonly c1: number) {
+    this.x = ws.x;
+    this.y = ws.y;
+    this.w = ws.w;
+  }
+
+  rows(index: Uint32Array, start: number, count: number): void {
+    const { ev, st, x, y, w } = this;
+    const nf = ev.nFeatures;
+    const n0 = ev.x0.nEvents;
+    for (let r = 0; r < count; r++) {
+      const i = index[start + r];
+      const cls1 = i >= n0;
+      const row = cls1 ? i - n0 : i;
+      const v = cls1 ? ev.x1.values : ev.x0.values;
+      const src = row * nf;
+      const dst = r * nf;
+      for (let f = 0; f < nf; f++) x[dst + f] = (v[src + f] - st.mean[f]) / st.scale[f];
+      y[r] = cls1 ? 1 : 0;
+      w[r] = cls1 ? ev.w1[row] * this.c1 : ev.w0[row] * this.c0;
+    }
+  }
+}
+
+/** Σ w·loss over the events `index`, in fixed chunks of the workspace size, summed in chunk order. */
+function evaluateLoss(ws: MlpWorkspace, gather: Gatherer, index: Uint32Array): number {
+  const bce = kernels().exports.bce_loss_f32 as BceLossF32Export;
+  let sum = 0;
+  for (let start = 0; start < index.length; start += ws.maxRows) {
+    const nb = Math.min(ws.maxRows, index.length - start);
+    gather.rows(index, start, nb);
+    const logits = mlpForwardF32(ws, nb);
+    sum += bce(logits, ws.yPtr, ws.wPtr, nb, 1, 0);
+  }
+  return sum;
+}
+
+/** Mean and standard deviation of each feature over the training events (unweighted). */
+function standardiser(ev: Events, train: Uint32Array): Standardiser {
+  const nf = ev.nFeatures;
+  const n0 = ev.x0.nEvents;
+  const mean = new Float64Array(nf);
+  const scale = new Float64Array(nf);
+  // ascending event order, so the sums do not depend on the split's permutation order
+  const rows = Uint32Array.from(train).sort();
+  for (const i of rows) {
+    const v = i >= n0 ? ev.x1.values : ev.x0.values;
+    const src = (i >= n0 ? i - n0 : i) * nf;
+    for (let f = 0; f < nf; f++) mean[f] += v[src + f];
+  }
+  for (let f = 0; f < nf; f++) mean[f] /= Math.max(rows.length, 1);
+  for (const i of rows) {
+    const v = i >= n0 ? ev.x1.values : ev.x0.values;
+    const src = (i >= n0 ? i - n0 : i) * nf;
+    for (let f = 0; f < nf; f++) scale[f] += (v[src + f] - mean[f]) ** 2;
+  }
+  for (let f = 0; f < nf; f++) {
+    const sd = Math.sqrt(scale[f] / Math.max(rows.length, 1)); // IEEE sqrt: correctly rounded everywhere
+    scale[f] = sd > 0 && Number.isFinite(sd) ? sd : 1;
+    if (!Number.isFinite(mean[f])) throw new InputError(`mlp.fit: feature ${f} must be finite; got a mean of ${mean[f]}`);
+  }
+  return { mean, scale };
+}
+
+/**
+ * He-uniform (ReLU) or Glorot-uniform (SiLU, GELU, and the logit layer) weights, zero
+ * biases; bounds from IEEE sqrt, draws from the `init` stream in parameter order.
+ */
+function initialise(params: Float32Array, dims: readonly number[], activation: Activation, rng: RandomStream): void {
+  let off = 0;
+  const L = dims.length - 1;
+  for (let l = 0; l < L; l++) {
+    const fanIn = dims[l];
+    const fanOut = dims[l + 1];
+    const he = activation === 'relu' && l < L - 1;
+    const bound = he ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
+    for (let k = 0; k < fanIn * fanOut; k++) params[off++] = (2 * rng.nextDouble() - 1) * bound;
+    for (let j = 0; j < fanOut; j++) params[off++] = 0;
+  }
+}
+
+/** A trained MLP: parameters and standardisation kept in JS, evaluated in wasm chunk by chunk. */
+export class TrainedMlp implements TrainedClassifier {
+  constructor(
+    readonly info: FitInfo,
+    readonly dims: readonly number[],
+    readonly activation: Activation,
+    /** f32 [nParams], layout of asm/mlp_layout.ts. */
+    readonly params: Float32Array,
+    readonly standardisation: Readonly<Standardiser>,
+  ) {}
+
+  ratio(x: FeatureMatrix, clip: RatioClip): RatioResult {
+    if (x.nFeatures !== this.dims[0]) throw new InputError(`mlp.ratio: events must have ${this.dims[0]} features; got ${x.nFeatures}`);
+    const s10 = this.info.sumW1 / this.info.sumW0;
+    checkRatioClip(clip, s10);
+    const out = new Float64Array(x.nEvents);
+    let nClipped = 0;
+    const { arena, exports } = kernels();
+    const lr = exports.likelihood_ratio_f32 as LikelihoodRatioF32Export;
+    const mark = arena.mark();
+    try {
+      const ws = new MlpWorkspace(arena, this.dims, this.activation, Math.min(MLP_EVAL_CHUNK, Math.max(x.nEvents, 1)), false);
+      ws.params.set(this.params);
+      const xb = ws.x;
+      const rb = ws.ratio;
+      for (let start = 0; start < x.nEvents; start += ws.maxRows) {
+        const nb = Math.min(ws.maxRows, x.nEvents - start);
+        gatherMatrix(x, undefined, start, start + nb, this.standardisation, xb);
+        const logits = mlpForwardF32(ws, nb);
+        nClipped += lr(logits, nb, clip.epsilon, clip.wMax, s10, ws.ratioPtr);
+        out.set(rb.subarray(0, nb), start);
+      }
+    } finally {
+      arena.release(mark);
+    }
+    return { ratio: out, nClipped };
+  }
+}

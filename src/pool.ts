@@ -1,0 +1,154 @@
+/**
+ * The worker pool: a {@link MemberRunner} that fits the members of step jobs on Piscina
+ * worker threads (workers/unfold_task.ts), so every core is busy with ensemble members and
+ * with the steps of concurrently running replicas.
+ *
+ * Memory: feature values travel as SharedArrayBuffer views, shared by every worker and
+ * task; a matrix that is not SAB-backed is copied into a SAB once and cached by identity
+ * (feature values are never written by the engine), so later iterations reuse it. Weights
+ * change every step, so each job's weights are copied into SABs once per job (not per
+ * member). Results come back in member order whatever the completion order, and a member's
+ * fit is a pure function of the job, so the weights are bit-identical for any pool size.
+ */
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { InputError, WorkerError } from './errors.js';
+import type { FeatureMatrix } from './features.js';
+import { wasmModule } from './kernels/wasm.js';
+import type { MemberResult, MemberRunner, StepJob } from './types.js';
+
+/** Options of {@link PoolRunner}. */
+export interface PoolOptions {
+  /** Worker threads; default `SLURM_CPUS_PER_TASK` if set, else `os.availableParallelism()`. */
+  threads?: number;
+  /** Task file (a path or file URL); default the compiled workers/unfold_task.js. For tests. */
+  workerFile?: string | URL;
+  /** Attempts per task before failing with a {@link WorkerError}; default 2 (one retry). */
+  attempts?: number;
+}
+
+/** Worker threads to use: explicit, else `SLURM_CPUS_PER_TASK`, else the available cores. */
+export function resolveThreadCount(threads?: number, env: NodeJS.ProcessEnv = process.env): number {
+  if (threads !== undefined) {
+    if (!Number.isInteger(threads) || threads < 1) throw new InputError(`options.threads must be a positive integer; got ${threads}`);
+    return threads;
+  }
+  const slurm = env.SLURM_CPUS_PER_TASK;
+  if (slurm !== undefined && slurm !== '') {
+    const n = Number(slurm);
+    if (!Number.isInteger(n) || n < 1) throw new InputError(`SLURM_CPUS_PER_TASK must be a positive integer; got ${JSON.stringify(slurm)}`);
+    return n;
+  }
+  return availableParallelism();
+}
+
+const sharedFeatures = new WeakMap<Float32Array, Float32Array>();
+
+/** The matrix with SAB-backed values: itself if already shared, else a cached shared copy. */
+export function shareFeatures(x: FeatureMatrix): FeatureMatrix {
+  if (x.values.buffer instanceof SharedArrayBuffer) return x;
+  let values = sharedFeatures.get(x.values);
+  if (values === undefined) {
+    values = new Float32Array(new SharedArrayBuffer(x.values.byteLength));
+    values.set(x.values);
+    sharedFeatures.set(x.values, values);
+  }
+  return { values, nEvents: x.nEvents, nFeatures: x.nFeatures };
+}
+
+function shareWeights(w: Float64Array, copies: Map<Float64Array, Float64Array>): Float64Array {
+  if (w.buffer instanceof SharedArrayBuffer) return w;
+  let shared = copies.get(w);
+  if (shared === undefined) {
+    shared = new Float64Array(new SharedArrayBuffer(w.byteLength));
+    shared.set(w);
+    copies.set(w, shared);
+  }
+  return shared;
+}
+
+/** The job with every array SAB-backed, so posting it to a worker copies no event data. */
+export function shareJob(job: StepJob): StepJob {
+  const copies = new Map<Float64Array, Float64Array>();
+  return {
+    ...job,
+    x0: shareFeatures(job.x0),
+    x1: shareFeatures(job.x1),
+    targets: job.targets.map(shareFeatures),
+    w0: shareWeights(job.w0, copies),
+    w1: shareWeights(job.w1, copies),
+  };
+}
+
+function describeTask(job: StepJob, member: number): string {
+  const seed = `0x${(job.seed >>> 0).toString(16).padStart(8, '0')}`;
+  return `task ${job.replica.kind}#${job.replica.index} iteration ${job.iteration} ${job.step} member ${member} (seed ${seed})`;
+}
+
+/**
+ * Runs member fits on a Piscina pool. Create one per process and share it between the
+ * nominal unfolding and every replica; `close()` it at the end.
+ *
+ * @example
+ * const runner = new PoolRunner({ threads: 4 });
+ * try { await unfold(sim, data, options, { runner }); } finally { await runner.close(); }
+ */
+export class PoolRunner implements MemberRunner {
+  /** Worker threads in the pool. */
+  readonly threads: number;
+  private readonly pool: Piscina;
+  private readonly attempts: number;
+
+  constructor(options: PoolOptions = {}) {
+    this.threads = resolveThreadCount(options.threads);
+    this.attempts = options.attempts ?? 2;
+    if (!Number.isInteger(this.attempts) || this.attempts < 1) {
+      throw new InputError(`options.attempts must be a positive integer; got ${options.attempts}`);
+    }
+    const filename = options.workerFile ?? new URL('../workers/unfold_task.js', import.meta.url);
+    this.pool = new Piscina({
+      filename: filename.toString(),
+      minThreads: this.threads,
+      maxThreads: this.threads,
+      idleTimeout: 60_000,
+      workerData: { module: compiledKernels() },
+    });
+  }
+
+  /** Fits members 0..nMembers−1 of `job` concurrently; resolves in member order. */
+  async fitMembers(job: StepJob, nMembers: number): Promise<MemberResult[]> {
+    if (!Number.isInteger(nMembers) || nMembers < 1) throw new InputError(`nMembers must be a positive integer; got ${nMembers}`);
+    const shared = shareJob(job);
+    const runs: Promise<MemberResult>[] = [];
+    for (let member = 0; member < nMembers; member++) runs.push(this.runMember(shared, member));
+    return Promise.all(runs);
+  }
+
+  private async runMember(job: StepJob, member: number): Promise<MemberResult> {
+    let last: unknown;
+    for (let attempt = 1; attempt <= this.attempts; attempt++) {
+      try {
+        return (await this.pool.run({ job, member })) as MemberResult;
+      } catch (error) {
+        last = error;
+      }
+    }
+    const message = last instanceof Error ? last.message : String(last);
+    const tries = this.attempts === 1 ? 'once' : `${this.attempts} times`;
+    throw new WorkerError(`${describeTask(job, member)} failed ${tries}: ${message}`, { cause: last });
+  }
+
+  /** Waits for running tasks, then stops the threads. */
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
+/** The kernels compiled once in the main thread, or undefined when they are not built. */
+function compiledKernels(): WebAssembly.Module | undefined {
+  try {
+    return wasmModule();
+  } catch {
+    return undefined; // a worker that needs the kernels reports the missing build itself
+  }
+}

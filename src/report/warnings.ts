@@ -1,0 +1,47 @@
+/**
+ * The checks the report highlights: an effective sample size below 10 % of the events, a
+ * clipped fraction above 1 %, and an unfolded result further from the truth (χ²/ndf) than
+ * the prior was.
+ */
+import { DIAGNOSTIC_LIMITS } from '../plots/diagnostics_figure.js';
+import type { RunData } from './run_data.js';
+
+/** One highlighted problem. */
+export interface ReportWarning {
+  kind: 'ess' | 'clipped' | 'chi2';
+  /** Where: `iteration 3, step2`, or the observable's name. */
+  where: string;
+  message: string;
+}
+
+/** Every warning of a run, in iteration then observable order. */
+export function runWarnings(run: RunData): ReportWarning[] {
+  const out: ReportWarning[] = [];
+  for (const d of run.iterations) {
+    for (const s of d.steps) {
+      const where = `iteration ${d.iteration}, ${s.step}`;
+      if (run.nEvents > 0 && s.ess < DIAGNOSTIC_LIMITS.minEssFraction * run.nEvents) {
+        out.push({ kind: 'ess', where, message: `effective sample size ${s.ess.toFixed(0)} is ${percent(s.ess / run.nEvents)} of ${run.nEvents} events (below ${percent(DIAGNOSTIC_LIMITS.minEssFraction)})` });
+      }
+      if (s.clippedFraction > DIAGNOSTIC_LIMITS.maxClippedFraction) {
+        out.push({ kind: 'clipped', where, message: `${percent(s.clippedFraction)} of the ratios were clipped (above ${percent(DIAGNOSTIC_LIMITS.maxClippedFraction)})` });
+      }
+    }
+  }
+  for (const o of run.observables) {
+    const u = o.summary.unfoldedVsTruth;
+    const p = o.summary.priorVsTruth;
+    if (u && p && u.ndf > 0 && p.ndf > 0 && u.chi2 / u.ndf > p.chi2 / p.ndf) {
+      out.push({ kind: 'chi2', where: o.info.name, message: `unfolded χ²/ndf vs truth ${ratio(u)} is worse than the prior's ${ratio(p)}` });
+    }
+  }
+  return out;
+}
+
+function percent(x: number): string {
+  return `${(100 * x).toFixed(x < 0.01 ? 2 : 1)} %`;
+}
+
+function ratio(c: { chi2: number; ndf: number }): string {
+  return `${c.chi2.toFixed(1)}/${c.ndf} = ${(c.chi2 / c.ndf).toFixed(2)}`;
+}

@@ -1,0 +1,41 @@
+/**
+ * What an embedded toy provides: a sim sample, pseudo-data, the data's known gen-level
+ * truth, suggested histogram binnings for the summary, and toy-specific defaults for the
+ * CLI (e.g. fewer epochs, so the default run stays short).
+ */
+import type { MlpOptions } from '../classifier.js';
+import type { TruthSample } from '../io/samples.js';
+import type { DataSample, SimSample } from '../types.js';
+
+/** An embedded toy dataset. */
+export interface ToyDataset {
+  /** Toy name, as given to `omnifold unfold --toy`. */
+  name: string;
+  /** One line describing the toy, for the CLI and the output metadata. */
+  description: string;
+  sim: SimSample;
+  data: DataSample;
+  /** Gen-level features of the pseudo-data: what a perfect unfolding recovers. */
+  truth: TruthSample;
+  /** Summary binning per gen feature name: strictly increasing edges. */
+  bins: Record<string, number[]>;
+  /** MLP settings this toy runs with by default (the CLI flags override them). */
+  mlp: Partial<MlpOptions>;
+  /** How the toy was made (seed, sizes, generator settings), for the output metadata. */
+  settings: Record<string, unknown>;
+}
+
+/** Equal-width edges: `nBins` bins on [lo, hi]. */
+export function uniformEdges(lo: number, hi: number, nBins: number): number[] {
+  return Array.from({ length: nBins + 1 }, (_, k) => (k === nBins ? hi : lo + ((hi - lo) * k) / nBins));
+}
+
+/** Packs per-feature columns into an f32 row-major matrix in a SharedArrayBuffer. */
+export function packRows(columns: Float64Array[]): { values: Float32Array; nEvents: number; nFeatures: number } {
+  const nFeatures = columns.length;
+  const nEvents = columns[0].length;
+  // [nEvents × nFeatures], row-major
+  const values = new Float32Array(new SharedArrayBuffer(nEvents * nFeatures * 4));
+  for (let f = 0; f < nFeatures; f++) for (let i = 0; i < nEvents; i++) values[i * nFeatures + f] = columns[f][i];
+  return { values, nEvents, nFeatures };
+}

@@ -1,0 +1,116 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readWeightsFile } from '../src/io/weights_file.js';
+
+// Runs the compiled CLI (dist/, built by `npm test` before the tests).
+const BIN = join(process.cwd(), 'bin', 'omnifold.js');
+const dir = mkdtempSync(join(tmpdir(), 'omnifold-cli-'));
+
+function run(args: string[]): { code: number; stdout: string; stderr: string; ms: number } {
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
+}
+
+function write(name: string, text: string): string {
+  writeFileSync(join(dir, name), text);
+  return name;
+}
+
+test('--version: fast, clean, semver on stdout', () => {
+  const r = run(['--version']);
+  assert.is(r.code, 0);
+  assert.match(r.stdout, /^\d+\.\d+\.\d+\n$/);
+  assert.is(r.stderr, '');
+  assert.ok(r.ms < 3000, `--version took ${r.ms} ms (it must not load wasm or Arrow)`);
+});
+
+test('--help and unfold --help show commands and the defaults', () => {
+  const top = run(['--help']);
+  assert.is(top.code, 0);
+  assert.match(top.stdout, /usage: omnifold <command>/);
+  const r = run(['unfold', '--help']);
+  assert.is(r.code, 0);
+  assert.is(r.stderr, '');
+  assert.match(r.stdout, /--iterations X\s+OmniFold iterations \(default 4\)/);
+  assert.match(r.stdout, /--hidden X\s+MLP hidden layer widths \(default 50,50,50\)/);
+  assert.match(r.stdout, /--activation X\s+relu, silu or gelu \(default relu\)/);
+});
+
+test('unfold --toy gauss with the binned classifier: table, quiet stderr, outputs readable', async () => {
+  const r = run(['unfold', '--toy', 'gauss', '--events', '3001', '--classifier', 'binned', '--bins', 'x=-3:3:12', '--iterations', '3', '--save-iterations', '--quiet', '--out', 'out-binned']);
+  assert.is(r.stderr, '');
+  assert.is(r.code, 0);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.is(lines.length, 2, 'header + one observable');
+  assert.match(lines[0], /^observable\s+bins\s+mean prior\s+mean unfolded\s+mean truth\s+chi2\/ndf prior\s+chi2\/ndf unfolded$/);
+  assert.match(lines[1], /^x\s+12\s+\S+\s+\S+\s+\S+\s+[\d.]+\/11\s+[\d.]+\/11$/);
+  const f = await readWeightsFile(join(dir, 'out-binned', 'weights.arrow'));
+  assert.is(f.nRows, 3001);
+  assert.ok(f.columnNames.includes('weight_iter3'));
+  assert.is(f.metadata.seed, 0);
+  const summary = JSON.parse(readFileSync(join(dir, 'out-binned', 'summary.json'), 'utf8'));
+  assert.is(summary.format, 'omnifold-summary');
+  assert.is(summary.iterations.length, 3);
+  assert.equal(readdirSync(dir).filter((n) => n.startsWith('.')), [], 'no temporary directories left');
+});
+
+test('unfold from CSV files with a tiny MLP, progress on stderr without --quiet', async () => {
+  const rows = Array.from({ length: 400 }, (_, i) => `${Math.sin(i)},${Math.sin(i) + Math.cos(7 * i) / 3},${1 + (i % 3) / 10}`);
+  write('sim.csv', `gen_x,reco_x,w\n${rows.join('\n')}\n`);
+  write('data.csv', `reco_x\n${rows.map((r) => Number(r.split(',')[1]) + 0.1).join('\n')}\n`);
+  const r = run(['unfold', '--sim', 'sim.csv', '--data', 'data.csv', '--gen', 'gen_x', '--reco', 'reco_x', '--sim-weight', 'w', '--hidden', '4', '--epochs', '2', '--iterations', '1', '--out', 'out-mlp']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stderr, /iteration 1\/1/);
+  assert.match(r.stdout, /^observable\s+bins\s+mean prior\s+mean unfolded\n/);
+  const f = await readWeightsFile(join(dir, 'out-mlp', 'weights.arrow'));
+  assert.equal(f.metadata.inputs.map((i) => i.role), ['sim', 'data']);
+  assert.match(f.metadata.inputs[0].sha256, /^[0-9a-f]{64}$/);
+});
+
+const ERRORS: [string, () => string[], RegExp][] = [
+  ['unknown flag', () => ['unfold', '--bogus'], /^omnifold: unfold options must be known flags \(see omnifold unfold --help\); got --bogus\n$/],
+  ['unknown command', () => ['frobnicate'], /^omnifold: command must be one of unfold, hist, plot, export, validate; got "frobnicate"/],
+  ['zero iterations', () => ['unfold', '--toy', 'gauss', '--iterations', '0'], /^omnifold: --iterations must be a positive integer; got "0"\n$/],
+  ['bad classifier', () => ['unfold', '--classifier', 'bdt'], /^omnifold: --classifier must be one of mlp, binned; got "bdt"\n$/],
+  ['bad bins', () => ['unfold', '--toy', 'gauss', '--bins', 'x=3:1:4'], /^omnifold: --bins x must be lo:hi:n with lo < hi/],
+  ['incomplete inputs', () => ['unfold', '--sim', 'sim.csv'], /^omnifold: --sim, --data, --gen and --reco must be given together; got no --data, --gen, --reco\n$/],
+  ['missing file', () => ['unfold', '--sim', 'nope.csv', '--data', 'nope.csv', '--gen', 'a', '--reco', 'b'], /^omnifold: nope\.csv: file must exist; got no such file\n$/],
+  ['empty file', () => ['unfold', '--sim', write('empty.csv', ''), '--data', 'empty.csv', '--gen', 'a', '--reco', 'b'], /^omnifold: empty\.csv: file must not be empty; got 0 bytes\n$/],
+  ['missing column', () => ['unfold', '--sim', write('s1.csv', 'gen_pt,reco_eta,weight\n1,2,1\n'), '--data', 's1.csv', '--gen', 'gen_pt', '--reco', 'reco_pt'], /^omnifold: s1\.csv: column "reco_pt" not found; columns are gen_pt, reco_eta, weight\n$/],
+  ['unequal lengths', () => ['unfold', '--sim', write('s2.csv', 'g,r\n1,2\n3\n'), '--data', 's2.csv', '--gen', 'g', '--reco', 'r'], /^omnifold: s2\.csv: line 3 must have 2 fields like the header; got 1\n$/],
+  ['NaN in a feature', () => ['unfold', '--sim', write('s3.csv', 'g,r\n1,2\nnan,3\n'), '--data', 's3.csv', '--gen', 'g', '--reco', 'r'], /^omnifold: s3\.csv: column "g" must be finite on selected events; got NaN at row 1\n$/],
+  ['NaN in a weight', () => ['unfold', '--sim', write('s4.csv', 'g,r,w\n1,2,1\n2,3,nan\n'), '--data', 's4.csv', '--gen', 'g', '--reco', 'r', '--sim-weight', 'w'], /^omnifold: s4\.csv: column "w" must hold finite weights; got NaN at row 1\n$/],
+  ['bad number', () => ['unfold', '--sim', write('s5.csv', 'g,r\n1,2\n2,abc\n'), '--data', 's5.csv', '--gen', 'g', '--reco', 'r'], /^omnifold: s5\.csv: line 3, column "r" must be a number or true\/false; got "abc"\n$/],
+  ['bad config', () => ['unfold', '--config', write('c.json', '{"iterations": 2, "colour": "red"}')], /^omnifold: --config c\.json keys must be unfold flags without dashes; got "colour"\n$/],
+  ['config value checked like a flag', () => ['unfold', '--config', write('c2.json', '{"iterations": 0}')], /^omnifold: --iterations must be a positive integer; got "0"\n$/],
+];
+
+for (const [name, args, pattern] of ERRORS) {
+  test(`usage/input error exits 2 with one line: ${name}`, () => {
+    const r = run([...args(), '--out', `out-${name.replace(/\W+/g, '-')}`]);
+    assert.is(r.code, 2, `exit code (stderr: ${r.stderr})`);
+    assert.match(r.stderr, pattern);
+    assert.is(r.stdout, '');
+    assert.not.ok(existsSync(join(dir, `out-${name.replace(/\W+/g, '-')}`)), 'no output directory after an error');
+  });
+}
+
+test('--debug adds the stack to the one-line error', () => {
+  const r = run(['unfold', '--toy', 'gauss', '--iterations', '0', '--debug']);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /^omnifold: --iterations must be a positive integer; got "0"\nInputError: .*\n\s+at /);
+});
+
+test('hist dispatches lazily: a usage error while src/cli/hist.ts is not built', () => {
+  if (existsSync(join(process.cwd(), 'dist', 'src', 'cli', 'hist.js'))) return; // skipped: hist is built, its own tests cover it
+  const r = run(['hist']);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /^omnifold: command "hist" must be available in this build; got none/);
+});
+
+test.run();

@@ -1,0 +1,148 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseAllDocuments, parse } from 'yaml';
+import { runExport } from '../src/cli/export.js';
+import { hepdataFiles, hepdataHistogram } from '../src/hepdata.js';
+import { readWeightsFile } from '../src/io/weights_file.js';
+import { writeFixture } from './helpers/weights_fixture.js';
+
+const fixture = writeFixture();
+const KEYWORD_NAMES = new Set(['reactions', 'observables', 'cmenergies', 'phrases']);
+
+/**
+ * The HEPData submission format (hepdata-submission docs, schema 1.x): submission.yaml is a
+ * multi-document YAML; table documents need name (≤ 64 characters), description, keywords
+ * ({name, values[]}, names from a fixed set) and data_file (unique, present). A data file
+ * has independent_variables and dependent_variables, each with header.name and values;
+ * independent values are {value} or {low, high}; dependent values have a value and
+ * errors with symerror (or asymerror {plus, minus}) and an optional label; every variable
+ * has the same number of values.
+ */
+function schemaProblems(dir: string): string[] {
+  const problems: string[] = [];
+  const docs = parseAllDocuments(readFileSync(join(dir, 'submission.yaml'), 'utf8')).map((d) => d.toJS() as Record<string, any>);
+  const files = new Set<string>();
+  for (const [k, doc] of docs.entries()) {
+    if (k === 0 && doc.data_file === undefined) {
+      if (doc.comment !== undefined && typeof doc.comment !== 'string') problems.push('header comment must be a string');
+      continue;
+    }
+    const at = `submission doc ${k}`;
+    if (typeof doc.name !== 'string' || doc.name.length === 0 || doc.name.length > 64) problems.push(`${at}: name must be a string of 1..64 characters`);
+    if (typeof doc.description !== 'string') problems.push(`${at}: description must be a string`);
+    if (!Array.isArray(doc.keywords)) problems.push(`${at}: keywords must be an array`);
+    else for (const kw of doc.keywords) if (!KEYWORD_NAMES.has(kw?.name) || !Array.isArray(kw.values)) problems.push(`${at}: keyword ${JSON.stringify(kw)} invalid`);
+    if (typeof doc.data_file !== 'string' || !doc.data_file.endsWith('.yaml')) problems.push(`${at}: data_file must be a .yaml name`);
+    else if (files.has(doc.data_file)) problems.push(`${at}: data_file ${doc.data_file} repeated`);
+    else if (!existsSync(join(dir, doc.data_file))) problems.push(`${at}: data_file ${doc.data_file} missing`);
+    else {
+      files.add(doc.data_file);
+      problems.push(...tableProblems(parse(readFileSync(join(dir, doc.data_file), 'utf8')), doc.data_file));
+    }
+  }
+  for (const f of readdirSync(dir)) if (f !== 'submission.yaml' && !files.has(f)) problems.push(`${f} is not referenced by submission.yaml`);
+  return problems;
+}
+
+function tableProblems(t: Record<string, any>, file: string): string[] {
+  const problems: string[] = [];
+  const lengths: number[] = [];
+  if (!Array.isArray(t?.independent_variables) || !Array.isArray(t?.dependent_variables)) return [`${file}: must have independent_variables and dependent_variables arrays`];
+  for (const v of t.independent_variables) {
+    if (typeof v?.header?.name !== 'string') problems.push(`${file}: independent header.name missing`);
+    if (!Array.isArray(v?.values)) { problems.push(`${file}: independent values missing`); continue; }
+    lengths.push(v.values.length);
+    for (const x of v.values) {
+      const ok = typeof x?.value === 'number' || typeof x?.value === 'string' || (typeof x?.low === 'number' && typeof x?.high === 'number' && x.low < x.high);
+      if (!ok) problems.push(`${file}: independent value ${JSON.stringify(x)} must be {value} or {low < high}`);
+    }
+  }
+  for (const v of t.dependent_variables) {
+    if (typeof v?.header?.name !== 'string') problems.push(`${file}: dependent header.name missing`);
+    for (const q of v?.qualifiers ?? []) if (typeof q?.name !== 'string' || q.value === undefined) problems.push(`${file}: qualifier ${JSON.stringify(q)} invalid`);
+    if (!Array.isArray(v?.values)) { problems.push(`${file}: dependent values missing`); continue; }
+    lengths.push(v.values.length);
+    for (const x of v.values) {
+      if (typeof x?.value !== 'number' || !Number.isFinite(x.value)) problems.push(`${file}: dependent value ${JSON.stringify(x)} must be a finite number`);
+      for (const e of x?.errors ?? []) {
+        const sym = typeof e?.symerror === 'number' && e.symerror >= 0;
+        const asym = typeof e?.asymerror?.plus === 'number' && typeof e?.asymerror?.minus === 'number';
+        if (!(sym || asym) || (e.label !== undefined && typeof e.label !== 'string')) problems.push(`${file}: error ${JSON.stringify(e)} invalid`);
+      }
+    }
+  }
+  if (new Set(lengths).size > 1) problems.push(`${file}: variables must have equal lengths; got ${lengths.join(', ')}`);
+  return problems;
+}
+
+test('export --hepdata writes a submission that passes the schema check', async () => {
+  const dir = join(fixture.dir, 'hepdata');
+  const quiet = process.stdout.write.bind(process.stdout);
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  let code: number;
+  try {
+    code = await runExport([fixture.dir, '--hepdata', dir, '--obs', 'gen_pt', '--bins', '20:80:6', '--obs', 'abs(gen_eta)', '--bins', '0,0.5,1,2', '--where', 'gen_pt > 25']);
+  } finally {
+    process.stdout.write = quiet;
+  }
+  assert.is(code, 0);
+  assert.equal(readdirSync(dir).sort(), ['abs_gen_eta.yaml', 'abs_gen_eta_covariance.yaml', 'gen_pt.yaml', 'gen_pt_covariance.yaml', 'submission.yaml']);
+  assert.equal(schemaProblems(dir), []);
+  const table = parse(readFileSync(join(dir, 'gen_pt.yaml'), 'utf8'));
+  assert.is(table.independent_variables[0].values.length, 6);
+  assert.equal(table.independent_variables[0].values[0], { low: 20, high: 30 });
+  assert.equal(table.dependent_variables[0].values[0].errors.map((e: { label: string }) => e.label), ['stat', 'syst']);
+  const cov = parse(readFileSync(join(dir, 'gen_pt_covariance.yaml'), 'utf8'));
+  assert.is(cov.dependent_variables[0].values.length, 36);
+  assert.equal(cov.independent_variables.map((v: { values: unknown[] }) => v.values.length), [36, 36]);
+});
+
+test('values, stat and covariance agree with a direct fill of the fixture', async () => {
+  const file = await readWeightsFile(join(fixture.dir, 'weights.arrow'));
+  const h = hepdataHistogram(file, { obs: 'gen_pt', edges: [20, 50, 80] });
+  const pt = fixture.columns.gen_pt;
+  const w = fixture.columns.weight;
+  const pass = fixture.columns.pass_gen;
+  const want = [0, 0];
+  for (let i = 0; i < pt.length; i++) if (pass[i] && pt[i] >= 20 && pt[i] < 80) want[pt[i] < 50 ? 0 : 1] += w[i];
+  // summation order is the same (event order), so equality is exact
+  assert.equal(Array.from(h.values), want);
+  const cov = Array.from(h.covariance!.matrix);
+  assert.ok(Math.abs(cov[0] - (h.stat[0] ** 2 + h.syst![0] ** 2)) <= 1e-9 * cov[0], 'diagonal = stat² + syst²');
+  assert.ok(Math.abs(cov[1] - cov[2]) <= 1e-12 * Math.abs(cov[1]), 'symmetric');
+});
+
+test('without replicas: stat is √Σw², no syst, no covariance table; errors name their subject', async () => {
+  const file = await readWeightsFile(join(fixture.dir, 'weights.arrow'));
+  file.metadata.columns = file.metadata.columns.filter((c) => !['data_bootstrap', 'sim_bootstrap', 'systematic'].includes(c.role));
+  const h = hepdataHistogram(file, { obs: 'gen_eta', edges: [-2, 0, 2] });
+  assert.is(h.covariance, undefined);
+  assert.is(h.syst, undefined);
+  assert.match(h.description, /No replica columns/);
+  const files = hepdataFiles([h], { comment: 'test' });
+  assert.equal([...files.keys()], ['submission.yaml', 'gen_eta.yaml']);
+  assert.throws(() => hepdataHistogram(file, { obs: 'gen_nope', edges: [0, 1] }), /gen_nope/);
+  assert.throws(() => hepdataFiles([{ ...h, stat: [1] }], { comment: '' }), /hepdata gen_eta stat must have 2 entries like the bins; got 1/);
+});
+
+test('export usage errors exit 2 with one line', async () => {
+  const err: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((s: string) => (err.push(s), true)) as typeof process.stderr.write;
+  let codes: number[];
+  try {
+    codes = [await runExport([fixture.dir]), await runExport([fixture.dir, '--hepdata', join(fixture.dir, 'x')])];
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.equal(codes, [2, 2]);
+  assert.match(err[0], /^omnifold: export must be given --hepdata, --parquet or --hdf5; got none/);
+  assert.match(err[1], /^omnifold: --hepdata must come with --obs and one --bins per --obs \(or one for all\); got 0 --obs and 0 --bins/);
+});
+
+test.after(() => rmSync(fixture.dir, { recursive: true, force: true }));
+
+test.run();

@@ -1,0 +1,98 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Activation } from '../../src/classifier.js';
+import type { AdamScalars } from '../../src/kernels/adam_step_f32.js';
+import { bceLossF32 } from '../../src/kernels/bce_loss_f32.js';
+import { mlpTrainStepF32 } from '../../src/kernels/mlp_train_step_f32.js';
+import { MlpWorkspace, parameterCount } from '../../src/kernels/mlp_workspace.js';
+import { kernels } from '../../src/kernels/wasm.js';
+import { mlpTrainStepF32 as reference } from '../../src/reference/mlp_train_step_f32.js';
+import { assertClose } from '../helpers/close.js';
+import { labelsF32, stream, uniformF32, uniformF64 } from './random_inputs.js';
+import { wasmLogits } from './mlp_helpers.js';
+
+const adam = (t: number): AdamScalars => ({ lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-7, bc1: 1 - 0.9 ** t, bc2: 1 - 0.999 ** t });
+
+/** Runs `steps` fused wasm steps; returns loss of the first, gradients of the last, final params. */
+function wasmSteps(params: Float32Array, dims: number[], activation: Activation, x: Float32Array, y: Float32Array, w: Float64Array, nBatch: number, steps: number) {
+  const { arena } = kernels();
+  const mark = arena.mark();
+  try {
+    const ws = new MlpWorkspace(arena, dims, activation, nBatch, true);
+    ws.params.set(params);
+    ws.x.set(x);
+    ws.y.set(y);
+    ws.w.set(w);
+    const losses: number[] = [];
+    for (let t = 1; t <= steps; t++) losses.push(mlpTrainStepF32(ws, nBatch, 1 / nBatch, adam(t)));
+    return { losses, grads: ws.grads.slice(), params: ws.params.slice() };
+  } finally {
+    arena.release(mark);
+  }
+}
+
+test('tier B: the fused step equals the composition of reference kernels (3 steps)', () => {
+  const s = stream('mlp_train_step_f32');
+  const nets: [number[], Activation, number][] = [[[1, 5, 1], 'relu', 1], [[8, 50, 50, 50, 1], 'relu', 129], [[3, 7, 9, 1], 'silu', 5], [[24, 13, 1], 'gelu', 4]];
+  for (const [dims, activation, nBatch] of nets) {
+    const params = uniformF32(s, parameterCount(dims), -0.5, 0.5);
+    const x = uniformF32(s, nBatch * dims[0], -2, 2);
+    const y = labelsF32(s, nBatch);
+    const w = uniformF64(s, nBatch, -0.5, 2);
+    const got = wasmSteps(params, dims, activation, x, y, w, nBatch, 3);
+    const p = params.slice();
+    const m = new Float32Array(p.length);
+    const v = new Float32Array(p.length);
+    const losses: number[] = [];
+    let grads: Float32Array = new Float32Array(0);
+    for (let t = 1; t <= 3; t++) {
+      const r = reference(p, m, v, dims, activation, x, y, w, nBatch, 1 / nBatch, adam(t));
+      losses.push(r.loss);
+      grads = r.grads;
+    }
+    const label = `${activation} ${dims.join('-')} batch ${nBatch}`;
+    // exp/log1p ulps in the loss gradient (and the smooth activations) propagate; Adam's
+    // normalised step turns tiny gradient differences into ≤ 1e-5·lr parameter differences
+    assertClose(`loss ${label}`, losses, got.losses, { rtol: 1e-5, atol: 1e-7 });
+    assertClose(`grads ${label}`, got.grads, grads, { rtol: 1e-3, atol: 1e-6 });
+    assertClose(`params ${label}`, got.params, p, { rtol: 1e-4, atol: 1e-5 });
+  }
+});
+
+test('gradient check: fused-step gradients vs central differences of the weighted loss', () => {
+  const s = stream('mlp_train_step_f32 fd');
+  const nets: [number[], Activation][] = [[[3, 6, 5, 1], 'silu'], [[2, 7, 1], 'gelu'], [[3, 8, 1], 'relu']];
+  for (const [dims, activation] of nets) {
+    const nBatch = 9;
+    const params = uniformF32(s, parameterCount(dims), -0.8, 0.8);
+    const x = uniformF32(s, nBatch * dims[0], -2, 2);
+    const y = labelsF32(s, nBatch);
+    const w = uniformF64(s, nBatch, -0.5, 2);
+    const { grads } = wasmSteps(params, dims, activation, x, y, w, nBatch, 1); // gradients at `params`
+    const loss = (p: Float32Array) => bceLossF32(wasmLogits(p, dims, activation, x, nBatch), y, w).loss / nBatch;
+    const h = 1 / 256;
+    for (let i = 0; i < params.length; i++) {
+      const p = params.slice();
+      p[i] = params[i] + h;
+      const up = loss(p);
+      p[i] = params[i] - h;
+      const down = loss(p);
+      const fd = (up - down) / (2 * h);
+      // f32 forward rounding (~1e-7) over 2h plus h² curvature; ReLU kinks are rare at h = 1/256
+      assertClose(`${activation} dL/dθ[${i}]`, grads[i], fd, { rtol: 2e-2, atol: 2e-4 });
+    }
+  }
+});
+
+test('errors: batch size out of range', () => {
+  const { arena } = kernels();
+  const mark = arena.mark();
+  try {
+    const ws = new MlpWorkspace(arena, [2, 3, 1], 'relu', 4, true);
+    assert.throws(() => mlpTrainStepF32(ws, 5, 1, adam(1)), /mlp_train_step_f32: nBatch must be an integer in \[1, 4\]; got 5/);
+  } finally {
+    arena.release(mark);
+  }
+});
+
+test.run();

@@ -1,0 +1,171 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readWeightsFile, writeOutputDir, writeWeightsFile, describeInputFile, type WeightsFileContent } from '../src/io/weights_file.js';
+import { summarize } from '../src/io/summary.js';
+import { UNFOLD_DEFAULTS } from '../src/defaults.js';
+import { InputError } from '../src/errors.js';
+import { assertBitEqual } from './helpers/close.js';
+import { gaussToy } from '../src/toys/gauss.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'omnifold-weights-'));
+const nSim = 1001;
+
+function content(): WeightsFileContent {
+  const toy = gaussToy({ nSim, nData: 500, seed: 11 });
+  const weights = Float64Array.from({ length: nSim }, (_, i) => 1 + Math.sin(i) / 3);
+  const iter1 = Float64Array.from(weights, (w) => w * 0.9);
+  return {
+    genNames: ['x'],
+    gen: toy.sim.gen,
+    passGen: toy.sim.passGen,
+    passReco: toy.sim.passReco,
+    priorWeights: toy.sim.weights,
+    dataWeightSum: 500,
+    result: {
+      weights,
+      weightsPerIteration: [iter1, weights],
+      iterations: [{ iteration: 1, steps: [], recoChi2: [] }, { iteration: 2, steps: [], recoChi2: [] }],
+      nDropped: 0,
+      options: { ...UNFOLD_DEFAULTS, nIterations: 2, seed: 42 },
+    },
+    replicas: [
+      { name: 'data_boot_0', family: 'data_bootstrap', values: Float64Array.from(weights, (w) => w * 1.01) },
+      { name: 'syst_scale', family: 'systematic', values: Float64Array.from(weights, (w) => w * 0.98) },
+    ],
+    configuration: { command: 'test', nested: { a: [1, 2] } },
+    inputs: [{ role: 'sim', path: 'sim.arrow', sha256: 'ab'.repeat(32), bytes: 10 }],
+    engineVersion: '9.9.9',
+  };
+}
+
+test('write → read gives the same bits for every column', async () => {
+  const c = content();
+  const path = join(dir, 'w.arrow');
+  await writeWeightsFile(path, c);
+  const f = await readWeightsFile(path);
+  assert.is(f.nRows, nSim);
+  assert.equal(f.columnNames, ['x', 'pass_gen', 'pass_reco', 'weight', 'weight_iter1', 'weight_iter2', 'data_boot_0', 'syst_scale']);
+  assertBitEqual('x', f.columns.get('x')!, c.gen.values);
+  assertBitEqual('pass_gen', f.columns.get('pass_gen')!, c.passGen);
+  assertBitEqual('pass_reco', f.columns.get('pass_reco')!, c.passReco);
+  assertBitEqual('weight', f.columns.get('weight')!, c.result.weights);
+  assertBitEqual('weight_iter1', f.columns.get('weight_iter1')!, c.result.weightsPerIteration![0]);
+  assertBitEqual('data_boot_0', f.columns.get('data_boot_0')!, c.replicas![0].values);
+});
+
+test('metadata: format, engine, configuration, seed, inputs, families, combination, normalisation', async () => {
+  const path = join(dir, 'm.arrow');
+  await writeWeightsFile(path, content());
+  const { metadata: m } = await readWeightsFile(path);
+  assert.is(m.format, 'omnifold-weights');
+  assert.is(m.formatVersion, 1);
+  assert.equal(m.engine, { name: 'omnifold', version: '9.9.9' });
+  assert.equal(m.configuration, { command: 'test', nested: { a: [1, 2] } });
+  assert.is(m.seed, 42);
+  assert.is(m.inputs[0].sha256, 'ab'.repeat(32));
+  assert.is(m.iterations.length, 2);
+  const role = Object.fromEntries(m.columns.map((c) => [c.name, c.role]));
+  assert.equal(role, { x: 'gen_feature', pass_gen: 'mask', pass_reco: 'mask', weight: 'nominal', weight_iter1: 'iteration', weight_iter2: 'iteration', data_boot_0: 'data_bootstrap', syst_scale: 'systematic' });
+  for (const key of ['data_bootstrap', 'sim_bootstrap', 'systematic', 'total']) assert.type(m.combination[key], 'string');
+  assert.match(m.combination.systematic, /delta delta\^T/);
+  assert.is(m.normalisation.sumPriorWeights, nSim);
+  assert.is(m.normalisation.sumDataWeights, 500);
+});
+
+test('the same content writes the same bytes (no timestamps)', async () => {
+  const { readFileSync } = await import('node:fs');
+  await writeWeightsFile(join(dir, 'a.arrow'), content());
+  await writeWeightsFile(join(dir, 'b.arrow'), content());
+  assertBitEqual('file bytes', readFileSync(join(dir, 'a.arrow')), readFileSync(join(dir, 'b.arrow')));
+});
+
+test('errors: wrong column length, reserved or duplicate names, not a weights file', async () => {
+  const c = content();
+  c.replicas = [{ name: 'bad', family: 'systematic', values: new Float64Array(3) }];
+  try {
+    await writeWeightsFile(join(dir, 'bad.arrow'), c);
+    assert.unreachable('length');
+  } catch (e) {
+    assert.match((e as Error).message, /^weights file column "bad" must have 1001 rows like the sim sample; got 3$/);
+  }
+  const d = content();
+  d.genNames = ['weight'];
+  try {
+    await writeWeightsFile(join(dir, 'bad.arrow'), d);
+    assert.unreachable('reserved');
+  } catch (e) {
+    assert.match((e as Error).message, /^gen feature name must not be a reserved column name; got "weight"$/);
+  }
+  const { tableFromArrays, tableToIPC } = await import('apache-arrow');
+  writeFileSync(join(dir, 'plain.arrow'), tableToIPC(tableFromArrays({ x: new Float64Array(2) }), 'file'));
+  try {
+    await readWeightsFile(join(dir, 'plain.arrow'));
+    assert.unreachable('plain');
+  } catch (e) {
+    assert.instance(e, InputError);
+    assert.match((e as Error).message, /plain\.arrow: schema metadata must have the key "omnifold"; got keys none$/);
+  }
+});
+
+test('atomic output: success replaces OUT, failure leaves no OUT and no temporary', async () => {
+  const parent = mkdtempSync(join(tmpdir(), 'omnifold-atomic-'));
+  const out = join(parent, 'out');
+  try {
+    await writeOutputDir(out, async (tmp) => {
+      writeFileSync(join(tmp, 'weights.arrow'), 'partial');
+      throw new Error('boom');
+    });
+    assert.unreachable('should throw');
+  } catch (e) {
+    assert.is((e as Error).message, 'boom');
+  }
+  assert.not.ok(existsSync(out), 'no OUT after a failure');
+  assert.equal(readdirSync(parent), [], 'no temporary left behind');
+  await writeOutputDir(out, async (tmp) => writeWeightsFile(join(tmp, 'weights.arrow'), content()));
+  assert.ok(existsSync(join(out, 'weights.arrow')));
+  await writeOutputDir(out, async (tmp) => writeFileSync(join(tmp, 'summary.json'), '{}'));
+  assert.equal(readdirSync(out), ['summary.json'], 'an earlier output is replaced whole');
+  assert.equal(readdirSync(parent), ['out']);
+  await writeOutputDir(out, async () => {
+    throw new Error('second failure');
+  }).catch(() => {});
+  assert.equal(readdirSync(out), ['summary.json'], 'a failed run keeps the earlier output intact');
+});
+
+test('atomic output refuses to replace a directory that is not an omnifold output', async () => {
+  const parent = mkdtempSync(join(tmpdir(), 'omnifold-atomic-'));
+  const out = join(parent, 'mine');
+  mkdirSync(out);
+  writeFileSync(join(out, 'thesis.tex'), 'precious');
+  try {
+    await writeOutputDir(out, async () => {});
+    assert.unreachable('should refuse');
+  } catch (e) {
+    assert.match((e as Error).message, /^output directory .*mine must be empty or an earlier omnifold output; got one holding thesis\.tex$/);
+  }
+  assert.equal(readdirSync(out), ['thesis.tex']);
+});
+
+test('input files are identified by SHA-256', async () => {
+  const path = join(dir, 'abc.txt');
+  writeFileSync(path, 'abc');
+  const r = await describeInputFile('sim', path);
+  assert.is(r.sha256, 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  assert.is(r.bytes, 3);
+});
+
+test('summary: histograms per gen feature and shape chi2 (identical shapes give 0)', () => {
+  const c = content();
+  const s = summarize({ genNames: ['x'], gen: c.gen, passGen: c.passGen, priorWeights: c.priorWeights, weights: c.priorWeights,
+    truth: { gen: c.gen, weights: Float64Array.from(c.priorWeights, (w) => 2 * w), passGen: c.passGen }, bins: { x: [-3, -1, 0, 1, 3] }, iterations: [], nDropped: 0 });
+  const f = s.features[0];
+  assert.equal(f.edges, [-3, -1, 0, 1, 3]);
+  assert.is(f.prior.sumw.length, 4);
+  assert.is(f.unfoldedVsTruth!.chi2, 0);
+  assert.is(f.unfoldedVsTruth!.ndf, 3);
+});
+
+test.run();
