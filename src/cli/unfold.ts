@@ -39,7 +39,7 @@ async function makeRunner(plan: RunPlan, printer: ProgressPrinter): Promise<(Mem
   return runner;
 }
 
-async function writeOutputs(plan: RunPlan, inputs: LoadedInputs, result: UnfoldResult, summary: ReturnType<typeof summarize>): Promise<void> {
+async function writeOutputs(plan: RunPlan, inputs: LoadedInputs, result: UnfoldResult, summary: ReturnType<typeof summarize>, printer: ProgressPrinter): Promise<void> {
   const { sim, data } = inputs;
   await writeOutputDir(plan.outDir, async (dir) => {
     await writeWeightsFile(join(dir, 'weights.arrow'), {
@@ -55,6 +55,11 @@ async function writeOutputs(plan: RunPlan, inputs: LoadedInputs, result: UnfoldR
       inputs: inputs.files,
     });
     await writeSummary(join(dir, 'summary.json'), summary);
+    if (plan.plots) {
+      const { writePlotsAndReport } = await import('../report/publish.js');
+      const { warnings } = await writePlotsAndReport(dir);
+      for (const w of warnings) printer.message(`warning: ${w.where}: ${w.message}`);
+    }
   });
 }
 
@@ -79,8 +84,9 @@ export async function runUnfold(argv: string[]): Promise<number> {
     await runner?.close?.();
   }
   const summary = summarize({ ...inputs.sim, genNames: inputs.genNames, priorWeights: inputs.sim.weights, weights: result.weights, truth: inputs.truth, bins: { ...inputs.bins, ...plan.bins }, iterations: result.iterations, nDropped: result.nDropped });
-  await writeOutputs(plan, inputs, result, summary);
-  printer.message(`wrote ${join(plan.outDir, 'weights.arrow')} and ${join(plan.outDir, 'summary.json')}`);
+  await writeOutputs(plan, inputs, result, summary, printer);
+  const written = ['weights.arrow', 'summary.json', ...(plan.plots ? ['report.html', 'plots/'] : [])];
+  printer.message(`wrote ${written.map((f) => join(plan.outDir, f)).join(', ')}`);
   process.stdout.write(formatResultTable(summary));
   return 0;
 }

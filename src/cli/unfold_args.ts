@@ -41,6 +41,7 @@ export const UNFOLD_FLAGS: Readonly<Record<string, { type: FlagType; help: strin
   'save-iterations': { type: 'boolean', help: 'also write weight_iter1..N columns' },
   out: { type: 'string', help: 'output directory (default ./omnifold-out)' },
   config: { type: 'string', help: 'JSON file with the same keys as these flags (flags override)' },
+  'no-plots': { type: 'boolean', help: 'skip OUT/plots/ and OUT/report.html' },
   quiet: { type: 'boolean', help: 'no progress on stderr' },
   debug: { type: 'boolean', help: 'print the stack with an error' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },

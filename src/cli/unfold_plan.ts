@@ -40,6 +40,8 @@ export interface RunPlan {
   threads?: number;
   outDir: string;
   quiet: boolean;
+  /** Write OUT/plots/ and OUT/report.html. */
+  plots: boolean;
   /** Uncertainty replicas to run after the nominal one (none yet from the CLI). */
   replicas: { name: string; family: 'data_bootstrap' | 'sim_bootstrap' | 'systematic' }[];
   /** The arguments as given (after --config), stored in the output metadata. */
@@ -183,6 +185,7 @@ export function planUnfold(args: UnfoldArgs): RunPlan {
     threads: integer(args, 'threads', 1),
     outDir: str(args, 'out') ?? 'omnifold-out',
     quiet: args.quiet === true,
+    plots: args['no-plots'] !== true,
     replicas: [],
     args: given,
   };
