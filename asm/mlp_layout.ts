@@ -11,8 +11,8 @@
  *   [7] preActPtr  f32: per layer l, Z_l [maxRows × d_{l+1}], layers consecutive
  *   [8] actPtr     f32: per hidden layer l, A_l [maxRows × d_{l+1}], layers consecutive
  *   [9] delta0Ptr, [10] delta1Ptr  f32[maxRows × maxWidth] each (ping-pong ∂L/∂Z)
- *   [11] scratchPtr f32[max_l d_l·d_{l+1}] (Wᵀ in dense_backward_f32)
- *   [12] maxRows
+ *   [11] scratchPtr f32[nParams]: Wᵀ_l [d_{l+1} × d_l] at layer l's parameter offset
+ *   [12] maxRows: rows per forward call and per chunk of a train step (buffers hold this many)
  *   [13 .. 13+L] dims d_0 = nFeatures, d_1 .. d_{L−1} hidden widths, d_L = 1
  */
 export const DESC_LAYERS = 0;

@@ -7,34 +7,45 @@
  * in    xPtr     f32[nBatch × d_0]  standardised features, row-major
  * in    yPtr     f32[nBatch]  labels;  wPtr f64[nBatch]  training weights (may be negative)
  * in    lossScale f64 (e.g. 1/nBatch); lr, beta1, beta2, eps, bc1 = 1−β1^t, bc2 = 1−β2^t: f32
- * Preconditions (glue): 1 ≤ nBatch ≤ maxRows; descriptor consistent.
+ * Preconditions (glue): nBatch ≥ 1 (any size: rows run in chunks of the descriptor's
+ * maxRows, so the activation buffers stay cache-sized); descriptor consistent.
  * Edges: a partial last batch is just a smaller nBatch; NaN inputs propagate into the loss.
- * Numerics: exactly the composition mlp_forward_f32 → bce_loss_f32 → dense_backward_f32 /
- * activation backward (layer by layer, last first) → adam_step_f32; no other arithmetic.
+ * Numerics: the composition mlp_forward_f32 → bce_loss_f32 → dense_backward_f32 and the
+ * activation backward (layer by layer, last first) → adam_step_f32. Gradient sums over
+ * events continue from chunk to chunk in event order, so gradients and parameters are
+ * bit-identical to one unchunked pass; the returned loss adds per-chunk f64 sums in chunk
+ * order (fixed for a given maxRows).
  * Effects: writes params, grads, m, v and the descriptor's buffers; allocates nothing.
  * Twin: src/reference/mlp_train_step_f32.ts; test: test/kernels/mlp_train_step_f32.test.ts.
  */
 import { mlp_forward_f32 } from './mlp_forward_f32';
 import { bce_loss_f32 } from './bce_loss_f32';
-import { dense_backward_f32 } from './dense_backward_f32';
+import { denseBackwardRows, transposeInto } from './dense_backward_f32';
 import { adam_step_f32 } from './adam_step_f32';
 import { relu_backward_f32 } from './relu_backward_f32';
 import { silu_backward_f32 } from './silu_backward_f32';
 import { gelu_backward_f32 } from './gelu_backward_f32';
 import {
-  DESC_ACT, DESC_ACTIVATION, DESC_ADAM_M, DESC_ADAM_V, DESC_DELTA0, DESC_DELTA1, DESC_GRADS,
-  DESC_LAYERS, DESC_NPARAMS, DESC_PARAMS, DESC_PREACT, DESC_SCRATCH, descGet, dim, paramOffset, rowsOffset,
+  DESC_ACT, DESC_ACTIVATION, DESC_ADAM_M, DESC_ADAM_V, DESC_DELTA0, DESC_DELTA1, DESC_GRADS, DESC_LAYERS,
+  DESC_MAXROWS, DESC_NPARAMS, DESC_PARAMS, DESC_PREACT, DESC_SCRATCH, descGet, dim, paramOffset, rowsOffset,
 } from './mlp_layout';
 
 export function mlp_train_step_f32(
   descPtr: usize, xPtr: usize, yPtr: usize, wPtr: usize, nBatch: i32, lossScale: f64,
   lr: f32, beta1: f32, beta2: f32, eps: f32, bc1: f32, bc2: f32,
 ): f64 {
-  const logits = mlp_forward_f32(descPtr, xPtr, nBatch);
-  let delta = <usize>descGet(descPtr, DESC_DELTA0);
-  let other = <usize>descGet(descPtr, DESC_DELTA1);
-  const loss = bce_loss_f32(logits, yPtr, wPtr, nBatch, lossScale, delta);
-  backward(descPtr, xPtr, nBatch, delta, other);
+  transposeAll(descPtr);
+  const maxRows = descGet(descPtr, DESC_MAXROWS);
+  const d0 = dim(descPtr, 0);
+  const delta = <usize>descGet(descPtr, DESC_DELTA0);
+  let loss: f64 = 0;
+  for (let r0 = 0; r0 < nBatch; r0 += maxRows) {
+    const nRows = min(maxRows, nBatch - r0);
+    const x = xPtr + ((<usize>r0 * d0) << 2);
+    const logits = mlp_forward_f32(descPtr, x, nRows);
+    loss += bce_loss_f32(logits, yPtr + (<usize>r0 << 2), wPtr + (<usize>r0 << 3), nRows, lossScale, delta);
+    backward(descPtr, x, nRows, r0 > 0);
+  }
   adam_step_f32(
     <usize>descGet(descPtr, DESC_PARAMS), <usize>descGet(descPtr, DESC_GRADS),
     <usize>descGet(descPtr, DESC_ADAM_M), <usize>descGet(descPtr, DESC_ADAM_V),
@@ -43,15 +54,27 @@ export function mlp_train_step_f32(
   return loss;
 }
 
-/** Backpropagates ∂L/∂logits (in delta) through every layer into the gradient block. */
-function backward(descPtr: usize, xPtr: usize, nBatch: i32, delta: usize, other: usize): void {
+/** Wᵀ of every layer but the first (whose input gradient is not needed), once per step. */
+function transposeAll(descPtr: usize): void {
+  const L = descGet(descPtr, DESC_LAYERS);
+  const params = <usize>descGet(descPtr, DESC_PARAMS);
+  const scratch = <usize>descGet(descPtr, DESC_SCRATCH);
+  for (let l = 1; l < L; l++) {
+    const off = paramOffset(descPtr, l);
+    transposeInto(params + off, dim(descPtr, l), dim(descPtr, l + 1), scratch + off);
+  }
+}
+
+/** Backpropagates ∂L/∂logits (in delta0) of nRows rows into the gradient block. */
+function backward(descPtr: usize, xPtr: usize, nRows: i32, accumulate: bool): void {
   const L = descGet(descPtr, DESC_LAYERS);
   const act = descGet(descPtr, DESC_ACTIVATION);
-  const params = <usize>descGet(descPtr, DESC_PARAMS);
   const grads = <usize>descGet(descPtr, DESC_GRADS);
   const zBase = <usize>descGet(descPtr, DESC_PREACT);
   const aBase = <usize>descGet(descPtr, DESC_ACT);
   const scratch = <usize>descGet(descPtr, DESC_SCRATCH);
+  let delta = <usize>descGet(descPtr, DESC_DELTA0);
+  let other = <usize>descGet(descPtr, DESC_DELTA1);
   for (let l = L - 1; l >= 0; l--) {
     const nIn = dim(descPtr, l);
     const nOut = dim(descPtr, l + 1);
@@ -59,9 +82,9 @@ function backward(descPtr: usize, xPtr: usize, nBatch: i32, delta: usize, other:
     const input = l == 0 ? xPtr : aBase + rowsOffset(descPtr, l - 1);
     const dx: usize = l == 0 ? 0 : other;
     const dw = grads + off;
-    dense_backward_f32(input, params + off, delta, nBatch, nIn, nOut, dx, dw, dw + ((<usize>nIn * nOut) << 2), scratch);
+    denseBackwardRows(input, scratch + off, delta, nRows, nIn, nOut, dx, dw, dw + ((<usize>nIn * nOut) << 2), accumulate);
     if (l > 0) {
-      activationBackward(act, zBase + rowsOffset(descPtr, l - 1), other, nBatch * nIn);
+      activationBackward(act, zBase + rowsOffset(descPtr, l - 1), other, nRows * nIn);
       const t = delta;
       delta = other;
       other = t;

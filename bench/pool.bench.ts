@@ -51,16 +51,23 @@ function pickClassifier(): ClassifierSpec {
   }
 }
 
-/** Best of `repeats` timed runs (seconds), after a warm-up task per thread. */
-async function timed(threads: number, j: StepJob, nMembers: number, repeats: number): Promise<number> {
+/**
+ * Best of `repeats` timed runs after a warm-up task per thread: wall seconds, and the cores
+ * the process kept busy meanwhile (CPU seconds of all its threads / wall seconds), which
+ * shows how much of the machine the other load left us.
+ */
+async function timed(threads: number, j: StepJob, nMembers: number, repeats: number): Promise<{ seconds: number; cores: number }> {
   const runner = new PoolRunner({ threads });
   try {
     await runner.fitMembers({ ...j, targets: [] }, threads); // warm-up: start every thread
-    let best = Infinity;
+    let best = { seconds: Infinity, cores: 0 };
     for (let r = 0; r < repeats; r++) {
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       await runner.fitMembers(j, nMembers);
-      best = Math.min(best, (performance.now() - t0) / 1000);
+      const seconds = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      if (seconds < best.seconds) best = { seconds, cores: (cpu.user + cpu.system) / 1e6 / seconds };
     }
     return best;
   } finally {
@@ -97,12 +104,12 @@ async function main(): Promise<void> {
   console.log(`job: ${nMembers} members × (${nEvents} + ${nEvents} events × ${N_FEATURES} features), classifier ${JSON.stringify(classifier)}${classifier.type === 'binned' ? ' (the MLP is not implemented yet)' : ''}\n`);
   const j = job(nEvents, classifier);
   const samples = nMembers * 2 * nEvents * epochs;
-  console.log('threads   seconds   samples·epochs/s   speed-up');
+  console.log('threads   seconds   samples·epochs/s   speed-up   cores busy');
   let base = 0;
   for (const threads of [1, 2, 4, 8]) {
-    const s = await timed(threads, j, nMembers, repeats);
+    const { seconds: s, cores } = await timed(threads, j, nMembers, repeats);
     base ||= s;
-    console.log(`${String(threads).padStart(7)}   ${s.toFixed(3).padStart(7)}   ${(samples / s).toExponential(3).padStart(16)}   ${(base / s).toFixed(2).padStart(8)}×`);
+    console.log(`${String(threads).padStart(7)}   ${s.toFixed(3).padStart(7)}   ${(samples / s).toExponential(3).padStart(16)}   ${(base / s).toFixed(2).padStart(7)}×   ${cores.toFixed(2).padStart(10)}`);
   }
   console.log(`\npeak RSS, 10⁶ events × 8 features per class, 4 members, ${classifier === MLP ? JSON.stringify(RSS_MLP) : 'binned'} (fresh process each)`);
   const child = (threads: number, bare: boolean) => {

@@ -17,18 +17,28 @@ import { cosineScheduleF64 } from './kernels/cosine_schedule_f64.js';
 import { checkRatioClip, type LikelihoodRatioF32Export } from './kernels/likelihood_ratio_f32.js';
 import { mlpForwardF32 } from './kernels/mlp_forward_f32.js';
 import { mlpTrainStepF32 } from './kernels/mlp_train_step_f32.js';
-import { MlpWorkspace } from './kernels/mlp_workspace.js';
+import { MLP_ROW_CHUNK, MlpWorkspace } from './kernels/mlp_workspace.js';
 import { kernels } from './kernels/wasm.js';
 
-/** Events per wasm call when evaluating (validation loss, ratios); fixed so sums do not depend on it. */
-export const MLP_EVAL_CHUNK = 2048;
 
 const ACTIVATIONS: readonly Activation[] = ['relu', 'silu', 'gelu'];
 
 /** Plain-data spec of an MLP classifier with every option resolved. */
 export type MlpSpec = { type: 'mlp' } & MlpOptions;
 
-/** An MLP classifier type; `fit` trains one network. */
+/**
+ * An MLP classifier type; `fit` trains one network. Options default to {@link MLP_DEFAULTS}
+ * (3×50 ReLU, 30 epochs, batches of 256, Adam 1e-3, 20 % validation, patience 5).
+ * Features are standardised inside the model (location and scale of the training sample),
+ * so they can be given in natural units; weights may be negative, each class total must be
+ * positive, and the ratio carries S1/S0.
+ *
+ * @example
+ * const mlp = new MlpClassifier({ hidden: [32, 32], epochs: 8 });
+ * const model = mlp.fit(x0, w0, x1, w1, { rngKey });   // x: FeatureMatrix, w: Float64Array
+ * model.ratio(x, { epsilon: 1e-6, wMax: 100 });
+ * // → { ratio: Float64Array [nEvents] ≈ p1(x)/p0(x)·S1/S0, nClipped: 0 }
+ */
 export class MlpClassifier implements Classifier {
   readonly spec: MlpSpec;
 
@@ -107,12 +117,12 @@ class Events {
   }
 }
 
-/** Writes standardised rows `rows[from..to)` of `x` (a single matrix) into `out` as f32. */
-function gatherMatrix(x: FeatureMatrix, rows: Uint32Array | undefined, from: number, to: number, st: Standardiser, out: Float32Array): void {
+/** Writes standardised rows [from, to) of `x` into `out` as f32. */
+function gatherMatrix(x: FeatureMatrix, from: number, to: number, st: Standardiser, out: Float32Array): void {
   const nf = x.nFeatures;
   const v = x.values;
   for (let r = from; r < to; r++) {
-    const src = (rows === undefined ? r : rows[r]) * nf;
+    const src = r * nf;
     const dst = (r - from) * nf;
     for (let f = 0; f < nf; f++) out[dst + f] = (v[src + f] - st.mean[f]) / st.scale[f];
   }
@@ -152,8 +162,8 @@ class MlpFit {
     const { arena } = kernels();
     const mark = arena.mark();
     try {
-      const maxRows = Math.max(spec.batchSize, Math.min(MLP_EVAL_CHUNK, Math.max(nVal, 1)));
-      const ws = new MlpWorkspace(arena, this.dims, spec.activation, maxRows, true);
+      // validation runs in chunks of MLP_ROW_CHUNK rows whatever the batch size, so its sum is fixed
+      const ws = new MlpWorkspace(arena, this.dims, spec.activation, Math.max(spec.batchSize, MLP_ROW_CHUNK), true);
       initialise(ws.params, this.dims, spec.activation, new RandomStream(this.context.rngKey, 'init'));
       const gather = new Gatherer(events, st, ws, c0, c1);
       const best = ws.params.slice();
@@ -161,24 +171,11 @@ class MlpFit {
       let bestEpoch = 0;
       let epochsRun = 0;
       const shuffle = new RandomStream(this.context.rngKey, 'shuffle');
-      const adam: AdamScalars = { lr: spec.learningRate, beta1: spec.beta1, beta2: spec.beta2, eps: spec.adamEpsilon, bc1: 1, bc2: 1 };
-      checkAdam({ ...adam, bc1: 1 - spec.beta1, bc2: 1 - spec.beta2 });
-      let pow1 = 1;
-      let pow2 = 1;
+      const adam = new AdamState(spec);
       for (let epoch = 0; epoch < spec.epochs; epoch++) {
-        const factor = spec.schedule === 'cosine' ? cosineScheduleF64(epoch, spec.epochs) : 1;
-        adam.lr = spec.learningRate * factor;
+        adam.lr = spec.learningRate * (spec.schedule === 'cosine' ? cosineScheduleF64(epoch, spec.epochs) : 1);
         shuffle.shuffle(train);
-        let trainLoss = 0;
-        for (let start = 0; start < train.length; start += spec.batchSize) {
-          const nb = Math.min(spec.batchSize, train.length - start);
-          gather.rows(train, start, nb);
-          pow1 *= spec.beta1;
-          pow2 *= spec.beta2;
-          adam.bc1 = 1 - pow1;
-          adam.bc2 = 1 - pow2;
-          trainLoss += mlpTrainStepF32(ws, nb, 1 / nb, adam);
-        }
+        const trainLoss = this.trainEpoch(ws, gather, train, adam);
         epochsRun = epoch + 1;
         const validationLoss = nVal > 0 ? evaluateLoss(ws, gather, val) / nVal : NaN;
         this.context.onEpoch?.({ epoch: epoch + 1, trainLoss: trainLoss / train.length, validationLoss });
@@ -198,21 +195,62 @@ class MlpFit {
       arena.release(mark);
     }
   }
+
+  /** One pass over `train` in minibatches, one fused wasm step each; returns Σ w·loss. */
+  private trainEpoch(ws: MlpWorkspace, gather: Gatherer, train: Uint32Array, adam: AdamState): number {
+    const batchSize = this.spec.batchSize;
+    let loss = 0;
+    for (let start = 0; start < train.length; start += batchSize) {
+      const nb = Math.min(batchSize, train.length - start);
+      gather.rows(train, start, nb);
+      loss += mlpTrainStepF32(ws, nb, 1 / nb, adam.next());
+    }
+    return loss;
+  }
+}
+
+/**
+ * Adam's scalars across steps: β^t kept as running products (deterministic arithmetic,
+ * no pow), so bc = 1 − β^t is the same on every engine.
+ */
+class AdamState implements AdamScalars {
+  lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  bc1 = 1;
+  bc2 = 1;
+  private pow1 = 1;
+  private pow2 = 1;
+
+  constructor(spec: MlpOptions) {
+    this.lr = spec.learningRate;
+    this.beta1 = spec.beta1;
+    this.beta2 = spec.beta2;
+    this.eps = spec.adamEpsilon;
+    checkAdam({ ...this, bc1: 1 - spec.beta1, bc2: 1 - spec.beta2 });
+  }
+
+  /** Advances to the next step t and returns the scalars for it. */
+  next(): this {
+    this.pow1 *= this.beta1;
+    this.pow2 *= this.beta2;
+    this.bc1 = 1 - this.pow1;
+    this.bc2 = 1 - this.pow2;
+    return this;
+  }
 }
 
 /** Gathers rows of the joint event space into the workspace's input buffers. */
 class Gatherer {
-  private readonly x: Float32Array;
-  private readonly y: Float32Array;
-  private readonly w: Float64Array;
-  constructor(private readonly ev: Events, private readonly st: Standardiser, ws: MlpWorkspace, private readonly c0: number, private readonly c1: number) {
-    this.x = ws.x;
-    this.y = ws.y;
-    this.w = ws.w;
-  }
+  constructor(private readonly ev: Events, private readonly st: Standardiser, private readonly ws: MlpWorkspace, private readonly c0: number, private readonly c1: number) {}
 
   rows(index: Uint32Array, start: number, count: number): void {
-    const { ev, st, x, y, w } = this;
+    const { ev, st, ws } = this;
+    // views re-derived per call (cheap unless memory grew, e.g. a fill inside onEpoch)
+    const x = ws.x;
+    const y = ws.y;
+    const w = ws.w;
     const nf = ev.nFeatures;
     const n0 = ev.x0.nEvents;
     for (let r = 0; r < count; r++) {
@@ -229,7 +267,7 @@ class Gatherer {
   }
 }
 
-/** Σ w·loss over the events `index`, in fixed chunks of the workspace size, summed in chunk order. */
+/** Σ w·loss over the events `index`, in chunks of MLP_ROW_CHUNK rows, summed in chunk order. */
 function evaluateLoss(ws: MlpWorkspace, gather: Gatherer, index: Uint32Array): number {
   const bce = kernels().exports.bce_loss_f32 as BceLossF32Export;
   let sum = 0;
@@ -307,16 +345,14 @@ export class TrainedMlp implements TrainedClassifier {
     const lr = exports.likelihood_ratio_f32 as LikelihoodRatioF32Export;
     const mark = arena.mark();
     try {
-      const ws = new MlpWorkspace(arena, this.dims, this.activation, Math.min(MLP_EVAL_CHUNK, Math.max(x.nEvents, 1)), false);
+      const ws = new MlpWorkspace(arena, this.dims, this.activation, Math.min(MLP_ROW_CHUNK, Math.max(x.nEvents, 1)), false);
       ws.params.set(this.params);
-      const xb = ws.x;
-      const rb = ws.ratio;
       for (let start = 0; start < x.nEvents; start += ws.maxRows) {
         const nb = Math.min(ws.maxRows, x.nEvents - start);
-        gatherMatrix(x, undefined, start, start + nb, this.standardisation, xb);
+        gatherMatrix(x, start, start + nb, this.standardisation, ws.x);
         const logits = mlpForwardF32(ws, nb);
         nClipped += lr(logits, nb, clip.epsilon, clip.wMax, s10, ws.ratioPtr);
-        out.set(rb.subarray(0, nb), start);
+        out.set(ws.ratio.subarray(0, nb), start);
       }
     } finally {
       arena.release(mark);

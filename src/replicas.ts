@@ -117,25 +117,32 @@ export function replicaInputs(plan: ReplicaPlan, sim: SimSample, data: DataSampl
   }
 }
 
-function systematicSim(s: SystematicSpec, sim: SimSample, index: number): SimSample {
+/** Throws an InputError unless systematic `index` fits the nominal sim. */
+export function checkSystematic(s: SystematicSpec, sim: SimSample, index: number): void {
   const path = `options.systematics[${index}]`;
   const n = sim.weights.length;
+  if (s.kind === 'sample' && s.sim?.weights?.length !== n) {
+    throw new InputError(`${path}.sim must have the nominal sim's ${n} events (row-aligned, one weights file); got ${s.sim?.weights?.length}`);
+  }
+  if (s.kind === 'weight' && (!(s.weights instanceof Float64Array) || s.weights.length !== n)) {
+    throw new InputError(`${path}.weights must be a Float64Array of ${n} weights; got ${(s.weights as { length?: number } | undefined)?.length ?? String(s.weights)}`);
+  }
+  if (s.kind === 'reco-transform') {
+    if (!Number.isInteger(s.feature) || s.feature < 0 || s.feature >= sim.reco.nFeatures) {
+      throw new InputError(`${path}.feature must be an integer in [0, ${sim.reco.nFeatures}); got ${s.feature}`);
+    }
+    if (!Number.isFinite(s.scale)) throw new InputError(`${path}.scale must be a finite number; got ${s.scale}`);
+  }
+}
+
+function systematicSim(s: SystematicSpec, sim: SimSample, index: number): SimSample {
+  checkSystematic(s, sim, index);
   switch (s.kind) {
     case 'sample':
-      if (s.sim.weights.length !== n) {
-        throw new InputError(`${path}.sim must have the nominal sim's ${n} events (row-aligned, one weights file); got ${s.sim.weights.length}`);
-      }
       return s.sim;
     case 'weight':
-      if (!(s.weights instanceof Float64Array) || s.weights.length !== n) {
-        throw new InputError(`${path}.weights must be a Float64Array of ${n} weights; got ${s.weights?.length ?? String(s.weights)}`);
-      }
       return { ...sim, weights: s.weights };
     case 'reco-transform':
-      if (!Number.isInteger(s.feature) || s.feature < 0 || s.feature >= sim.reco.nFeatures) {
-        throw new InputError(`${path}.feature must be an integer in [0, ${sim.reco.nFeatures}); got ${s.feature}`);
-      }
-      if (!Number.isFinite(s.scale)) throw new InputError(`${path}.scale must be a finite number; got ${s.scale}`);
       return { ...sim, reco: scaleFeature(sim.reco, s.feature, s.scale) };
   }
 }
@@ -208,6 +215,7 @@ export async function runReplicas(sim: SimSample, data: DataSample, options: Rep
   const { dataBootstraps: _d, simBootstraps: _s, systematics: _y, ...unfoldPartial } = options;
   const resolved = resolveUnfoldOptions(unfoldPartial);
   const plan = planReplicas(options);
+  for (const p of plan) if (p.systematic !== undefined) checkSystematic(p.systematic, sim, p.index); // fail before any work
   if (context.resume && context.outDir === undefined) throw new InputError('resume must come with outDir; got resume without outDir');
   const storeDir = context.outDir === undefined ? undefined : join(context.outDir, 'replicas');
   const inputsHash = storeDir === undefined ? '' : hashInputs(sim, data);

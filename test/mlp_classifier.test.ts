@@ -6,6 +6,7 @@ import { MLP_DEFAULTS } from '../src/defaults.js';
 import { MlpClassifier, TrainedMlp } from '../src/mlp_classifier.js';
 import type { FeatureMatrix } from '../src/features.js';
 import { assertBitEqual } from './helpers/close.js';
+import { kernels } from '../src/kernels/wasm.js';
 
 const key: RngKey = { seed: 11, kind: 'nominal', replica: 0, iteration: 1, step: 'step1', member: 0 };
 const clip = { epsilon: 1e-6, wMax: 100 };
@@ -140,6 +141,51 @@ test('determinism: same key twice gives bit-identical parameters and ratios; ano
     for (let i = 0; i < m1.params.length; i++) if (m1.params[i] !== m3.params[i]) differ++;
     assert.ok(differ > m1.params.length / 2, `only ${differ} of ${m1.params.length} parameters differ`);
   }
+});
+
+test('standardisation: features in other units (x·250 + 4000) give the same ratios; clipping is counted', () => {
+  const s = dataStream(4);
+  const n = 4000;
+  const x0 = gaussian(n, 0, 1, s);
+  const x1 = gaussian(n, 0.5, 1.2, s);
+  const w = new Float64Array(n).fill(1);
+  const units = (m: FeatureMatrix) => ({ ...m, values: m.values.map((v) => 250 * v + 4000) });
+  const options = { hidden: [8, 8], epochs: 3, batchSize: 64 };
+  const a = new MlpClassifier(options).fit(x0, w, x1, w, { rngKey: key });
+  const b = new MlpClassifier(options).fit(units(x0), w, units(x1), w, { rngKey: key });
+  const ra = a.ratio(grid, clip);
+  const rb = b.ratio(units(grid), clip);
+  // standardised inputs agree to f32 rounding of 250·x + 4000 (~1e-6 relative); training
+  // amplifies that a little, nothing like the O(1) error of unstandardised inputs
+  for (let i = 0; i < grid.nEvents; i++) {
+    assert.ok(Math.abs(ra.ratio[i] / rb.ratio[i] - 1) < 1e-3, `ratio[${i}]: ${ra.ratio[i]} vs ${rb.ratio[i]}`);
+  }
+  assert.is(ra.nClipped, 0);
+  const tight = a.ratio(grid, { epsilon: 1e-6, wMax: 0.5 });
+  let above = 0;
+  for (let i = 0; i < grid.nEvents; i++) if (ra.ratio[i] > 0.5) above++;
+  assert.is(tight.nClipped, above);
+  assert.ok(tight.ratio.every((r) => r <= 0.5));
+});
+
+test('wasm memory growing inside onEpoch (views re-derived) changes nothing', () => {
+  const s = dataStream(5);
+  const n = 2000;
+  const x0 = gaussian(n, 0, 1, s);
+  const x1 = gaussian(n, 0.5, 1.2, s);
+  const w = new Float64Array(n).fill(1);
+  const options = { hidden: [6], epochs: 3, batchSize: 50 };
+  const plain = new MlpClassifier(options).fit(x0, w, x1, w, { rngKey: key }) as TrainedMlp;
+  const { arena } = kernels();
+  const grown = new MlpClassifier(options).fit(x0, w, x1, w, {
+    rngKey: key,
+    onEpoch: () => {
+      const mark = arena.mark();
+      arena.alloc(arena.memory.buffer.byteLength); // forces memory.grow
+      arena.release(mark);
+    },
+  }) as TrainedMlp;
+  assertBitEqual('parameters', grown.params, plain.params);
 });
 
 test('early stopping restores the best epoch; no validation keeps the last epoch', () => {

@@ -20,8 +20,8 @@ export type MlpTrainStepF32Export = (
  */
 export function mlpTrainStepF32(ws: MlpWorkspace, nBatch: number, lossScale: number, adam: AdamScalars): number {
   if (ws.gradsPtr === 0) throw new KernelError('mlp_train_step_f32: workspace must be allocated for training; got an inference workspace');
-  if (!(nBatch >= 1 && nBatch <= ws.maxRows)) {
-    throw new KernelError(`mlp_train_step_f32: nBatch must be an integer in [1, ${ws.maxRows}]; got ${nBatch}`);
+  if (!(Number.isInteger(nBatch) && nBatch >= 1 && nBatch <= ws.batchRows)) {
+    throw new KernelError(`mlp_train_step_f32: nBatch must be an integer in [1, ${ws.batchRows}]; got ${nBatch}`);
   }
   return (kernels().exports.mlp_train_step_f32 as MlpTrainStepF32Export)(
     ws.descPtr, ws.xPtr, ws.yPtr, ws.wPtr, nBatch, lossScale, adam.lr, adam.beta1, adam.beta2, adam.eps, adam.bc1, adam.bc2,

@@ -12,6 +12,12 @@ export const ACTIVATION_CODE: Readonly<Record<Activation, number>> = Object.free
 
 const DESC_DIMS = 13;
 
+/**
+ * Rows per wasm forward call and per chunk of a train step: the per-layer activation
+ * buffers hold this many rows, so they stay in cache whatever the minibatch size.
+ */
+export const MLP_ROW_CHUNK = 256;
+
 /** Number of f32 parameters of a network with layer widths `dims` (inputs first, 1 last). */
 export function parameterCount(dims: readonly number[]): number {
   let n = 0;
@@ -26,35 +32,41 @@ export class MlpWorkspace {
   readonly gradsPtr: number;
   readonly adamMPtr: number;
   readonly adamVPtr: number;
-  /** f32 [maxRows × nFeatures] standardised inputs. */
+  /** f32 [batchRows × nFeatures] standardised inputs. */
   readonly xPtr: number;
-  /** f32 [maxRows] labels. */
+  /** f32 [batchRows] labels. */
   readonly yPtr: number;
-  /** f64 [maxRows] training weights. */
+  /** f64 [batchRows] training weights. */
   readonly wPtr: number;
-  /** f64 [maxRows] ratios (output of likelihood_ratio_f32). */
+  /** f64 [maxRows] ratios (output of likelihood_ratio_f32 on one forward chunk). */
   readonly ratioPtr: number;
   readonly nParams: number;
+  /** Rows per forward call (and per train-step chunk): min(MLP_ROW_CHUNK, batchRows). */
+  readonly maxRows: number;
   private buffer: ArrayBuffer | undefined;
   private views: { params: Float32Array; grads: Float32Array; x: Float32Array; y: Float32Array; w: Float64Array; ratio: Float64Array } | undefined;
 
   /**
    * @param dims layer widths [nFeatures, ...hidden, 1]
-   * @param maxRows the most events per wasm call (minibatch or evaluation chunk)
+   * @param batchRows the most events per train step (the input buffers hold this many)
    * @param training also allocate gradients and Adam moments (zeroed)
+   * @param chunkRows rows per forward call / train-step chunk (tests vary it; results do not depend on it)
    */
-  constructor(readonly arena: Arena, readonly dims: readonly number[], activation: Activation, readonly maxRows: number, training: boolean) {
+  constructor(
+    readonly arena: Arena, readonly dims: readonly number[], activation: Activation, readonly batchRows: number, training: boolean,
+    chunkRows = MLP_ROW_CHUNK,
+  ) {
     const L = dims.length - 1;
+    const maxRows = Math.min(chunkRows, batchRows);
+    this.maxRows = maxRows;
     this.nParams = parameterCount(dims);
     let zRows = 0;
     let aRows = 0;
     let maxWidth = 1;
-    let maxWeights = 1;
     for (let l = 0; l < L; l++) {
       zRows += dims[l + 1];
       if (l < L - 1) aRows += dims[l + 1];
       maxWidth = Math.max(maxWidth, dims[l + 1], dims[l]);
-      maxWeights = Math.max(maxWeights, dims[l] * dims[l + 1]);
     }
     this.descPtr = arena.alloc(4 * (DESC_DIMS + L + 1));
     this.paramsPtr = arena.allocF32(this.nParams);
@@ -65,10 +77,10 @@ export class MlpWorkspace {
     const actPtr = arena.allocF32(maxRows * Math.max(aRows, 1));
     const delta0Ptr = training ? arena.allocF32(maxRows * maxWidth) : 0;
     const delta1Ptr = training ? arena.allocF32(maxRows * maxWidth) : 0;
-    const scratchPtr = training ? arena.allocF32(maxWeights) : 0;
-    this.xPtr = arena.allocF32(maxRows * dims[0]);
-    this.yPtr = arena.allocF32(maxRows);
-    this.wPtr = arena.allocF64(maxRows);
+    const scratchPtr = training ? arena.allocF32(this.nParams) : 0;
+    this.xPtr = arena.allocF32(batchRows * dims[0]);
+    this.yPtr = arena.allocF32(batchRows);
+    this.wPtr = arena.allocF64(batchRows);
     this.ratioPtr = arena.allocF64(maxRows);
     const desc = [L, ACTIVATION_CODE[activation], this.paramsPtr, this.gradsPtr, this.adamMPtr, this.adamVPtr, this.nParams, preActPtr, actPtr, delta0Ptr, delta1Ptr, scratchPtr, maxRows, ...dims];
     arena.u32(this.descPtr, desc.length).set(desc);
@@ -86,9 +98,9 @@ export class MlpWorkspace {
       this.views = {
         params: a.f32(this.paramsPtr, this.nParams),
         grads: a.f32(this.gradsPtr, this.gradsPtr === 0 ? 0 : this.nParams),
-        x: a.f32(this.xPtr, this.maxRows * this.dims[0]),
-        y: a.f32(this.yPtr, this.maxRows),
-        w: a.f64(this.wPtr, this.maxRows),
+        x: a.f32(this.xPtr, this.batchRows * this.dims[0]),
+        y: a.f32(this.yPtr, this.batchRows),
+        w: a.f64(this.wPtr, this.batchRows),
         ratio: a.f64(this.ratioPtr, this.maxRows),
       };
     }

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { denseForwardF32 } from '../../src/kernels/dense_forward_f32.js';
+import { denseForwardF32, type DenseForwardF32Export } from '../../src/kernels/dense_forward_f32.js';
+import { kernels } from '../../src/kernels/wasm.js';
 import { denseForwardF32 as denseForwardRef } from '../../src/reference/dense_forward_f32.js';
 import { assertBitEqual } from '../helpers/close.js';
 import { SHAPES, stream, uniformF32 } from './random_inputs.js';
@@ -33,6 +34,37 @@ test('tier B: large and non-finite values propagate like the reference', () => {
     const got = denseForwardF32(x.subarray(0, nBatch * nIn), w.subarray(0, nIn * nOut), b, nBatch, nIn, nOut);
     const want = denseForwardRef(x.subarray(0, nBatch * nIn), w.subarray(0, nIn * nOut), b, nBatch, nIn, nOut);
     assertBitEqual(`y (${nBatch}×${nIn}×${nOut})`, got, want);
+  }
+});
+
+test('column tails never read past the weights: W placed at the very end of wasm memory', () => {
+  const { exports, arena } = kernels();
+  const fw = exports.dense_forward_f32 as DenseForwardF32Export;
+  const s = stream('dense_forward_f32 end of memory');
+  for (const [nBatch, nIn, nOut] of [[4, 4, 1], [5, 4, 2], [9, 12, 3], [4, 8, 6]] as const) {
+    const mark = arena.mark();
+    try {
+      const x = uniformF32(s, nBatch * nIn);
+      const w = uniformF32(s, nIn * nOut);
+      const b = uniformF32(s, nOut);
+      const xPtr = arena.allocF32(x.length);
+      const bPtr = arena.allocF32(nOut);
+      const yPtr = arena.allocF32(nBatch * nOut);
+      // filler so that W's last byte is the memory's last byte (W's size is a multiple of 16)
+      const end = arena.memory.buffer.byteLength;
+      const top = (arena.mark() + 15) & ~15;
+      const room = end - top - w.length * 4;
+      if (room > 0) arena.alloc(room);
+      const wPtr = arena.allocF32(w.length);
+      assert.is(wPtr + w.length * 4, arena.memory.buffer.byteLength, 'W must end at the end of memory');
+      arena.f32(xPtr, x.length).set(x);
+      arena.f32(wPtr, w.length).set(w);
+      arena.f32(bPtr, nOut).set(b);
+      fw(xPtr, wPtr, bPtr, yPtr, nBatch, nIn, nOut);
+      assertBitEqual(`y (${nBatch}×${nIn}×${nOut})`, arena.f32(yPtr, nBatch * nOut), denseForwardRef(x, w, b, nBatch, nIn, nOut));
+    } finally {
+      arena.release(mark);
+    }
   }
 });
 

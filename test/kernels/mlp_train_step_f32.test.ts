@@ -7,18 +7,18 @@ import { mlpTrainStepF32 } from '../../src/kernels/mlp_train_step_f32.js';
 import { MlpWorkspace, parameterCount } from '../../src/kernels/mlp_workspace.js';
 import { kernels } from '../../src/kernels/wasm.js';
 import { mlpTrainStepF32 as reference } from '../../src/reference/mlp_train_step_f32.js';
-import { assertClose } from '../helpers/close.js';
+import { assertBitEqual, assertClose } from '../helpers/close.js';
 import { labelsF32, stream, uniformF32, uniformF64 } from './random_inputs.js';
 import { wasmLogits } from './mlp_helpers.js';
 
 const adam = (t: number): AdamScalars => ({ lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-7, bc1: 1 - 0.9 ** t, bc2: 1 - 0.999 ** t });
 
 /** Runs `steps` fused wasm steps; returns loss of the first, gradients of the last, final params. */
-function wasmSteps(params: Float32Array, dims: number[], activation: Activation, x: Float32Array, y: Float32Array, w: Float64Array, nBatch: number, steps: number) {
+function wasmSteps(params: Float32Array, dims: number[], activation: Activation, x: Float32Array, y: Float32Array, w: Float64Array, nBatch: number, steps: number, chunkRows?: number) {
   const { arena } = kernels();
   const mark = arena.mark();
   try {
-    const ws = new MlpWorkspace(arena, dims, activation, nBatch, true);
+    const ws = new MlpWorkspace(arena, dims, activation, nBatch, true, chunkRows);
     ws.params.set(params);
     ws.x.set(x);
     ws.y.set(y);
@@ -33,7 +33,7 @@ function wasmSteps(params: Float32Array, dims: number[], activation: Activation,
 
 test('tier B: the fused step equals the composition of reference kernels (3 steps)', () => {
   const s = stream('mlp_train_step_f32');
-  const nets: [number[], Activation, number][] = [[[1, 5, 1], 'relu', 1], [[8, 50, 50, 50, 1], 'relu', 129], [[3, 7, 9, 1], 'silu', 5], [[24, 13, 1], 'gelu', 4]];
+  const nets: [number[], Activation, number][] = [[[1, 5, 1], 'relu', 1], [[8, 50, 50, 50, 1], 'relu', 129], [[8, 20, 20, 1], 'relu', 517], [[3, 7, 9, 1], 'silu', 5], [[24, 13, 1], 'gelu', 4]];
   for (const [dims, activation, nBatch] of nets) {
     const params = uniformF32(s, parameterCount(dims), -0.5, 0.5);
     const x = uniformF32(s, nBatch * dims[0], -2, 2);
@@ -56,6 +56,25 @@ test('tier B: the fused step equals the composition of reference kernels (3 step
     assertClose(`loss ${label}`, losses, got.losses, { rtol: 1e-5, atol: 1e-7 });
     assertClose(`grads ${label}`, got.grads, grads, { rtol: 1e-3, atol: 1e-6 });
     assertClose(`params ${label}`, got.params, p, { rtol: 1e-4, atol: 1e-5 });
+  }
+});
+
+test('row chunks: gradients and parameters do not depend on the chunk size (bit for bit)', () => {
+  const s = stream('mlp_train_step_f32 chunks');
+  const dims = [5, 12, 9, 1];
+  const nBatch = 603;
+  const params = uniformF32(s, parameterCount(dims), -0.5, 0.5);
+  const x = uniformF32(s, nBatch * dims[0], -2, 2);
+  const y = labelsF32(s, nBatch);
+  const w = uniformF64(s, nBatch, -0.5, 2);
+  for (const activation of ['relu', 'gelu'] as const) {
+    const whole = wasmSteps(params, dims, activation, x, y, w, nBatch, 2, nBatch);
+    for (const chunk of [1, 4, 5, 256]) {
+      const parts = wasmSteps(params, dims, activation, x, y, w, nBatch, 2, chunk);
+      assertBitEqual(`grads ${activation} chunk ${chunk}`, parts.grads, whole.grads);
+      assertBitEqual(`params ${activation} chunk ${chunk}`, parts.params, whole.params);
+      assertClose(`loss ${activation} chunk ${chunk}`, parts.losses, whole.losses, { rtol: 1e-13, atol: 0 }); // chunk sums added in order
+    }
   }
 });
 
@@ -89,6 +108,7 @@ test('errors: batch size out of range', () => {
   const mark = arena.mark();
   try {
     const ws = new MlpWorkspace(arena, [2, 3, 1], 'relu', 4, true);
+    assert.throws(() => mlpTrainStepF32(ws, 0, 1, adam(1)), /mlp_train_step_f32: nBatch must be an integer in \[1, 4\]; got 0/);
     assert.throws(() => mlpTrainStepF32(ws, 5, 1, adam(1)), /mlp_train_step_f32: nBatch must be an integer in \[1, 4\]; got 5/);
   } finally {
     arena.release(mark);
