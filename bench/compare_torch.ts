@@ -72,6 +72,7 @@ const m1 = { values: x1, nEvents: half, nFeatures: N_FEATURES };
 const key = { seed: 1, kind: 'nominal' as const, replica: 0, iteration: 1, step: 'step1' as const, member: 0 };
 
 console.log('\n  network  batch | engine samples·epochs/s | torch samples·epochs/s | engine/torch');
+let reported = false;
 try {
   for (const width of [50, 100]) {
     for (const batchSize of [128, 512, 10000]) {
@@ -84,7 +85,12 @@ try {
         encoding: 'utf8',
       });
       if (r.status !== 0) throw new Error(`torch_reference.py failed: ${r.stderr}`);
-      const torch = JSON.parse(r.stdout.trim().split('\n').pop()!).samples_epochs_per_s as number;
+      const result = JSON.parse(r.stdout.trim().split('\n').pop()!) as { samples_epochs_per_s: number; torch: string; sgemm_gflops: number };
+      const torch = result.samples_epochs_per_s;
+      if (!reported) {
+        reported = true;
+        console.log(`  (torch ${result.torch}; its 1-thread sgemm at 10^4×100×100 runs at ${result.sgemm_gflops.toFixed(1)} GFLOP/s${result.sgemm_gflops < 10 ? ': a reference BLAS, not OpenBLAS (apt-get install libopenblas0-pthread)' : ''})`);
+      }
       console.log(`  3×${String(width).padEnd(4)} ${String(batchSize).padStart(6)} | ${engine.toFixed(0).padStart(23)} | ${torch.toFixed(0).padStart(22)} | ${(engine / torch).toFixed(2).padStart(12)}`);
     }
   }

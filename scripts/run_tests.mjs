@@ -10,7 +10,8 @@ if (!existsSync(dir)) {
   console.error(`run_tests: ${dir} must exist; got none (run npm run build first)`);
   process.exit(2);
 }
-const pattern = process.argv[2] ?? '\\.test\\.js$';
+// only compiled test files (never their .d.ts), optionally those whose path matches argv[2]
+const pattern = process.argv[2] === undefined ? '\\.test\\.js$' : `^(?=.*(?:${process.argv[2]})).*\\.test\\.js$`;
 const child = spawn(process.execPath, ['node_modules/uvu/bin.js', dir, pattern], {
   stdio: ['ignore', 'pipe', 'inherit'],
   env: { ...process.env, FORCE_COLOR: '0' },

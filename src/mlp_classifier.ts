@@ -98,6 +98,13 @@ function checkClass(name: string, x: FeatureMatrix, w: Float64Array): number {
     sum += w[i];
   }
   if (!(sum > 0)) throw new InputError(`mlp.fit: ${name} total weight must be positive; got ${sum}`);
+  const v = x.values;
+  for (let k = 0; k < v.length; k++) {
+    if (!Number.isFinite(v[k])) {
+      const event = Math.floor(k / x.nFeatures);
+      throw new InputError(`mlp.fit: ${name} features must be finite; got ${v[k]} at event ${event}, feature ${k - event * x.nFeatures}`);
+    }
+  }
   return sum;
 }
 
@@ -302,7 +309,6 @@ function standardiser(ev: Events, train: Uint32Array): Standardiser {
   for (let f = 0; f < nf; f++) {
     const sd = Math.sqrt(scale[f] / Math.max(rows.length, 1)); // IEEE sqrt: correctly rounded everywhere
     scale[f] = sd > 0 && Number.isFinite(sd) ? sd : 1;
-    if (!Number.isFinite(mean[f])) throw new InputError(`mlp.fit: feature ${f} must be finite; got a mean of ${mean[f]}`);
   }
   return { mean, scale };
 }

@@ -87,6 +87,10 @@ const ERRORS: [string, () => string[], RegExp][] = [
   ['NaN in a weight', () => ['unfold', '--sim', write('s4.csv', 'g,r,w\n1,2,1\n2,3,nan\n'), '--data', 's4.csv', '--gen', 'g', '--reco', 'r', '--sim-weight', 'w'], /^omnifold: s4\.csv: column "w" must hold finite weights; got NaN at row 1\n$/],
   ['bad number', () => ['unfold', '--sim', write('s5.csv', 'g,r\n1,2\n2,abc\n'), '--data', 's5.csv', '--gen', 'g', '--reco', 'r'], /^omnifold: s5\.csv: line 3, column "r" must be a number or true\/false; got "abc"\n$/],
   ['bad config', () => ['unfold', '--config', write('c.json', '{"iterations": 2, "colour": "red"}')], /^omnifold: --config c\.json keys must be unfold flags without dashes; got "colour"\n$/],
+  ['bad systematic', () => ['unfold', '--toy', 'gauss', '--syst', 'js=reco:x_reco'], /^omnifold: --syst js=reco:COL\*factor must give a column and a finite factor, e\.g\. reco:reco_pt\*1\.01; got "js=reco:x_reco"\n$/],
+  ['systematic on an unknown reco column', () => ['unfold', '--toy', 'gauss', '--syst', 'js=reco:pt*1.01'], /^omnifold: --syst js=reco:pt\*1\.01 must name a --reco column; got "pt"; reco columns are x_reco\n$/],
+  ['systematic file with the toy', () => ['unfold', '--toy', 'gauss', '--syst', 'herwig=alt.csv'], /^omnifold: --syst herwig must come with --sim input files when it reads a file; got the embedded gauss toy\n$/],
+  ['fractional bootstraps', () => ['unfold', '--data-bootstraps', '1.5'], /^omnifold: --data-bootstraps must be a non-negative integer; got "1.5"\n$/],
   ['config value checked like a flag', () => ['unfold', '--config', write('c2.json', '{"iterations": 0}')], /^omnifold: --iterations must be a positive integer; got "0"\n$/],
 ];
 
@@ -106,11 +110,22 @@ test('--debug adds the stack to the one-line error', () => {
   assert.match(r.stderr, /^omnifold: --iterations must be a positive integer; got "0"\nInputError: .*\n\s+at /);
 });
 
-test('hist dispatches lazily: a usage error while src/cli/hist.ts is not built', () => {
-  if (existsSync(join(process.cwd(), 'dist', 'src', 'cli', 'hist.js'))) return; // skipped: hist is built, its own tests cover it
-  const r = run(['hist']);
-  assert.is(r.code, 2);
-  assert.match(r.stderr, /^omnifold: command "hist" must be available in this build; got none/);
+test('unfold with bootstraps and systematics: one column per replica, families in the metadata, hist reads them', async () => {
+  const r = run([
+    'unfold', '--toy', 'gauss', '--events', '2001', '--classifier', 'binned', '--bins', 'x=-3:3:8', '--iterations', '2',
+    '--data-bootstraps', '2', '--sim-bootstraps', '1', '--syst', 'scale=reco:x_reco*1.02', '--threads', '2', '--no-plots', '--quiet', '--out', 'out-replicas',
+  ]);
+  assert.is(r.stderr, '');
+  assert.is(r.code, 0);
+  const f = await readWeightsFile(join(dir, 'out-replicas', 'weights.arrow'));
+  for (const name of ['weight', 'data_boot_0', 'data_boot_1', 'sim_boot_0', 'syst_scale']) assert.ok(f.columnNames.includes(name), `column ${name}`);
+  const roles = Object.fromEntries(f.metadata.columns.map((c) => [c.name, c.role]));
+  assert.equal([roles.data_boot_1, roles.sim_boot_0, roles.syst_scale], ['data_bootstrap', 'sim_bootstrap', 'systematic']);
+  assert.not.ok(existsSync(join(dir, 'out-replicas', 'report.html')), '--no-plots writes no report');
+  const h = run(['hist', join('out-replicas', 'weights.arrow'), '--obs', 'x', '--bins', '-2:2:4']);
+  assert.is(h.code, 0, h.stderr);
+  assert.match(h.stdout, /2 data bootstraps, 1 sim bootstrap/);
+  assert.match(h.stdout, /correlation \(total\)/);
 });
 
 test.run();

@@ -62,9 +62,20 @@ function evaluate(expr: Expression, file: Loaded): Float64Array {
   return expr.evaluate(cols, file.nRows);
 }
 
-function selection(expr: Expression, file: Loaded): Uint8Array {
-  const v = evaluate(expr, file);
-  return Uint8Array.from(v, (x) => (x !== 0 && !Number.isNaN(x) ? 1 : 0));
+/**
+ * The events a histogram counts: those passing the gen selection (`pass_gen`; fakes have
+ * no gen-level features) and, if given, the `--where` expression.
+ */
+function selection(where: Expression | undefined, file: Loaded): Uint8Array | undefined {
+  const passGen = file.columnNames.includes('pass_gen') ? file.column('pass_gen') : undefined;
+  const v = where === undefined ? undefined : evaluate(where, file);
+  if (passGen === undefined && v === undefined) return undefined;
+  const mask = new Uint8Array(file.nRows);
+  for (let i = 0; i < file.nRows; i++) {
+    const ok = (passGen === undefined || passGen[i] !== 0) && (v === undefined || (v[i] !== 0 && !Number.isNaN(v[i])));
+    mask[i] = ok ? 1 : 0;
+  }
+  return mask;
 }
 
 const fmt = (v: number) => (Number.isFinite(v) ? v.toPrecision(6) : String(v));
@@ -167,7 +178,7 @@ export async function runHist(argv: string[]): Promise<number> {
     const edges = values.bins === undefined ? undefined : parseBins(values.bins);
     const file = await load(positionals[0]);
     const compile = (src: string) => parseExpression(src, file.columnNames);
-    const mask = values.where === undefined ? undefined : selection(compile(values.where), file);
+    const mask = selection(values.where === undefined ? undefined : compile(values.where), file);
     const out: Record<string, unknown> = { file: positionals[0], where: values.where ?? null };
     const header = `${positionals[0]}${values.where ? ` where ${values.where}` : ''}`;
     if (values.obs !== undefined && edges !== undefined) {

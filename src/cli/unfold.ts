@@ -9,12 +9,19 @@ import { InputError } from '../errors.js';
 import { summarize } from '../io/summary.js';
 import { writeSummary } from '../io/summary.js';
 import { writeOutputDir, writeWeightsFile } from '../io/weights_file.js';
-import type { MemberRunner, UnfoldResult } from '../types.js';
+import type { ReplicaRunResult } from '../replicas.js';
+import type { MemberRunner } from '../types.js';
 import { progressPrinter, type ProgressPrinter } from './progress.js';
 import { formatResultTable } from './table.js';
 import { parseUnfoldArgs, unfoldHelp } from './unfold_args.js';
 import { loadInputs, type LoadedInputs } from './unfold_inputs.js';
 import { planUnfold, type RunPlan } from './unfold_plan.js';
+import { resolveSystematics } from './unfold_systematics.js';
+
+/** The replica settings as stored in the metadata (systematics by name and source). */
+function replicaConfiguration(plan: RunPlan): Record<string, unknown> {
+  return { dataBootstraps: plan.replicas.dataBootstraps, simBootstraps: plan.replicas.simBootstraps, systematics: plan.replicas.systematics };
+}
 
 /** The classifier spec of a run: binned edges per gen feature, or MLP options. */
 export function classifierSpec(plan: RunPlan, inputs: LoadedInputs): ClassifierSpec {
@@ -29,17 +36,23 @@ export function classifierSpec(plan: RunPlan, inputs: LoadedInputs): ClassifierS
   return { type: 'binned', edges };
 }
 
-/** A member runner for the plan: the worker pool when more than one thread is wanted. */
+/** True when the plan runs more than the nominal unfolding. */
+function hasReplicas(plan: RunPlan): boolean {
+  const r = plan.replicas;
+  return r.dataBootstraps + r.simBootstraps + r.systematics.length > 0;
+}
+
+/** A member runner for the plan: the worker pool when there is parallel work, unless --threads 1. */
 async function makeRunner(plan: RunPlan, printer: ProgressPrinter): Promise<(MemberRunner & { close?: () => Promise<void> }) | undefined> {
-  const nMembers = plan.unfold.nMembers ?? 1;
-  if (plan.threads === undefined ? nMembers === 1 : plan.threads === 1) return undefined;
+  const parallel = (plan.unfold.nMembers ?? 1) > 1 || hasReplicas(plan);
+  if (plan.threads === undefined ? !parallel : plan.threads === 1) return undefined;
   const { PoolRunner } = await import('../pool.js');
   const runner = new PoolRunner({ threads: plan.threads });
   printer.message(`using ${runner.threads} worker threads`);
   return runner;
 }
 
-async function writeOutputs(plan: RunPlan, inputs: LoadedInputs, result: UnfoldResult, summary: ReturnType<typeof summarize>, printer: ProgressPrinter): Promise<void> {
+async function writeOutputs(plan: RunPlan, inputs: LoadedInputs, run: ReplicaRunResult, summary: ReturnType<typeof summarize>, printer: ProgressPrinter): Promise<void> {
   const { sim, data } = inputs;
   await writeOutputDir(plan.outDir, async (dir) => {
     await writeWeightsFile(join(dir, 'weights.arrow'), {
@@ -49,9 +62,9 @@ async function writeOutputs(plan: RunPlan, inputs: LoadedInputs, result: UnfoldR
       passReco: sim.passReco,
       priorWeights: sim.weights,
       dataWeightSum: data.weights.reduce((s, w) => s + w, 0),
-      result,
-      replicas: [],
-      configuration: { command: 'unfold', arguments: plan.args, input: inputs.description, options: result.options },
+      result: run.nominal,
+      replicas: run.columns.slice(1),
+      configuration: { command: 'unfold', arguments: plan.args, input: inputs.description, options: run.options, replicas: replicaConfiguration(plan) },
       inputs: inputs.files,
     });
     await writeSummary(join(dir, 'summary.json'), summary);
@@ -74,17 +87,26 @@ export async function runUnfold(argv: string[]): Promise<number> {
   const printer = progressPrinter(process.stderr, plan.unfold.nIterations ?? UNFOLD_DEFAULTS.nIterations, plan.quiet);
   const inputs = await loadInputs(plan.input);
   const options = { ...plan.unfold, classifier: classifierSpec(plan, inputs) };
-  const { unfold } = await import('../omnifold.js');
+  const systematics = await resolveSystematics(plan.replicas.systematics, plan.input, inputs);
+  const { runReplicas } = await import('../replicas.js');
   const runner = await makeRunner(plan, printer);
-  let result: UnfoldResult;
+  let run: ReplicaRunResult;
   try {
-    result = await unfold(inputs.sim, inputs.data, options, { runner, onProgress: printer.onProgress });
+    const replicaOptions = { ...options, dataBootstraps: plan.replicas.dataBootstraps, simBootstraps: plan.replicas.simBootstraps, systematics };
+    run = await runReplicas(inputs.sim, inputs.data, replicaOptions, {
+      runner,
+      outDir: plan.outDir,
+      resume: plan.resume,
+      onProgress: (p) => (p.type === 'replica' ? printer.message(`replica ${p.name} ${p.status} (${p.done}/${p.total})`) : printer.onProgress(p)),
+    });
   } finally {
     printer.end();
     await runner?.close?.();
   }
+  if (run.resumed.length > 0) printer.message(`resumed ${run.resumed.length} finished replica(s): ${run.resumed.join(', ')}`);
+  const result = run.nominal;
   const summary = summarize({ ...inputs.sim, genNames: inputs.genNames, priorWeights: inputs.sim.weights, weights: result.weights, truth: inputs.truth, bins: { ...inputs.bins, ...plan.bins }, iterations: result.iterations, nDropped: result.nDropped });
-  await writeOutputs(plan, inputs, result, summary, printer);
+  await writeOutputs(plan, inputs, run, summary, printer);
   const written = ['weights.arrow', 'summary.json', ...(plan.plots ? ['report.html', 'plots/'] : [])];
   printer.message(`wrote ${written.map((f) => join(plan.outDir, f)).join(', ')}`);
   process.stdout.write(formatResultTable(summary));

@@ -12,7 +12,7 @@ import { InputError } from '../errors.js';
 type FlagType = 'string' | 'boolean';
 
 /** Every flag: type, help text (defaults are filled from MLP_DEFAULTS / UNFOLD_DEFAULTS). */
-export const UNFOLD_FLAGS: Readonly<Record<string, { type: FlagType; help: string; short?: string }>> = Object.freeze({
+export const UNFOLD_FLAGS: Readonly<Record<string, { type: FlagType; help: string; short?: string; multiple?: boolean }>> = Object.freeze({
   sim: { type: 'string', help: 'simulation file (.arrow, .csv, …) with gen and reco columns' },
   data: { type: 'string', help: 'data file with the reco columns' },
   gen: { type: 'string', help: 'gen-level feature columns, comma-separated' },
@@ -36,6 +36,11 @@ export const UNFOLD_FLAGS: Readonly<Record<string, { type: FlagType; help: strin
   patience: { type: 'string', help: `early-stopping patience in epochs, 0 = off (default ${MLP_DEFAULTS.patience})` },
   lr: { type: 'string', help: `Adam learning rate (default ${MLP_DEFAULTS.learningRate})` },
   ensemble: { type: 'string', help: `ensemble members per step (default ${UNFOLD_DEFAULTS.nMembers})` },
+  'ensemble-combine': { type: 'string', help: `mean or median of the members' ratios (default ${UNFOLD_DEFAULTS.ensembleCombine})` },
+  'data-bootstraps': { type: 'string', help: 'data bootstrap replicas (Poisson(1) data weights; default 0)' },
+  'sim-bootstraps': { type: 'string', help: 'sim bootstrap replicas (Poisson(1) sim weights; default 0)' },
+  syst: { type: 'string', multiple: true, help: "systematic replica, repeatable: name=FILE | name=weight:COL | name=reco:COL*1.01" },
+  resume: { type: 'boolean', help: 'reuse replicas finished by an interrupted run into the same --out' },
   seed: { type: 'string', help: `run seed, integer in [0, 2^32) (default ${UNFOLD_DEFAULTS.seed})` },
   threads: { type: 'string', help: 'worker threads (default 1, or all cores when --ensemble > 1)' },
   'save-iterations': { type: 'boolean', help: 'also write weight_iter1..N columns' },
@@ -48,7 +53,7 @@ export const UNFOLD_FLAGS: Readonly<Record<string, { type: FlagType; help: strin
 });
 
 /** Parsed flag values: strings for value flags, booleans for switches. */
-export type UnfoldArgs = Record<string, string | boolean | undefined>;
+export type UnfoldArgs = Record<string, string | string[] | boolean | undefined>;
 
 /** The `omnifold unfold --help` text. */
 export function unfoldHelp(): string {
@@ -68,8 +73,13 @@ export function unfoldHelp(): string {
 }
 
 /** Config values may be numbers, booleans, arrays or (for bins) objects: normalise to flag strings. */
-function configValue(key: string, value: unknown): string | boolean {
+function configValue(key: string, value: unknown): string | string[] | boolean {
   const type = UNFOLD_FLAGS[key].type;
+  if (UNFOLD_FLAGS[key].multiple === true) {
+    const items = Array.isArray(value) ? value : [value];
+    if (!items.every((v) => typeof v === 'string')) throw new InputError(`config key "${key}" must be a string or a list of strings; got ${JSON.stringify(value)}`);
+    return items as string[];
+  }
   if (type === 'boolean') {
     if (typeof value !== 'boolean') throw new InputError(`config key "${key}" must be true or false; got ${JSON.stringify(value)}`);
     return value;
@@ -111,7 +121,9 @@ export function readConfig(path: string): UnfoldArgs {
 
 /** Parses `omnifold unfold` argv (after the subcommand), merging `--config` under the flags. */
 export function parseUnfoldArgs(argv: string[]): UnfoldArgs {
-  const options = Object.fromEntries(Object.entries(UNFOLD_FLAGS).map(([name, f]) => [name, f.short ? { type: f.type, short: f.short } : { type: f.type }]));
+  const options = Object.fromEntries(
+    Object.entries(UNFOLD_FLAGS).map(([name, f]) => [name, { type: f.type, ...(f.short ? { short: f.short } : {}), ...(f.multiple ? { multiple: true } : {}) }]),
+  );
   let values: UnfoldArgs;
   try {
     ({ values } = parseArgs({ args: argv, options: options as NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>, strict: true, allowPositionals: false }) as { values: UnfoldArgs });

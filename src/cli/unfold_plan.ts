@@ -26,6 +26,45 @@ export type InputPlan =
       passReco?: string;
     };
 
+/** A `--syst` value: `name=FILE`, `name=weight:COL` or `name=reco:COL*factor`. */
+export type SystematicArg =
+  | { name: string; kind: 'sample'; file: string }
+  | { name: string; kind: 'weight'; column: string }
+  | { name: string; kind: 'reco-transform'; column: string; scale: number };
+
+/** Parses one `--syst` value. */
+export function parseSystematic(text: string): SystematicArg {
+  const match = /^([A-Za-z0-9_.-]+)=(.+)$/.exec(text.trim());
+  if (match === null) throw new InputError(`--syst must read name=FILE, name=weight:COL or name=reco:COL*factor (name of letters, digits, _ . -); got ${JSON.stringify(text)}`);
+  const [, name, spec] = match;
+  if (spec.startsWith('weight:')) {
+    const column = spec.slice('weight:'.length).trim();
+    if (column === '') throw new InputError(`--syst ${name}=weight:COL must name a column; got ${JSON.stringify(text)}`);
+    return { name, kind: 'weight', column };
+  }
+  if (spec.startsWith('reco:')) {
+    const transform = /^reco:\s*([^*\s]+)\s*\*\s*([^*\s]+)\s*$/.exec(spec);
+    const scale = transform === null ? NaN : Number(transform[2]);
+    if (transform === null || !Number.isFinite(scale)) {
+      throw new InputError(`--syst ${name}=reco:COL*factor must give a column and a finite factor, e.g. reco:reco_pt*1.01; got ${JSON.stringify(text)}`);
+    }
+    return { name, kind: 'reco-transform', column: transform[1], scale };
+  }
+  return { name, kind: 'sample', file: spec };
+}
+
+function systematicsPlan(args: UnfoldArgs): SystematicArg[] {
+  const raw = args.syst;
+  const items = raw === undefined ? [] : Array.isArray(raw) ? raw : [String(raw)];
+  const parsed = items.map(parseSystematic);
+  const seen = new Set<string>();
+  for (const s of parsed) {
+    if (seen.has(s.name)) throw new InputError(`--syst names must be unique; got ${JSON.stringify(s.name)} twice`);
+    seen.add(s.name);
+  }
+  return parsed;
+}
+
 /** Everything one `omnifold unfold` run does. */
 export interface RunPlan {
   input: InputPlan;
@@ -42,10 +81,12 @@ export interface RunPlan {
   quiet: boolean;
   /** Write OUT/plots/ and OUT/report.html. */
   plots: boolean;
-  /** Uncertainty replicas to run after the nominal one (none yet from the CLI). */
-  replicas: { name: string; family: 'data_bootstrap' | 'sim_bootstrap' | 'systematic' }[];
+  /** Uncertainty replicas, each a full unfolding beside the nominal one. */
+  replicas: { dataBootstraps: number; simBootstraps: number; systematics: SystematicArg[] };
+  /** Reuse replicas an interrupted run stored under OUT/replicas/. */
+  resume: boolean;
   /** The arguments as given (after --config), stored in the output metadata. */
-  args: Record<string, string | boolean>;
+  args: Record<string, string | string[] | boolean>;
 }
 
 const str = (args: UnfoldArgs, key: string): string | undefined => (typeof args[key] === 'string' ? (args[key] as string) : undefined);
@@ -175,7 +216,9 @@ export function planUnfold(args: UnfoldArgs): RunPlan {
     unfold.seed = seed;
   }
   if (args['save-iterations'] === true) unfold.saveIterations = true;
-  const given = Object.fromEntries(Object.entries(args).filter((e): e is [string, string | boolean] => e[1] !== undefined));
+  const ensembleCombine = oneOf(args, 'ensemble-combine', ['mean', 'median'] as const);
+  if (ensembleCombine !== undefined) unfold.ensembleCombine = ensembleCombine;
+  const given = Object.fromEntries(Object.entries(args).filter((e): e is [string, string | string[] | boolean] => e[1] !== undefined));
   return {
     input: inputPlan(args),
     unfold,
@@ -186,7 +229,12 @@ export function planUnfold(args: UnfoldArgs): RunPlan {
     outDir: str(args, 'out') ?? 'omnifold-out',
     quiet: args.quiet === true,
     plots: args['no-plots'] !== true,
-    replicas: [],
+    replicas: {
+      dataBootstraps: integer(args, 'data-bootstraps', 0) ?? 0,
+      simBootstraps: integer(args, 'sim-bootstraps', 0) ?? 0,
+      systematics: systematicsPlan(args),
+    },
+    resume: args.resume === true,
     args: given,
   };
 }

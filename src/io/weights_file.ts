@@ -198,8 +198,11 @@ export async function readWeightsFile(path: string): Promise<WeightsFile> {
   return { nRows: table.nRows, columnNames, columns: new Map(columnNames.map((n) => [n, table.column(n)])), metadata };
 }
 
-/** Files whose presence marks a directory as an earlier omnifold output (safe to replace). */
-const OUTPUT_MARKERS = ['weights.arrow', 'summary.json'];
+/**
+ * Entries whose presence marks a directory as an earlier omnifold output (safe to replace):
+ * a finished run's files, or `replicas/` of an interrupted one (kept for --resume).
+ */
+const OUTPUT_MARKERS = ['weights.arrow', 'summary.json', 'replicas'];
 
 /**
  * Writes an output directory atomically: `fill` writes into a fresh temporary directory
