@@ -52,10 +52,13 @@ export function column(x: FeatureMatrix, feature: number): Float32Array {
   return out;
 }
 
-/** The rows of `x` listed in `rows` (ascending event indices), as a new matrix. */
+/**
+ * The rows of `x` listed in `rows` (ascending event indices), as a new matrix backed by a
+ * SharedArrayBuffer, so the worker pool can read it without copying.
+ */
 export function selectRows(x: FeatureMatrix, rows: Uint32Array): FeatureMatrix {
   const nf = x.nFeatures;
-  const values = new Float32Array(rows.length * nf);
+  const values = new Float32Array(new SharedArrayBuffer(rows.length * nf * 4));
   for (let r = 0; r < rows.length; r++) {
     values.set(x.values.subarray(rows[r] * nf, rows[r] * nf + nf), r * nf);
   }

@@ -30,6 +30,29 @@ export interface Selection {
   recoFakeX?: FeatureMatrix;
 }
 
+/** Identity tokens of mask arrays, for the selection cache. */
+const maskIds = new WeakMap<Uint8Array, number>();
+let nextMaskId = 0;
+const maskId = (mask: Uint8Array): number => {
+  let id = maskIds.get(mask);
+  if (id === undefined) maskIds.set(mask, (id = nextMaskId++));
+  return id;
+};
+
+/**
+ * Feature rows of a subset, cached by the identity of the features and both masks: the
+ * replicas of one run (bootstraps keep the nominal features and masks) share one copy.
+ */
+const rowCache = new WeakMap<FeatureMatrix, Map<string, FeatureMatrix>>();
+function cachedRows(x: FeatureMatrix, sim: SimSample, subset: string, rows: Uint32Array): FeatureMatrix {
+  let bySubset = rowCache.get(x);
+  if (bySubset === undefined) rowCache.set(x, (bySubset = new Map()));
+  const key = `${subset}:${maskId(sim.passGen)}:${maskId(sim.passReco)}`;
+  let selected = bySubset.get(key);
+  if (selected === undefined) bySubset.set(key, (selected = selectRows(x, rows)));
+  return selected;
+}
+
 /** Selects every subset once, before the loop. */
 export function selectEvents(sim: SimSample, options: UnfoldOptions): Selection {
   const notGen = sim.passGen.map((v) => 1 - v);
@@ -46,16 +69,16 @@ export function selectEvents(sim: SimSample, options: UnfoldOptions): Selection 
     misses,
     fakes,
     nDropped: maskIndices(notGen, notReco).length,
-    recoX: selectRows(sim.reco, reco),
-    genX: selectRows(sim.gen, gen),
+    recoX: cachedRows(sim.reco, sim, 'reco', reco),
+    genX: cachedRows(sim.gen, sim, 'gen', gen),
   };
   if (options.misses === 'expectation' && misses.length > 0) {
-    sel.genBothX = selectRows(sim.gen, both);
-    sel.genMissX = selectRows(sim.gen, misses);
+    sel.genBothX = cachedRows(sim.gen, sim, 'both', both);
+    sel.genMissX = cachedRows(sim.gen, sim, 'misses', misses);
   }
   if (options.fakes === 'reco-average' && fakes.length > 0) {
-    sel.recoBothX = selectRows(sim.reco, both);
-    sel.recoFakeX = selectRows(sim.reco, fakes);
+    sel.recoBothX = cachedRows(sim.reco, sim, 'both', both);
+    sel.recoFakeX = cachedRows(sim.reco, sim, 'fakes', fakes);
   }
   return sel;
 }

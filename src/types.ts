@@ -7,7 +7,11 @@ import type { ClassifierSpec, FitInfo } from './classifier.js';
 import type { FeatureMatrix } from './features.js';
 import type { ReplicaKind, StepName } from './rng.js';
 
-/** Simulated events: gen (particle-level) and reco (detector-level) features with masks. */
+/**
+ * Simulated events: gen (particle-level) and reco (detector-level) features with masks.
+ * The engine never writes these arrays, and caches selections and shared copies by their
+ * identity: treat a sample as immutable once it has been passed to `unfold()`.
+ */
 export interface SimSample {
   /** [nEvents × nGen]; rows of events with passGen = 0 are ignored. */
   gen: FeatureMatrix;
