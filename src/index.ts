@@ -38,6 +38,8 @@ export { Histogram, checkEdges } from './histogram.js';
 export { unfold } from './omnifold.js';
 export { resolveUnfoldOptions, validateSamples } from './options.js';
 export { BinnedClassifier, clipRatio } from './binned_classifier.js';
+export { MlpClassifier } from './mlp_classifier.js';
+export type { TrainedMlp, MlpSpec } from './mlp_classifier.js';
 export type { BinnedSpec } from './binned_classifier.js';
 export { createClassifier } from './classifier_factory.js';
 export { fitMember, fitMemberWith } from './fit_member.js';

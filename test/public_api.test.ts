@@ -7,7 +7,7 @@ import * as api from '../src/index.js';
 const EXPORTS = [
   'BinnedClassifier', 'COLUMN_ROLES', 'Expression', 'GAUSS_TOY_DEFAULTS', 'Histogram',
   'InProcessRunner', 'InputError', 'KernelError', 'LEPTON_JET_TOY_DEFAULTS', 'MLP_DEFAULTS',
-  'Moments', 'NumericalError', 'OmniFoldError', 'PURPOSE', 'PoolRunner', 'REPLICA_KIND',
+  'MlpClassifier', 'Moments', 'NumericalError', 'OmniFoldError', 'PURPOSE', 'PoolRunner', 'REPLICA_KIND',
   'RandomStream', 'STEP', 'SUPPORTED_EXTENSIONS', 'SUPPORTED_FORMAT_VERSIONS', 'UNFOLD_DEFAULTS',
   'WorkerError', 'binnedSums', 'checkEdges', 'checkSystematic', 'clipRatio', 'column',
   'combineRatios', 'combineReplicas', 'correlationMatrix', 'createClassifier',
