@@ -140,6 +140,7 @@ function summarise(ctx: LoopContext, step: StepName, name: string, fit: StepFit 
     step,
     clippedFraction: fit?.clippedFraction ?? 0,
     ess: effectiveSampleSize(w0, x, rows),
+    nEvents: rows.length,
     change: relativeChange(w0, x, prev, rows),
     members: fit?.members ?? [],
   };

@@ -107,6 +107,8 @@ export interface StepDiagnostics {
   clippedFraction: number;
   /** Effective sample size (Σw)²/Σw² of the weights this step produced (w0 × new weights). */
   ess: number;
+  /** Events those weights cover (passReco for step1, misses, passGen for step2, fakes). */
+  nEvents: number;
   /** Relative L1 change of this step's weights from the previous iteration's: Σ|Δw|/Σ|w|. */
   change: number;
   /** Fits of the members. */

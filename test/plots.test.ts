@@ -115,7 +115,7 @@ test('correlation and diagnostics figures render with their titles', async () =>
   const corr = await renderSvg(correlationFigure({ name: 'gen_eta', edges: [0, 1, 2], correlation: [1, -0.3, -0.3, 1] }));
   assert.ok(corr.includes('Correlation') && corr.includes('gen_eta (bin i)') && corr.includes('-0.30'));
   assert.throws(() => correlationFigure({ name: 'x', edges: [0, 1, 2], correlation: [1] }), /x correlation must have nBins² = 4 entries; got 1/);
-  const steps = [{ step: 'step1' as const, clippedFraction: 0.001, ess: 900, change: 0.1, members: [] }];
+  const steps = [{ step: 'step1' as const, clippedFraction: 0.001, ess: 900, nEvents: 1000, change: 0.1, members: [] }];
   const diag = await renderSvg(diagnosticsFigure({ iterations: [1, 2, 3].map((iteration) => ({ iteration, steps, recoChi2: [{ feature: 'reco_pt', chi2: 12, ndf: 10 }] })), nEvents: 1000 }));
   for (const t of ['Effective sample size', 'Clipped ratios', 'Weight change', 'Folded reco χ²/ndf vs data', 'Iteration', 'reco_pt']) assert.ok(diag.includes(t), `diagnostics text "${t}"`);
   assert.throws(() => diagnosticsFigure({ iterations: [] }), /diagnostics must hold at least one iteration; got 0/);

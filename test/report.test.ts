@@ -5,6 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runPlot } from '../src/cli/plot.js';
 import { writePlotsAndReport } from '../src/report/publish.js';
+import type { RunData } from '../src/report/run_data.js';
+import { runWarnings } from '../src/report/warnings.js';
 import { writeFixture } from './helpers/weights_fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -43,12 +45,12 @@ test('report holds every figure, the tables, inputs with hashes, configuration',
 
 test('warnings are highlighted: the box, and the offending table cells', () => {
   assert.ok(html.includes('class="warnings"') && html.includes('3 warnings'));
-  assert.match(html, /<li class="warn">iteration 2, step2: effective sample size 120 is 6\.0 % of 2000 events/);
+  assert.match(html, /<li class="warn">iteration 2, step2: effective sample size 120 is 6\.3 % of its 1900 events/);
   assert.match(html, /<li class="warn">iteration 2, step2: 3\.0 % of the ratios were clipped/);
-  assert.match(html, /<li class="warn">gen_eta: unfolded χ²\/ndf vs truth 9\.0\/3 = 3\.00 is worse than the prior&#39;s 3\.0\/3 = 1\.00/);
-  assert.match(html, /<td class="warn">120 \(6\.0 %\)<\/td>/);
+  assert.match(html, /<li class="warn">gen_eta: unfolded χ²\/ndf vs truth 30\.0\/3 = 10\.00 is worse than the prior&#39;s 3\.0\/3 = 1\.00 and above 3\.45 \(3σ for ndf 3\)/);
+  assert.match(html, /<td class="warn">120 \(6\.3 %\)<\/td>/);
   assert.match(html, /<td class="warn">3\.000 %<\/td>/);
-  assert.match(html, /<td class="warn">3<\/td>/);
+  assert.match(html, /<td class="warn">10<\/td>/);
 });
 
 test('omnifold plot OUT/ regenerates; bad directory gives exit 1, no directory exit 2', async () => {
@@ -107,5 +109,17 @@ test('headless Chromium shows every figure with a non-zero box', async () => {
 });
 
 test.after(() => rmSync(fixture.dir, { recursive: true, force: true }));
+
+test('χ² warning only when the unfolded result is worse than the prior and beyond 3σ of χ²/ndf', () => {
+  const observable = (priorChi2: number, unfoldedChi2: number) => ({
+    info: { name: 'x' },
+    summary: { priorVsTruth: { chi2: priorChi2, ndf: 11 }, unfoldedVsTruth: { chi2: unfoldedChi2, ndf: 11 } },
+  });
+  const run = (o: ReturnType<typeof observable>) => ({ iterations: [], nEvents: 1000, observables: [o] }) as unknown as RunData;
+  // ndf 11: the 3σ limit of χ²/ndf is 1 + 3·sqrt(2/11) = 2.28
+  assert.equal(runWarnings(run(observable(5.2, 8.9))), [], 'worse than the prior but statistically fine');
+  assert.equal(runWarnings(run(observable(30, 26))), [], 'bad but better than the prior');
+  assert.equal(runWarnings(run(observable(5.2, 26))).map((w) => w.kind), ['chi2']);
+});
 
 test.run();

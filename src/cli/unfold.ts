@@ -43,8 +43,8 @@ function hasReplicas(plan: RunPlan): boolean {
 }
 
 /** A member runner for the plan: the worker pool when there is parallel work, unless --threads 1. */
-async function makeRunner(plan: RunPlan, printer: ProgressPrinter): Promise<(MemberRunner & { close?: () => Promise<void> }) | undefined> {
-  const parallel = (plan.unfold.nMembers ?? 1) > 1 || hasReplicas(plan);
+async function makeRunner(plan: RunPlan, nMembers: number, printer: ProgressPrinter): Promise<(MemberRunner & { close?: () => Promise<void> }) | undefined> {
+  const parallel = nMembers > 1 || hasReplicas(plan);
   if (plan.threads === undefined ? !parallel : plan.threads === 1) return undefined;
   const { PoolRunner } = await import('../pool.js');
   const runner = new PoolRunner({ threads: plan.threads });
@@ -84,12 +84,12 @@ export async function runUnfold(argv: string[]): Promise<number> {
     return 0;
   }
   const plan = planUnfold(args);
-  const printer = progressPrinter(process.stderr, plan.unfold.nIterations ?? UNFOLD_DEFAULTS.nIterations, plan.quiet);
   const inputs = await loadInputs(plan.input);
-  const options = { ...plan.unfold, classifier: classifierSpec(plan, inputs) };
+  const options = { ...inputs.unfold, ...plan.unfold, classifier: classifierSpec(plan, inputs) };
+  const printer = progressPrinter(process.stderr, options.nIterations ?? UNFOLD_DEFAULTS.nIterations, plan.quiet);
   const systematics = await resolveSystematics(plan.replicas.systematics, plan.input, inputs);
   const { runReplicas } = await import('../replicas.js');
-  const runner = await makeRunner(plan, printer);
+  const runner = await makeRunner(plan, options.nMembers ?? UNFOLD_DEFAULTS.nMembers, printer);
   let run: ReplicaRunResult;
   try {
     const replicaOptions = { ...options, dataBootstraps: plan.replicas.dataBootstraps, simBootstraps: plan.replicas.simBootstraps, systematics };

@@ -6,6 +6,7 @@ import type { MlpOptions } from '../classifier.js';
 import { readTable } from '../io/load.js';
 import { dataSampleFromTable, simColumnList, simSampleFromTable, truthSampleFromTable, type TruthSample } from '../io/samples.js';
 import { describeInputFile, type InputFileRecord } from '../io/weights_file.js';
+import type { ToyDataset } from '../toys/toy.js';
 import type { DataSample, SimSample } from '../types.js';
 import type { InputPlan } from './unfold_plan.js';
 
@@ -20,6 +21,8 @@ export interface LoadedInputs {
   bins: Record<string, number[]>;
   /** MLP defaults of the input (the toy's), overridden by flags. */
   mlp: Partial<MlpOptions>;
+  /** Unfolding defaults of the input (the toy's ensemble size), overridden by flags. */
+  unfold: ToyDataset['unfold'];
   files: InputFileRecord[];
   /** What was unfolded, for the metadata: toy settings or file roles. */
   description: Record<string, unknown>;
@@ -36,6 +39,7 @@ async function loadToy(plan: Extract<InputPlan, { kind: 'toy' }>): Promise<Loade
     recoNames: toy.sim.recoNames ?? [],
     bins: toy.bins,
     mlp: toy.mlp,
+    unfold: toy.unfold,
     files: [],
     description: { toy: toy.name, about: toy.description, settings: toy.settings },
   };
@@ -55,7 +59,7 @@ async function loadFiles(plan: Extract<InputPlan, { kind: 'files' }>): Promise<L
     truth = truthSampleFromTable(table, { gen: plan.gen, passGen });
     files.push(await describeInputFile('truth', plan.truth));
   }
-  return { sim, data, truth, genNames: plan.gen, recoNames: plan.reco, bins: {}, mlp: {}, files, description: { files: plan } };
+  return { sim, data, truth, genNames: plan.gen, recoNames: plan.reco, bins: {}, mlp: {}, unfold: {}, files, description: { files: plan } };
 }
 
 /** Loads the inputs of a plan. */

@@ -41,7 +41,11 @@ export function diagnosticsFigure(input: DiagnosticsFigureInput): VegaLiteSpec {
   const perStep = (f: (s: IterationDiagnostics['steps'][number]) => number): Point[] =>
     its.flatMap((d) => d.steps.map((s) => ({ iteration: d.iteration, series: s.step, value: f(s) })));
   const n = input.nEvents;
-  const ess = perStep((s) => (n ? (100 * s.ess) / n : s.ess));
+  // ESS as a percentage of the events the step's weights cover (older files: of all events)
+  const ess = perStep((s) => {
+    const covered = s.nEvents ?? n;
+    return covered ? (100 * s.ess) / covered : s.ess;
+  });
   const clipped = perStep((s) => 100 * s.clippedFraction);
   const change = perStep((s) => s.change).filter((p) => p.value > 0 && Number.isFinite(p.value));
   const chi2 = its.flatMap((d) => d.recoChi2.map((c) => ({ iteration: d.iteration, series: c.feature, value: c.ndf > 0 ? c.chi2 / c.ndf : NaN })));

@@ -116,7 +116,8 @@ function diagnosticsSection(run: RunData, figures: readonly ReportFigure[]): str
   const rows: Cell[][] = [];
   for (const d of run.iterations) {
     for (const s of d.steps) {
-      const essFraction = run.nEvents > 0 ? s.ess / run.nEvents : NaN;
+      const n = s.nEvents ?? run.nEvents; // events the step's weights cover (older files: all)
+      const essFraction = n > 0 ? s.ess / n : NaN;
       const essWarn = essFraction < DIAGNOSTIC_LIMITS.minEssFraction;
       const clipWarn = s.clippedFraction > DIAGNOSTIC_LIMITS.maxClippedFraction;
       rows.push([

@@ -20,8 +20,9 @@ export function runWarnings(run: RunData): ReportWarning[] {
   for (const d of run.iterations) {
     for (const s of d.steps) {
       const where = `iteration ${d.iteration}, ${s.step}`;
-      if (run.nEvents > 0 && s.ess < DIAGNOSTIC_LIMITS.minEssFraction * run.nEvents) {
-        out.push({ kind: 'ess', where, message: `effective sample size ${s.ess.toFixed(0)} is ${percent(s.ess / run.nEvents)} of ${run.nEvents} events (below ${percent(DIAGNOSTIC_LIMITS.minEssFraction)})` });
+      const n = s.nEvents ?? run.nEvents; // events the step's weights cover (older files: all)
+      if (n > 0 && s.ess < DIAGNOSTIC_LIMITS.minEssFraction * n) {
+        out.push({ kind: 'ess', where, message: `effective sample size ${s.ess.toFixed(0)} is ${percent(s.ess / n)} of its ${n} events (below ${percent(DIAGNOSTIC_LIMITS.minEssFraction)})` });
       }
       if (s.clippedFraction > DIAGNOSTIC_LIMITS.maxClippedFraction) {
         out.push({ kind: 'clipped', where, message: `${percent(s.clippedFraction)} of the ratios were clipped (above ${percent(DIAGNOSTIC_LIMITS.maxClippedFraction)})` });
@@ -31,8 +32,14 @@ export function runWarnings(run: RunData): ReportWarning[] {
   for (const o of run.observables) {
     const u = o.summary.unfoldedVsTruth;
     const p = o.summary.priorVsTruth;
-    if (u && p && u.ndf > 0 && p.ndf > 0 && u.chi2 / u.ndf > p.chi2 / p.ndf) {
-      out.push({ kind: 'chi2', where: o.info.name, message: `unfolded χ²/ndf vs truth ${ratio(u)} is worse than the prior's ${ratio(p)}` });
+    // worse than the prior, and beyond what statistics allow: χ²/ndf > 1 + 3·sqrt(2/ndf)
+    const limit = (ndf: number) => 1 + 3 * Math.sqrt(2 / ndf);
+    if (u && p && u.ndf > 0 && p.ndf > 0 && u.chi2 / u.ndf > p.chi2 / p.ndf && u.chi2 / u.ndf > limit(u.ndf)) {
+      out.push({
+        kind: 'chi2',
+        where: o.info.name,
+        message: `unfolded χ²/ndf vs truth ${ratio(u)} is worse than the prior's ${ratio(p)} and above ${limit(u.ndf).toFixed(2)} (3σ for ndf ${u.ndf})`,
+      });
     }
   }
   return out;

@@ -89,6 +89,7 @@ export function gaussToy(options: Partial<GaussToyOptions> = {}): ToyDataset {
     truth: { gen: packRows([data.gen]), weights: new Float64Array(o.nData).fill(1), passGen: new Uint8Array(o.nData).fill(1) },
     bins: { x: uniformEdges(-3, 3, 24) },
     mlp: { epochs: 10, batchSize: 512, patience: 3 },
+    unfold: {},
     settings: { toy: 'gauss', ...o },
   };
 }

@@ -209,7 +209,8 @@ export function leptonJetToy(options: Partial<LeptonJetToyOptions> = {}): ToyDat
       qt_over_q: uniformEdges(0, 0.6, 15),
       dphi: uniformEdges(2.5, PI, 16),
     },
-    mlp: { epochs: 8, batchSize: 512, patience: 3 },
+    mlp: { epochs: 20, batchSize: 512, patience: 5 },
+    unfold: { nMembers: 4 },
     settings: { toy: 'lepton-jet', ...o },
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { MlpOptions } from '../classifier.js';
 import type { TruthSample } from '../io/samples.js';
-import type { DataSample, SimSample } from '../types.js';
+import type { DataSample, SimSample, UnfoldOptions } from '../types.js';
 
 /** An embedded toy dataset. */
 export interface ToyDataset {
@@ -21,6 +21,8 @@ export interface ToyDataset {
   bins: Record<string, number[]>;
   /** MLP settings this toy runs with by default (the CLI flags override them). */
   mlp: Partial<MlpOptions>;
+  /** Unfolding settings this toy runs with by default, e.g. its ensemble size (flags override). */
+  unfold: Partial<Pick<UnfoldOptions, 'nMembers' | 'nIterations'>>;
   /** How the toy was made (seed, sizes, generator settings), for the output metadata. */
   settings: Record<string, unknown>;
 }
