@@ -62,6 +62,7 @@ export function validateWeightsTable(table: Table): string[] {
   if (!isObject(meta)) return [`metadata "omnifold" must be a JSON object; got ${describeValue(meta)}`];
   checkHeader(meta, problems);
   const roles = checkColumnList(meta, problems);
+  checkObservables(meta, roles, problems);
   checkColumns(table, roles, problems);
   return problems;
 }
@@ -99,6 +100,29 @@ function checkHeader(meta: Json, problems: string[]): void {
     for (const [key, value] of Object.entries(meta.normalisation)) {
       need(typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)), `metadata.normalisation.${key}`, 'be a string or a finite number', value);
     }
+  }
+}
+
+/** metadata.observables: one `{ name, label?, unit? }` per gen feature column, in order; selection optional. */
+function checkObservables(meta: Json, roles: Map<string, string>, problems: string[]): void {
+  const genColumns = [...roles].filter(([, role]) => role === 'gen_feature').map(([name]) => name);
+  const list = meta.observables;
+  if (!Array.isArray(list)) {
+    problems.push(`metadata.observables must be an array of { name, label?, unit? }; got ${describeValue(list)}`);
+    return;
+  }
+  list.forEach((o: unknown, k) => {
+    const ob = o as Json;
+    const ok = isObject(ob) && typeof ob.name === 'string' && ['label', 'unit'].every((key) => ob[key] === undefined || typeof ob[key] === 'string');
+    if (!ok) problems.push(`metadata.observables[${k}] must be an object with string name and optional string label and unit; got ${describeValue(o)}`);
+  });
+  const names = list.map((o: unknown) => (isObject(o as Json) ? (o as Json).name : undefined));
+  if (names.join('\u0000') !== genColumns.join('\u0000')) {
+    problems.push(`metadata.observables names must be the gen_feature columns in order (${genColumns.join(', ')}); got ${names.join(', ')}`);
+  }
+  const sel = meta.selection;
+  if (sel !== undefined && !(isObject(sel) && ['gen', 'reco'].every((key) => sel[key] === undefined || typeof sel[key] === 'string'))) {
+    problems.push(`metadata.selection must be an object with optional string gen and reco; got ${describeValue(sel)}`);
   }
 }
 

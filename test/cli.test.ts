@@ -63,13 +63,14 @@ test('unfold from CSV files with a tiny MLP, progress on stderr without --quiet'
   const rows = Array.from({ length: 400 }, (_, i) => `${Math.sin(i)},${Math.sin(i) + Math.cos(7 * i) / 3},${1 + (i % 3) / 10}`);
   write('sim.csv', `gen_x,reco_x,w\n${rows.join('\n')}\n`);
   write('data.csv', `reco_x\n${rows.map((r) => Number(r.split(',')[1]) + 0.1).join('\n')}\n`);
-  const r = run(['unfold', '--sim', 'sim.csv', '--data', 'data.csv', '--gen', 'gen_x', '--reco', 'reco_x', '--sim-weight', 'w', '--hidden', '4', '--epochs', '2', '--iterations', '1', '--out', 'out-mlp']);
+  const r = run(['unfold', '--sim', 'sim.csv', '--data', 'data.csv', '--gen', 'gen_x', '--reco', 'reco_x', '--sim-weight', 'w', '--units', 'gen_x=GeV', '--hidden', '4', '--epochs', '2', '--iterations', '1', '--out', 'out-mlp']);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stderr, /iteration 1\/1/);
   assert.match(r.stdout, /^observable\s+bins\s+mean prior\s+mean unfolded\n/);
   const f = await readWeightsFile(join(dir, 'out-mlp', 'weights.arrow'));
   assert.equal(f.metadata.inputs.map((i) => i.role), ['sim', 'data']);
   assert.match(f.metadata.inputs[0].sha256, /^[0-9a-f]{64}$/);
+  assert.equal(f.metadata.observables, [{ name: 'gen_x', unit: 'GeV' }]);
 });
 
 const ERRORS: [string, () => string[], RegExp][] = [
@@ -87,6 +88,7 @@ const ERRORS: [string, () => string[], RegExp][] = [
   ['NaN in a weight', () => ['unfold', '--sim', write('s4.csv', 'g,r,w\n1,2,1\n2,3,nan\n'), '--data', 's4.csv', '--gen', 'g', '--reco', 'r', '--sim-weight', 'w'], /^omnifold: s4\.csv: column "w" must hold finite weights; got NaN at row 1\n$/],
   ['bad number', () => ['unfold', '--sim', write('s5.csv', 'g,r\n1,2\n2,abc\n'), '--data', 's5.csv', '--gen', 'g', '--reco', 'r'], /^omnifold: s5\.csv: line 3, column "r" must be a number or true\/false; got "abc"\n$/],
   ['bad config', () => ['unfold', '--config', write('c.json', '{"iterations": 2, "colour": "red"}')], /^omnifold: --config c\.json keys must be unfold flags without dashes; got "colour"\n$/],
+  ['units for an unknown column', () => ['unfold', '--sim', 's1.csv', '--data', 's1.csv', '--gen', 'gen_pt', '--reco', 'reco_eta', '--units', 'pt=GeV'], /^omnifold: --units entries must read col=unit with col one of --gen \(gen_pt\); got "pt=GeV"\n$/],
   ['bad systematic', () => ['unfold', '--toy', 'gauss', '--syst', 'js=reco:x_reco'], /^omnifold: --syst js=reco:COL\*factor must give a column and a finite factor, e\.g\. reco:reco_pt\*1\.01; got "js=reco:x_reco"\n$/],
   ['systematic on an unknown reco column', () => ['unfold', '--toy', 'gauss', '--syst', 'js=reco:pt*1.01'], /^omnifold: --syst js=reco:pt\*1\.01 must name a --reco column; got "pt"; reco columns are x_reco\n$/],
   ['systematic file with the toy', () => ['unfold', '--toy', 'gauss', '--syst', 'herwig=alt.csv'], /^omnifold: --syst herwig must come with --sim input files when it reads a file; got the embedded gauss toy\n$/],

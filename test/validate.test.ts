@@ -40,6 +40,9 @@ const CASES: [string, (c: { columns: Content['columns']; metadata: Record<string
   ['mask not 0/1', (c) => { const m = Uint8Array.from(c.columns.pass_reco); m[3] = 2; c.columns.pass_reco = m; }, /^column "pass_reco" \(mask\) must hold only 0 and 1; got 2 at row 3$/],
   ['no nominal', (c) => (c.metadata.columns[4].role = 'ensemble'), /^metadata\.columns must declare exactly one nominal column, "weight"; got "none"$/],
   ['bad combination key', (c) => (c.metadata.combination.bogus = 'x'), /^metadata\.combination key "bogus" must be one of nominal, ensemble, data_bootstrap, sim_bootstrap, systematic, total; got "bogus"$/],
+  ['observables not matching the gen columns', (c) => c.metadata.observables.reverse(), /^metadata\.observables names must be the gen_feature columns in order \(gen_pt, gen_eta\); got gen_eta, gen_pt$/],
+  ['observable unit not a string', (c) => (c.metadata.observables[0].unit = 5), /^metadata\.observables\[0\] must be an object with string name and optional string label and unit; got /],
+  ['bad selection', (c) => (c.metadata.selection = 'all'), /^metadata\.selection must be an object with optional string gen and reco; got "all"$/],
   ['bad normalisation value', (c) => (c.metadata.normalisation.sumWeights = null), /^metadata\.normalisation\.sumWeights must be a string or a finite number; got null$/],
 ];
 

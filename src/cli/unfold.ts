@@ -66,6 +66,8 @@ async function writeOutputs(plan: RunPlan, inputs: LoadedInputs, run: ReplicaRun
       replicas: run.columns.slice(1),
       configuration: { command: 'unfold', arguments: plan.args, input: inputs.description, options: run.options, replicas: replicaConfiguration(plan) },
       inputs: inputs.files,
+      observables: inputs.observables,
+      selection: inputs.selection,
     });
     await writeSummary(join(dir, 'summary.json'), summary);
     if (plan.plots) {

@@ -21,6 +21,7 @@ export const UNFOLD_FLAGS: Readonly<Record<string, { type: FlagType; help: strin
   'data-weight': { type: 'string', help: 'data weight column (default: all 1)' },
   'pass-gen': { type: 'string', help: 'sim gen-selection mask column, 0/1 or boolean (default: all pass)' },
   'pass-reco': { type: 'string', help: 'sim reco-selection mask column (default: all pass)' },
+  units: { type: 'string', help: "units of gen columns for plots and metadata, e.g. 'gen_pt=GeV;gen_phi=rad'" },
   truth: { type: 'string', help: 'gen-level truth file (gen columns) for the χ² in the summary' },
   toy: { type: 'string', help: 'embedded toy when no files are given: lepton-jet (default) or gauss' },
   events: { type: 'string', help: 'toy events per sample (default: the toy\'s own size)' },

@@ -5,7 +5,7 @@
 import type { MlpOptions } from '../classifier.js';
 import { readTable } from '../io/load.js';
 import { dataSampleFromTable, simColumnList, simSampleFromTable, truthSampleFromTable, type TruthSample } from '../io/samples.js';
-import { describeInputFile, type InputFileRecord } from '../io/weights_file.js';
+import { describeInputFile, type InputFileRecord, type ObservableInfo, type SelectionInfo } from '../io/weights_file.js';
 import type { ToyDataset } from '../toys/toy.js';
 import type { DataSample, SimSample } from '../types.js';
 import type { InputPlan } from './unfold_plan.js';
@@ -21,6 +21,9 @@ export interface LoadedInputs {
   bins: Record<string, number[]>;
   /** MLP defaults of the input (the toy's), overridden by flags. */
   mlp: Partial<MlpOptions>;
+  /** Labels and units of the gen features, and the selections, for the metadata. */
+  observables: ObservableInfo[];
+  selection?: SelectionInfo;
   /** Unfolding defaults of the input (the toy's ensemble size), overridden by flags. */
   unfold: ToyDataset['unfold'];
   files: InputFileRecord[];
@@ -40,6 +43,8 @@ async function loadToy(plan: Extract<InputPlan, { kind: 'toy' }>): Promise<Loade
     bins: toy.bins,
     mlp: toy.mlp,
     unfold: toy.unfold,
+    observables: toy.observables,
+    selection: toy.selection,
     files: [],
     description: { toy: toy.name, about: toy.description, settings: toy.settings },
   };
@@ -59,7 +64,7 @@ async function loadFiles(plan: Extract<InputPlan, { kind: 'files' }>): Promise<L
     truth = truthSampleFromTable(table, { gen: plan.gen, passGen });
     files.push(await describeInputFile('truth', plan.truth));
   }
-  return { sim, data, truth, genNames: plan.gen, recoNames: plan.reco, bins: {}, mlp: {}, unfold: {}, files, description: { files: plan } };
+  return { sim, data, truth, genNames: plan.gen, recoNames: plan.reco, bins: {}, mlp: {}, unfold: {}, observables: plan.gen.map((name) => ({ name, ...(plan.units[name] ? { unit: plan.units[name] } : {}) })), files, description: { files: plan } };
 }
 
 /** Loads the inputs of a plan. */

@@ -24,6 +24,8 @@ export type InputPlan =
       dataWeight?: string;
       passGen?: string;
       passReco?: string;
+      /** Unit per gen column, from --units. */
+      units: Record<string, string>;
     };
 
 /** A `--syst` value: `name=FILE`, `name=weight:COL` or `name=reco:COL*factor`. */
@@ -152,10 +154,26 @@ export function parseBins(text: string): Record<string, number[]> {
   return out;
 }
 
+/** Parses `--units 'col=unit;…'`; every column must be a --gen column. */
+function parseUnits(args: UnfoldArgs, gen: readonly string[]): Record<string, string> {
+  const text = str(args, 'units');
+  const out: Record<string, string> = {};
+  if (text === undefined) return out;
+  for (const part of text.split(';').map((s) => s.trim()).filter((s) => s !== '')) {
+    const match = /^([^=]+)=(.*)$/.exec(part);
+    const col = match?.[1].trim() ?? '';
+    if (match === null || !gen.includes(col)) {
+      throw new InputError(`--units entries must read col=unit with col one of --gen (${gen.join(', ')}); got ${JSON.stringify(part)}`);
+    }
+    out[col] = match[2].trim();
+  }
+  return out;
+}
+
 function inputPlan(args: UnfoldArgs): InputPlan {
   const files = ['sim', 'data', 'gen', 'reco'].filter((k) => args[k] !== undefined);
   if (files.length === 0) {
-    for (const k of ['truth', 'sim-weight', 'data-weight', 'pass-gen', 'pass-reco']) {
+    for (const k of ['truth', 'sim-weight', 'data-weight', 'pass-gen', 'pass-reco', 'units']) {
       if (args[k] !== undefined) throw new InputError(`--${k} must come with --sim, --data, --gen and --reco; got no input files`);
     }
     return { kind: 'toy', toy: oneOf(args, 'toy', ['lepton-jet', 'gauss'] as const) ?? 'lepton-jet', nEvents: integer(args, 'events', 1) };
@@ -176,6 +194,7 @@ function inputPlan(args: UnfoldArgs): InputPlan {
     dataWeight: str(args, 'data-weight'),
     passGen: str(args, 'pass-gen'),
     passReco: str(args, 'pass-reco'),
+    units: parseUnits(args, gen),
   };
 }
 

@@ -42,6 +42,19 @@ export interface InputFileRecord {
 }
 
 /** What {@link writeWeightsFile} writes. */
+/** What a gen feature is: a label for plots and tables, and its unit ('' or absent: none). */
+export interface ObservableInfo {
+  name: string;
+  label?: string;
+  unit?: string;
+}
+
+/** The selections behind `pass_gen` and `pass_reco`, as text for readers. */
+export interface SelectionInfo {
+  gen?: string;
+  reco?: string;
+}
+
 export interface WeightsFileContent {
   /** Gen feature names, used as column names. */
   genNames: readonly string[];
@@ -60,6 +73,10 @@ export interface WeightsFileContent {
   inputs: readonly InputFileRecord[];
   /** Engine version; default: the version in package.json. */
   engineVersion?: string;
+  /** Labels and units of the gen features (by name); features not listed get their name only. */
+  observables?: readonly ObservableInfo[];
+  /** The gen- and reco-level selections, as text. */
+  selection?: SelectionInfo;
 }
 
 /** The parsed `omnifold` schema metadata. */
@@ -75,6 +92,10 @@ export interface WeightsMetadata {
   columns: { name: string; role: 'gen_feature' | 'mask' | 'iteration' | ColumnFamily }[];
   combination: Record<string, string>;
   normalisation: Record<string, number | string>;
+  /** One entry per gen feature column, in column order. */
+  observables: ObservableInfo[];
+  /** Present when the producer knew the selections. */
+  selection?: SelectionInfo;
 }
 
 export const WEIGHTS_FORMAT_VERSION = 1;
@@ -162,6 +183,8 @@ export function buildWeightsTable(content: WeightsFileContent): Table {
       sumWeightsPassGen: sum(content.result.weights, content.passGen),
       sumDataWeights: content.dataWeightSum,
     },
+    observables: content.genNames.map((name) => ({ ...content.observables?.find((o) => o.name === name), name })),
+    ...(content.selection === undefined ? {} : { selection: content.selection }),
   };
   const table = tableFromArrays(columns as Record<string, Float64Array>);
   const schema = new Schema(table.schema.fields, new Map([['omnifold', JSON.stringify(metadata)]]));

@@ -103,10 +103,10 @@ function numeric(c: ArrayLike<number> | BigInt64Array): ArrayLike<number> {
   return c instanceof BigInt64Array ? Float64Array.from(c, Number) : c;
 }
 
-/** Labels and units from `metadata.observables` (a proposed addition), if the writer stored it. */
+/** Labels and units from `metadata.observables` (files of older writers may lack it). */
 function observableInfos(metadata: WeightsMetadata): Map<string, ObservableInfo> {
   const out = new Map<string, ObservableInfo>();
-  const list = (metadata as unknown as { observables?: unknown }).observables;
+  const list: unknown = metadata.observables;
   if (!Array.isArray(list)) return out;
   for (const o of list) {
     if (typeof o !== 'object' || o === null || typeof (o as ObservableInfo).name !== 'string') continue;

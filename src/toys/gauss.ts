@@ -90,6 +90,8 @@ export function gaussToy(options: Partial<GaussToyOptions> = {}): ToyDataset {
     bins: { x: uniformEdges(-3, 3, 24) },
     mlp: { epochs: 10, batchSize: 512, patience: 3 },
     unfold: {},
+    observables: [{ name: 'x', label: 'x' }],
+    selection: { gen: 'all events', reco: o.efficiency < 1 ? `a random loss with efficiency ${o.efficiency}` : 'all events' },
     settings: { toy: 'gauss', ...o },
   };
 }

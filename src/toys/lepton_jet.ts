@@ -211,6 +211,20 @@ export function leptonJetToy(options: Partial<LeptonJetToyOptions> = {}): ToyDat
     },
     mlp: { epochs: 20, batchSize: 512, patience: 5 },
     unfold: { nMembers: 4 },
+    observables: [
+      { name: 'lep_px', label: 'Lepton p_x', unit: 'GeV' },
+      { name: 'lep_py', label: 'Lepton p_y', unit: 'GeV' },
+      { name: 'lep_pz', label: 'Lepton p_z', unit: 'GeV' },
+      { name: 'jet_pt', label: 'Jet p_T', unit: 'GeV' },
+      { name: 'jet_eta', label: 'Jet η' },
+      { name: 'jet_phi', label: 'Jet φ', unit: 'rad' },
+      { name: 'qt_over_q', label: 'q_T / Q' },
+      { name: 'dphi', label: 'Δφ(lepton, jet)', unit: 'rad' },
+    ],
+    selection: {
+      gen: 'Q² > 150 GeV², 0.2 < y < 0.7, jet p_T > 10 GeV, -1 < η_jet < 2.5 (lab frame)',
+      reco: 'the same cuts on reconstructed quantities, times the detector efficiency',
+    },
     settings: { toy: 'lepton-jet', ...o },
   };
 }

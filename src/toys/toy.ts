@@ -5,6 +5,7 @@
  */
 import type { MlpOptions } from '../classifier.js';
 import type { TruthSample } from '../io/samples.js';
+import type { ObservableInfo, SelectionInfo } from '../io/weights_file.js';
 import type { DataSample, SimSample, UnfoldOptions } from '../types.js';
 
 /** An embedded toy dataset. */
@@ -23,6 +24,10 @@ export interface ToyDataset {
   mlp: Partial<MlpOptions>;
   /** Unfolding settings this toy runs with by default, e.g. its ensemble size (flags override). */
   unfold: Partial<Pick<UnfoldOptions, 'nMembers' | 'nIterations'>>;
+  /** Labels and units of the gen features. */
+  observables: ObservableInfo[];
+  /** The selections behind passGen / passReco, as text. */
+  selection: SelectionInfo;
   /** How the toy was made (seed, sizes, generator settings), for the output metadata. */
   settings: Record<string, unknown>;
 }

@@ -110,6 +110,8 @@ export function fixtureContent(): Omit<Fixture, 'dir'> {
       systematic: 'delta delta^T per systematic column',
       total: 'stat + sim-stat + systematics',
     },
+    observables: [{ name: 'gen_pt', label: 'Jet p_T', unit: 'GeV' }, { name: 'gen_eta', label: 'Jet η' }],
+    selection: { gen: 'p_T > 20 GeV' },
     normalisation: { description: 'absolute', sumPriorWeights: sum(w0), sumPriorWeightsPassGen: sum(w0, passGen), sumWeights: sum(weight), sumWeightsPassGen: sum(weight, passGen), sumDataWeights: 1900 },
   };
   const feature = (name: string, x: Float32Array, edges: number[], chi2Worse: boolean) => {
