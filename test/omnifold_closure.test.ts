@@ -10,8 +10,8 @@ import * as assert from 'uvu/assert';
 import { fromColumns } from '../src/features.js';
 import { Histogram } from '../src/histogram.js';
 import { unfold } from '../src/omnifold.js';
-import { RandomStream } from '../src/rng.js';
 import type { DataSample, SimSample } from '../src/types.js';
+import { normals } from './helpers/normals.js';
 
 /** Closed-form (mean, std) after iterations 1..4 (DESIGN.md §2). */
 const TABLE = [
@@ -22,19 +22,6 @@ const TABLE = [
 ];
 const N_EVENTS = 100000;
 const SMEAR = 0.5;
-
-/** Box–Muller normals from a Philox stream (test code: Math.log/cos are fine here). */
-function normals(n: number, seed: number): Float64Array {
-  const s = new RandomStream({ seed, kind: 'nominal', replica: 0, iteration: 0, step: 'none', member: 0 }, 'toy');
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(1 - s.nextDouble()));
-    const phi = 2 * Math.PI * s.nextDouble();
-    out[i] = r * Math.cos(phi);
-    if (i + 1 < n) out[i + 1] = r * Math.sin(phi);
-  }
-  return out;
-}
 
 function toy(mean: number, sigma: number, seed: number) {
   const gen = normals(N_EVENTS, seed).map((z) => mean + sigma * z);

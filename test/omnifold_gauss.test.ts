@@ -10,10 +10,10 @@ import { clipRatio } from '../src/binned_classifier.js';
 import type { Classifier, FitInfo, RatioClip, TrainedClassifier } from '../src/classifier.js';
 import { column, fromColumns, type FeatureMatrix } from '../src/features.js';
 import { unfold } from '../src/omnifold.js';
-import { RandomStream } from '../src/rng.js';
 import { InProcessRunner } from '../src/runner.js';
 import type { DataSample, SimSample } from '../src/types.js';
 import { assertClose } from './helpers/close.js';
+import { normals } from './helpers/normals.js';
 
 const TABLE = [
   [0.16, 0.877268],
@@ -76,19 +76,6 @@ class GaussianOracle implements Classifier {
       },
     };
   }
-}
-
-/** Box–Muller normals from a Philox stream (test code: Math.log/cos are fine here). */
-function normals(n: number, seed: number): Float64Array {
-  const s = new RandomStream({ seed, kind: 'nominal', replica: 0, iteration: 0, step: 'none', member: 0 }, 'toy');
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(1 - s.nextDouble()));
-    const phi = 2 * Math.PI * s.nextDouble();
-    out[i] = r * Math.cos(phi);
-    if (i + 1 < n) out[i + 1] = r * Math.sin(phi);
-  }
-  return out;
 }
 
 function smeared(n: number, mean: number, sigma: number, seed: number): { gen: Float64Array; reco: Float64Array } {
