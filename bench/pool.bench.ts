@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ClassifierSpec } from '../src/classifier.js';
 import type { FeatureMatrix } from '../src/features.js';
-import { fitMember } from '../src/fit_member.js';
+import { unfold } from '../src/omnifold.js';
 import { PoolRunner } from '../src/pool.js';
 import { RandomStream } from '../src/rng.js';
 import type { StepJob } from '../src/types.js';
@@ -40,15 +40,27 @@ function job(nEvents: number, classifier: ClassifierSpec): StepJob {
   return { step: 'step1', iteration: 1, replica: { kind: 'nominal', index: 0 }, seed: 1, classifier, x0, w0: w, x1, w1: w, targets: [x0], clip: { epsilon: 1e-6, wMax: 100 } };
 }
 
-/** The MLP when its fit exists, else the binned classifier (said in the printout). */
-function pickClassifier(): ClassifierSpec {
+/**
+ * A whole unfolding of 10⁶ sim events (8 gen + 8 reco features) against 10⁶ data events,
+ * one iteration, 4 members per step, a tiny MLP: the event data the pool must share.
+ */
+async function rssUnfoldChild(threads: number, nEvents: number): Promise<void> {
+  const sim = {
+    gen: matrix(nEvents, 0, 2),
+    reco: matrix(nEvents, 0, 3),
+    passGen: new Uint8Array(nEvents).fill(1),
+    passReco: new Uint8Array(nEvents).fill(1),
+    weights: new Float64Array(nEvents).fill(1),
+  };
+  const data = { reco: matrix(nEvents, 0.2, 4), weights: new Float64Array(nEvents).fill(1) };
+  const dataBytes = sim.gen.values.byteLength + sim.reco.values.byteLength + data.reco.values.byteLength + sim.weights.byteLength + data.weights.byteLength;
+  const runner = new PoolRunner({ threads });
   try {
-    fitMember(job(64, MLP), 0);
-    return MLP;
-  } catch (e) {
-    if (/must be implemented/.test((e as Error).message)) return BINNED;
-    throw e;
+    await unfold(sim, data, { nIterations: 1, nMembers: 4, classifier: RSS_MLP }, { runner });
+  } finally {
+    await runner.close();
   }
+  process.stdout.write(JSON.stringify({ threads, maxRssBytes: process.resourceUsage().maxRSS * 1024, dataBytes }) + '\n');
 }
 
 /**
@@ -78,7 +90,7 @@ async function timed(threads: number, j: StepJob, nMembers: number, repeats: num
 const RSS_MLP: ClassifierSpec = { type: 'mlp', hidden: [16], epochs: 1, batchSize: 512, patience: 0 };
 
 async function rssChild(threads: number, nEvents: number, nMembers: number, bare: boolean): Promise<void> {
-  const classifier = pickClassifier() === MLP ? RSS_MLP : BINNED;
+  const classifier = RSS_MLP;
   const j = job(nEvents, classifier);
   const dataBytes = j.x0.values.byteLength + j.x1.values.byteLength + j.w0.byteLength;
   const runner = new PoolRunner({ threads });
@@ -92,16 +104,19 @@ async function rssChild(threads: number, nEvents: number, nMembers: number, bare
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { events: { type: 'string' }, members: { type: 'string' }, repeats: { type: 'string' }, rss: { type: 'string' }, bare: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { events: { type: 'string' }, members: { type: 'string' }, repeats: { type: 'string' }, rss: { type: 'string' }, bare: { type: 'boolean' }, 'rss-unfold': { type: 'string' } },
+  });
   if (values.rss !== undefined) return rssChild(Number(values.rss), 1_000_000, 4, values.bare === true);
+  if (values['rss-unfold'] !== undefined) return rssUnfoldChild(Number(values['rss-unfold']), 1_000_000);
   const repeats = Number(values.repeats ?? 2);
   const nEvents = Number(values.events ?? 50_000);
   const nMembers = Number(values.members ?? 8);
-  const classifier = pickClassifier();
+  const classifier = MLP;
   const epochs = classifier.type === 'mlp' ? (classifier.epochs ?? 1) : 1;
   console.log(`node ${process.version}; CPU ${cpus()[0]?.model ?? 'unknown'}; availableParallelism ${availableParallelism()}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log('measured under load: the machine is shared with other engineers\' builds and tests');
-  console.log(`job: ${nMembers} members × (${nEvents} + ${nEvents} events × ${N_FEATURES} features), classifier ${JSON.stringify(classifier)}${classifier.type === 'binned' ? ' (the MLP is not implemented yet)' : ''}\n`);
+  console.log(`job: ${nMembers} members × (${nEvents} + ${nEvents} events × ${N_FEATURES} features), classifier ${JSON.stringify(classifier)}\n`);
   const j = job(nEvents, classifier);
   const samples = nMembers * 2 * nEvents * epochs;
   console.log('threads   seconds   samples·epochs/s   speed-up   cores busy');
@@ -111,9 +126,9 @@ async function main(): Promise<void> {
     base ||= s;
     console.log(`${String(threads).padStart(7)}   ${s.toFixed(3).padStart(7)}   ${(samples / s).toExponential(3).padStart(16)}   ${(base / s).toFixed(2).padStart(7)}×   ${cores.toFixed(2).padStart(10)}`);
   }
-  console.log(`\npeak RSS, 10⁶ events × 8 features per class, 4 members, ${classifier === MLP ? JSON.stringify(RSS_MLP) : 'binned'} (fresh process each)`);
-  const child = (threads: number, bare: boolean) => {
-    const out = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--rss', String(threads), ...(bare ? ['--bare'] : [])], { encoding: 'utf8' });
+  console.log(`\npeak RSS, one step job: 10⁶ events × 8 features per class, 4 members, ${JSON.stringify(RSS_MLP)} (fresh process each)`);
+  const child = (threads: number, bare: boolean, mode = '--rss') => {
+    const out = spawnSync(process.execPath, [fileURLToPath(import.meta.url), mode, String(threads), ...(bare ? ['--bare'] : [])], { encoding: 'utf8' });
     if (out.status !== 0) throw new Error(`rss child failed: ${out.stderr}`);
     return JSON.parse(out.stdout.trim().split('\n').pop()!) as { threads: number; maxRssBytes: number; dataBytes: number };
   };
@@ -125,6 +140,11 @@ async function main(): Promise<void> {
   console.log(`difference 4 − 1 workers: ${mb(diff)} MiB = ${((100 * diff) / rows[0].dataBytes).toFixed(1)} % of the event data (target < 25 %)`);
   const idle = bare[1].maxRssBytes - bare[0].maxRssBytes;
   console.log(`same data, threads only started (tiny job): 4 − 1 workers = ${mb(idle)} MiB, i.e. ${mb(idle / 3)} MiB per extra thread`);
+  console.log(`\npeak RSS, a whole unfolding: 10⁶ sim events (8 gen + 8 reco features) and 10⁶ data events, 1 iteration, 4 members (fresh process each)`);
+  const full = [child(1, false, '--rss-unfold'), child(4, false, '--rss-unfold')];
+  for (const r of full) console.log(`${String(r.threads).padStart(7)} workers: peak RSS ${mb(r.maxRssBytes)} MiB (event data ${mb(r.dataBytes)} MiB)`);
+  const fullDiff = full[1].maxRssBytes - full[0].maxRssBytes;
+  console.log(`difference 4 − 1 workers: ${mb(fullDiff)} MiB = ${((100 * fullDiff) / full[0].dataBytes).toFixed(1)} % of the event data (target < 25 %)`);
 }
 
 await main();
