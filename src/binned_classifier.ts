@@ -19,6 +19,7 @@
  * Pure arithmetic (no exp/log), sums in event order: bit-identical everywhere.
  */
 import type { Classifier, ClassifierSpec, FitContext, FitInfo, RatioClip, RatioResult, TrainedClassifier } from './classifier.js';
+import { ratioOutput } from './classifier.js';
 import { InputError, NumericalError } from './errors.js';
 import type { FeatureMatrix } from './features.js';
 import { checkEdges } from './histogram.js';
@@ -149,10 +150,10 @@ class BinnedModel implements TrainedClassifier {
     readonly info: FitInfo,
   ) {}
 
-  ratio(x: FeatureMatrix, clip: RatioClip): RatioResult {
+  ratio(x: FeatureMatrix, clip: RatioClip, into?: Float64Array): RatioResult {
     this.grid.check(x, 'target');
     const scale = this.info.sumW1 / this.info.sumW0;
-    const out = new Float64Array(x.nEvents);
+    const out = ratioOutput(x, into);
     let nClipped = 0;
     for (let i = 0; i < x.nEvents; i++) {
       const c = this.grid.cell(x.values, i * x.nFeatures);

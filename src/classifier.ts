@@ -15,6 +15,7 @@
  * Classifiers are described by plain data ({@link ClassifierSpec}) so that a worker thread
  * can rebuild the same classifier from a task message.
  */
+import { KernelError } from './errors.js';
 import type { FeatureMatrix } from './features.js';
 import type { RngKey } from './rng.js';
 
@@ -65,8 +66,19 @@ export interface FitInfo {
 /** A fitted classifier: evaluates the likelihood ratio on new events. */
 export interface TrainedClassifier {
   readonly info: FitInfo;
-  /** ratio(x) on every event of `x`, with the guards of `clip`. */
-  ratio(x: FeatureMatrix, clip: RatioClip): RatioResult;
+  /**
+   * ratio(x) on every event of `x`, with the guards of `clip`. Written into `out`
+   * ([x.nEvents], e.g. a SharedArrayBuffer view the caller owns) when given, else into a
+   * new array; either way returned as `RatioResult.ratio`.
+   */
+  ratio(x: FeatureMatrix, clip: RatioClip, out?: Float64Array): RatioResult;
+}
+
+/** The array a ratio is written into: `out` (length-checked) or a new one. */
+export function ratioOutput(x: FeatureMatrix, out: Float64Array | undefined): Float64Array {
+  if (out === undefined) return new Float64Array(x.nEvents);
+  if (out.length !== x.nEvents) throw new KernelError(`ratio output must hold one value per event (${x.nEvents}); got ${out.length}`);
+  return out;
 }
 
 /** A classifier type: fit(class 0, class 1) → trained model. */

@@ -13,18 +13,22 @@ export function memberRngKey(job: StepJob, member: number): RngKey {
   return { seed: job.seed, kind: job.replica.kind, replica: job.replica.index, iteration: job.iteration, step: job.step, member };
 }
 
-/** Fits member `member` of `job` with the classifier its spec describes. */
-export function fitMember(job: StepJob, member: number, onEpoch?: (report: EpochReport) => void): MemberResult {
-  return fitMemberWith(createClassifier(job.classifier), job, member, onEpoch);
+/**
+ * Fits member `member` of `job` with the classifier its spec describes. With `outputs`
+ * (one [nEvents] array per target, e.g. SharedArrayBuffer views owned by the pool), the
+ * ratios are written there instead of into new arrays.
+ */
+export function fitMember(job: StepJob, member: number, onEpoch?: (report: EpochReport) => void, outputs?: Float64Array[]): MemberResult {
+  return fitMemberWith(createClassifier(job.classifier), job, member, onEpoch, outputs);
 }
 
 /** Fits member `member` of `job` with a given classifier (custom classifiers, tests). */
-export function fitMemberWith(classifier: Classifier, job: StepJob, member: number, onEpoch?: (report: EpochReport) => void): MemberResult {
+export function fitMemberWith(classifier: Classifier, job: StepJob, member: number, onEpoch?: (report: EpochReport) => void, outputs?: Float64Array[]): MemberResult {
   const model = classifier.fit(job.x0, job.w0, job.x1, job.w1, { rngKey: memberRngKey(job, member), onEpoch });
   const ratios: Float64Array[] = [];
   const nClipped: number[] = [];
-  for (const target of job.targets) {
-    const r = model.ratio(target, job.clip);
+  for (const [t, target] of job.targets.entries()) {
+    const r = model.ratio(target, job.clip, outputs?.[t]);
     ratios.push(r.ratio);
     nClipped.push(r.nClipped);
   }

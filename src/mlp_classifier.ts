@@ -7,6 +7,7 @@
  * `rngKey` gives bit-identical parameters and ratios on any machine.
  */
 import type { Activation, Classifier, FitContext, FitInfo, MlpOptions, RatioClip, RatioResult, TrainedClassifier } from './classifier.js';
+import { ratioOutput } from './classifier.js';
 import { MLP_DEFAULTS } from './defaults.js';
 import { InputError, describeValue } from './errors.js';
 import type { FeatureMatrix } from './features.js';
@@ -135,6 +136,19 @@ function gatherMatrix(x: FeatureMatrix, from: number, to: number, st: Standardis
   }
 }
 
+/**
+ * The event permutation of a fit, [n] uint32, in one buffer per thread reused by every fit
+ * (a thread runs one fit at a time): a pool worker's memory then does not grow with the
+ * number of fits it has run, nor wait for the garbage collector.
+ */
+let orderBuffer = new Uint32Array(0);
+function eventOrder(n: number): Uint32Array {
+  if (orderBuffer.length < n) orderBuffer = new Uint32Array(n);
+  const order = orderBuffer.subarray(0, n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  return order;
+}
+
 /** One training run; owns the wasm workspace for its duration. */
 class MlpFit {
   private readonly events: Events;
@@ -154,13 +168,12 @@ class MlpFit {
     const { spec, events } = this;
     const n = events.n;
     // seeded split: the first nVal events of a permutation validate
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
+    const order = eventOrder(n);
     new RandomStream(this.context.rngKey, 'split').shuffle(order);
     let nVal = Math.floor(spec.validationFraction * n);
     if (nVal >= n) nVal = n - 1;
     const val = order.subarray(0, nVal);
-    const train = order.slice(nVal);
+    const train = order.subarray(nVal); // shuffled in place each epoch; val stays fixed
     const st = standardiser(events, train);
     // training weights: each class rescaled to total n/2 (mean weight ≈ 1)
     const c0 = n / 2 / this.sumW0;
@@ -341,11 +354,11 @@ export class TrainedMlp implements TrainedClassifier {
     readonly standardisation: Readonly<Standardiser>,
   ) {}
 
-  ratio(x: FeatureMatrix, clip: RatioClip): RatioResult {
+  ratio(x: FeatureMatrix, clip: RatioClip, into?: Float64Array): RatioResult {
     if (x.nFeatures !== this.dims[0]) throw new InputError(`mlp.ratio: events must have ${this.dims[0]} features; got ${x.nFeatures}`);
     const s10 = this.info.sumW1 / this.info.sumW0;
     checkRatioClip(clip, s10);
-    const out = new Float64Array(x.nEvents);
+    const out = ratioOutput(x, into);
     let nClipped = 0;
     const { arena, exports } = kernels();
     const lr = exports.likelihood_ratio_f32 as LikelihoodRatioF32Export;

@@ -125,10 +125,12 @@ export class PoolRunner implements MemberRunner {
   }
 
   private async runMember(job: StepJob, member: number): Promise<MemberResult> {
+    // the worker writes the ratios here: a thread holds no per-event memory between tasks
+    const outputs = job.targets.map((t) => new Float64Array(new SharedArrayBuffer(t.nEvents * 8)));
     let last: unknown;
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       try {
-        return (await this.pool.run({ job, member })) as MemberResult;
+        return (await this.pool.run({ job, member, outputs })) as MemberResult;
       } catch (error) {
         last = error;
       }

@@ -16,6 +16,8 @@ export interface UnfoldTask {
   module?: WebAssembly.Module;
   job: StepJob;
   member: number;
+  /** One SharedArrayBuffer-backed [nEvents] array per target: the ratios are written there. */
+  outputs?: Float64Array[];
 }
 
 let moduleSet = false;
@@ -29,17 +31,21 @@ function setModule(task: UnfoldTask): void {
   }
 }
 
-/** A ratio array that owns its whole ArrayBuffer can be transferred; anything else is copied first. */
+/**
+ * A ratio array in a SharedArrayBuffer goes back shared; one that owns its whole
+ * ArrayBuffer is transferred; anything else is copied first.
+ */
 function ownBuffer(a: Float64Array): Float64Array {
-  const whole = a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const whole = a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
   return whole ? a : a.slice();
 }
 
 export default async function unfoldTask(task: UnfoldTask): Promise<unknown> {
   setModule(task);
-  const result = fitMember(task.job, task.member);
+  const result = fitMember(task.job, task.member, undefined, task.outputs);
   const value: MemberResult = { ...result, ratios: result.ratios.map(ownBuffer) };
-  const buffers = [...new Set(value.ratios.map((r) => r.buffer as ArrayBuffer))];
+  const buffers = [...new Set(value.ratios.map((r) => r.buffer).filter((b): b is ArrayBuffer => b instanceof ArrayBuffer))];
   return move({
     get [transferableSymbol]() {
       return buffers;
