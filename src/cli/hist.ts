@@ -97,7 +97,39 @@ function table(headers: string[], rows: string[][]): string {
   return [line(headers), ...rows.map(line)].join('\n') + '\n';
 }
 
+/**
+ * Without any replica column the file carries no covariance: the statistical uncertainty
+ * is then √Σw² of the nominal weights (per bin, uncorrelated), given `variance` [n].
+ */
+function withSumw2(u: UncertaintyBreakdown, variance: Float64Array): UncertaintyBreakdown {
+  if (u.nDataBootstraps + u.nSimBootstraps + u.systematics.length > 0) return u;
+  const n = variance.length;
+  const diag = new Float64Array(n * n);
+  const identity = new Float64Array(n * n);
+  for (let k = 0; k < n; k++) {
+    diag[k * n + k] = variance[k];
+    identity[k * n + k] = 1;
+  }
+  return { ...u, stat: diag, total: diag, correlation: identity };
+}
+
+/** Variance of a weighted mean from the weights alone: Σ w²(m − m̄)² / (Σw)². */
+function meanVariance(m: ArrayLike<number>, w: ArrayLike<number>, mask?: ArrayLike<number>): number {
+  const mean = weightedMean(m, w, mask)[0];
+  let sw = 0;
+  let s = 0;
+  for (let i = 0; i < m.length; i++) {
+    if ((mask !== undefined && !mask[i]) || !Number.isFinite(m[i])) continue;
+    sw += w[i];
+    s += w[i] * w[i] * (m[i] - mean) ** 2;
+  }
+  return s / (sw * sw);
+}
+
 function describeReplicas(u: UncertaintyBreakdown): string {
+  if (u.nDataBootstraps + u.nSimBootstraps + u.systematics.length === 0) {
+    return 'no replica columns: stat = √Σw² of the nominal weights, correlations unknown (run with --data-bootstraps for a covariance)';
+  }
   const names = u.systematics.map((s) => s.name);
   return `${u.nDataBootstraps} data bootstraps, ${u.nSimBootstraps} sim bootstraps, ${names.length} systematic${names.length === 1 ? '' : 's'}${names.length ? ` (${names.join(', ')})` : ''}`;
 }
@@ -183,13 +215,16 @@ export async function runHist(argv: string[]): Promise<number> {
     const header = `${positionals[0]}${values.where ? ` where ${values.where}` : ''}`;
     if (values.obs !== undefined && edges !== undefined) {
       const x = evaluate(compile(values.obs), file);
-      const u = replicaUncertainties(file.weights, (w) => binnedSums(x, w, edges, mask));
+      const nominal = file.weights.find((c) => c.family === 'nominal')?.values ?? [];
+      const sumw2 = binnedSums(x, Float64Array.from(nominal, (w) => w * w), edges, mask);
+      const u = withSumw2(replicaUncertainties(file.weights, (w) => binnedSums(x, w, edges, mask)), sumw2);
       process.stdout.write(`histogram of ${values.obs} in ${header}: ${edges.length - 1} bins; ${describeReplicas(u)}\n\n${histogramReport(u, edges)}`);
       out.histogram = { obs: values.obs, edges: Array.from(edges), ...toJson(u) };
     }
     if (values.moment !== undefined) {
       const m = evaluate(compile(values.moment), file);
-      const u = replicaUncertainties(file.weights, (w) => weightedMean(m, w, mask));
+      const nominal = file.weights.find((c) => c.family === 'nominal')?.values ?? [];
+      const u = withSumw2(replicaUncertainties(file.weights, (w) => weightedMean(m, w, mask)), Float64Array.of(meanVariance(m, nominal, mask)));
       const e = uncertaintyRows(u);
       if (values.obs !== undefined) process.stdout.write('\n');
       process.stdout.write(
