@@ -8,9 +8,12 @@
  * Preconditions (glue): 0 ≤ nRows ≤ maxRows; the descriptor is consistent.
  * Edges: nRows = 0 returns the pointer and writes nothing; NaN features propagate to NaN logits.
  * Numerics: the layer kernels' (f32, fixed order, bit-identical to the reference layers).
+ * With ReLU, A_l = max(Z_l, 0) is written by the product's epilogue (tile_gemm
+ * EPI_RELU_FWD, the same f32x4.max as relu_forward_f32), saving a pass over Z.
  * Effects: writes only the descriptor's Z and A buffers; allocates nothing; no globals.
  * Twin: src/reference/mlp_forward_f32.ts; test: test/kernels/mlp_forward_f32.test.ts.
  */
+import { EPI_RELU_FWD, tileGemm } from './tile_gemm';
 import { dense_forward_f32 } from './dense_forward_f32';
 import { relu_forward_f32 } from './relu_forward_f32';
 import { silu_forward_f32 } from './silu_forward_f32';
@@ -31,12 +34,16 @@ export function mlp_forward_f32(descPtr: usize, xPtr: usize, nRows: i32): usize 
     const w = params + paramOffset(descPtr, l);
     const b = w + ((<usize>nIn * nOut) << 2);
     z = zBase + rowsOffset(descPtr, l);
-    dense_forward_f32(input, w, b, z, nRows, nIn, nOut);
     if (l < L - 1) {
       const a = aBase + rowsOffset(descPtr, l);
-      activationForward(act, z, nRows * nOut, a);
+      // ReLU is fused into the product's epilogue (A = max(Z, 0) written with Z); the others run after it
+      if (act == 0) tileGemm(input, nIn, 1, w, nOut, z, nOut, nRows, nOut, nIn, b, false, a, EPI_RELU_FWD);
+      else {
+        dense_forward_f32(input, w, b, z, nRows, nIn, nOut);
+        activationForward(act, z, nRows * nOut, a);
+      }
       input = a;
-    }
+    } else dense_forward_f32(input, w, b, z, nRows, nIn, nOut);
   }
   return z;
 }

@@ -11,7 +11,9 @@
  * maxRows, so the activation buffers stay cache-sized); descriptor consistent.
  * Edges: a partial last batch is just a smaller nBatch; NaN inputs propagate into the loss.
  * Numerics: the composition mlp_forward_f32 → bce_loss_f32 → dense_backward_f32 and the
- * activation backward (layer by layer, last first) → adam_step_f32. Gradient sums over
+ * activation backward (layer by layer, last first) → adam_step_f32. With ReLU the
+ * activation backward is the dX product's epilogue (tile_gemm EPI_RELU_BWD: the same
+ * mask as relu_backward_f32, applied once the sum is complete). Gradient sums over
  * events continue from chunk to chunk in event order, so gradients and parameters are
  * bit-identical to one unchunked pass; the returned loss adds per-chunk f64 sums in chunk
  * order (fixed for a given maxRows).
@@ -22,6 +24,7 @@ import { mlp_forward_f32 } from './mlp_forward_f32';
 import { bce_loss_f32 } from './bce_loss_f32';
 import { denseBackwardRows, transposeInto } from './dense_backward_f32';
 import { adam_step_f32 } from './adam_step_f32';
+import { EPI_NONE, EPI_RELU_BWD } from './tile_gemm';
 import { relu_backward_f32 } from './relu_backward_f32';
 import { silu_backward_f32 } from './silu_backward_f32';
 import { gelu_backward_f32 } from './gelu_backward_f32';
@@ -82,9 +85,11 @@ function backward(descPtr: usize, xPtr: usize, nRows: i32, accumulate: bool): vo
     const input = l == 0 ? xPtr : aBase + rowsOffset(descPtr, l - 1);
     const dx: usize = l == 0 ? 0 : other;
     const dw = grads + off;
-    denseBackwardRows(input, scratch + off, delta, nRows, nIn, nOut, dx, dw, dw + ((<usize>nIn * nOut) << 2), accumulate);
+    const z: usize = l == 0 ? 0 : zBase + rowsOffset(descPtr, l - 1);
+    // ReLU's backward is fused into the dX product (tile epilogue); the others run after it
+    denseBackwardRows(input, scratch + off, delta, nRows, nIn, nOut, dx, dw, dw + ((<usize>nIn * nOut) << 2), accumulate, z, act == 0 ? EPI_RELU_BWD : EPI_NONE);
     if (l > 0) {
-      activationBackward(act, zBase + rowsOffset(descPtr, l - 1), other, nRows * nIn);
+      if (act != 0) activationBackward(act, z, other, nRows * nIn);
       const t = delta;
       delta = other;
       other = t;

@@ -1,24 +1,40 @@
 /**
  * tile_gemm (internal, not exported): the register-tiled f32x4 matrix product behind
- * dense_forward_f32 and dense_backward_f32.
+ * dense_forward_f32, dense_backward_f32 and the fused MLP kernels.
  *   C[m,n] = init[m,n] + Σ_{k<K} A[m,k]·B[k,n],   summed in increasing k, one product at a time
+ *   then, optionally, an epilogue on the finished C (see epi below)
  * in    A  f32, element (m,k) at aPtr + 4·(m·sAm + k·sAk)   (strides let A be a transpose)
  * in    B  f32, element (k,n) at bPtr + 4·(k·ldb + n)      (rows contiguous)
  * inout C  f32, element (m,n) at cPtr + 4·(m·ldc + n)
  * in    biasPtr f32[N] or 0; init = C (load = true), else bias[n] (biasPtr ≠ 0), else 0
- * Edges: any M, N, K ≥ 0 (K = 0 writes init). Tiles are 4 rows × 8 columns (two f32x4),
- * then 4×4, then one 4-row tile over the last 1–3 columns (f32x4 with unused lanes, which
- * never reads past B's last element and stores only the valid lanes); leftover rows use
- * 1×8, 1×4 and 1×1 tiles.
+ * in    epi, ePtr: 0 none; EPI_RELU_FWD: also writes max(C, 0) to E (element (m,n) at
+ *       ePtr + 4·(m·ldc + n)); EPI_RELU_BWD: C ← C where E > 0, else +0 (E = the
+ *       pre-activation, read only). Applied once, after the last K block.
+ * Edges: any M, N, K ≥ 0 (K = 0 writes init and applies no epilogue: callers pass K ≥ 1
+ * with an epilogue). When M ≥ 4 and N ≥ 4 every tile is a full 4×8 or 4×4 register tile:
+ * the last row tile and the last column tile are shifted back to end at M and N and
+ * overlap their neighbours; they compute the overlapped elements again (identically)
+ * but store only the new ones, so nothing outside [0,M)×[0,N) is read or written and
+ * a C that is read (load = true or a later K block) is read only where it is stored.
+ * Smaller M or N use 4×8, 4×4, 4×(1..3) (unused lanes, never reading past B's last
+ * element), 1×16, 1×4 (the last one shifted back to end at N when N ≥ 4) and 1×1 tiles.
  * Numerics: no fused multiply-add, so every lane and every scalar tail performs the same
  * f32 operations in the same order as the scalar reference: results are bit-identical to
- * src/reference/dense_forward_f32.ts whatever the tile. K is processed in blocks of 128
- * (C is stored and reloaded between blocks), which keeps the B block in cache and does
- * not change the order of the sum.
- * Effects: writes only C; allocates nothing; no globals.
+ * src/reference/dense_forward_f32.ts whatever the tile. K is processed in blocks of 128 (C
+ * is stored and reloaded between blocks), which keeps the B block in cache and does not
+ * change the order of the sum. The epilogues are exact (max with 0; a bit mask), as in
+ * relu_forward_f32 / relu_backward_f32.
+ * Speed (V8, x64): the 4×8 inner loop keeps its 8 accumulators in registers and broadcasts
+ * A with v128.load32_splat; A row-major (sAk = 1) walks one pointer per row, A transposed
+ * (sAm = 1) uses immediate offsets; loops end on a pointer, not a counter. Unrolling k was
+ * slower: V8 hoists the second half's loads and spills (15 usable xmm registers).
+ * Effects: writes only C (and E for EPI_RELU_FWD); allocates nothing; no globals.
  */
 
 const KBLOCK: i32 = 128;
+export const EPI_NONE: i32 = 0;
+export const EPI_RELU_FWD: i32 = 1;
+export const EPI_RELU_BWD: i32 = 2;
 
 export function tileGemm(
   aPtr: usize, sAm: i32, sAk: i32,
@@ -26,32 +42,59 @@ export function tileGemm(
   cPtr: usize, ldc: i32,
   M: i32, N: i32, K: i32,
   biasPtr: usize, load: bool,
+  ePtr: usize, epi: i32,
 ): void {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     if (!load) initOnly(cPtr, ldc, M, N, biasPtr);
     return;
   }
+  const big = M >= 4 && N >= 4;
   for (let k0 = 0; k0 < K; k0 += KBLOCK) {
     const k1 = min(K, k0 + KBLOCK);
     const mode: i32 = load || k0 > 0 ? 2 : biasPtr != 0 ? 1 : 0;
-    let m = 0;
-    for (; m + 4 <= M; m += 4) {
-      let n = 0;
-      for (; n + 8 <= N; n += 8) mk4x8(aPtr, sAm, sAk, bPtr, ldb, cPtr, ldc, m, n, k0, k1, biasPtr, mode);
-      for (; n + 4 <= N; n += 4) mk4x4(aPtr, sAm, sAk, bPtr, ldb, cPtr, ldc, m, n, k0, k1, biasPtr, mode);
-      if (n < N) mk4xTail(aPtr, sAm, sAk, bPtr, ldb, cPtr, ldc, m, n, N - n, k0, k1, K, biasPtr, mode);
-    }
-    for (; m < M; m++) {
-      let n = 0;
-      for (; n + 8 <= N; n += 8) {
-        mk1x4(aPtr, sAm, sAk, bPtr, ldb, cPtr, ldc, m, n, k0, k1, biasPtr, mode);
-        mk1x4(aPtr, sAm, sAk, bPtr, ldb, cPtr, ldc, m, n + 4, k0, k1, biasPtr, mode);
+    const e: i32 = k1 == K ? epi : EPI_NONE;
+    if (big) {
+      let m = 0;
+      while (true) {
+        let skipR = 0;
+        if (m + 4 > M) {
+          skipR = m + 4 - M;
+          m = M - 4;
+        }
+        rowPanel(aPtr, sAm, sAk, bPtr, ldb, cPtr, ldc, m, skipR, N, k0, k1, biasPtr, mode, ePtr, e);
+        m += 4;
+        if (m >= M) break;
       }
-      for (; n + 4 <= N; n += 4) mk1x4(aPtr, sAm, sAk, bPtr, ldb, cPtr, ldc, m, n, k0, k1, biasPtr, mode);
-      for (; n < N; n++) mk1x1(aPtr, sAm, sAk, bPtr, ldb, cPtr, ldc, m, n, k0, k1, biasPtr, mode);
+    } else {
+      let m = 0;
+      for (; m + 4 <= M; m += 4) {
+        let n = 0;
+        for (; n + 8 <= N; n += 8) mk4x8(aPtr, sAm, sAk, bPtr, ldb, cPtr, ldc, m, n, k0, k1, biasPtr, mode, 0, 0, ePtr, e);
+        for (; n + 4 <= N; n += 4) mk4x4(aPtr, sAm, sAk, bPtr, ldb, cPtr, ldc, m, n, k0, k1, biasPtr, mode, 0, 0, ePtr, e);
+        if (n < N) mk4xTail(aPtr, sAm, sAk, bPtr, ldb, cPtr, ldc, m, n, N - n, k0, k1, K, biasPtr, mode, ePtr, e);
+      }
+      for (; m < M; m++) {
+        let n = 0;
+        for (; n + 16 <= N; n += 16) mk1x16(aPtr, sAm, sAk, bPtr, ldb, cPtr, ldc, m, n, k0, k1, biasPtr, mode, ePtr, e);
+        for (; n + 4 <= N; n += 4) mk1x4(aPtr, sAm, sAk, bPtr, ldb, cPtr, ldc, m, n, k0, k1, biasPtr, mode, 0, ePtr, e);
+        if (n < N && N >= 4) mk1x4(aPtr, sAm, sAk, bPtr, ldb, cPtr, ldc, m, N - 4, k0, k1, biasPtr, mode, 4 - (N - n), ePtr, e);
+        else for (; n < N; n++) mk1x1(aPtr, sAm, sAk, bPtr, ldb, cPtr, ldc, m, n, k0, k1, biasPtr, mode, ePtr, e);
+      }
     }
   }
+}
+
+/** Rows m .. m+3 (the first skipR not stored) across all N ≥ 4 columns. */
+function rowPanel(
+  aPtr: usize, sAm: i32, sAk: i32, bPtr: usize, ldb: i32, cPtr: usize, ldc: i32,
+  m: i32, skipR: i32, N: i32, k0: i32, k1: i32, biasPtr: usize, mode: i32, ePtr: usize, epi: i32,
+): void {
+  let n = 0;
+  for (; n + 8 <= N; n += 8) mk4x8(aPtr, sAm, sAk, bPtr, ldb, cPtr, ldc, m, n, k0, k1, biasPtr, mode, skipR, 0, ePtr, epi);
+  const r = N - n;
+  if (r >= 5) mk4x8(aPtr, sAm, sAk, bPtr, ldb, cPtr, ldc, m, N - 8, k0, k1, biasPtr, mode, skipR, 8 - r, ePtr, epi);
+  else if (r > 0) mk4x4(aPtr, sAm, sAk, bPtr, ldb, cPtr, ldc, m, N - 4, k0, k1, biasPtr, mode, skipR, 4 - r, ePtr, epi);
 }
 
 function initOnly(cPtr: usize, ldc: i32, M: i32, N: i32, biasPtr: usize): void {
@@ -63,104 +106,217 @@ function initOnly(cPtr: usize, ldc: i32, M: i32, N: i32, biasPtr: usize): void {
 }
 
 // mode 0: start from zero; 1: start from bias; 2: start from C
+// @ts-ignore: decorator
 @inline function initVec(cAt: usize, biasPtr: usize, n: i32, mode: i32): v128 {
   if (mode == 2) return v128.load(cAt);
   if (mode == 1) return v128.load(biasPtr + (<usize>n << 2));
   return f32x4.splat(0);
 }
 
+// @ts-ignore: decorator
 @inline function initScalar(cAt: usize, biasPtr: usize, n: i32, mode: i32): f32 {
   if (mode == 2) return load<f32>(cAt);
   if (mode == 1) return load<f32>(biasPtr + (<usize>n << 2));
   return 0;
 }
 
-function mk4x8(aPtr: usize, sAm: i32, sAk: i32, bPtr: usize, ldb: i32, cPtr: usize, ldc: i32, m: i32, n: i32, k0: i32, k1: i32, biasPtr: usize, mode: i32): void {
-  const c0 = cPtr + ((<usize>m * ldc + n) << 2);
-  const c1 = c0 + (<usize>ldc << 2);
-  const c2 = c1 + (<usize>ldc << 2);
-  const c3 = c2 + (<usize>ldc << 2);
-  let a00 = initVec(c0, biasPtr, n, mode), a01 = initVec(c0 + 16, biasPtr, n + 4, mode);
-  let a10 = initVec(c1, biasPtr, n, mode), a11 = initVec(c1 + 16, biasPtr, n + 4, mode);
-  let a20 = initVec(c2, biasPtr, n, mode), a21 = initVec(c2 + 16, biasPtr, n + 4, mode);
-  let a30 = initVec(c3, biasPtr, n, mode), a31 = initVec(c3 + 16, biasPtr, n + 4, mode);
-  const rowStep = <usize>sAm << 2;
-  const kStep = <usize>sAk << 2;
+/** Stores lanes skip..3 of v at p (skip in 0..3). */
+// @ts-ignore: decorator
+@inline function storeLanes(p: usize, v: v128, skip: i32): void {
+  if (skip == 0) v128.store(p, v);
+  else if (skip == 1) {
+    store<f32>(p, f32x4.extract_lane(v, 1), 4);
+    v128.store64_lane(p, v, 1, 8);
+  } else if (skip == 2) v128.store64_lane(p, v, 1, 8);
+  else store<f32>(p, f32x4.extract_lane(v, 3), 12);
+}
+
+/** Applies the epilogue to one finished vector of C at byte offset o and stores it. */
+// @ts-ignore: decorator
+@inline function finish(cPtr: usize, ePtr: usize, o: usize, v: v128, skip: i32, epi: i32): void {
+  if (epi == EPI_RELU_BWD) v = v128.and(v, f32x4.gt(v128.load(ePtr + o), f32x4.splat(0)));
+  storeLanes(cPtr + o, v, skip);
+  if (epi == EPI_RELU_FWD) storeLanes(ePtr + o, f32x4.max(v, f32x4.splat(0)), skip);
+}
+
+/** Stores one finished 1×8 row of a tile (the first skipL lanes not stored). */
+// @ts-ignore: decorator
+@inline function finishRow8(cPtr: usize, ePtr: usize, o: usize, v0: v128, v1: v128, skipL: i32, epi: i32): void {
+  if (skipL < 4) finish(cPtr, ePtr, o, v0, skipL, epi);
+  finish(cPtr, ePtr, o + 16, v1, max(skipL - 4, 0), epi);
+}
+
+/**
+ * The 4×8 tile at (m, n): rows m..m+3, columns n..n+7; rows < m+skipR and columns
+ * < n+skipL (skipL ≤ 3) are computed but not stored.
+ */
+// @ts-ignore: decorator
+@inline function mk4x8(
+  aPtr: usize, sAm: i32, sAk: i32, bPtr: usize, ldb: i32, cPtr: usize, ldc: i32, m: i32, n: i32, k0: i32, k1: i32,
+  biasPtr: usize, mode: i32, skipR: i32, skipL: i32, ePtr: usize, epi: i32,
+): void {
+  const o0 = (<usize>m * ldc + n) << 2;
+  const rs = <usize>ldc << 2;
+  const o1 = o0 + rs, o2 = o1 + rs, o3 = o2 + rs;
+  let a00 = initVec(cPtr + o0, biasPtr, n, mode), a01 = initVec(cPtr + o0 + 16, biasPtr, n + 4, mode);
+  let a10 = initVec(cPtr + o1, biasPtr, n, mode), a11 = initVec(cPtr + o1 + 16, biasPtr, n + 4, mode);
+  let a20 = initVec(cPtr + o2, biasPtr, n, mode), a21 = initVec(cPtr + o2 + 16, biasPtr, n + 4, mode);
+  let a30 = initVec(cPtr + o3, biasPtr, n, mode), a31 = initVec(cPtr + o3 + 16, biasPtr, n + 4, mode);
+  const bStep = <usize>ldb << 2;
   let ap = aPtr + ((<usize>m * sAm + <usize>k0 * sAk) << 2);
   let bp = bPtr + ((<usize>k0 * ldb + n) << 2);
+  let k = k0;
+  if (sAk == 1) {
+    // A row-major: one pointer per row, consecutive k 4 bytes apart
+    let p1 = ap + (<usize>sAm << 2);
+    let p2 = p1 + (<usize>sAm << 2);
+    let p3 = p2 + (<usize>sAm << 2);
+    const apEnd = ap + (<usize>(k1 - k0) << 2);
+    k = k1;
+    for (; ap < apEnd; ) {
+      const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+      let x = v128.load32_splat(ap);
+      a00 = f32x4.add(a00, f32x4.mul(x, b0)); a01 = f32x4.add(a01, f32x4.mul(x, b1));
+      x = v128.load32_splat(p1);
+      a10 = f32x4.add(a10, f32x4.mul(x, b0)); a11 = f32x4.add(a11, f32x4.mul(x, b1));
+      x = v128.load32_splat(p2);
+      a20 = f32x4.add(a20, f32x4.mul(x, b0)); a21 = f32x4.add(a21, f32x4.mul(x, b1));
+      x = v128.load32_splat(p3);
+      a30 = f32x4.add(a30, f32x4.mul(x, b0)); a31 = f32x4.add(a31, f32x4.mul(x, b1));
+      bp += bStep;
+      ap += 4; p1 += 4; p2 += 4; p3 += 4;
+    }
+  } else if (sAm == 1) {
+    // A is a transpose: the 4 rows at ap + 0, 4, 8, 12 bytes (immediate offsets)
+    const kStep = <usize>sAk << 2;
+    const bpEnd = bp + <usize>(k1 - k0) * bStep;
+    k = k1;
+    for (; bp < bpEnd; ) {
+      const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+      let x = v128.load32_splat(ap);
+      a00 = f32x4.add(a00, f32x4.mul(x, b0)); a01 = f32x4.add(a01, f32x4.mul(x, b1));
+      x = v128.load32_splat(ap, 4);
+      a10 = f32x4.add(a10, f32x4.mul(x, b0)); a11 = f32x4.add(a11, f32x4.mul(x, b1));
+      x = v128.load32_splat(ap, 8);
+      a20 = f32x4.add(a20, f32x4.mul(x, b0)); a21 = f32x4.add(a21, f32x4.mul(x, b1));
+      x = v128.load32_splat(ap, 12);
+      a30 = f32x4.add(a30, f32x4.mul(x, b0)); a31 = f32x4.add(a31, f32x4.mul(x, b1));
+      bp += bStep;
+      ap += kStep;
+    }
+  }
+  // the remaining k (and any other strides), one at a time
+  const r1 = <usize>sAm << 2, r2 = r1 + r1, r3 = r2 + r1;
+  const kStep = <usize>sAk << 2;
+  for (; k < k1; k++) {
+    const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+    let x = v128.load32_splat(ap);
+    a00 = f32x4.add(a00, f32x4.mul(x, b0)); a01 = f32x4.add(a01, f32x4.mul(x, b1));
+    x = v128.load32_splat(ap + r1);
+    a10 = f32x4.add(a10, f32x4.mul(x, b0)); a11 = f32x4.add(a11, f32x4.mul(x, b1));
+    x = v128.load32_splat(ap + r2);
+    a20 = f32x4.add(a20, f32x4.mul(x, b0)); a21 = f32x4.add(a21, f32x4.mul(x, b1));
+    x = v128.load32_splat(ap + r3);
+    a30 = f32x4.add(a30, f32x4.mul(x, b0)); a31 = f32x4.add(a31, f32x4.mul(x, b1));
+    ap += kStep;
+    bp += bStep;
+  }
+  if (skipR == 0) finishRow8(cPtr, ePtr, o0, a00, a01, skipL, epi);
+  if (skipR <= 1) finishRow8(cPtr, ePtr, o1, a10, a11, skipL, epi);
+  if (skipR <= 2) finishRow8(cPtr, ePtr, o2, a20, a21, skipL, epi);
+  finishRow8(cPtr, ePtr, o3, a30, a31, skipL, epi);
+}
+
+/** The 4×4 tile at (m, n), skipping rows < m+skipR and columns < n+skipL (≤ 3) when storing. */
+// @ts-ignore: decorator
+@inline function mk4x4(
+  aPtr: usize, sAm: i32, sAk: i32, bPtr: usize, ldb: i32, cPtr: usize, ldc: i32, m: i32, n: i32, k0: i32, k1: i32,
+  biasPtr: usize, mode: i32, skipR: i32, skipL: i32, ePtr: usize, epi: i32,
+): void {
+  const o0 = (<usize>m * ldc + n) << 2;
+  const rs = <usize>ldc << 2;
+  const o1 = o0 + rs, o2 = o1 + rs, o3 = o2 + rs;
+  let a0 = initVec(cPtr + o0, biasPtr, n, mode);
+  let a1 = initVec(cPtr + o1, biasPtr, n, mode);
+  let a2 = initVec(cPtr + o2, biasPtr, n, mode);
+  let a3 = initVec(cPtr + o3, biasPtr, n, mode);
+  // one pointer per row of A, the loop ending on B's pointer
+  const kStep = <usize>sAk << 2;
+  let ap = aPtr + ((<usize>m * sAm + <usize>k0 * sAk) << 2);
+  let p1 = ap + (<usize>sAm << 2);
+  let p2 = p1 + (<usize>sAm << 2);
+  let p3 = p2 + (<usize>sAm << 2);
+  let bp = bPtr + ((<usize>k0 * ldb + n) << 2);
   const bStep = <usize>ldb << 2;
-  const ap1 = rowStep, ap2 = 2 * rowStep, ap3 = 3 * rowStep;
-  for (let k = k0; k < k1; k++) {
+  const bpEnd = bp + <usize>(k1 - k0) * bStep;
+  while (bp < bpEnd) {
     const b0 = v128.load(bp);
-    const b1 = v128.load(bp, 16);
-    let x = f32x4.splat(load<f32>(ap));
-    a00 = f32x4.add(a00, f32x4.mul(x, b0));
-    a01 = f32x4.add(a01, f32x4.mul(x, b1));
-    x = f32x4.splat(load<f32>(ap + ap1));
-    a10 = f32x4.add(a10, f32x4.mul(x, b0));
-    a11 = f32x4.add(a11, f32x4.mul(x, b1));
-    x = f32x4.splat(load<f32>(ap + ap2));
-    a20 = f32x4.add(a20, f32x4.mul(x, b0));
-    a21 = f32x4.add(a21, f32x4.mul(x, b1));
-    x = f32x4.splat(load<f32>(ap + ap3));
-    a30 = f32x4.add(a30, f32x4.mul(x, b0));
-    a31 = f32x4.add(a31, f32x4.mul(x, b1));
+    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(ap), b0));
+    a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(p1), b0));
+    a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(p2), b0));
+    a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(p3), b0));
+    ap += kStep; p1 += kStep; p2 += kStep; p3 += kStep;
+    bp += bStep;
+  }
+  if (skipR == 0) finish(cPtr, ePtr, o0, a0, skipL, epi);
+  if (skipR <= 1) finish(cPtr, ePtr, o1, a1, skipL, epi);
+  if (skipR <= 2) finish(cPtr, ePtr, o2, a2, skipL, epi);
+  finish(cPtr, ePtr, o3, a3, skipL, epi);
+}
+
+/** One row × 16 columns (four independent accumulators). */
+function mk1x16(aPtr: usize, sAm: i32, sAk: i32, bPtr: usize, ldb: i32, cPtr: usize, ldc: i32, m: i32, n: i32, k0: i32, k1: i32, biasPtr: usize, mode: i32, ePtr: usize, epi: i32): void {
+  const o0 = (<usize>m * ldc + n) << 2;
+  let a0 = initVec(cPtr + o0, biasPtr, n, mode);
+  let a1 = initVec(cPtr + o0 + 16, biasPtr, n + 4, mode);
+  let a2 = initVec(cPtr + o0 + 32, biasPtr, n + 8, mode);
+  let a3 = initVec(cPtr + o0 + 48, biasPtr, n + 12, mode);
+  const kStep = <usize>sAk << 2;
+  let ap = aPtr + ((<usize>m * sAm + <usize>k0 * sAk) << 2);
+  let bp = bPtr + ((<usize>k0 * ldb + n) << 2);
+  const bStep = <usize>ldb << 2;
+  const bpEnd = bp + <usize>(k1 - k0) * bStep;
+  for (; bp < bpEnd; ) {
+    const x = v128.load32_splat(ap);
+    a0 = f32x4.add(a0, f32x4.mul(x, v128.load(bp)));
+    a1 = f32x4.add(a1, f32x4.mul(x, v128.load(bp, 16)));
+    a2 = f32x4.add(a2, f32x4.mul(x, v128.load(bp, 32)));
+    a3 = f32x4.add(a3, f32x4.mul(x, v128.load(bp, 48)));
     ap += kStep;
     bp += bStep;
   }
-  v128.store(c0, a00); v128.store(c0 + 16, a01);
-  v128.store(c1, a10); v128.store(c1 + 16, a11);
-  v128.store(c2, a20); v128.store(c2 + 16, a21);
-  v128.store(c3, a30); v128.store(c3 + 16, a31);
+  finish(cPtr, ePtr, o0, a0, 0, epi);
+  finish(cPtr, ePtr, o0 + 16, a1, 0, epi);
+  finish(cPtr, ePtr, o0 + 32, a2, 0, epi);
+  finish(cPtr, ePtr, o0 + 48, a3, 0, epi);
 }
 
-function mk4x4(aPtr: usize, sAm: i32, sAk: i32, bPtr: usize, ldb: i32, cPtr: usize, ldc: i32, m: i32, n: i32, k0: i32, k1: i32, biasPtr: usize, mode: i32): void {
-  const c0 = cPtr + ((<usize>m * ldc + n) << 2);
-  const c1 = c0 + (<usize>ldc << 2);
-  const c2 = c1 + (<usize>ldc << 2);
-  const c3 = c2 + (<usize>ldc << 2);
-  let a0 = initVec(c0, biasPtr, n, mode);
-  let a1 = initVec(c1, biasPtr, n, mode);
-  let a2 = initVec(c2, biasPtr, n, mode);
-  let a3 = initVec(c3, biasPtr, n, mode);
-  const rowStep = <usize>sAm << 2;
+/** One row × 4 columns; columns < n+skipL (≤ 3) are not stored. */
+function mk1x4(aPtr: usize, sAm: i32, sAk: i32, bPtr: usize, ldb: i32, cPtr: usize, ldc: i32, m: i32, n: i32, k0: i32, k1: i32, biasPtr: usize, mode: i32, skipL: i32, ePtr: usize, epi: i32): void {
+  const o0 = (<usize>m * ldc + n) << 2;
+  let a0 = initVec(cPtr + o0, biasPtr, n, mode);
   const kStep = <usize>sAk << 2;
   let ap = aPtr + ((<usize>m * sAm + <usize>k0 * sAk) << 2);
   let bp = bPtr + ((<usize>k0 * ldb + n) << 2);
   const bStep = <usize>ldb << 2;
   for (let k = k0; k < k1; k++) {
-    const b0 = v128.load(bp);
-    a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(ap)), b0));
-    a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(ap + rowStep)), b0));
-    a2 = f32x4.add(a2, f32x4.mul(f32x4.splat(load<f32>(ap + 2 * rowStep)), b0));
-    a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(ap + 3 * rowStep)), b0));
+    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(ap), v128.load(bp)));
     ap += kStep;
     bp += bStep;
   }
-  v128.store(c0, a0);
-  v128.store(c1, a1);
-  v128.store(c2, a2);
-  v128.store(c3, a3);
+  finish(cPtr, ePtr, o0, a0, skipL, epi);
 }
 
-function mk1x4(aPtr: usize, sAm: i32, sAk: i32, bPtr: usize, ldb: i32, cPtr: usize, ldc: i32, m: i32, n: i32, k0: i32, k1: i32, biasPtr: usize, mode: i32): void {
-  const c0 = cPtr + ((<usize>m * ldc + n) << 2);
-  let a0 = initVec(c0, biasPtr, n, mode);
-  const kStep = <usize>sAk << 2;
-  let ap = aPtr + ((<usize>m * sAm + <usize>k0 * sAk) << 2);
-  let bp = bPtr + ((<usize>k0 * ldb + n) << 2);
-  const bStep = <usize>ldb << 2;
-  for (let k = k0; k < k1; k++) {
-    a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(ap)), v128.load(bp)));
-    ap += kStep;
-    bp += bStep;
-  }
-  v128.store(c0, a0);
+// @ts-ignore: decorator
+@inline function finishScalar(cPtr: usize, ePtr: usize, o: usize, v: f32, epi: i32): void {
+  if (epi == EPI_RELU_BWD && !(load<f32>(ePtr + o) > 0)) v = 0;
+  store<f32>(cPtr + o, v);
+  if (epi == EPI_RELU_FWD) store<f32>(ePtr + o, Mathf.max(v, 0));
 }
 
-function mk1x1(aPtr: usize, sAm: i32, sAk: i32, bPtr: usize, ldb: i32, cPtr: usize, ldc: i32, m: i32, n: i32, k0: i32, k1: i32, biasPtr: usize, mode: i32): void {
-  const c0 = cPtr + ((<usize>m * ldc + n) << 2);
-  let a0 = initScalar(c0, biasPtr, n, mode);
+function mk1x1(aPtr: usize, sAm: i32, sAk: i32, bPtr: usize, ldb: i32, cPtr: usize, ldc: i32, m: i32, n: i32, k0: i32, k1: i32, biasPtr: usize, mode: i32, ePtr: usize, epi: i32): void {
+  const o0 = (<usize>m * ldc + n) << 2;
+  let a0 = initScalar(cPtr + o0, biasPtr, n, mode);
   const kStep = <usize>sAk << 2;
   let ap = aPtr + ((<usize>m * sAm + <usize>k0 * sAk) << 2);
   let bp = bPtr + ((<usize>k0 * ldb + n) << 2);
@@ -170,7 +326,7 @@ function mk1x1(aPtr: usize, sAm: i32, sAk: i32, bPtr: usize, ldb: i32, cPtr: usi
     ap += kStep;
     bp += bStep;
   }
-  store<f32>(c0, a0);
+  finishScalar(cPtr, ePtr, o0, a0, epi);
 }
 
 // Safe vector of B(k, n .. n+t−1), t in 1..3, with zeros in the unused lanes.
@@ -190,26 +346,26 @@ function mk1x1(aPtr: usize, sAm: i32, sAk: i32, bPtr: usize, ldb: i32, cPtr: usi
 }
 
 // @ts-ignore: decorator
-@inline function tailStore(p: usize, v: v128, t: i32): void {
-  store<f32>(p, f32x4.extract_lane(v, 0));
-  if (t > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
-  if (t > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+@inline function tailFinish(cPtr: usize, ePtr: usize, o: usize, v: v128, t: i32, epi: i32): void {
+  finishScalar(cPtr, ePtr, o, f32x4.extract_lane(v, 0), epi);
+  if (t > 1) finishScalar(cPtr, ePtr, o + 4, f32x4.extract_lane(v, 1), epi);
+  if (t > 2) finishScalar(cPtr, ePtr, o + 8, f32x4.extract_lane(v, 2), epi);
 }
 
 /**
- * 4 rows × the last t (1..3) columns. Rows of B whose 4-float load stays inside B are
- * loaded as full vectors (the extra lanes read the following elements of B and are never
- * stored); the remaining last rows are assembled from scalars, so nothing past B is read.
+ * 4 rows × the last t (1..3) columns, used only when N < 4. Rows of B whose 4-float load
+ * stays inside B are loaded as full vectors (the extra lanes read the following elements
+ * of B and are never stored); the remaining last rows are assembled from scalars, so
+ * nothing past B is read.
  */
-function mk4xTail(aPtr: usize, sAm: i32, sAk: i32, bPtr: usize, ldb: i32, cPtr: usize, ldc: i32, m: i32, n: i32, t: i32, k0: i32, k1: i32, K: i32, biasPtr: usize, mode: i32): void {
-  const c0 = cPtr + ((<usize>m * ldc + n) << 2);
-  const c1 = c0 + (<usize>ldc << 2);
-  const c2 = c1 + (<usize>ldc << 2);
-  const c3 = c2 + (<usize>ldc << 2);
-  let a0 = tailInit(c0, biasPtr, n, t, mode);
-  let a1 = tailInit(c1, biasPtr, n, t, mode);
-  let a2 = tailInit(c2, biasPtr, n, t, mode);
-  let a3 = tailInit(c3, biasPtr, n, t, mode);
+function mk4xTail(aPtr: usize, sAm: i32, sAk: i32, bPtr: usize, ldb: i32, cPtr: usize, ldc: i32, m: i32, n: i32, t: i32, k0: i32, k1: i32, K: i32, biasPtr: usize, mode: i32, ePtr: usize, epi: i32): void {
+  const o0 = (<usize>m * ldc + n) << 2;
+  const rs = <usize>ldc << 2;
+  const o1 = o0 + rs, o2 = o1 + rs, o3 = o2 + rs;
+  let a0 = tailInit(cPtr + o0, biasPtr, n, t, mode);
+  let a1 = tailInit(cPtr + o1, biasPtr, n, t, mode);
+  let a2 = tailInit(cPtr + o2, biasPtr, n, t, mode);
+  let a3 = tailInit(cPtr + o3, biasPtr, n, t, mode);
   const rowStep = <usize>sAm << 2;
   const kStep = <usize>sAk << 2;
   let ap = aPtr + ((<usize>m * sAm + <usize>k0 * sAk) << 2);
@@ -221,24 +377,24 @@ function mk4xTail(aPtr: usize, sAm: i32, sAk: i32, bPtr: usize, ldb: i32, cPtr: 
   let k = k0;
   for (; k < kFull; k++) {
     const b0 = v128.load(bp);
-    a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(ap)), b0));
-    a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(ap + rowStep)), b0));
-    a2 = f32x4.add(a2, f32x4.mul(f32x4.splat(load<f32>(ap + 2 * rowStep)), b0));
-    a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(ap + 3 * rowStep)), b0));
+    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(ap), b0));
+    a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(ap + rowStep), b0));
+    a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(ap + 2 * rowStep), b0));
+    a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(ap + 3 * rowStep), b0));
     ap += kStep;
     bp += bStep;
   }
   for (; k < k1; k++) {
     const b0 = tailLoad(bp, t);
-    a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(ap)), b0));
-    a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(ap + rowStep)), b0));
-    a2 = f32x4.add(a2, f32x4.mul(f32x4.splat(load<f32>(ap + 2 * rowStep)), b0));
-    a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(ap + 3 * rowStep)), b0));
+    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(ap), b0));
+    a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(ap + rowStep), b0));
+    a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(ap + 2 * rowStep), b0));
+    a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(ap + 3 * rowStep), b0));
     ap += kStep;
     bp += bStep;
   }
-  tailStore(c0, a0, t);
-  tailStore(c1, a1, t);
-  tailStore(c2, a2, t);
-  tailStore(c3, a3, t);
+  tailFinish(cPtr, ePtr, o0, a0, t, epi);
+  tailFinish(cPtr, ePtr, o1, a1, t, epi);
+  tailFinish(cPtr, ePtr, o2, a2, t, epi);
+  tailFinish(cPtr, ePtr, o3, a3, t, epi);
 }

@@ -4,7 +4,10 @@
  * 50 or 100, Adam, same epochs), at batch 128, 512 and 10^4. Prints samples·epochs/s and
  * the ratio engine/torch. Skips (one line saying why) when no python3 can import torch.
  *
- *   npm run build && node dist/bench/compare_torch.js [nEvents] [epochs]
+ *   npm run build && node dist/bench/compare_torch.js [nEvents] [epochs] [repeats]
+ *
+ * With repeats > 1 (default 1) both sides train `repeats` times per row and the best
+ * throughput of each is reported: on a shared machine this filters out load spikes.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +20,7 @@ import { RandomStream } from '../src/rng.js';
 const N_FEATURES = 8;
 const nEvents = Number(process.argv[2] ?? 50000);
 const epochs = Number(process.argv[3] ?? 2);
+const repeats = Math.max(1, Math.floor(Number(process.argv[4] ?? 1)));
 
 /** The first python that can import torch: Debian's /usr/bin/python3 first (python3-torch). */
 function findTorchPython(): string | undefined {
@@ -49,7 +53,7 @@ if (python === undefined) {
   console.log('compare_torch: SKIPPED: no python3 can import torch (install Debian python3-torch: apt-get install -y python3-torch)');
   process.exit(0);
 }
-console.log(`# ${nEvents} events × ${epochs} epochs, ${N_FEATURES} inputs, ReLU, Adam lr 1e-3; engine 1 thread, torch via ${python} with 1 thread`);
+console.log(`# ${nEvents} events × ${epochs} epochs, ${N_FEATURES} inputs, ReLU, Adam lr 1e-3; engine 1 thread, torch via ${python} with 1 thread${repeats > 1 ? `; best of ${repeats} runs each` : ''}`);
 
 const { x0, x1 } = makeData(nEvents);
 const half = nEvents / 2;
@@ -76,17 +80,23 @@ let reported = false;
 try {
   for (const width of [50, 100]) {
     for (const batchSize of [128, 512, 10000]) {
-      const clf = new MlpClassifier({ hidden: [width, width, width], activation: 'relu', epochs, batchSize, validationFraction: 0, patience: 0 });
-      const t0 = performance.now();
-      clf.fit(m0, w, m1, w, { rngKey: key });
-      const engine = (nEvents * epochs) / ((performance.now() - t0) / 1000);
-      const r = spawnSync(python, [script, dataPath, String(nEvents), String(N_FEATURES), String(width), '3', String(batchSize), String(epochs)], {
-        env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
-        encoding: 'utf8',
-      });
-      if (r.status !== 0) throw new Error(`torch_reference.py failed: ${r.stderr}`);
-      const result = JSON.parse(r.stdout.trim().split('\n').pop()!) as { samples_epochs_per_s: number; torch: string; sgemm_gflops: number };
-      const torch = result.samples_epochs_per_s;
+      let engine = 0;
+      let torch = 0;
+      let result: { samples_epochs_per_s: number; torch: string; sgemm_gflops: number } | undefined;
+      for (let rep = 0; rep < repeats; rep++) {
+        const clf = new MlpClassifier({ hidden: [width, width, width], activation: 'relu', epochs, batchSize, validationFraction: 0, patience: 0 });
+        const t0 = performance.now();
+        clf.fit(m0, w, m1, w, { rngKey: key });
+        engine = Math.max(engine, (nEvents * epochs) / ((performance.now() - t0) / 1000));
+        const r = spawnSync(python, [script, dataPath, String(nEvents), String(N_FEATURES), String(width), '3', String(batchSize), String(epochs)], {
+          env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+          encoding: 'utf8',
+        });
+        if (r.status !== 0) throw new Error(`torch_reference.py failed: ${r.stderr}`);
+        result = JSON.parse(r.stdout.trim().split('\n').pop()!) as { samples_epochs_per_s: number; torch: string; sgemm_gflops: number };
+        torch = Math.max(torch, result.samples_epochs_per_s);
+      }
+      if (result === undefined) throw new Error('compare_torch: no run');
       if (!reported) {
         reported = true;
         console.log(`  (torch ${result.torch}; its 1-thread sgemm at 10^4×100×100 runs at ${result.sgemm_gflops.toFixed(1)} GFLOP/s${result.sgemm_gflops < 10 ? ': a reference BLAS, not OpenBLAS (apt-get install libopenblas0-pthread)' : ''})`);

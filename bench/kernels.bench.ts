@@ -27,14 +27,17 @@ function fillUniform(a: Float32Array | Float64Array, lo = -1, hi = 1): void {
   for (let i = 0; i < a.length; i++) a[i] = lo + (hi - lo) * rng.nextDouble();
 }
 
-/** Mean seconds per call of `fn`, measured by tinybench. */
+/**
+ * Median seconds per call of `fn`, measured by tinybench (the median, not the mean: on a
+ * shared machine a few calls slowed by other processes would otherwise dominate).
+ */
 async function seconds(fn: () => void, minTimeMs = quick ? 60 : 250): Promise<number> {
   const bench = new Bench({ time: minTimeMs, iterations: 2, warmupTime: 20, warmupIterations: 1 });
   bench.add('x', fn);
   await bench.run();
-  const r = bench.tasks[0].result as { state: string; latency?: { mean: number } };
+  const r = bench.tasks[0].result as { state: string; latency?: { mean: number; p50?: number } };
   if (r.state !== 'completed' || r.latency === undefined) throw new Error(`benchmark failed: ${r.state}`);
-  return r.latency.mean / 1000;
+  return (r.latency.p50 ?? r.latency.mean) / 1000;
 }
 
 const fmt = (x: number, d = 2) => x.toFixed(d).padStart(8);
@@ -42,7 +45,7 @@ const fmt = (x: number, d = 2) => x.toFixed(d).padStart(8);
 async function denseTable(): Promise<void> {
   const fw = exports.dense_forward_f32 as DenseForwardF32Export;
   const bw = exports.dense_backward_f32 as DenseBackwardF32Export;
-  console.log('\n## dense layers, wasm SIMD (f32x4, 4×8 register tiles) vs scalar twin; GFLOP/s (forward 2·B·nIn·nOut, backward 4·B·nIn·nOut)');
+  console.log('\n## dense layers, wasm SIMD (f32x4, 4×8 register tiles, overlapped edge tiles) vs scalar twin; GFLOP/s (forward 2·B·nIn·nOut, backward 4·B·nIn·nOut); medians');
   console.log('   batch  nIn nOut |  fwd GF/s  ns/event |  bwd GF/s  ns/event | scalar fwd  scalar bwd | speed-up fwd  bwd');
   const batches = quick ? [128, 10000] : [128, 512, 2048, 10000];
   for (const width of [50, 100]) {

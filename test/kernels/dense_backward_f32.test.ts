@@ -17,7 +17,7 @@ test('tier A: a 2×2 layer by hand', () => {
 
 test('tier B: wasm equals the reference bit for bit (dX, dW across 128-event blocks, db)', () => {
   const s = stream('dense_backward_f32');
-  const shapes: [number, number, number][] = [...SHAPES, [0, 3, 5], [4099, 3, 5], [300, 9, 10], [5, 100, 50]];
+  const shapes: [number, number, number][] = [...SHAPES, [0, 3, 5], [4099, 3, 5], [300, 9, 10], [5, 100, 50], [300, 7, 13], [6, 131, 50], [300, 50, 1], [5, 21, 1], [7, 3, 1]];
   for (const [nBatch, nIn, nOut] of shapes) {
     const x = uniformF32(s, nBatch * nIn, -3, 3);
     const w = uniformF32(s, nIn * nOut);

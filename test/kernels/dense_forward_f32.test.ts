@@ -15,7 +15,7 @@ test('tier A: a 2×2 layer by hand', () => {
 
 test('tier B: wasm equals the reference bit for bit on every tile and tail', () => {
   const s = stream('dense_forward_f32');
-  const shapes: [number, number, number][] = [...SHAPES, [0, 3, 5], [4099, 3, 5], [4, 200, 4], [6, 130, 12]];
+  const shapes: [number, number, number][] = [...SHAPES, [0, 3, 5], [4099, 3, 5], [4, 200, 4], [6, 130, 12], [7, 140, 13], [130, 50, 50], [5, 8, 100]];
   for (const [nBatch, nIn, nOut] of shapes) {
     const x = uniformF32(s, nBatch * nIn, -3, 3);
     const w = uniformF32(s, nIn * nOut);
