@@ -17,3 +17,4 @@ export { likelihood_ratio_f32 } from './likelihood_ratio_f32';
 export { mlp_forward_f32 } from './mlp_forward_f32';
 export { mlp_train_step_f32 } from './mlp_train_step_f32';
 export { cosine_schedule_f64 } from './cosine_schedule_f64';
+export { standardise_rows_f32 } from './standardise_rows_f32';

@@ -1,10 +1,11 @@
 /**
  * MlpClassifier: a multilayer perceptron (hidden layers with ReLU, SiLU or GELU, one logit
  * out) trained with minibatch Adam on weighted binary cross-entropy, entirely in the wasm
- * kernels. Each minibatch is gathered (and standardised) into a preallocated wasm buffer
- * and trained by ONE fused call, asm/mlp_train_step_f32.ts; validation and prediction run
- * in fixed-size chunks. Single-threaded inside one fit, and deterministic: the same
- * `rngKey` gives bit-identical parameters and ratios on any machine.
+ * kernels. Each minibatch is gathered raw into a preallocated wasm buffer, standardised
+ * there in place (asm/standardise_rows_f32.ts), and trained by ONE fused call,
+ * asm/mlp_train_step_f32.ts; validation and prediction run in fixed-size chunks.
+ * Single-threaded inside one fit, and deterministic: the same `rngKey` gives bit-identical
+ * parameters and ratios on any machine.
  */
 import type { Activation, Classifier, FitContext, FitInfo, MlpOptions, RatioClip, RatioResult, TrainedClassifier } from './classifier.js';
 import { ratioOutput } from './classifier.js';
@@ -19,7 +20,8 @@ import { checkRatioClip, type LikelihoodRatioF32Export } from './kernels/likelih
 import { mlpForwardF32 } from './kernels/mlp_forward_f32.js';
 import { mlpTrainStepF32 } from './kernels/mlp_train_step_f32.js';
 import { MLP_ROW_CHUNK, MlpWorkspace } from './kernels/mlp_workspace.js';
-import { kernels } from './kernels/wasm.js';
+import { checkStandardise, type StandardiseRowsF32Export } from './kernels/standardise_rows_f32.js';
+import { kernels, type Arena, type KernelExports } from './kernels/wasm.js';
 
 
 const ACTIVATIONS: readonly Activation[] = ['relu', 'silu', 'gelu'];
@@ -125,14 +127,29 @@ class Events {
   }
 }
 
-/** Writes standardised rows [from, to) of `x` into `out` as f32. */
-function gatherMatrix(x: FeatureMatrix, from: number, to: number, st: Standardiser, out: Float32Array): void {
-  const nf = x.nFeatures;
-  const v = x.values;
-  for (let r = from; r < to; r++) {
-    const src = r * nf;
-    const dst = (r - from) * nf;
-    for (let f = 0; f < nf; f++) out[dst + f] = (v[src + f] - st.mean[f]) / st.scale[f];
+/**
+ * The standardisation in wasm memory: mean and scale (f64 [nFeatures]) copied into the
+ * arena (freed with the caller's mark), applied in place by asm/standardise_rows_f32.ts
+ * to rows copied raw into the workspace.
+ */
+class WasmStandardiser {
+  private readonly meanPtr: number;
+  private readonly scalePtr: number;
+  private readonly kernel: StandardiseRowsF32Export;
+
+  constructor(arena: Arena, exports: KernelExports, st: Standardiser) {
+    const nf = st.mean.length;
+    checkStandardise(0, nf, st.mean, st.scale);
+    this.meanPtr = arena.allocF64(nf);
+    this.scalePtr = arena.allocF64(nf);
+    arena.f64(this.meanPtr, nf).set(st.mean);
+    arena.f64(this.scalePtr, nf).set(st.scale);
+    this.kernel = exports.standardise_rows_f32 as StandardiseRowsF32Export;
+  }
+
+  /** x = f32((f64(x) − mean[f]) / scale[f]) for `nRows` rows of `nFeatures` at `xPtr`. */
+  apply(xPtr: number, nRows: number, nFeatures: number): void {
+    this.kernel(xPtr, nRows, nFeatures, this.meanPtr, this.scalePtr);
   }
 }
 
@@ -179,13 +196,13 @@ class MlpFit {
     const c0 = n / 2 / this.sumW0;
     const c1 = n / 2 / this.sumW1;
 
-    const { arena } = kernels();
+    const { arena, exports } = kernels();
     const mark = arena.mark();
     try {
       // validation runs in chunks of MLP_ROW_CHUNK rows whatever the batch size, so its sum is fixed
       const ws = new MlpWorkspace(arena, this.dims, spec.activation, Math.max(spec.batchSize, MLP_ROW_CHUNK), true);
       initialise(ws.params, this.dims, spec.activation, new RandomStream(this.context.rngKey, 'init'));
-      const gather = new Gatherer(events, st, ws, c0, c1);
+      const gather = new Gatherer(events, new WasmStandardiser(arena, exports, st), ws, c0, c1);
       const best = ws.params.slice();
       let bestLoss = Infinity;
       let bestEpoch = 0;
@@ -261,29 +278,51 @@ class AdamState implements AdamScalars {
   }
 }
 
-/** Gathers rows of the joint event space into the workspace's input buffers. */
+/**
+ * Gathers rows of the joint event space into the workspace's input buffers: raw f32 rows,
+ * labels and weights in JS, then the standardisation in place in wasm.
+ */
 class Gatherer {
-  constructor(private readonly ev: Events, private readonly st: Standardiser, private readonly ws: MlpWorkspace, private readonly c0: number, private readonly c1: number) {}
+  private readonly nf: number;
+  private readonly n0: number;
+  private readonly v0: Float32Array;
+  private readonly v1: Float32Array;
+  private readonly w0: Float64Array;
+  private readonly w1: Float64Array;
+
+  constructor(ev: Events, private readonly st: WasmStandardiser, private readonly ws: MlpWorkspace, private readonly c0: number, private readonly c1: number) {
+    this.nf = ev.nFeatures;
+    this.n0 = ev.x0.nEvents;
+    this.v0 = ev.x0.values;
+    this.v1 = ev.x1.values;
+    this.w0 = ev.w0;
+    this.w1 = ev.w1;
+  }
 
   rows(index: Uint32Array, start: number, count: number): void {
-    const { ev, st, ws } = this;
+    const ws = this.ws;
     // views re-derived per call (cheap unless memory grew, e.g. a fill inside onEpoch)
     const x = ws.x;
     const y = ws.y;
     const w = ws.w;
-    const nf = ev.nFeatures;
-    const n0 = ev.x0.nEvents;
+    const { nf, n0, v0, v1, w0, w1, c0, c1 } = this;
     for (let r = 0; r < count; r++) {
       const i = index[start + r];
-      const cls1 = i >= n0;
-      const row = cls1 ? i - n0 : i;
-      const v = cls1 ? ev.x1.values : ev.x0.values;
-      const src = row * nf;
       const dst = r * nf;
-      for (let f = 0; f < nf; f++) x[dst + f] = (v[src + f] - st.mean[f]) / st.scale[f];
-      y[r] = cls1 ? 1 : 0;
-      w[r] = cls1 ? ev.w1[row] * this.c1 : ev.w0[row] * this.c0;
+      if (i < n0) {
+        const src = i * nf;
+        for (let f = 0; f < nf; f++) x[dst + f] = v0[src + f];
+        y[r] = 0;
+        w[r] = w0[i] * c0;
+      } else {
+        const row = i - n0;
+        const src = row * nf;
+        for (let f = 0; f < nf; f++) x[dst + f] = v1[src + f];
+        y[r] = 1;
+        w[r] = w1[row] * c1;
+      }
     }
+    this.st.apply(ws.xPtr, count, nf);
   }
 }
 
@@ -306,21 +345,29 @@ function standardiser(ev: Events, train: Uint32Array): Standardiser {
   const n0 = ev.x0.nEvents;
   const mean = new Float64Array(nf);
   const scale = new Float64Array(nf);
-  // ascending event order, so the sums do not depend on the split's permutation order
-  const rows = Uint32Array.from(train).sort();
-  for (const i of rows) {
-    const v = i >= n0 ? ev.x1.values : ev.x0.values;
-    const src = (i >= n0 ? i - n0 : i) * nf;
-    for (let f = 0; f < nf; f++) mean[f] += v[src + f];
+  // ascending event order, so the sums do not depend on the split's permutation order:
+  // the training events are marked, then visited class 0 first, each class in row order
+  const inTrain = new Uint8Array(ev.n);
+  for (let k = 0; k < train.length; k++) inTrain[train[k]] = 1;
+  const count = Math.max(train.length, 1);
+  const classes: [Float32Array, number, number][] = [[ev.x0.values, 0, n0], [ev.x1.values, n0, ev.x1.nEvents]];
+  for (const [v, first, rows] of classes) {
+    for (let row = 0; row < rows; row++) {
+      if (inTrain[first + row] === 0) continue;
+      const src = row * nf;
+      for (let f = 0; f < nf; f++) mean[f] += v[src + f];
+    }
   }
-  for (let f = 0; f < nf; f++) mean[f] /= Math.max(rows.length, 1);
-  for (const i of rows) {
-    const v = i >= n0 ? ev.x1.values : ev.x0.values;
-    const src = (i >= n0 ? i - n0 : i) * nf;
-    for (let f = 0; f < nf; f++) scale[f] += (v[src + f] - mean[f]) ** 2;
+  for (let f = 0; f < nf; f++) mean[f] /= count;
+  for (const [v, first, rows] of classes) {
+    for (let row = 0; row < rows; row++) {
+      if (inTrain[first + row] === 0) continue;
+      const src = row * nf;
+      for (let f = 0; f < nf; f++) scale[f] += (v[src + f] - mean[f]) ** 2;
+    }
   }
   for (let f = 0; f < nf; f++) {
-    const sd = Math.sqrt(scale[f] / Math.max(rows.length, 1)); // IEEE sqrt: correctly rounded everywhere
+    const sd = Math.sqrt(scale[f] / count); // IEEE sqrt: correctly rounded everywhere
     scale[f] = sd > 0 && Number.isFinite(sd) ? sd : 1;
   }
   return { mean, scale };
@@ -366,9 +413,12 @@ export class TrainedMlp implements TrainedClassifier {
     try {
       const ws = new MlpWorkspace(arena, this.dims, this.activation, Math.min(MLP_ROW_CHUNK, Math.max(x.nEvents, 1)), false);
       ws.params.set(this.params);
+      const st = new WasmStandardiser(arena, exports, this.standardisation);
+      const nf = x.nFeatures;
       for (let start = 0; start < x.nEvents; start += ws.maxRows) {
         const nb = Math.min(ws.maxRows, x.nEvents - start);
-        gatherMatrix(x, start, start + nb, this.standardisation, ws.x);
+        ws.x.set(x.values.subarray(start * nf, (start + nb) * nf));
+        st.apply(ws.xPtr, nb, nf);
         const logits = mlpForwardF32(ws, nb);
         nClipped += lr(logits, nb, clip.epsilon, clip.wMax, s10, ws.ratioPtr);
         out.set(ws.ratio.subarray(0, nb), start);
