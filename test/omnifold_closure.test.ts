@@ -12,14 +12,10 @@ import { Histogram } from '../src/histogram.js';
 import { unfold } from '../src/omnifold.js';
 import type { DataSample, SimSample } from '../src/types.js';
 import { normals } from './helpers/normals.js';
+import { loadReference } from './helpers/reference.js';
 
 /** Closed-form (mean, std) after iterations 1..4 (DESIGN.md §2). */
-const TABLE = [
-  [0.16, 0.877268],
-  [0.190192, 0.834124],
-  [0.197407, 0.815833],
-  [0.199292, 0.807505],
-];
+const TABLE = loadReference('gauss_closed_form').values.slice(0, 4);
 const N_EVENTS = 100000;
 const SMEAR = 0.5;
 

@@ -14,14 +14,11 @@ import { InProcessRunner } from '../src/runner.js';
 import type { DataSample, SimSample } from '../src/types.js';
 import { assertClose } from './helpers/close.js';
 import { normals } from './helpers/normals.js';
+import { loadReference } from './helpers/reference.js';
 
-const TABLE = [
-  [0.16, 0.877268],
-  [0.190192, 0.834124],
-  [0.197407, 0.815833],
-  [0.199292, 0.807505],
-  [0.199804, 0.803592],
-];
+/** Closed-form (mean, std) after iterations 1..5 (DESIGN.md §2), frozen with its generator. */
+const REFERENCE = loadReference('gauss_closed_form');
+const TABLE = REFERENCE.values;
 const SMEAR = 0.5;
 
 /** (mean, std) after iterations 1..n: V = s² + ε², k = s²/V, μ′ = μ + k(μT − μ), s′² = s²ε²/V + k²(σT² + ε²). */
