@@ -58,7 +58,7 @@ export function diagnosticsFigure(input: DiagnosticsFigureInput): VegaLiteSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     description: 'OmniFold per-iteration diagnostics',
-    config: { ...baseConfig(), legend: { disable: false, orient: 'bottom', direction: 'horizontal', labelFontSize: 11, titleFontSize: 11, symbolStrokeWidth: 2 } },
+    config: { ...baseConfig(), legend: { disable: false, orient: 'bottom', direction: 'horizontal', columns: 4, labelFontSize: 11, titleFontSize: 11, symbolStrokeWidth: 2 } },
     columns: 2,
     spacing: { row: 30, column: 40 },
     concat: panels,

@@ -14,7 +14,8 @@ export const COLOURS = Object.freeze({
   prior: '#5790fc',
   truth: '#e42536',
   band: '#9c9ca1',
-  series: ['#5790fc', '#f89c20', '#e42536', '#964a8b', '#9c9ca1', '#7a21dd'],
+  // Petroff's 10-colour sequence (CMS style): distinct for up to 10 series, e.g. 8 observables
+  series: ['#3f90da', '#ffa90e', '#bd1f01', '#94a4a2', '#832db6', '#a96b59', '#e76300', '#b9ac70', '#717581', '#92dadd'],
   warning: '#e42536',
 });
 
