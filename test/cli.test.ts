@@ -78,7 +78,7 @@ const ERRORS: [string, () => string[], RegExp][] = [
   ['unknown command', () => ['frobnicate'], /^omnifold: command must be one of unfold, hist, plot, export, validate; got "frobnicate"/],
   ['zero iterations', () => ['unfold', '--toy', 'gauss', '--iterations', '0'], /^omnifold: --iterations must be a positive integer; got "0"\n$/],
   ['bad classifier', () => ['unfold', '--classifier', 'bdt'], /^omnifold: --classifier must be one of mlp, binned; got "bdt"\n$/],
-  ['bad bins', () => ['unfold', '--toy', 'gauss', '--bins', 'x=3:1:4'], /^omnifold: --bins x must be lo:hi:n with lo < hi/],
+  ['bad bins', () => ['unfold', '--toy', 'gauss', '--bins', 'x=3:1:4'], /^omnifold: --bins x lo:hi:n must have finite lo < hi and a positive integer n; got "3:1:4"\n$/],
   ['incomplete inputs', () => ['unfold', '--sim', 'sim.csv'], /^omnifold: --sim, --data, --gen and --reco must be given together; got no --data, --gen, --reco\n$/],
   ['missing file', () => ['unfold', '--sim', 'nope.csv', '--data', 'nope.csv', '--gen', 'a', '--reco', 'b'], /^omnifold: nope\.csv: file must exist; got no such file\n$/],
   ['empty file', () => ['unfold', '--sim', write('empty.csv', ''), '--data', 'empty.csv', '--gen', 'a', '--reco', 'b'], /^omnifold: empty\.csv: file must not be empty; got 0 bytes\n$/],

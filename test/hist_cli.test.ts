@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { binnedSums, replicaUncertainties } from '../src/covariance.js';
 import { fromColumns } from '../src/features.js';
-import { parseBins } from '../src/cli/hist.js';
+import { parseBins } from '../src/cli/bins.js';
 import { readWeightsFile, writeWeightsFile } from '../src/io/weights_file.js';
 import { runReplicas } from '../src/replicas.js';
 import { ToyRandom } from '../src/toys/toy_random.js';

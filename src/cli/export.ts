@@ -13,7 +13,7 @@ import { InputError } from '../errors.js';
 import { hepdataHistogram, writeHepdata } from '../hepdata.js';
 import type { NumericColumn } from '../io/table.js';
 import { readWeightsFile } from '../io/weights_file.js';
-import { parseBins } from './hist.js';
+import { parseBins } from './bins.js';
 
 const USAGE = 'usage: omnifold export OUT_DIR [--hepdata DIR --obs EXPR --bins lo:hi:n|e0,e1,... [--obs … --bins …] [--where EXPR]] [--parquet FILE] [--hdf5 FILE]';
 

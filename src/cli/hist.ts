@@ -11,28 +11,10 @@ import { parseArgs } from 'node:util';
 import { binnedSums, diagonalSqrt, replicaUncertainties, weightedMean, type UncertaintyBreakdown, type WeightColumn } from '../covariance.js';
 import { InputError, OmniFoldError } from '../errors.js';
 import { parseExpression, type Expression } from '../expr.js';
-import { checkEdges } from '../histogram.js';
 import { readWeightsFile } from '../io/weights_file.js';
+import { parseBins } from './bins.js';
 
 const USAGE = 'usage: omnifold hist WEIGHTS.arrow --obs EXPR --bins lo:hi:n|e0,e1,... [--where EXPR] [--moment EXPR] [--json FILE]';
-
-/** Bin edges from `lo:hi:n` (n equal bins) or `e0,e1,...` (explicit, strictly increasing). */
-export function parseBins(spec: string): Float64Array {
-  const uniform = /^\s*([^:]+):([^:]+):([^:]+)\s*$/.exec(spec);
-  if (uniform) {
-    const [lo, hi, n] = uniform.slice(1).map(Number);
-    if (!(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo && Number.isInteger(n) && n >= 1)) {
-      throw new InputError(`--bins lo:hi:n must have finite lo < hi and a positive integer n; got ${JSON.stringify(spec)}`);
-    }
-    return Float64Array.from({ length: n + 1 }, (_, k) => (k === n ? hi : lo + ((hi - lo) * k) / n));
-  }
-  const edges = spec.split(',').map((s) => (s.trim() === '' ? NaN : Number(s)));
-  if (edges.length < 2 || edges.some((e) => !Number.isFinite(e))) {
-    throw new InputError(`--bins must be lo:hi:n or at least two comma-separated numbers; got ${JSON.stringify(spec)}`);
-  }
-  checkEdges('--bins edges', edges);
-  return Float64Array.from(edges);
-}
 
 interface Loaded {
   columnNames: string[];

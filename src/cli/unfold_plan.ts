@@ -8,6 +8,7 @@
 import type { MlpOptions } from '../classifier.js';
 import { InputError } from '../errors.js';
 import type { UnfoldOptions } from '../types.js';
+import { parseBins as parseEdges } from './bins.js';
 import type { UnfoldArgs } from './unfold_args.js';
 
 /** Where the events come from. */
@@ -126,30 +127,14 @@ function list(args: UnfoldArgs, key: string): string[] | undefined {
   return items;
 }
 
-/** Parses `--bins`: `col=lo:hi:n` (n equal bins) or `col=e0,e1,…`, `;`-separated. */
+/** Parses `--bins`: `col=lo:hi:n` (n equal bins) or `col=e0,e1,…`, `;`-separated (src/cli/bins.ts). */
 export function parseBins(text: string): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   for (const part of text.split(';').map((s) => s.trim()).filter((s) => s !== '')) {
     const match = /^([^=]+)=(.+)$/.exec(part);
     if (match === null) throw new InputError(`--bins entries must read col=lo:hi:n or col=e0,e1,…; got ${JSON.stringify(part)}`);
     const col = match[1].trim();
-    const spec = match[2].trim();
-    let edges: number[];
-    const range = /^([^:]+):([^:]+):([^:]+)$/.exec(spec);
-    if (range !== null) {
-      const [lo, hi, n] = [Number(range[1]), Number(range[2]), Number(range[3])];
-      if (!(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo && Number.isInteger(n) && n >= 1)) {
-        throw new InputError(`--bins ${col} must be lo:hi:n with lo < hi and n a positive integer; got ${JSON.stringify(spec)}`);
-      }
-      edges = Array.from({ length: n + 1 }, (_, k) => (k === n ? hi : lo + ((hi - lo) * k) / n));
-    } else {
-      edges = spec.split(',').map((s) => (s.trim() === '' ? NaN : Number(s)));
-      const bad = edges.findIndex((e, k) => !Number.isFinite(e) || (k > 0 && !(e > edges[k - 1])));
-      if (edges.length < 2 || bad >= 0) {
-        throw new InputError(`--bins ${col} must be at least 2 finite, strictly increasing edges; got ${JSON.stringify(spec)}`);
-      }
-    }
-    out[col] = edges;
+    out[col] = Array.from(parseEdges(match[2].trim(), `--bins ${col}`));
   }
   return out;
 }
