@@ -1,6 +1,8 @@
 /**
  * Pool scaling: throughput of an ensemble (or bootstrap) step job at 1, 2, 4 and 8 worker
- * threads, and the peak RSS of a 10⁶-event, 8-feature job with 1 vs 4 workers.
+ * threads, and the peak RSS of a 10⁶-event, 8-feature job with 1 vs 4 workers: one step
+ * job, and whole unfoldings of 0.5, 1 and 2 × 10⁶ events (the difference must not grow
+ * with the data), next to the RSS of empty Node worker threads (the floor of any pool).
  *
  *   npx tsc -p tsconfig.json && node dist/bench/pool.bench.js [--events N] [--members M] [--repeats R]
  *
@@ -14,6 +16,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import type { ClassifierSpec } from '../src/classifier.js';
 import type { FeatureMatrix } from '../src/features.js';
 import { unfold } from '../src/omnifold.js';
@@ -41,7 +44,7 @@ function job(nEvents: number, classifier: ClassifierSpec): StepJob {
 }
 
 /**
- * A whole unfolding of 10⁶ sim events (8 gen + 8 reco features) against 10⁶ data events,
+ * A whole unfolding of `nEvents` sim events (8 gen + 8 reco features) against as many data events,
  * one iteration, 4 members per step, a tiny MLP: the event data the pool must share.
  */
 async function rssUnfoldChild(threads: number, nEvents: number): Promise<void> {
@@ -89,6 +92,15 @@ async function timed(threads: number, j: StepJob, nMembers: number, repeats: num
 
 const RSS_MLP: ClassifierSpec = { type: 'mlp', hidden: [16], epochs: 1, batchSize: 512, patience: 0 };
 
+/** Peak RSS with `threads` worker threads that load nothing and wait: Node's own per-thread cost. */
+async function rssEmptyChild(threads: number): Promise<void> {
+  const workers = Array.from({ length: threads }, () => new Worker("require('node:worker_threads').parentPort.postMessage('up')", { eval: true }));
+  await Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve))));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await Promise.all(workers.map((w) => w.terminate()));
+  process.stdout.write(JSON.stringify({ threads, maxRssBytes: process.resourceUsage().maxRSS * 1024, dataBytes: 0 }) + '\n');
+}
+
 async function rssChild(threads: number, nEvents: number, nMembers: number, bare: boolean): Promise<void> {
   const classifier = RSS_MLP;
   const j = job(nEvents, classifier);
@@ -105,10 +117,14 @@ async function rssChild(threads: number, nEvents: number, nMembers: number, bare
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { events: { type: 'string' }, members: { type: 'string' }, repeats: { type: 'string' }, rss: { type: 'string' }, bare: { type: 'boolean' }, 'rss-unfold': { type: 'string' } },
+    options: {
+      events: { type: 'string' }, members: { type: 'string' }, repeats: { type: 'string' }, rss: { type: 'string' }, bare: { type: 'boolean' },
+      'rss-unfold': { type: 'string' }, 'rss-events': { type: 'string' }, 'rss-empty': { type: 'string' },
+    },
   });
   if (values.rss !== undefined) return rssChild(Number(values.rss), 1_000_000, 4, values.bare === true);
-  if (values['rss-unfold'] !== undefined) return rssUnfoldChild(Number(values['rss-unfold']), 1_000_000);
+  if (values['rss-unfold'] !== undefined) return rssUnfoldChild(Number(values['rss-unfold']), Number(values['rss-events'] ?? 1_000_000));
+  if (values['rss-empty'] !== undefined) return rssEmptyChild(Number(values['rss-empty']));
   const repeats = Number(values.repeats ?? 2);
   const nEvents = Number(values.events ?? 50_000);
   const nMembers = Number(values.members ?? 8);
@@ -127,8 +143,8 @@ async function main(): Promise<void> {
     console.log(`${String(threads).padStart(7)}   ${s.toFixed(3).padStart(7)}   ${(samples / s).toExponential(3).padStart(16)}   ${(base / s).toFixed(2).padStart(7)}×   ${cores.toFixed(2).padStart(10)}`);
   }
   console.log(`\npeak RSS, one step job: 10⁶ events × 8 features per class, 4 members, ${JSON.stringify(RSS_MLP)} (fresh process each)`);
-  const child = (threads: number, bare: boolean, mode = '--rss') => {
-    const out = spawnSync(process.execPath, [fileURLToPath(import.meta.url), mode, String(threads), ...(bare ? ['--bare'] : [])], { encoding: 'utf8' });
+  const child = (threads: number, bare: boolean, mode = '--rss', extra: string[] = []) => {
+    const out = spawnSync(process.execPath, [fileURLToPath(import.meta.url), mode, String(threads), ...(bare ? ['--bare'] : []), ...extra], { encoding: 'utf8' });
     if (out.status !== 0) throw new Error(`rss child failed: ${out.stderr}`);
     return JSON.parse(out.stdout.trim().split('\n').pop()!) as { threads: number; maxRssBytes: number; dataBytes: number };
   };
@@ -140,11 +156,18 @@ async function main(): Promise<void> {
   console.log(`difference 4 − 1 workers: ${mb(diff)} MiB = ${((100 * diff) / rows[0].dataBytes).toFixed(1)} % of the event data (target < 25 %)`);
   const idle = bare[1].maxRssBytes - bare[0].maxRssBytes;
   console.log(`same data, threads only started (tiny job): 4 − 1 workers = ${mb(idle)} MiB, i.e. ${mb(idle / 3)} MiB per extra thread`);
-  console.log(`\npeak RSS, a whole unfolding: 10⁶ sim events (8 gen + 8 reco features) and 10⁶ data events, 1 iteration, 4 members (fresh process each)`);
-  const full = [child(1, false, '--rss-unfold'), child(4, false, '--rss-unfold')];
-  for (const r of full) console.log(`${String(r.threads).padStart(7)} workers: peak RSS ${mb(r.maxRssBytes)} MiB (event data ${mb(r.dataBytes)} MiB)`);
-  const fullDiff = full[1].maxRssBytes - full[0].maxRssBytes;
-  console.log(`difference 4 − 1 workers: ${mb(fullDiff)} MiB = ${((100 * fullDiff) / full[0].dataBytes).toFixed(1)} % of the event data (target < 25 %)`);
+  console.log('\npeak RSS, a whole unfolding: N sim events (8 gen + 8 reco features) and N data events, 1 iteration, 4 members (fresh process each, least of 3)');
+  console.log('    events   event data   1 worker   4 workers   difference   of the data (target < 25 %)');
+  for (const events of [500_000, 1_000_000, 2_000_000]) {
+    // the orchestrator's transient arrays make one run's peak vary by ±8 MiB: least of 3 runs each
+    const least = (t: number) => [0, 1, 2].map(() => child(t, false, '--rss-unfold', ['--rss-events', String(events)])).reduce((a, b) => (b.maxRssBytes < a.maxRssBytes ? b : a));
+    const [one, four] = [least(1), least(4)];
+    const d = four.maxRssBytes - one.maxRssBytes;
+    console.log(`${events.toExponential(1).padStart(10)}   ${mb(one.dataBytes).padStart(6)} MiB   ${mb(one.maxRssBytes).padStart(4)} MiB   ${mb(four.maxRssBytes).padStart(5)} MiB   ${mb(d).padStart(6)} MiB   ${((100 * d) / one.dataBytes).toFixed(1).padStart(5)} %`);
+  }
+  const empty = [1, 4].map((t) => child(t, false, '--rss-empty'));
+  const floor = empty[1].maxRssBytes - empty[0].maxRssBytes;
+  console.log(`Node's floor: 3 more empty worker threads (no piscina, no engine code) add ${mb(floor)} MiB, ${mb(floor / 3)} MiB each`);
 }
 
 await main();

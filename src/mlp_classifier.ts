@@ -12,7 +12,7 @@ import { ratioOutput } from './classifier.js';
 import { MLP_DEFAULTS } from './defaults.js';
 import { InputError, describeValue } from './errors.js';
 import type { FeatureMatrix } from './features.js';
-import { RandomStream } from './rng.js';
+import { RandomPermutation, RandomStream } from './rng.js';
 import { checkAdam, type AdamScalars } from './kernels/adam_step_f32.js';
 import type { BceLossF32Export } from './kernels/bce_loss_f32.js';
 import { cosineScheduleF64 } from './kernels/cosine_schedule_f64.js';
@@ -154,16 +154,48 @@ class WasmStandardiser {
 }
 
 /**
- * The event permutation of a fit, [n] uint32, in one buffer per thread reused by every fit
- * (a thread runs one fit at a time): a pool worker's memory then does not grow with the
- * number of fits it has run, nor wait for the garbage collector.
+ * The order in which a fit visits its events, without any [n] array: event positions
+ * 0..n−1 of a keyed permutation (`split`); the first nVal positions validate, in that
+ * order, and each epoch visits the training positions in the order of a fresh permutation
+ * of [0, nTrain). A pool worker's memory then does not grow with the data.
  */
-let orderBuffer = new Uint32Array(0);
-function eventOrder(n: number): Uint32Array {
-  if (orderBuffer.length < n) orderBuffer = new Uint32Array(n);
-  const order = orderBuffer.subarray(0, n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  return order;
+class EventOrder {
+  readonly nVal: number;
+  readonly nTrain: number;
+  private readonly split: RandomPermutation;
+  private readonly epochOrder: RandomPermutation;
+
+  constructor(n: number, validationFraction: number, private readonly shuffle: RandomStream, split: RandomStream) {
+    let nVal = Math.floor(validationFraction * n);
+    if (nVal >= n) nVal = n - 1;
+    this.nVal = nVal;
+    this.nTrain = n - nVal;
+    this.split = new RandomPermutation(n, split);
+    this.epochOrder = new RandomPermutation(this.nTrain, shuffle);
+  }
+
+  /** Draws the next epoch's training order. */
+  nextEpoch(): void {
+    this.epochOrder.rekey(this.shuffle);
+  }
+
+  /** Whether event `i` is a training event. */
+  isTraining(i: number): boolean {
+    return this.split.inverse(i) >= this.nVal;
+  }
+
+  /** The events at training positions start..start+count−1 of this epoch, into `out`. */
+  training(start: number, count: number, out: Uint32Array): Uint32Array {
+    const { split, epochOrder, nVal } = this;
+    for (let r = 0; r < count; r++) out[r] = split.at(nVal + epochOrder.at(start + r));
+    return out;
+  }
+
+  /** The events at validation positions start..start+count−1, into `out`. */
+  validation(start: number, count: number, out: Uint32Array): Uint32Array {
+    for (let r = 0; r < count; r++) out[r] = this.split.at(start + r);
+    return out;
+  }
 }
 
 /** One training run; owns the wasm workspace for its duration. */
@@ -185,13 +217,11 @@ class MlpFit {
     const { spec, events } = this;
     const n = events.n;
     // seeded split: the first nVal events of a permutation validate
-    const order = eventOrder(n);
-    new RandomStream(this.context.rngKey, 'split').shuffle(order);
-    let nVal = Math.floor(spec.validationFraction * n);
-    if (nVal >= n) nVal = n - 1;
-    const val = order.subarray(0, nVal);
-    const train = order.subarray(nVal); // shuffled in place each epoch; val stays fixed
-    const st = standardiser(events, train);
+    const key = this.context.rngKey;
+    // the first epoch's order is the shuffle stream's first draw, as every later one
+    const order = new EventOrder(n, spec.validationFraction, new RandomStream(key, 'shuffle'), new RandomStream(key, 'split'));
+    const { nVal, nTrain } = order;
+    const st = standardiser(events, order);
     // training weights: each class rescaled to total n/2 (mean weight ≈ 1)
     const c0 = n / 2 / this.sumW0;
     const c1 = n / 2 / this.sumW1;
@@ -207,15 +237,14 @@ class MlpFit {
       let bestLoss = Infinity;
       let bestEpoch = 0;
       let epochsRun = 0;
-      const shuffle = new RandomStream(this.context.rngKey, 'shuffle');
       const adam = new AdamState(spec);
       for (let epoch = 0; epoch < spec.epochs; epoch++) {
         adam.lr = spec.learningRate * (spec.schedule === 'cosine' ? cosineScheduleF64(epoch, spec.epochs) : 1);
-        shuffle.shuffle(train);
-        const trainLoss = this.trainEpoch(ws, gather, train, adam);
+        if (epoch > 0) order.nextEpoch();
+        const trainLoss = this.trainEpoch(ws, gather, order, adam);
         epochsRun = epoch + 1;
-        const validationLoss = nVal > 0 ? evaluateLoss(ws, gather, val) / nVal : NaN;
-        this.context.onEpoch?.({ epoch: epoch + 1, trainLoss: trainLoss / train.length, validationLoss });
+        const validationLoss = nVal > 0 ? evaluateLoss(ws, gather, order) / nVal : NaN;
+        this.context.onEpoch?.({ epoch: epoch + 1, trainLoss: trainLoss / nTrain, validationLoss });
         if (validationLoss < bestLoss) {
           bestLoss = validationLoss;
           bestEpoch = epoch + 1;
@@ -233,13 +262,13 @@ class MlpFit {
     }
   }
 
-  /** One pass over `train` in minibatches, one fused wasm step each; returns Σ w·loss. */
-  private trainEpoch(ws: MlpWorkspace, gather: Gatherer, train: Uint32Array, adam: AdamState): number {
+  /** One pass over this epoch's training order in minibatches, one fused wasm step each; returns Σ w·loss. */
+  private trainEpoch(ws: MlpWorkspace, gather: Gatherer, order: EventOrder, adam: AdamState): number {
     const batchSize = this.spec.batchSize;
     let loss = 0;
-    for (let start = 0; start < train.length; start += batchSize) {
-      const nb = Math.min(batchSize, train.length - start);
-      gather.rows(train, start, nb);
+    for (let start = 0; start < order.nTrain; start += batchSize) {
+      const nb = Math.min(batchSize, order.nTrain - start);
+      gather.rows(order.training(start, nb, gather.index), nb);
       loss += mlpTrainStepF32(ws, nb, 1 / nb, adam.next());
     }
     return loss;
@@ -290,7 +319,11 @@ class Gatherer {
   private readonly w0: Float64Array;
   private readonly w1: Float64Array;
 
+  /** Event indices of the rows being gathered, one per workspace row. */
+  readonly index: Uint32Array;
+
   constructor(ev: Events, private readonly st: WasmStandardiser, private readonly ws: MlpWorkspace, private readonly c0: number, private readonly c1: number) {
+    this.index = new Uint32Array(ws.batchRows);
     this.nf = ev.nFeatures;
     this.n0 = ev.x0.nEvents;
     this.v0 = ev.x0.values;
@@ -299,7 +332,8 @@ class Gatherer {
     this.w1 = ev.w1;
   }
 
-  rows(index: Uint32Array, start: number, count: number): void {
+  /** Gathers events `index[0..count)` into workspace rows 0..count−1. */
+  rows(index: Uint32Array, count: number): void {
     const ws = this.ws;
     // views re-derived per call (cheap unless memory grew, e.g. a fill inside onEpoch)
     const x = ws.x;
@@ -307,7 +341,7 @@ class Gatherer {
     const w = ws.w;
     const { nf, n0, v0, v1, w0, w1, c0, c1 } = this;
     for (let r = 0; r < count; r++) {
-      const i = index[start + r];
+      const i = index[r];
       const dst = r * nf;
       if (i < n0) {
         const src = i * nf;
@@ -326,48 +360,47 @@ class Gatherer {
   }
 }
 
-/** Σ w·loss over the events `index`, in chunks of MLP_ROW_CHUNK rows, summed in chunk order. */
-function evaluateLoss(ws: MlpWorkspace, gather: Gatherer, index: Uint32Array): number {
+/** Σ w·loss over the validation events, in chunks of MLP_ROW_CHUNK rows, summed in chunk order. */
+function evaluateLoss(ws: MlpWorkspace, gather: Gatherer, order: EventOrder): number {
   const bce = kernels().exports.bce_loss_f32 as BceLossF32Export;
   let sum = 0;
-  for (let start = 0; start < index.length; start += ws.maxRows) {
-    const nb = Math.min(ws.maxRows, index.length - start);
-    gather.rows(index, start, nb);
+  for (let start = 0; start < order.nVal; start += ws.maxRows) {
+    const nb = Math.min(ws.maxRows, order.nVal - start);
+    gather.rows(order.validation(start, nb, gather.index), nb);
     const logits = mlpForwardF32(ws, nb);
     sum += bce(logits, ws.yPtr, ws.wPtr, nb, 1, 0);
   }
   return sum;
 }
 
-/** Mean and standard deviation of each feature over the training events (unweighted). */
-function standardiser(ev: Events, train: Uint32Array): Standardiser {
+/**
+ * Mean and standard deviation of each feature over the training events (unweighted), in
+ * one pass in ascending event order (class 0 first, each class in row order) with
+ * Welford's update: features are read sequentially, and split membership is evaluated
+ * once per event rather than stored.
+ */
+function standardiser(ev: Events, order: EventOrder): Standardiser {
   const nf = ev.nFeatures;
   const n0 = ev.x0.nEvents;
   const mean = new Float64Array(nf);
-  const scale = new Float64Array(nf);
-  // ascending event order, so the sums do not depend on the split's permutation order:
-  // the training events are marked, then visited class 0 first, each class in row order
-  const inTrain = new Uint8Array(ev.n);
-  for (let k = 0; k < train.length; k++) inTrain[train[k]] = 1;
-  const count = Math.max(train.length, 1);
+  const scale = new Float64Array(nf); // Σ (x − mean)², then the standard deviation
+  let count = 0;
   const classes: [Float32Array, number, number][] = [[ev.x0.values, 0, n0], [ev.x1.values, n0, ev.x1.nEvents]];
   for (const [v, first, rows] of classes) {
     for (let row = 0; row < rows; row++) {
-      if (inTrain[first + row] === 0) continue;
+      if (!order.isTraining(first + row)) continue;
+      count++;
       const src = row * nf;
-      for (let f = 0; f < nf; f++) mean[f] += v[src + f];
-    }
-  }
-  for (let f = 0; f < nf; f++) mean[f] /= count;
-  for (const [v, first, rows] of classes) {
-    for (let row = 0; row < rows; row++) {
-      if (inTrain[first + row] === 0) continue;
-      const src = row * nf;
-      for (let f = 0; f < nf; f++) scale[f] += (v[src + f] - mean[f]) ** 2;
+      for (let f = 0; f < nf; f++) {
+        const x = v[src + f];
+        const delta = x - mean[f];
+        mean[f] += delta / count;
+        scale[f] += delta * (x - mean[f]);
+      }
     }
   }
   for (let f = 0; f < nf; f++) {
-    const sd = Math.sqrt(scale[f] / count); // IEEE sqrt: correctly rounded everywhere
+    const sd = Math.sqrt(scale[f] / Math.max(count, 1)); // IEEE sqrt: correctly rounded everywhere
     scale[f] = sd > 0 && Number.isFinite(sd) ? sd : 1;
   }
   return { mean, scale };

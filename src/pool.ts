@@ -27,6 +27,14 @@ export interface PoolOptions {
   attempts?: number;
 }
 
+/**
+ * V8 young-generation limit of each worker thread, MiB. A worker allocates almost nothing
+ * per task (event data is shared, a fit's buffers are reused), so a small nursery costs no
+ * speed, and it keeps each extra thread near Node's own floor of about 9 MiB: by default
+ * the nursery grew to 4 MiB per thread (bench/pool.bench.ts, `--rss`).
+ */
+const WORKER_YOUNG_GENERATION_MB = 1;
+
 /** Worker threads to use: explicit, else `SLURM_CPUS_PER_TASK`, else the available cores. */
 export function resolveThreadCount(threads?: number, env: NodeJS.ProcessEnv = process.env): number {
   if (threads !== undefined) {
@@ -111,6 +119,7 @@ export class PoolRunner implements MemberRunner {
       minThreads: this.threads,
       maxThreads: this.threads,
       idleTimeout: 60_000,
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
       workerData: { module: compiledKernels() },
     });
   }

@@ -200,3 +200,104 @@ export function poissonOneWeights(nEvents: number, key: RngKey): Float64Array {
   }
   return out;
 }
+
+const FEISTEL_ROUNDS = 6; // even: the network runs in pairs of rounds
+
+/** Round function of {@link RandomPermutation}: the murmur3 32-bit finaliser (int32 in, int32 out). */
+function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/**
+ * A keyed pseudo-random permutation of [0, n), evaluated one index at a time in O(1)
+ * memory, so shuffling the events of a fit needs no [n] index array (a pool worker's
+ * memory then does not grow with the data).
+ *
+ * A Feistel network on the b-bit integers, b = max(8, ⌈log₂ n⌉), whose two halves (⌈b/2⌉
+ * and ⌊b/2⌋ bits) swap widths each round; 6 rounds with the murmur3 finaliser keyed by
+ * Philox draws; restricted to [0, n) by cycle walking (Black & Rogaway, "Ciphers with
+ * arbitrary finite domains", CT-RSA 2002): for n ≥ 128, 2^b < 2n, so fewer than two
+ * network passes per index are expected (about 0.1 µs per index). Halves of at least 4
+ * bits: with 1-bit halves positions were visibly non-uniform at n = 6; the χ² tests in
+ * test/rng.test.ts guard this. Integer arithmetic only: the same key gives the same
+ * permutation everywhere.
+ *
+ * @example
+ * const perm = new RandomPermutation(10, new RandomStream(key, 'shuffle'));
+ * perm.at(0);            // → some j in [0, 10); perm.inverse(j) === 0
+ * perm.rekey(stream);    // a fresh permutation, e.g. for the next epoch
+ */
+export class RandomPermutation {
+  /** Size of the domain [0, n). */
+  readonly n: number;
+  private readonly keys = new Int32Array(FEISTEL_ROUNDS);
+  private readonly hi: number;
+  private readonly lo: number;
+  private readonly maskHi: number;
+  private readonly maskLo: number;
+
+  /** @param n domain size, an integer in [0, 2^32]; @param stream draws the round keys. */
+  constructor(n: number, stream: RandomStream) {
+    if (!Number.isInteger(n) || n < 0 || n > 4294967296) throw new RangeError(`permutation size must be an integer in [0, 2^32]; got ${n}`);
+    this.n = n;
+    let bits = 8;
+    while (bits < 32 && 2 ** bits < n) bits++;
+    this.lo = bits >>> 1;
+    this.hi = bits - this.lo;
+    this.maskHi = (1 << this.hi) - 1;
+    this.maskLo = (1 << this.lo) - 1;
+    this.rekey(stream);
+  }
+
+  /** Replaces the round keys by the next draws of `stream`: a new, independent permutation. */
+  rekey(stream: RandomStream): void {
+    for (let r = 0; r < FEISTEL_ROUNDS; r++) this.keys[r] = stream.nextUint32() | 0;
+  }
+
+  /** The image of `i` ∈ [0, n). */
+  at(i: number): number {
+    let x = i;
+    do x = this.forward(x);
+    while (x >= this.n);
+    return x;
+  }
+
+  /** The index that maps to `j` ∈ [0, n): `at(inverse(j)) === j`. */
+  inverse(j: number): number {
+    let x = j;
+    do x = this.backward(x);
+    while (x >= this.n);
+    return x;
+  }
+
+  /**
+   * One pass of the network over the b-bit integers, as (top, bottom) → (bottom, top ⊕
+   * F(bottom)), the widths swapping each round: (hi, lo) → (lo, hi) → (hi, lo) per pair.
+   */
+  private forward(x: number): number {
+    const { hi, lo, maskHi, maskLo, keys } = this;
+    for (let r = 0; r < FEISTEL_ROUNDS; r += 2) {
+      let b = x & maskLo;
+      x = (b << hi) | (((x >>> lo) ^ mix32(b ^ keys[r])) & maskHi);
+      b = x & maskHi;
+      x = (b << lo) | (((x >>> hi) ^ mix32(b ^ keys[r + 1])) & maskLo);
+    }
+    return x >>> 0;
+  }
+
+  /** The inverse pass: each pair of rounds undone, the last first. */
+  private backward(x: number): number {
+    const { hi, lo, maskHi, maskLo, keys } = this;
+    for (let r = FEISTEL_ROUNDS - 2; r >= 0; r -= 2) {
+      let b = x >>> lo;
+      x = ((((x & maskLo) ^ mix32(b ^ keys[r + 1])) & maskLo) << hi) | b;
+      b = x >>> hi;
+      x = ((((x & maskHi) ^ mix32(b ^ keys[r])) & maskHi) << lo) | b;
+    }
+    return x >>> 0;
+  }
+}

@@ -1,12 +1,18 @@
 /**
- * Piscina task: fits one member of one step job (src/fit_member.ts) and moves the ratio
- * buffers back to the main thread. No algorithm logic lives here.
+ * Piscina task: fits one member of one step job (src/fit_member.ts) and returns its result.
+ * No algorithm logic lives here.
  *
  * The compiled wasm module arrives once per thread, in `workerData.module` (or in the
  * first task's `module`), so a thread never compiles the kernels itself. The job's
- * feature values and weights are SharedArrayBuffer views: shared, never copied.
+ * feature values and weights are SharedArrayBuffer views: shared, never copied. The pool
+ * passes SharedArrayBuffer `outputs` for the ratios, so the result carries no event data
+ * (without them, the ratio arrays are copied back).
+ *
+ * This file imports neither piscina nor anything beyond the fit: every import is paid in
+ * every thread's memory (piscina's main module alone is about 1.5 MiB per thread), and
+ * Piscina hands its `workerData` option to the thread as Node's own `workerData`.
  */
-import { isWorkerThread, move, transferableSymbol, valueSymbol, workerData } from 'piscina';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { fitMember } from '../src/fit_member.js';
 import { useWasmModule } from '../src/kernels/wasm.js';
 import type { MemberResult, StepJob } from '../src/types.js';
@@ -24,34 +30,14 @@ let moduleSet = false;
 
 function setModule(task: UnfoldTask): void {
   if (moduleSet) return;
-  const module = task.module ?? (isWorkerThread ? (workerData as { module?: WebAssembly.Module } | undefined)?.module : undefined);
+  const module = task.module ?? (isMainThread ? undefined : (workerData as { module?: WebAssembly.Module } | undefined)?.module);
   if (module !== undefined) {
     useWasmModule(module);
     moduleSet = true;
   }
 }
 
-/**
- * A ratio array in a SharedArrayBuffer goes back shared; one that owns its whole
- * ArrayBuffer is transferred; anything else is copied first.
- */
-function ownBuffer(a: Float64Array): Float64Array {
-  if (a.buffer instanceof SharedArrayBuffer) return a;
-  const whole = a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
-  return whole ? a : a.slice();
-}
-
-export default async function unfoldTask(task: UnfoldTask): Promise<unknown> {
+export default function unfoldTask(task: UnfoldTask): MemberResult {
   setModule(task);
-  const result = fitMember(task.job, task.member, undefined, task.outputs);
-  const value: MemberResult = { ...result, ratios: result.ratios.map(ownBuffer) };
-  const buffers = [...new Set(value.ratios.map((r) => r.buffer).filter((b): b is ArrayBuffer => b instanceof ArrayBuffer))];
-  return move({
-    get [transferableSymbol]() {
-      return buffers;
-    },
-    get [valueSymbol]() {
-      return value;
-    },
-  });
+  return fitMember(task.job, task.member, undefined, task.outputs);
 }
