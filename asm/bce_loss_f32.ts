@@ -10,15 +10,16 @@
  * Preconditions (glue): n ≥ 0.
  * Edges: n = 0 returns 0; |z| = 100 gives loss 100·w or 3.7e-44·w without overflow;
  * w = 0 contributes exactly 0 for finite z; NaN z or w propagates into the sum.
- * Numerics: per-event terms in f64 (Math.exp, Math.log1p of AssemblyScript), summed in f64
- * in event order; the gradient is rounded to f32 once. Callers that split events into
- * chunks add the chunk sums in chunk order, so the result does not depend on threads.
+ * Numerics: per-event terms in f64 (Math.exp, Math.log1p of AssemblyScript; one
+ * exp(−|z|) per event serves softplus and σ), summed in f64 in event order; the gradient
+ * is rounded to f32 once. Callers that split events into chunks add the chunk sums in
+ * chunk order, so the result does not depend on threads.
  * Within 1e-14 relative of the reference (ulp differences of exp/log1p).
  * Effects: writes only grad; allocates nothing; no globals.
  * Twin: src/reference/bce_loss_f32.ts; test: test/kernels/bce_loss_f32.test.ts.
  */
-import { softplus64 } from './log_sigmoid_f32';
-import { sigmoid64 } from './sigmoid_f32';
+import { softplusFromExp64 } from './log_sigmoid_f32';
+import { sigmoidFromExp64 } from './sigmoid_f32';
 
 export function bce_loss_f32(zPtr: usize, yPtr: usize, wPtr: usize, n: i32, scale: f64, gradPtr: usize): f64 {
   let sum: f64 = 0;
@@ -26,8 +27,10 @@ export function bce_loss_f32(zPtr: usize, yPtr: usize, wPtr: usize, n: i32, scal
     const z = <f64>load<f32>(zPtr + (<usize>i << 2));
     const y = <f64>load<f32>(yPtr + (<usize>i << 2));
     const w = load<f64>(wPtr + (<usize>i << 3));
-    sum += w * (softplus64(z) - y * z);
-    if (gradPtr != 0) store<f32>(gradPtr + (<usize>i << 2), <f32>(scale * w * (sigmoid64(z) - y)));
+    // one exp(−|z|) shared by softplus and σ (the same values as softplus64, sigmoid64)
+    const e = Math.exp(-Math.abs(z));
+    sum += w * (softplusFromExp64(z, e) - y * z);
+    if (gradPtr != 0) store<f32>(gradPtr + (<usize>i << 2), <f32>(scale * w * (sigmoidFromExp64(z, e) - y)));
   }
   return sum;
 }

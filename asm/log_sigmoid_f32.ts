@@ -20,7 +20,13 @@ export function log_sigmoid_f32(zPtr: usize, n: i32, outPtr: usize): void {
 /** softplus(z) = log(1 + e^z), stable for any z. */
 // @ts-ignore: decorator
 @inline export function softplus64(z: f64): f64 {
-  return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+  return softplusFromExp64(z, Math.exp(-Math.abs(z)));
+}
+
+/** softplus(z) given e = exp(−|z|). */
+// @ts-ignore: decorator
+@inline export function softplusFromExp64(z: f64, e: f64): f64 {
+  return Math.max(z, 0) + Math.log1p(e);
 }
 
 /** log σ(z) = −softplus(−z). */

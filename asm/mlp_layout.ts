@@ -13,7 +13,9 @@
  *   [9] delta0Ptr, [10] delta1Ptr  f32[maxRows × maxWidth] each (ping-pong ∂L/∂Z)
  *   [11] scratchPtr f32[nParams]: Wᵀ_l [d_{l+1} × d_l] at layer l's parameter offset
  *   [12] maxRows: rows per forward call and per chunk of a train step (buffers hold this many)
- *   [13 .. 13+L] dims d_0 = nFeatures, d_1 .. d_{L−1} hidden widths, d_L = 1
+ *   [13] sigmaPtr f32, laid out as actPtr, or 0: SiLU/GELU training keeps the forward's σ
+ *        values there for the backward (0 for ReLU and for inference)
+ *   [14 .. 14+L] dims d_0 = nFeatures, d_1 .. d_{L−1} hidden widths, d_L = 1
  */
 export const DESC_LAYERS = 0;
 export const DESC_ACTIVATION = 1;
@@ -28,7 +30,8 @@ export const DESC_DELTA0 = 9;
 export const DESC_DELTA1 = 10;
 export const DESC_SCRATCH = 11;
 export const DESC_MAXROWS = 12;
-export const DESC_DIMS = 13;
+export const DESC_SIGMA = 13;
+export const DESC_DIMS = 14;
 
 // @ts-ignore: decorator
 @inline export function descGet(descPtr: usize, slot: i32): i32 {

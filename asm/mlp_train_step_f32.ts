@@ -8,12 +8,16 @@
  * in    yPtr     f32[nBatch]  labels;  wPtr f64[nBatch]  training weights (may be negative)
  * in    lossScale f64 (e.g. 1/nBatch); lr, beta1, beta2, eps, bc1 = 1−β1^t, bc2 = 1−β2^t: f32
  * Preconditions (glue): nBatch ≥ 1 (any size: rows run in chunks of the descriptor's
- * maxRows, so the activation buffers stay cache-sized); descriptor consistent.
+ * maxRows, so the activation buffers stay cache-sized); descriptor consistent, with a σ
+ * buffer for SiLU and GELU.
  * Edges: a partial last batch is just a smaller nBatch; NaN inputs propagate into the loss.
  * Numerics: the composition mlp_forward_f32 → bce_loss_f32 → dense_backward_f32 and the
  * activation backward (layer by layer, last first) → adam_step_f32. With ReLU the
- * activation backward is the dX product's epilogue (tile_gemm EPI_RELU_BWD: the same
- * mask as relu_backward_f32, applied once the sum is complete). Gradient sums over
+ * activation backward is the dX product's epilogue (tile_gemm EPI_RELU_BWD: the mask of
+ * relu_backward_f32, read as A > 0, which equals Z > 0 also for −0 and NaN, applied once
+ * the sum is complete); SiLU and GELU run silu_backward_f32 / gelu_backward_f32 (f32x4)
+ * in place on dX, reading the σ the forward kept (descriptor slot 13, required for SiLU
+ * and GELU training) instead of recomputing it: the same bits. Gradient sums over
  * events continue from chunk to chunk in event order, so gradients and parameters are
  * bit-identical to one unchunked pass; the returned loss adds per-chunk f64 sums in chunk
  * order (fixed for a given maxRows).
@@ -25,12 +29,11 @@ import { bce_loss_f32 } from './bce_loss_f32';
 import { denseBackwardRows, transposeInto } from './dense_backward_f32';
 import { adam_step_f32 } from './adam_step_f32';
 import { EPI_NONE, EPI_RELU_BWD } from './tile_gemm';
-import { relu_backward_f32 } from './relu_backward_f32';
-import { silu_backward_f32 } from './silu_backward_f32';
-import { gelu_backward_f32 } from './gelu_backward_f32';
+import { siluBackwardKept } from './silu_backward_f32';
+import { geluBackwardKept } from './gelu_backward_f32';
 import {
   DESC_ACT, DESC_ACTIVATION, DESC_ADAM_M, DESC_ADAM_V, DESC_DELTA0, DESC_DELTA1, DESC_GRADS, DESC_LAYERS,
-  DESC_MAXROWS, DESC_NPARAMS, DESC_PARAMS, DESC_PREACT, DESC_SCRATCH, descGet, dim, paramOffset, rowsOffset,
+  DESC_MAXROWS, DESC_NPARAMS, DESC_PARAMS, DESC_PREACT, DESC_SCRATCH, DESC_SIGMA, descGet, dim, paramOffset, rowsOffset,
 } from './mlp_layout';
 
 export function mlp_train_step_f32(
@@ -75,6 +78,7 @@ function backward(descPtr: usize, xPtr: usize, nRows: i32, accumulate: bool): vo
   const grads = <usize>descGet(descPtr, DESC_GRADS);
   const zBase = <usize>descGet(descPtr, DESC_PREACT);
   const aBase = <usize>descGet(descPtr, DESC_ACT);
+  const sBase = <usize>descGet(descPtr, DESC_SIGMA);
   const scratch = <usize>descGet(descPtr, DESC_SCRATCH);
   let delta = <usize>descGet(descPtr, DESC_DELTA0);
   let other = <usize>descGet(descPtr, DESC_DELTA1);
@@ -86,19 +90,17 @@ function backward(descPtr: usize, xPtr: usize, nRows: i32, accumulate: bool): vo
     const dx: usize = l == 0 ? 0 : other;
     const dw = grads + off;
     const z: usize = l == 0 ? 0 : zBase + rowsOffset(descPtr, l - 1);
-    // ReLU's backward is fused into the dX product (tile epilogue); the others run after it
-    denseBackwardRows(input, scratch + off, delta, nRows, nIn, nOut, dx, dw, dw + ((<usize>nIn * nOut) << 2), accumulate, z, act == 0 ? EPI_RELU_BWD : EPI_NONE);
+    // ReLU's backward is the dX product's epilogue, masked by A > 0 (= Z > 0; the forward
+    // stores no hidden Z with ReLU); SiLU's and GELU's run after it in place, reading Z
+    if (act == 0) denseBackwardRows(input, scratch + off, delta, nRows, nIn, nOut, dx, dw, dw + ((<usize>nIn * nOut) << 2), accumulate, input, EPI_RELU_BWD);
+    else denseBackwardRows(input, scratch + off, delta, nRows, nIn, nOut, dx, dw, dw + ((<usize>nIn * nOut) << 2), accumulate, 0, EPI_NONE);
     if (l > 0) {
-      if (act != 0) activationBackward(act, z, other, nRows * nIn);
+      const sig = sBase + rowsOffset(descPtr, l - 1);
+      if (act == 1) siluBackwardKept(z, sig, other, nRows * nIn, other);
+      else if (act == 2) geluBackwardKept(z, sig, other, nRows * nIn, other);
       const t = delta;
       delta = other;
       other = t;
     }
   }
-}
-
-function activationBackward(act: i32, z: usize, d: usize, n: i32): void {
-  if (act == 0) relu_backward_f32(z, d, n, d);
-  else if (act == 1) silu_backward_f32(z, d, n, d);
-  else gelu_backward_f32(z, d, n, d);
 }

@@ -17,7 +17,7 @@ export function sigmoid_f32(zPtr: usize, n: i32, outPtr: usize): void {
   }
 }
 
-/** Stable σ(z) in f32 (shared by the smooth activations). */
+/** Stable σ(z) in f32 (scalar; the smooth activations use the f32x4 sigmoid4 of asm/lanes.ts). */
 // @ts-ignore: decorator
 @inline export function sigmoid32(z: f32): f32 {
   const e = Mathf.exp(-Mathf.abs(z));
@@ -28,6 +28,11 @@ export function sigmoid_f32(zPtr: usize, n: i32, outPtr: usize): void {
 /** Stable σ(z) in f64 (shared by the loss and the ratio). */
 // @ts-ignore: decorator
 @inline export function sigmoid64(z: f64): f64 {
-  const e = Math.exp(-Math.abs(z));
+  return sigmoidFromExp64(z, Math.exp(-Math.abs(z)));
+}
+
+/** σ(z) in f64 given e = exp(−|z|) (so a caller that also needs softplus computes e once). */
+// @ts-ignore: decorator
+@inline export function sigmoidFromExp64(z: f64, e: f64): f64 {
   return z >= 0 ? 1 / (1 + e) : e / (1 + e);
 }

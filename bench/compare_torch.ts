@@ -7,7 +7,10 @@
  *   npm run build && node dist/bench/compare_torch.js [nEvents] [epochs] [repeats]
  *
  * With repeats > 1 (default 1) both sides train `repeats` times per row and the best
- * throughput of each is reported: on a shared machine this filters out load spikes.
+ * throughput of each is reported: on a shared machine this filters out load spikes. One
+ * untimed engine fit runs first (wasm tier-up), and the load average is printed at the end.
+ * On a shared machine another busy process can slow either side by up to 2× for seconds
+ * at a time, so compare ratios only within one run.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -75,6 +78,11 @@ const m0 = { values: x0, nEvents: half, nFeatures: N_FEATURES };
 const m1 = { values: x1, nEvents: half, nFeatures: N_FEATURES };
 const key = { seed: 1, kind: 'nominal' as const, replica: 0, iteration: 1, step: 'step1' as const, member: 0 };
 
+// one untimed fit first: V8 compiles wasm with its baseline tier and swaps in the
+// optimised code while it runs, which would otherwise land in the first timed row
+new MlpClassifier({ hidden: [50, 50, 50], activation: 'relu', epochs: 1, batchSize: 128, validationFraction: 0, patience: 0 })
+  .fit({ values: x0.subarray(0, 2048 * N_FEATURES), nEvents: 2048, nFeatures: N_FEATURES }, w.subarray(0, 2048), { values: x1.subarray(0, 2048 * N_FEATURES), nEvents: 2048, nFeatures: N_FEATURES }, w.subarray(0, 2048), { rngKey: key });
+
 console.log('\n  network  batch | engine samples·epochs/s | torch samples·epochs/s | engine/torch');
 let reported = false;
 try {
@@ -107,3 +115,4 @@ try {
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
+console.log(`# load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);

@@ -1,20 +1,27 @@
 /**
  * Kernel benchmarks (never part of npm test): wasm SIMD kernels vs their scalar reference
  * twins, one thread. Prints GFLOP/s for the dense layers at MLP shapes, samples/s for the
- * fused train step, and ns/event for the per-event kernels.
+ * fused train step (ReLU at three batch sizes, SiLU and GELU at 512), and ns/event for the
+ * per-event kernels (histogram fill, likelihood ratio, the smooth activations).
  *
  *   npm run build && node dist/bench/kernels.bench.js [--quick]
  */
 import os from 'node:os';
 import { Bench } from 'tinybench';
+import type { Activation } from '../src/classifier.js';
 import type { DenseBackwardF32Export } from '../src/kernels/dense_backward_f32.js';
 import type { DenseForwardF32Export } from '../src/kernels/dense_forward_f32.js';
+import type { BackwardExport, UnaryExport } from '../src/kernels/elementwise.js';
 import type { LikelihoodRatioF32Export } from '../src/kernels/likelihood_ratio_f32.js';
 import { mlpTrainStepF32 } from '../src/kernels/mlp_train_step_f32.js';
 import { MlpWorkspace } from '../src/kernels/mlp_workspace.js';
 import { kernels } from '../src/kernels/wasm.js';
 import { denseBackwardF32 as denseBackwardRef } from '../src/reference/dense_backward_f32.js';
 import { denseForwardF32 as denseForwardRef } from '../src/reference/dense_forward_f32.js';
+import { geluBackwardF32 as geluBackwardRef } from '../src/reference/gelu_backward_f32.js';
+import { geluForwardF32 as geluForwardRef } from '../src/reference/gelu_forward_f32.js';
+import { siluBackwardF32 as siluBackwardRef } from '../src/reference/silu_backward_f32.js';
+import { siluForwardF32 as siluForwardRef } from '../src/reference/silu_forward_f32.js';
 import { histFillF64 as histFillRef } from '../src/reference/hist_fill_f64.js';
 import { likelihoodRatioF32 as likelihoodRatioRef } from '../src/reference/likelihood_ratio_f32.js';
 import { RandomStream } from '../src/rng.js';
@@ -92,15 +99,18 @@ async function denseTable(): Promise<void> {
 }
 
 async function trainStepTable(): Promise<void> {
-  console.log('\n## fused train step (forward + BCE + backward + Adam, one wasm call), 8 inputs, ReLU');
-  console.log('  network   batch |  samples/s   ns/event   GFLOP/s');
-  for (const width of [50, 100]) {
+  console.log('\n## fused train step (forward + BCE + backward + Adam, one wasm call), 8 inputs');
+  console.log('  network  activation   batch |  samples/s   ns/event   GFLOP/s');
+  const rows: [number, Activation, number][] = [];
+  for (const width of [50, 100]) for (const batch of [128, 512, 10000]) rows.push([width, 'relu', batch]);
+  for (const width of [50, 100]) for (const activation of ['silu', 'gelu'] as const) rows.push([width, activation, 512]);
+  for (const [width, activation, batch] of rows) {
     const dims = [8, width, width, width, 1];
     let flopsPerEvent = 0;
     for (let l = 0; l + 1 < dims.length; l++) flopsPerEvent += 6 * dims[l] * dims[l + 1];
-    for (const batch of [128, 512, 10000]) {
+    {
       const mark = arena.mark();
-      const ws = new MlpWorkspace(arena, dims, 'relu', batch, true);
+      const ws = new MlpWorkspace(arena, dims, activation, batch, true);
       fillUniform(ws.params, -0.2, 0.2);
       fillUniform(ws.x);
       for (let i = 0; i < batch; i++) ws.y[i] = i & 1;
@@ -113,7 +123,7 @@ async function trainStepTable(): Promise<void> {
         adam.bc2 = 1 - 0.999 ** Math.min(t, 1000);
         mlpTrainStepF32(ws, batch, 1 / batch, adam);
       });
-      console.log(`  3×${String(width).padEnd(4)} ${String(batch).padStart(7)} | ${fmt(batch / s / 1e3, 0)}k  ${fmt((s / batch) * 1e9, 1)}  ${fmt((flopsPerEvent * batch) / s / 1e9)}`);
+      console.log(`  3×${String(width).padEnd(4)}  ${activation.padEnd(10)} ${String(batch).padStart(7)} | ${fmt(batch / s / 1e3, 0)}k  ${fmt((s / batch) * 1e9, 1)}  ${fmt((flopsPerEvent * batch) / s / 1e9)}`);
       arena.release(mark);
     }
   }
@@ -146,9 +156,17 @@ async function perEventTable(): Promise<void> {
     const ratio = exports.likelihood_ratio_f32 as LikelihoodRatioF32Export;
     const sumw = new Float64Array(52);
     const sumw2 = new Float64Array(52);
+    // the smooth activations on z in [−10, 10], in place on a copy (forward) or with dy = z (backward)
+    const aPtr = arena.allocF32(n);
+    const unary = (name: string) => exports[name] as UnaryExport;
+    const back = (name: string) => exports[name] as BackwardExport;
     const rows: [string, () => void, () => void][] = [
       ['hist_fill_f64 (50 bins)', () => fill(xPtr, wPtr, n, ePtr, 50, sPtr, s2Ptr), () => histFillRef(xs, ws, edges, sumw, sumw2)],
       ['likelihood_ratio_f32', () => ratio(zPtr, n, 1e-6, 100, 1, rPtr), () => likelihoodRatioRef(zs, { epsilon: 1e-6, wMax: 100 }, 1)],
+      ['silu_forward_f32', () => unary('silu_forward_f32')(zPtr, n, aPtr), () => siluForwardRef(zs)],
+      ['silu_backward_f32', () => back('silu_backward_f32')(zPtr, zPtr, n, aPtr), () => siluBackwardRef(zs, zs)],
+      ['gelu_forward_f32', () => unary('gelu_forward_f32')(zPtr, n, aPtr), () => geluForwardRef(zs)],
+      ['gelu_backward_f32', () => back('gelu_backward_f32')(zPtr, zPtr, n, aPtr), () => geluBackwardRef(zs, zs)],
     ];
     for (const [name, wasm, twin] of rows) {
       const a = await seconds(wasm, 100);

@@ -11,9 +11,12 @@ type Backward = (z: Float32Array, dy: Float32Array) => Float32Array;
 
 export const EDGE_VALUES = new Float32Array([0, -0, 1e-30, -1e-30, 0.5, -0.5, 3, -3, 20, -20, 100, -100, 1e30, -1e30, NaN]);
 
+/** LENGTHS plus lengths that end in the 4-wide loop after the 8-wide one (n mod 8 in 4..7). */
+const ACT_LENGTHS = [...LENGTHS, 7, 12, 4103];
+
 export function checkForwardVsReference(name: string, kernel: Forward, reference: Forward, tol: Tolerance): void {
   const s = stream(name);
-  for (const n of LENGTHS) {
+  for (const n of ACT_LENGTHS) {
     const z = uniformF32(s, n, -8, 8);
     assertClose(`${name} y (n=${n})`, kernel(z), reference(z), tol);
   }
@@ -22,7 +25,7 @@ export function checkForwardVsReference(name: string, kernel: Forward, reference
 
 export function checkBackwardVsReference(name: string, kernel: Backward, reference: Backward, tol: Tolerance): void {
   const s = stream(name);
-  for (const n of LENGTHS) {
+  for (const n of ACT_LENGTHS) {
     const z = uniformF32(s, n, -8, 8);
     const dy = uniformF32(s, n, -2, 2);
     assertClose(`${name} dz (n=${n})`, kernel(z, dy), reference(z, dy), tol);
@@ -52,4 +55,19 @@ export function checkGradient(name: string, forward: Forward, backward: Backward
     checked++;
   }
   assert.ok(checked > 200, `${name}: only ${checked} points checked`);
+}
+
+/**
+ * The 8-wide loop, the 4-wide loop and the one-lane tail give the same bits for the same
+ * input: each edge value (and a spread of ordinary ones) repeated 15 times (8 + 4 + 3).
+ */
+export function checkLanePaths(name: string, kernel: Forward): void {
+  const values = [...EDGE_VALUES, -87.5, -90, -103.9, -104.5, 0.1, -0.1, 7.25, -7.25];
+  for (const v of values) {
+    const out = kernel(new Float32Array(15).fill(v));
+    const bits = new Uint32Array(out.buffer, out.byteOffset, out.length);
+    for (let i = 1; i < bits.length; i++) {
+      assert.ok(bits[i] === bits[0], `${name}(${v}): element ${i} has bits 0x${bits[i].toString(16)}, element 0 has 0x${bits[0].toString(16)}`);
+    }
+  }
 }

@@ -15,7 +15,7 @@ test('tier A: a 2×2 layer by hand', () => {
 
 test('tier B: wasm equals the reference bit for bit on every tile and tail', () => {
   const s = stream('dense_forward_f32');
-  const shapes: [number, number, number][] = [...SHAPES, [0, 3, 5], [4099, 3, 5], [4, 200, 4], [6, 130, 12], [7, 140, 13], [130, 50, 50], [5, 8, 100]];
+  const shapes: [number, number, number][] = [...SHAPES, [0, 3, 5], [4099, 3, 5], [4, 200, 4], [6, 130, 12], [7, 140, 13], [130, 50, 50], [5, 8, 100], [5, 3, 1], [9, 4, 1], [7, 13, 1], [8, 101, 1]]; // N = 1: the 4×1 row-lane tiles
   for (const [nBatch, nIn, nOut] of shapes) {
     const x = uniformF32(s, nBatch * nIn, -3, 3);
     const w = uniformF32(s, nIn * nOut);
@@ -30,9 +30,9 @@ test('tier B: large and non-finite values propagate like the reference', () => {
   const x = new Float32Array([1e30, -1e30, Infinity, NaN, 0, 1, 2, 3, -0, 1e-40, 5, 6]);
   const w = new Float32Array([1e10, 1, -1, 2, 0.5, 0, 3, 4, 1, 1, 1, 1]);
   const b = new Float32Array([0, -0, 1]);
-  for (const [nBatch, nIn, nOut] of [[3, 4, 3], [4, 3, 3], [6, 2, 3]] as const) {
-    const got = denseForwardF32(x.subarray(0, nBatch * nIn), w.subarray(0, nIn * nOut), b, nBatch, nIn, nOut);
-    const want = denseForwardRef(x.subarray(0, nBatch * nIn), w.subarray(0, nIn * nOut), b, nBatch, nIn, nOut);
+  for (const [nBatch, nIn, nOut] of [[3, 4, 3], [4, 3, 3], [6, 2, 3], [4, 3, 1], [6, 2, 1], [3, 4, 1]] as const) {
+    const got = denseForwardF32(x.subarray(0, nBatch * nIn), w.subarray(0, nIn * nOut), b.subarray(0, nOut), nBatch, nIn, nOut);
+    const want = denseForwardRef(x.subarray(0, nBatch * nIn), w.subarray(0, nIn * nOut), b.subarray(0, nOut), nBatch, nIn, nOut);
     assertBitEqual(`y (${nBatch}×${nIn}×${nOut})`, got, want);
   }
 });

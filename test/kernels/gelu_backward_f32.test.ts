@@ -3,7 +3,7 @@ import { geluBackwardF32 } from '../../src/kernels/gelu_backward_f32.js';
 import { geluForwardF32 } from '../../src/kernels/gelu_forward_f32.js';
 import { geluBackwardF32 as reference } from '../../src/reference/gelu_backward_f32.js';
 import { assertClose } from '../helpers/close.js';
-import { checkBackwardVsReference, checkGradient } from './activation_checks.js';
+import { checkBackwardVsReference, checkGradient, checkLanePaths } from './activation_checks.js';
 
 test('tier A: hand-computed values', () => {
   // d gelu/dz at 0 is ½; at ±50 it is 1 and 0
@@ -16,6 +16,10 @@ test('tier B: kernel vs f64 reference (f32 arithmetic; absolute floor near the z
 
 test('gradient check: central differences of gelu_forward_f32', () => {
   checkGradient('gelu', geluForwardF32, geluBackwardF32);
+});
+
+test('f32x4 lanes: the 8-wide, 4-wide and one-lane paths give the same bits', () => {
+  checkLanePaths('gelu_backward_f32', (z) => geluBackwardF32(z, new Float32Array(z.length).fill(1.5)));
 });
 
 test.run();

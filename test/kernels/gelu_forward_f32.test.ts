@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import { geluForwardF32 } from '../../src/kernels/gelu_forward_f32.js';
 import { geluForwardF32 as reference } from '../../src/reference/gelu_forward_f32.js';
 import { assertClose } from '../helpers/close.js';
-import { checkForwardVsReference } from './activation_checks.js';
+import { checkForwardVsReference, checkLanePaths } from './activation_checks.js';
 
 test('tier A: hand-computed values', () => {
   // gelu(0) = 0; gelu(1) = ½(1 + tanh(0.7978845608·1.044715)) = 0.8411919906; gelu(-1) = 1 − 0.8411919906 − 1
@@ -11,6 +11,10 @@ test('tier A: hand-computed values', () => {
 
 test('tier B: kernel vs f64 reference (f32 u = √(2/π)(z + a z³) amplifies ulps by |2u| for z ≪ 0)', () => {
   checkForwardVsReference('gelu_forward_f32', geluForwardF32, reference, { rtol: 1e-4, atol: 1e-30 });
+});
+
+test('f32x4 lanes: the 8-wide, 4-wide and one-lane paths give the same bits', () => {
+  checkLanePaths('gelu_forward_f32', geluForwardF32);
 });
 
 test.run();

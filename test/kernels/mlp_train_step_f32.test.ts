@@ -3,9 +3,16 @@ import * as assert from 'uvu/assert';
 import type { Activation } from '../../src/classifier.js';
 import type { AdamScalars } from '../../src/kernels/adam_step_f32.js';
 import { bceLossF32 } from '../../src/kernels/bce_loss_f32.js';
+import { denseBackwardF32 } from '../../src/kernels/dense_backward_f32.js';
+import { denseForwardF32 } from '../../src/kernels/dense_forward_f32.js';
+import { geluBackwardF32 } from '../../src/kernels/gelu_backward_f32.js';
+import { geluForwardF32 } from '../../src/kernels/gelu_forward_f32.js';
+import { siluBackwardF32 } from '../../src/kernels/silu_backward_f32.js';
+import { siluForwardF32 } from '../../src/kernels/silu_forward_f32.js';
 import { mlpTrainStepF32 } from '../../src/kernels/mlp_train_step_f32.js';
 import { MlpWorkspace, parameterCount } from '../../src/kernels/mlp_workspace.js';
 import { kernels } from '../../src/kernels/wasm.js';
+import { layerParams } from '../../src/reference/mlp_forward_f32.js';
 import { mlpTrainStepF32 as reference } from '../../src/reference/mlp_train_step_f32.js';
 import { assertBitEqual, assertClose } from '../helpers/close.js';
 import { labelsF32, stream, uniformF32, uniformF64 } from './random_inputs.js';
@@ -74,6 +81,42 @@ test('row chunks: gradients and parameters do not depend on the chunk size (bit 
       assertBitEqual(`grads ${activation} chunk ${chunk}`, parts.grads, whole.grads);
       assertBitEqual(`params ${activation} chunk ${chunk}`, parts.params, whole.params);
       assertClose(`loss ${activation} chunk ${chunk}`, parts.losses, whole.losses, { rtol: 1e-13, atol: 0 }); // chunk sums added in order
+    }
+  }
+});
+
+test('SiLU/GELU: the fused step (σ kept from the forward) equals the wasm kernels composed, bit for bit', () => {
+  const s = stream('mlp_train_step_f32 smooth composition');
+  const forward = { silu: siluForwardF32, gelu: geluForwardF32 } as const;
+  const backward = { silu: siluBackwardF32, gelu: geluBackwardF32 } as const;
+  for (const activation of ['silu', 'gelu'] as const) {
+    for (const [dims, nBatch] of [[[5, 12, 9, 1], 37], [[8, 50, 50, 1], 300]] as [number[], number][]) {
+      const params = uniformF32(s, parameterCount(dims), -0.6, 0.6);
+      const x = uniformF32(s, nBatch * dims[0], -3, 3);
+      const y = labelsF32(s, nBatch);
+      const w = uniformF64(s, nBatch, -0.5, 2);
+      const got = wasmSteps(params, dims, activation, x, y, w, nBatch, 1, 128).grads;
+      // the same step from the standalone wasm kernels (dense layers are bit-identical to their twins)
+      const L = dims.length - 1;
+      const z: Float32Array[] = [];
+      const a: Float32Array[] = [];
+      let input = x;
+      for (let l = 0; l < L; l++) {
+        const { w: wl, b } = layerParams(params, dims, l);
+        z.push(denseForwardF32(input, wl, b, nBatch, dims[l], dims[l + 1]));
+        if (l < L - 1) a.push(forward[activation](z[l]));
+        input = a[l];
+      }
+      let delta = bceLossF32(z[L - 1], y, w, 1 / nBatch).grad;
+      const want = new Float32Array(params.length);
+      for (let l = L - 1; l >= 0; l--) {
+        const g = denseBackwardF32(l === 0 ? x : a[l - 1], layerParams(params, dims, l).w, delta, nBatch, dims[l], dims[l + 1], l > 0);
+        const slot = layerParams(want, dims, l);
+        slot.w.set(g.dw);
+        slot.b.set(g.db);
+        if (l > 0) delta = backward[activation](z[l - 1], g.dx!);
+      }
+      assertBitEqual(`grads ${activation} ${dims.join('-')} batch ${nBatch}`, got, want);
     }
   }
 });

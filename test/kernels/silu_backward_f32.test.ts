@@ -3,7 +3,7 @@ import { siluBackwardF32 } from '../../src/kernels/silu_backward_f32.js';
 import { siluForwardF32 } from '../../src/kernels/silu_forward_f32.js';
 import { siluBackwardF32 as reference } from '../../src/reference/silu_backward_f32.js';
 import { assertClose } from '../helpers/close.js';
-import { checkBackwardVsReference, checkGradient } from './activation_checks.js';
+import { checkBackwardVsReference, checkGradient, checkLanePaths } from './activation_checks.js';
 
 test('tier A: hand-computed values', () => {
   // d/dz z·σ(z) at 0 is ½; at ±100 it is 1 and 0
@@ -16,6 +16,10 @@ test('tier B: kernel vs f64 reference (f32 arithmetic; absolute floor near the z
 
 test('gradient check: central differences of silu_forward_f32', () => {
   checkGradient('silu', siluForwardF32, siluBackwardF32);
+});
+
+test('f32x4 lanes: the 8-wide, 4-wide and one-lane paths give the same bits', () => {
+  checkLanePaths('silu_backward_f32', (z) => siluBackwardF32(z, new Float32Array(z.length).fill(1.5)));
 });
 
 test.run();
