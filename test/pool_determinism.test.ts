@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fromColumns } from '../src/features.js';
 import { fitMember } from '../src/fit_member.js';
-import { PoolRunner, resolveThreadCount, shareFeatures, shareJob } from '../src/pool.js';
+import { PoolRunner, resolveThreadCount, shareFeatures, shareJob, SharedBuffers } from '../src/pool.js';
 import { runReplicas, type ReplicaOptions } from '../src/replicas.js';
 import { InProcessRunner } from '../src/runner.js';
 import { RandomStream } from '../src/rng.js';
@@ -135,6 +135,32 @@ test('event data is SharedArrayBuffer-backed once and cached by identity', () =>
   assert.is.not(a.w0, b.w0, 'weights are copied per job (they change every step)');
   const shared = fromColumns([[1, 2, 3]], true);
   assert.is(shareFeatures(shared), shared, 'SAB-backed input is used as is');
+});
+
+test('results are the caller\'s own arrays: shared buffers are recycled without touching earlier results', async () => {
+  const runner = new PoolRunner({ threads: 2 });
+  try {
+    const job = makeJob(binned);
+    const first = await runner.fitMembers(job, 3);
+    const want = first.map((r) => ({ ...r, ratios: r.ratios.map((x) => x.slice()) }));
+    for (const r of first) for (const x of r.ratios) assert.not.ok(x.buffer instanceof SharedArrayBuffer, 'ratios are not shared');
+    // a second job with other weights reuses the buffers of the first
+    const other = { ...job, w0: job.w0.map((w, i) => w * (1 + (i % 5))), iteration: 3 };
+    const second = await runner.fitMembers(other, 3);
+    assertSameResults('first job after the second', first, want);
+    assert.not.equal(Array.from(second[0].ratios[0]), Array.from(first[0].ratios[0]), 'the second job differs');
+  } finally {
+    await runner.close();
+  }
+});
+
+test('SharedBuffers hands back released buffers of the same size, new ones otherwise', () => {
+  const buffers = new SharedBuffers();
+  const a = buffers.take(64);
+  buffers.release(a);
+  assert.is(buffers.take(64), a);
+  assert.is.not(buffers.take(64), a, 'a buffer in use is not handed out twice');
+  assert.is(buffers.take(32).byteLength, 32);
 });
 
 test('thread count: explicit, then SLURM_CPUS_PER_TASK, then availableParallelism', () => {
