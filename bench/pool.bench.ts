@@ -11,7 +11,7 @@
  * child process per worker count (`--rss T`), as process.resourceUsage().maxRSS, which
  * counts every thread of the process.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       events: { type: 'string' }, members: { type: 'string' }, repeats: { type: 'string' }, rss: { type: 'string' }, bare: { type: 'boolean' },
-      'rss-unfold': { type: 'string' }, 'rss-events': { type: 'string' }, 'rss-empty': { type: 'string' },
+      'rss-unfold': { type: 'string' }, 'rss-events': { type: 'string' }, 'rss-empty': { type: 'string' }, solo: { type: 'boolean' },
     },
   });
   if (values.rss !== undefined) return rssChild(Number(values.rss), 1_000_000, 4, values.bare === true);
@@ -129,6 +129,12 @@ async function main(): Promise<void> {
   const nEvents = Number(values.events ?? 50_000);
   const nMembers = Number(values.members ?? 8);
   const classifier = MLP;
+  if (values.solo === true) {
+    // one process of the "two independent processes" reference: half the members on one thread
+    const { seconds } = await timed(1, job(nEvents, classifier), nMembers / 2, repeats);
+    process.stdout.write(JSON.stringify({ seconds }) + '\n');
+    return;
+  }
   const epochs = classifier.type === 'mlp' ? (classifier.epochs ?? 1) : 1;
   console.log(`node ${process.version}; CPU ${cpus()[0]?.model ?? 'unknown'}; availableParallelism ${availableParallelism()}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log('measured under load: the machine is shared with other engineers\' builds and tests');
@@ -142,6 +148,13 @@ async function main(): Promise<void> {
     base ||= s;
     console.log(`${String(threads).padStart(7)}   ${s.toFixed(3).padStart(7)}   ${(samples / s).toExponential(3).padStart(16)}   ${(base / s).toFixed(2).padStart(7)}×   ${cores.toFixed(2).padStart(10)}`);
   }
+  // the machine's own limit: two independent one-thread processes, each fitting half the members
+  const solo = () => new Promise<number>((resolve, reject) => {
+    const args = [fileURLToPath(import.meta.url), '--solo', '--events', String(nEvents), '--members', String(nMembers), '--repeats', String(repeats)];
+    execFile(process.execPath, args, (error, stdout) => (error ? reject(error) : resolve((JSON.parse(stdout.trim().split('\n').pop()!) as { seconds: number }).seconds)));
+  });
+  const pair = await Promise.all([solo(), solo()]);
+  console.log(`reference: 2 independent 1-thread processes, ${nMembers / 2} members each, finish in ${Math.max(...pair).toFixed(3)} s: ${(base / Math.max(...pair)).toFixed(2)}× one thread (what this machine gives two threads)`);
   console.log(`\npeak RSS, one step job: 10⁶ events × 8 features per class, 4 members, ${JSON.stringify(RSS_MLP)} (fresh process each)`);
   const child = (threads: number, bare: boolean, mode = '--rss', extra: string[] = []) => {
     const out = spawnSync(process.execPath, [fileURLToPath(import.meta.url), mode, String(threads), ...(bare ? ['--bare'] : []), ...extra], { encoding: 'utf8' });
