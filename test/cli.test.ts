@@ -73,6 +73,21 @@ test('unfold from CSV files with a tiny MLP, progress on stderr without --quiet'
   assert.equal(f.metadata.observables, [{ name: 'gen_x', unit: 'GeV' }]);
 });
 
+test('--truth with --truth-weight: the summary\'s truth histogram carries the weights', async () => {
+  const rows = Array.from({ length: 300 }, (_, i) => `${Math.sin(i)},${Math.sin(i) + Math.cos(7 * i) / 3}`);
+  write('tsim.csv', `gen_x,reco_x\n${rows.join('\n')}\n`);
+  write('ttruth.csv', `gen_x,tw\n${rows.map((r, i) => `${r.split(',')[0]},${i % 2 === 0 ? 3 : 1}`).join('\n')}\n`);
+  const base = ['unfold', '--sim', 'tsim.csv', '--data', 'tsim.csv', '--gen', 'gen_x', '--reco', 'reco_x', '--truth', 'ttruth.csv', '--classifier', 'binned', '--bins', 'gen_x=-1.5:1.5:6;reco_x=-2:2:8', '--iterations', '1', '--no-plots', '--quiet'];
+  const plain = run([...base, '--out', 'out-truth']);
+  const weighted = run([...base, '--truth-weight', 'tw', '--out', 'out-truth-w']);
+  assert.is(plain.code, 0, plain.stderr);
+  assert.is(weighted.code, 0, weighted.stderr);
+  type Summary = { features: { truth: { sumw: number[] } }[] };
+  const truthSum = (out: string) => (JSON.parse(readFileSync(join(dir, out, 'summary.json'), 'utf8')) as Summary).features[0].truth.sumw.reduce((a, b) => a + b, 0);
+  assert.is(truthSum('out-truth'), 300);
+  assert.is(truthSum('out-truth-w'), 150 * 3 + 150);
+});
+
 const ERRORS: [string, () => string[], RegExp][] = [
   ['unknown flag', () => ['unfold', '--bogus'], /^omnifold: unfold options must be known flags \(see omnifold unfold --help\); got --bogus\n$/],
   ['unknown command', () => ['frobnicate'], /^omnifold: command must be one of unfold, hist, plot, export, validate; got "frobnicate"/],
@@ -88,6 +103,7 @@ const ERRORS: [string, () => string[], RegExp][] = [
   ['NaN in a weight', () => ['unfold', '--sim', write('s4.csv', 'g,r,w\n1,2,1\n2,3,nan\n'), '--data', 's4.csv', '--gen', 'g', '--reco', 'r', '--sim-weight', 'w'], /^omnifold: s4\.csv: column "w" must hold finite weights; got NaN at row 1\n$/],
   ['bad number', () => ['unfold', '--sim', write('s5.csv', 'g,r\n1,2\n2,abc\n'), '--data', 's5.csv', '--gen', 'g', '--reco', 'r'], /^omnifold: s5\.csv: line 3, column "r" must be a number or true\/false; got "abc"\n$/],
   ['bad config', () => ['unfold', '--config', write('c.json', '{"iterations": 2, "colour": "red"}')], /^omnifold: --config c\.json keys must be unfold flags without dashes; got "colour"\n$/],
+  ['truth weight without truth', () => ['unfold', '--sim', 's1.csv', '--data', 's1.csv', '--gen', 'gen_pt', '--reco', 'reco_eta', '--truth-weight', 'w'], /^omnifold: --truth-weight must come with --truth; got no --truth\n$/],
   ['units for an unknown column', () => ['unfold', '--sim', 's1.csv', '--data', 's1.csv', '--gen', 'gen_pt', '--reco', 'reco_eta', '--units', 'pt=GeV'], /^omnifold: --units entries must read col=unit with col one of --gen \(gen_pt\); got "pt=GeV"\n$/],
   ['bad systematic', () => ['unfold', '--toy', 'gauss', '--syst', 'js=reco:x_reco'], /^omnifold: --syst js=reco:COL\*factor must give a column and a finite factor, e\.g\. reco:reco_pt\*1\.01; got "js=reco:x_reco"\n$/],
   ['systematic on an unknown reco column', () => ['unfold', '--toy', 'gauss', '--syst', 'js=reco:pt*1.01'], /^omnifold: --syst js=reco:pt\*1\.01 must name a --reco column; got "pt"; reco columns are x_reco\n$/],

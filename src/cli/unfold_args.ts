@@ -23,6 +23,7 @@ export const UNFOLD_FLAGS: Readonly<Record<string, { type: FlagType; help: strin
   'pass-reco': { type: 'string', help: 'sim reco-selection mask column (default: all pass)' },
   units: { type: 'string', help: "units of gen columns for plots and metadata, e.g. 'gen_pt=GeV;gen_phi=rad'" },
   truth: { type: 'string', help: 'gen-level truth file (gen columns) for the χ² in the summary' },
+  'truth-weight': { type: 'string', help: 'truth event weight column (default: all 1)' },
   toy: { type: 'string', help: 'embedded toy when no files are given: lepton-jet (default) or gauss' },
   events: { type: 'string', help: 'toy events per sample (default: the toy\'s own size)' },
   iterations: { type: 'string', help: `OmniFold iterations (default ${UNFOLD_DEFAULTS.nIterations})` },

@@ -59,9 +59,9 @@ async function loadFiles(plan: Extract<InputPlan, { kind: 'files' }>): Promise<L
   let truth: TruthSample | undefined;
   const files = [await describeInputFile('sim', plan.sim), await describeInputFile('data', plan.data)];
   if (plan.truth !== undefined) {
-    const table = await readTable(plan.truth, { columns: plan.gen });
+    const table = await readTable(plan.truth, { columns: plan.truthWeight === undefined ? plan.gen : [...plan.gen, plan.truthWeight] });
     const passGen = plan.passGen !== undefined && table.columnNames.includes(plan.passGen) ? plan.passGen : undefined;
-    truth = truthSampleFromTable(table, { gen: plan.gen, passGen });
+    truth = truthSampleFromTable(table, { gen: plan.gen, weight: plan.truthWeight, passGen });
     files.push(await describeInputFile('truth', plan.truth));
   }
   return { sim, data, truth, genNames: plan.gen, recoNames: plan.reco, bins: {}, mlp: {}, unfold: {}, observables: plan.gen.map((name) => ({ name, ...(plan.units[name] ? { unit: plan.units[name] } : {}) })), files, description: { files: plan } };

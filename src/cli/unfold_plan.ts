@@ -19,6 +19,7 @@ export type InputPlan =
       sim: string;
       data: string;
       truth?: string;
+      truthWeight?: string;
       gen: string[];
       reco: string[];
       simWeight?: string;
@@ -158,7 +159,7 @@ function parseUnits(args: UnfoldArgs, gen: readonly string[]): Record<string, st
 function inputPlan(args: UnfoldArgs): InputPlan {
   const files = ['sim', 'data', 'gen', 'reco'].filter((k) => args[k] !== undefined);
   if (files.length === 0) {
-    for (const k of ['truth', 'sim-weight', 'data-weight', 'pass-gen', 'pass-reco', 'units']) {
+    for (const k of ['truth', 'truth-weight', 'sim-weight', 'data-weight', 'pass-gen', 'pass-reco', 'units']) {
       if (args[k] !== undefined) throw new InputError(`--${k} must come with --sim, --data, --gen and --reco; got no input files`);
     }
     return { kind: 'toy', toy: oneOf(args, 'toy', ['lepton-jet', 'gauss'] as const) ?? 'lepton-jet', nEvents: integer(args, 'events', 1) };
@@ -166,6 +167,7 @@ function inputPlan(args: UnfoldArgs): InputPlan {
   const missing = ['sim', 'data', 'gen', 'reco'].filter((k) => args[k] === undefined);
   if (missing.length > 0) throw new InputError(`--sim, --data, --gen and --reco must be given together; got no --${missing.join(', --')}`);
   if (args.toy !== undefined || args.events !== undefined) throw new InputError(`--toy and --events must not come with input files; got --${args.toy !== undefined ? 'toy' : 'events'}`);
+  if (args['truth-weight'] !== undefined && args.truth === undefined) throw new InputError('--truth-weight must come with --truth; got no --truth');
   const gen = list(args, 'gen') as string[];
   const reco = list(args, 'reco') as string[];
   return {
@@ -173,6 +175,7 @@ function inputPlan(args: UnfoldArgs): InputPlan {
     sim: str(args, 'sim') as string,
     data: str(args, 'data') as string,
     truth: str(args, 'truth'),
+    truthWeight: str(args, 'truth-weight'),
     gen,
     reco,
     simWeight: str(args, 'sim-weight'),
