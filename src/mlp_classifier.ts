@@ -216,9 +216,8 @@ class MlpFit {
   run(): TrainedMlp {
     const { spec, events } = this;
     const n = events.n;
-    // seeded split: the first nVal events of a permutation validate
+    // seeded split and per-epoch orders: the constructor draws the first epoch's, nextEpoch() each later one
     const key = this.context.rngKey;
-    // the first epoch's order is the shuffle stream's first draw, as every later one
     const order = new EventOrder(n, spec.validationFraction, new RandomStream(key, 'shuffle'), new RandomStream(key, 'split'));
     const { nVal, nTrain } = order;
     const st = standardiser(events, order);

@@ -7,7 +7,7 @@
  * task; a matrix that is not SAB-backed is copied into a SAB once and cached by identity
  * (feature values are never written by the engine), so later iterations reuse it. Weights
  * change every step, so each job's weights are copied into SABs once per job (not per
- * member). Results come back in member order whatever the completion order, and a member's
+ * member); those copies and the ratio outputs are recycled ({@link SharedBuffers}). Results come back in member order whatever the completion order, and a member's
  * fit is a pure function of the job, so the weights are bit-identical for any pool size.
  */
 import { availableParallelism } from 'node:os';
