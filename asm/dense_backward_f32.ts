@@ -20,7 +20,8 @@
  * Effects: writes only dx, dw, db, scratch; allocates nothing; no globals.
  * Twin: src/reference/dense_backward_f32.ts; test: test/kernels/dense_backward_f32.test.ts.
  */
-import { EPI_NONE, tileGemm } from './tile_gemm';
+import { EPI_NONE, EPI_RELU_BWD, tileGemm } from './tile_gemm';
+import { sparseBackwardRelu, sparseProduct } from './sparse_gemm';
 
 export function dense_backward_f32(
   xPtr: usize, wPtr: usize, dyPtr: usize, nBatch: i32, nIn: i32, nOut: i32,
@@ -80,6 +81,23 @@ export function denseBackwardRows(
   if (nOut == 1) tileGemm(dyPtr, 0, 1, xPtr, nIn, dwPtr, nIn, 1, nIn, nRows, 0, accumulate, 0, EPI_NONE);
   else tileGemm(xPtr, 1, nIn, dyPtr, nOut, dwPtr, nOut, nIn, nOut, nRows, 0, accumulate, 0, EPI_NONE);
   if (dxPtr != 0) tileGemm(dyPtr, nOut, 1, wtPtr, nIn, dxPtr, nIn, nRows, nIn, nOut, 0, false, zPtr, dxEpi);
+}
+
+/**
+ * denseBackwardRows for a layer whose input x is a ReLU output and whose input gradient
+ * goes back through that ReLU (masked by x > 0): both products skip exact zeros
+ * (asm/sparse_gemm.ts, the same bits for finite weights). dW = Xᵀ·dY runs as the rows of
+ * Xᵀ (copied to tPtr, f32[nIn × nRows]) over their nonzeros; dX = dY·Wᵀ over the
+ * nonzeros of dY's rows (zero wherever the layer's own ReLU was off). Needs nIn, nOut ≥ 4.
+ */
+export function reluBackwardRows(
+  xPtr: usize, wtPtr: usize, dyPtr: usize, nRows: i32, nIn: i32, nOut: i32,
+  dxPtr: usize, dwPtr: usize, dbPtr: usize, accumulate: bool, listPtr: usize, tPtr: usize,
+): void {
+  biasGrad(dyPtr, nRows, nOut, dbPtr, accumulate);
+  transposeInto(xPtr, nRows, nIn, tPtr);
+  sparseProduct(tPtr, nRows, dyPtr, nOut, dwPtr, nOut, nIn, nOut, nRows, accumulate, listPtr);
+  sparseBackwardRelu(dyPtr, nOut, wtPtr, nIn, dxPtr, nIn, nRows, nIn, nOut, xPtr, listPtr);
 }
 
 function biasGrad(dyPtr: usize, nRows: i32, nOut: i32, dbPtr: usize, accumulate: bool): void {

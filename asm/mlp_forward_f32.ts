@@ -10,7 +10,9 @@
  * Edges: nRows = 0 returns the pointer and writes nothing; NaN features propagate to NaN logits.
  * Numerics: the layer kernels' (f32, fixed order, bit-identical to the reference layers).
  * With ReLU, A_l = max(Z_l, 0) is the product's epilogue (tile_gemm EPI_RELU_FWD, the
- * same f32x4.max as relu_forward_f32) and Z_l is never stored (the backward's mask
+ * same f32x4.max as relu_forward_f32; hidden layers after the first run
+ * asm/sparse_gemm.ts, skipping their input's zeros, with a list scratch in the
+ * descriptor: the same bits for finite parameters) and Z_l is never stored (the backward's mask
  * A_l > 0 equals Z_l > 0), saving a pass over Z and its stores; SiLU and
  * GELU call silu_forward_f32 / gelu_forward_f32 (f32x4) on Z: a per-vector epilogue
  * calling the same functions measured 1.15–1.25× slower per train step than this pass.
@@ -22,7 +24,8 @@ import { EPI_RELU_FWD, tileGemm } from './tile_gemm';
 import { dense_forward_f32 } from './dense_forward_f32';
 import { silu_forward_f32, siluForwardKeep } from './silu_forward_f32';
 import { gelu_forward_f32, geluForwardKeep } from './gelu_forward_f32';
-import { DESC_ACT, DESC_ACTIVATION, DESC_LAYERS, DESC_PARAMS, DESC_PREACT, DESC_SIGMA, descGet, dim, paramOffset, rowsOffset } from './mlp_layout';
+import { sparseForwardRelu } from './sparse_gemm';
+import { DESC_ACT, DESC_ACTIVATION, DESC_LAYERS, DESC_LIST, DESC_PARAMS, DESC_PREACT, DESC_SIGMA, descGet, dim, paramOffset, rowsOffset } from './mlp_layout';
 
 export function mlp_forward_f32(descPtr: usize, xPtr: usize, nRows: i32): usize {
   const L = descGet(descPtr, DESC_LAYERS);
@@ -31,6 +34,7 @@ export function mlp_forward_f32(descPtr: usize, xPtr: usize, nRows: i32): usize 
   const zBase = <usize>descGet(descPtr, DESC_PREACT);
   const aBase = <usize>descGet(descPtr, DESC_ACT);
   const sBase = <usize>descGet(descPtr, DESC_SIGMA);
+  const list = <usize>descGet(descPtr, DESC_LIST);
   let input = xPtr;
   let z: usize = zBase;
   for (let l = 0; l < L; l++) {
@@ -43,7 +47,12 @@ export function mlp_forward_f32(descPtr: usize, xPtr: usize, nRows: i32): usize 
       const a = aBase + rowsOffset(descPtr, l);
       // ReLU is the product's epilogue (A = max(Z, 0) stored instead of Z); SiLU and GELU run
       // as one unrolled f32x4 pass over Z afterwards (measured faster than a per-vector epilogue)
-      if (act == 0) tileGemm(input, nIn, 1, w, nOut, a, nOut, nRows, nOut, nIn, b, false, 0, EPI_RELU_FWD);
+      // after the first layer the input is a ReLU output, about half zeros: the product
+      // skips them (asm/sparse_gemm.ts, the same bits)
+      if (act == 0) {
+        if (l > 0 && nOut >= 4 && list != 0) sparseForwardRelu(input, nIn, w, nOut, a, nOut, nRows, nOut, nIn, b, list);
+        else tileGemm(input, nIn, 1, w, nOut, a, nOut, nRows, nOut, nIn, b, false, 0, EPI_RELU_FWD);
+      }
       else {
         dense_forward_f32(input, w, b, z, nRows, nIn, nOut);
         const n = nRows * nOut;

@@ -15,7 +15,11 @@
  *   [12] maxRows: rows per forward call and per chunk of a train step (buffers hold this many)
  *   [13] sigmaPtr f32, laid out as actPtr, or 0: SiLU/GELU training keeps the forward's σ
  *        values there for the backward (0 for ReLU and for inference)
- *   [14 .. 14+L] dims d_0 = nFeatures, d_1 .. d_{L−1} hidden widths, d_L = 1
+ *   [14] listPtr  scratch of asm/sparse_gemm.ts for one compacted row: f32[2·max(maxRows,
+ *        maxWidth)] (ReLU networks; 0 otherwise)
+ *   [15] transPtr f32[maxWidth × maxRows]: a hidden layer's Aᵀ for its weight gradient
+ *        (ReLU training; 0 otherwise)
+ *   [16 .. 16+L] dims d_0 = nFeatures, d_1 .. d_{L−1} hidden widths, d_L = 1
  */
 export const DESC_LAYERS = 0;
 export const DESC_ACTIVATION = 1;
@@ -31,7 +35,9 @@ export const DESC_DELTA1 = 10;
 export const DESC_SCRATCH = 11;
 export const DESC_MAXROWS = 12;
 export const DESC_SIGMA = 13;
-export const DESC_DIMS = 14;
+export const DESC_LIST = 14;
+export const DESC_TRANS = 15;
+export const DESC_DIMS = 16;
 
 // @ts-ignore: decorator
 @inline export function descGet(descPtr: usize, slot: i32): i32 {

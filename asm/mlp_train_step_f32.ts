@@ -26,13 +26,13 @@
  */
 import { mlp_forward_f32 } from './mlp_forward_f32';
 import { bce_loss_f32 } from './bce_loss_f32';
-import { denseBackwardRows, transposeInto } from './dense_backward_f32';
+import { denseBackwardRows, reluBackwardRows, transposeInto } from './dense_backward_f32';
 import { adam_step_f32 } from './adam_step_f32';
 import { EPI_NONE, EPI_RELU_BWD } from './tile_gemm';
 import { siluBackwardKept } from './silu_backward_f32';
 import { geluBackwardKept } from './gelu_backward_f32';
 import {
-  DESC_ACT, DESC_ACTIVATION, DESC_ADAM_M, DESC_ADAM_V, DESC_DELTA0, DESC_DELTA1, DESC_GRADS, DESC_LAYERS,
+  DESC_ACT, DESC_ACTIVATION, DESC_ADAM_M, DESC_ADAM_V, DESC_DELTA0, DESC_DELTA1, DESC_GRADS, DESC_LAYERS, DESC_LIST, DESC_TRANS,
   DESC_MAXROWS, DESC_NPARAMS, DESC_PARAMS, DESC_PREACT, DESC_SCRATCH, DESC_SIGMA, descGet, dim, paramOffset, rowsOffset,
 } from './mlp_layout';
 
@@ -80,6 +80,8 @@ function backward(descPtr: usize, xPtr: usize, nRows: i32, accumulate: bool): vo
   const aBase = <usize>descGet(descPtr, DESC_ACT);
   const sBase = <usize>descGet(descPtr, DESC_SIGMA);
   const scratch = <usize>descGet(descPtr, DESC_SCRATCH);
+  const list = <usize>descGet(descPtr, DESC_LIST);
+  const trans = <usize>descGet(descPtr, DESC_TRANS);
   let delta = <usize>descGet(descPtr, DESC_DELTA0);
   let other = <usize>descGet(descPtr, DESC_DELTA1);
   for (let l = L - 1; l >= 0; l--) {
@@ -92,7 +94,9 @@ function backward(descPtr: usize, xPtr: usize, nRows: i32, accumulate: bool): vo
     const z: usize = l == 0 ? 0 : zBase + rowsOffset(descPtr, l - 1);
     // ReLU's backward is the dX product's epilogue, masked by A > 0 (= Z > 0; the forward
     // stores no hidden Z with ReLU); SiLU's and GELU's run after it in place, reading Z
-    if (act == 0) denseBackwardRows(input, scratch + off, delta, nRows, nIn, nOut, dx, dw, dw + ((<usize>nIn * nOut) << 2), accumulate, input, EPI_RELU_BWD);
+    if (act == 0 && l > 0 && nIn >= 4 && nOut >= 4 && list != 0 && trans != 0) {
+      reluBackwardRows(input, scratch + off, delta, nRows, nIn, nOut, dx, dw, dw + ((<usize>nIn * nOut) << 2), accumulate, list, trans);
+    } else if (act == 0) denseBackwardRows(input, scratch + off, delta, nRows, nIn, nOut, dx, dw, dw + ((<usize>nIn * nOut) << 2), accumulate, input, EPI_RELU_BWD);
     else denseBackwardRows(input, scratch + off, delta, nRows, nIn, nOut, dx, dw, dw + ((<usize>nIn * nOut) << 2), accumulate, 0, EPI_NONE);
     if (l > 0) {
       const sig = sBase + rowsOffset(descPtr, l - 1);

@@ -10,7 +10,7 @@ import type { Arena } from './wasm.js';
 
 export const ACTIVATION_CODE: Readonly<Record<Activation, number>> = Object.freeze({ relu: 0, silu: 1, gelu: 2 });
 
-const DESC_DIMS = 14;
+const DESC_DIMS = 16;
 
 /**
  * Rows per wasm forward call and per chunk of a train step: the per-layer activation
@@ -80,11 +80,14 @@ export class MlpWorkspace {
     const scratchPtr = training ? arena.allocF32(this.nParams) : 0;
     // SiLU/GELU training keeps the forward's σ values for the backward (laid out as A)
     const sigmaPtr = training && activation !== 'relu' ? arena.allocF32(maxRows * Math.max(aRows, 1)) : 0;
+    // ReLU networks: one compacted row of asm/sparse_gemm.ts, and for training a hidden layer's Aᵀ
+    const listPtr = activation === 'relu' ? arena.allocF32(2 * Math.max(maxRows, maxWidth)) : 0;
+    const transPtr = training && activation === 'relu' ? arena.allocF32(maxRows * maxWidth) : 0;
     this.xPtr = arena.allocF32(batchRows * dims[0]);
     this.yPtr = arena.allocF32(batchRows);
     this.wPtr = arena.allocF64(batchRows);
     this.ratioPtr = arena.allocF64(maxRows);
-    const desc = [L, ACTIVATION_CODE[activation], this.paramsPtr, this.gradsPtr, this.adamMPtr, this.adamVPtr, this.nParams, preActPtr, actPtr, delta0Ptr, delta1Ptr, scratchPtr, maxRows, sigmaPtr, ...dims];
+    const desc = [L, ACTIVATION_CODE[activation], this.paramsPtr, this.gradsPtr, this.adamMPtr, this.adamVPtr, this.nParams, preActPtr, actPtr, delta0Ptr, delta1Ptr, scratchPtr, maxRows, sigmaPtr, listPtr, transPtr, ...dims];
     arena.u32(this.descPtr, desc.length).set(desc);
     if (training) {
       arena.f32(this.adamMPtr, this.nParams).fill(0);

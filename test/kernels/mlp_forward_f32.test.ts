@@ -17,7 +17,11 @@ test('tier A: a 2-input, 2-hidden ReLU network by hand', () => {
 
 test('tier B: wasm network equals the reference network (ReLU bit for bit; smooth activations to f32 ulps)', () => {
   const s = stream('mlp_forward_f32');
-  const nets: [number[], Activation][] = [[[1, 5, 1], 'relu'], [[8, 50, 50, 50, 1], 'relu'], [[3, 6, 130, 5, 1], 'relu'], [[3, 7, 9, 1], 'silu'], [[24, 13, 1], 'gelu']];
+  // ReLU hidden widths at the column tails of the zero-skipping products (asm/sparse_gemm.ts)
+  const nets: [number[], Activation][] = [
+    [[1, 5, 1], 'relu'], [[8, 50, 50, 50, 1], 'relu'], [[3, 6, 130, 5, 1], 'relu'], [[2, 4, 7, 33, 1], 'relu'], [[5, 31, 64, 1], 'relu'],
+    [[3, 7, 9, 1], 'silu'], [[24, 13, 1], 'gelu'],
+  ];
   for (const [dims, activation] of nets) {
     for (const nRows of [0, 1, 3, 4, 5, 131]) {
       const params = uniformF32(s, parameterCount(dims), -0.5, 0.5);

@@ -10,6 +10,8 @@ import { geluForwardF32 } from '../../src/kernels/gelu_forward_f32.js';
 import { siluBackwardF32 } from '../../src/kernels/silu_backward_f32.js';
 import { siluForwardF32 } from '../../src/kernels/silu_forward_f32.js';
 import { mlpTrainStepF32 } from '../../src/kernels/mlp_train_step_f32.js';
+import { reluBackwardF32 } from '../../src/kernels/relu_backward_f32.js';
+import { reluForwardF32 } from '../../src/kernels/relu_forward_f32.js';
 import { MlpWorkspace, parameterCount } from '../../src/kernels/mlp_workspace.js';
 import { kernels } from '../../src/kernels/wasm.js';
 import { layerParams } from '../../src/reference/mlp_forward_f32.js';
@@ -85,10 +87,38 @@ test('row chunks: gradients and parameters do not depend on the chunk size (bit 
   }
 });
 
+/**
+ * The gradients of one fused step from the standalone wasm kernels: dense layers (tile
+ * products, bit-identical to their twins), the activation's forward and backward kernels
+ * and the BCE kernel, composed layer by layer.
+ */
+function composedGradients(params: Float32Array, dims: number[], activation: Activation, x: Float32Array, y: Float32Array, w: Float64Array, nBatch: number): Float32Array {
+  const forward = { relu: reluForwardF32, silu: siluForwardF32, gelu: geluForwardF32 } as const;
+  const backward = { relu: reluBackwardF32, silu: siluBackwardF32, gelu: geluBackwardF32 } as const;
+  const L = dims.length - 1;
+  const z: Float32Array[] = [];
+  const a: Float32Array[] = [];
+  let input = x;
+  for (let l = 0; l < L; l++) {
+    const { w: wl, b } = layerParams(params, dims, l);
+    z.push(denseForwardF32(input, wl, b, nBatch, dims[l], dims[l + 1]));
+    if (l < L - 1) a.push(forward[activation](z[l]));
+    input = a[l];
+  }
+  let delta = bceLossF32(z[L - 1], y, w, 1 / nBatch).grad;
+  const want = new Float32Array(params.length);
+  for (let l = L - 1; l >= 0; l--) {
+    const g = denseBackwardF32(l === 0 ? x : a[l - 1], layerParams(params, dims, l).w, delta, nBatch, dims[l], dims[l + 1], l > 0);
+    const slot = layerParams(want, dims, l);
+    slot.w.set(g.dw);
+    slot.b.set(g.db);
+    if (l > 0) delta = backward[activation](z[l - 1], g.dx!);
+  }
+  return want;
+}
+
 test('SiLU/GELU: the fused step (σ kept from the forward) equals the wasm kernels composed, bit for bit', () => {
   const s = stream('mlp_train_step_f32 smooth composition');
-  const forward = { silu: siluForwardF32, gelu: geluForwardF32 } as const;
-  const backward = { silu: siluBackwardF32, gelu: geluBackwardF32 } as const;
   for (const activation of ['silu', 'gelu'] as const) {
     for (const [dims, nBatch] of [[[5, 12, 9, 1], 37], [[8, 50, 50, 1], 300]] as [number[], number][]) {
       const params = uniformF32(s, parameterCount(dims), -0.6, 0.6);
@@ -96,27 +126,40 @@ test('SiLU/GELU: the fused step (σ kept from the forward) equals the wasm kerne
       const y = labelsF32(s, nBatch);
       const w = uniformF64(s, nBatch, -0.5, 2);
       const got = wasmSteps(params, dims, activation, x, y, w, nBatch, 1, 128).grads;
-      // the same step from the standalone wasm kernels (dense layers are bit-identical to their twins)
-      const L = dims.length - 1;
-      const z: Float32Array[] = [];
-      const a: Float32Array[] = [];
-      let input = x;
-      for (let l = 0; l < L; l++) {
-        const { w: wl, b } = layerParams(params, dims, l);
-        z.push(denseForwardF32(input, wl, b, nBatch, dims[l], dims[l + 1]));
-        if (l < L - 1) a.push(forward[activation](z[l]));
-        input = a[l];
+      assertBitEqual(`grads ${activation} ${dims.join('-')} batch ${nBatch}`, got, composedGradients(params, dims, activation, x, y, w, nBatch));
+    }
+  }
+});
+
+test('ReLU: the fused step (zero-skipping products after the first layer) equals the dense wasm kernels composed, bit for bit', () => {
+  const s = stream('mlp_train_step_f32 relu composition');
+  // hidden widths at every column tail of asm/sparse_gemm.ts (N mod 4, N < 32, N mod 32),
+  // batches from 1 row to several row chunks
+  const nets: [number[], number][] = [
+    [[5, 4, 4, 1], 7], [[3, 5, 7, 1], 37], [[4, 8, 12, 1], 1], [[2, 31, 33, 1], 300], [[6, 32, 36, 1], 130],
+    [[5, 37, 40, 1], 64], [[8, 65, 100, 1], 129], [[3, 6, 130, 5, 1], 9], [[8, 50, 50, 50, 1], 257],
+  ];
+  for (const [dims, nBatch] of nets) {
+    for (const pattern of ['mixed', 'dead'] as const) {
+      const params = uniformF32(s, parameterCount(dims), -0.6, 0.6);
+      const x = uniformF32(s, nBatch * dims[0], -3, 3);
+      if (pattern === 'dead') {
+        // rows 0 and 2 all zero with the first layer's biases ≤ 0: their first activations are
+        // all off (an empty row for the next product); a quarter of each later layer's units
+        // dead (a bias of −50 keeps every event off)
+        x.fill(0, 0, dims[0]);
+        if (nBatch > 2) x.fill(0, 2 * dims[0], 3 * dims[0]);
+        const b1 = layerParams(params, dims, 0).b;
+        for (let j = 0; j < b1.length; j++) b1[j] = -Math.abs(b1[j]);
+        for (let l = 1; l < dims.length - 2; l++) {
+          const b = layerParams(params, dims, l).b;
+          for (let j = 0; j < b.length; j += 4) b[j] = -50;
+        }
       }
-      let delta = bceLossF32(z[L - 1], y, w, 1 / nBatch).grad;
-      const want = new Float32Array(params.length);
-      for (let l = L - 1; l >= 0; l--) {
-        const g = denseBackwardF32(l === 0 ? x : a[l - 1], layerParams(params, dims, l).w, delta, nBatch, dims[l], dims[l + 1], l > 0);
-        const slot = layerParams(want, dims, l);
-        slot.w.set(g.dw);
-        slot.b.set(g.db);
-        if (l > 0) delta = backward[activation](z[l - 1], g.dx!);
-      }
-      assertBitEqual(`grads ${activation} ${dims.join('-')} batch ${nBatch}`, got, want);
+      const y = labelsF32(s, nBatch);
+      const w = uniformF64(s, nBatch, -0.5, 2);
+      const got = wasmSteps(params, dims, 'relu', x, y, w, nBatch, 1, 128).grads;
+      assertBitEqual(`grads relu ${dims.join('-')} batch ${nBatch} (${pattern})`, got, composedGradients(params, dims, 'relu', x, y, w, nBatch));
     }
   }
 });
