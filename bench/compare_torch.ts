@@ -6,11 +6,13 @@
  *
  *   npm run build && node dist/bench/compare_torch.js [nEvents] [epochs] [repeats]
  *
- * With repeats > 1 (default 1) both sides train `repeats` times per row and the best
- * throughput of each is reported: on a shared machine this filters out load spikes. One
- * untimed engine fit runs first (wasm tier-up), and the load average is printed at the end.
- * On a shared machine another busy process can slow either side by up to 2× for seconds
- * at a time, so compare ratios only within one run.
+ * With repeats > 1 (default 1) both sides train `repeats` times per row, alternating
+ * engine and torch, and the table shows the best throughput of each, their ratio, and the
+ * median of the per-repeat ratios (each engine fit divided by the torch run right after
+ * it). On a shared machine another busy process can slow either side by up to 2× for
+ * seconds at a time; the paired median is the figure that resists it best, as both sides
+ * of a pair run within a few seconds of each other. One untimed engine fit runs first
+ * (wasm tier-up), and the load average is printed at the end.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -83,19 +85,21 @@ const key = { seed: 1, kind: 'nominal' as const, replica: 0, iteration: 1, step:
 new MlpClassifier({ hidden: [50, 50, 50], activation: 'relu', epochs: 1, batchSize: 128, validationFraction: 0, patience: 0 })
   .fit({ values: x0.subarray(0, 2048 * N_FEATURES), nEvents: 2048, nFeatures: N_FEATURES }, w.subarray(0, 2048), { values: x1.subarray(0, 2048 * N_FEATURES), nEvents: 2048, nFeatures: N_FEATURES }, w.subarray(0, 2048), { rngKey: key });
 
-console.log('\n  network  batch | engine samples·epochs/s | torch samples·epochs/s | engine/torch');
+console.log(`\n  network  batch | engine samples·epochs/s | torch samples·epochs/s | engine/torch${repeats > 1 ? ' (best/best, median of pairs)' : ''}`);
 let reported = false;
 try {
   for (const width of [50, 100]) {
     for (const batchSize of [128, 512, 10000]) {
       let engine = 0;
       let torch = 0;
+      const pairs: number[] = [];
       let result: { samples_epochs_per_s: number; torch: string; sgemm_gflops: number } | undefined;
       for (let rep = 0; rep < repeats; rep++) {
         const clf = new MlpClassifier({ hidden: [width, width, width], activation: 'relu', epochs, batchSize, validationFraction: 0, patience: 0 });
         const t0 = performance.now();
         clf.fit(m0, w, m1, w, { rngKey: key });
-        engine = Math.max(engine, (nEvents * epochs) / ((performance.now() - t0) / 1000));
+        const e = (nEvents * epochs) / ((performance.now() - t0) / 1000);
+        engine = Math.max(engine, e);
         const r = spawnSync(python, [script, dataPath, String(nEvents), String(N_FEATURES), String(width), '3', String(batchSize), String(epochs)], {
           env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
           encoding: 'utf8',
@@ -103,13 +107,17 @@ try {
         if (r.status !== 0) throw new Error(`torch_reference.py failed: ${r.stderr}`);
         result = JSON.parse(r.stdout.trim().split('\n').pop()!) as { samples_epochs_per_s: number; torch: string; sgemm_gflops: number };
         torch = Math.max(torch, result.samples_epochs_per_s);
+        pairs.push(e / result.samples_epochs_per_s);
       }
       if (result === undefined) throw new Error('compare_torch: no run');
       if (!reported) {
         reported = true;
         console.log(`  (torch ${result.torch}; its 1-thread sgemm at 10^4×100×100 runs at ${result.sgemm_gflops.toFixed(1)} GFLOP/s${result.sgemm_gflops < 10 ? ': a reference BLAS, not OpenBLAS (apt-get install libopenblas0-pthread)' : ''})`);
       }
-      console.log(`  3×${String(width).padEnd(4)} ${String(batchSize).padStart(6)} | ${engine.toFixed(0).padStart(23)} | ${torch.toFixed(0).padStart(22)} | ${(engine / torch).toFixed(2).padStart(12)}`);
+      pairs.sort((a, b) => a - b);
+      const median = pairs.length % 2 === 1 ? pairs[pairs.length >> 1] : (pairs[pairs.length / 2 - 1] + pairs[pairs.length / 2]) / 2;
+      const paired = repeats > 1 ? `, ${median.toFixed(2)}` : '';
+      console.log(`  3×${String(width).padEnd(4)} ${String(batchSize).padStart(6)} | ${engine.toFixed(0).padStart(23)} | ${torch.toFixed(0).padStart(22)} | ${(engine / torch).toFixed(2).padStart(12)}${paired}`);
     }
   }
 } finally {
