@@ -83,6 +83,9 @@ export function denseBackwardRows(
   if (dxPtr != 0) tileGemm(dyPtr, nOut, 1, wtPtr, nIn, dxPtr, nIn, nRows, nIn, nOut, 0, false, zPtr, dxEpi);
 }
 
+/** Events per block of reluBackwardRows's weight gradient (dY's block stays in L1). */
+const DW_ROWS: i32 = 128;
+
 /**
  * denseBackwardRows for a layer whose input x is a ReLU output and whose input gradient
  * goes back through that ReLU (masked by x > 0): both products skip exact zeros
@@ -96,7 +99,12 @@ export function reluBackwardRows(
 ): void {
   biasGrad(dyPtr, nRows, nOut, dbPtr, accumulate);
   transposeInto(xPtr, nRows, nIn, tPtr);
-  sparseProduct(tPtr, nRows, dyPtr, nOut, dwPtr, nOut, nIn, nOut, nRows, accumulate, listPtr);
+  // in blocks of DW_ROWS events, dW continuing its sums from block to block (the same
+  // order), so that the rows of dY one block reads stay in L1 across the nIn rows of Xᵀ
+  for (let i0 = 0; i0 < nRows; i0 += DW_ROWS) {
+    const rows = min(DW_ROWS, nRows - i0);
+    sparseProduct(tPtr + (<usize>i0 << 2), nRows, dyPtr + ((<usize>i0 * nOut) << 2), nOut, dwPtr, nOut, nIn, nOut, rows, accumulate || i0 > 0, listPtr);
+  }
   sparseBackwardRelu(dyPtr, nOut, wtPtr, nIn, dxPtr, nIn, nRows, nIn, nOut, xPtr, listPtr);
 }
 

@@ -158,7 +158,7 @@ test('ReLU: the fused step (zero-skipping products after the first layer) equals
       }
       const y = labelsF32(s, nBatch);
       const w = uniformF64(s, nBatch, -0.5, 2);
-      const got = wasmSteps(params, dims, 'relu', x, y, w, nBatch, 1, 128).grads;
+      const got = wasmSteps(params, dims, 'relu', x, y, w, nBatch, 1).grads; // default row chunks (256)
       assertBitEqual(`grads relu ${dims.join('-')} batch ${nBatch} (${pattern})`, got, composedGradients(params, dims, 'relu', x, y, w, nBatch));
     }
   }
