@@ -10,7 +10,7 @@
 import type { Activation, Classifier, FitContext, FitInfo, MlpOptions, RatioClip, RatioResult, TrainedClassifier } from './classifier.js';
 import { ratioOutput } from './classifier.js';
 import { MLP_DEFAULTS } from './defaults.js';
-import { InputError, describeValue } from './errors.js';
+import { InputError, NumericalError, describeValue } from './errors.js';
 import type { FeatureMatrix } from './features.js';
 import { RandomPermutation, RandomStream } from './rng.js';
 import { checkAdam, type AdamScalars } from './kernels/adam_step_f32.js';
@@ -254,6 +254,12 @@ class MlpFit {
       }
       // early stopping restores the best epoch's parameters; without validation, the last ones
       const params = bestEpoch > 0 ? best : ws.params.slice();
+      // a diverged fit is an error, not a model: the zero-skipping ReLU products would let a
+      // non-finite weight behind a unit that is off for every event go unseen in the ratios
+      const bad = params.findIndex((p) => !Number.isFinite(p));
+      if (bad >= 0) {
+        throw new NumericalError(`mlp.fit: parameters must be finite after training; got ${params[bad]} at parameter ${bad} after ${epochsRun} epochs (learningRate ${spec.learningRate}: try a smaller one)`);
+      }
       const info: FitInfo = { epochs: epochsRun, bestEpoch, validationLoss: bestEpoch > 0 ? bestLoss : NaN, sumW0: this.sumW0, sumW1: this.sumW1 };
       return new TrainedMlp(info, this.dims, spec.activation, params, st);
     } finally {

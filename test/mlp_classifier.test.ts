@@ -88,6 +88,9 @@ test('errors: every option and fit input is validated', () => {
   assert.throws(() => mlp.fit(x, ones, x2, ones, { rngKey: key }), /^mlp\.fit: both classes must have the same number of features; got 1 and 2$/);
   const model = mlp.fit(x, ones, x, ones, { rngKey: key });
   assert.throws(() => model.ratio(x2, clip), /^mlp\.ratio: events must have 1 features; got 2$/);
+  // a step of 1e38 overflows the next forward pass: the fit fails instead of returning a broken model
+  const diverging = new MlpClassifier({ hidden: [8, 8], epochs: 2, batchSize: 2, learningRate: 1e38, validationFraction: 0 });
+  assert.throws(() => diverging.fit(x, ones, gaussian(10, 3, 1, dataStream(10)), ones, { rngKey: key }), /^mlp\.fit: parameters must be finite after training; got (NaN|-?Infinity) at parameter \d+ after 2 epochs \(learningRate 1e\+38: try a smaller one\)$/);
 });
 
 test('learns the density ratio of N(0.5, 1.2) over N(0, 1) (10^5 events each) within 12 % over |x| ≤ 2', () => {

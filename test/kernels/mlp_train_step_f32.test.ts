@@ -134,10 +134,11 @@ test('SiLU/GELU: the fused step (σ kept from the forward) equals the wasm kerne
 test('ReLU: the fused step (zero-skipping products after the first layer) equals the dense wasm kernels composed, bit for bit', () => {
   const s = stream('mlp_train_step_f32 relu composition');
   // hidden widths at every column tail of asm/sparse_gemm.ts (N mod 4, N < 32, N mod 32),
+  // a 2-wide layer (rows shorter than one f32x4 group; its own backward stays dense),
   // batches from 1 row to several row chunks
   const nets: [number[], number][] = [
     [[5, 4, 4, 1], 7], [[3, 5, 7, 1], 37], [[4, 8, 12, 1], 1], [[2, 31, 33, 1], 300], [[6, 32, 36, 1], 130],
-    [[5, 37, 40, 1], 64], [[8, 65, 100, 1], 129], [[3, 6, 130, 5, 1], 9], [[8, 50, 50, 50, 1], 257],
+    [[5, 37, 40, 1], 64], [[8, 65, 100, 1], 129], [[3, 6, 130, 5, 1], 9], [[3, 2, 9, 6, 1], 11], [[8, 50, 50, 50, 1], 257],
   ];
   for (const [dims, nBatch] of nets) {
     for (const pattern of ['mixed', 'dead'] as const) {
