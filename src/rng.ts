@@ -258,6 +258,17 @@ export class RandomPermutation {
     for (let r = 0; r < FEISTEL_ROUNDS; r++) this.keys[r] = stream.nextUint32() | 0;
   }
 
+  /**
+   * Writes the descriptor read by asm/permute_u32.ts (which evaluates `at` for blocks of
+   * indices in wasm): n − 1, the half widths hi and lo, then the round keys; 9 words.
+   */
+  describe(out: Uint32Array): void {
+    out[0] = this.n - 1;
+    out[1] = this.hi;
+    out[2] = this.lo;
+    for (let r = 0; r < FEISTEL_ROUNDS; r++) out[3 + r] = this.keys[r];
+  }
+
   /** The image of `i` ∈ [0, n). */
   at(i: number): number {
     let x = i;
