@@ -191,7 +191,7 @@ class EventOrder {
   /**
    * Places both orders in wasm memory, with a block of `rows` event indices: `training` and
    * `validation` then evaluate their permutations there (asm/permute_u32.ts, the same
-   * integers as RandomPermutation.at, about ten times faster).
+   * integers as RandomPermutation.at, about twice as fast).
    */
   attach(arena: Arena, exports: KernelExports, rows: number): void {
     const ptr = arena.allocU32(rows);
