@@ -11,8 +11,9 @@
  * median of the per-repeat ratios (each engine fit divided by the torch run right after
  * it). On a shared machine another busy process can slow either side by up to 2× for
  * seconds at a time; the paired median is the figure that resists it best, as both sides
- * of a pair run within a few seconds of each other. One untimed engine fit runs first
- * (wasm tier-up), and the load average is printed at the end.
+ * of a pair run within a few seconds of each other. COMPARE_TORCH_PAIRS=1 prints every
+ * pair. One untimed engine fit runs first (wasm tier-up), and the load average is printed
+ * at the end.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -108,6 +109,7 @@ try {
         result = JSON.parse(r.stdout.trim().split('\n').pop()!) as { samples_epochs_per_s: number; torch: string; sgemm_gflops: number };
         torch = Math.max(torch, result.samples_epochs_per_s);
         pairs.push(e / result.samples_epochs_per_s);
+        if (process.env.COMPARE_TORCH_PAIRS) console.log(`    pair ${rep + 1}: engine ${e.toFixed(0)}, torch ${result.samples_epochs_per_s.toFixed(0)}`);
       }
       if (result === undefined) throw new Error('compare_torch: no run');
       if (!reported) {

@@ -2,7 +2,8 @@
  * Kernel benchmarks (never part of npm test): wasm SIMD kernels vs their scalar reference
  * twins, one thread. Prints GFLOP/s for the dense layers at MLP shapes, samples/s for the
  * fused train step (ReLU at three batch sizes, SiLU and GELU at 512), and ns/event for the
- * per-event kernels (histogram fill, likelihood ratio, the smooth activations).
+ * per-event kernels (histogram fill, likelihood ratio, the smooth activations, the
+ * permutations that order a fit's events).
  *
  *   npm run build && node dist/bench/kernels.bench.js [--quick]
  */
@@ -15,6 +16,7 @@ import type { BackwardExport, UnaryExport } from '../src/kernels/elementwise.js'
 import type { LikelihoodRatioF32Export } from '../src/kernels/likelihood_ratio_f32.js';
 import { mlpTrainStepF32 } from '../src/kernels/mlp_train_step_f32.js';
 import { MlpWorkspace } from '../src/kernels/mlp_workspace.js';
+import { WasmPermutation } from '../src/kernels/permute_u32.js';
 import { kernels } from '../src/kernels/wasm.js';
 import { denseBackwardF32 as denseBackwardRef } from '../src/reference/dense_backward_f32.js';
 import { denseForwardF32 as denseForwardRef } from '../src/reference/dense_forward_f32.js';
@@ -24,7 +26,7 @@ import { siluBackwardF32 as siluBackwardRef } from '../src/reference/silu_backwa
 import { siluForwardF32 as siluForwardRef } from '../src/reference/silu_forward_f32.js';
 import { histFillF64 as histFillRef } from '../src/reference/hist_fill_f64.js';
 import { likelihoodRatioF32 as likelihoodRatioRef } from '../src/reference/likelihood_ratio_f32.js';
-import { RandomStream } from '../src/rng.js';
+import { RandomPermutation, RandomStream } from '../src/rng.js';
 
 const quick = process.argv.includes('--quick');
 const { exports, arena } = kernels();
@@ -100,7 +102,9 @@ async function denseTable(): Promise<void> {
 
 async function trainStepTable(): Promise<void> {
   console.log('\n## fused train step (forward + BCE + backward + Adam, one wasm call), 8 inputs');
-  console.log('  network  activation   batch |  samples/s   ns/event   GFLOP/s');
+  // GFLOP/s counts the dense products (6·Σ d_l·d_{l+1} per event): with ReLU the layers after
+  // the first skip their input's zeros (asm/sparse_gemm.ts), so this is a dense-equivalent rate
+  console.log('  network  activation   batch |  samples/s   ns/event   GFLOP/s (dense-equivalent)');
   const rows: [number, Activation, number][] = [];
   for (const width of [50, 100]) for (const batch of [128, 512, 10000]) rows.push([width, 'relu', batch]);
   for (const width of [50, 100]) for (const activation of ['silu', 'gelu'] as const) rows.push([width, activation, 512]);
@@ -160,6 +164,13 @@ async function perEventTable(): Promise<void> {
     const aPtr = arena.allocF32(n);
     const unary = (name: string) => exports[name] as UnaryExport;
     const back = (name: string) => exports[name] as BackwardExport;
+    const nVal = n >> 2;
+    const split = new RandomPermutation(n + nVal, new RandomStream({ seed: 2, kind: 'nominal', replica: 0, iteration: 1, step: 'step1', member: 0 }, 'split'));
+    const epoch = new RandomPermutation(n, new RandomStream({ seed: 2, kind: 'nominal', replica: 0, iteration: 1, step: 'step1', member: 0 }, 'shuffle'));
+    const orderSplit = new WasmPermutation(arena, exports, split);
+    const orderEpoch = new WasmPermutation(arena, exports, epoch);
+    const idxPtr = arena.allocU32(n);
+    const idx = new Uint32Array(n);
     const rows: [string, () => void, () => void][] = [
       ['hist_fill_f64 (50 bins)', () => fill(xPtr, wPtr, n, ePtr, 50, sPtr, s2Ptr), () => histFillRef(xs, ws, edges, sumw, sumw2)],
       ['likelihood_ratio_f32', () => ratio(zPtr, n, 1e-6, 100, 1, rPtr), () => likelihoodRatioRef(zs, { epsilon: 1e-6, wMax: 100 }, 1)],
@@ -167,6 +178,13 @@ async function perEventTable(): Promise<void> {
       ['silu_backward_f32', () => back('silu_backward_f32')(zPtr, zPtr, n, aPtr), () => siluBackwardRef(zs, zs)],
       ['gelu_forward_f32', () => unary('gelu_forward_f32')(zPtr, n, aPtr), () => geluForwardRef(zs)],
       ['gelu_backward_f32', () => back('gelu_backward_f32')(zPtr, zPtr, n, aPtr), () => geluBackwardRef(zs, zs)],
+      // a fit's training order: two composed permutations per event, as EventOrder draws it
+      ['permute_u32 (2 composed)', () => {
+        orderEpoch.images(0, n, 0, idxPtr);
+        orderSplit.images(idxPtr, n, nVal, idxPtr);
+      }, () => {
+        for (let r = 0; r < n; r++) idx[r] = split.at(nVal + epoch.at(r));
+      }],
     ];
     for (const [name, wasm, twin] of rows) {
       const a = await seconds(wasm, 100);
