@@ -18,9 +18,9 @@
  * the sum is complete); SiLU and GELU run silu_backward_f32 / gelu_backward_f32 (f32x4)
  * in place on dX, reading the σ the forward kept (descriptor slot 13, required for SiLU
  * and GELU training) instead of recomputing it: the same bits. Gradient sums over
- * events continue from chunk to chunk in event order, so gradients and parameters are
- * bit-identical to one unchunked pass; the returned loss adds per-chunk f64 sums in chunk
- * order (fixed for a given maxRows).
+ * events continue from chunk to chunk in event order, and so does the loss (each chunk's
+ * bce_loss_f32 continues the sum so far): gradients, parameters and the returned loss are
+ * bit-identical to one unchunked pass, whatever maxRows.
  * Effects: writes params, grads, m, v and the descriptor's buffers; allocates nothing.
  * Twin: src/reference/mlp_train_step_f32.ts; test: test/kernels/mlp_train_step_f32.test.ts.
  */
@@ -49,7 +49,7 @@ export function mlp_train_step_f32(
     const nRows = min(maxRows, nBatch - r0);
     const x = xPtr + ((<usize>r0 * d0) << 2);
     const logits = mlp_forward_f32(descPtr, x, nRows);
-    loss += bce_loss_f32(logits, yPtr + (<usize>r0 << 2), wPtr + (<usize>r0 << 3), nRows, lossScale, delta);
+    loss = bce_loss_f32(logits, yPtr + (<usize>r0 << 2), wPtr + (<usize>r0 << 3), nRows, lossScale, delta, loss);
     backward(descPtr, x, nRows, r0 > 0);
   }
   adam_step_f32(

@@ -252,7 +252,6 @@ class MlpFit {
     const { arena, exports } = kernels();
     const mark = arena.mark();
     try {
-      // validation runs in chunks of MLP_ROW_CHUNK rows whatever the batch size, so its sum is fixed
       const ws = new MlpWorkspace(arena, this.dims, spec.activation, Math.max(spec.batchSize, MLP_ROW_CHUNK), true);
       initialise(ws.params, this.dims, spec.activation, new RandomStream(this.context.rngKey, 'init'));
       const gather = new Gatherer(events, new WasmStandardiser(arena, exports, st), ws, c0, c1);
@@ -386,7 +385,7 @@ class Gatherer {
   }
 }
 
-/** Σ w·loss over the validation events, in chunks of MLP_ROW_CHUNK rows, summed in chunk order. */
+/** Σ w·loss over the validation events in their order (one running sum through the chunks of rows). */
 function evaluateLoss(ws: MlpWorkspace, gather: Gatherer, order: EventOrder): number {
   const bce = kernels().exports.bce_loss_f32 as BceLossF32Export;
   let sum = 0;
@@ -394,7 +393,7 @@ function evaluateLoss(ws: MlpWorkspace, gather: Gatherer, order: EventOrder): nu
     const nb = Math.min(ws.maxRows, order.nVal - start);
     gather.rows(order.validation(start, nb), nb);
     const logits = mlpForwardF32(ws, nb);
-    sum += bce(logits, ws.yPtr, ws.wPtr, nb, 1, 0);
+    sum = bce(logits, ws.yPtr, ws.wPtr, nb, 1, 0, sum);
   }
   return sum;
 }

@@ -5,8 +5,8 @@ import { checkLength } from './check.js';
 import { InputError } from '../errors.js';
 import { kernels } from './wasm.js';
 
-/** Raw export: returns Σ w·loss; gradPtr = 0 skips the gradient. */
-export type BceLossF32Export = (zPtr: number, yPtr: number, wPtr: number, n: number, scale: number, gradPtr: number) => number;
+/** Raw export: returns init + Σ w·loss (summed in event order); gradPtr = 0 skips the gradient. */
+export type BceLossF32Export = (zPtr: number, yPtr: number, wPtr: number, n: number, scale: number, gradPtr: number, init: number) => number;
 
 /** Σ_i w_i·BCE(z_i, y_i) (f64) and grad_i = scale·w_i·(σ(z_i) − y_i) (f32). */
 export function bceLossF32(z: Float32Array, y: Float32Array, w: Float64Array, scale = 1): { loss: number; grad: Float32Array } {
@@ -24,7 +24,7 @@ export function bceLossF32(z: Float32Array, y: Float32Array, w: Float64Array, sc
     arena.f64(wPtr, n).set(w);
     arena.f32(zPtr, n).set(z);
     arena.f32(yPtr, n).set(y);
-    const loss = (exports.bce_loss_f32 as BceLossF32Export)(zPtr, yPtr, wPtr, n, scale, gPtr);
+    const loss = (exports.bce_loss_f32 as BceLossF32Export)(zPtr, yPtr, wPtr, n, scale, gPtr, 0);
     return { loss, grad: arena.f32(gPtr, n).slice() };
   } finally {
     arena.release(mark);

@@ -1,8 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bceLossF32 } from '../../src/kernels/bce_loss_f32.js';
+import { bceLossF32, type BceLossF32Export } from '../../src/kernels/bce_loss_f32.js';
+import { kernels } from '../../src/kernels/wasm.js';
 import { bceLossF32 as reference } from '../../src/reference/bce_loss_f32.js';
-import { assertClose } from '../helpers/close.js';
+import { assertBitEqual, assertClose } from '../helpers/close.js';
 import { LENGTHS, labelsF32, stream, uniformF32, uniformF64 } from './random_inputs.js';
 
 test('tier A: z = 0 gives log 2 per unit weight; large |z| neither overflows nor loses the linear term', () => {
@@ -11,6 +12,34 @@ test('tier A: z = 0 gives log 2 per unit weight; large |z| neither overflows nor
   assertClose('loss', r.loss, 3 * Math.LN2 + 50 - 100, { rtol: 1e-15, atol: 0 });
   // 0.5·w·(σ − y): 0.5·(0.5 − 1), 0.5·2·0.5, 0.5·0.5·1, 0.5·(−1)·(0 − 1)
   assertClose('grad', r.grad, [-0.25, 0.5, 0.25, 0.5], { rtol: 1e-7, atol: 1e-30 });
+});
+
+test('a running sum through chunks (init) is the one-pass sum, bit for bit', () => {
+  const s = stream('bce_loss_f32 chunks');
+  const n = 1001;
+  const z = uniformF32(s, n, -20, 20);
+  const y = labelsF32(s, n);
+  const w = uniformF64(s, n, -1, 2);
+  const { exports, arena } = kernels();
+  const mark = arena.mark();
+  try {
+    const zPtr = arena.allocF32(n);
+    const yPtr = arena.allocF32(n);
+    const wPtr = arena.allocF64(n);
+    arena.f32(zPtr, n).set(z);
+    arena.f32(yPtr, n).set(y);
+    arena.f64(wPtr, n).set(w);
+    const bce = exports.bce_loss_f32 as BceLossF32Export;
+    const whole = bce(zPtr, yPtr, wPtr, n, 1, 0, 0);
+    for (const chunk of [1, 3, 128, 1000]) {
+      let sum = 0;
+      for (let r = 0; r < n; r += chunk) sum = bce(zPtr + 4 * r, yPtr + 4 * r, wPtr + 8 * r, Math.min(chunk, n - r), 1, 0, sum);
+      assertBitEqual(`chunk ${chunk}`, new Float64Array([sum]), new Float64Array([whole]));
+    }
+    assert.is(bce(zPtr, yPtr, wPtr, 0, 1, 0, 2.5), 2.5);
+  } finally {
+    arena.release(mark);
+  }
 });
 
 test('tier B: kernel vs reference (lengths 0..4099, negative and zero weights, |z| to 100)', () => {
