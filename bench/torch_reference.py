@@ -1,8 +1,9 @@
 """PyTorch side of bench/compare_torch.ts: trains the same MLP on the same data, 1 thread.
 
-Usage: OPENBLAS_NUM_THREADS=1 python3 bench/torch_reference.py DATA.bin N_EVENTS N_FEATURES WIDTH DEPTH BATCH EPOCHS
+Usage: OPENBLAS_NUM_THREADS=1 python3 bench/torch_reference.py DATA.bin N_EVENTS N_FEATURES WIDTH DEPTH BATCH EPOCHS [REPEATS]
 DATA.bin holds N_EVENTS x N_FEATURES float32 features (row-major), then N_EVENTS float32
-labels, then N_EVENTS float32 weights. Prints one JSON line with the training time.
+labels, then N_EVENTS float32 weights. Trains REPEATS (default 1) fresh models one after
+the other and prints one JSON line with the fastest training time.
 """
 import json
 import sys
@@ -23,16 +24,8 @@ def sgemm_gflops() -> float:
     return 2e8 * n / (time.perf_counter() - start) / 1e9
 
 
-def main() -> None:
-    path, n, nf, width, depth, batch, epochs = sys.argv[1], *map(int, sys.argv[2:8])
-    torch.set_num_threads(1)
-    torch.manual_seed(0)
-    raw = np.fromfile(path, dtype=np.float32)
-    x = torch.from_numpy(raw[: n * nf].reshape(n, nf).copy())
-    y = torch.from_numpy(raw[n * nf : n * nf + n].copy())
-    w = torch.from_numpy(raw[n * nf + n : n * nf + 2 * n].copy())
-    # standardise like the engine does (location and scale of the training sample)
-    x = (x - x.mean(0)) / x.std(0)
+def train(x, y, w, n: int, nf: int, width: int, depth: int, batch: int, epochs: int) -> float:
+    """Trains a fresh model; returns the seconds spent in the training loop."""
     layers, fan_in = [], nf
     for _ in range(depth):
         layers += [torch.nn.Linear(fan_in, width), torch.nn.ReLU()]
@@ -50,7 +43,21 @@ def main() -> None:
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-    seconds = time.perf_counter() - start
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    path, n, nf, width, depth, batch, epochs = sys.argv[1], *map(int, sys.argv[2:8])
+    repeats = int(sys.argv[8]) if len(sys.argv) > 8 else 1
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    raw = np.fromfile(path, dtype=np.float32)
+    x = torch.from_numpy(raw[: n * nf].reshape(n, nf).copy())
+    y = torch.from_numpy(raw[n * nf : n * nf + n].copy())
+    w = torch.from_numpy(raw[n * nf + n : n * nf + 2 * n].copy())
+    # standardise like the engine does (location and scale of the training sample)
+    x = (x - x.mean(0)) / x.std(0)
+    seconds = min(train(x, y, w, n, nf, width, depth, batch, epochs) for _ in range(repeats))
     print(json.dumps({"seconds": seconds, "samples_epochs_per_s": n * epochs / seconds, "torch": torch.__version__, "threads": torch.get_num_threads(), "sgemm_gflops": sgemm_gflops()}))
 
 
