@@ -30,7 +30,7 @@
  * Tested through mlp_forward_f32 and mlp_train_step_f32 against the dense references
  * (test/kernels/mlp_forward_f32.test.ts, test/kernels/mlp_train_step_f32.test.ts).
  */
-import { EPI_RELU_BWD, EPI_RELU_FWD } from './tile_gemm';
+import { EPI_RELU_BWD, EPI_RELU_FWD, finish } from './tile_gemm';
 
 export const MODE_ZERO: i32 = 0;
 export const MODE_BIAS: i32 = 1;
@@ -93,19 +93,6 @@ function compactRow(rowPtr: usize, K: i32, bRowBytes: i32, valsPtr: usize, offsP
   return f32x4.splat(0);
 }
 
-// @ts-ignore: decorator
-@inline function finishVec(cAt: usize, eAt: usize, o: usize, v: v128, skip: i32, epi: i32): void {
-  if (epi == EPI_RELU_BWD) v = v128.and(v, f32x4.gt(v128.load(eAt + o), f32x4.splat(0)));
-  else if (epi == EPI_RELU_FWD) v = f32x4.max(v, f32x4.splat(0));
-  const p = cAt + o;
-  if (skip == 0) v128.store(p, v);
-  else if (skip == 1) {
-    store<f32>(p, f32x4.extract_lane(v, 1), 4);
-    v128.store64_lane(p, v, 1, 8);
-  } else if (skip == 2) v128.store64_lane(p, v, 1, 8);
-  else store<f32>(p, f32x4.extract_lane(v, 3), 12);
-}
-
 /**
  * NV (1..8, a constant once inlined) vectors of one row: columns at cAt .. cAt + 16·NV
  * bytes, the first `skip` (0..3) columns not stored. bAt, biasAt, eAt point at the same
@@ -140,14 +127,14 @@ function compactRow(rowPtr: usize, K: i32, bRowBytes: i32, valsPtr: usize, offsP
     vp += 4;
     op += 4;
   }
-  finishVec(cAt, eAt, 0, a0, skip, epi);
-  if (NV > 1) finishVec(cAt, eAt, 16, a1, 0, epi);
-  if (NV > 2) finishVec(cAt, eAt, 32, a2, 0, epi);
-  if (NV > 3) finishVec(cAt, eAt, 48, a3, 0, epi);
-  if (NV > 4) finishVec(cAt, eAt, 64, a4, 0, epi);
-  if (NV > 5) finishVec(cAt, eAt, 80, a5, 0, epi);
-  if (NV > 6) finishVec(cAt, eAt, 96, a6, 0, epi);
-  if (NV > 7) finishVec(cAt, eAt, 112, a7, 0, epi);
+  finish(cAt, eAt, 0, a0, skip, epi);
+  if (NV > 1) finish(cAt, eAt, 16, a1, 0, epi);
+  if (NV > 2) finish(cAt, eAt, 32, a2, 0, epi);
+  if (NV > 3) finish(cAt, eAt, 48, a3, 0, epi);
+  if (NV > 4) finish(cAt, eAt, 64, a4, 0, epi);
+  if (NV > 5) finish(cAt, eAt, 80, a5, 0, epi);
+  if (NV > 6) finish(cAt, eAt, 96, a6, 0, epi);
+  if (NV > 7) finish(cAt, eAt, 112, a7, 0, epi);
 }
 
 /** The columns from s = N − 4·nv to N of one row (nv in 1..8), the first `skip` not stored. */

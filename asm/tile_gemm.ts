@@ -166,9 +166,12 @@ function initOnly(cPtr: usize, ldc: i32, M: i32, N: i32, biasPtr: usize): void {
   else store<f32>(p, f32x4.extract_lane(v, 3), 12);
 }
 
-/** Applies the epilogue to one finished vector of C at byte offset o and stores it. */
+/**
+ * Applies the epilogue to one finished vector of C at byte offset o and stores it (lanes
+ * skip..3 only); E is read at the same offset from ePtr. Shared with sparse_gemm.
+ */
 // @ts-ignore: decorator
-@inline function finish(cPtr: usize, ePtr: usize, o: usize, v: v128, skip: i32, epi: i32): void {
+@inline export function finish(cPtr: usize, ePtr: usize, o: usize, v: v128, skip: i32, epi: i32): void {
   if (epi == EPI_RELU_BWD) v = v128.and(v, f32x4.gt(v128.load(ePtr + o), f32x4.splat(0)));
   else if (epi == EPI_RELU_FWD) v = f32x4.max(v, f32x4.splat(0));
   storeLanes(cPtr + o, v, skip);
