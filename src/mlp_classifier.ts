@@ -165,20 +165,33 @@ class EventOrder {
   readonly nTrain: number;
   private readonly split: RandomPermutation;
   private readonly epochOrder: RandomPermutation;
+  // both permutations in wasm (asm/permute_u32.ts: the same integers as
+  // RandomPermutation.at, about twice as fast) and a block of `rows` event indices
+  private readonly wasmSplit: WasmPermutation;
+  private readonly wasmEpoch: WasmPermutation;
+  private readonly indexPtr: number;
+  private index: Uint32Array;
 
-  constructor(n: number, validationFraction: number, private readonly shuffle: RandomStream, split: RandomStream) {
+  constructor(
+    n: number, validationFraction: number, private readonly shuffle: RandomStream, split: RandomStream,
+    private readonly arena: Arena, exports: KernelExports, private readonly rows: number,
+  ) {
     let nVal = Math.floor(validationFraction * n);
     if (nVal >= n) nVal = n - 1;
     this.nVal = nVal;
     this.nTrain = n - nVal;
     this.split = new RandomPermutation(n, split);
     this.epochOrder = new RandomPermutation(this.nTrain, shuffle);
+    this.wasmSplit = new WasmPermutation(arena, exports, this.split);
+    this.wasmEpoch = new WasmPermutation(arena, exports, this.epochOrder);
+    this.indexPtr = arena.allocU32(rows);
+    this.index = arena.u32(this.indexPtr, rows);
   }
 
   /** Draws the next epoch's training order. */
   nextEpoch(): void {
     this.epochOrder.rekey(this.shuffle);
-    this.wasm?.epoch.load(this.epochOrder);
+    this.wasmEpoch.load(this.epochOrder);
   }
 
   /** Whether event `i` is a training event. */
@@ -186,39 +199,23 @@ class EventOrder {
     return this.split.inverse(i) >= this.nVal;
   }
 
-  private wasm: { split: WasmPermutation; epoch: WasmPermutation; arena: Arena; ptr: number; rows: number; view: Uint32Array } | undefined;
+  /** The events at training positions start..start+count−1 of this epoch: the first count entries. */
+  training(start: number, count: number): Uint32Array {
+    this.wasmEpoch.images(0, count, start, this.indexPtr);
+    this.wasmSplit.images(this.indexPtr, count, this.nVal, this.indexPtr);
+    return this.indices();
+  }
 
-  /**
-   * Places both orders in wasm memory, with a block of `rows` event indices: `training` and
-   * `validation` then evaluate their permutations there (asm/permute_u32.ts, the same
-   * integers as RandomPermutation.at, about twice as fast).
-   */
-  attach(arena: Arena, exports: KernelExports, rows: number): void {
-    const ptr = arena.allocU32(rows);
-    this.wasm = { split: new WasmPermutation(arena, exports, this.split), epoch: new WasmPermutation(arena, exports, this.epochOrder), arena, ptr, rows, view: arena.u32(ptr, rows) };
+  /** The events at validation positions start..start+count−1: the first count entries. */
+  validation(start: number, count: number): Uint32Array {
+    this.wasmSplit.images(0, count, start, this.indexPtr);
+    return this.indices();
   }
 
   /** The index block (re-derived if wasm memory grew). */
-  private block(): NonNullable<EventOrder['wasm']> {
-    const w = this.wasm;
-    if (w === undefined) throw new Error('EventOrder: attach() must run before the order is drawn');
-    if (w.view.buffer !== w.arena.memory.buffer) w.view = w.arena.u32(w.ptr, w.rows);
-    return w;
-  }
-
-  /** The events at training positions start..start+count−1 of this epoch: the block's first count entries. */
-  training(start: number, count: number): Uint32Array {
-    const w = this.block();
-    w.epoch.images(0, count, start, w.ptr);
-    w.split.images(w.ptr, count, this.nVal, w.ptr);
-    return w.view;
-  }
-
-  /** The events at validation positions start..start+count−1: the block's first count entries. */
-  validation(start: number, count: number): Uint32Array {
-    const w = this.block();
-    w.split.images(0, count, start, w.ptr);
-    return w.view;
+  private indices(): Uint32Array {
+    if (this.index.buffer !== this.arena.memory.buffer) this.index = this.arena.u32(this.indexPtr, this.rows);
+    return this.index;
   }
 }
 
@@ -240,22 +237,23 @@ class MlpFit {
   run(): TrainedMlp {
     const { spec, events } = this;
     const n = events.n;
-    // seeded split and per-epoch orders: the constructor draws the first epoch's, nextEpoch() each later one
-    const key = this.context.rngKey;
-    const order = new EventOrder(n, spec.validationFraction, new RandomStream(key, 'shuffle'), new RandomStream(key, 'split'));
-    const { nVal, nTrain } = order;
-    const st = standardiser(events, order);
     // training weights: each class rescaled to total n/2 (mean weight ≈ 1)
     const c0 = n / 2 / this.sumW0;
     const c1 = n / 2 / this.sumW1;
+    // rows per train step, and per validation chunk (MLP_ROW_CHUNK whatever the batch size)
+    const rows = Math.max(spec.batchSize, MLP_ROW_CHUNK);
 
     const { arena, exports } = kernels();
     const mark = arena.mark();
     try {
-      const ws = new MlpWorkspace(arena, this.dims, spec.activation, Math.max(spec.batchSize, MLP_ROW_CHUNK), true);
+      // seeded split and per-epoch orders: the constructor draws the first epoch's, nextEpoch() each later one
+      const key = this.context.rngKey;
+      const order = new EventOrder(n, spec.validationFraction, new RandomStream(key, 'shuffle'), new RandomStream(key, 'split'), arena, exports, rows);
+      const { nVal, nTrain } = order;
+      const st = standardiser(events, order);
+      const ws = new MlpWorkspace(arena, this.dims, spec.activation, rows, true);
       initialise(ws.params, this.dims, spec.activation, new RandomStream(this.context.rngKey, 'init'));
       const gather = new Gatherer(events, new WasmStandardiser(arena, exports, st), ws, c0, c1);
-      order.attach(arena, exports, ws.batchRows);
       const best = ws.params.slice();
       let bestLoss = Infinity;
       let bestEpoch = 0;
