@@ -20,7 +20,7 @@
  * Effects: writes only dx, dw, db, scratch; allocates nothing; no globals.
  * Twin: src/reference/dense_backward_f32.ts; test: test/kernels/dense_backward_f32.test.ts.
  */
-import { EPI_NONE, EPI_RELU_BWD, tileGemm } from './tile_gemm';
+import { EPI_NONE, tileGemm } from './tile_gemm';
 import { sparseBackwardRelu, sparseProduct } from './sparse_gemm';
 
 export function dense_backward_f32(

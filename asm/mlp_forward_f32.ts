@@ -11,8 +11,8 @@
  * Numerics: the layer kernels' (f32, fixed order, bit-identical to the reference layers).
  * With ReLU, A_l = max(Z_l, 0) is the product's epilogue (tile_gemm EPI_RELU_FWD, the
  * same f32x4.max as relu_forward_f32; hidden layers after the first run
- * asm/sparse_gemm.ts, skipping their input's zeros, with a list scratch in the
- * descriptor: the same bits for finite parameters) and Z_l is never stored (the backward's mask
+ * asm/sparse_gemm.ts, skipping their input's zeros, with the descriptor's list scratch:
+ * the same bits for finite parameters) and Z_l is never stored (the backward's mask
  * A_l > 0 equals Z_l > 0), saving a pass over Z and its stores; SiLU and
  * GELU call silu_forward_f32 / gelu_forward_f32 (f32x4) on Z: a per-vector epilogue
  * calling the same functions measured 1.15–1.25× slower per train step than this pass.
