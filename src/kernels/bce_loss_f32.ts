@@ -8,8 +8,11 @@ import { kernels } from './wasm.js';
 /** Raw export: returns init + Σ w·loss (summed in event order); gradPtr = 0 skips the gradient. */
 export type BceLossF32Export = (zPtr: number, yPtr: number, wPtr: number, n: number, scale: number, gradPtr: number, init: number) => number;
 
-/** Σ_i w_i·BCE(z_i, y_i) (f64) and grad_i = scale·w_i·(σ(z_i) − y_i) (f32). */
-export function bceLossF32(z: Float32Array, y: Float32Array, w: Float64Array, scale = 1): { loss: number; grad: Float32Array } {
+/**
+ * init + Σ_i w_i·BCE(z_i, y_i) (f64, added in event order) and grad_i = scale·w_i·(σ(z_i) − y_i)
+ * (f32); `init` continues a running sum over earlier events.
+ */
+export function bceLossF32(z: Float32Array, y: Float32Array, w: Float64Array, scale = 1, init = 0): { loss: number; grad: Float32Array } {
   checkLength('bce_loss_f32', 'y', y, z.length, 'the length of z');
   checkLength('bce_loss_f32', 'w', w, z.length, 'the length of z');
   if (!Number.isFinite(scale)) throw new InputError(`bce_loss_f32: scale must be finite; got ${scale}`);
@@ -24,7 +27,7 @@ export function bceLossF32(z: Float32Array, y: Float32Array, w: Float64Array, sc
     arena.f64(wPtr, n).set(w);
     arena.f32(zPtr, n).set(z);
     arena.f32(yPtr, n).set(y);
-    const loss = (exports.bce_loss_f32 as BceLossF32Export)(zPtr, yPtr, wPtr, n, scale, gPtr, 0);
+    const loss = (exports.bce_loss_f32 as BceLossF32Export)(zPtr, yPtr, wPtr, n, scale, gPtr, init);
     return { loss, grad: arena.f32(gPtr, n).slice() };
   } finally {
     arena.release(mark);

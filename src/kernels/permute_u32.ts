@@ -49,30 +49,19 @@ export class WasmPermutation {
   }
 }
 
-/** perm.at(start + r) for r < count, computed in wasm (tests and one-off use). */
-export function permuteU32(perm: RandomPermutation, start: number, count: number): Uint32Array {
+/**
+ * perm.at(src[r] + add) for r < count, or perm.at(r + add) without `src`, computed in wasm
+ * (tests and one-off use).
+ */
+export function permuteU32(perm: RandomPermutation, add: number, count: number, src?: Uint32Array): Uint32Array {
   const { exports, arena } = kernels();
   const mark = arena.mark();
   try {
     const wp = new WasmPermutation(arena, exports, perm);
-    const dst = arena.allocU32(Math.max(count, 1));
-    wp.images(0, count, start, dst);
-    return arena.u32(dst, count).slice();
-  } finally {
-    arena.release(mark);
-  }
-}
-
-/** perm.at(src[r] + add) for every r, computed in wasm (tests and one-off use). */
-export function permuteU32Of(perm: RandomPermutation, src: Uint32Array, add: number): Uint32Array {
-  const { exports, arena } = kernels();
-  const mark = arena.mark();
-  try {
-    const wp = new WasmPermutation(arena, exports, perm);
-    const ptr = arena.allocU32(Math.max(src.length, 1));
-    arena.u32(ptr, src.length).set(src);
-    wp.images(ptr, src.length, add, ptr);
-    return arena.u32(ptr, src.length).slice();
+    const ptr = arena.allocU32(Math.max(count, 1));
+    if (src !== undefined) arena.u32(ptr, count).set(src.subarray(0, count));
+    wp.images(src === undefined ? 0 : ptr, count, add, ptr);
+    return arena.u32(ptr, count).slice();
   } finally {
     arena.release(mark);
   }
