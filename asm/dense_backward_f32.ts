@@ -27,15 +27,18 @@ export function dense_backward_f32(
   xPtr: usize, wPtr: usize, dyPtr: usize, nBatch: i32, nIn: i32, nOut: i32,
   dxPtr: usize, dwPtr: usize, dbPtr: usize, scratchPtr: usize,
 ): void {
-  if (dxPtr != 0) transposeInto(wPtr, nIn, nOut, scratchPtr);
+  if (dxPtr != 0) transposeInto(wPtr, nIn, nOut, scratchPtr, nIn);
   denseBackwardRows(xPtr, scratchPtr, dyPtr, nBatch, nIn, nOut, dxPtr, dwPtr, dbPtr, false, 0, EPI_NONE);
 }
 
-/** wt [nOut × nIn] = wᵀ, so that dX = dY·Wᵀ has a B operand with contiguous rows. */
-export function transposeInto(wPtr: usize, nIn: i32, nOut: i32, wtPtr: usize): void {
+/**
+ * wt [nOut × nIn] = wᵀ, rows ldt ≥ nIn floats apart, so that dX = dY·Wᵀ has a B operand
+ * with contiguous rows.
+ */
+export function transposeInto(wPtr: usize, nIn: i32, nOut: i32, wtPtr: usize, ldt: i32): void {
   // 4×4 blocks through registers (exact copies), then the leftover rows and columns
   const rs = <usize>nOut << 2;
-  const ts = <usize>nIn << 2;
+  const ts = <usize>ldt << 2;
   let k = 0;
   for (; k + 4 <= nIn; k += 4) {
     let j = 0;
@@ -46,7 +49,7 @@ export function transposeInto(wPtr: usize, nIn: i32, nOut: i32, wtPtr: usize): v
       const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
       const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
       const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-      const dst = wtPtr + ((<usize>j * nIn + k) << 2);
+      const dst = wtPtr + ((<usize>j * ldt + k) << 2);
       v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
       v128.store(dst + ts, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
       v128.store(dst + 2 * ts, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
@@ -54,13 +57,13 @@ export function transposeInto(wPtr: usize, nIn: i32, nOut: i32, wtPtr: usize): v
     }
     for (; j < nOut; j++) {
       for (let kk = k; kk < k + 4; kk++) {
-        store<f32>(wtPtr + ((<usize>j * nIn + kk) << 2), load<f32>(wPtr + ((<usize>kk * nOut + j) << 2)));
+        store<f32>(wtPtr + ((<usize>j * ldt + kk) << 2), load<f32>(wPtr + ((<usize>kk * nOut + j) << 2)));
       }
     }
   }
   for (; k < nIn; k++) {
     for (let j = 0; j < nOut; j++) {
-      store<f32>(wtPtr + ((<usize>j * nIn + k) << 2), load<f32>(wPtr + ((<usize>k * nOut + j) << 2)));
+      store<f32>(wtPtr + ((<usize>j * ldt + k) << 2), load<f32>(wPtr + ((<usize>k * nOut + j) << 2)));
     }
   }
 }
@@ -87,10 +90,21 @@ export function denseBackwardRows(
 const DW_ROWS: i32 = 128;
 
 /**
+ * The row stride (floats) of Xᵀ for nRows events: nRows rounded up to a multiple of 16,
+ * then an odd multiple of 16 (an odd number of 64-byte lines). With a stride of a power
+ * of two lines (256 events: 1 KiB) the transpose's stores to 4 rows of Xᵀ at a time fall
+ * into a few L1 sets and evict each other; an odd number of lines spreads them.
+ */
+// @ts-ignore: decorator
+@inline export function transposedStride(nRows: i32): i32 {
+  return ((nRows + 15) & ~15) | 16;
+}
+
+/**
  * denseBackwardRows for a layer whose input x is a ReLU output and whose input gradient
  * goes back through that ReLU (masked by x > 0): both products skip exact zeros
  * (asm/sparse_gemm.ts, the same bits for finite weights). dW = Xᵀ·dY runs as the rows of
- * Xᵀ (copied to tPtr, f32[nIn × nRows]) over their nonzeros; dX = dY·Wᵀ over the
+ * Xᵀ (copied to tPtr, f32[nIn × transposedStride(nRows)]) over their nonzeros; dX = dY·Wᵀ over the
  * nonzeros of dY's rows (zero wherever the layer's own ReLU was off). Needs nIn, nOut ≥ 4.
  */
 export function reluBackwardRows(
@@ -98,12 +112,13 @@ export function reluBackwardRows(
   dxPtr: usize, dwPtr: usize, dbPtr: usize, accumulate: bool, listPtr: usize, tPtr: usize,
 ): void {
   biasGrad(dyPtr, nRows, nOut, dbPtr, accumulate);
-  transposeInto(xPtr, nRows, nIn, tPtr);
+  const ldt = transposedStride(nRows);
+  transposeInto(xPtr, nRows, nIn, tPtr, ldt);
   // in blocks of DW_ROWS events, dW continuing its sums from block to block (the same
   // order), so that the rows of dY one block reads stay in L1 across the nIn rows of Xᵀ
   for (let i0 = 0; i0 < nRows; i0 += DW_ROWS) {
     const rows = min(DW_ROWS, nRows - i0);
-    sparseProduct(tPtr + (<usize>i0 << 2), nRows, dyPtr + ((<usize>i0 * nOut) << 2), nOut, dwPtr, nOut, nIn, nOut, rows, accumulate || i0 > 0, listPtr);
+    sparseProduct(tPtr + (<usize>i0 << 2), ldt, dyPtr + ((<usize>i0 * nOut) << 2), nOut, dwPtr, nOut, nIn, nOut, rows, accumulate || i0 > 0, listPtr);
   }
   sparseBackwardRelu(dyPtr, nOut, wtPtr, nIn, dxPtr, nIn, nRows, nIn, nOut, xPtr, listPtr);
 }

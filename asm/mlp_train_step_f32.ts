@@ -67,7 +67,7 @@ function transposeAll(descPtr: usize): void {
   const scratch = <usize>descGet(descPtr, DESC_SCRATCH);
   for (let l = 1; l < L; l++) {
     const off = paramOffset(descPtr, l);
-    transposeInto(params + off, dim(descPtr, l), dim(descPtr, l + 1), scratch + off);
+    transposeInto(params + off, dim(descPtr, l), dim(descPtr, l + 1), scratch + off, dim(descPtr, l));
   }
 }
 

@@ -11,10 +11,11 @@
  * in    listPtr  scratch for one compacted row: f32[K] values then i32[K] byte offsets
  *       (listPtr + 4·K), K the longest row this is called with
  * Preconditions (caller): N ≥ 4; M, K ≥ 0; C disjoint from A, B and the list.
- * Edges: any M, any K (K = 0: init and epilogue only), any N ≥ 4: columns run in chunks of
- * 32 (eight f32x4 accumulators), the last chunk of 1–8 vectors shifted back to end at N;
- * the columns it shares with the previous chunk are computed again but not stored, so a
- * C read as init is read before it is stored.
+ * Edges: any M, any K (K = 0: init and epilogue only), any N ≥ 4: a row's ⌈N/4⌉ f32x4
+ * columns run in the fewest chunks of at most NV_MAX = 7 vectors, of nearly equal size
+ * (N = 50: 7 + 6; N = 100: 7 + 6 + 6 + 6), the last shifted back to end at N; the 1–3
+ * columns it shares with the previous chunk are computed again but not stored, so a C
+ * read as init is read before it is stored.
  * Numerics: a term A[m,k]·B[k,n] with A[m,k] = ±0 is skipped. Its product is ±0, and
  * adding ±0 leaves a sum unchanged except that −0 + +0 = +0; a sum that starts from +0
  * (MODE_ZERO, or a C or bias that is not −0) never becomes −0, so for finite B every
@@ -24,8 +25,11 @@
  * dense product would spread it to every row, as NaN·0 = NaN).
  * Speed: a row's nonzeros are compacted with one f32x4 compare, i32x4.bitmask and
  * i8x16.swizzle per 4 elements (a 16-entry lane table), then each chunk walks the list
- * with its accumulators in registers. At ReLU's typical half of zeros a product costs
- * about 0.6–0.7 of tile_gemm's (bench/kernels.bench.ts, train-step rows).
+ * with its accumulators in registers. Eight accumulators spilled one of them to the
+ * stack in V8 (its loads are hoisted ahead of the products: 8 + 8 + 1 registers), which
+ * put a store-to-load round trip on every term; seven fit (+2–5 % per train step at width
+ * 50, +9–11 % at 100: bench/ab_train_step.ts). At ReLU's typical half of zeros a product
+ * costs about 0.6–0.7 of tile_gemm's (bench/kernels.bench.ts, train-step rows).
  * Effects: writes C and the list scratch only; allocates nothing; no globals.
  * Tested through mlp_forward_f32 and mlp_train_step_f32 against the dense references
  * (test/kernels/mlp_forward_f32.test.ts, test/kernels/mlp_train_step_f32.test.ts).
@@ -94,7 +98,7 @@ function compactRow(rowPtr: usize, K: i32, bRowBytes: i32, valsPtr: usize, offsP
 }
 
 /**
- * NV (1..8, a constant once inlined) vectors of one row: columns at cAt .. cAt + 16·NV
+ * NV (1..NV_MAX, a constant once inlined) vectors of one row: columns at cAt .. cAt + 16·NV
  * bytes, the first `skip` (0..3) columns not stored. bAt, biasAt, eAt point at the same
  * first column of B's row 0, the bias and E's row.
  */
@@ -109,7 +113,6 @@ function compactRow(rowPtr: usize, K: i32, bRowBytes: i32, valsPtr: usize, offsP
   let a4 = NV > 4 ? initVec(cAt, biasAt, 64, mode) : a0;
   let a5 = NV > 5 ? initVec(cAt, biasAt, 80, mode) : a0;
   let a6 = NV > 6 ? initVec(cAt, biasAt, 96, mode) : a0;
-  let a7 = NV > 7 ? initVec(cAt, biasAt, 112, mode) : a0;
   let vp = valsPtr;
   let op = offsPtr;
   const vEnd = valsPtr + (<usize>nnz << 2);
@@ -123,7 +126,6 @@ function compactRow(rowPtr: usize, K: i32, bRowBytes: i32, valsPtr: usize, offsP
     if (NV > 4) a4 = f32x4.add(a4, f32x4.mul(x, v128.load(bp, 64)));
     if (NV > 5) a5 = f32x4.add(a5, f32x4.mul(x, v128.load(bp, 80)));
     if (NV > 6) a6 = f32x4.add(a6, f32x4.mul(x, v128.load(bp, 96)));
-    if (NV > 7) a7 = f32x4.add(a7, f32x4.mul(x, v128.load(bp, 112)));
     vp += 4;
     op += 4;
   }
@@ -134,12 +136,11 @@ function compactRow(rowPtr: usize, K: i32, bRowBytes: i32, valsPtr: usize, offsP
   if (NV > 4) finish(cAt, eAt, 64, a4, 0, epi);
   if (NV > 5) finish(cAt, eAt, 80, a5, 0, epi);
   if (NV > 6) finish(cAt, eAt, 96, a6, 0, epi);
-  if (NV > 7) finish(cAt, eAt, 112, a7, 0, epi);
 }
 
-/** The columns from s = N − 4·nv to N of one row (nv in 1..8), the first `skip` not stored. */
+/** nv vectors (1..NV_MAX) of one row, the first `skip` columns not stored. */
 // @ts-ignore: decorator
-@inline function tailChunk(
+@inline function chunkOf(
   nv: i32, nnz: i32, valsPtr: usize, offsPtr: usize, bAt: usize, cAt: usize, biasAt: usize, eAt: usize, skip: i32, mode: i32, epi: i32,
 ): void {
   switch (nv) {
@@ -149,10 +150,16 @@ function compactRow(rowPtr: usize, K: i32, bRowBytes: i32, valsPtr: usize, offsP
     case 4: chunk(4, nnz, valsPtr, offsPtr, bAt, cAt, biasAt, eAt, skip, mode, epi); break;
     case 5: chunk(5, nnz, valsPtr, offsPtr, bAt, cAt, biasAt, eAt, skip, mode, epi); break;
     case 6: chunk(6, nnz, valsPtr, offsPtr, bAt, cAt, biasAt, eAt, skip, mode, epi); break;
-    case 7: chunk(7, nnz, valsPtr, offsPtr, bAt, cAt, biasAt, eAt, skip, mode, epi); break;
-    default: chunk(8, nnz, valsPtr, offsPtr, bAt, cAt, biasAt, eAt, skip, mode, epi); break;
+    default: chunk(7, nnz, valsPtr, offsPtr, bAt, cAt, biasAt, eAt, skip, mode, epi); break;
   }
 }
+
+/**
+ * The most f32x4 accumulators of one chunk. x64 wasm engines have 16 vector registers and
+ * keep one as scratch; a chunk holds NV accumulators, the NV rows of B it loads per term
+ * (V8 issues the loads first) and the broadcast value: 2·NV + 1 ≤ 15.
+ */
+const NV_MAX: i32 = 7;
 
 /** The product for one (mode, epilogue) pair, both constants once inlined. */
 // @ts-ignore: decorator
@@ -162,32 +169,30 @@ function compactRow(rowPtr: usize, K: i32, bRowBytes: i32, valsPtr: usize, offsP
 ): void {
   const valsPtr = listPtr;
   const offsPtr = listPtr + (<usize>K << 2);
-  const full = N & ~31;
-  // the last 1..31 columns: nv vectors ending at N (from s), storing from column `full`;
-  // when N < 32 is not a multiple of 4 the vectors cannot all start at or after 0, so the
-  // first N & ~3 columns run as one chunk and a single shifted vector ends the row
-  const r = N - full;
-  let nv = (r + 3) >> 2;
-  let s = N - (nv << 2);
-  let pre = 0;
-  if (s < 0) {
-    pre = N >> 2;
-    nv = 1;
-    s = N - 4;
-  }
-  const skip = (pre > 0 ? pre << 2 : full) - s;
+  // the row's ⌈N/4⌉ vectors in nChunks chunks of nearly equal size (at most NV_MAX); the
+  // last ends at N, shifted back by 0–3 columns that it computes again but does not store.
+  // When one chunk would start before column 0 (N < 4·NV_MAX, N not a multiple of 4),
+  // the first N & ~3 columns run as one chunk and a single shifted vector ends the row.
+  const nVec = (N + 3) >> 2;
+  let nChunks = (nVec + NV_MAX - 1) / NV_MAX;
+  const lastSplit = nChunks == 1 && (N & 3) != 0;
+  if (lastSplit) nChunks = 2;
   for (let m = 0; m < M; m++) {
     const nnz = compactRow(aPtr + ((<usize>m * lda) << 2), K, ldb << 2, valsPtr, offsPtr);
     const cRow = cPtr + ((<usize>m * ldc) << 2);
     const eRow = ePtr + ((<usize>m * ldc) << 2);
-    for (let n = 0; n < full; n += 32) {
-      const o = <usize>n << 2;
-      chunk(8, nnz, valsPtr, offsPtr, bPtr + o, cRow + o, biasPtr + o, eRow + o, 0, mode, epi);
-    }
-    if (pre > 0) tailChunk(pre, nnz, valsPtr, offsPtr, bPtr, cRow, biasPtr, eRow, 0, mode, epi);
-    if (r > 0) {
-      const o = <usize>s << 2;
-      tailChunk(nv, nnz, valsPtr, offsPtr, bPtr + o, cRow + o, biasPtr + o, eRow + o, skip, mode, epi);
+    let v = 0;
+    for (let c = 0; c < nChunks; c++) {
+      let nv = lastSplit ? (c == 0 ? N >> 2 : 1) : (nVec - v) / (nChunks - c);
+      let col = v << 2;
+      let skip = 0;
+      if (c == nChunks - 1) {
+        col = N - (nv << 2);
+        skip = (v << 2) - col;
+      }
+      const o = <usize>col << 2;
+      chunkOf(nv, nnz, valsPtr, offsPtr, bPtr + o, cRow + o, biasPtr + o, eRow + o, skip, mode, epi);
+      v += nv;
     }
   }
 }

@@ -81,8 +81,9 @@ export class MlpWorkspace {
     // SiLU/GELU training keeps the forward's σ values for the backward (laid out as A)
     const sigmaPtr = training && activation !== 'relu' ? arena.allocF32(maxRows * Math.max(aRows, 1)) : 0;
     // ReLU networks: one compacted row of asm/sparse_gemm.ts, and for training a hidden layer's Aᵀ
+    // (rows transposedStride(maxRows) ≤ maxRows + 31 floats apart: asm/dense_backward_f32.ts)
     const listPtr = activation === 'relu' ? arena.allocF32(2 * Math.max(maxRows, maxWidth)) : 0;
-    const transPtr = training && activation === 'relu' ? arena.allocF32(maxRows * maxWidth) : 0;
+    const transPtr = training && activation === 'relu' ? arena.allocF32((maxRows + 32) * maxWidth) : 0;
     this.xPtr = arena.allocF32(batchRows * dims[0]);
     this.yPtr = arena.allocF32(batchRows);
     this.wPtr = arena.allocF64(batchRows);
