@@ -163,7 +163,6 @@ class WasmStandardiser {
 class EventOrder {
   readonly nVal: number;
   readonly nTrain: number;
-  private readonly split: RandomPermutation;
   private readonly epochOrder: RandomPermutation;
   // both permutations in wasm (asm/permute_u32.ts: the same integers as
   // RandomPermutation.at, about twice as fast) and a block of `rows` event indices
@@ -180,9 +179,9 @@ class EventOrder {
     if (nVal >= n) nVal = n - 1;
     this.nVal = nVal;
     this.nTrain = n - nVal;
-    this.split = new RandomPermutation(n, split);
+    const splitOrder = new RandomPermutation(n, split);
     this.epochOrder = new RandomPermutation(this.nTrain, shuffle);
-    this.wasmSplit = new WasmPermutation(arena, exports, this.split);
+    this.wasmSplit = new WasmPermutation(arena, exports, splitOrder);
     this.wasmEpoch = new WasmPermutation(arena, exports, this.epochOrder);
     this.indexPtr = arena.allocU32(rows);
     this.index = arena.u32(this.indexPtr, rows);
@@ -194,9 +193,19 @@ class EventOrder {
     this.wasmEpoch.load(this.epochOrder);
   }
 
-  /** Whether event `i` is a training event. */
-  isTraining(i: number): boolean {
-    return this.split.inverse(i) >= this.nVal;
+  /**
+   * The validation events as a bitmap over the joint event space (bit i & 31 of word
+   * i >>> 5 set for a validation event), from the split's images of positions [0, nVal)
+   * in wasm: n/8 bytes, for the one pass that needs membership in event order.
+   */
+  validationMask(n: number): Uint32Array {
+    const mask = new Uint32Array(Math.ceil(n / 32));
+    for (let start = 0; start < this.nVal; start += this.rows) {
+      const count = Math.min(this.rows, this.nVal - start);
+      const index = this.validation(start, count);
+      for (let r = 0; r < count; r++) mask[index[r] >>> 5] |= 1 << (index[r] & 31);
+    }
+    return mask;
   }
 
   /** The events at training positions start..start+count−1 of this epoch: the first count entries. */
@@ -399,8 +408,8 @@ function evaluateLoss(ws: MlpWorkspace, gather: Gatherer, order: EventOrder): nu
 /**
  * Mean and standard deviation of each feature over the training events (unweighted), in
  * one pass in ascending event order (class 0 first, each class in row order) with
- * Welford's update: features are read sequentially, and split membership is evaluated
- * once per event rather than stored.
+ * Welford's update: features are read sequentially, and split membership comes from the
+ * bitmap of validation events (EventOrder.validationMask).
  */
 function standardiser(ev: Events, order: EventOrder): Standardiser {
   const nf = ev.nFeatures;
@@ -408,10 +417,12 @@ function standardiser(ev: Events, order: EventOrder): Standardiser {
   const mean = new Float64Array(nf);
   const scale = new Float64Array(nf); // Σ (x − mean)², then the standard deviation
   let count = 0;
+  const validation = order.validationMask(ev.n);
   const classes: [Float32Array, number, number][] = [[ev.x0.values, 0, n0], [ev.x1.values, n0, ev.x1.nEvents]];
   for (const [v, first, rows] of classes) {
     for (let row = 0; row < rows; row++) {
-      if (!order.isTraining(first + row)) continue;
+      const i = first + row;
+      if ((validation[i >>> 5] >>> (i & 31)) & 1) continue;
       count++;
       const src = row * nf;
       for (let f = 0; f < nf; f++) {

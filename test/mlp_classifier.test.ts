@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RngKey } from '../src/rng.js';
-import { RandomStream } from '../src/rng.js';
+import { RandomPermutation, RandomStream } from '../src/rng.js';
 import { MLP_DEFAULTS } from '../src/defaults.js';
 import { MlpClassifier, TrainedMlp } from '../src/mlp_classifier.js';
 import type { FeatureMatrix } from '../src/features.js';
@@ -172,6 +172,39 @@ test('standardisation: features in other units (x·250 + 4000) give the same rat
   for (let i = 0; i < grid.nEvents; i++) if (ra.ratio[i] > 0.5) above++;
   assert.is(tight.nClipped, above);
   assert.ok(tight.ratio.every((r) => r <= 0.5));
+});
+
+test('standardisation: mean and scale over the training events only, as a Welford pass over the split\'s inverse', () => {
+  const s = dataStream(6);
+  const x0 = gaussian(333, 0, 1, s);
+  const x1 = gaussian(250, 3, 2, s);
+  const w0 = new Float64Array(333).fill(1);
+  const w1 = new Float64Array(250).fill(1);
+  const n = 583;
+  const check = (validationFraction: number) => {
+    const model = new MlpClassifier({ hidden: [4], epochs: 1, batchSize: 64, validationFraction, patience: 0 }).fit(x0, w0, x1, w1, { rngKey: key }) as TrainedMlp;
+    // the twin: event i trains when its split position P⁻¹(i) is at least nVal
+    const split = new RandomPermutation(n, new RandomStream(key, 'split'));
+    const nVal = Math.floor(validationFraction * n);
+    let count = 0;
+    let mean = 0;
+    let m2 = 0;
+    for (let i = 0; i < n; i++) {
+      if (split.inverse(i) < nVal) continue;
+      const x = i < 333 ? x0.values[i] : x1.values[i - 333];
+      count++;
+      const delta = x - mean;
+      mean += delta / count;
+      m2 += delta * (x - mean);
+    }
+    assert.is(count, n - nVal);
+    assert.ok(Object.is(model.standardisation.mean[0], mean), `mean ${model.standardisation.mean[0]} vs ${mean} (validationFraction ${validationFraction})`);
+    assert.ok(Object.is(model.standardisation.scale[0], Math.sqrt(m2 / count)), `scale ${model.standardisation.scale[0]} vs ${Math.sqrt(m2 / count)}`);
+  };
+  // the classes differ in mean by 3: a validation event counted for training moves the mean
+  check(0.5);
+  check(0.2);
+  check(0);
 });
 
 test('wasm memory growing inside onEpoch (views re-derived) changes nothing', () => {
