@@ -19,3 +19,4 @@ export { mlp_train_step_f32 } from './mlp_train_step_f32';
 export { cosine_schedule_f64 } from './cosine_schedule_f64';
 export { standardise_rows_f32 } from './standardise_rows_f32';
 export { permute_u32 } from './permute_u32';
+export { gather_rows_f32 } from './gather_rows_f32';

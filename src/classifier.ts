@@ -115,6 +115,14 @@ export interface MlpOptions {
   patience: number;
   /** Learning-rate schedule over epochs. */
   schedule: 'constant' | 'cosine';
+  /**
+   * Memory, not physics: a fit whose events take at most this many MiB (4 bytes per
+   * feature and 8 per event) copies them once into its thread's wasm memory and gathers
+   * minibatches there; a larger one gathers each minibatch from the caller's arrays, which
+   * pool workers share without copies. The weights are bit-identical either way; resident
+   * is faster. 0 never copies.
+   */
+  residentMiB: number;
 }
 
 /** Plain-data description of a classifier, rebuildable in any thread. */

@@ -1,9 +1,11 @@
 /**
  * MlpClassifier: a multilayer perceptron (hidden layers with ReLU, SiLU or GELU, one logit
  * out) trained with minibatch Adam on weighted binary cross-entropy, entirely in the wasm
- * kernels. Each minibatch is gathered raw into a preallocated wasm buffer, standardised
- * there in place (asm/standardise_rows_f32.ts), and trained by ONE fused call,
- * asm/mlp_train_step_f32.ts; validation and prediction run in fixed-size chunks.
+ * kernels. A fit's events are copied once into wasm memory and standardised there
+ * (asm/standardise_rows_f32.ts) when they fit in mlp.residentMiB, and each minibatch is
+ * gathered from them in wasm (asm/gather_rows_f32.ts); larger fits gather each minibatch
+ * from the caller's arrays and standardise it in place. Each minibatch is trained by ONE
+ * fused call, asm/mlp_train_step_f32.ts; validation and prediction run in fixed-size chunks.
  * Single-threaded inside one fit, and deterministic: the same `rngKey` gives bit-identical
  * parameters and ratios on any machine.
  */
@@ -22,6 +24,7 @@ import { mlpTrainStepF32 } from './kernels/mlp_train_step_f32.js';
 import { MLP_ROW_CHUNK, MlpWorkspace } from './kernels/mlp_workspace.js';
 import { checkStandardise, type StandardiseRowsF32Export } from './kernels/standardise_rows_f32.js';
 import { WasmPermutation } from './kernels/permute_u32.js';
+import type { GatherRowsF32Export } from './kernels/gather_rows_f32.js';
 import { kernels, type Arena, type KernelExports } from './kernels/wasm.js';
 
 
@@ -87,6 +90,7 @@ export function resolveMlpOptions(options: Partial<MlpOptions>): MlpOptions {
   inRange('beta2', o.beta2, (x) => x >= 0 && x < 1, 'in [0, 1)');
   inRange('adamEpsilon', o.adamEpsilon, (x) => x > 0, 'a positive number');
   inRange('validationFraction', o.validationFraction, (x) => x >= 0 && x < 1, 'in [0, 1)');
+  inRange('residentMiB', o.residentMiB, (x) => x >= 0 && x <= 4096, 'in [0, 4096] (wasm memory is at most 4 GiB)');
   if (o.schedule !== 'constant' && o.schedule !== 'cosine') {
     throw new InputError(`mlp.schedule must be one of constant, cosine; got ${describeValue(o.schedule)}`);
   }
@@ -168,7 +172,7 @@ class EventOrder {
   // RandomPermutation.at, about twice as fast) and a block of `rows` event indices
   private readonly wasmSplit: WasmPermutation;
   private readonly wasmEpoch: WasmPermutation;
-  private readonly indexPtr: number;
+  readonly indexPtr: number;
   private index: Uint32Array;
 
   constructor(
@@ -202,27 +206,26 @@ class EventOrder {
     const mask = new Uint32Array(Math.ceil(n / 32));
     for (let start = 0; start < this.nVal; start += this.rows) {
       const count = Math.min(this.rows, this.nVal - start);
-      const index = this.validation(start, count);
+      this.validation(start, count);
+      const index = this.indices();
       for (let r = 0; r < count; r++) mask[index[r] >>> 5] |= 1 << (index[r] & 31);
     }
     return mask;
   }
 
-  /** The events at training positions start..start+count−1 of this epoch: the first count entries. */
-  training(start: number, count: number): Uint32Array {
+  /** Lists the events at training positions start..start+count−1 of this epoch in the index block. */
+  training(start: number, count: number): void {
     this.wasmEpoch.images(0, count, start, this.indexPtr);
     this.wasmSplit.images(this.indexPtr, count, this.nVal, this.indexPtr);
-    return this.indices();
   }
 
-  /** The events at validation positions start..start+count−1: the first count entries. */
-  validation(start: number, count: number): Uint32Array {
+  /** Lists the events at validation positions start..start+count−1 in the index block. */
+  validation(start: number, count: number): void {
     this.wasmSplit.images(0, count, start, this.indexPtr);
-    return this.indices();
   }
 
-  /** The index block (re-derived if wasm memory grew). */
-  private indices(): Uint32Array {
+  /** The index block, u32 [rows] at {@link indexPtr} (the view re-derived if wasm memory grew). */
+  indices(): Uint32Array {
     if (this.index.buffer !== this.arena.memory.buffer) this.index = this.arena.u32(this.indexPtr, this.rows);
     return this.index;
   }
@@ -262,7 +265,10 @@ class MlpFit {
       const st = standardiser(events, order);
       const ws = new MlpWorkspace(arena, this.dims, spec.activation, rows, true);
       initialise(ws.params, this.dims, spec.activation, new RandomStream(this.context.rngKey, 'init'));
-      const gather = new Gatherer(events, new WasmStandardiser(arena, exports, st), ws, c0, c1);
+      const standardise = new WasmStandardiser(arena, exports, st);
+      const gather: RowGatherer = residentBytes(events) <= spec.residentMiB * MIB
+        ? new ResidentGatherer(arena, exports, events, standardise, ws, order, c0, c1)
+        : new SharedGatherer(events, standardise, ws, order, c0, c1);
       const best = ws.params.slice();
       let bestLoss = Infinity;
       let bestEpoch = 0;
@@ -299,12 +305,13 @@ class MlpFit {
   }
 
   /** One pass over this epoch's training order in minibatches, one fused wasm step each; returns Σ w·loss. */
-  private trainEpoch(ws: MlpWorkspace, gather: Gatherer, order: EventOrder, adam: AdamState): number {
+  private trainEpoch(ws: MlpWorkspace, gather: RowGatherer, order: EventOrder, adam: AdamState): number {
     const batchSize = this.spec.batchSize;
     let loss = 0;
     for (let start = 0; start < order.nTrain; start += batchSize) {
       const nb = Math.min(batchSize, order.nTrain - start);
-      gather.rows(order.training(start, nb), nb);
+      order.training(start, nb);
+      gather.rows(nb);
       loss += mlpTrainStepF32(ws, nb, 1 / nb, adam.next());
     }
     return loss;
@@ -343,11 +350,24 @@ class AdamState implements AdamScalars {
   }
 }
 
+/** Fills workspace rows 0..count−1 (features, labels, training weights) with the events listed in the EventOrder's index block. */
+interface RowGatherer {
+  rows(count: number): void;
+}
+
+const MIB = 1024 * 1024;
+
+/** Bytes of wasm memory a fit's events take when resident: f32 features and an f64 weight per event. */
+function residentBytes(ev: Events): number {
+  return ev.n * (4 * ev.nFeatures + 8);
+}
+
 /**
- * Gathers rows of the joint event space into the workspace's input buffers: raw f32 rows,
- * labels and weights in JS, then the standardisation in place in wasm.
+ * Gathers from the caller's arrays (SharedArrayBuffer views in a pool worker, never
+ * copied): raw f32 rows, labels and weights in JS, then the standardisation in place in
+ * wasm. For fits over the mlp.residentMiB budget.
  */
-class Gatherer {
+class SharedGatherer implements RowGatherer {
   private readonly nf: number;
   private readonly n0: number;
   private readonly v0: Float32Array;
@@ -355,7 +375,10 @@ class Gatherer {
   private readonly w0: Float64Array;
   private readonly w1: Float64Array;
 
-  constructor(ev: Events, private readonly st: WasmStandardiser, private readonly ws: MlpWorkspace, private readonly c0: number, private readonly c1: number) {
+  constructor(
+    ev: Events, private readonly st: WasmStandardiser, private readonly ws: MlpWorkspace, private readonly order: EventOrder,
+    private readonly c0: number, private readonly c1: number,
+  ) {
     this.nf = ev.nFeatures;
     this.n0 = ev.x0.nEvents;
     this.v0 = ev.x0.values;
@@ -364,10 +387,10 @@ class Gatherer {
     this.w1 = ev.w1;
   }
 
-  /** Gathers events `index[0..count)` into workspace rows 0..count−1. */
-  rows(index: Uint32Array, count: number): void {
+  rows(count: number): void {
     const ws = this.ws;
     // views re-derived per call (cheap unless memory grew, e.g. a fill inside onEpoch)
+    const index = this.order.indices();
     const x = ws.x;
     const y = ws.y;
     const w = ws.w;
@@ -392,13 +415,54 @@ class Gatherer {
   }
 }
 
+/**
+ * Copies the fit's events into wasm memory once (freed with the fit's arena mark): both
+ * classes' rows standardised in place, and the training weights c·w. Each minibatch is
+ * then one wasm call, asm/gather_rows_f32.ts. The same bits as {@link SharedGatherer}: the
+ * same standardisation of each element and the same f64 products, done once per fit
+ * instead of once per visit.
+ */
+class ResidentGatherer implements RowGatherer {
+  private readonly nf: number;
+  private readonly n0: number;
+  private readonly rowsPtr: number;
+  private readonly weightsPtr: number;
+  private readonly kernel: GatherRowsF32Export;
+
+  constructor(
+    arena: Arena, exports: KernelExports, ev: Events, st: WasmStandardiser, private readonly ws: MlpWorkspace, private readonly order: EventOrder,
+    c0: number, c1: number,
+  ) {
+    const nf = ev.nFeatures;
+    const n0 = ev.x0.nEvents;
+    this.nf = nf;
+    this.n0 = n0;
+    this.rowsPtr = arena.allocF32(ev.n * nf);
+    this.weightsPtr = arena.allocF64(ev.n);
+    const rows = arena.f32(this.rowsPtr, ev.n * nf);
+    rows.set(ev.x0.values.subarray(0, n0 * nf), 0);
+    rows.set(ev.x1.values.subarray(0, (ev.n - n0) * nf), n0 * nf);
+    st.apply(this.rowsPtr, ev.n, nf);
+    const weights = arena.f64(this.weightsPtr, ev.n);
+    for (let i = 0; i < n0; i++) weights[i] = ev.w0[i] * c0;
+    for (let i = n0; i < ev.n; i++) weights[i] = ev.w1[i - n0] * c1;
+    this.kernel = exports.gather_rows_f32 as GatherRowsF32Export;
+  }
+
+  rows(count: number): void {
+    const ws = this.ws;
+    this.kernel(this.rowsPtr, this.nf, this.weightsPtr, this.n0, this.order.indexPtr, count, ws.xPtr, ws.yPtr, ws.wPtr);
+  }
+}
+
 /** Σ w·loss over the validation events in their order (one running sum through the chunks of rows). */
-function evaluateLoss(ws: MlpWorkspace, gather: Gatherer, order: EventOrder): number {
+function evaluateLoss(ws: MlpWorkspace, gather: RowGatherer, order: EventOrder): number {
   const bce = kernels().exports.bce_loss_f32 as BceLossF32Export;
   let sum = 0;
   for (let start = 0; start < order.nVal; start += ws.maxRows) {
     const nb = Math.min(ws.maxRows, order.nVal - start);
-    gather.rows(order.validation(start, nb), nb);
+    order.validation(start, nb);
+    gather.rows(nb);
     const logits = mlpForwardF32(ws, nb);
     sum = bce(logits, ws.yPtr, ws.wPtr, nb, 1, 0, sum);
   }

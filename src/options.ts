@@ -40,7 +40,7 @@ function knownKeys(path: string, obj: object, allowed: readonly string[]): void 
 }
 
 const OPTION_KEYS = Object.keys(UNFOLD_DEFAULTS);
-const MLP_KEYS = ['type', 'hidden', 'activation', 'epochs', 'batchSize', 'learningRate', 'beta1', 'beta2', 'adamEpsilon', 'validationFraction', 'patience', 'schedule'];
+const MLP_KEYS = ['type', 'hidden', 'activation', 'epochs', 'batchSize', 'learningRate', 'beta1', 'beta2', 'adamEpsilon', 'validationFraction', 'patience', 'schedule', 'residentMiB'];
 
 /**
  * Fills defaults from `UNFOLD_DEFAULTS` and validates every option; throws an InputError
@@ -115,6 +115,7 @@ function resolveMlp(s: Record<string, unknown>): ClassifierSpec {
   check('validationFraction', (path, v) => inRange(path, v, 0, 1, true));
   check('patience', nonNegativeInt);
   check('schedule', (path, v) => oneOf(path, v, ['constant', 'cosine']));
+  check('residentMiB', (path, v) => inRange(path, v, 0, 4096, false));
   return out as ClassifierSpec;
 }
 

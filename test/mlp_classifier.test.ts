@@ -68,6 +68,7 @@ test('errors: every option and fit input is validated', () => {
     [{ beta1: 1 }, /^mlp\.beta1 must be in \[0, 1\); got 1$/],
     [{ beta2: Number.NaN }, /^mlp\.beta2 must be in \[0, 1\); got NaN$/],
     [{ adamEpsilon: 0 }, /^mlp\.adamEpsilon must be a positive number; got 0$/],
+    [{ residentMiB: -1 }, /^mlp\.residentMiB must be in \[0, 4096\] \(wasm memory is at most 4 GiB\); got -1$/],
     [{ validationFraction: 1 }, /^mlp\.validationFraction must be in \[0, 1\); got 1$/],
     [{ patience: -1 }, /^mlp\.patience must be a non-negative integer; got -1$/],
     [{ schedule: 'step' }, /^mlp\.schedule must be one of constant, cosine; got "step"$/],
@@ -172,6 +173,32 @@ test('standardisation: features in other units (x·250 + 4000) give the same rat
   for (let i = 0; i < grid.nEvents; i++) if (ra.ratio[i] > 0.5) above++;
   assert.is(tight.nClipped, above);
   assert.ok(tight.ratio.every((r) => r <= 0.5));
+});
+
+test('events resident in wasm memory or gathered from the caller\'s arrays: bit-identical parameters and ratios', () => {
+  const s = dataStream(7);
+  // 3 features (rows not a multiple of 16 bytes), unequal classes, negative weights,
+  // validation and early stopping, a partial last batch
+  const three = (n: number, mu: number): FeatureMatrix => {
+    const a = gaussian(n, mu, 1, s);
+    const b = gaussian(n, -mu, 2, s);
+    const c = gaussian(n, 0, 0.5, s);
+    const values = new Float32Array(3 * n);
+    for (let i = 0; i < n; i++) values.set([a.values[i], 100 + 10 * b.values[i], c.values[i]], 3 * i);
+    return { values, nEvents: n, nFeatures: 3 };
+  };
+  const x0 = three(1203, 0);
+  const x1 = three(977, 0.4);
+  const w0 = Float64Array.from({ length: 1203 }, (_, i) => (i % 17 === 0 ? -0.5 : 1 + (i % 3)));
+  const w1 = Float64Array.from({ length: 977 }, (_, i) => 0.5 + (i % 5));
+  for (const options of [{ hidden: [12, 7], epochs: 4, batchSize: 100, patience: 2 }, { hidden: [6], activation: 'gelu' as const, epochs: 2, batchSize: 512, validationFraction: 0 }]) {
+    const resident = new MlpClassifier(options).fit(x0, w0, x1, w1, { rngKey: key }) as TrainedMlp;
+    // the events take 2180 · 20 bytes ≈ 0.04 MiB: over a 0.01 MiB budget they are gathered from the arrays
+    const shared = new MlpClassifier({ ...options, residentMiB: 0.01 }).fit(x0, w0, x1, w1, { rngKey: key }) as TrainedMlp;
+    assertBitEqual('parameters', shared.params, resident.params);
+    assert.equal(shared.info, resident.info);
+    assertBitEqual('ratios', shared.ratio(x1, clip).ratio, resident.ratio(x1, clip).ratio);
+  }
 });
 
 test('standardisation: mean and scale over the training events only, as a Welford pass over the split\'s inverse', () => {
