@@ -162,7 +162,9 @@ class WasmStandardiser {
  * The order in which a fit visits its events, without any [n] array: event positions
  * 0..n−1 of a keyed permutation (`split`); the first nVal positions validate, in that
  * order, and each epoch visits the training positions in the order of a fresh permutation
- * of [0, nTrain). A pool worker's memory then does not grow with the data.
+ * of [0, nTrain). The order itself takes no memory per event (beyond the n/8-byte
+ * validation bitmap of the standardisation pass); a worker's memory grows with the data
+ * only through resident events, up to mlp.residentMiB.
  */
 class EventOrder {
   readonly nVal: number;
