@@ -3,7 +3,7 @@
  * twins, one thread. Prints GFLOP/s for the dense layers at MLP shapes, samples/s for the
  * fused train step (ReLU at three batch sizes, SiLU and GELU at 512), and ns/event for the
  * per-event kernels (histogram fill, likelihood ratio, the smooth activations, the
- * permutations that order a fit's events).
+ * permutations that order a fit's events, the minibatch gather from resident events).
  *
  *   npm run build && node dist/bench/kernels.bench.js [--quick]
  */
@@ -16,6 +16,7 @@ import type { BackwardExport, UnaryExport } from '../src/kernels/elementwise.js'
 import type { LikelihoodRatioF32Export } from '../src/kernels/likelihood_ratio_f32.js';
 import { mlpTrainStepF32 } from '../src/kernels/mlp_train_step_f32.js';
 import { MlpWorkspace } from '../src/kernels/mlp_workspace.js';
+import type { GatherRowsF32Export } from '../src/kernels/gather_rows_f32.js';
 import { WasmPermutation } from '../src/kernels/permute_u32.js';
 import { kernels } from '../src/kernels/wasm.js';
 import { denseBackwardF32 as denseBackwardRef } from '../src/reference/dense_backward_f32.js';
@@ -24,6 +25,7 @@ import { geluBackwardF32 as geluBackwardRef } from '../src/reference/gelu_backwa
 import { geluForwardF32 as geluForwardRef } from '../src/reference/gelu_forward_f32.js';
 import { siluBackwardF32 as siluBackwardRef } from '../src/reference/silu_backward_f32.js';
 import { siluForwardF32 as siluForwardRef } from '../src/reference/silu_forward_f32.js';
+import { gatherRowsF32 as gatherRowsRef } from '../src/reference/gather_rows_f32.js';
 import { histFillF64 as histFillRef } from '../src/reference/hist_fill_f64.js';
 import { likelihoodRatioF32 as likelihoodRatioRef } from '../src/reference/likelihood_ratio_f32.js';
 import { RandomPermutation, RandomStream } from '../src/rng.js';
@@ -171,7 +173,23 @@ async function perEventTable(): Promise<void> {
     const orderEpoch = new WasmPermutation(arena, exports, epoch);
     const idxPtr = arena.allocU32(n);
     const idx = new Uint32Array(n);
+    // a minibatch gather from resident events (8 features), in the permuted order above
+    const nAll = n + nVal;
+    const featPtr = arena.allocF32(nAll * 8);
+    const weightPtr = arena.allocF64(nAll);
+    const gxPtr = arena.allocF32(n * 8);
+    const gyPtr = arena.allocF32(n);
+    const gwPtr = arena.allocF64(n);
+    fillUniform(arena.f32(featPtr, nAll * 8));
+    fillUniform(arena.f64(weightPtr, nAll));
+    orderEpoch.images(0, n, 0, idxPtr);
+    orderSplit.images(idxPtr, n, nVal, idxPtr);
+    const feats = arena.f32(featPtr, nAll * 8).slice();
+    const weights = arena.f64(weightPtr, nAll).slice();
+    const gatherIdx = arena.u32(idxPtr, n).slice();
+    const gather = exports.gather_rows_f32 as GatherRowsF32Export;
     const rows: [string, () => void, () => void][] = [
+      ['gather_rows_f32 (8 f)', () => gather(featPtr, 8, weightPtr, nAll >> 1, idxPtr, n, gxPtr, gyPtr, gwPtr), () => gatherRowsRef(feats, 8, weights, nAll >> 1, gatherIdx)],
       ['hist_fill_f64 (50 bins)', () => fill(xPtr, wPtr, n, ePtr, 50, sPtr, s2Ptr), () => histFillRef(xs, ws, edges, sumw, sumw2)],
       ['likelihood_ratio_f32', () => ratio(zPtr, n, 1e-6, 100, 1, rPtr), () => likelihoodRatioRef(zs, { epsilon: 1e-6, wMax: 100 }, 1)],
       ['silu_forward_f32', () => unary('silu_forward_f32')(zPtr, n, aPtr), () => siluForwardRef(zs)],
