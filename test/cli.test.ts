@@ -71,6 +71,13 @@ test('unfold from CSV files with a tiny MLP, progress on stderr without --quiet'
   assert.equal(f.metadata.inputs.map((i) => i.role), ['sim', 'data']);
   assert.match(f.metadata.inputs[0].sha256, /^[0-9a-f]{64}$/);
   assert.equal(f.metadata.observables, [{ name: 'gen_x', unit: 'GeV' }]);
+  // events gathered from the shared arrays instead of copied into wasm memory: the same weights
+  const shared = run(['unfold', '--sim', 'sim.csv', '--data', 'data.csv', '--gen', 'gen_x', '--reco', 'reco_x', '--sim-weight', 'w', '--hidden', '4', '--epochs', '2', '--iterations', '1', '--resident-mib', '0', '--quiet', '--no-plots', '--out', 'out-mlp-shared']);
+  assert.is(shared.code, 0, shared.stderr);
+  const g = await readWeightsFile(join(dir, 'out-mlp-shared', 'weights.arrow'));
+  const weight = (file: typeof f) => Array.from(file.columns.get('weight') as ArrayLike<number>);
+  assert.ok(weight(f).length === 400 && weight(f).every((v) => v > 0));
+  assert.equal(weight(g), weight(f));
 });
 
 test('--truth with --truth-weight: the summary\'s truth histogram carries the weights', async () => {
@@ -108,6 +115,7 @@ const ERRORS: [string, () => string[], RegExp][] = [
   ['bad systematic', () => ['unfold', '--toy', 'gauss', '--syst', 'js=reco:x_reco'], /^omnifold: --syst js=reco:COL\*factor must give a column and a finite factor, e\.g\. reco:reco_pt\*1\.01; got "js=reco:x_reco"\n$/],
   ['systematic on an unknown reco column', () => ['unfold', '--toy', 'gauss', '--syst', 'js=reco:pt*1.01'], /^omnifold: --syst js=reco:pt\*1\.01 must name a --reco column; got "pt"; reco columns are x_reco\n$/],
   ['systematic file with the toy', () => ['unfold', '--toy', 'gauss', '--syst', 'herwig=alt.csv'], /^omnifold: --syst herwig must come with --sim input files when it reads a file; got the embedded gauss toy\n$/],
+  ['resident budget over 4 GiB', () => ['unfold', '--toy', 'gauss', '--resident-mib', '5000'], /^omnifold: --resident-mib must be an integer in \[0, 4096\] \(wasm memory is at most 4 GiB\); got "5000"\n$/],
   ['fractional bootstraps', () => ['unfold', '--data-bootstraps', '1.5'], /^omnifold: --data-bootstraps must be a non-negative integer; got "1.5"\n$/],
   ['config value checked like a flag', () => ['unfold', '--config', write('c2.json', '{"iterations": 0}')], /^omnifold: --iterations must be a positive integer; got "0"\n$/],
 ];

@@ -37,6 +37,7 @@ export const UNFOLD_FLAGS: Readonly<Record<string, { type: FlagType; help: strin
   batch: { type: 'string', help: `MLP minibatch size (default ${MLP_DEFAULTS.batchSize})` },
   patience: { type: 'string', help: `early-stopping patience in epochs, 0 = off (default ${MLP_DEFAULTS.patience})` },
   lr: { type: 'string', help: `Adam learning rate (default ${MLP_DEFAULTS.learningRate})` },
+  'resident-mib': { type: 'string', help: `MiB of events one MLP fit may copy into its thread's memory for speed; larger fits read the shared arrays, same weights (default ${MLP_DEFAULTS.residentMiB})` },
   ensemble: { type: 'string', help: `ensemble members per step (default ${UNFOLD_DEFAULTS.nMembers})` },
   'ensemble-combine': { type: 'string', help: `mean or median of the members' ratios (default ${UNFOLD_DEFAULTS.ensembleCombine})` },
   'data-bootstraps': { type: 'string', help: 'data bootstrap replicas (Poisson(1) data weights; default 0)' },

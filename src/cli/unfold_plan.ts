@@ -203,6 +203,9 @@ function mlpPlan(args: UnfoldArgs): Partial<MlpOptions> {
   set('batchSize', integer(args, 'batch', 1));
   set('patience', integer(args, 'patience', 0));
   set('learningRate', positiveNumber(args, 'lr'));
+  const resident = integer(args, 'resident-mib', 0);
+  if (resident !== undefined && resident > 4096) throw new InputError(`--resident-mib must be an integer in [0, 4096] (wasm memory is at most 4 GiB); got ${JSON.stringify(args['resident-mib'])}`);
+  set('residentMiB', resident);
   return mlp;
 }
 
