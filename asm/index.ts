@@ -20,3 +20,4 @@ export { cosine_schedule_f64 } from './cosine_schedule_f64';
 export { standardise_rows_f32 } from './standardise_rows_f32';
 export { permute_u32 } from './permute_u32';
 export { gather_rows_f32 } from './gather_rows_f32';
+export { moments_rows_f32 } from './moments_rows_f32';

@@ -25,6 +25,7 @@ import { MLP_ROW_CHUNK, MlpWorkspace } from './kernels/mlp_workspace.js';
 import { checkStandardise, type StandardiseRowsF32Export } from './kernels/standardise_rows_f32.js';
 import { WasmPermutation } from './kernels/permute_u32.js';
 import type { GatherRowsF32Export } from './kernels/gather_rows_f32.js';
+import type { MomentsRowsF32Export } from './kernels/moments_rows_f32.js';
 import { kernels, type Arena, type KernelExports } from './kernels/wasm.js';
 
 
@@ -264,12 +265,14 @@ class MlpFit {
       const key = this.context.rngKey;
       const order = new EventOrder(n, spec.validationFraction, new RandomStream(key, 'shuffle'), new RandomStream(key, 'split'), arena, exports, rows);
       const { nVal, nTrain } = order;
-      const st = standardiser(events, order);
+      // within the budget, the events' raw rows are copied into wasm memory once (0: not)
+      const rowsPtr = residentBytes(events) <= spec.residentMiB * MIB ? residentRows(arena, events) : 0;
+      const st = standardiser(events, order, arena, exports, rowsPtr);
       const ws = new MlpWorkspace(arena, this.dims, spec.activation, rows, true);
       initialise(ws.params, this.dims, spec.activation, new RandomStream(this.context.rngKey, 'init'));
       const standardise = new WasmStandardiser(arena, exports, st);
-      const gather: RowGatherer = residentBytes(events) <= spec.residentMiB * MIB
-        ? new ResidentGatherer(arena, exports, events, standardise, ws, order, c0, c1)
+      const gather: RowGatherer = rowsPtr !== 0
+        ? new ResidentGatherer(arena, exports, events, rowsPtr, standardise, ws, order, c0, c1)
         : new SharedGatherer(events, standardise, ws, order, c0, c1);
       const best = ws.params.slice();
       let bestLoss = Infinity;
@@ -417,34 +420,40 @@ class SharedGatherer implements RowGatherer {
   }
 }
 
+/** Copies both classes' raw rows into wasm memory (freed with the fit's arena mark); returns their pointer. */
+function residentRows(arena: Arena, ev: Events): number {
+  const nf = ev.nFeatures;
+  const n0 = ev.x0.nEvents;
+  const rowsPtr = arena.allocF32(Math.max(ev.n * nf, 1));
+  const rows = arena.f32(rowsPtr, ev.n * nf);
+  rows.set(ev.x0.values.subarray(0, n0 * nf), 0);
+  rows.set(ev.x1.values.subarray(0, (ev.n - n0) * nf), n0 * nf);
+  return rowsPtr;
+}
+
 /**
- * Copies the fit's events into wasm memory once (freed with the fit's arena mark): both
- * classes' rows standardised in place, and the training weights c·w. Each minibatch is
- * then one wasm call, asm/gather_rows_f32.ts. The same bits as {@link SharedGatherer}: the
- * same standardisation of each element and the same f64 products, done once per fit
- * instead of once per visit.
+ * Gathers from the events' rows resident in wasm memory ({@link residentRows}),
+ * standardised there in place once, with the training weights c·w beside them: each
+ * minibatch is one wasm call, asm/gather_rows_f32.ts. The same bits as
+ * {@link SharedGatherer}: the same standardisation of each element and the same f64
+ * products, done once per fit instead of once per visit.
  */
 class ResidentGatherer implements RowGatherer {
   private readonly nf: number;
   private readonly n0: number;
-  private readonly rowsPtr: number;
   private readonly weightsPtr: number;
   private readonly kernel: GatherRowsF32Export;
 
   constructor(
-    arena: Arena, exports: KernelExports, ev: Events, st: WasmStandardiser, private readonly ws: MlpWorkspace, private readonly order: EventOrder,
-    c0: number, c1: number,
+    arena: Arena, exports: KernelExports, ev: Events, private readonly rowsPtr: number, st: WasmStandardiser,
+    private readonly ws: MlpWorkspace, private readonly order: EventOrder, c0: number, c1: number,
   ) {
     const nf = ev.nFeatures;
     const n0 = ev.x0.nEvents;
     this.nf = nf;
     this.n0 = n0;
-    this.rowsPtr = arena.allocF32(ev.n * nf);
+    st.apply(rowsPtr, ev.n, nf);
     this.weightsPtr = arena.allocF64(ev.n);
-    const rows = arena.f32(this.rowsPtr, ev.n * nf);
-    rows.set(ev.x0.values.subarray(0, n0 * nf), 0);
-    rows.set(ev.x1.values.subarray(0, (ev.n - n0) * nf), n0 * nf);
-    st.apply(this.rowsPtr, ev.n, nf);
     const weights = arena.f64(this.weightsPtr, ev.n);
     for (let i = 0; i < n0; i++) weights[i] = ev.w0[i] * c0;
     for (let i = n0; i < ev.n; i++) weights[i] = ev.w1[i - n0] * c1;
@@ -471,34 +480,43 @@ function evaluateLoss(ws: MlpWorkspace, gather: RowGatherer, order: EventOrder):
   return sum;
 }
 
+/** Rows per block when the standardisation pass copies the caller's rows into wasm memory. */
+const MOMENTS_BLOCK = 4096;
+
 /**
  * Mean and standard deviation of each feature over the training events (unweighted), in
- * one pass in ascending event order (class 0 first, each class in row order) with
- * Welford's update: features are read sequentially, and split membership comes from the
- * bitmap of validation events (EventOrder.validationMask).
+ * one Welford pass in ascending event order (class 0 first, each class in row order) in
+ * wasm (asm/moments_rows_f32.ts), skipping the validation events by their bitmap
+ * (EventOrder.validationMask). It reads the resident rows at `rowsPtr`, or (rowsPtr = 0)
+ * the caller's rows copied in blocks: the same sums either way.
  */
-function standardiser(ev: Events, order: EventOrder): Standardiser {
+function standardiser(ev: Events, order: EventOrder, arena: Arena, exports: KernelExports, rowsPtr: number): Standardiser {
   const nf = ev.nFeatures;
-  const n0 = ev.x0.nEvents;
-  const mean = new Float64Array(nf);
-  const scale = new Float64Array(nf); // Σ (x − mean)², then the standard deviation
+  const moments = exports.moments_rows_f32 as MomentsRowsF32Export;
+  const mask = order.validationMask(ev.n);
+  const maskPtr = arena.allocU32(Math.max(mask.length, 1));
+  const meanPtr = arena.allocF64(nf);
+  const m2Ptr = arena.allocF64(nf);
+  arena.u32(maskPtr, mask.length).set(mask);
+  arena.f64(meanPtr, nf).fill(0);
+  arena.f64(m2Ptr, nf).fill(0);
   let count = 0;
-  const validation = order.validationMask(ev.n);
-  const classes: [Float32Array, number, number][] = [[ev.x0.values, 0, n0], [ev.x1.values, n0, ev.x1.nEvents]];
-  for (const [v, first, rows] of classes) {
-    for (let row = 0; row < rows; row++) {
-      const i = first + row;
-      if ((validation[i >>> 5] >>> (i & 31)) & 1) continue;
-      count++;
-      const src = row * nf;
-      for (let f = 0; f < nf; f++) {
-        const x = v[src + f];
-        const delta = x - mean[f];
-        mean[f] += delta / count;
-        scale[f] += delta * (x - mean[f]);
+  if (rowsPtr !== 0) {
+    count = moments(rowsPtr, ev.n, nf, maskPtr, 0, meanPtr, m2Ptr, 0);
+  } else {
+    const block = Math.min(ev.n, MOMENTS_BLOCK);
+    const scratch = arena.allocF32(Math.max(block * nf, 1));
+    const classes: [Float32Array, number, number][] = [[ev.x0.values, 0, ev.x0.nEvents], [ev.x1.values, ev.x0.nEvents, ev.x1.nEvents]];
+    for (const [v, firstEvent, rows] of classes) {
+      for (let r0 = 0; r0 < rows; r0 += block) {
+        const nr = Math.min(block, rows - r0);
+        arena.f32(scratch, nr * nf).set(v.subarray(r0 * nf, (r0 + nr) * nf));
+        count = moments(scratch, nr, nf, maskPtr, firstEvent + r0, meanPtr, m2Ptr, count);
       }
     }
   }
+  const mean = arena.f64(meanPtr, nf).slice();
+  const scale = arena.f64(m2Ptr, nf).slice(); // Σ (x − mean)², then the standard deviation
   for (let f = 0; f < nf; f++) {
     const sd = Math.sqrt(scale[f] / Math.max(count, 1)); // IEEE sqrt: correctly rounded everywhere
     scale[f] = sd > 0 && Number.isFinite(sd) ? sd : 1;
