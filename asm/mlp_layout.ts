@@ -17,8 +17,8 @@
  *        values there for the backward (0 for ReLU and for inference)
  *   [14] listPtr  scratch of asm/sparse_gemm.ts for one compacted row: f32[2·max(maxRows,
  *        maxWidth)] (ReLU networks; 0 otherwise)
- *   [15] transPtr f32[maxWidth × maxRows]: a hidden layer's Aᵀ for its weight gradient
- *        (ReLU training; 0 otherwise)
+ *   [15] transPtr f32[maxWidth × (maxRows + 32)]: a hidden layer's Aᵀ for its weight
+ *        gradient, rows transposedStride(nRows) apart (ReLU training; 0 otherwise)
  *   [16 .. 16+L] dims d_0 = nFeatures, d_1 .. d_{L−1} hidden widths, d_L = 1
  */
 export const DESC_LAYERS = 0;
