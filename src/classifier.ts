@@ -120,7 +120,8 @@ export interface MlpOptions {
    * feature and 8 per event) copies them once into its thread's wasm memory and gathers
    * minibatches there; a larger one gathers each minibatch from the caller's arrays, which
    * pool workers share without copies. The weights are bit-identical either way; resident
-   * is faster. 0 never copies.
+   * is faster (about 5 % per fit at 3×50). Each pool worker holds its own copy, so the
+   * default (16) adds at most 16 MiB per thread. 0 never copies.
    */
   residentMiB: number;
 }

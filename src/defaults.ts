@@ -17,7 +17,7 @@ export const MLP_DEFAULTS: Readonly<MlpOptions> = Object.freeze({
   validationFraction: 0.2,
   patience: 5,
   schedule: 'constant',
-  residentMiB: 64,
+  residentMiB: 16,
 });
 
 /** Unfolding defaults. */
