@@ -36,8 +36,9 @@ interface Build {
   MlpClassifier: typeof currentMlp.MlpClassifier;
 }
 
-/** One side of a row: times a block of work; `params` are its trained parameters so far. */
+/** One side of a row: times a block of `samples` samples·epochs; `params` are its trained parameters so far. */
 interface Side {
+  samples: number;
   block(): number;
   params(): Float32Array;
 }
@@ -82,6 +83,7 @@ function stepSide(b: Build, dims: number[], batch: number, batches: Float32Array
   let cursor = 0;
   let t = 0;
   return {
+    samples: batch * steps,
     block() {
       const t0 = performance.now();
       for (let i = 0; i < steps; i++) {
@@ -104,6 +106,7 @@ function fitSide(b: Build, width: number, batch: number, x0: Float32Array, x1: F
   const rngKey: RngKey = { seed: 1, kind: 'nominal', replica: 0, iteration: 0, step: 'none', member: 0 };
   let params: Float32Array = new Float32Array(0);
   return {
+    samples: FIT_EVENTS * FIT_EPOCHS,
     block() {
       const t0 = performance.now();
       const model = clf.fit({ values: x0, nEvents: half, nFeatures: 8 }, w, { values: x1, nEvents: half, nFeatures: 8 }, w, { rngKey }) as currentMlp.TrainedMlp;
@@ -120,13 +123,11 @@ console.log(`# ab_train_step: base ${path.resolve(baseDir)} vs this build; ${uni
 for (const [width, batch] of configs) {
   const dims = [8, width, width, width, 1];
   let sides: Side[];
-  let samplesPerBlock: number;
   if (fitMode) {
     const half = FIT_EVENTS / 2;
     const x0 = Float32Array.from({ length: half * 8 }, gauss);
     const x1 = Float32Array.from({ length: half * 8 }, (_, i) => 0.2 * (i % 8) + 1.2 * gauss());
     sides = [fitSide(base, width, batch, x0, x1), fitSide(current, width, batch, x0, x1)];
-    samplesPerBlock = FIT_EVENTS * FIT_EPOCHS;
   } else {
     const batches = Array.from({ length: N_BATCHES }, () => Float32Array.from({ length: batch * 8 }, gauss));
     const start = new Float32Array(currentWorkspace.parameterCount(dims));
@@ -137,7 +138,6 @@ for (const [width, batch] of configs) {
       o += dims[l + 1]; // biases start at 0
     }
     sides = [stepSide(base, dims, batch, batches, start), stepSide(current, dims, batch, batches, start)];
-    samplesPerBlock = batch * Math.max(2, Math.round(4e5 / ((batch * width * width) / 50)));
   }
   sides[0].block();
   sides[1].block();
@@ -156,7 +156,7 @@ for (const [width, batch] of configs) {
   const pb = sides[0].params();
   const pc = sides[1].params();
   const same = pb.length === pc.length && pb.every((v, i) => Object.is(v, pc[i]));
-  const rate = (ms: number) => `${(samplesPerBlock / ms).toFixed(0)}k`;
+  const rate = (ms: number) => `${(sides[1].samples / ms).toFixed(0)}k`;
   console.log(
     `  3×${width} batch ${batch}: speed-up median ${q(0.5)} [quartiles ${q(0.25)}, ${q(0.75)}]; best samples/s base ${rate(bestBase)}, this ${rate(bestCurrent)}; parameters bit-identical: ${same ? 'yes' : 'no'}`,
   );

@@ -201,19 +201,21 @@ class EventOrder {
   }
 
   /**
-   * The validation events as a bitmap over the joint event space (bit i & 31 of word
-   * i >>> 5 set for a validation event), from the split's images of positions [0, nVal)
-   * in wasm: n/8 bytes, for the one pass that needs membership in event order.
+   * Writes the validation events as a bitmap over the joint event space (bit i & 31 of
+   * word i >>> 5 set for a validation event) to `words` u32 at `maskPtr` in wasm memory,
+   * from the split's images of positions [0, nVal): n/8 bytes, for the one pass that
+   * needs membership in event order.
    */
-  validationMask(n: number): Uint32Array {
-    const mask = new Uint32Array(Math.ceil(n / 32));
+  markValidation(maskPtr: number, words: number): void {
+    let mask = this.arena.u32(maskPtr, words);
+    mask.fill(0);
     for (let start = 0; start < this.nVal; start += this.rows) {
       const count = Math.min(this.rows, this.nVal - start);
       this.validation(start, count);
       const index = this.indices();
+      if (mask.buffer !== this.arena.memory.buffer) mask = this.arena.u32(maskPtr, words);
       for (let r = 0; r < count; r++) mask[index[r] >>> 5] |= 1 << (index[r] & 31);
     }
-    return mask;
   }
 
   /** Lists the events at training positions start..start+count−1 of this epoch in the index block. */
@@ -487,17 +489,17 @@ const MOMENTS_BLOCK = 4096;
  * Mean and standard deviation of each feature over the training events (unweighted), in
  * one Welford pass in ascending event order (class 0 first, each class in row order) in
  * wasm (asm/moments_rows_f32.ts), skipping the validation events by their bitmap
- * (EventOrder.validationMask). It reads the resident rows at `rowsPtr`, or (rowsPtr = 0)
+ * (EventOrder.markValidation). It reads the resident rows at `rowsPtr`, or (rowsPtr = 0)
  * the caller's rows copied in blocks: the same sums either way.
  */
 function standardiser(ev: Events, order: EventOrder, arena: Arena, exports: KernelExports, rowsPtr: number): Standardiser {
   const nf = ev.nFeatures;
   const moments = exports.moments_rows_f32 as MomentsRowsF32Export;
-  const mask = order.validationMask(ev.n);
-  const maskPtr = arena.allocU32(Math.max(mask.length, 1));
+  const words = Math.ceil(ev.n / 32);
+  const maskPtr = arena.allocU32(words);
   const meanPtr = arena.allocF64(nf);
   const m2Ptr = arena.allocF64(nf);
-  arena.u32(maskPtr, mask.length).set(mask);
+  order.markValidation(maskPtr, words);
   arena.f64(meanPtr, nf).fill(0);
   arena.f64(m2Ptr, nf).fill(0);
   let count = 0;
