@@ -49,7 +49,7 @@ export { combineRatios } from './combine.js';
 export type { CombineMode } from './combine.js';
 export { PoolRunner, resolveThreadCount } from './pool.js';
 export type { PoolOptions } from './pool.js';
-export { runReplicas, planReplicas, replicaInputs, checkSystematic } from './replicas.js';
+export { runReplicas, planReplicas, replicaInputs, checkSystematic, unfoldReplica } from './replicas.js';
 export type { ReplicaOptions, SystematicSpec, ReplicaPlan, ReplicaColumn, ReplicaFamily, ReplicaContext, ReplicaProgress, ReplicaRunResult } from './replicas.js';
 export { Moments, mergeMoments, combineReplicas, replicaUncertainties, correlationMatrix, diagonalSqrt, binnedSums, weightedMean } from './covariance.js';
 export type { ReplicaValue, UncertaintyBreakdown, WeightColumn, WeightFamily, CovarianceFamily } from './covariance.js';

@@ -171,6 +171,17 @@ export function replicaHash(plan: ReplicaPlan, options: UnfoldOptions, inputsHas
   return h.digest();
 }
 
+/**
+ * One replica's full unfolding: its inputs (the nominal ones with its change applied) and
+ * its random streams keyed by its (kind, index), so the same bits whether it runs alone
+ * (a spot check, one task of a batch job) or within {@link runReplicas}.
+ */
+export function unfoldReplica(plan: ReplicaPlan, sim: SimSample, data: DataSample, options: UnfoldOptions, context: Pick<ReplicaContext, 'runner' | 'onProgress'> = {}): Promise<UnfoldResult> {
+  const input = replicaInputs(plan, sim, data, options.seed);
+  const opts: UnfoldOptions = { ...options, replica: { kind: plan.kind, index: plan.index } };
+  return unfold(input.sim, input.data, opts, { runner: context.runner, onProgress: context.onProgress });
+}
+
 /** Progress of a replica run: every unfolding's events, and one event per finished replica. */
 export type ReplicaProgress = UnfoldProgress | { type: 'replica'; name: string; status: 'computed' | 'resumed'; done: number; total: number };
 
@@ -241,8 +252,7 @@ export async function runReplicas(sim: SimSample, data: DataSample, options: Rep
       if (p.family === 'nominal') nominal = { weights: stored.weights, iterations: diagnostics[k], nDropped: extra.nDropped ?? 0, options: opts };
       resumed[k] = true;
     } else {
-      const input = replicaInputs(p, sim, data, resolved.seed);
-      const result = await unfold(input.sim, input.data, opts, { runner: context.runner, onProgress: context.onProgress });
+      const result = await unfoldReplica(p, sim, data, resolved, context);
       columns[k] = { name: p.name, family: p.family, values: result.weights };
       diagnostics[k] = result.iterations;
       if (p.family === 'nominal') nominal = result;

@@ -17,7 +17,7 @@ const EXPORTS = [
   'readArrow', 'readCsv', 'readHdf5', 'readNpy', 'readNpz', 'readParquet', 'readRoot', 'readTable',
   'readWeightsFile', 'replicaInputs', 'replicaUncertainties', 'resolveThreadCount',
   'resolveUnfoldOptions', 'runReplicas', 'selectRows', 'simSampleFromTable', 'splitObjectPath',
-  'streamKey', 'summarize', 'truthSampleFromTable', 'unfold', 'validateSamples',
+  'streamKey', 'summarize', 'truthSampleFromTable', 'unfold', 'unfoldReplica', 'validateSamples',
   'validateWeightsFile', 'validateWeightsTable', 'weightedMean', 'writeHdf5', 'writeHepdata',
   'writeNpy', 'writeNpz', 'writeOutputDir', 'writeParquet', 'writePlotsAndReport', 'writeSummary',
   'writeWeightsFile',
