@@ -1,20 +1,25 @@
 /**
- * Finished replicas on disk, for resuming an interrupted multi-replica run:
- * `OUT/replicas/<column>.f64rep`, one file per replica, written atomically (a temporary
- * file in the same folder, fsynced, then renamed), so a killed run leaves either the
- * whole file or none.
+ * Finished replicas on disk, for resuming an interrupted multi-replica run: one file per
+ * replica, `<dir>/<column>.f64rep`, in a folder the engine owns (the CLI uses
+ * `OUT/.omnifold-resume/`).
  *
- * Layout: the 8 bytes `OFREP01\n`, a u32 little-endian header length, the header as UTF-8
+ * Layout: the 8 bytes `OFREP02\n`, a u32 little-endian header length, the header as UTF-8
  * JSON (padded with spaces to a multiple of 8 bytes from the file start), then the weights
- * as f64 little-endian [nEvents]. The header holds the replica's configuration hash: a
- * stored replica is used only when the hash matches the current run's.
+ * as f64 little-endian [nEvents]. The header holds the replica's configuration hash (a
+ * stored replica is used only when it matches the current run's) and the SHA-256 of the
+ * weight bytes, so a truncated, altered or half-written file is recognised and never used.
+ *
+ * Writes go through a temporary file in the same folder: every byte is written and counted,
+ * the file is fsynced and its size checked, and only then renamed to its final name. A
+ * killed run or a full disk leaves at most a temporary file, which the next write replaces.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, existsSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from './errors.js';
+import { InputError, OmniFoldError } from './errors.js';
 
-const MAGIC = 'OFREP01\n';
+const MAGIC = 'OFREP02\n';
+const TEMP_SUFFIX = '.tmp-';
 
 /** What is stored next to a replica's weights. */
 export interface StoredReplicaHeader {
@@ -33,6 +38,9 @@ export interface StoredReplica {
   /** [nEvents] */
   weights: Float64Array;
 }
+
+/** What {@link readReplica} found: a usable replica, nothing, or a file that must not be used. */
+export type ReplicaLookup = { status: 'found'; replica: StoredReplica } | { status: 'absent' } | { status: 'damaged'; reason: string };
 
 /** Incremental SHA-256 over strings, numbers and typed arrays (bytes as stored). */
 export class ConfigHash {
@@ -53,52 +61,118 @@ export class ConfigHash {
   }
 }
 
-function fileOf(dir: string, name: string): string {
+/** The path of replica `name` under `dir`. */
+export function replicaPath(dir: string, name: string): string {
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new InputError(`replica name must match [A-Za-z0-9_.-]+; got ${JSON.stringify(name)}`);
   return join(dir, `${name}.f64rep`);
 }
 
-/** Writes a replica atomically under `dir` (created if needed). */
-export function writeReplica(dir: string, header: StoredReplicaHeader, weights: Float64Array): void {
-  mkdirSync(dir, { recursive: true });
-  const json = Buffer.from(JSON.stringify(header), 'utf8');
-  const headerEnd = MAGIC.length + 4 + json.length;
-  const padded = Math.ceil(headerEnd / 8) * 8;
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The bytes of a replica file. */
+function encodeReplica(header: StoredReplicaHeader, weights: Float64Array): Buffer {
+  const body = Buffer.alloc(weights.length * 8);
+  for (let i = 0; i < weights.length; i++) body.writeDoubleLE(weights[i], i * 8);
+  const json = Buffer.from(JSON.stringify({ ...header, sha256: sha256(body) }), 'utf8');
+  const padded = Math.ceil((MAGIC.length + 4 + json.length) / 8) * 8;
   const head = Buffer.alloc(padded, 0x20);
   head.write(MAGIC, 0, 'latin1');
   head.writeUInt32LE(padded - MAGIC.length - 4, MAGIC.length);
   json.copy(head, MAGIC.length + 4);
-  const body = Buffer.alloc(weights.length * 8);
-  for (let i = 0; i < weights.length; i++) body.writeDoubleLE(weights[i], i * 8);
-  const path = fileOf(dir, header.name);
-  const temp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(temp, 'w');
-  try {
-    writeSync(fd, head);
-    writeSync(fd, body);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, path);
+  return Buffer.concat([head, body]);
 }
 
-/** Reads the replica `name` under `dir`; undefined when there is no such (complete) file. */
-export function readReplica(dir: string, name: string): StoredReplica | undefined {
-  const path = fileOf(dir, name);
-  if (!existsSync(path)) return undefined;
-  const bytes = readFileSync(path);
-  if (bytes.length < MAGIC.length + 4 || bytes.toString('latin1', 0, MAGIC.length) !== MAGIC) {
-    throw new InputError(`${path}: replica file must start with ${JSON.stringify(MAGIC)}; got another format`);
+/** Writes all of `bytes` to `fd`, counting; throws on a short write. */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let done = 0;
+  while (done < bytes.length) {
+    const n = writeSync(fd, bytes, done, bytes.length - done);
+    if (n <= 0) throw new OmniFoldError(`write must make progress; got ${n} bytes written at offset ${done} of ${bytes.length}`);
+    done += n;
   }
+}
+
+/**
+ * Writes a replica under `dir` (created if needed): temporary file, every byte counted,
+ * fsync, size checked, rename. Throws an OmniFoldError naming the file when the disk
+ * refuses (e.g. full); the temporary file is then removed and no replica file appears.
+ */
+export function writeReplica(dir: string, header: StoredReplicaHeader, weights: Float64Array): void {
+  const path = replicaPath(dir, header.name);
+  const temp = `${path}${TEMP_SUFFIX}${process.pid}`;
+  const bytes = encodeReplica(header, weights);
+  try {
+    mkdirSync(dir, { recursive: true });
+    const fd = openSync(temp, 'w');
+    try {
+      writeAll(fd, bytes);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    const size = statSync(temp).size;
+    if (size !== bytes.length) throw new OmniFoldError(`must hold ${bytes.length} bytes; got ${size}`);
+    renameSync(temp, path);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // never created, or already gone
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === undefined ? (error as Error).message : `${code}${code === 'ENOSPC' ? ' (no space left on device)' : ''}`;
+    throw new OmniFoldError(`replica file ${path} must be written whole; got ${why}`, 'E_IO', { cause: error });
+  }
+}
+
+/** Parses replica file bytes; a string says why they must not be used. */
+function decodeReplica(bytes: Buffer): StoredReplica | string {
+  if (bytes.length < MAGIC.length + 4) return `${bytes.length} bytes, shorter than a header`;
+  if (bytes.toString('latin1', 0, MAGIC.length) !== MAGIC) return 'another format or version (magic bytes differ)';
   const headerLength = bytes.readUInt32LE(MAGIC.length);
   const start = MAGIC.length + 4;
-  const header = JSON.parse(bytes.toString('utf8', start, start + headerLength)) as StoredReplicaHeader;
-  const offset = start + headerLength;
-  if (bytes.length - offset !== header.nEvents * 8) {
-    throw new InputError(`${path}: replica file must hold ${header.nEvents} weights; got ${(bytes.length - offset) / 8}`);
+  if (headerLength > bytes.length - start) return `a header of ${headerLength} bytes in a file of ${bytes.length}`;
+  let header: StoredReplicaHeader & { sha256?: unknown };
+  try {
+    header = JSON.parse(bytes.toString('utf8', start, start + headerLength)) as StoredReplicaHeader & { sha256?: unknown };
+  } catch {
+    return 'a header that is not JSON';
   }
+  if (header === null || typeof header !== 'object' || !Number.isInteger(header.nEvents) || typeof header.hash !== 'string' || typeof header.sha256 !== 'string') {
+    return 'a header without nEvents, hash and sha256';
+  }
+  const offset = start + headerLength;
+  if (bytes.length - offset !== header.nEvents * 8) return `${bytes.length - offset} weight bytes where ${header.nEvents} weights need ${header.nEvents * 8}`;
+  const body = bytes.subarray(offset);
+  if (sha256(body) !== header.sha256) return 'weights whose SHA-256 differs from the one stored with them';
   const weights = new Float64Array(header.nEvents);
-  for (let i = 0; i < weights.length; i++) weights[i] = bytes.readDoubleLE(offset + i * 8);
-  return { header, weights };
+  for (let i = 0; i < weights.length; i++) weights[i] = body.readDoubleLE(i * 8);
+  const { sha256: _checksum, ...rest } = header;
+  return { header: rest, weights };
+}
+
+/** Looks up replica `name` under `dir`: found (checksum verified), absent, or damaged (with the reason). */
+export function readReplica(dir: string, name: string): ReplicaLookup {
+  const path = replicaPath(dir, name);
+  if (!existsSync(path)) return { status: 'absent' };
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    return { status: 'damaged', reason: `unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
+  }
+  const decoded = decodeReplica(bytes);
+  if (typeof decoded === 'string') return { status: 'damaged', reason: decoded };
+  if (decoded.header.name !== name) return { status: 'damaged', reason: `the replica ${JSON.stringify(decoded.header.name)} under this name` };
+  return { status: 'found', replica: decoded };
+}
+
+/** Removes temporary files that a killed run left under `dir` (they are never read). */
+export function removeStaleTemporaries(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir)) {
+    if (/\.f64rep\.tmp-\d+$/.test(entry)) unlinkSync(join(dir, entry));
+  }
 }

@@ -10,12 +10,11 @@
  * The replica's (kind, index) also keys the random streams of its classifier fits.
  * Columns come back in that fixed order whatever order the unfoldings finish in.
  */
-import { join } from 'node:path';
 import { InputError } from './errors.js';
 import type { FeatureMatrix } from './features.js';
 import { unfold } from './omnifold.js';
 import { resolveUnfoldOptions } from './options.js';
-import { ConfigHash, readReplica, writeReplica } from './replica_store.js';
+import { ConfigHash, readReplica, removeStaleTemporaries, writeReplica, type StoredReplica } from './replica_store.js';
 import { poissonOneWeights, type ReplicaKind } from './rng.js';
 import type { DataSample, IterationDiagnostics, MemberRunner, SimSample, UnfoldOptions, UnfoldProgress, UnfoldResult } from './types.js';
 
@@ -182,17 +181,26 @@ export function unfoldReplica(plan: ReplicaPlan, sim: SimSample, data: DataSampl
   return unfold(input.sim, input.data, opts, { runner: context.runner, onProgress: context.onProgress });
 }
 
-/** Progress of a replica run: every unfolding's events, and one event per finished replica. */
-export type ReplicaProgress = UnfoldProgress | { type: 'replica'; name: string; status: 'computed' | 'resumed'; done: number; total: number };
+/**
+ * Progress of a replica run: every unfolding's events, one event per finished replica, and
+ * a notice when a stored replica cannot be used (damaged, or from another configuration).
+ */
+export type ReplicaProgress =
+  | UnfoldProgress
+  | { type: 'replica'; name: string; status: 'computed' | 'resumed'; done: number; total: number }
+  | { type: 'notice'; name: string; message: string };
 
 /** What {@link runReplicas} needs besides data and options. */
 export interface ReplicaContext {
   /** Shared by every replica's unfolding (a PoolRunner keeps every core busy). */
   runner?: MemberRunner;
   onProgress?: (progress: ReplicaProgress) => void;
-  /** When given, each finished replica is stored atomically under `outDir/replicas/`. */
-  outDir?: string;
-  /** Load finished replicas from `outDir/replicas/` when their configuration hash matches. */
+  /**
+   * When given, each finished replica is stored atomically in this folder (created; the
+   * engine owns it: give a folder of its own, e.g. the CLI's `OUT/.omnifold-resume/`).
+   */
+  storeDir?: string;
+  /** Load finished replicas from `storeDir` when their checksum and configuration hash match. */
   resume?: boolean;
   /** Replicas unfolding at once; default ⌈2 × the runner's threads / nMembers⌉, at least 2. */
   concurrency?: number;
@@ -219,7 +227,7 @@ export interface ReplicaRunResult {
  *
  * @example
  * const runner = new PoolRunner();
- * const { columns } = await runReplicas(sim, data, { nIterations: 4, dataBootstraps: 20 }, { runner, outDir: 'OUT', resume: true });
+ * const { columns } = await runReplicas(sim, data, { nIterations: 4, dataBootstraps: 20 }, { runner, storeDir: 'OUT/.omnifold-resume', resume: true });
  * columns.map((c) => c.name); // ['weight', 'data_boot_0', …, 'data_boot_19']
  */
 export async function runReplicas(sim: SimSample, data: DataSample, options: ReplicaOptions = {}, context: ReplicaContext = {}): Promise<ReplicaRunResult> {
@@ -227,8 +235,9 @@ export async function runReplicas(sim: SimSample, data: DataSample, options: Rep
   const resolved = resolveUnfoldOptions(unfoldPartial);
   const plan = planReplicas(options);
   for (const p of plan) if (p.systematic !== undefined) checkSystematic(p.systematic, sim, p.index); // fail before any work
-  if (context.resume && context.outDir === undefined) throw new InputError('resume must come with outDir; got resume without outDir');
-  const storeDir = context.outDir === undefined ? undefined : join(context.outDir, 'replicas');
+  if (context.resume && context.storeDir === undefined) throw new InputError('resume must come with storeDir; got resume without storeDir');
+  const storeDir = context.storeDir;
+  if (storeDir !== undefined && context.resume) removeStaleTemporaries(storeDir);
   const inputsHash = storeDir === undefined ? '' : hashInputs(sim, data);
   // enough replicas in flight to keep every thread busy, no more (each holds its own weights)
   const threads = (context.runner as { threads?: number } | undefined)?.threads ?? 1;
@@ -244,8 +253,8 @@ export async function runReplicas(sim: SimSample, data: DataSample, options: Rep
     const opts: UnfoldOptions = { ...resolved, replica: { kind: p.kind, index: p.index } };
     const hash = storeDir === undefined ? '' : replicaHash(p, opts, inputsHash);
     const canResume = context.resume && storeDir !== undefined && !(p.family === 'nominal' && resolved.saveIterations);
-    const stored = canResume ? readReplica(storeDir!, p.name) : undefined;
-    if (stored !== undefined && stored.header.hash === hash && stored.weights.length === sim.weights.length) {
+    const stored = canResume ? usableReplica(storeDir!, p.name, hash, sim.weights.length, context.onProgress) : undefined;
+    if (stored !== undefined) {
       const extra = (stored.header.extra ?? {}) as { iterations?: IterationDiagnostics[]; nDropped?: number };
       columns[k] = { name: p.name, family: p.family, values: stored.weights };
       diagnostics[k] = extra.iterations ?? [];
@@ -266,6 +275,18 @@ export async function runReplicas(sim: SimSample, data: DataSample, options: Rep
   };
   await runLimited(plan.length, concurrency, runOne);
   return { columns, diagnostics, nominal: nominal!, resumed: plan.filter((_, k) => resumed[k]).map((p) => p.name), options: resolved };
+}
+
+/** The stored replica `name` when it can be used; otherwise undefined, with a notice saying why. */
+function usableReplica(dir: string, name: string, hash: string, nEvents: number, onProgress: ReplicaContext['onProgress']): StoredReplica | undefined {
+  const lookup = readReplica(dir, name);
+  if (lookup.status === 'absent') return undefined;
+  const notice = (why: string) => onProgress?.({ type: 'notice', name, message: `stored replica ${name} ${why}; recomputing it` });
+  if (lookup.status === 'damaged') return void notice(`is damaged (${lookup.reason})`);
+  const { header, weights } = lookup.replica;
+  if (header.hash !== hash) return void notice('was made with another configuration or other inputs');
+  if (weights.length !== nEvents) return void notice(`holds ${weights.length} weights, not ${nEvents}`);
+  return lookup.replica;
 }
 
 /** Runs `task(0..n−1)` with at most `limit` in flight, started in index order; fails fast. */

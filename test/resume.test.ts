@@ -56,12 +56,12 @@ class SlowRunner implements MemberRunner {
 const CHILD = process.env.OMNIFOLD_RESUME_CHILD;
 if (CHILD !== undefined) {
   const { sim, data } = toy();
-  await runReplicas(sim, data, options, { runner: new SlowRunner(40), outDir: CHILD, concurrency: 2 });
+  await runReplicas(sim, data, options, { runner: new SlowRunner(40), storeDir: CHILD, concurrency: 2 });
   writeFileSync(join(CHILD, 'child-finished'), '1');
 }
 
 function stored(dir: string): string[] {
-  const d = join(dir, 'replicas');
+  const d = dir;
   return existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.f64rep')) : [];
 }
 
@@ -85,7 +85,7 @@ if (CHILD === undefined) {
     assert.not.ok(existsSync(join(outDir, 'child-finished')), 'the child was killed before it finished');
     assert.ok(before >= 3 && before < TOTAL, `killed part-way: ${before} of ${TOTAL} replicas stored`);
 
-    const resumed = await runReplicas(sim, data, options, { outDir, resume: true });
+    const resumed = await runReplicas(sim, data, options, { storeDir: outDir, resume: true });
     assert.is(resumed.resumed.length, before, 'every stored replica is loaded, none recomputed');
     assert.is(stored(outDir).length, TOTAL);
     const fresh = await runReplicas(sim, data, options);
@@ -97,7 +97,7 @@ if (CHILD === undefined) {
     assert.equal(resumed.nominal.iterations.length, 3);
 
     // a stored replica from another configuration is never used
-    const other = await runReplicas(sim, data, { ...options, seed: 8 }, { outDir, resume: true });
+    const other = await runReplicas(sim, data, { ...options, seed: 8 }, { storeDir: outDir, resume: true });
     assert.is(other.resumed.length, 0);
   });
 
@@ -107,7 +107,7 @@ if (CHILD === undefined) {
       await runReplicas(sim, data, options, { resume: true });
       assert.unreachable('should throw');
     } catch (e) {
-      assert.match((e as Error).message, /^resume must come with outDir; got resume without outDir$/);
+      assert.match((e as Error).message, /^resume must come with storeDir; got resume without storeDir$/);
     }
   });
 }

@@ -110,7 +110,7 @@ test('errors: wrong column length, reserved or duplicate names, not a weights fi
   }
 });
 
-test('atomic output: success replaces OUT, failure leaves no OUT and no temporary', async () => {
+test('safe output: failure leaves no OUT and no temporary; an earlier output is replaced only with force', async () => {
   const parent = mkdtempSync(join(tmpdir(), 'omnifold-atomic-'));
   const out = join(parent, 'out');
   try {
@@ -126,16 +126,22 @@ test('atomic output: success replaces OUT, failure leaves no OUT and no temporar
   assert.equal(readdirSync(parent), [], 'no temporary left behind');
   await writeOutputDir(out, async (tmp) => writeWeightsFile(join(tmp, 'weights.arrow'), content()));
   assert.ok(existsSync(join(out, 'weights.arrow')));
-  await writeOutputDir(out, async (tmp) => writeFileSync(join(tmp, 'summary.json'), '{}'));
-  assert.equal(readdirSync(out), ['summary.json'], 'an earlier output is replaced whole');
+  try {
+    await writeOutputDir(out, async (tmp) => writeFileSync(join(tmp, 'summary.json'), '{}'));
+    assert.unreachable('an earlier output is replaced only with force');
+  } catch (e) {
+    assert.match((e as Error).message, /^output folder \S+ must not hold an earlier omnifold output unless --force or --resume is given; got one holding weights\.arrow/);
+  }
+  await writeOutputDir(out, async (tmp) => writeFileSync(join(tmp, 'summary.json'), '{}'), { force: true });
+  assert.equal(readdirSync(out).sort(), ['.omnifold-output.json', 'summary.json'], "the earlier output's entries are replaced");
   assert.equal(readdirSync(parent), ['out']);
   await writeOutputDir(out, async () => {
     throw new Error('second failure');
-  }).catch(() => {});
-  assert.equal(readdirSync(out), ['summary.json'], 'a failed run keeps the earlier output intact');
+  }, { force: true }).catch(() => {});
+  assert.equal(readdirSync(out).sort(), ['.omnifold-output.json', 'summary.json'], 'a failed run keeps the earlier output intact');
 });
 
-test('atomic output refuses to replace a directory that is not an omnifold output', async () => {
+test('safe output refuses a folder that is not an omnifold output', async () => {
   const parent = mkdtempSync(join(tmpdir(), 'omnifold-atomic-'));
   const out = join(parent, 'mine');
   mkdirSync(out);
@@ -144,7 +150,7 @@ test('atomic output refuses to replace a directory that is not an omnifold outpu
     await writeOutputDir(out, async () => {});
     assert.unreachable('should refuse');
   } catch (e) {
-    assert.match((e as Error).message, /^output directory .*mine must be empty or an earlier omnifold output; got one holding thesis\.tex$/);
+    assert.match((e as Error).message, /^output folder .*mine must be empty or an earlier omnifold output; got a folder holding thesis\.tex \(not written by omnifold: choose another folder\)$/);
   }
   assert.equal(readdirSync(out), ['thesis.tex']);
 });

@@ -1,16 +1,20 @@
 /**
- * `omnifold unfold`: arguments → run plan → inputs → unfold() → weights.arrow and
- * summary.json (written atomically) → the result table on stdout.
+ * `omnifold unfold`: arguments → run plan → output folder checked → inputs → replicas
+ * (each stored for --resume in OUT/.omnifold-resume/) → weights.arrow, summary.json,
+ * plots and report, each moved into OUT whole → the result table on stdout. Only what the
+ * engine wrote in OUT is ever replaced (src/io/output_dir.ts).
  */
 import { join } from 'node:path';
 import type { ClassifierSpec } from '../classifier.js';
 import { UNFOLD_DEFAULTS } from '../defaults.js';
 import { InputError } from '../errors.js';
-import { summarize } from '../io/summary.js';
-import { writeSummary } from '../io/summary.js';
-import { writeOutputDir, writeWeightsFile } from '../io/weights_file.js';
+import { splitObjectPath } from '../io/load.js';
+import { checkOutputDir, type OutputDir } from '../io/output_dir.js';
+import { summarize, writeSummary, type RunSummary } from '../io/summary.js';
+import { describeInputFile, writeWeightsFile, type InputFileRecord } from '../io/weights_file.js';
+import { runWarnings } from '../report/warnings.js';
 import type { ReplicaRunResult } from '../replicas.js';
-import type { MemberRunner } from '../types.js';
+import type { MemberRunner, UnfoldOptions } from '../types.js';
 import { progressPrinter, type ProgressPrinter } from './progress.js';
 import { formatResultTable } from './table.js';
 import { parseUnfoldArgs, unfoldHelp } from './unfold_args.js';
@@ -52,9 +56,39 @@ async function makeRunner(plan: RunPlan, nMembers: number, printer: ProgressPrin
   return runner;
 }
 
-async function writeOutputs(plan: RunPlan, inputs: LoadedInputs, run: ReplicaRunResult, summary: ReturnType<typeof summarize>, printer: ProgressPrinter): Promise<void> {
+/** What `omnifold unfold` writes in its output folder. */
+function outputEntries(plan: RunPlan): string[] {
+  return ['weights.arrow', 'summary.json', ...(plan.plots ? ['report.html', 'plots'] : [])];
+}
+
+/** The input files a plan reads, by option (none for a toy). */
+function inputFiles(plan: RunPlan): { option: string; path: string }[] {
+  const files: { option: string; path: string }[] = [];
+  if (plan.input.kind === 'files') {
+    files.push({ option: '--sim', path: splitObjectPath(plan.input.sim).file }, { option: '--data', path: splitObjectPath(plan.input.data).file });
+    if (plan.input.truth !== undefined) files.push({ option: '--truth', path: splitObjectPath(plan.input.truth).file });
+  }
+  for (const s of plan.replicas.systematics) if (s.kind === 'sample') files.push({ option: `--syst ${s.name}`, path: splitObjectPath(s.file).file });
+  return files;
+}
+
+/** SHA-256 records of every input file: the samples and each systematic's file. */
+async function inputRecords(plan: RunPlan, inputs: LoadedInputs): Promise<InputFileRecord[]> {
+  const records = [...inputs.files];
+  for (const s of plan.replicas.systematics) if (s.kind === 'sample') records.push(await describeInputFile(`syst:${s.name}`, s.file));
+  return records;
+}
+
+/** The resolved options as stored: without the memory budget, which never changes a weight. */
+function storedOptions(options: UnfoldOptions): UnfoldOptions {
+  if (options.classifier.type !== 'mlp' || !('residentMiB' in options.classifier)) return options;
+  const { residentMiB: _budget, ...classifier } = options.classifier;
+  return { ...options, classifier };
+}
+
+async function writeOutputs(out: OutputDir, plan: RunPlan, inputs: LoadedInputs, run: ReplicaRunResult, summary: RunSummary, files: InputFileRecord[]): Promise<void> {
   const { sim, data } = inputs;
-  await writeOutputDir(plan.outDir, async (dir) => {
+  await out.commit(async (dir) => {
     await writeWeightsFile(join(dir, 'weights.arrow'), {
       genNames: inputs.genNames,
       gen: sim.gen,
@@ -64,53 +98,65 @@ async function writeOutputs(plan: RunPlan, inputs: LoadedInputs, run: ReplicaRun
       dataWeightSum: data.weights.reduce((s, w) => s + w, 0),
       result: run.nominal,
       replicas: run.columns.slice(1),
-      configuration: { command: 'unfold', arguments: plan.args, input: inputs.description, options: run.options, replicas: replicaConfiguration(plan) },
-      inputs: inputs.files,
+      configuration: { command: 'unfold', arguments: plan.args, input: inputs.description, options: storedOptions(run.options), replicas: replicaConfiguration(plan) },
+      inputs: files,
       observables: inputs.observables,
       selection: inputs.selection,
     });
     await writeSummary(join(dir, 'summary.json'), summary);
     if (plan.plots) {
       const { writePlotsAndReport } = await import('../report/publish.js');
-      const { warnings } = await writePlotsAndReport(dir);
-      for (const w of warnings) printer.message(`warning: ${w.where}: ${w.message}`);
+      await writePlotsAndReport(dir);
     }
   });
 }
 
 /** Runs `omnifold unfold argv…`; resolves to the exit code (errors propagate to main). */
 export async function runUnfold(argv: string[]): Promise<number> {
+  const started = Date.now();
   const args = parseUnfoldArgs(argv);
   if (args.help === true) {
     process.stdout.write(unfoldHelp());
     return 0;
   }
   const plan = planUnfold(args);
+  // the output location is checked before any work; nothing is written until the inputs are read
+  const out = await checkOutputDir(plan.outDir, { command: 'unfold', force: plan.force, resume: plan.resume, writes: outputEntries(plan), inputs: inputFiles(plan) });
   const inputs = await loadInputs(plan.input);
   const options = { ...inputs.unfold, ...plan.unfold, classifier: classifierSpec(plan, inputs) };
   const printer = progressPrinter(process.stderr, options.nIterations ?? UNFOLD_DEFAULTS.nIterations, plan.quiet);
   const systematics = await resolveSystematics(plan.replicas.systematics, plan.input, inputs);
+  const files = await inputRecords(plan, inputs);
   const { runReplicas } = await import('../replicas.js');
+  await out.open();
   const runner = await makeRunner(plan, options.nMembers ?? UNFOLD_DEFAULTS.nMembers, printer);
   let run: ReplicaRunResult;
   try {
     const replicaOptions = { ...options, dataBootstraps: plan.replicas.dataBootstraps, simBootstraps: plan.replicas.simBootstraps, systematics };
     run = await runReplicas(inputs.sim, inputs.data, replicaOptions, {
       runner,
-      outDir: plan.outDir,
+      storeDir: hasReplicas(plan) ? out.resumeDir : undefined,
       resume: plan.resume,
-      onProgress: (p) => (p.type === 'replica' ? printer.message(`replica ${p.name} ${p.status} (${p.done}/${p.total})`) : printer.onProgress(p)),
+      onProgress: (p) => {
+        if (p.type === 'replica') printer.message(`replica ${p.name} ${p.status} (${p.done}/${p.total})`);
+        else if (p.type === 'notice') printer.message(p.message);
+        else printer.onProgress(p);
+      },
     });
   } finally {
     printer.end();
     await runner?.close?.();
   }
   if (run.resumed.length > 0) printer.message(`resumed ${run.resumed.length} finished replica(s): ${run.resumed.join(', ')}`);
-  const result = run.nominal;
+  const result = run.nominal!;
   const summary = summarize({ ...inputs.sim, genNames: inputs.genNames, priorWeights: inputs.sim.weights, weights: result.weights, truth: inputs.truth, bins: { ...inputs.bins, ...plan.bins }, iterations: result.iterations, nDropped: result.nDropped });
-  await writeOutputs(plan, inputs, run, summary, printer);
-  const written = ['weights.arrow', 'summary.json', ...(plan.plots ? ['report.html', 'plots/'] : [])];
-  printer.message(`wrote ${written.map((f) => join(plan.outDir, f)).join(', ')}`);
+  const warnings = runWarnings({ iterations: result.iterations, nEvents: inputs.sim.weights.length, observables: summary.features.map((f) => ({ info: { name: f.feature }, summary: f })) });
+  // warnings are printed with or without plots and --quiet, and kept in summary.json
+  for (const w of warnings) process.stderr.write(`warning: ${w.where}: ${w.message}\n`);
+  const threads = (runner as { threads?: number } | undefined)?.threads ?? 1;
+  const run_ = { threads, out: plan.outDir, wallSeconds: Math.round((Date.now() - started) / 100) / 10, resumed: run.resumed };
+  await writeOutputs(out, plan, inputs, run, { ...summary, warnings, run: run_ }, files);
+  printer.message(`wrote ${outputEntries(plan).map((f) => join(plan.outDir, f)).join(', ')}`);
   process.stdout.write(formatResultTable(summary));
   return 0;
 }

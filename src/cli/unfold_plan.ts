@@ -69,6 +69,12 @@ function systematicsPlan(args: UnfoldArgs): SystematicArg[] {
   return parsed;
 }
 
+/**
+ * Flags that change where and how a run executes, never its weights: the thread count,
+ * the output folder, the memory budget, what is printed, and which outputs are written.
+ */
+export const RUN_LOCAL_ARGS: readonly string[] = Object.freeze(['out', 'threads', 'resident-mib', 'quiet', 'debug', 'resume', 'force', 'no-plots', 'config', 'help']);
+
 /** Everything one `omnifold unfold` run does. */
 export interface RunPlan {
   input: InputPlan;
@@ -87,9 +93,15 @@ export interface RunPlan {
   plots: boolean;
   /** Uncertainty replicas, each a full unfolding beside the nominal one. */
   replicas: { dataBootstraps: number; simBootstraps: number; systematics: SystematicArg[] };
-  /** Reuse replicas an interrupted run stored under OUT/replicas/. */
+  /** Continue an interrupted run in outDir, reusing the replicas it stored. */
   resume: boolean;
-  /** The arguments as given (after --config), stored in the output metadata. */
+  /** Replace an earlier omnifold output in outDir. */
+  force: boolean;
+  /**
+   * The arguments as given (after --config) that decide the result, stored in the output
+   * metadata; the run-local ones ({@link RUN_LOCAL_ARGS}) are left out, so runs that differ
+   * only in those write the same bytes.
+   */
   args: Record<string, string | string[] | boolean>;
 }
 
@@ -228,7 +240,8 @@ export function planUnfold(args: UnfoldArgs): RunPlan {
   if (args['save-iterations'] === true) unfold.saveIterations = true;
   const ensembleCombine = oneOf(args, 'ensemble-combine', ['mean', 'median'] as const);
   if (ensembleCombine !== undefined) unfold.ensembleCombine = ensembleCombine;
-  const given = Object.fromEntries(Object.entries(args).filter((e): e is [string, string | string[] | boolean] => e[1] !== undefined));
+  const given = Object.fromEntries(Object.entries(args).filter((e): e is [string, string | string[] | boolean] => e[1] !== undefined && !RUN_LOCAL_ARGS.includes(e[0])));
+  if (args.resume === true && args.force === true) throw new InputError('--resume and --force must not be given together; got both (--resume continues an output, --force replaces it)');
   return {
     input: inputPlan(args),
     unfold,
@@ -245,6 +258,7 @@ export function planUnfold(args: UnfoldArgs): RunPlan {
       systematics: systematicsPlan(args),
     },
     resume: args.resume === true,
+    force: args.force === true,
     args: given,
   };
 }

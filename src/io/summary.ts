@@ -47,6 +47,13 @@ export interface RunSummary {
   iterations: IterationDiagnostics[];
   nDropped: number;
   features: FeatureSummary[];
+  /** The run's warnings (ESS, clipped ratios, χ² worse than the prior), whether or not plots were made. */
+  warnings?: { kind: string; where: string; message: string }[];
+  /**
+   * Facts of this execution that do not change the result (threads, output folder, wall
+   * time); kept here, out of weights.arrow, whose bytes depend on the configuration only.
+   */
+  run?: Record<string, unknown>;
 }
 
 /** What {@link summarize} needs. */

@@ -7,19 +7,21 @@
  * input files with SHA-256, iteration diagnostics, column families and how they combine,
  * and the normalisation. No timestamp is stored, so the same run writes the same bytes.
  *
- * {@link writeOutputDir} makes a whole output directory atomic: everything is written into
- * a temporary sibling directory which is renamed into place only when complete.
+ * {@link writeOutputDir} writes an output folder without touching what the engine did not
+ * write there (src/io/output_dir.ts).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Schema, Table, tableFromArrays, tableToIPC } from 'apache-arrow';
 import { InputError } from '../errors.js';
 import { column, type FeatureMatrix } from '../features.js';
 import type { IterationDiagnostics, UnfoldResult } from '../types.js';
 import { arrowColumnTable, decodeArrow } from './arrow_io.js';
 import { readInputFile } from './csv_io.js';
+import { splitObjectPath } from './load.js';
+import { checkOutputDir } from './output_dir.js';
 import type { NumericColumn } from './table.js';
 
 /** Families of weight columns; each combines into the covariance in its own way. */
@@ -125,11 +127,14 @@ export function engineVersion(): string {
   return (cachedVersion = 'unknown');
 }
 
-/** SHA-256 (hex) and size of a file, streamed. */
+/**
+ * SHA-256 (hex) and size of an input file, streamed. `path` may name an object inside the
+ * file (`events.root:tree`): the file is hashed, the path recorded as given.
+ */
 export async function describeInputFile(role: string, path: string): Promise<InputFileRecord> {
   const hash = createHash('sha256');
   let bytes = 0;
-  for await (const chunk of createReadStream(path)) {
+  for await (const chunk of createReadStream(splitObjectPath(path).file)) {
     hash.update(chunk as Buffer);
     bytes += (chunk as Buffer).length;
   }
@@ -222,43 +227,19 @@ export async function readWeightsFile(path: string): Promise<WeightsFile> {
 }
 
 /**
- * Entries whose presence marks a directory as an earlier omnifold output (safe to replace):
- * a finished run's files, or `replicas/` of an interrupted one (kept for --resume).
+ * Writes an output folder safely (src/io/output_dir.ts): `fill` writes into a staging folder
+ * inside `outDir`, whose entries then replace the engine's earlier ones. Refuses a file at
+ * that path, a folder holding anything the engine did not write, and an earlier omnifold
+ * output unless `force`. A folder this call created is removed again when `fill` fails.
+ * Returns the entries written.
  */
-const OUTPUT_MARKERS = ['weights.arrow', 'summary.json', 'replicas'];
-
-/**
- * Writes an output directory atomically: `fill` writes into a fresh temporary directory
- * next to `outDir`; on success it replaces `outDir`, on failure it is removed and `outDir`
- * is left untouched. An existing `outDir` is replaced only if it is empty or an earlier
- * omnifold output (holds weights.arrow or summary.json), never another directory.
- */
-export async function writeOutputDir(outDir: string, fill: (dir: string) => Promise<void>): Promise<void> {
-  const target = resolve(outDir);
-  const existing = await stat(target).catch(() => undefined);
-  if (existing !== undefined) {
-    if (!existing.isDirectory()) throw new InputError(`output ${outDir} must be a directory; got a file`);
-    const entries = await readdir(target);
-    if (entries.length > 0 && !entries.some((e) => OUTPUT_MARKERS.includes(e))) {
-      throw new InputError(`output directory ${outDir} must be empty or an earlier omnifold output; got one holding ${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}`);
-    }
-  }
-  await mkdir(dirname(target), { recursive: true });
-  const tmp = await mkdtemp(join(dirname(target), `.${basename(target)}.tmp-`));
+export async function writeOutputDir(outDir: string, fill: (dir: string) => Promise<void>, options: { force?: boolean; command?: string } = {}): Promise<string[]> {
+  const existed = existsSync(outDir);
+  const dir = await checkOutputDir(outDir, { subject: 'output folder', command: options.command ?? 'library', force: options.force });
   try {
-    await fill(tmp);
+    return await dir.commit(fill);
   } catch (error) {
-    await rm(tmp, { recursive: true, force: true });
+    if (!existed) await rm(dir.path, { recursive: true, force: true }); // this call made it: nothing of it stays
     throw error;
   }
-  const old = `${tmp}.old`;
-  if (existing !== undefined) await rename(target, old);
-  try {
-    await rename(tmp, target);
-  } catch (error) {
-    if (existing !== undefined) await rename(old, target);
-    await rm(tmp, { recursive: true, force: true });
-    throw error;
-  }
-  if (existing !== undefined) await rm(old, { recursive: true, force: true });
 }

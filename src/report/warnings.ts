@@ -4,6 +4,7 @@
  * the prior was.
  */
 import { DIAGNOSTIC_LIMITS } from '../plots/diagnostics_figure.js';
+import type { FeatureSummary } from '../io/summary.js';
 import type { RunData } from './run_data.js';
 
 /** One highlighted problem. */
@@ -14,8 +15,11 @@ export interface ReportWarning {
   message: string;
 }
 
+/** What the warnings are computed from: a run's diagnostics and its per-observable summaries. */
+export type WarningSource = Pick<RunData, 'iterations' | 'nEvents'> & { observables: readonly { info: { name: string }; summary: FeatureSummary }[] };
+
 /** Every warning of a run, in iteration then observable order. */
-export function runWarnings(run: RunData): ReportWarning[] {
+export function runWarnings(run: WarningSource): ReportWarning[] {
   const out: ReportWarning[] = [];
   for (const d of run.iterations) {
     for (const s of d.steps) {
