@@ -97,7 +97,7 @@ test('--truth with --truth-weight: the summary\'s truth histogram carries the we
 
 const ERRORS: [string, () => string[], RegExp][] = [
   ['unknown flag', () => ['unfold', '--bogus'], /^omnifold: unfold options must be known flags \(see omnifold unfold --help\); got --bogus\n$/],
-  ['unknown command', () => ['frobnicate'], /^omnifold: command must be one of unfold, hist, plot, export, validate; got "frobnicate"/],
+  ['unknown command', () => ['frobnicate'], /^omnifold: command must be one of unfold, hist, plot, export, validate, verify; got "frobnicate"/],
   ['zero iterations', () => ['unfold', '--toy', 'gauss', '--iterations', '0'], /^omnifold: --iterations must be a positive integer; got "0"\n$/],
   ['bad classifier', () => ['unfold', '--classifier', 'bdt'], /^omnifold: --classifier must be one of mlp, binned; got "bdt"\n$/],
   ['bad bins', () => ['unfold', '--toy', 'gauss', '--bins', 'x=3:1:4'], /^omnifold: --bins x lo:hi:n must have finite lo < hi and a positive integer n; got "3:1:4"\n$/],

@@ -16,6 +16,7 @@ const SUBCOMMANDS: Record<string, [string, string]> = {
   plot: ['./plot.js', 'runPlot'],
   export: ['./export.js', 'runExport'],
   validate: ['./validate.js', 'runValidate'],
+  verify: ['./verify.js', 'runVerify'],
 };
 
 const USAGE = `usage: omnifold <command> [options]
@@ -26,6 +27,7 @@ commands:
   plot      figures from a weights file
   export    export a weights file to other formats
   validate  check a weights file
+  verify    re-run the unfolding a weights file records and compare its columns bit for bit
 
   omnifold <command> --help    options of a command
   omnifold --version           the engine version

@@ -1,0 +1,43 @@
+/**
+ * What an `omnifold unfold` run computes, built in one place so that `unfold` and
+ * `verify` give the same bits: the unfolding options from a plan and its inputs, the
+ * replica options beside them, and the member runner (worker pool or in-process).
+ */
+import { UNFOLD_DEFAULTS } from '../defaults.js';
+import type { ReplicaOptions, SystematicSpec } from '../replicas.js';
+import type { MemberRunner, UnfoldOptions } from '../types.js';
+import { classifierSpec } from './unfold.js';
+import type { LoadedInputs } from './unfold_inputs.js';
+import type { RunPlan } from './unfold_plan.js';
+
+/** The unfolding options of a run: the input's defaults, then the flags, then the classifier. */
+export function runUnfoldOptions(plan: RunPlan, inputs: LoadedInputs): Partial<UnfoldOptions> {
+  return { ...inputs.unfold, ...plan.unfold, classifier: classifierSpec(plan, inputs) };
+}
+
+/** The options of `runReplicas`: the unfolding options plus the plan's replicas. */
+export function runReplicaOptions(plan: RunPlan, options: Partial<UnfoldOptions>, systematics: SystematicSpec[]): ReplicaOptions {
+  return { ...options, dataBootstraps: plan.replicas.dataBootstraps, simBootstraps: plan.replicas.simBootstraps, systematics };
+}
+
+/** True when the plan runs more than the nominal unfolding. */
+export function planHasReplicas(plan: RunPlan): boolean {
+  const r = plan.replicas;
+  return r.dataBootstraps + r.simBootstraps + r.systematics.length > 0;
+}
+
+/** Ensemble members per step of these options (the default when not set). */
+export function membersOf(options: Partial<UnfoldOptions>): number {
+  return options.nMembers ?? UNFOLD_DEFAULTS.nMembers;
+}
+
+/**
+ * The member runner: a worker pool when there is parallel work (`parallel`: more than one
+ * member or more than one unfolding), unless `threads` is 1; `threads` undefined lets the
+ * pool choose. Undefined means in-process. The weights are the same bits either way.
+ */
+export async function memberRunner(threads: number | undefined, parallel: boolean): Promise<(MemberRunner & { threads: number; close(): Promise<void> }) | undefined> {
+  if (threads === undefined ? !parallel : threads === 1) return undefined;
+  const { PoolRunner } = await import('../pool.js');
+  return new PoolRunner({ threads });
+}

@@ -1,0 +1,341 @@
+/**
+ * `omnifold verify OUT/weights.arrow [--replicas LIST] [--sim F --data F --truth F
+ *  --syst name=FILE …] [--threads N] [--quiet]`
+ *
+ * Re-runs an unfolding from what its weights file records (the `unfold` arguments, so
+ * the seed and every option, through the same plan → inputs → options path as `unfold`)
+ * and compares the chosen weight columns with the stored ones bit for bit. The input
+ * files are checked against their recorded SHA-256 before any work; `--sim`, `--data`,
+ * `--truth` and `--syst name=FILE` point at moved copies. Nothing is written.
+ *
+ * Exit 0: every chosen column identical; 1: a column differs (its first differing row is
+ * printed with both values); 2: usage errors, missing or changed input files.
+ */
+import { stat } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { describeValue, InputError } from '../errors.js';
+import { splitObjectPath } from '../io/load.js';
+import type { NumericColumn } from '../io/table.js';
+import { describeInputFile, engineVersion, readWeightsFile, type InputFileRecord, type WeightsFile } from '../io/weights_file.js';
+import type { ReplicaPlan } from '../replicas.js';
+import type { DataSample, MemberRunner, SimSample, UnfoldOptions } from '../types.js';
+import type { UnfoldArgs } from './unfold_args.js';
+import { loadInputs } from './unfold_inputs.js';
+import { parseSystematic, planUnfold, type RunPlan } from './unfold_plan.js';
+import { memberRunner, membersOf, runReplicaOptions, runUnfoldOptions } from './unfold_run.js';
+import { resolveSystematics } from './unfold_systematics.js';
+
+const USAGE = 'usage: omnifold verify OUT/weights.arrow [--replicas LIST] [--sim F --data F --truth F --syst name=FILE …] [--threads N] [--quiet]';
+
+const HELP = `${USAGE}
+
+Re-runs the unfolding recorded in a weights file (its unfold arguments, seed and options)
+and compares the weight columns with the stored ones bit for bit. Input files are first
+checked against their recorded SHA-256. Writes nothing. Exit 0: identical; 1: a column
+differs; 2: bad usage, missing or changed inputs.
+
+  --replicas LIST     columns to recompute, comma-separated (default: every weight column:
+                      weight, weight_iterN, data_boot_*, sim_boot_*, syst_*)
+  --sim F, --data F   the run's sim / data file, moved (checked against the recorded hash)
+  --truth F           the run's truth file, moved
+  --syst name=FILE    the file of systematic "name", moved (repeatable)
+  --threads N         worker threads (default 1, or all cores when there is parallel work)
+  --quiet             no progress on stderr
+  -h, --help          show this help
+`;
+
+/** `unfold` arguments that describe where and how a run went, not what it computed. */
+const RUN_LOCAL = ['out', 'threads', 'quiet', 'resume', 'force', 'debug'];
+
+/** Column roles that a re-run recomputes. */
+const VERIFIABLE = new Set(['nominal', 'iteration', 'data_bootstrap', 'sim_bootstrap', 'systematic']);
+
+interface VerifyArgs {
+  path: string;
+  replicas?: string[];
+  files: { sim?: string; data?: string; truth?: string };
+  syst: string[];
+  threads?: number;
+  quiet: boolean;
+}
+
+/** Parses `omnifold verify` argv; undefined for --help (printed). */
+function parseVerifyArgs(argv: string[]): VerifyArgs | undefined {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        replicas: { type: 'string' },
+        sim: { type: 'string' },
+        data: { type: 'string' },
+        truth: { type: 'string' },
+        syst: { type: 'string', multiple: true },
+        threads: { type: 'string' },
+        quiet: { type: 'boolean' },
+        debug: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new InputError(`verify arguments must be known flags with their values (${USAGE}); got ${(error as Error).message.split('\n')[0]}`, { cause: error });
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(HELP);
+    return undefined;
+  }
+  if (positionals.length !== 1) throw new InputError(`verify must be given one weights file; got ${positionals.length} (${USAGE})`);
+  return {
+    path: positionals[0],
+    replicas: values.replicas === undefined ? undefined : nameList(values.replicas),
+    files: { sim: values.sim, data: values.data, truth: values.truth },
+    syst: values.syst ?? [],
+    threads: values.threads === undefined ? undefined : positiveInteger('--threads', values.threads),
+    quiet: values.quiet === true,
+  };
+}
+
+function nameList(text: string): string[] {
+  const names = text.split(',').map((s) => s.trim());
+  if (names.some((s) => s === '')) throw new InputError(`--replicas must be a comma-separated list of column names; got ${JSON.stringify(text)}`);
+  return names;
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isInteger(v) || v < 1) throw new InputError(`${flag} must be a positive integer; got ${JSON.stringify(text)}`);
+  return v;
+}
+
+/** The `unfold` arguments recorded in the file, without the run-local ones. */
+function recordedArguments(file: WeightsFile, path: string): UnfoldArgs {
+  const conf = file.metadata.configuration as { command?: unknown; arguments?: unknown } | undefined;
+  const args = conf?.arguments;
+  if (conf?.command !== 'unfold' || typeof args !== 'object' || args === null || Array.isArray(args)) {
+    throw new InputError(`${path}: metadata configuration must record an omnifold unfold run (command "unfold" and its arguments); got command ${describeValue(conf?.command)}`);
+  }
+  return Object.fromEntries(Object.entries(args).filter(([key]) => !RUN_LOCAL.includes(key))) as UnfoldArgs;
+}
+
+/** The recorded arguments with the input files that `--sim`, `--data`, `--truth`, `--syst` move. */
+function withMovedFiles(args: UnfoldArgs, v: VerifyArgs): UnfoldArgs {
+  const out = { ...args };
+  for (const key of ['sim', 'data', 'truth'] as const) {
+    const moved = v.files[key];
+    if (moved === undefined) continue;
+    if (typeof args[key] !== 'string') throw new InputError(`--${key} must replace an input file of the run; got a run without --${key}${args.sim === undefined ? ' (an embedded toy)' : ''}`);
+    out[key] = moved;
+  }
+  if (v.syst.length > 0) out.syst = movedSystematics(args.syst, v.syst);
+  return out;
+}
+
+function movedSystematics(recorded: UnfoldArgs[string], moved: string[]): string[] {
+  const items = recorded === undefined ? [] : Array.isArray(recorded) ? [...recorded] : [String(recorded)];
+  const fileSysts = items.map(parseSystematic).filter((s) => s.kind === 'sample').map((s) => s.name);
+  for (const text of moved) {
+    const s = parseSystematic(text);
+    const k = items.findIndex((item) => parseSystematic(item).name === s.name);
+    if (s.kind !== 'sample' || k < 0 || !fileSysts.includes(s.name)) {
+      throw new InputError(`--syst must read name=FILE with name a systematic of the run read from a file (${fileSysts.join(', ') || 'none'}); got ${JSON.stringify(text)}`);
+    }
+    items[k] = text;
+  }
+  return items;
+}
+
+/** Each input file of the plan by its role in the metadata, with the flag that moves it. */
+function planFiles(plan: RunPlan): Map<string, { path: string; flag: string }> {
+  const files = new Map<string, { path: string; flag: string }>();
+  if (plan.input.kind !== 'files') return files;
+  files.set('sim', { path: plan.input.sim, flag: '--sim FILE' });
+  files.set('data', { path: plan.input.data, flag: '--data FILE' });
+  if (plan.input.truth !== undefined) files.set('truth', { path: plan.input.truth, flag: '--truth FILE' });
+  for (const s of plan.replicas.systematics) if (s.kind === 'sample') files.set(`syst:${s.name}`, { path: s.file, flag: `--syst ${s.name}=FILE` });
+  return files;
+}
+
+/** Throws an InputError unless the file exists and has the recorded SHA-256. */
+async function checkInput(record: InputFileRecord, path: string, flag: string): Promise<void> {
+  const { file } = splitObjectPath(path);
+  const found = await stat(file).catch(() => undefined);
+  if (found === undefined || !found.isFile()) {
+    throw new InputError(`${record.role} input ${file} must exist to re-run the unfolding; got ${found === undefined ? 'no such file' : 'a directory'} (point at a moved copy with ${flag})`);
+  }
+  const actual = await describeInputFile(record.role, file);
+  if (actual.sha256 !== record.sha256) {
+    throw new InputError(`${record.role} input ${file} must have the SHA-256 recorded in the weights file; got ${actual.sha256.slice(0, 12)}… (recorded ${String(record.sha256).slice(0, 12)}…)`);
+  }
+}
+
+/** Checks every recorded input file the plan reads; returns the plan's files with no record. */
+async function checkInputs(recorded: readonly InputFileRecord[], plan: RunPlan): Promise<string[]> {
+  const files = planFiles(plan);
+  const checked = new Set<string>();
+  for (const record of recorded ?? []) {
+    const role = files.has(record.role) ? record.role : `syst:${record.role}`; // older files named a systematic's input by its name
+    const file = files.get(role);
+    if (file === undefined || checked.has(role)) continue;
+    await checkInput(record, file.path, file.flag);
+    checked.add(role);
+  }
+  return [...files.keys()].filter((role) => !checked.has(role)).map((role) => `${role} input ${files.get(role)!.path}`);
+}
+
+/** The columns to recompute, in file order: `--replicas`, or every weight column. */
+function chooseColumns(file: WeightsFile, requested: string[] | undefined): string[] {
+  const available = file.metadata.columns.filter((c) => VERIFIABLE.has(c.role) && file.columns.has(c.name)).map((c) => c.name);
+  if (requested === undefined) return available;
+  for (const name of requested) {
+    if (!available.includes(name)) throw new InputError(`--replicas must name weight columns of the file (${available.join(', ')}); got ${JSON.stringify(name)}`);
+  }
+  return available.filter((name) => requested.includes(name));
+}
+
+/** One unfolding to run and the file columns it yields (`iteration`: 0-based, for weight_iterN). */
+interface Job {
+  plan: ReplicaPlan;
+  columns: { name: string; iteration?: number }[];
+}
+
+/** Groups the chosen columns by the replica unfolding that computes them. */
+function jobsFor(columns: string[], replicas: ReplicaPlan[], options: UnfoldOptions, path: string): Job[] {
+  const jobs = new Map<string, Job>();
+  for (const name of columns) {
+    const iter = /^weight_iter(\d+)$/.exec(name);
+    const iteration = iter === null ? undefined : Number(iter[1]) - 1;
+    const replica = replicas.find((p) => p.name === (iter === null ? name : 'weight'));
+    if (replica === undefined || (iteration !== undefined && !(options.saveIterations && iteration < options.nIterations))) {
+      throw new InputError(`${path}: column "${name}" must be one the recorded run computes (${replicas.map((p) => p.name).join(', ')}${options.saveIterations ? `, weight_iter1..${options.nIterations}` : ''}); got a column the rebuilt run lacks`);
+    }
+    const job = jobs.get(replica.name) ?? { plan: replica, columns: [] };
+    job.columns.push({ name, iteration });
+    jobs.set(replica.name, job);
+  }
+  return [...jobs.values()];
+}
+
+/** A bit-level difference between a stored and a recomputed column. */
+interface Difference {
+  column: string;
+  text: string;
+}
+
+const hexBits = (bits: bigint) => `0x${bits.toString(16).padStart(16, '0')}`;
+const showValue = (v: number, bits: bigint) => `${String(v)} (${hexBits(bits)})`;
+
+/** The first row where the Float64 bit patterns differ (NaN-safe), as text; undefined if none. */
+export function firstDifference(name: string, stored: NumericColumn, recomputed: Float64Array): string | undefined {
+  const a = stored instanceof Float64Array ? stored : Float64Array.from(stored as ArrayLike<number>, Number);
+  if (a.length !== recomputed.length) return `column ${name} differs: the file has ${a.length} rows, the re-run ${recomputed.length}`;
+  const aBits = new BigUint64Array(a.buffer, a.byteOffset, a.length);
+  const bBits = new BigUint64Array(recomputed.buffer, recomputed.byteOffset, recomputed.length);
+  for (let i = 0; i < aBits.length; i++) {
+    if (aBits[i] !== bBits[i]) return `column ${name} differs first at row ${i}: file ${showValue(a[i], aBits[i])}, recomputed ${showValue(recomputed[i], bBits[i])}`;
+  }
+  return undefined;
+}
+
+/** What the re-run needs besides the jobs. */
+interface Rerun {
+  sim: SimSample;
+  data: DataSample;
+  options: UnfoldOptions;
+  file: WeightsFile;
+  runner?: MemberRunner & { threads?: number };
+  log: (line: string) => void;
+}
+
+/** Runs every job (a few at once, sharing the runner) and compares its columns; returns the differences. */
+async function recompute(jobs: Job[], run: Rerun): Promise<Difference[]> {
+  const { unfoldReplica } = await import('../replicas.js');
+  const differences: Difference[] = [];
+  let done = 0;
+  const runJob = async (job: Job): Promise<void> => {
+    const result = await unfoldReplica(job.plan, run.sim, run.data, run.options, { runner: run.runner });
+    for (const c of job.columns) {
+      const values = c.iteration === undefined ? result.weights : result.weightsPerIteration![c.iteration];
+      const text = firstDifference(c.name, run.file.columns.get(c.name)!, values);
+      if (text !== undefined) differences.push({ column: c.name, text });
+    }
+    done++;
+    run.log(`recomputed ${job.columns.map((c) => c.name).join(', ')} (${done}/${jobs.length} unfoldings)`);
+  };
+  // as runReplicas: enough unfoldings in flight to keep every thread busy, no more
+  const concurrency = Math.max(2, Math.ceil((2 * (run.runner?.threads ?? 1)) / run.options.nMembers));
+  let next = 0;
+  let failed = false;
+  const lane = async (): Promise<void> => {
+    while (!failed && next < jobs.length) {
+      try {
+        await runJob(jobs[next++]);
+      } catch (error) {
+        failed = true; // fail fast: start no further unfolding
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, lane));
+  return differences;
+}
+
+/** The first top-level option whose rebuilt value differs from the recorded one, if any. */
+function optionsDrift(rebuilt: UnfoldOptions, recorded: unknown): string | undefined {
+  if (typeof recorded !== 'object' || recorded === null) return undefined;
+  const keys = new Set([...Object.keys(rebuilt), ...Object.keys(recorded)]);
+  for (const key of keys) {
+    if (JSON.stringify((rebuilt as unknown as Record<string, unknown>)[key]) !== JSON.stringify((recorded as Record<string, unknown>)[key])) return key;
+  }
+  return undefined;
+}
+
+/** Reads the file, rebuilds its run and checks its inputs; warns on stderr where bits may differ. */
+async function rebuild(v: VerifyArgs, log: (line: string) => void) {
+  const file = await readWeightsFile(v.path);
+  const recordedVersion = file.metadata.engine?.version;
+  if (recordedVersion !== engineVersion()) {
+    process.stderr.write(`warning: ${v.path} was written by omnifold ${recordedVersion ?? 'of unknown version'}, this is omnifold ${engineVersion()}; bits may differ\n`);
+  }
+  const plan = planUnfold(withMovedFiles(recordedArguments(file, v.path), v));
+  const columns = chooseColumns(file, v.replicas);
+  const unchecked = await checkInputs(file.metadata.inputs, plan);
+  for (const what of unchecked) log(`note: ${what} has no SHA-256 in the weights file; not checked`);
+  const inputs = await loadInputs(plan.input);
+  const partial = runUnfoldOptions(plan, inputs);
+  const systematics = await resolveSystematics(plan.replicas.systematics, plan.input, inputs);
+  const { planReplicas, checkSystematic } = await import('../replicas.js');
+  const { resolveUnfoldOptions } = await import('../options.js');
+  const options = resolveUnfoldOptions(partial);
+  const drift = optionsDrift(options, (file.metadata.configuration as { options?: unknown }).options);
+  if (drift !== undefined) process.stderr.write(`warning: option ${drift} rebuilt from the recorded arguments differs from the recorded one; bits may differ\n`);
+  const replicas = planReplicas(runReplicaOptions(plan, partial, systematics));
+  for (const p of replicas) if (p.systematic !== undefined) checkSystematic(p.systematic, inputs.sim, p.index); // fail before any work
+  return { file, inputs, options, jobs: jobsFor(columns, replicas, options, v.path), nColumns: columns.length };
+}
+
+/** Runs `omnifold verify argv…`; resolves to the exit code (errors propagate to main). */
+export async function runVerify(argv: string[]): Promise<number> {
+  const v = parseVerifyArgs(argv);
+  if (v === undefined) return 0;
+  const log = (line: string) => v.quiet || process.stderr.write(`${line}\n`);
+  const { file, inputs, options, jobs, nColumns } = await rebuild(v, log);
+  const runner = await memberRunner(v.threads, membersOf(options) > 1 || jobs.length > 1);
+  if (runner !== undefined) log(`using ${runner.threads} worker threads`);
+  let differences: Difference[];
+  try {
+    differences = await recompute(jobs, { sim: inputs.sim, data: inputs.data, options, file, runner, log });
+  } finally {
+    await runner?.close();
+  }
+  if (differences.length === 0) {
+    process.stdout.write(`verified: ${nColumns} of ${nColumns} columns identical\n`);
+    return 0;
+  }
+  const order = file.columnNames;
+  differences.sort((a, b) => order.indexOf(a.column) - order.indexOf(b.column));
+  process.stdout.write(`${differences[0].text}\n`);
+  process.stdout.write(`not verified: ${nColumns - differences.length} of ${nColumns} columns identical; differing: ${differences.map((d) => d.column).join(', ')}\n`);
+  return 1;
+}
