@@ -162,7 +162,7 @@ test('a file recording syst:<name> inputs and no run-local arguments: the system
   rewriteMetadata(join('files', 'weights.arrow'), 'files_new.arrow', (m) => {
     const args = (m.configuration as { arguments: Record<string, unknown> }).arguments;
     for (const key of ['out', 'quiet', 'no-plots']) delete args[key];
-    if (!m.inputs.some((i) => i.role === 'syst:alt')) m.inputs.push({ role: 'syst:alt', path: 'sim_alt.csv', sha256: '0'.repeat(64), bytes: 0 });
+    m.inputs = [...m.inputs.filter((i) => i.role !== 'syst:alt'), { role: 'syst:alt', path: 'sim_alt.csv', sha256: '0'.repeat(64), bytes: 0 }];
   });
   const wrong = run(['verify', 'files_new.arrow', '--sim', join('moved', 'sim.csv'), '--syst', `alt=${join('moved', 'sim_alt.csv')}`]);
   assert.is(wrong.code, 2);

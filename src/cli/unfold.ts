@@ -5,19 +5,18 @@
  * engine wrote in OUT is ever replaced (src/io/output_dir.ts).
  */
 import { join } from 'node:path';
-import type { ClassifierSpec } from '../classifier.js';
 import { UNFOLD_DEFAULTS } from '../defaults.js';
-import { InputError } from '../errors.js';
 import { splitObjectPath } from '../io/load.js';
 import { checkOutputDir, type OutputDir } from '../io/output_dir.js';
 import { summarize, writeSummary, type RunSummary } from '../io/summary.js';
 import { describeInputFile, writeWeightsFile, type InputFileRecord } from '../io/weights_file.js';
 import { runWarnings } from '../report/warnings.js';
 import type { ReplicaRunResult } from '../replicas.js';
-import type { MemberRunner, UnfoldOptions } from '../types.js';
-import { progressPrinter, type ProgressPrinter } from './progress.js';
+import type { UnfoldOptions } from '../types.js';
+import { progressPrinter } from './progress.js';
 import { formatResultTable } from './table.js';
 import { parseUnfoldArgs, unfoldHelp } from './unfold_args.js';
+import { memberRunner, membersOf, planHasReplicas, runReplicaOptions, runUnfoldOptions } from './unfold_run.js';
 import { loadInputs, type LoadedInputs } from './unfold_inputs.js';
 import { planUnfold, type RunPlan } from './unfold_plan.js';
 import { resolveSystematics } from './unfold_systematics.js';
@@ -25,35 +24,6 @@ import { resolveSystematics } from './unfold_systematics.js';
 /** The replica settings as stored in the metadata (systematics by name and source). */
 function replicaConfiguration(plan: RunPlan): Record<string, unknown> {
   return { dataBootstraps: plan.replicas.dataBootstraps, simBootstraps: plan.replicas.simBootstraps, systematics: plan.replicas.systematics };
-}
-
-/** The classifier spec of a run: binned edges per gen feature, or MLP options. */
-export function classifierSpec(plan: RunPlan, inputs: LoadedInputs): ClassifierSpec {
-  if (plan.classifier === 'mlp') return { type: 'mlp', ...inputs.mlp, ...plan.mlp };
-  if (inputs.genNames.length !== inputs.recoNames.length) {
-    throw new InputError(`--classifier binned must have as many --gen as --reco columns (one grid serves both levels); got ${inputs.genNames.length} and ${inputs.recoNames.length}`);
-  }
-  const bins = { ...inputs.bins, ...plan.bins };
-  const edges = inputs.genNames.map((name, f) => bins[name] ?? bins[inputs.recoNames[f]]);
-  const missing = inputs.genNames.filter((_, f) => edges[f] === undefined);
-  if (missing.length > 0) throw new InputError(`--bins must give edges for every --gen column with --classifier binned; got none for ${missing.join(', ')}`);
-  return { type: 'binned', edges };
-}
-
-/** True when the plan runs more than the nominal unfolding. */
-function hasReplicas(plan: RunPlan): boolean {
-  const r = plan.replicas;
-  return r.dataBootstraps + r.simBootstraps + r.systematics.length > 0;
-}
-
-/** A member runner for the plan: the worker pool when there is parallel work, unless --threads 1. */
-async function makeRunner(plan: RunPlan, nMembers: number, printer: ProgressPrinter): Promise<(MemberRunner & { close?: () => Promise<void> }) | undefined> {
-  const parallel = nMembers > 1 || hasReplicas(plan);
-  if (plan.threads === undefined ? !parallel : plan.threads === 1) return undefined;
-  const { PoolRunner } = await import('../pool.js');
-  const runner = new PoolRunner({ threads: plan.threads });
-  printer.message(`using ${runner.threads} worker threads`);
-  return runner;
 }
 
 /** What `omnifold unfold` writes in its output folder. */
@@ -123,19 +93,19 @@ export async function runUnfold(argv: string[]): Promise<number> {
   // the output location is checked before any work; nothing is written until the inputs are read
   const out = await checkOutputDir(plan.outDir, { command: 'unfold', force: plan.force, resume: plan.resume, writes: outputEntries(plan), inputs: inputFiles(plan) });
   const inputs = await loadInputs(plan.input);
-  const options = { ...inputs.unfold, ...plan.unfold, classifier: classifierSpec(plan, inputs) };
+  const options = runUnfoldOptions(plan, inputs);
   const printer = progressPrinter(process.stderr, options.nIterations ?? UNFOLD_DEFAULTS.nIterations, plan.quiet);
   const systematics = await resolveSystematics(plan.replicas.systematics, plan.input, inputs);
   const files = await inputRecords(plan, inputs);
   const { runReplicas } = await import('../replicas.js');
   await out.open();
-  const runner = await makeRunner(plan, options.nMembers ?? UNFOLD_DEFAULTS.nMembers, printer);
+  const runner = await memberRunner(plan.threads, membersOf(options) > 1 || planHasReplicas(plan));
+  if (runner !== undefined) printer.message(`using ${runner.threads} worker threads`);
   let run: ReplicaRunResult;
   try {
-    const replicaOptions = { ...options, dataBootstraps: plan.replicas.dataBootstraps, simBootstraps: plan.replicas.simBootstraps, systematics };
-    run = await runReplicas(inputs.sim, inputs.data, replicaOptions, {
+    run = await runReplicas(inputs.sim, inputs.data, runReplicaOptions(plan, options, systematics), {
       runner,
-      storeDir: hasReplicas(plan) ? out.resumeDir : undefined,
+      storeDir: planHasReplicas(plan) ? out.resumeDir : undefined,
       resume: plan.resume,
       onProgress: (p) => {
         if (p.type === 'replica') printer.message(`replica ${p.name} ${p.status} (${p.done}/${p.total})`);
@@ -153,7 +123,7 @@ export async function runUnfold(argv: string[]): Promise<number> {
   const warnings = runWarnings({ iterations: result.iterations, nEvents: inputs.sim.weights.length, observables: summary.features.map((f) => ({ info: { name: f.feature }, summary: f })) });
   // warnings are printed with or without plots and --quiet, and kept in summary.json
   for (const w of warnings) process.stderr.write(`warning: ${w.where}: ${w.message}\n`);
-  const threads = (runner as { threads?: number } | undefined)?.threads ?? 1;
+  const threads = runner?.threads ?? 1;
   const run_ = { threads, out: plan.outDir, wallSeconds: Math.round((Date.now() - started) / 100) / 10, resumed: run.resumed };
   await writeOutputs(out, plan, inputs, run, { ...summary, warnings, run: run_ }, files);
   printer.message(`wrote ${outputEntries(plan).map((f) => join(plan.outDir, f)).join(', ')}`);

@@ -3,12 +3,26 @@
  * `verify` give the same bits: the unfolding options from a plan and its inputs, the
  * replica options beside them, and the member runner (worker pool or in-process).
  */
+import type { ClassifierSpec } from '../classifier.js';
 import { UNFOLD_DEFAULTS } from '../defaults.js';
+import { InputError } from '../errors.js';
 import type { ReplicaOptions, SystematicSpec } from '../replicas.js';
 import type { MemberRunner, UnfoldOptions } from '../types.js';
-import { classifierSpec } from './unfold.js';
 import type { LoadedInputs } from './unfold_inputs.js';
 import type { RunPlan } from './unfold_plan.js';
+
+/** The classifier spec of a run: binned edges per gen feature, or MLP options. */
+export function classifierSpec(plan: RunPlan, inputs: LoadedInputs): ClassifierSpec {
+  if (plan.classifier === 'mlp') return { type: 'mlp', ...inputs.mlp, ...plan.mlp };
+  if (inputs.genNames.length !== inputs.recoNames.length) {
+    throw new InputError(`--classifier binned must have as many --gen as --reco columns (one grid serves both levels); got ${inputs.genNames.length} and ${inputs.recoNames.length}`);
+  }
+  const bins = { ...inputs.bins, ...plan.bins };
+  const edges = inputs.genNames.map((name, f) => bins[name] ?? bins[inputs.recoNames[f]]);
+  const missing = inputs.genNames.filter((_, f) => edges[f] === undefined);
+  if (missing.length > 0) throw new InputError(`--bins must give edges for every --gen column with --classifier binned; got none for ${missing.join(', ')}`);
+  return { type: 'binned', edges };
+}
 
 /** The unfolding options of a run: the input's defaults, then the flags, then the classifier. */
 export function runUnfoldOptions(plan: RunPlan, inputs: LoadedInputs): Partial<UnfoldOptions> {

@@ -21,7 +21,7 @@ import type { ReplicaPlan } from '../replicas.js';
 import type { DataSample, MemberRunner, SimSample, UnfoldOptions } from '../types.js';
 import type { UnfoldArgs } from './unfold_args.js';
 import { loadInputs } from './unfold_inputs.js';
-import { parseSystematic, planUnfold, type RunPlan } from './unfold_plan.js';
+import { parseSystematic, planUnfold, RUN_LOCAL_ARGS, type RunPlan } from './unfold_plan.js';
 import { memberRunner, membersOf, runReplicaOptions, runUnfoldOptions } from './unfold_run.js';
 import { resolveSystematics } from './unfold_systematics.js';
 
@@ -44,8 +44,6 @@ differs; 2: bad usage, missing or changed inputs.
   -h, --help          show this help
 `;
 
-/** `unfold` arguments that describe where and how a run went, not what it computed. */
-const RUN_LOCAL = ['out', 'threads', 'quiet', 'resume', 'force', 'debug'];
 
 /** Column roles that a re-run recomputes. */
 const VERIFIABLE = new Set(['nominal', 'iteration', 'data_bootstrap', 'sim_bootstrap', 'systematic']);
@@ -116,7 +114,7 @@ function recordedArguments(file: WeightsFile, path: string): UnfoldArgs {
   if (conf?.command !== 'unfold' || typeof args !== 'object' || args === null || Array.isArray(args)) {
     throw new InputError(`${path}: metadata configuration must record an omnifold unfold run (command "unfold" and its arguments); got command ${describeValue(conf?.command)}`);
   }
-  return Object.fromEntries(Object.entries(args).filter(([key]) => !RUN_LOCAL.includes(key))) as UnfoldArgs;
+  return Object.fromEntries(Object.entries(args).filter(([key]) => !RUN_LOCAL_ARGS.includes(key))) as UnfoldArgs;
 }
 
 /** The recorded arguments with the input files that `--sim`, `--data`, `--truth`, `--syst` move. */
