@@ -59,6 +59,11 @@ export interface OutputDirOptions {
    * engine did not write; undeclared entries are checked when committed.
    */
   writes?: readonly string[];
+  /**
+   * Update an output rather than replace it (e.g. `plot` rewriting the figures): entries of
+   * the earlier output that this command does not write stay. Default false: they go.
+   */
+  update?: boolean;
   /** Input files of the run: none may be an entry this run replaces. */
   inputs?: readonly { option: string; path: string }[];
 }
@@ -213,6 +218,10 @@ export class OutputDir {
       throw outputError(this.subject, this.given, 'must take the whole output', describeFsError(error), 'entries not yet moved are unchanged');
     }
     await rm(staging, { recursive: true, force: true });
+    if (this.options.update) {
+      await this.writeManifest('complete', [...new Set([...this.earlier, ...written])]);
+      return written;
+    }
     await rm(this.resumeDir, { recursive: true, force: true });
     for (const stale of this.earlier.filter((e) => !written.includes(e))) await rm(join(this.path, stale), { recursive: true, force: true });
     await this.writeManifest('complete', written);
