@@ -14,24 +14,27 @@ import { hepdataHistogram, writeHepdata } from '../hepdata.js';
 import type { NumericColumn } from '../io/table.js';
 import { readWeightsFile } from '../io/weights_file.js';
 import { parseBins } from './bins.js';
+import { joinDashValues } from './dash_values.js';
 
 const USAGE = 'usage: omnifold export OUT_DIR [--hepdata DIR --obs EXPR --bins lo:hi:n|e0,e1,... [--obs … --bins …] [--where EXPR]] [--parquet FILE] [--hdf5 FILE]';
+
+const OPTIONS = {
+  hepdata: { type: 'string' },
+  obs: { type: 'string', multiple: true },
+  bins: { type: 'string', multiple: true },
+  where: { type: 'string' },
+  parquet: { type: 'string' },
+  hdf5: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /** Runs `omnifold export` with `argv` (after the subcommand); resolves to the exit code. */
 export async function runExport(argv: string[]): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
-      args: argv,
+      args: joinDashValues(argv, OPTIONS),
       allowPositionals: true,
-      options: {
-        hepdata: { type: 'string' },
-        obs: { type: 'string', multiple: true },
-        bins: { type: 'string', multiple: true },
-        where: { type: 'string' },
-        parquet: { type: 'string' },
-        hdf5: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: OPTIONS,
     });
     if (values.help) {
       process.stdout.write(`${USAGE}\n`);

@@ -13,6 +13,7 @@ import { InputError, OmniFoldError } from '../errors.js';
 import { parseExpression, type Expression } from '../expr.js';
 import { readWeightsFile } from '../io/weights_file.js';
 import { parseBins } from './bins.js';
+import { joinDashValues } from './dash_values.js';
 
 const USAGE = 'usage: omnifold hist WEIGHTS.arrow --obs EXPR --bins lo:hi:n|e0,e1,... [--where EXPR] [--moment EXPR] [--json FILE]';
 
@@ -153,32 +154,22 @@ function toJson(u: UncertaintyBreakdown) {
   };
 }
 
-const VALUE_OPTIONS = new Set(['--obs', '--bins', '--where', '--moment', '--json']);
-
-/** `--bins -50:50:5` → `--bins=-50:50:5`, so values may start with a minus sign. */
-function joinValues(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (VALUE_OPTIONS.has(argv[i]) && i + 1 < argv.length && !argv[i + 1].startsWith('--')) out.push(`${argv[i]}=${argv[++i]}`);
-    else out.push(argv[i]);
-  }
-  return out;
-}
+const OPTIONS = {
+  obs: { type: 'string' },
+  bins: { type: 'string' },
+  where: { type: 'string' },
+  moment: { type: 'string' },
+  json: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /** Runs `omnifold hist` with `argv` (after the subcommand); resolves to the exit code. */
 export async function runHist(argv: string[]): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
-      args: joinValues(argv),
+      args: joinDashValues(argv, OPTIONS),
       allowPositionals: true,
-      options: {
-        obs: { type: 'string' },
-        bins: { type: 'string' },
-        where: { type: 'string' },
-        moment: { type: 'string' },
-        json: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: OPTIONS,
     });
     if (values.help) {
       process.stdout.write(`${USAGE}\n`);

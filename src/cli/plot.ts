@@ -4,8 +4,11 @@
  */
 import { parseArgs } from 'node:util';
 import { writePlotsAndReport } from '../report/publish.js';
+import { joinDashValues } from './dash_values.js';
 
 const USAGE = 'usage: omnifold plot OUT_DIR [--no-png] [--scale S]   (reads OUT_DIR/weights.arrow and OUT_DIR/summary.json)';
+
+const OPTIONS = { 'no-png': { type: 'boolean' }, scale: { type: 'string' }, help: { type: 'boolean', short: 'h' }, debug: { type: 'boolean' } } as const;
 
 /** Runs `omnifold plot` with `argv` (after the subcommand); resolves to the exit code. */
 export async function runPlot(argv: string[]): Promise<number> {
@@ -14,9 +17,9 @@ export async function runPlot(argv: string[]): Promise<number> {
   let scale: number | undefined;
   try {
     const { values, positionals } = parseArgs({
-      args: argv,
+      args: joinDashValues(argv, OPTIONS),
       allowPositionals: true,
-      options: { 'no-png': { type: 'boolean' }, scale: { type: 'string' }, help: { type: 'boolean', short: 'h' }, debug: { type: 'boolean' } },
+      options: OPTIONS,
     });
     if (values.help) {
       process.stdout.write(`${USAGE}\n`);

@@ -8,6 +8,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MLP_DEFAULTS, UNFOLD_DEFAULTS } from '../defaults.js';
 import { InputError } from '../errors.js';
+import { joinDashValues } from './dash_values.js';
 
 type FlagType = 'string' | 'boolean';
 
@@ -130,7 +131,7 @@ export function parseUnfoldArgs(argv: string[]): UnfoldArgs {
   );
   let values: UnfoldArgs;
   try {
-    ({ values } = parseArgs({ args: argv, options: options as NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>, strict: true, allowPositionals: false }) as { values: UnfoldArgs });
+    ({ values } = parseArgs({ args: joinDashValues(argv, UNFOLD_FLAGS), options: options as NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>, strict: true, allowPositionals: false }) as { values: UnfoldArgs });
   } catch (error) {
     throw new InputError(usageMessage(error as Error), { cause: error });
   }
