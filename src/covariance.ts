@@ -9,7 +9,10 @@
  * over the replica index, so the result does not depend on how replicas were spread over
  * workers, shards or machines, nor on the order their results arrived.
  *
- *   stat covariance     = M2 / (B − 1) over data bootstraps
+ *   stat covariance     = M2 / (B − 1) over B ≥ 2 data bootstraps; with fewer, the
+ *                         per-bin variance of the nominal weights alone, diagonal
+ *                         (Σw² for a histogram bin, Σw²(m − m̄)²/(Σw)² for a weighted
+ *                         mean), whatever other replicas exist ({@link StatEstimate})
  *   sim-stat covariance = M2 / (B − 1) over sim bootstraps
  *   systematic s        = δδᵀ,  δ = H_s − H_nominal
  *   total               = stat + sim-stat + Σ_s systematic s
@@ -106,6 +109,13 @@ export interface ReplicaValue {
   values: Float64Array;
 }
 
+/**
+ * How the stat covariance was estimated: over the data bootstraps (at least 2), from the
+ * nominal weights' own variance (fewer than 2 data bootstraps: √Σw² per bin), or not at
+ * all (fewer than 2 data bootstraps and no variance given: zeros).
+ */
+export type StatEstimate = 'data_bootstraps' | 'sumw2' | 'none';
+
 /** Covariances of a quantity of length n, all [n × n] row-major. */
 export interface UncertaintyBreakdown {
   /** [n] the nominal value. */
@@ -116,6 +126,8 @@ export interface UncertaintyBreakdown {
   dataBootstrapMean: Float64Array;
   simBootstrapMean: Float64Array;
   stat: Float64Array;
+  /** Where `stat` comes from. */
+  statEstimate: StatEstimate;
   simStat: Float64Array;
   /** One entry per systematic, in index order: δ = H_s − H_nominal and δδᵀ. */
   systematics: { name: string; delta: Float64Array; covariance: Float64Array }[];
@@ -137,12 +149,22 @@ function familyMoments(values: readonly ReplicaValue[], family: CovarianceFamily
   return mergeMoments(chosen.map((v) => Moments.of(v.values)), n);
 }
 
+/** The [n × n] matrix with `variance` [n] on its diagonal. */
+function diagonalMatrix(variance: ArrayLike<number>): Float64Array {
+  const n = variance.length;
+  const out = new Float64Array(n * n);
+  for (let k = 0; k < n; k++) out[k * n + k] = variance[k];
+  return out;
+}
+
 /**
  * Combines the nominal value and replica values into stat, sim-stat, systematic and total
  * covariances and the correlation matrix. The result depends only on the set of
- * (family, index, values), never on the order of `replicas`.
+ * (family, index, values), never on the order of `replicas`. With fewer than 2 data
+ * bootstraps the stat covariance is diagonal, `statVariance` [n] (the nominal weights'
+ * own variance of the quantity), or zeros when that is not given.
  */
-export function combineReplicas(nominal: ArrayLike<number>, replicas: readonly ReplicaValue[]): UncertaintyBreakdown {
+export function combineReplicas(nominal: ArrayLike<number>, replicas: readonly ReplicaValue[], statVariance?: ArrayLike<number>): UncertaintyBreakdown {
   const n = nominal.length;
   for (const r of replicas) {
     if (r.values.length !== n) {
@@ -151,7 +173,9 @@ export function combineReplicas(nominal: ArrayLike<number>, replicas: readonly R
   }
   const data = familyMoments(replicas, 'data_bootstrap', n);
   const sim = familyMoments(replicas, 'sim_bootstrap', n);
-  const stat = data.covariance();
+  if (statVariance !== undefined && statVariance.length !== n) throw new InputError(`stat variance must have length ${n} like the nominal; got ${statVariance.length}`);
+  const statEstimate: StatEstimate = data.count >= 2 ? 'data_bootstraps' : statVariance !== undefined ? 'sumw2' : 'none';
+  const stat = statEstimate === 'sumw2' ? diagonalMatrix(statVariance!) : data.covariance();
   const simStat = sim.covariance();
   const syst = new Float64Array(n * n);
   const systematics = replicas
@@ -174,6 +198,7 @@ export function combineReplicas(nominal: ArrayLike<number>, replicas: readonly R
     dataBootstrapMean: data.mean,
     simBootstrapMean: sim.mean,
     stat,
+    statEstimate,
     simStat,
     systematics,
     syst,
@@ -215,11 +240,11 @@ export interface WeightColumn {
 /**
  * Evaluates `quantity` with every weight column and combines the replicas: the nominal
  * column (exactly one) gives the value, bootstrap and systematic columns the covariances.
- * Replica indices are the columns' positions within their family.
+ * Replica indices are the columns' positions within their family. `statVariance` [n] is
+ * the stat variance used with fewer than 2 data bootstraps ({@link combineReplicas}).
  */
-export function replicaUncertainties(columns: readonly WeightColumn[], quantity: (weights: ArrayLike<number>) => Float64Array): UncertaintyBreakdown {
-  const nominal = columns.filter((c) => c.family === 'nominal');
-  if (nominal.length !== 1) throw new InputError(`weight columns must hold exactly one nominal column; got ${nominal.length}`);
+export function replicaUncertainties(columns: readonly WeightColumn[], quantity: (weights: ArrayLike<number>) => Float64Array, statVariance?: ArrayLike<number>): UncertaintyBreakdown {
+  const nominal = nominalColumn(columns);
   const position = new Map<string, number>();
   const replicas: ReplicaValue[] = [];
   for (const c of columns) {
@@ -228,7 +253,61 @@ export function replicaUncertainties(columns: readonly WeightColumn[], quantity:
     position.set(c.family, index + 1);
     replicas.push({ family: c.family, index, name: c.name.replace(/^syst_/, ''), values: quantity(c.values) });
   }
-  return combineReplicas(quantity(nominal[0].values), replicas);
+  return combineReplicas(quantity(nominal.values), replicas, statVariance);
+}
+
+function nominalColumn(columns: readonly WeightColumn[]): WeightColumn {
+  const nominal = columns.filter((c) => c.family === 'nominal');
+  if (nominal.length !== 1) throw new InputError(`weight columns must hold exactly one nominal column; got ${nominal.length}`);
+  return nominal[0];
+}
+
+/**
+ * The histogram of `x` over `edges` (events with mask 0 skipped) with its uncertainties
+ * from the weight columns; without data bootstraps its stat is √Σw² of the nominal weights.
+ */
+export function histogramUncertainties(columns: readonly WeightColumn[], x: ArrayLike<number>, edges: ArrayLike<number>, mask?: ArrayLike<number>): UncertaintyBreakdown {
+  const w = nominalColumn(columns).values;
+  const squared = Float64Array.from({ length: w.length }, (_, i) => w[i] * w[i]);
+  return replicaUncertainties(columns, (weights) => binnedSums(x, weights, edges, mask), binnedSums(x, squared, edges, mask));
+}
+
+/**
+ * The weighted mean of `m` with its uncertainties from the weight columns; without data
+ * bootstraps its stat is the weighted-variance estimate {@link weightedMeanVariance}.
+ */
+export function meanUncertainties(columns: readonly WeightColumn[], m: ArrayLike<number>, mask?: ArrayLike<number>): UncertaintyBreakdown {
+  const w = nominalColumn(columns).values;
+  return replicaUncertainties(columns, (weights) => weightedMean(m, weights, mask), Float64Array.of(weightedMeanVariance(m, w, mask)));
+}
+
+/**
+ * Variance of the weighted mean m̄ = Σw·m/Σw from the weights alone, each event
+ * independent: Σ w²(m − m̄)² / (Σw)², over events with mask 1 and finite m.
+ */
+export function weightedMeanVariance(m: ArrayLike<number>, weights: ArrayLike<number>, mask?: ArrayLike<number>): number {
+  const mean = weightedMean(m, weights, mask)[0];
+  let sw = 0;
+  let s = 0;
+  for (let i = 0; i < m.length; i++) {
+    if ((mask !== undefined && !mask[i]) || !Number.isFinite(m[i])) continue;
+    sw += weights[i];
+    s += weights[i] * weights[i] * (m[i] - mean) ** 2;
+  }
+  return s / (sw * sw);
+}
+
+/**
+ * One sentence on how `u.stat` was estimated, for a `quantity` that is a histogram or a
+ * weighted mean, e.g. `stat: √Σw² of the nominal weights per bin (no data bootstraps; …)`.
+ */
+export function describeStat(u: UncertaintyBreakdown, quantity: 'histogram' | 'mean'): string {
+  const b = u.nDataBootstraps;
+  if (u.statEstimate === 'data_bootstraps') return `stat: sample covariance over ${b} data bootstraps`;
+  const why = b === 0 ? 'no data bootstraps' : `${b} data bootstrap, too few for a covariance`;
+  if (u.statEstimate === 'none') return `stat: not estimated (${why})`;
+  const formula = quantity === 'histogram' ? '√Σw² of the nominal weights per bin' : '√(Σw²(m − m̄)²)/Σw of the nominal weights';
+  return `stat: ${formula} (${why}; ignores the correlations the training induces)`;
 }
 
 /** Σw per in-range bin of `x` over `edges` (NaN skipped; events with mask 0 skipped). */

@@ -8,7 +8,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { binnedSums, diagonalSqrt, replicaUncertainties, type WeightColumn } from './covariance.js';
+import { diagonalSqrt, histogramUncertainties, type StatEstimate, type UncertaintyBreakdown, type WeightColumn } from './covariance.js';
 import { InputError } from './errors.js';
 import { parseExpression } from './expr.js';
 import { checkEdges } from './histogram.js';
@@ -29,8 +29,10 @@ export interface HepdataHistogram {
   edges: ArrayLike<number>;
   /** [nBins] unfolded sums of weights. */
   values: ArrayLike<number>;
-  /** [nBins] statistical uncertainty (data bootstraps, or √Σw² without replicas). */
+  /** [nBins] statistical uncertainty (data bootstraps, or √Σw² without at least 2 of them). */
   stat: ArrayLike<number>;
+  /** How `stat` was estimated, when computed from a weights file. */
+  statEstimate?: StatEstimate;
   /** [nBins] systematic uncertainty (sim-stat and systematics in quadrature), if any. */
   syst?: ArrayLike<number>;
   /** [nBins × nBins] row-major covariance of `values`, if known, with what it holds. */
@@ -170,7 +172,8 @@ const COVARIANCE_FAMILIES = new Set(['nominal', 'data_bootstrap', 'sim_bootstrap
  * The unfolded histogram of `request.obs` from a weights file, with its uncertainties: stat
  * from the data bootstraps, syst from sim bootstraps and systematics (in quadrature), and
  * the total covariance. Events failing the gen selection (fakes) are never counted. Without
- * replica columns, stat is √Σw² of the nominal weights and there is no covariance table.
+ * data bootstraps (fewer than 2), stat is √Σw² of the nominal weights, whatever other
+ * replicas exist; without any replica columns there is no covariance table either.
  */
 export function hepdataHistogram(file: WeightsFile, request: HistogramRequest): HepdataHistogram {
   checkEdges('--bins edges', request.edges);
@@ -193,7 +196,7 @@ export function hepdataHistogram(file: WeightsFile, request: HistogramRequest): 
   const columns: WeightColumn[] = file.metadata.columns
     .filter((c) => COVARIANCE_FAMILIES.has(c.role))
     .map((c) => ({ name: c.name, family: c.role as WeightColumn['family'], values: get(c.name) }));
-  const u = replicaUncertainties(columns, (w) => binnedSums(x, w, edges, mask));
+  const u = histogramUncertainties(columns, x, edges, mask);
   const normalisation = file.metadata.normalisation as Record<string, unknown>;
   const weightUnit = typeof normalisation?.unit === 'string' && normalisation.unit !== 'shape only' ? normalisation.unit : undefined;
   const base = {
@@ -202,16 +205,15 @@ export function hepdataHistogram(file: WeightsFile, request: HistogramRequest): 
     ...(request.where ? { where: request.where } : {}),
     edges,
     values: u.nominal,
+    statEstimate: u.statEstimate,
     ...(weightUnit ? { weightUnit } : {}),
   };
   const engine = `${file.metadata.engine?.name ?? 'omnifold'} ${file.metadata.engine?.version ?? ''}`.trim();
   const selection = `events passing the gen selection${request.where ? ` and ${request.where}` : ''}`;
   if (u.nDataBootstraps < 2 && u.nSimBootstraps < 2 && u.systematics.length === 0) {
-    const nominal = columns.find((c) => c.family === 'nominal')!.values;
-    const w2 = Float64Array.from({ length: file.nRows }, (_, i) => nominal[i] * nominal[i]);
     return {
       ...base,
-      stat: binnedSums(x, w2, edges, mask).map(Math.sqrt),
+      stat: diagonalSqrt(u.stat, n),
       description: `Unfolded distribution of ${request.obs} (${selection}), OmniFold, ${engine}, seed ${file.metadata.seed}. No replica columns: stat is sqrt(sum of squared weights), which ignores the correlations the training induces; no systematic uncertainty and no covariance.`,
     };
   }
@@ -221,9 +223,16 @@ export function hepdataHistogram(file: WeightsFile, request: HistogramRequest): 
     ...base,
     stat: diagonalSqrt(u.stat, n),
     syst,
-    covariance: { matrix: u.total, what: 'total: stat + sim-stat + systematics' },
+    covariance: { matrix: u.total, what: u.statEstimate === 'data_bootstraps' ? 'total: stat + sim-stat + systematics' : 'total: stat (sqrt(sum w^2), diagonal) + sim-stat + systematics' },
     description:
       `Unfolded distribution of ${request.obs} (${selection}), OmniFold, ${engine}, seed ${file.metadata.seed}. ` +
-      `stat: sample covariance over ${u.nDataBootstraps} data bootstraps; syst: ${u.nSimBootstraps} sim bootstraps (sim-stat) and ${names.length} systematic variation(s)${names.length ? ` (${names.join(', ')})` : ''} in quadrature.`,
+      `${statSentence(u)}; syst: ${u.nSimBootstraps} sim bootstraps (sim-stat) and ${names.length} systematic variation(s)${names.length ? ` (${names.join(', ')})` : ''} in quadrature.`,
   };
+}
+
+/** How the stat errors were estimated, in plain ASCII for the table description. */
+function statSentence(u: UncertaintyBreakdown): string {
+  if (u.statEstimate === 'data_bootstraps') return `stat: sample covariance over ${u.nDataBootstraps} data bootstraps`;
+  const why = u.nDataBootstraps === 0 ? 'no data bootstraps' : `${u.nDataBootstraps} data bootstrap, too few for a covariance`;
+  return `stat: sqrt(sum of squared nominal weights) per bin (${why}; it ignores the correlations the training induces)`;
 }

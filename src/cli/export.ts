@@ -55,6 +55,7 @@ export async function runExport(argv: string[]): Promise<number> {
       const written = await writeHepdata(values.hepdata, histograms, { comment });
       process.stdout.write(`wrote HEPData submission ${values.hepdata}/ (${written.join(', ')})\n`);
       if (histograms.some((h) => !h.covariance)) process.stdout.write('note: no replica columns: errors are sqrt(sum w^2), no covariance table\n');
+      else if (histograms.some((h) => h.statEstimate === 'sumw2')) process.stdout.write('note: no data bootstraps: stat errors are sqrt(sum w^2) of the nominal weights (diagonal in the covariance)\n');
     }
     const columns = Object.fromEntries(file.columnNames.map((n) => [n, file.columns.get(n)!])) as Record<string, NumericColumn>;
     const metadataJson = `${JSON.stringify(file.metadata, null, 1)}\n`;

@@ -2,13 +2,14 @@
  * `omnifold hist OUT/weights.arrow --obs EXPR --bins SPEC [--where EXPR] [--moment EXPR] [--json FILE]`
  *
  * Any histogram (or weighted mean) after the fact, from the weight columns of a weights
- * file: the nominal column gives the value; data bootstraps the stat covariance, sim
- * bootstraps the sim-stat covariance, each systematic δδᵀ; their sum the total, with its
- * correlation matrix. Printed as a table and, with --json, written as JSON.
+ * file: the nominal column gives the value; data bootstraps the stat covariance (without
+ * at least 2 of them: √Σw² of the nominal weights, said so), sim bootstraps the sim-stat
+ * covariance, each systematic δδᵀ; their sum the total, with its correlation matrix.
+ * Printed as a table and, with --json, written as JSON (`statEstimate` says which stat).
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { binnedSums, diagonalSqrt, replicaUncertainties, weightedMean, type UncertaintyBreakdown, type WeightColumn } from '../covariance.js';
+import { describeStat, diagonalSqrt, histogramUncertainties, meanUncertainties, type UncertaintyBreakdown, type WeightColumn } from '../covariance.js';
 import { InputError, OmniFoldError } from '../errors.js';
 import { parseExpression, type Expression } from '../expr.js';
 import { readWeightsFile } from '../io/weights_file.js';
@@ -80,35 +81,6 @@ function table(headers: string[], rows: string[][]): string {
   return [line(headers), ...rows.map(line)].join('\n') + '\n';
 }
 
-/**
- * Without any replica column the file carries no covariance: the statistical uncertainty
- * is then √Σw² of the nominal weights (per bin, uncorrelated), given `variance` [n].
- */
-function withSumw2(u: UncertaintyBreakdown, variance: Float64Array): UncertaintyBreakdown {
-  if (u.nDataBootstraps + u.nSimBootstraps + u.systematics.length > 0) return u;
-  const n = variance.length;
-  const diag = new Float64Array(n * n);
-  const identity = new Float64Array(n * n);
-  for (let k = 0; k < n; k++) {
-    diag[k * n + k] = variance[k];
-    identity[k * n + k] = 1;
-  }
-  return { ...u, stat: diag, total: diag, correlation: identity };
-}
-
-/** Variance of a weighted mean from the weights alone: Σ w²(m − m̄)² / (Σw)². */
-function meanVariance(m: ArrayLike<number>, w: ArrayLike<number>, mask?: ArrayLike<number>): number {
-  const mean = weightedMean(m, w, mask)[0];
-  let sw = 0;
-  let s = 0;
-  for (let i = 0; i < m.length; i++) {
-    if ((mask !== undefined && !mask[i]) || !Number.isFinite(m[i])) continue;
-    sw += w[i];
-    s += w[i] * w[i] * (m[i] - mean) ** 2;
-  }
-  return s / (sw * sw);
-}
-
 function describeReplicas(u: UncertaintyBreakdown): string {
   if (u.nDataBootstraps + u.nSimBootstraps + u.systematics.length === 0) {
     return 'no replica columns: stat = √Σw² of the nominal weights, correlations unknown (run with --data-bootstraps for a covariance)';
@@ -137,10 +109,12 @@ function histogramReport(u: UncertaintyBreakdown, edges: Float64Array): string {
   );
 }
 
-function toJson(u: UncertaintyBreakdown) {
+function toJson(u: UncertaintyBreakdown, quantity: 'histogram' | 'mean') {
   const e = uncertaintyRows(u);
   return {
     value: Array.from(u.nominal),
+    statEstimate: u.statEstimate,
+    statDescription: describeStat(u, quantity),
     uncertainty: { stat: Array.from(e.stat), simStat: Array.from(e.simStat), syst: Array.from(e.syst), total: Array.from(e.total) },
     covariance: {
       stat: Array.from(u.stat),
@@ -188,23 +162,20 @@ export async function runHist(argv: string[]): Promise<number> {
     const header = `${positionals[0]}${values.where ? ` where ${values.where}` : ''}`;
     if (values.obs !== undefined && edges !== undefined) {
       const x = evaluate(compile(values.obs), file);
-      const nominal = file.weights.find((c) => c.family === 'nominal')?.values ?? [];
-      const sumw2 = binnedSums(x, Float64Array.from(nominal, (w) => w * w), edges, mask);
-      const u = withSumw2(replicaUncertainties(file.weights, (w) => binnedSums(x, w, edges, mask)), sumw2);
-      process.stdout.write(`histogram of ${values.obs} in ${header}: ${edges.length - 1} bins; ${describeReplicas(u)}\n\n${histogramReport(u, edges)}`);
-      out.histogram = { obs: values.obs, edges: Array.from(edges), ...toJson(u) };
+      const u = histogramUncertainties(file.weights, x, edges, mask);
+      process.stdout.write(`histogram of ${values.obs} in ${header}: ${edges.length - 1} bins; ${describeReplicas(u)}\n${describeStat(u, 'histogram')}\n\n${histogramReport(u, edges)}`);
+      out.histogram = { obs: values.obs, edges: Array.from(edges), ...toJson(u, 'histogram') };
     }
     if (values.moment !== undefined) {
       const m = evaluate(compile(values.moment), file);
-      const nominal = file.weights.find((c) => c.family === 'nominal')?.values ?? [];
-      const u = withSumw2(replicaUncertainties(file.weights, (w) => weightedMean(m, w, mask)), Float64Array.of(meanVariance(m, nominal, mask)));
+      const u = meanUncertainties(file.weights, m, mask);
       const e = uncertaintyRows(u);
       if (values.obs !== undefined) process.stdout.write('\n');
       process.stdout.write(
-        `weighted mean of ${values.moment} in ${header}; ${describeReplicas(u)}\n` +
+        `weighted mean of ${values.moment} in ${header}; ${describeReplicas(u)}\n${describeStat(u, 'mean')}\n` +
           `  ${fmt(u.nominal[0])} ± ${fmt(e.stat[0])} (stat) ± ${fmt(e.simStat[0])} (sim-stat) ± ${fmt(e.syst[0])} (syst); total ± ${fmt(e.total[0])}\n`,
       );
-      out.moment = { expr: values.moment, ...toJson(u) };
+      out.moment = { expr: values.moment, ...toJson(u, 'mean') };
     }
     if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify(out, null, 2)}\n`);
     return 0;

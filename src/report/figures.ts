@@ -3,6 +3,7 @@
  * the result (figure 1) and, with replica columns, the correlation matrix (figure 2); then
  * the per-iteration diagnostics (figure 3).
  */
+import { describeStat } from '../covariance.js';
 import { correlationFigure } from '../plots/correlation_figure.js';
 import { diagnosticsFigure } from '../plots/diagnostics_figure.js';
 import { observableFigure } from '../plots/observable_figure.js';
@@ -86,7 +87,7 @@ function validChi2(c: { chi2: number | null; ndf: number } | undefined) {
 function describeReplicas(o: ObservableResult): string {
   const u = o.uncertainty;
   if (!u) return 'no replicas';
-  return `${u.nDataBootstraps} data bootstraps, ${u.nSimBootstraps} sim bootstraps, ${u.systematics.length} systematics`;
+  return `${u.nDataBootstraps} data bootstraps, ${u.nSimBootstraps} sim bootstraps, ${u.systematics.length} systematics; ${describeStat(u, 'histogram')}`;
 }
 
 function observableCaption(o: ObservableResult): string {

@@ -3,7 +3,7 @@
  * network) with the run's configuration, inputs and their SHA-256, the normalisation, the
  * result tables and figures per observable, and the diagnostics with warnings highlighted.
  */
-import { diagonalSqrt } from '../covariance.js';
+import { describeStat, diagonalSqrt } from '../covariance.js';
 import { DIAGNOSTIC_LIMITS } from '../plots/diagnostics_figure.js';
 import { type Cell, REPORT_CSS, escapeHtml, figure, num, table } from './html.js';
 import type { ObservableResult, RunData } from './run_data.js';
@@ -81,7 +81,7 @@ function observableSection(o: ObservableResult, figures: readonly ReportFigure[]
   const n = s.edges.length - 1;
   const u = o.uncertainty;
   const comp = u ? { stat: diagonalSqrt(u.stat, n), simStat: diagonalSqrt(u.simStat, n), syst: diagonalSqrt(u.syst, n) } : undefined;
-  const headers: Cell[] = ['bin', 'low', 'high', 'prior', 'unfolded', ...(comp ? ['stat', 'sim-stat', 'syst', 'total'] : ['± √Σw²']), ...(s.truth ? ['truth', 'unfolded / truth'] : [])];
+  const headers: Cell[] = ['bin', 'low', 'high', 'prior', 'unfolded', ...(comp ? [u?.statEstimate === 'sumw2' ? 'stat (√Σw²)' : 'stat', 'sim-stat', 'syst', 'total'] : ['± √Σw²']), ...(s.truth ? ['truth', 'unfolded / truth'] : [])];
   const rows: Cell[][] = Array.from({ length: n }, (_, k) => [
     k + 1,
     num(s.edges[k]),
@@ -107,6 +107,7 @@ function observableSection(o: ObservableResult, figures: readonly ReportFigure[]
     `<h3 id="obs-${escapeHtml(o.info.name)}">${escapeHtml(o.info.name)}${label}</h3>`,
     figuresOf(figures, (f) => f.observable === o.info.name),
     table(headers, rows),
+    u ? `<p>${escapeHtml(describeStat(u, 'histogram'))}.</p>` : '',
     flow,
     chi2,
   ].join('\n');

@@ -2,11 +2,12 @@
  * Everything the plots and the report show, gathered from an output directory: the weights
  * file's metadata, summary.json, and per gen feature its histograms with the covariance
  * from the replica columns (stat from data bootstraps, sim-stat from sim bootstraps, one
- * δδᵀ per systematic; DESIGN.md §2). Without usable replicas the errors are √Σw².
+ * δδᵀ per systematic; DESIGN.md §2). Without data bootstraps the stat part is √Σw² of the
+ * nominal weights (src/covariance.ts); without usable replicas the errors are √Σw² alone.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { binnedSums, diagonalSqrt, replicaUncertainties, type UncertaintyBreakdown, type WeightColumn } from '../covariance.js';
+import { diagonalSqrt, histogramUncertainties, type UncertaintyBreakdown, type WeightColumn } from '../covariance.js';
 import { InputError } from '../errors.js';
 import type { IterationDiagnostics } from '../types.js';
 import type { FeatureSummary, RunSummary } from '../io/summary.js';
@@ -81,7 +82,7 @@ export function runDataFrom(weights: WeightsFile, summary: RunSummary): RunData 
     const x = weights.columns.get(f.feature);
     if (hasReplicas && x !== undefined) {
       const xs = numeric(x);
-      const u = replicaUncertainties(columns, (w) => binnedSums(xs, w, f.edges, passGen as ArrayLike<number> | undefined));
+      const u = histogramUncertainties(columns, xs, f.edges, passGen as ArrayLike<number> | undefined);
       if (u.nDataBootstraps >= 2 || u.nSimBootstraps >= 2 || u.systematics.length > 0) {
         return { info, summary: f, unfoldedErrors: diagonalSqrt(u.total, f.edges.length - 1), uncertaintyKind: 'total', uncertainty: u };
       }
