@@ -182,11 +182,14 @@ export function unfoldReplica(plan: ReplicaPlan, sim: SimSample, data: DataSampl
 }
 
 /**
- * Progress of a replica run: every unfolding's events, one event per finished replica, and
- * a notice when a stored replica cannot be used (damaged, or from another configuration).
+ * Progress of a replica run: every unfolding's events, one `replica-start` event as a
+ * replica's unfolding begins (its `replica` key, `kind#index`, is the one its unfolding's
+ * events carry), one `replica` event per finished replica, and a notice when a stored
+ * replica cannot be used (damaged, or from another configuration).
  */
 export type ReplicaProgress =
   | UnfoldProgress
+  | { type: 'replica-start'; name: string; replica: string; total: number }
   | { type: 'replica'; name: string; status: 'computed' | 'resumed'; done: number; total: number }
   | { type: 'notice'; name: string; message: string };
 
@@ -261,6 +264,7 @@ export async function runReplicas(sim: SimSample, data: DataSample, options: Rep
       if (p.family === 'nominal') nominal = { weights: stored.weights, iterations: diagnostics[k], nDropped: extra.nDropped ?? 0, options: opts };
       resumed[k] = true;
     } else {
+      context.onProgress?.({ type: 'replica-start', name: p.name, replica: `${p.kind}#${p.index}`, total: plan.length });
       const result = await unfoldReplica(p, sim, data, resolved, context);
       columns[k] = { name: p.name, family: p.family, values: result.weights };
       diagnostics[k] = result.iterations;

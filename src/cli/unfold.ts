@@ -107,11 +107,7 @@ export async function runUnfold(argv: string[]): Promise<number> {
       runner,
       storeDir: planHasReplicas(plan) ? out.resumeDir : undefined,
       resume: plan.resume,
-      onProgress: (p) => {
-        if (p.type === 'replica') printer.message(`replica ${p.name} ${p.status} (${p.done}/${p.total})`);
-        else if (p.type === 'notice') printer.message(p.message);
-        else printer.onProgress(p);
-      },
+      onProgress: printer.onProgress,
     });
   } finally {
     printer.end();
