@@ -21,6 +21,8 @@ import { fileURLToPath } from 'node:url';
 import { combineReplicas, meanUncertainties } from '../src/covariance.js';
 import { hepdataHistogram } from '../src/hepdata.js';
 import { readWeightsFile } from '../src/io/weights_file.js';
+import { planFigures } from '../src/report/figures.js';
+import { reportHtml } from '../src/report/report_html.js';
 import { runDataFrom } from '../src/report/run_data.js';
 import { assertClose } from './helpers/close.js';
 import { weightsArrowBytes } from './helpers/weights_fixture.js';
@@ -152,6 +154,10 @@ test('report data with a systematic and no data bootstraps: stat √Σw², total
   assert.is(o.uncertainty!.statEstimate, 'sumw2');
   assertClose('stat', [0, 4, 8].map((k) => Math.sqrt(o.uncertainty!.stat[k])), STAT, { rtol: 1e-12, atol: 0 });
   assertClose('errors', Array.from(o.unfoldedErrors), STAT.map((s, k) => Math.hypot(s, DELTA[k])), { rtol: 1e-6, atol: 0 });
+  const html = reportHtml(run, [], []);
+  assert.match(html, /<th[^>]*>stat \(√Σw²\)<\/th>/);
+  assert.match(html, /<p>stat: √Σw² of the nominal weights per bin \(no data bootstraps; /);
+  assert.match(planFigures(run).find((f) => f.kind === 'correlation')!.caption, /; stat: √Σw² of the nominal weights per bin \(no data bootstraps/);
 });
 
 test('library: the stat estimate is named, and zeros are called "none" when no variance is given', () => {
