@@ -1,5 +1,5 @@
 // Option values with a leading minus sign (`--bins -1:1:4`) through every command that
-// takes values: unfold, hist, export, plot; and the shared argv pre-pass itself.
+// takes values: unfold, hist, export, plot, verify; and the shared argv pre-pass itself.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
@@ -79,6 +79,12 @@ test('plot: a negative --scale reaches the option check', () => {
   const out = omnifold(['plot', fixture.dir, '--no-png', '--scale', '-2']);
   assert.is(out.code, 2);
   assert.match(out.stderr, /^omnifold: --scale must be a number in \(0, 8\]; got "-2"\n$/);
+});
+
+test('verify: a negative --threads reaches the option check', () => {
+  const out = omnifold(['verify', join(fixture.dir, 'weights.arrow'), '--threads', '-2']);
+  assert.is(out.code, 2);
+  assert.match(out.stderr, /^omnifold: --threads must be a positive integer; got "-2"\n$/);
 });
 
 test.run();

@@ -19,6 +19,7 @@ import type { NumericColumn } from '../io/table.js';
 import { describeInputFile, engineVersion, readWeightsFile, type InputFileRecord, type WeightsFile } from '../io/weights_file.js';
 import type { ReplicaPlan } from '../replicas.js';
 import type { DataSample, MemberRunner, SimSample, UnfoldOptions } from '../types.js';
+import { joinDashValues } from './dash_values.js';
 import type { UnfoldArgs } from './unfold_args.js';
 import { loadInputs } from './unfold_inputs.js';
 import { parseSystematic, planUnfold, RUN_LOCAL_ARGS, type RunPlan } from './unfold_plan.js';
@@ -57,25 +58,23 @@ interface VerifyArgs {
   quiet: boolean;
 }
 
+const VERIFY_OPTIONS = {
+  replicas: { type: 'string' },
+  sim: { type: 'string' },
+  data: { type: 'string' },
+  truth: { type: 'string' },
+  syst: { type: 'string', multiple: true },
+  threads: { type: 'string' },
+  quiet: { type: 'boolean' },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** Parses `omnifold verify` argv; undefined for --help (printed). */
 function parseVerifyArgs(argv: string[]): VerifyArgs | undefined {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        replicas: { type: 'string' },
-        sim: { type: 'string' },
-        data: { type: 'string' },
-        truth: { type: 'string' },
-        syst: { type: 'string', multiple: true },
-        threads: { type: 'string' },
-        quiet: { type: 'boolean' },
-        debug: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ args: joinDashValues(argv, VERIFY_OPTIONS), allowPositionals: true, options: VERIFY_OPTIONS });
   } catch (error) {
     throw new InputError(`verify arguments must be known flags with their values (${USAGE}); got ${(error as Error).message.split('\n')[0]}`, { cause: error });
   }
