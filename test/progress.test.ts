@@ -146,6 +146,11 @@ test('terminal: the bar names each running replica and its step', () => {
   const last = h.writes[h.writes.length - 1];
   assert.match(last, /nominal iteration 1\/4 · syst_jes iteration 1\/4 · data_boot_3 iteration 2\/4 step2 member 2 epoch 7$/);
   assert.not.match(h.text(), /#\d/, 'never the internal kind#index key');
+  h.clock.t = 600;
+  p.onProgress(start('sim_boot_0', 'sim#0', 3));
+  h.clock.t = 800;
+  p.onProgress(start('sim_boot_1', 'sim#1', 3));
+  assert.match(h.writes[h.writes.length - 1], / · data_boot_3 iteration 2\/4 step2 member 2 epoch 7 · \+2 more running$/);
   p.end();
 });
 

@@ -3,8 +3,9 @@
  * - on a terminal (`sink.isTTY`), one live bar redrawn in place: the fraction done,
  *   replicas done and total, each running replica's iteration and step, elapsed time and
  *   an estimate of the time left;
- * - otherwise (CI logs, pipes), plain lines: the same status at most once every
- *   `statusIntervalMs` (5 s), plus one line per finished replica;
+ * - otherwise (CI logs, pipes), plain lines: the same status (up to 8 running replicas
+ *   named, the bar shows what fits) at most once every `statusIntervalMs` (5 s), plus one
+ *   line per finished replica;
  * - in both, one line per finished iteration of the nominal unfolding and every
  *   `message`; nothing at all with `--quiet`.
  * The clock and the periodic tick are injected, so tests drive the printer with a fake
@@ -107,7 +108,7 @@ function plainPrinter(sink: ProgressSink, run: RunProgress, now: () => number, o
   const status = () => {
     const t = now();
     if (t - lastStatus < intervalMs) return;
-    sink.write(`progress: ${run.status(t)}\n`);
+    sink.write(`progress: ${run.status(t, 8)}\n`);
     lastStatus = t;
   };
   return {
