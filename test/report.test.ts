@@ -53,7 +53,7 @@ test('warnings are highlighted: the box, and the offending table cells', () => {
   assert.match(html, /<td class="warn">10<\/td>/);
 });
 
-test('omnifold plot OUT/ regenerates; bad directory gives exit 1, no directory exit 2', async () => {
+test('omnifold plot OUT/ regenerates; a folder without an output, or none given, exits 2', async () => {
   rmSync(join(fixture.dir, 'report.html'));
   const write = process.stdout.write.bind(process.stdout);
   const errWrite = process.stderr.write.bind(process.stderr);
@@ -67,8 +67,10 @@ test('omnifold plot OUT/ regenerates; bad directory gives exit 1, no directory e
     process.stdout.write = write;
     process.stderr.write = errWrite;
   }
-  assert.equal(codes, [0, 1, 2]);
+  assert.equal(codes, [0, 2, 2]);
   assert.ok(existsSync(join(fixture.dir, 'report.html')));
+  assert.match(out.join(''), /omnifold: plot folder \S+missing must hold weights\.arrow \(an omnifold output\); got none/);
+  assert.not.ok(existsSync(join(fixture.dir, 'missing')), 'no folder made for a wrong path');
   assert.match(out.join(''), /wrote 5 figures under .* and .*report\.html/);
   assert.match(out.join(''), /omnifold: plot must be given one output directory; got 0/);
 });

@@ -5,18 +5,22 @@
  * A HEPData submission folder with one table per histogram and its covariance, and/or
  * Parquet and HDF5 copies of every column of weights.arrow for Python users (the metadata
  * goes beside each copy as `<FILE>.metadata.json`, since those writers take no metadata).
+ * The HEPData folder follows the output-folder rules of `unfold --out`; existing files are
+ * replaced only with `--force` (src/io/output_dir.ts, src/io/output_file.ts).
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InputError } from '../errors.js';
 import { hepdataHistogram, writeHepdata } from '../hepdata.js';
+import { checkOutputDir } from '../io/output_dir.js';
+import { checkOutputFile, writeFileWhole } from '../io/output_file.js';
 import type { NumericColumn } from '../io/table.js';
 import { readWeightsFile } from '../io/weights_file.js';
 import { parseBins } from './bins.js';
 import { joinDashValues } from './dash_values.js';
 
-const USAGE = 'usage: omnifold export OUT_DIR [--hepdata DIR --obs EXPR --bins lo:hi:n|e0,e1,... [--obs … --bins …] [--where EXPR]] [--parquet FILE] [--hdf5 FILE]';
+const USAGE = 'usage: omnifold export OUT_DIR [--hepdata DIR --obs EXPR --bins lo:hi:n|e0,e1,... [--obs … --bins …] [--where EXPR]] [--parquet FILE] [--hdf5 FILE] [--force]';
 
 const OPTIONS = {
   hepdata: { type: 'string' },
@@ -25,8 +29,14 @@ const OPTIONS = {
   where: { type: 'string' },
   parquet: { type: 'string' },
   hdf5: { type: 'string' },
+  force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** A folder holding a HEPData submission as this command writes it: submission.yaml and YAML tables. */
+function isHepdataSubmission(entries: readonly string[]): boolean {
+  return entries.includes('submission.yaml') && entries.every((e) => e.endsWith('.yaml'));
+}
 
 /** Runs `omnifold export` with `argv` (after the subcommand); resolves to the exit code. */
 export async function runExport(argv: string[]): Promise<number> {
@@ -48,11 +58,22 @@ export async function runExport(argv: string[]): Promise<number> {
       throw new InputError(`--hepdata must come with --obs and one --bins per --obs (or one for all); got ${obs.length} --obs and ${bins.length} --bins`);
     }
     const path = positionals[0].endsWith('.arrow') ? positionals[0] : join(positionals[0], 'weights.arrow');
+    // every destination is checked before any work; nothing the engine did not write is replaced
+    const force = values.force === true;
+    const hepdataDir = values.hepdata ? await checkOutputDir(values.hepdata, { subject: '--hepdata', command: 'export', force, writes: ['submission.yaml'], withoutManifest: { recognise: isHepdataSubmission } }) : undefined;
+    for (const [option, target] of [['--parquet', values.parquet], ['--hdf5', values.hdf5]] as const) {
+      if (target === undefined) continue;
+      await checkOutputFile(target, option, force);
+      await checkOutputFile(`${target}.metadata.json`, option, force);
+    }
     const file = await readWeightsFile(path);
-    if (values.hepdata) {
+    if (values.hepdata && hepdataDir !== undefined) {
       const histograms = obs.map((o, k) => hepdataHistogram(file, { obs: o, edges: parseBins(bins.length === 1 ? bins[0] : bins[k]), where: values.where }));
       const comment = `OmniFold unbinned unfolding (arXiv:1911.09107), ${file.metadata.engine?.name ?? 'omnifold'} ${file.metadata.engine?.version ?? ''}; weights file format ${file.metadata.formatVersion}; seed ${file.metadata.seed}.`;
-      const written = await writeHepdata(values.hepdata, histograms, { comment });
+      let written: string[] = [];
+      await hepdataDir.commit(async (dir) => {
+        written = await writeHepdata(dir, histograms, { comment });
+      });
       process.stdout.write(`wrote HEPData submission ${values.hepdata}/ (${written.join(', ')})\n`);
       if (histograms.some((h) => !h.covariance)) process.stdout.write('note: no replica columns: errors are sqrt(sum w^2), no covariance table\n');
       else if (histograms.some((h) => h.statEstimate === 'sumw2')) process.stdout.write('note: no data bootstraps: stat errors are sqrt(sum w^2) of the nominal weights (diagonal in the covariance)\n');
@@ -61,14 +82,14 @@ export async function runExport(argv: string[]): Promise<number> {
     const metadataJson = `${JSON.stringify(file.metadata, null, 1)}\n`;
     if (values.parquet) {
       const { writeParquet } = await import('../io/parquet_io.js');
-      await writeParquet(values.parquet, columns);
-      await writeFile(`${values.parquet}.metadata.json`, metadataJson);
+      await writeFileWhole(values.parquet, '--parquet', (temp) => writeParquet(temp, columns));
+      await writeFileWhole(`${values.parquet}.metadata.json`, '--parquet', (temp) => writeFile(temp, metadataJson));
       process.stdout.write(`wrote ${values.parquet} (${file.columnNames.length} columns, ${file.nRows} rows) and ${values.parquet}.metadata.json\n`);
     }
     if (values.hdf5) {
       const { writeHdf5 } = await import('../io/hdf5_io.js');
-      await writeHdf5(values.hdf5, columns);
-      await writeFile(`${values.hdf5}.metadata.json`, metadataJson);
+      await writeFileWhole(values.hdf5, '--hdf5', (temp) => writeHdf5(temp, columns));
+      await writeFileWhole(`${values.hdf5}.metadata.json`, '--hdf5', (temp) => writeFile(temp, metadataJson));
       process.stdout.write(`wrote ${values.hdf5} (${file.columnNames.length} columns, ${file.nRows} rows) and ${values.hdf5}.metadata.json\n`);
     }
     return 0;

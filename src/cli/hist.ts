@@ -7,16 +7,17 @@
  * covariance, each systematic δδᵀ; their sum the total, with its correlation matrix.
  * Printed as a table and, with --json, written as JSON (`statEstimate` says which stat).
  */
-import { writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { describeStat, diagonalSqrt, histogramUncertainties, meanUncertainties, type UncertaintyBreakdown, type WeightColumn } from '../covariance.js';
 import { InputError, OmniFoldError } from '../errors.js';
 import { parseExpression, type Expression } from '../expr.js';
+import { checkOutputFile, writeFileWhole } from '../io/output_file.js';
 import { readWeightsFile } from '../io/weights_file.js';
 import { parseBins } from './bins.js';
 import { joinDashValues } from './dash_values.js';
 
-const USAGE = 'usage: omnifold hist WEIGHTS.arrow --obs EXPR --bins lo:hi:n|e0,e1,... [--where EXPR] [--moment EXPR] [--json FILE]';
+const USAGE = 'usage: omnifold hist WEIGHTS.arrow --obs EXPR --bins lo:hi:n|e0,e1,... [--where EXPR] [--moment EXPR] [--json FILE [--force]]';
 
 interface Loaded {
   columnNames: string[];
@@ -134,6 +135,7 @@ const OPTIONS = {
   where: { type: 'string' },
   moment: { type: 'string' },
   json: { type: 'string' },
+  force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -155,6 +157,7 @@ export async function runHist(argv: string[]): Promise<number> {
     }
     if (values.obs === undefined && values.moment === undefined) throw new InputError(`hist must be given --obs with --bins, or --moment; got neither (${USAGE})`);
     const edges = values.bins === undefined ? undefined : parseBins(values.bins);
+    if (values.json !== undefined) await checkOutputFile(values.json, '--json', values.force === true);
     const file = await load(positionals[0]);
     const compile = (src: string) => parseExpression(src, file.columnNames);
     const mask = selection(values.where === undefined ? undefined : compile(values.where), file);
@@ -177,7 +180,7 @@ export async function runHist(argv: string[]): Promise<number> {
       );
       out.moment = { expr: values.moment, ...toJson(u, 'mean') };
     }
-    if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify(out, null, 2)}\n`);
+    if (values.json !== undefined) await writeFileWhole(values.json, '--json', (temp) => writeFile(temp, `${JSON.stringify(out, null, 2)}\n`));
     return 0;
   } catch (error) {
     const usage = error instanceof OmniFoldError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');

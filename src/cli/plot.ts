@@ -2,7 +2,11 @@
  * `omnifold plot OUT/ [--no-png] [--scale S]`: regenerates OUT/plots/*.svg, *.png and
  * OUT/report.html from OUT/weights.arrow and OUT/summary.json.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { InputError } from '../errors.js';
+import { checkOutputDir } from '../io/output_dir.js';
 import { writePlotsAndReport } from '../report/publish.js';
 import { joinDashValues } from './dash_values.js';
 
@@ -37,7 +41,16 @@ export async function runPlot(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const result = await writePlotsAndReport(outDir, { png, pngScale: scale });
+    for (const needed of ['weights.arrow', 'summary.json']) {
+      if (!existsSync(join(outDir, needed))) throw new InputError(`plot folder ${outDir} must hold ${needed} (an omnifold output); got none`);
+    }
+    // only the figures and the report are replaced, and only where the engine wrote them
+    const out = await checkOutputDir(outDir, { subject: 'plot folder', command: 'plot', force: true, update: true, writes: ['plots', 'report.html'] });
+    let result: Awaited<ReturnType<typeof writePlotsAndReport>> | undefined;
+    await out.commit(async (staging) => {
+      result = await writePlotsAndReport(staging, { png, pngScale: scale, runDir: outDir });
+    });
+    if (result === undefined) throw new Error('plot must write its figures; got none');
     const nFigures = result.files.filter((f) => f.endsWith('.svg')).length;
     process.stdout.write(`wrote ${nFigures} figures under ${outDir}/plots and ${outDir}/report.html\n`);
     for (const w of result.warnings) process.stdout.write(`warning: ${w.where}: ${w.message}\n`);
@@ -45,6 +58,6 @@ export async function runPlot(argv: string[]): Promise<number> {
   } catch (error) {
     process.stderr.write(`omnifold: ${(error as Error).message.split('\n')[0]}\n`);
     if (argv.includes('--debug') && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-    return 1;
+    return error instanceof InputError ? 2 : 1;
   }
 }

@@ -64,6 +64,11 @@ export interface OutputDirOptions {
    * the earlier output that this command does not write stay. Default false: they go.
    */
   update?: boolean;
+  /**
+   * Folders that must hold nothing but their content (a HEPData submission is uploaded as
+   * it is): no manifest is written, and an earlier output is recognised by `recognise`.
+   */
+  withoutManifest?: { recognise: (entries: readonly string[]) => boolean };
   /** Input files of the run: none may be an entry this run replaces. */
   inputs?: readonly { option: string; path: string }[];
 }
@@ -125,8 +130,8 @@ export async function checkOutputDir(outDir: string, options: OutputDirOptions):
   if (found !== undefined) {
     if (!found.isDirectory()) throw outputError(subject, outDir, 'must be a folder', 'a file', 'choose another path; files are never replaced by an output folder');
     const entries = (await readdir(path)).sort();
-    const manifest = await readManifest(path);
-    const legacy = manifest === undefined && entries.includes('weights.arrow') && entries.every((e) => LEGACY_ENTRIES.has(e));
+    const manifest = options.withoutManifest === undefined ? await readManifest(path) : undefined;
+    const legacy = manifest === undefined && (options.withoutManifest === undefined ? entries.includes('weights.arrow') && entries.every((e) => LEGACY_ENTRIES.has(e)) : options.withoutManifest.recognise(entries));
     if (manifest !== undefined) earlier = manifest.entries.filter((e) => entries.includes(e));
     else if (legacy) earlier = entries;
     else if (entries.length > 0) {
@@ -242,6 +247,7 @@ export class OutputDir {
   }
 
   private async writeManifest(state: Manifest['state'], entries: string[]): Promise<void> {
+    if (this.options.withoutManifest !== undefined) return;
     const manifest: Manifest = { format: 'omnifold-output', formatVersion: 1, command: this.options.command, state, entries: entries.sort() };
     const temp = join(this.path, `${MANIFEST}.tmp-${process.pid}`);
     await writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`);

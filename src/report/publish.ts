@@ -17,6 +17,8 @@ export interface PlotOptions {
   png?: boolean;
   /** PNG pixels per SVG unit; default 2. */
   pngScale?: number;
+  /** Where weights.arrow and summary.json are read (default: `outDir` itself). */
+  runDir?: string;
   /** Called after each figure is written, with its stem and how many there are. */
   onProgress?: (event: { figure: string; index: number; nFigures: number }) => void;
 }
@@ -37,7 +39,7 @@ export interface PlotResult {
  * // files: ['plots/gen_pt.svg', 'plots/gen_pt.png', …, 'report.html']
  */
 export async function writePlotsAndReport(outDir: string, options: PlotOptions = {}): Promise<PlotResult> {
-  const run = await readRunData(outDir);
+  const run = await readRunData(options.runDir ?? outDir);
   const plans = planFigures(run);
   await mkdir(join(outDir, 'plots'), { recursive: true });
   const files: string[] = [];
