@@ -5,6 +5,7 @@
  * `path` may name an object inside the file after a colon: `events.root:tree`,
  * `events.h5:/group/dataset`, `arrays.npz:x`.
  */
+import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { InputError } from '../errors.js';
 import type { ColumnTable, ReadOptions, TableReader } from './table.js';
@@ -30,6 +31,34 @@ export function splitObjectPath(path: string): { file: string; object?: string }
   const match = /^(.*\.[A-Za-z0-9]+):([^/\\].*|\/.*)$/.exec(path);
   if (match && Object.hasOwn(READERS, extname(match[1]).toLowerCase())) return { file: match[1], object: match[2] };
   return { file: path };
+}
+
+/** Why a file cannot be opened, as a short phrase for an error message. */
+function openFailure(code: string | undefined): string {
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'ENOTDIR') return 'a path through something that is not a folder';
+  if (code === 'EACCES' || code === 'EPERM') return `no permission (${code})`;
+  return code ?? 'an unreadable path';
+}
+
+/**
+ * Checks, before anything is read, that the file named by `path` (with any `:OBJECT`
+ * suffix removed) is a readable regular file; `option` names where the path came from,
+ * e.g. `--sim`. Returns the file's path without the object. Throws an InputError such as
+ * `--sim events.root:tree: file events.root must exist; got no such file`.
+ */
+export async function checkInputFile(option: string, path: string): Promise<string> {
+  const { file } = splitObjectPath(path);
+  const subject = `${option} ${path}: file${file === path ? '' : ` ${file}`}`;
+  let info;
+  try {
+    info = await stat(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`${subject} must ${code === 'ENOENT' ? 'exist' : 'be readable'}; got ${openFailure(code)}`, { cause: error });
+  }
+  if (!info.isFile()) throw new InputError(`${subject} must be a regular file; got ${info.isDirectory() ? 'a directory' : 'something else'}`);
+  return file;
 }
 
 /** The supported extensions, for help texts and error messages. */
