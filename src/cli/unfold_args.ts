@@ -122,6 +122,21 @@ export function readConfig(path: string): UnfoldArgs {
   return out;
 }
 
+/**
+ * `--lr -0.1` → `--lr=-0.1`: a value flag followed by an argument that starts with a minus
+ * sign and is not a flag keeps it as its value, so the value's own check can name it.
+ */
+function joinNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i].startsWith('--') ? UNFOLD_FLAGS[argv[i].slice(2)] : undefined;
+    const next = argv[i + 1];
+    if (flag?.type === 'string' && Object.hasOwn(UNFOLD_FLAGS, argv[i].slice(2)) && next !== undefined && /^-[\d.]/.test(next)) out.push(`${argv[i]}=${argv[++i]}`);
+    else out.push(argv[i]);
+  }
+  return out;
+}
+
 /** Parses `omnifold unfold` argv (after the subcommand), merging `--config` under the flags. */
 export function parseUnfoldArgs(argv: string[]): UnfoldArgs {
   const options = Object.fromEntries(
@@ -129,7 +144,7 @@ export function parseUnfoldArgs(argv: string[]): UnfoldArgs {
   );
   let values: UnfoldArgs;
   try {
-    ({ values } = parseArgs({ args: argv, options: options as NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>, strict: true, allowPositionals: false }) as { values: UnfoldArgs });
+    ({ values } = parseArgs({ args: joinNegativeValues(argv), options: options as NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>, strict: true, allowPositionals: false }) as { values: UnfoldArgs });
   } catch (error) {
     throw new InputError(usageMessage(error as Error), { cause: error });
   }

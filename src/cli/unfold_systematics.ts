@@ -40,6 +40,10 @@ export async function resolveSystematics(args: readonly SystematicArg[], plan: I
       const files = simFiles(plan, arg);
       const columns = { gen: files.gen, reco: files.reco, weight: files.simWeight, passGen: files.passGen, passReco: files.passReco };
       const table = await readTable(arg.file, { columns: simColumnList(columns) });
+      const nSim = inputs.sim.weights.length;
+      if (table.nRows !== nSim) {
+        throw new InputError(`--syst ${arg.name} ${arg.file} must have the nominal sim's ${nSim} events (row-aligned with --sim); got ${table.nRows}`);
+      }
       out.push({ name: arg.name, kind: 'sample', sim: simSampleFromTable(table, columns) });
       inputs.files.push(await describeInput(arg.name, `--syst ${arg.name}`, arg.file));
     }

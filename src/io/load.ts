@@ -64,7 +64,19 @@ export async function checkInputFile(option: string, path: string): Promise<stri
 /** The supported extensions, for help texts and error messages. */
 export const SUPPORTED_EXTENSIONS: readonly string[] = Object.freeze(Object.keys(READERS));
 
-/** Reads the columns `options.columns` of the table at `path`. */
+/** Throws if a requested column's name is held by more than one column of the table. */
+function checkUnique(table: ColumnTable, requested: readonly string[]): void {
+  for (const name of requested) {
+    let count = 0;
+    for (const c of table.columnNames) if (c === name) count++;
+    if (count > 1) throw new InputError(`${table.source}: column ${JSON.stringify(name)} must name one column; got ${count} columns of that name`);
+  }
+}
+
+/**
+ * Reads the columns `options.columns` of the table at `path`. A requested name held by two
+ * columns of the file is an error (which one was meant cannot be known).
+ */
 export async function readTable(path: string, options: ReadOptions): Promise<ColumnTable> {
   const { file } = splitObjectPath(path);
   const ext = extname(file).toLowerCase();
@@ -74,5 +86,7 @@ export async function readTable(path: string, options: ReadOptions): Promise<Col
   }
   const [modulePath, exportName] = entry;
   const module = (await import(modulePath)) as Record<string, TableReader>;
-  return module[exportName](path, options);
+  const table = await module[exportName](path, options);
+  checkUnique(table, options.columns);
+  return table;
 }
