@@ -61,6 +61,14 @@ test('FILE:OBJECT with a ROOT tree', async () => {
   assert.is(f.metadata.inputs[0].sha256, sha256(ROOT_FILE));
 });
 
+test('unfold --help says that file options take FILE:OBJECT', () => {
+  const r = run(['unfold', '--help']);
+  assert.is(r.code, 0);
+  assert.match(r.stdout, /--sim X\s+simulation file \(\.arrow, \.csv, …; FILE:OBJECT names a tree, group or member\)/);
+  assert.match(r.stdout, /--data X\s+data file with the reco columns \(FILE or FILE:OBJECT\)/);
+  assert.match(r.stdout, /--truth X\s+gen-level truth file \(gen columns; FILE or FILE:OBJECT\)/);
+});
+
 const ERRORS: [string, string[], RegExp][] = [
   ['missing ROOT file behind an object', ['--sim', 'nope.root:events', '--data', 'sim.h5:/events'], /^omnifold: --sim nope\.root:events: file nope\.root must exist; got no such file\n$/],
   ['missing data file', ['--sim', 'sim.h5:/events', '--data', 'nope.csv'], /^omnifold: --data nope\.csv: file must exist; got no such file\n$/],

@@ -13,8 +13,8 @@ type FlagType = 'string' | 'boolean';
 
 /** Every flag: type, help text (defaults are filled from MLP_DEFAULTS / UNFOLD_DEFAULTS). */
 export const UNFOLD_FLAGS: Readonly<Record<string, { type: FlagType; help: string; short?: string; multiple?: boolean }>> = Object.freeze({
-  sim: { type: 'string', help: 'simulation file (.arrow, .csv, …) with gen and reco columns' },
-  data: { type: 'string', help: 'data file with the reco columns' },
+  sim: { type: 'string', help: 'simulation file (.arrow, .csv, …; FILE:OBJECT names a tree, group or member) with gen and reco columns' },
+  data: { type: 'string', help: 'data file with the reco columns (FILE or FILE:OBJECT)' },
   gen: { type: 'string', help: 'gen-level feature columns, comma-separated' },
   reco: { type: 'string', help: 'reco-level feature columns (sim and data), comma-separated' },
   'sim-weight': { type: 'string', help: 'sim prior weight column (default: all 1)' },
@@ -22,7 +22,7 @@ export const UNFOLD_FLAGS: Readonly<Record<string, { type: FlagType; help: strin
   'pass-gen': { type: 'string', help: 'sim gen-selection mask column, 0/1 or boolean (default: all pass)' },
   'pass-reco': { type: 'string', help: 'sim reco-selection mask column (default: all pass)' },
   units: { type: 'string', help: "units of gen columns for plots and metadata, e.g. 'gen_pt=GeV;gen_phi=rad'" },
-  truth: { type: 'string', help: 'gen-level truth file (gen columns) for the χ² in the summary' },
+  truth: { type: 'string', help: 'gen-level truth file (gen columns; FILE or FILE:OBJECT) for the χ² in the summary' },
   'truth-weight': { type: 'string', help: 'truth event weight column (default: all 1)' },
   toy: { type: 'string', help: 'embedded toy when no files are given: lepton-jet (default) or gauss' },
   events: { type: 'string', help: 'toy events per sample (default: the toy\'s own size)' },
