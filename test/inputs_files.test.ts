@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHdf5 } from '../src/io/hdf5_io.js';
@@ -45,6 +45,16 @@ test('FILE:OBJECT for --sim, --data, --truth and --syst: read from the object, t
     ['truth', 'truth.h5:/truth', sha256(join(dir, 'truth.h5'))],
     ['alt', 'sim.h5:/events', sha256(join(dir, 'sim.h5'))],
   ]);
+});
+
+test('--config: relative sim, data and systematic files resolve against the config folder, objects kept', async () => {
+  mkdirSync(join(dir, 'conf'), { recursive: true });
+  await writeHdf5(join(dir, 'conf', 'alt.h5'), { gen_x: gen, reco_x: reco }, '/events');
+  writeFileSync(join(dir, 'conf', 'run.json'), JSON.stringify({ sim: '../sim.h5:/events', data: '../data.npz', syst: ['alt=alt.h5:/events', 'w2=reco:reco_x*1.01'], gen: 'gen_x', reco: 'reco_x' }));
+  const r = run(['--config', 'conf/run.json', ...BINNED, '--out', 'out-config'].flatMap((a, i) => (i === 0 ? ['unfold', a] : [a])));
+  assert.is(r.code, 0, r.stderr);
+  const f = await readWeightsFile(join(dir, 'out-config', 'weights.arrow'));
+  assert.equal(f.metadata.inputs.map((i) => [i.role, i.path]), [['sim', join(dir, 'sim.h5:/events')], ['data', join(dir, 'data.npz')], ['alt', join(dir, 'conf', 'alt.h5:/events')]]);
 });
 
 test('FILE:OBJECT with a ROOT tree', async () => {

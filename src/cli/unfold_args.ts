@@ -98,7 +98,14 @@ function configValue(key: string, value: unknown): string | string[] | boolean {
   throw new InputError(`config key "${key}" must be a string, number or array; got ${JSON.stringify(value)}`);
 }
 
-/** Reads `--config`: keys as the flags; relative file paths resolve against the config's folder. */
+/** A `name=FILE` systematic with a relative FILE, resolved against `folder`; other forms unchanged. */
+function resolveSystFile(item: string, folder: string): string {
+  const match = /^([^=]+)=(.+)$/.exec(item.trim());
+  if (match === null || /^(weight|reco):/.test(match[2]) || isAbsolute(match[2])) return item;
+  return `${match[1]}=${resolve(folder, match[2])}`;
+}
+
+/** Reads `--config`: keys as the flags; relative file paths (also of `syst` files) resolve against the config's folder. */
 export function readConfig(path: string): UnfoldArgs {
   let json: unknown;
   try {
@@ -118,6 +125,7 @@ export function readConfig(path: string): UnfoldArgs {
     if (['sim', 'data', 'truth', 'out'].includes(key) && typeof out[key] === 'string' && !isAbsolute(out[key] as string)) {
       out[key] = resolve(dirname(path), out[key] as string);
     }
+    if (key === 'syst') out[key] = (out[key] as string[]).map((item) => resolveSystFile(item, dirname(path)));
   }
   return out;
 }
