@@ -137,9 +137,10 @@ export function readConfig(path: string): UnfoldArgs {
 function joinNegativeValues(argv: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i].startsWith('--') ? UNFOLD_FLAGS[argv[i].slice(2)] : undefined;
+    const name = argv[i].startsWith('--') ? argv[i].slice(2) : '';
+    const takesValue = Object.hasOwn(UNFOLD_FLAGS, name) && UNFOLD_FLAGS[name].type === 'string';
     const next = argv[i + 1];
-    if (flag?.type === 'string' && Object.hasOwn(UNFOLD_FLAGS, argv[i].slice(2)) && next !== undefined && /^-[\d.]/.test(next)) out.push(`${argv[i]}=${argv[++i]}`);
+    if (takesValue && next !== undefined && /^-[\d.]/.test(next)) out.push(`${argv[i]}=${argv[++i]}`);
     else out.push(argv[i]);
   }
   return out;

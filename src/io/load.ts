@@ -5,7 +5,8 @@
  * `path` may name an object inside the file after a colon: `events.root:tree`,
  * `events.h5:/group/dataset`, `arrays.npz:x`.
  */
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { InputError } from '../errors.js';
 import type { ColumnTable, ReadOptions, TableReader } from './table.js';
@@ -53,6 +54,7 @@ export async function checkInputFile(option: string, path: string): Promise<stri
   let info;
   try {
     info = await stat(file);
+    if (info.isFile()) await access(file, constants.R_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(`${subject} must ${code === 'ENOENT' ? 'exist' : 'be readable'}; got ${openFailure(code)}`, { cause: error });
