@@ -10,12 +10,21 @@
  * In a cell with class sums s0 = Σ w0, s1 = Σ w1, the rescaled class-1 fraction is
  * f = (s1/S1) / (s1/S1 + s0/S0), so the ratio f/(1−f)·S1/S0 is simply s1/s0. Clipping f to
  * [ε, 1−ε] is clipping the ratio to [lo, hi] = [ε/(1−ε)·S1/S0, (1−ε)/ε·S1/S0]; then the
- * ratio is clipped to [0, wMax]. Cells the formula does not cover:
- *   - s0 = s1 = 0 (no training event, or weights cancelling exactly): no information,
- *     f = 1/2, ratio = S1/S0, not counted as clipped;
- *   - s0 ≤ 0 with s1 > 0: f ≥ 1, ratio = hi, clipped;
- *   - s1 ≤ 0 with s0 ≥ 0 (not both 0), or s0 < 0 with s1 = 0: f ≤ 0, ratio = lo, clipped;
- *   - s0 < 0 and s1 < 0 (negative-weight cells): s1/s0 > 0, clipped to [lo, hi] as usual.
+ * ratio is clipped to [0, wMax]. The rule for every cell:
+ *   - s0 > 0 and s1 ≥ 0: the formula, s1/s0, clipped (s1 = 0 gives lo, counted as clipped);
+ *   - any other cell has no usable density ratio (s1/s0 would be infinite, negative, or a
+ *     ratio of two negative sums dominated by cancellation). It is treated as a cell
+ *     without information: f = 1/2, ratio = S1/S0 (the overall normalisation), not counted
+ *     as clipped. These are the empty cells (s0 = s1 = 0), cells without class-0 weight
+ *     (s0 = 0), and, only possible with negative weights, cells with a negative sum in
+ *     either class. The last are counted in {@link FitInfo.nNegativeCells}, which the
+ *     report turns into a warning: their events were left at the overall normalisation,
+ *     a bias wherever the true ratio differs. Make the bins wider, or the sample larger,
+ *     until none remains.
+ * With positive weights a target event never falls in a cell without class-0 weight
+ * (targets are class-0 events, or hold weight wherever class 0 does), so the rule is the
+ * plain s1/s0 there. The class totals S0, S1 must be positive (the loop checks them
+ * before the fit).
  * Pure arithmetic (no exp/log), sums in event order: bit-identical everywhere.
  */
 import type { Classifier, ClassifierSpec, FitContext, FitInfo, RatioClip, RatioResult, TrainedClassifier } from './classifier.js';
@@ -77,6 +86,8 @@ export class BinnedClassifier implements Classifier {
     const s0 = grid.sum(x0, w0, 'class 0');
     const s1 = grid.sum(x1, w1, 'class 1');
     const info: FitInfo = { epochs: 0, bestEpoch: 0, validationLoss: NaN, sumW0: total(w0), sumW1: total(w1) };
+    const nNegativeCells = countNegativeCells(s0, s1);
+    if (nNegativeCells > 0) info.nNegativeCells = nNegativeCells;
     for (const [name, s] of [['class 0', info.sumW0], ['class 1', info.sumW1]] as const) {
       if (!(s > 0)) throw new NumericalError(`binned classifier ${name} total weight must be positive; got ${s}`);
     }
@@ -165,8 +176,15 @@ class BinnedModel implements TrainedClassifier {
   }
 }
 
+/** The ratio of one cell, by the rule of the file header. */
 function cellRatio(s0: number, s1: number, scale: number, clip: RatioClip): { value: number; clipped: boolean } {
-  if (s0 > 0 || (s0 < 0 && s1 < 0)) return clipRatio(s1 / s0, scale, clip);
-  if (s0 === 0 && s1 === 0) return clipRatio(scale, scale, clip);
-  return clipRatio(s1 > 0 ? Infinity : -Infinity, scale, clip);
+  if (s0 > 0 && s1 >= 0) return clipRatio(s1 / s0, scale, clip);
+  return clipRatio(scale, scale, clip);
+}
+
+/** Cells with a negative summed weight in either class (see the file header). */
+function countNegativeCells(s0: Float64Array, s1: Float64Array): number {
+  let n = 0;
+  for (let c = 0; c < s0.length; c++) if (s0[c] < 0 || s1[c] < 0) n++;
+  return n;
 }

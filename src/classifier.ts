@@ -61,6 +61,11 @@ export interface FitInfo {
   /** Σ w0 and Σ w1 before rescaling. */
   sumW0: number;
   sumW1: number;
+  /**
+   * Binned classifier only, present when not 0: grid cells with a negative summed weight
+   * in either class; their events get the ratio S1/S0 (src/binned_classifier.ts).
+   */
+  nNegativeCells?: number;
 }
 
 /** A fitted classifier: evaluates the likelihood ratio on new events. */

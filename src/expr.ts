@@ -221,7 +221,9 @@ export function parseExpression(source: string, available?: readonly string[]): 
     const t = tokens[p];
     if (t.kind === 'num') {
       p++;
-      return { type: 'num', value: Number(t.text), pos: t.pos };
+      const value = Number(t.text);
+      if (!Number.isFinite(value)) fail('a finite number', t.pos, JSON.stringify(t.text));
+      return { type: 'num', value, pos: t.pos };
     }
     if (t.kind === 'op' && t.text === '(') {
       p++;

@@ -16,7 +16,7 @@
 import { RecoChi2 } from './diagnostics.js';
 import { resolveUnfoldOptions, validateSamples } from './options.js';
 import { InProcessRunner } from './runner.js';
-import { selectEvents, step1, step2, stepFakes, stepMisses, gather, type LoopContext } from './steps.js';
+import { checkClassTotals, selectEvents, step1, step2, stepFakes, stepMisses, gather, type LoopContext } from './steps.js';
 import type { DataSample, IterationDiagnostics, SimSample, StepDiagnostics, UnfoldContext, UnfoldOptions, UnfoldResult } from './types.js';
 
 /**
@@ -27,8 +27,10 @@ import type { DataSample, IterationDiagnostics, SimSample, StepDiagnostics, Unfo
  * @param data measured events (reco features, weights)
  * @param options partial {@link UnfoldOptions}; defaults from `UNFOLD_DEFAULTS`
  * @param context the member runner (default: in-process) and the progress callback
- * @throws InputError for bad options or samples; NumericalError for non-finite weights or
- *   a class with non-positive total weight during the loop
+ * @throws InputError for bad options or samples, and for class totals fixed by the inputs
+ *   that are not positive (checked before the loop); NumericalError for non-finite weights
+ *   or a class total that turns non-positive during the loop (possible only with negative
+ *   prior weights)
  * @example
  * const result = await unfold(sim, data, { nIterations: 4, classifier: { type: 'binned', edges: [[0, 1, 2]] } });
  * result.weights; // Float64Array [nSim], w0·ν after iteration 4
@@ -38,6 +40,7 @@ export async function unfold(sim: SimSample, data: DataSample, options?: Partial
   validateSamples(sim, data);
   const nEvents = sim.weights.length;
   const sel = selectEvents(sim, opts);
+  checkClassTotals(sim, sel, opts);
   const recoNames = Array.from({ length: sim.reco.nFeatures }, (_, f) => sim.recoNames?.[f] ?? `reco${f}`);
   const chi2 = new RecoChi2(sel.recoX, data.reco, data.weights, recoNames);
   const ctx: LoopContext = { sim, data, options: opts, runner: context.runner ?? new InProcessRunner({ onProgress: context.onProgress }), onProgress: context.onProgress, sel, iteration: 0 };

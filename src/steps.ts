@@ -6,7 +6,7 @@
 import type { FitInfo } from './classifier.js';
 import { combineRatios } from './combine.js';
 import { checkFinite, effectiveSampleSize, relativeChange } from './diagnostics.js';
-import { NumericalError } from './errors.js';
+import { InputError, NumericalError } from './errors.js';
 import { maskIndices, selectRows, type FeatureMatrix } from './features.js';
 import type { StepName } from './rng.js';
 import type { DataSample, MemberRunner, SimSample, StepDiagnostics, UnfoldOptions, UnfoldProgress } from './types.js';
@@ -91,6 +91,30 @@ export function selectEvents(sim: SimSample, options: UnfoldOptions): Selection 
     sel.recoFakeX = cachedRows(sim.reco, sim, 'fakes', fakes);
   }
   return sel;
+}
+
+/** Σ w0 over `rows`. */
+function weightSum(w0: Float64Array, rows: Uint32Array): number {
+  let s = 0;
+  for (let k = 0; k < rows.length; k++) s += w0[rows[k]];
+  return s;
+}
+
+/**
+ * Checks, before the loop, the class totals that are fixed by the inputs: the events
+ * passing both selections train the misses' classifier (misses 'expectation') and the
+ * fakes' (fakes 'reco-average'); the fakes alone give the global fake factor. A
+ * non-positive total there would stop the loop in its first iteration; it is an
+ * InputError up front instead. (Step 1 and step 2 totals are checked by validateSamples.)
+ */
+export function checkClassTotals(sim: SimSample, sel: Selection, options: UnfoldOptions): void {
+  const need = (total: number, what: string, why: string, hint: string) => {
+    if (!(total > 0)) throw new InputError(`sim weights of the ${what} must have a positive total (${why}); got ${total} (${hint})`);
+  };
+  const both = `${sel.both.length} events passing both gen and reco`;
+  if (options.misses === 'expectation' && sel.misses.length > 0) need(weightSum(sim.weights, sel.both), both, "they train the misses' classifier", "or use misses 'prior'");
+  if (options.fakes === 'reco-average' && sel.fakes.length > 0) need(weightSum(sim.weights, sel.both), both, "they train the fakes' classifier", "or use fakes 'global' or 'fixed'");
+  if (options.fakes === 'global' && sel.fakes.length > 0) need(weightSum(sim.weights, sel.fakes), `${sel.fakes.length} fakes`, 'they set the global fake factor', "or use fakes 'fixed'");
 }
 
 /** What every step reads. Weight arrays are [nSim], indexed by sim event. */

@@ -50,27 +50,34 @@ test('clip: f to [ε, 1−ε] is the ratio to [ε/(1−ε), (1−ε)/ε]·S1/S0,
   assert.equal(clipRatio(1, 1, { epsilon: 0, wMax: 10 }), { value: 1, clipped: false });
 });
 
-test('cells without class-0 weight: f = 1 → upper bound (clipped); empty cells → S1/S0 (not clipped)', () => {
+test('cells without class-0 weight and empty cells → S1/S0 (not clipped); s1 = 0 → lower bound', () => {
   // edges [0, 1, 2, 3]; class 1 alone in [2, 3); nobody in the overflow
   const c = new BinnedClassifier({ type: 'binned', edges: [[0, 1, 2, 3]] });
   const m = c.fit(col(0.5, 1.5), w(1, 1), col(0.5, 2.5), w(1, 3), { rngKey });
   const r = m.ratio(col(0.5, 1.5, 2.5, 9), { epsilon: 0.01, wMax: 1000 });
-  // S1/S0 = 2; [0,1): 1/1; [1,2): s1 = 0 → f = ε → lower bound 2·0.01/0.99; [2,3): upper bound 2·0.99/0.01 = 198; overflow: 2
-  assertClose('ratio', r.ratio, [1, (2 * 0.01) / 0.99, 198, 2]);
-  assert.is(r.nClipped, 2);
-  // with ε = 0 the class-1-only cell goes to wMax
+  // S1/S0 = 2; [0,1): 1/1; [1,2): s1 = 0 → f = ε → lower bound 2·0.01/0.99; [2,3): no class-0 weight → 2; overflow: 2
+  assertClose('ratio', r.ratio, [1, (2 * 0.01) / 0.99, 2, 2]);
+  assert.is(r.nClipped, 1);
+  assert.is(m.info.nNegativeCells, undefined, 'no negative cell with positive weights');
+  // with ε = 0 the cell without class-0 weight is still S1/S0, not wMax
   const r0 = m.ratio(col(2.5), { epsilon: 0, wMax: 50 });
-  assertClose('ratio ε=0', r0.ratio, [50]);
-  assert.is(r0.nClipped, 1);
+  assertClose('ratio ε=0', r0.ratio, [2]);
+  assert.is(r0.nClipped, 0);
 });
 
-test('negative weights: both sums negative give s1/s0; mixed signs hit a bound', () => {
+test('negative weights: a cell with a negative sum in either class gets S1/S0 and is counted', () => {
   const c = new BinnedClassifier({ type: 'binned', edges: [[0, 1, 2, 3]] });
   const m = c.fit(col(0.5, 1.5, 2.5, 2.5), w(-2, 1, 10, 1), col(0.5, 1.5, 2.5), w(-1, -1, 12), { rngKey });
-  // S0 = 10, S1 = 10; [0,1): −1/−2 = 0.5; [1,2): −1/1 → lower bound 1e-3/0.999; [2,3): 12/11
+  // S0 = 10, S1 = 10; [0,1): both sums negative → S1/S0 = 1; [1,2): s1 = −1 → 1; [2,3): 12/11
   const r = m.ratio(col(0.5, 1.5, 2.5), { epsilon: 1e-3, wMax: 100 });
-  assertClose('ratio', r.ratio, [0.5, 1e-3 / 0.999, 12 / 11]);
-  assert.is(r.nClipped, 1);
+  assertClose('ratio', r.ratio, [1, 1, 12 / 11]);
+  assert.is(r.nClipped, 0);
+  assert.is(m.info.nNegativeCells, 2);
+  // s0 < 0 with s1 > 0 (the ratio would be negative): S1/S0 too, never the upper bound
+  const m2 = c.fit(col(0.5, 0.5, 2.5), w(1, -3, 12), col(0.5, 2.5), w(4, 6), { rngKey });
+  // S0 = 10, S1 = 10; [0,1): s0 = −2 → 1; [2,3): 6/12
+  assertClose('ratio s0 < 0 < s1', m2.ratio(col(0.5, 2.5), { epsilon: 1e-3, wMax: 100 }).ratio, [1, 0.5]);
+  assert.is(m2.info.nNegativeCells, 1);
 });
 
 test('2-D product grid: one cell per pair of slots', () => {

@@ -102,7 +102,7 @@ const ERRORS: [string, () => string[], RegExp][] = [
   ['bad classifier', () => ['unfold', '--classifier', 'bdt'], /^omnifold: --classifier must be one of mlp, binned; got "bdt"\n$/],
   ['bad bins', () => ['unfold', '--toy', 'gauss', '--bins', 'x=3:1:4'], /^omnifold: --bins x lo:hi:n must have finite lo < hi and a positive integer n; got "3:1:4"\n$/],
   ['incomplete inputs', () => ['unfold', '--sim', 'sim.csv'], /^omnifold: --sim, --data, --gen and --reco must be given together; got no --data, --gen, --reco\n$/],
-  ['missing file', () => ['unfold', '--sim', 'nope.csv', '--data', 'nope.csv', '--gen', 'a', '--reco', 'b'], /^omnifold: nope\.csv: file must exist; got no such file\n$/],
+  ['missing file', () => ['unfold', '--sim', 'nope.csv', '--data', 'nope.csv', '--gen', 'a', '--reco', 'b'], /^omnifold: --sim nope\.csv: file must exist; got no such file\n$/],
   ['empty file', () => ['unfold', '--sim', write('empty.csv', ''), '--data', 'empty.csv', '--gen', 'a', '--reco', 'b'], /^omnifold: empty\.csv: file must not be empty; got 0 bytes\n$/],
   ['missing column', () => ['unfold', '--sim', write('s1.csv', 'gen_pt,reco_eta,weight\n1,2,1\n'), '--data', 's1.csv', '--gen', 'gen_pt', '--reco', 'reco_pt'], /^omnifold: s1\.csv: column "reco_pt" not found; columns are gen_pt, reco_eta, weight\n$/],
   ['unequal lengths', () => ['unfold', '--sim', write('s2.csv', 'g,r\n1,2\n3\n'), '--data', 's2.csv', '--gen', 'g', '--reco', 'r'], /^omnifold: s2\.csv: line 3 must have 2 fields like the header; got 1\n$/],

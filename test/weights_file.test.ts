@@ -155,6 +155,15 @@ test('safe output refuses a folder that is not an omnifold output', async () => 
   assert.equal(readdirSync(out), ['thesis.tex']);
 });
 
+test('a replica column that is the nominal array itself is written and read back (each column its own buffer)', async () => {
+  const c = content();
+  const path = join(dir, 'shared-buffer.arrow');
+  await writeWeightsFile(path, { ...c, replicas: [{ name: 'syst_same', family: 'systematic', values: c.result.weights }] });
+  const f = await readWeightsFile(path);
+  assert.equal(Array.from(f.columns.get('syst_same') as Float64Array), Array.from(c.result.weights));
+  assert.equal(Array.from(f.columns.get('weight') as Float64Array), Array.from(c.result.weights));
+});
+
 test('input files are identified by SHA-256', async () => {
   const path = join(dir, 'abc.txt');
   writeFileSync(path, 'abc');

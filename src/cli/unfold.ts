@@ -9,7 +9,7 @@ import { UNFOLD_DEFAULTS } from '../defaults.js';
 import { splitObjectPath } from '../io/load.js';
 import { checkOutputDir, type OutputDir } from '../io/output_dir.js';
 import { summarize, writeSummary, type RunSummary } from '../io/summary.js';
-import { describeInputFile, writeWeightsFile, type InputFileRecord } from '../io/weights_file.js';
+import { writeWeightsFile } from '../io/weights_file.js';
 import { runWarnings } from '../report/warnings.js';
 import type { ReplicaRunResult } from '../replicas.js';
 import type { UnfoldOptions } from '../types.js';
@@ -42,13 +42,6 @@ function inputFiles(plan: RunPlan): { option: string; path: string }[] {
   return files;
 }
 
-/** SHA-256 records of every input file: the samples and each systematic's file. */
-async function inputRecords(plan: RunPlan, inputs: LoadedInputs): Promise<InputFileRecord[]> {
-  const records = [...inputs.files];
-  for (const s of plan.replicas.systematics) if (s.kind === 'sample') records.push(await describeInputFile(`syst:${s.name}`, s.file));
-  return records;
-}
-
 /** The resolved options as stored: without the memory budget, which never changes a weight. */
 function storedOptions(options: UnfoldOptions): UnfoldOptions {
   if (options.classifier.type !== 'mlp' || !('residentMiB' in options.classifier)) return options;
@@ -56,7 +49,7 @@ function storedOptions(options: UnfoldOptions): UnfoldOptions {
   return { ...options, classifier };
 }
 
-async function writeOutputs(out: OutputDir, plan: RunPlan, inputs: LoadedInputs, run: ReplicaRunResult, summary: RunSummary, files: InputFileRecord[]): Promise<void> {
+async function writeOutputs(out: OutputDir, plan: RunPlan, inputs: LoadedInputs, run: ReplicaRunResult, summary: RunSummary): Promise<void> {
   const { sim, data } = inputs;
   await out.commit(async (dir) => {
     await writeWeightsFile(join(dir, 'weights.arrow'), {
@@ -69,7 +62,7 @@ async function writeOutputs(out: OutputDir, plan: RunPlan, inputs: LoadedInputs,
       result: run.nominal,
       replicas: run.columns.slice(1),
       configuration: { command: 'unfold', arguments: plan.args, input: inputs.description, options: storedOptions(run.options), replicas: replicaConfiguration(plan) },
-      inputs: files,
+      inputs: inputs.files,
       observables: inputs.observables,
       selection: inputs.selection,
     });
@@ -96,7 +89,6 @@ export async function runUnfold(argv: string[]): Promise<number> {
   const options = runUnfoldOptions(plan, inputs);
   const printer = progressPrinter(process.stderr, options.nIterations ?? UNFOLD_DEFAULTS.nIterations, plan.quiet);
   const systematics = await resolveSystematics(plan.replicas.systematics, plan.input, inputs);
-  const files = await inputRecords(plan, inputs);
   const { runReplicas } = await import('../replicas.js');
   await out.open();
   const runner = await memberRunner(plan.threads, membersOf(options) > 1 || planHasReplicas(plan));
@@ -121,7 +113,7 @@ export async function runUnfold(argv: string[]): Promise<number> {
   for (const w of warnings) process.stderr.write(`warning: ${w.where}: ${w.message}\n`);
   const threads = runner?.threads ?? 1;
   const run_ = { threads, out: plan.outDir, wallSeconds: Math.round((Date.now() - started) / 100) / 10, resumed: run.resumed };
-  await writeOutputs(out, plan, inputs, run, { ...summary, warnings, run: run_ }, files);
+  await writeOutputs(out, plan, inputs, run, { ...summary, warnings, run: run_ });
   printer.message(`wrote ${outputEntries(plan).map((f) => join(plan.outDir, f)).join(', ')}`);
   process.stdout.write(formatResultTable(summary));
   return 0;

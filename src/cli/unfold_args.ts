@@ -14,8 +14,8 @@ type FlagType = 'string' | 'boolean';
 
 /** Every flag: type, help text (defaults are filled from MLP_DEFAULTS / UNFOLD_DEFAULTS). */
 export const UNFOLD_FLAGS: Readonly<Record<string, { type: FlagType; help: string; short?: string; multiple?: boolean }>> = Object.freeze({
-  sim: { type: 'string', help: 'simulation file (.arrow, .csv, …) with gen and reco columns' },
-  data: { type: 'string', help: 'data file with the reco columns' },
+  sim: { type: 'string', help: 'simulation file (.arrow, .csv, …; FILE:OBJECT names a tree, group or member) with gen and reco columns' },
+  data: { type: 'string', help: 'data file with the reco columns (FILE or FILE:OBJECT)' },
   gen: { type: 'string', help: 'gen-level feature columns, comma-separated' },
   reco: { type: 'string', help: 'reco-level feature columns (sim and data), comma-separated' },
   'sim-weight': { type: 'string', help: 'sim prior weight column (default: all 1)' },
@@ -23,7 +23,7 @@ export const UNFOLD_FLAGS: Readonly<Record<string, { type: FlagType; help: strin
   'pass-gen': { type: 'string', help: 'sim gen-selection mask column, 0/1 or boolean (default: all pass)' },
   'pass-reco': { type: 'string', help: 'sim reco-selection mask column (default: all pass)' },
   units: { type: 'string', help: "units of gen columns for plots and metadata, e.g. 'gen_pt=GeV;gen_phi=rad'" },
-  truth: { type: 'string', help: 'gen-level truth file (gen columns) for the χ² in the summary' },
+  truth: { type: 'string', help: 'gen-level truth file (gen columns; FILE or FILE:OBJECT) for the χ² in the summary' },
   'truth-weight': { type: 'string', help: 'truth event weight column (default: all 1)' },
   toy: { type: 'string', help: 'embedded toy when no files are given: lepton-jet (default) or gauss' },
   events: { type: 'string', help: 'toy events per sample (default: the toy\'s own size)' },
@@ -100,7 +100,14 @@ function configValue(key: string, value: unknown): string | string[] | boolean {
   throw new InputError(`config key "${key}" must be a string, number or array; got ${JSON.stringify(value)}`);
 }
 
-/** Reads `--config`: keys as the flags; relative file paths resolve against the config's folder. */
+/** A `name=FILE` systematic with a relative FILE, resolved against `folder`; other forms unchanged. */
+function resolveSystFile(item: string, folder: string): string {
+  const match = /^([^=]+)=(.+)$/.exec(item.trim());
+  if (match === null || /^(weight|reco):/.test(match[2]) || isAbsolute(match[2])) return item;
+  return `${match[1]}=${resolve(folder, match[2])}`;
+}
+
+/** Reads `--config`: keys as the flags; relative file paths (also of `syst` files) resolve against the config's folder. */
 export function readConfig(path: string): UnfoldArgs {
   let json: unknown;
   try {
@@ -120,6 +127,7 @@ export function readConfig(path: string): UnfoldArgs {
     if (['sim', 'data', 'truth', 'out'].includes(key) && typeof out[key] === 'string' && !isAbsolute(out[key] as string)) {
       out[key] = resolve(dirname(path), out[key] as string);
     }
+    if (key === 'syst') out[key] = (out[key] as string[]).map((item) => resolveSystFile(item, dirname(path)));
   }
   return out;
 }

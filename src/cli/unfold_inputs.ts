@@ -1,9 +1,13 @@
 /**
  * Loads what a run plan names: the embedded toy, or sim/data(/truth) files read through
  * readTable and turned into samples; records each input file's SHA-256 for the metadata.
+ * Every file is checked before any is read; a path may name an object inside its file
+ * (`sim.root:events`): the file is what is checked and hashed, the full path is recorded.
+ * Samples without events, or without any event passing a selection, are an error naming
+ * the file and column.
  */
 import type { MlpOptions } from '../classifier.js';
-import { readTable } from '../io/load.js';
+import { checkInputFile, readTable } from '../io/load.js';
 import { dataSampleFromTable, simColumnList, simSampleFromTable, truthSampleFromTable, type TruthSample } from '../io/samples.js';
 import { describeInputFile, type InputFileRecord, type ObservableInfo, type SelectionInfo } from '../io/weights_file.js';
 import type { ToyDataset } from '../toys/toy.js';
@@ -50,19 +54,27 @@ async function loadToy(plan: Extract<InputPlan, { kind: 'toy' }>): Promise<Loade
   };
 }
 
+/** The metadata record of an input: SHA-256 and size of its file, under the path as given. */
+export async function describeInput(role: string, option: string, path: string): Promise<InputFileRecord> {
+  return { ...(await describeInputFile(role, await checkInputFile(option, path))), path };
+}
+
 async function loadFiles(plan: Extract<InputPlan, { kind: 'files' }>): Promise<LoadedInputs> {
+  for (const [option, path] of [['--sim', plan.sim], ['--data', plan.data], ['--truth', plan.truth]] as const) {
+    if (path !== undefined) await checkInputFile(option, path);
+  }
   const simCols = { gen: plan.gen, reco: plan.reco, weight: plan.simWeight, passGen: plan.passGen, passReco: plan.passReco };
   const simTable = await readTable(plan.sim, { columns: simColumnList(simCols) });
   const sim = simSampleFromTable(simTable, simCols);
   const dataCols = plan.dataWeight === undefined ? plan.reco : [...plan.reco, plan.dataWeight];
   const data = dataSampleFromTable(await readTable(plan.data, { columns: dataCols }), { reco: plan.reco, weight: plan.dataWeight });
   let truth: TruthSample | undefined;
-  const files = [await describeInputFile('sim', plan.sim), await describeInputFile('data', plan.data)];
+  const files = [await describeInput('sim', '--sim', plan.sim), await describeInput('data', '--data', plan.data)];
   if (plan.truth !== undefined) {
     const table = await readTable(plan.truth, { columns: plan.truthWeight === undefined ? plan.gen : [...plan.gen, plan.truthWeight] });
     const passGen = plan.passGen !== undefined && table.columnNames.includes(plan.passGen) ? plan.passGen : undefined;
     truth = truthSampleFromTable(table, { gen: plan.gen, weight: plan.truthWeight, passGen });
-    files.push(await describeInputFile('truth', plan.truth));
+    files.push(await describeInput('truth', '--truth', plan.truth));
   }
   return { sim, data, truth, genNames: plan.gen, recoNames: plan.reco, bins: {}, mlp: {}, unfold: {}, observables: plan.gen.map((name) => ({ name, ...(plan.units[name] ? { unit: plan.units[name] } : {}) })), files, description: { files: plan } };
 }

@@ -1,13 +1,15 @@
 /**
  * Turns `--syst` arguments into the systematic replicas of src/replicas.ts, reading what
  * they name: an alternative sim file (same columns as the nominal sim, row-aligned), a
- * per-event weight column of the nominal sim, or a reco feature to scale.
+ * per-event weight column of the nominal sim, or a reco feature to scale. Files are
+ * checked before any is read, and each is recorded (SHA-256) among the run's inputs under
+ * the systematic's name.
  */
 import { InputError } from '../errors.js';
-import { readTable } from '../io/load.js';
+import { checkInputFile, readTable } from '../io/load.js';
 import { readWeights, simColumnList, simSampleFromTable } from '../io/samples.js';
 import type { SystematicSpec } from '../replicas.js';
-import type { LoadedInputs } from './unfold_inputs.js';
+import { describeInput, type LoadedInputs } from './unfold_inputs.js';
 import type { InputPlan, SystematicArg } from './unfold_plan.js';
 
 function simFiles(plan: InputPlan, arg: SystematicArg): Extract<InputPlan, { kind: 'files' }> {
@@ -20,6 +22,9 @@ function simFiles(plan: InputPlan, arg: SystematicArg): Extract<InputPlan, { kin
 /** The systematic replicas of a run, in the order given. */
 export async function resolveSystematics(args: readonly SystematicArg[], plan: InputPlan, inputs: LoadedInputs): Promise<SystematicSpec[]> {
   const out: SystematicSpec[] = [];
+  for (const arg of args) {
+    if (arg.kind === 'sample' && simFiles(plan, arg)) await checkInputFile(`--syst ${arg.name}`, arg.file);
+  }
   for (const arg of args) {
     if (arg.kind === 'reco-transform') {
       const feature = inputs.recoNames.indexOf(arg.column);
@@ -35,7 +40,12 @@ export async function resolveSystematics(args: readonly SystematicArg[], plan: I
       const files = simFiles(plan, arg);
       const columns = { gen: files.gen, reco: files.reco, weight: files.simWeight, passGen: files.passGen, passReco: files.passReco };
       const table = await readTable(arg.file, { columns: simColumnList(columns) });
+      const nSim = inputs.sim.weights.length;
+      if (table.nRows !== nSim) {
+        throw new InputError(`--syst ${arg.name} ${arg.file} must have the nominal sim's ${nSim} events (row-aligned with --sim); got ${table.nRows}`);
+      }
       out.push({ name: arg.name, kind: 'sample', sim: simSampleFromTable(table, columns) });
+      inputs.files.push(await describeInput(`syst:${arg.name}`, `--syst ${arg.name}`, arg.file));
     }
   }
   return out;

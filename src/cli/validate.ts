@@ -1,9 +1,10 @@
 /**
  * `omnifold validate FILE`: checks a weights file against the documented schema
  * (docs/weights-format.md). Prints `OK: …` and exits 0, or one line per problem on stdout
- * and exits 1; usage errors exit 2.
+ * and exits 1; usage errors and a missing or unreadable file exit 2.
  */
 import { parseArgs } from 'node:util';
+import { checkInputFile } from '../io/load.js';
 import { validateWeightsFile } from '../validate.js';
 
 const USAGE = 'usage: omnifold validate WEIGHTS.arrow';
@@ -27,6 +28,12 @@ export async function runValidate(argv: string[]): Promise<number> {
     return 2;
   }
   const path = positionals[0];
+  try {
+    await checkInputFile('validate', path); // a missing or unreadable file is a usage error, not a finding
+  } catch (error) {
+    process.stderr.write(`omnifold: ${(error as Error).message.split('\n')[0]}\n`);
+    return 2;
+  }
   const report = await validateWeightsFile(path);
   if (report.problems.length === 0) {
     process.stdout.write(`OK: ${path} (${report.nRows} rows, ${report.nColumns} columns, omnifold-weights format 1)\n`);

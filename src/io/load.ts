@@ -5,6 +5,8 @@
  * `path` may name an object inside the file after a colon: `events.root:tree`,
  * `events.h5:/group/dataset`, `arrays.npz:x`.
  */
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { InputError } from '../errors.js';
 import type { ColumnTable, ReadOptions, TableReader } from './table.js';
@@ -32,10 +34,51 @@ export function splitObjectPath(path: string): { file: string; object?: string }
   return { file: path };
 }
 
+/** Why a file cannot be opened, as a short phrase for an error message. */
+function openFailure(code: string | undefined): string {
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'ENOTDIR') return 'a path through something that is not a folder';
+  if (code === 'EACCES' || code === 'EPERM') return `no permission (${code})`;
+  return code ?? 'an unreadable path';
+}
+
+/**
+ * Checks, before anything is read, that the file named by `path` (with any `:OBJECT`
+ * suffix removed) is a readable regular file; `option` names where the path came from,
+ * e.g. `--sim`. Returns the file's path without the object. Throws an InputError such as
+ * `--sim events.root:tree: file events.root must exist; got no such file`.
+ */
+export async function checkInputFile(option: string, path: string): Promise<string> {
+  const { file } = splitObjectPath(path);
+  const subject = `${option} ${path}: file${file === path ? '' : ` ${file}`}`;
+  let info;
+  try {
+    info = await stat(file);
+    if (info.isFile()) await access(file, constants.R_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`${subject} must ${code === 'ENOENT' ? 'exist' : 'be readable'}; got ${openFailure(code)}`, { cause: error });
+  }
+  if (!info.isFile()) throw new InputError(`${subject} must be a regular file; got ${info.isDirectory() ? 'a directory' : 'something else'}`);
+  return file;
+}
+
 /** The supported extensions, for help texts and error messages. */
 export const SUPPORTED_EXTENSIONS: readonly string[] = Object.freeze(Object.keys(READERS));
 
-/** Reads the columns `options.columns` of the table at `path`. */
+/** Throws if a requested column's name is held by more than one column of the table. */
+function checkUnique(table: ColumnTable, requested: readonly string[]): void {
+  for (const name of requested) {
+    let count = 0;
+    for (const c of table.columnNames) if (c === name) count++;
+    if (count > 1) throw new InputError(`${table.source}: column ${JSON.stringify(name)} must name one column; got ${count} columns of that name`);
+  }
+}
+
+/**
+ * Reads the columns `options.columns` of the table at `path`. A requested name held by two
+ * columns of the file is an error (which one was meant cannot be known).
+ */
 export async function readTable(path: string, options: ReadOptions): Promise<ColumnTable> {
   const { file } = splitObjectPath(path);
   const ext = extname(file).toLowerCase();
@@ -45,5 +88,7 @@ export async function readTable(path: string, options: ReadOptions): Promise<Col
   }
   const [modulePath, exportName] = entry;
   const module = (await import(modulePath)) as Record<string, TableReader>;
-  return module[exportName](path, options);
+  const table = await module[exportName](path, options);
+  checkUnique(table, options.columns);
+  return table;
 }

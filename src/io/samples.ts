@@ -3,7 +3,9 @@
  * row-major matrices in SharedArrayBuffers (the worker pool shares them without copying),
  * weights f64, masks Uint8Array. Validation happens here, once, naming file, column and
  * row: masks must be 0/1 (or boolean), weights finite, and features finite on every event
- * that passes the selection they belong to.
+ * that passes the selection they belong to. A sample must have events: a file with no rows,
+ * a sim in which no event passes reco (or gen), or weights summing to ≤ 0 there, is an
+ * error naming the file and the column, before any training.
  */
 import { InputError } from '../errors.js';
 import type { FeatureMatrix } from '../features.js';
@@ -89,16 +91,44 @@ export function readFeatures(table: ColumnTable, names: readonly string[], mask?
   return { values, nEvents, nFeatures };
 }
 
+/** Throws unless the table has at least one row. */
+function requireEvents(table: ColumnTable): void {
+  if (table.nRows === 0) throw new InputError(`${table.source}: file must hold at least one event; got no events (0 rows)`);
+}
+
+/**
+ * Throws unless some event passes `mask` (column `maskName`, absent = all pass) and the
+ * weights (column `weightName`) sum to a positive total over those events.
+ */
+function requireSelected(table: ColumnTable, level: 'reco' | 'gen', mask: Uint8Array, maskName: string | undefined, weights: Float64Array, weightName: string | undefined): void {
+  let nPass = 0;
+  let total = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i] === 1) {
+      nPass++;
+      total += weights[i];
+    }
+  }
+  if (nPass === 0) throw new InputError(`${table.source}: column ${JSON.stringify(maskName)} must let at least one event pass ${level}; got 0 of ${mask.length} events passing`);
+  if (!(total > 0)) {
+    throw new InputError(`${table.source}: column ${JSON.stringify(weightName)} must have a positive total over the ${nPass} events passing ${level}; got ${total}`);
+  }
+}
+
 /** Builds the simulation sample from one table. */
 export function simSampleFromTable(table: ColumnTable, columns: SimColumns): SimSample {
+  requireEvents(table);
   const passGen = readMask(table, columns.passGen);
   const passReco = readMask(table, columns.passReco);
+  const weights = readWeights(table, columns.weight);
+  requireSelected(table, 'reco', passReco, columns.passReco, weights, columns.weight);
+  requireSelected(table, 'gen', passGen, columns.passGen, weights, columns.weight);
   return {
     gen: readFeatures(table, columns.gen, passGen),
     reco: readFeatures(table, columns.reco, passReco),
     passGen,
     passReco,
-    weights: readWeights(table, columns.weight),
+    weights,
     genNames: [...columns.gen],
     recoNames: [...columns.reco],
   };
@@ -106,7 +136,12 @@ export function simSampleFromTable(table: ColumnTable, columns: SimColumns): Sim
 
 /** Builds the data sample from one table (every data event passes reco by definition). */
 export function dataSampleFromTable(table: ColumnTable, columns: DataColumns): DataSample {
-  return { reco: readFeatures(table, columns.reco), weights: readWeights(table, columns.weight) };
+  requireEvents(table);
+  const weights = readWeights(table, columns.weight);
+  let total = 0;
+  for (let i = 0; i < weights.length; i++) total += weights[i];
+  if (!(total > 0)) throw new InputError(`${table.source}: column ${JSON.stringify(columns.weight)} must have a positive total; got ${total}`);
+  return { reco: readFeatures(table, columns.reco), weights };
 }
 
 /** Gen-level truth (for summaries and χ²): features of events passing gen, and weights. */
@@ -118,6 +153,7 @@ export interface TruthSample {
 
 /** Builds a truth sample; `gen` names the same features as the sim's gen columns. */
 export function truthSampleFromTable(table: ColumnTable, columns: { gen: readonly string[]; weight?: string; passGen?: string }): TruthSample {
+  requireEvents(table);
   const passGen = readMask(table, columns.passGen);
   return { gen: readFeatures(table, columns.gen, passGen), weights: readWeights(table, columns.weight), passGen };
 }

@@ -154,10 +154,13 @@ export function buildWeightsTable(content: WeightsFileContent): Table {
   const nSim = content.gen.nEvents;
   const columns: Record<string, NumericColumn> = {};
   const roles: WeightsMetadata['columns'] = [];
+  const seen = new Set<ArrayBufferLike>();
   const add = (name: string, values: NumericColumn, role: WeightsMetadata['columns'][number]['role']) => {
     if (Object.hasOwn(columns, name)) throw new InputError(`weights file column names must be unique; got "${name}" twice`);
     if (values.length !== nSim) throw new InputError(`weights file column "${name}" must have ${nSim} rows like the sim sample; got ${values.length}`);
-    columns[name] = values;
+    // apache-arrow writes a broken IPC file when two columns share one buffer: give each its own
+    columns[name] = seen.has(values.buffer) ? (values.slice() as NumericColumn) : values;
+    seen.add(values.buffer);
     roles.push({ name, role });
   };
   content.genNames.forEach((name, f) => {

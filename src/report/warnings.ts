@@ -1,6 +1,7 @@
 /**
  * The checks the report highlights: an effective sample size below 10 % of the events, a
- * clipped fraction above 1 %, and an unfolded result further from the truth (χ²/ndf) than
+ * clipped fraction above 1 %, binned-classifier cells with a negative summed weight (their
+ * events keep the overall normalisation, src/binned_classifier.ts), and an unfolded result further from the truth (χ²/ndf) than
  * the prior was.
  */
 import { DIAGNOSTIC_LIMITS } from '../plots/diagnostics_figure.js';
@@ -9,7 +10,7 @@ import type { RunData } from './run_data.js';
 
 /** One highlighted problem. */
 export interface ReportWarning {
-  kind: 'ess' | 'clipped' | 'chi2';
+  kind: 'ess' | 'clipped' | 'chi2' | 'negative-cells';
   /** Where: `iteration 3, step2`, or the observable's name. */
   where: string;
   message: string;
@@ -30,6 +31,10 @@ export function runWarnings(run: WarningSource): ReportWarning[] {
       }
       if (s.clippedFraction > DIAGNOSTIC_LIMITS.maxClippedFraction) {
         out.push({ kind: 'clipped', where, message: `${percent(s.clippedFraction)} of the ratios were clipped (above ${percent(DIAGNOSTIC_LIMITS.maxClippedFraction)})` });
+      }
+      const negative = Math.max(0, ...(s.members ?? []).map((m) => m.nNegativeCells ?? 0));
+      if (negative > 0) {
+        out.push({ kind: 'negative-cells', where, message: `${negative} binned-classifier cell${negative === 1 ? '' : 's'} had a negative summed weight and got the overall ratio S1/S0 (use wider bins)` });
       }
     }
   }
