@@ -78,6 +78,15 @@ test('an earlier output is refused without --force; --force replaces only what t
   assert.not.ok(readFileSync(join(dir, 'weights.arrow')).equals(before), 'the weights were replaced');
 });
 
+test('an input that this run would replace is refused, even with --force', () => {
+  const dir = join(root, 'earlier');
+  const weights = join(dir, 'weights.arrow');
+  const before = readFileSync(weights);
+  const r = run(['unfold', '--sim', weights, '--data', weights, '--gen', 'x', '--reco', 'x', '--quiet', '--out', dir, '--force']);
+  assertOneLineError(r, /^omnifold: --sim must not be a file this run replaces in --out \S+earlier; got \S+weights\.arrow$/);
+  assert.ok(readFileSync(weights).equals(before));
+});
+
 test('an output of an earlier engine version (no manifest) counts as an earlier output', () => {
   const dir = folder('legacy', { 'weights.arrow': 'old', 'summary.json': '{}' });
   assertOneLineError(run([...BINNED, '--out', dir]), /must not hold an earlier omnifold output unless --force/);
