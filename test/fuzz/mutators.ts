@@ -341,6 +341,18 @@ export function mutate(input: FuzzInput, seed: number, index: number, nRows: num
     } else if (input.format === 'npz') m = mutateNpz(input, rng);
     else if (input.format === 'csv') m = mutateCsv(input, rng);
     else m = corruptField(input, rng, nRows);
-    if (m !== undefined) return m;
+    if (m !== undefined) return { ...m, dataOnly: m.dataOnly || changesOnlyData(input, m.bytes) };
   }
+}
+
+/** The mutant has the original's length and every byte that differs lies inside the column values. */
+function changesOnlyData(input: FuzzInput, bytes: Uint8Array): boolean {
+  if (bytes.length !== input.bytes.length) return false;
+  let changed = false;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] === input.bytes[i]) continue;
+    if (!inData(input, i, i + 1)) return false;
+    changed = true;
+  }
+  return changed;
 }
