@@ -139,13 +139,13 @@ export function listZip(bytes: Uint8Array, source: string): ZipEntry[] {
 
 /** The local header must match the directory entry, and the member's bytes must lie before the directory. */
 function checkLocalHeader(f: Fields, entry: ZipEntry, directoryStart: number): void {
-  const member = JSON.stringify(entry.name);
+  const member = quoteName(entry.name);
   const at = entry.localOffset;
   f.need(at, 30, `the local header of member ${member}`);
   if (f.u32(at) !== LOCAL) f.fail(`no local header of member ${member} at byte ${at}`);
   const nameLength = f.u16(at + 26);
   const name = new TextDecoder().decode(f.bytes.subarray(at + 30, at + 30 + nameLength));
-  if (name !== entry.name) f.fail(`a local header named ${JSON.stringify(name)} for member ${member}`);
+  if (name !== entry.name) f.fail(`a local header named ${quoteName(name)} for member ${member}`);
   const flags = f.u16(at + 6);
   const localCrc = f.u32(at + 14);
   if ((flags & 8) === 0 && localCrc !== entry.crc) f.fail(`member ${member} with CRC-32 0x${localCrc.toString(16)} in its local header and 0x${entry.crc.toString(16)} in the directory`);
@@ -167,11 +167,16 @@ export async function extractZip(bytes: Uint8Array, entry: ZipEntry, source: str
     try {
       data = inflateSync(raw, { out: new Uint8Array(entry.size) });
     } catch (err) {
-      f.fail(`member ${JSON.stringify(entry.name)} whose deflate data do not decompress (${(err as Error).message})`);
+      f.fail(`member ${quoteName(entry.name)} whose deflate data do not decompress (${(err as Error).message})`);
     }
   }
-  if (data.length !== entry.size) f.fail(`member ${JSON.stringify(entry.name)} of ${data.length} bytes where the directory says ${entry.size}`);
+  if (data.length !== entry.size) f.fail(`member ${quoteName(entry.name)} of ${data.length} bytes where the directory says ${entry.size}`);
   const crc = crc32(data);
-  if (crc !== entry.crc) f.fail(`member ${JSON.stringify(entry.name)} whose CRC-32 is 0x${crc.toString(16)}, not 0x${entry.crc.toString(16)} as recorded`);
+  if (crc !== entry.crc) f.fail(`member ${quoteName(entry.name)} whose CRC-32 is 0x${crc.toString(16)}, not 0x${entry.crc.toString(16)} as recorded`);
   return data;
+}
+
+/** A member name in single quotes (the message quotes the whole reason in double quotes). */
+function quoteName(name: string): string {
+  return `'${name.replace(/[\u0000-\u001f\u007f']/g, '?')}'`;
 }
