@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InputError } from '../src/errors.js';
+import { muteStderrSync, unmuted } from '../src/io/library_guard.js';
 import { readTable } from '../src/io/load.js';
 import { encodeNpy, writeNpz } from '../src/io/npy_io.js';
 import { writeHdf5 } from '../src/io/hdf5_io.js';
@@ -168,6 +169,34 @@ test('hdf5: a corrupt file prints nothing on stderr (no HDF5-DIAG dump)', async 
   const { outcome, message, stderr } = await readInChild('diag.h5', bytes, input.columns, input.object);
   assert.is(stderr, '');
   assert.is(outcome, 'clean', message);
+});
+
+test('hdf5: an abort inside HDF5 is a clean error and its "Aborted(…)" line stays off stderr', async () => {
+  const input = (await makeInput('hdf5', dir)) as FuzzInput;
+  const bytes = input.bytes.slice();
+  new DataView(bytes.buffer).setUint16(838, 1600, true); // a dataset's storage size doubled: HDF5 calls abort()
+  const { outcome, message, stderr } = await readInChild('abort.h5', bytes, input.columns, input.object);
+  assert.is(stderr, '');
+  assert.is(outcome, 'clean', message);
+});
+
+test('muted stderr: what a library prints is captured, progress callbacks still print', () => {
+  const seen: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string) => {
+    seen.push(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const { lines } = muteStderrSync(() => {
+      process.stderr.write('Aborted(native code called abort())\n');
+      unmuted(() => process.stderr.write('progress 50%\n'));
+    });
+    assert.equal(lines, ['Aborted(native code called abort())']);
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.equal(seen, ['progress 50%\n']);
 });
 
 test('root: a corrupt basket is a clean error and jsroot prints nothing on stderr', async () => {

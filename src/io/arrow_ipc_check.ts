@@ -19,6 +19,8 @@ const TYPE = { Int: 2, FloatingPoint: 3, Bool: 6 } as const;
 interface FieldShape {
   bits: number;
   children: FieldShape[];
+  /** Name, nullability and type, to compare the footer's schema with the stream's. */
+  signature: string;
 }
 
 function fieldShape(field: FlatTable): FieldShape {
@@ -30,7 +32,9 @@ function fieldShape(field: FlatTable): FieldShape {
   else if (typeTag === TYPE.Bool) bits = 1;
   if (bits !== 0 && ![1, 8, 16, 32, 64].includes(bits)) throw new FlatbufferError(`a field of ${bits} bits`);
   const dictionary = field.table(4) !== undefined;
-  return { bits: dictionary ? 0 : bits, children: field.tables(5).map(fieldShape) };
+  const signed = typeTag === TYPE.Int && type !== undefined ? type.int(1, 1) : 0;
+  const signature = JSON.stringify([field.string(0), field.int(1, 1), typeTag, bits, signed, dictionary]);
+  return { bits: dictionary ? 0 : bits, children: field.tables(5).map(fieldShape), signature };
 }
 
 /** The fields of a Schema table, flattened depth-first as record batches list their nodes. */
@@ -68,10 +72,16 @@ function readMessage(bytes: Uint8Array, at: number, end: number, fail: (why: str
   if (length > end - at - prefix) fail(`message metadata of ${length} bytes at byte ${at}, past the data end ${end}`);
   const meta = new DataView(bytes.buffer, bytes.byteOffset + at + prefix, length);
   const message = FlatTable.root(meta);
+  checkVersion(message.int(0, 2), `the message at byte ${at}`, fail);
   const bodyLength = message.int(3, 8);
   const bodyStart = at + prefix + length;
   if (bodyLength < 0 || bodyLength > end - bodyStart) fail(`a message body of ${bodyLength} bytes at byte ${bodyStart}, past the data end ${end}`);
   return { start: at, metadataBytes: prefix + length, headerType: message.int(1, 1), header: message.table(2), bodyStart, bodyLength };
+}
+
+/** Metadata versions read: V4 (3) and V5 (4); older ones lay out buffers differently. */
+function checkVersion(version: number, what: string, fail: (why: string) => never): void {
+  if (version !== 3 && version !== 4) fail(`${what} with metadata version ${version} (V${version + 1}; only V4 and V5 are read)`);
 }
 
 /** A record batch's nodes and buffers must agree with its length, its body and the schema. */
@@ -106,26 +116,41 @@ function checkRecordBatch(batch: FlatTable, bodyLength: number, fields: FieldSha
     if (compressed) continue;
     if (nulls > 0 && validity.length < Math.ceil(nodeLength / 8)) fail(`a validity buffer of ${validity.length} bytes for ${nodeLength} values`);
     const need = Math.ceil((nodeLength * field.bits) / 8);
-    if (data.length < need) fail(`field ${j}'s data buffer of ${data.length} bytes for ${nodeLength} values of ${field.bits} bits (needs ${need})`);
+    // a writer may count the padding to 64 bytes, never more
+    if (data.length < need || data.length > Math.ceil(need / 64) * 64) {
+      fail(`field ${j}'s data buffer of ${data.length} bytes for ${nodeLength} values of ${field.bits} bits (needs ${need})`);
+    }
   }
 }
 
-/** Walks the messages from `at` to `end`; returns where each started. */
-function walkMessages(bytes: Uint8Array, at: number, end: number, schemaFields: FieldShape[] | undefined, fail: (why: string) => never): { starts: number[]; fields: FieldShape[] } {
-  let fields = schemaFields;
+/**
+ * Walks the messages from `at` to `end`: one schema (equal to the footer's, for a file),
+ * then dictionary and record batches, each checked. Returns where the batches start.
+ */
+function walkMessages(bytes: Uint8Array, at: number, end: number, footerFields: FieldShape[] | undefined, fail: (why: string) => never): { starts: number[]; fields: FieldShape[] } {
+  let fields: FieldShape[] | undefined;
   const starts: number[] = [];
   while (at < end) {
     const message = readMessage(bytes, at, end, fail);
     if (message === undefined) break;
-    starts.push(at);
     if (message.header === undefined) fail(`a message without header at byte ${at}`);
-    if (message.headerType === HEADER.Schema) fields ??= flatFields(message.header);
-    else if (message.headerType === HEADER.RecordBatch) {
-      if (fields === undefined) fail(`a record batch at byte ${at} before any schema`);
-      checkRecordBatch(message.header, message.bodyLength, fields, fail);
-    } else if (message.headerType !== HEADER.DictionaryBatch) fail(`a message of type ${message.headerType} at byte ${at}`);
+    if (message.headerType === HEADER.Schema) {
+      if (fields !== undefined) fail(`a second schema message at byte ${at}`);
+      fields = flatFields(message.header);
+      const signature = (f: FieldShape[]): string => f.map((x) => x.signature).join();
+      if (footerFields !== undefined && signature(fields) !== signature(footerFields)) fail(`a schema at byte ${at} that differs from the footer's`);
+    } else if ((fields ?? footerFields) === undefined) {
+      fail(`a message at byte ${at} before the schema`);
+    } else if (message.headerType === HEADER.RecordBatch) {
+      // a file's stream part may omit the schema (apache-arrow's writer does): the footer's then holds
+      checkRecordBatch(message.header, message.bodyLength, (fields ?? footerFields) as FieldShape[], fail);
+      starts.push(at);
+    } else if (message.headerType === HEADER.DictionaryBatch) {
+      starts.push(at);
+    } else fail(`a message of type ${message.headerType} at byte ${at}`);
     at = message.bodyStart + message.bodyLength;
   }
+  fields ??= footerFields;
   if (fields === undefined) fail('no schema message');
   return { starts, fields };
 }
@@ -140,6 +165,7 @@ function readFooter(bytes: Uint8Array, fail: (why: string) => never): { footerSt
   if (footerLength <= 0 || footerStart < 8) fail(`a footer of ${footerLength} bytes in a ${n}-byte file`);
   const footerView = new DataView(bytes.buffer, bytes.byteOffset + footerStart, footerLength);
   const footer = FlatTable.root(footerView);
+  checkVersion(footer.int(0, 2), 'the footer', fail);
   const schema = footer.table(1);
   if (schema === undefined) fail('a footer without schema');
   const blocks = [2, 3].flatMap((index) => {
@@ -165,8 +191,9 @@ export function checkArrowIpc(bytes: Uint8Array, format: 'file' | 'stream', sour
     }
     const footer = readFooter(bytes, fail);
     const { starts } = walkMessages(bytes, 8, footer.footerStart, footer.fields, fail);
+    const listed = footer.blocks.map((b) => b.offset).sort((x, y) => x - y);
+    if (listed.join() !== starts.join()) fail(`a footer listing ${listed.length} batches where the file holds ${starts.length}${listed.length === starts.length ? ' at other places' : ''}`);
     for (const block of footer.blocks) {
-      if (!starts.includes(block.offset)) fail(`a footer block at byte ${block.offset} where no message starts`);
       const message = readMessage(bytes, block.offset, footer.footerStart, fail) as Message;
       if (message.metadataBytes !== block.metaDataLength || message.bodyLength !== block.bodyLength) {
         fail(`a footer block (metadata ${block.metaDataLength}, body ${block.bodyLength} bytes) that disagrees with its message (${message.metadataBytes}, ${message.bodyLength})`);

@@ -68,6 +68,12 @@ export class FlatTable {
     return Array.from({ length }, (_, k) => new FlatTable(this.view, start + 4 * k + this.view.getUint32(start + 4 * k, true)));
   }
 
+  /** A string field as its UTF-8 bytes decoded; '' when absent. */
+  string(index: number): string {
+    const { start, length } = this.vector(index, 1);
+    return new TextDecoder().decode(new Uint8Array(this.view.buffer, this.view.byteOffset + start, length));
+  }
+
   /** A signed 64-bit value at an absolute position (struct members). */
   long(at: number): number {
     return int64(this.view, at);

@@ -22,6 +22,7 @@ import type * as H5 from 'h5wasm';
 import { InputError } from '../errors.js';
 import { checkRequested, listNames, makeTable, swapBytes, throttledProgress, uint64AsInt64 } from './columns.js';
 import { splitObjectPath } from './load.js';
+import { muteStderrSync, unmuted } from './library_guard.js';
 import type { ColumnTable, NumericColumn, ReadOptions } from './table.js';
 
 type H5Module = typeof H5;
@@ -249,6 +250,14 @@ export async function readHdf5(path: string, options: ReadOptions): Promise<Colu
     throw new InputError(`${file}: file must be readable; got ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
   }
   const h5 = await loadH5();
+  // HDF5 runs synchronously in wasm; whatever it prints itself (an abort) is kept off stderr
+  const onProgress = options.onProgress;
+  const reported = onProgress === undefined ? options : { ...options, onProgress: (f: number) => unmuted(() => onProgress(f)) };
+  return muteStderrSync(() => openAndRead(h5, file, object, fileBytes, reported)).value;
+}
+
+/** Opens the file and reads `object`; any HDF5 failure becomes a one-line InputError. */
+function openAndRead(h5: H5Module, file: string, object: string | undefined, fileBytes: number, options: ReadOptions): ColumnTable {
   let root: H5.File;
   try {
     root = new h5.File(file, 'r');

@@ -76,3 +76,44 @@ export async function captureConsole<T>(work: () => Promise<T>): Promise<{ value
     }
   }
 }
+
+/**
+ * Runs the synchronous `work` with process.stderr muted, returning what was written:
+ * a wasm module's own printing (Emscripten's `Aborted(…)`) must not appear around the
+ * engine's one-line error. Safe because nothing else runs until `work` returns, except
+ * callbacks `work` makes through {@link unmuted} (progress reports).
+ */
+export function muteStderrSync<T>(work: () => T): { value: T; lines: string[] } {
+  const lines: string[] = [];
+  const write = process.stderr.write;
+  const muted = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    lines.push(String(chunk).trimEnd());
+    const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    done?.();
+    return true;
+  }) as typeof process.stderr.write;
+  process.stderr.write = muted;
+  realWrites.push(write);
+  try {
+    return { value: work(), lines };
+  } finally {
+    realWrites.pop();
+    process.stderr.write = write;
+  }
+}
+
+/** The stderr writers that muteStderrSync replaced, innermost last. */
+const realWrites: Array<typeof process.stderr.write> = [];
+
+/** Runs `callback` with stderr as it was before the innermost muteStderrSync (for progress output). */
+export function unmuted<T>(callback: () => T): T {
+  const real = realWrites.at(-1);
+  if (real === undefined) return callback();
+  const muted = process.stderr.write;
+  process.stderr.write = real;
+  try {
+    return callback();
+  } finally {
+    process.stderr.write = muted;
+  }
+}

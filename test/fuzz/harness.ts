@@ -11,7 +11,8 @@
  * nothing else on stderr), `equal` (the read gives exactly the original columns: the
  * mutation hit padding or unused bytes) and `data`, undetectable without a checksum: only
  * bytes inside the column values changed and only values differ; or a header edit that
- * leaves a well-formed file agreeing with its size (Mutant.consistent); or, for CSV, which
+ * leaves a well-formed file agreeing with its size (Mutant.consistent), or that makes the
+ * reader return the very stored bytes under another type of the same width; or, for CSV, which
  * declares no row count, a cut that leaves a prefix of the rows. Everything else is
  * a failure: `garbage` (a read that succeeds with other columns, rows or values), `other`
  * (an exception that is not a clean InputError), `noise` (anything else on stderr),
@@ -146,6 +147,14 @@ function sameShape(a: Columns, b: Columns): boolean {
   return a.nRows === b.nRows && a.columnNames.join('\u0000') === b.columnNames.join('\u0000') && Object.keys(b.columns).every((n) => a.columns[n]?.type === b.columns[n].type);
 }
 
+/**
+ * The read returned exactly the stored bytes of every column, some under another type of
+ * the same width (a header's signedness or dtype edited, the file otherwise consistent).
+ */
+function isReinterpretation(read: Columns, original: Columns): boolean {
+  return read.nRows === original.nRows && read.columnNames.join('\u0000') === original.columnNames.join('\u0000') && Object.keys(original.columns).every((n) => read.columns[n]?.base64 === original.columns[n].base64);
+}
+
 /** A CSV cut that leaves whole rows, or whole rows and a shortened last number. */
 function isCsvPrefix(read: Columns, original: Columns): boolean {
   if (read.nRows > original.nRows || read.columnNames.join() !== original.columnNames.join()) return false;
@@ -169,7 +178,7 @@ export function classify(result: ReadResult, mutant: Mutant, original: Columns, 
   }
   if (sameColumns(reply, original)) return 'equal';
   if (mutant.dataOnly && sameShape(reply, original)) return 'data';
-  if (mutant.consistent === true) return 'data';
+  if (mutant.consistent === true || isReinterpretation(reply, original)) return 'data';
   if (input.format === 'csv' && mutant.truncatedAt !== undefined && isCsvPrefix(reply, original)) return 'data';
   return 'garbage';
 }

@@ -223,13 +223,21 @@ const NPY_EDITS: Array<[RegExp, string, boolean?]> = [
   [/, 'shape'/, ", 'shape': (1,), 'shape'"],
 ];
 
+/** The edit replaced a plain dtype by another numeric one of the same width (`<i4` → `<f4`). */
+function sameDescrWidth(before: Uint8Array, after: Uint8Array): boolean {
+  const width = (npy: Uint8Array): string | undefined => /'descr': '[<>|=]?[fiub](\d+)'/.exec(new TextDecoder('latin1').decode(npy.subarray(0, 128)))?.[1];
+  const a = width(before);
+  return a !== undefined && a === width(after) && new TextDecoder('latin1').decode(before.subarray(0, 128)) !== new TextDecoder('latin1').decode(after.subarray(0, 128));
+}
+
 /** An NPY-level mutation of npy bytes: a header edit, or the header length field off by one or huge. */
 function mutateNpyBytes(npy: Uint8Array, rng: RandomStream): { bytes: Uint8Array; description: string; consistent?: boolean } | undefined {
   const choice = rng.nextBelow(NPY_EDITS.length + 4);
   if (choice < NPY_EDITS.length) {
     const [from, to, consistent] = NPY_EDITS[choice];
     const bytes = editNpyHeader(npy, from, to);
-    return bytes === undefined ? undefined : { bytes, description: `header ${from} → ${JSON.stringify(to)}`, consistent };
+    if (bytes === undefined) return undefined;
+    return { bytes, description: `header ${from} → ${JSON.stringify(to)}`, consistent: consistent === true || sameDescrWidth(npy, bytes) };
   }
   const bytes = npy.slice();
   const view = new DataView(bytes.buffer);
