@@ -171,10 +171,12 @@ test('hdf5: a corrupt file prints nothing on stderr (no HDF5-DIAG dump)', async 
   assert.is(outcome, 'clean', message);
 });
 
-test('hdf5: an abort inside HDF5 is a clean error and its "Aborted(…)" line stays off stderr', async () => {
+test('hdf5: a corrupt dataset size is a clean error with nothing on stderr', async () => {
   const input = (await makeInput('hdf5', dir)) as FuzzInput;
   const bytes = input.bytes.slice();
-  new DataView(bytes.buffer).setUint16(838, 1600, true); // a dataset's storage size doubled: HDF5 calls abort()
+  // a dataset's storage size doubled (after earlier reads in the same process, HDF5 has been
+  // seen to abort() here, printing "Aborted(…)"; the next test pins that such printing is muted)
+  new DataView(bytes.buffer).setUint16(838, 1600, true);
   const { outcome, message, stderr } = await readInChild('abort.h5', bytes, input.columns, input.object);
   assert.is(stderr, '');
   assert.is(outcome, 'clean', message);

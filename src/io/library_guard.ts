@@ -1,13 +1,19 @@
 /**
- * Turns a WebAssembly trap (or another exception) inside a library's async work into an
- * InputError naming the file. A trap (`RuntimeError: unreachable`, a Rust panic in parquet-wasm, for one) raised
- * in a callback the library queues itself escapes every try/catch and would end the
- * process; while a guarded call runs, such a trap rejects that call instead. Any other
- * uncaught exception is left to the process's other handlers, or rethrown as before.
+ * Keeps the readers' libraries inside the one-line error rule:
+ * - {@link guardUncaught} / {@link guardWasmTraps}: an exception a library throws in a
+ *   callback it queued itself (a wasm trap such as parquet-wasm's `RuntimeError:
+ *   unreachable`, a TypeError deep in jsroot) escapes every try/catch and would end the
+ *   process; while a guarded call runs, it rejects that call as an InputError instead.
+ *   Other uncaught exceptions are left to the process as before.
+ * - {@link captureConsole}: a library that logs diagnostics on the console (jsroot) is
+ *   muted while it runs; the caller gets the lines.
+ * - {@link muteStderrSync}: synchronous wasm code that prints on stderr itself
+ *   (Emscripten's `Aborted(…)` from HDF5) is muted while it runs.
  */
 import { InputError } from '../errors.js';
 
-function isWasmTrap(err: unknown): boolean {
+/** Whether `err` is a WebAssembly trap (RuntimeError raised from wasm code). */
+export function isWasmTrap(err: unknown): boolean {
   return err instanceof Error && err.constructor.name === 'RuntimeError' && /wasm/.test(err.stack ?? '');
 }
 
@@ -16,32 +22,53 @@ export function guardWasmTraps<T>(source: string, what: string, work: () => Prom
   return guardUncaught(source, what, work, isWasmTrap);
 }
 
+/** A guarded call waiting for its work: which uncaught exceptions are its, and how to fail it. */
+interface Guard {
+  ours: (err: unknown) => boolean;
+  reject: (err: unknown) => void;
+}
+
+const guards = new Set<Guard>();
+
+/**
+ * The one uncaughtException listener, present while any guard is: hands an exception to
+ * every guard that recognises it (two concurrent reads through the same library cannot be
+ * told apart; both fail), and rethrows any other as if the listener were not there.
+ */
+function dispatch(err: Error): void {
+  const matching = [...guards].filter((g) => g.ours(err));
+  if (matching.length > 0) {
+    matching.forEach((g) => g.reject(err));
+    return;
+  }
+  if (process.listenerCount('uncaughtException') === 1) {
+    process.off('uncaughtException', dispatch);
+    process.nextTick(() => {
+      throw err;
+    });
+  }
+}
+
 /**
  * Runs `work`; an uncaught exception that `ours` recognises as coming from it (a library
  * throwing inside a callback it queued) becomes an InputError, as does a thrown wasm trap.
  */
 export async function guardUncaught<T>(source: string, what: string, work: () => Promise<T>, ours: (err: unknown) => boolean): Promise<T> {
-  const wrap = (err: unknown): InputError => new InputError(`${source}: ${what}; got ${JSON.stringify(String((err as Error).message ?? err).split('\n')[0])} (the decoder failed: corrupt file?)`, { cause: err });
-  let onUncaught: ((err: Error) => void) | undefined;
-  const trapped = new Promise<never>((_, reject) => {
-    onUncaught = (err: Error) => {
-      if (ours(err)) return reject(wrap(err));
-      if (process.listenerCount('uncaughtException') <= 1) {
-        process.off('uncaughtException', onUncaught as (err: Error) => void);
-        process.nextTick(() => {
-          throw err;
-        });
-      }
-    };
-    process.prependListener('uncaughtException', onUncaught);
+  const wrap = (err: unknown): InputError => new InputError(`${source}: ${what}; got ${JSON.stringify(String((err as Error)?.message ?? err).split('\n')[0])} (the decoder failed: corrupt file?)`, { cause: err });
+  let guard: Guard | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    guard = { ours, reject: (err) => reject(wrap(err)) };
   });
+  if (guards.size === 0) process.prependListener('uncaughtException', dispatch);
+  guards.add(guard as Guard);
   try {
-    return await Promise.race([work(), trapped]);
+    return await Promise.race([work(), failed]);
   } catch (err) {
     if (isWasmTrap(err)) throw wrap(err);
     throw err;
   } finally {
-    process.off('uncaughtException', onUncaught as (err: Error) => void);
+    guards.delete(guard as Guard);
+    if (guards.size === 0) process.off('uncaughtException', dispatch);
   }
 }
 

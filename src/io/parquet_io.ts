@@ -15,7 +15,7 @@ import type { ParquetFile } from 'parquet-wasm';
 import { InputError } from '../errors.js';
 import { checkRequested, makeTable, throttledProgress, uint64AsInt64 } from './columns.js';
 import { splitObjectPath } from './load.js';
-import { guardWasmTraps } from './library_guard.js';
+import { guardWasmTraps, isWasmTrap } from './library_guard.js';
 import type { ColumnTable, NumericColumn, ReadOptions } from './table.js';
 
 type ParquetWasm = typeof import('parquet-wasm');
@@ -109,7 +109,7 @@ export async function readParquet(path: string, options: ReadOptions): Promise<C
     let offset = 0;
     for (let g = 0; g < rowGroupRows.length && requested.length > 0; g++) {
       const table = await readRowGroup(parquet, file, requested, g).catch((err) => {
-        trapped = true;
+        trapped = isWasmTrap((err as Error).cause);
         throw err;
       });
       if (table.numRows !== rowGroupRows[g]) {
