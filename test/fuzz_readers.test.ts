@@ -19,7 +19,7 @@ import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { fuzzFormat } from './fuzz/fuzz.js';
 import type { ReadReply } from './fuzz/child.js';
 import { classify, ReaderChild } from './fuzz/harness.js';
-import { FORMATS, knownColumns, makeInput, ROOT_FIXTURE, type FuzzInput } from './fuzz/inputs.js';
+import { DEFAULT_FORMATS, knownColumns, makeInput, ROOT_FIXTURE, type FuzzInput } from './fuzz/inputs.js';
 import { editNpyHeader, findFields, zipMembers } from './fuzz/mutators.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'omnifold-fuzz-test-'));
@@ -62,7 +62,7 @@ async function readInChild(name: string, bytes: Uint8Array, columns: string[], o
   }
 }
 
-for (const format of FORMATS) {
+for (const format of DEFAULT_FORMATS) {
   test(`fuzz ${format}: ${MUTANTS_PER_FORMAT} seeded mutants end in a clean error or a right read`, async () => {
     const input = await makeInput(format, dir);
     if (typeof input === 'string') {
