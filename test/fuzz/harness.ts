@@ -12,8 +12,8 @@
  * mutation hit padding or unused bytes) and `data`, undetectable without a checksum: only
  * bytes inside the column values changed and only values differ; or a header edit that
  * leaves a well-formed file agreeing with its size (Mutant.consistent), or that makes the
- * reader return the very stored bytes under another type of the same width; or, for CSV, which
- * declares no row count, a cut that leaves a prefix of the rows. Everything else is
+ * reader return the very stored bytes under another type of the same width; or, for CSV
+ * and Arrow streams, which declare no row count, a cut that leaves a prefix of the rows. Everything else is
  * a failure: `garbage` (a read that succeeds with other columns, rows or values), `other`
  * (an exception that is not a clean InputError), `noise` (anything else on stderr),
  * `hang`, `crash`.
@@ -155,14 +155,20 @@ function isReinterpretation(read: Columns, original: Columns): boolean {
   return read.nRows === original.nRows && read.columnNames.join('\u0000') === original.columnNames.join('\u0000') && Object.keys(original.columns).every((n) => read.columns[n]?.base64 === original.columns[n].base64);
 }
 
-/** A CSV cut that leaves whole rows, or whole rows and a shortened last number. */
-function isCsvPrefix(read: Columns, original: Columns): boolean {
-  if (read.nRows > original.nRows || read.columnNames.join() !== original.columnNames.join()) return false;
+/**
+ * A cut that leaves a prefix of the rows: whole batches of an Arrow stream (which
+ * declares no row count and may end without its end marker), or whole CSV lines and
+ * possibly a shortened last number.
+ */
+function isPrefix(read: Columns, original: Columns, lastRowMayDiffer: boolean): boolean {
+  if (read.nRows > original.nRows || read.columnNames.join('\u0000') !== original.columnNames.join('\u0000')) return false;
   return Object.keys(original.columns).every((n) => {
-    const a = new Float64Array(new Uint8Array(Buffer.from(read.columns[n].base64, 'base64')).buffer);
-    const b = new Float64Array(new Uint8Array(Buffer.from(original.columns[n].base64, 'base64')).buffer);
-    for (let i = 0; i + 1 < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-    return true;
+    if (read.columns[n].type !== original.columns[n].type) return false;
+    const a = Buffer.from(read.columns[n].base64, 'base64');
+    const b = Buffer.from(original.columns[n].base64, 'base64');
+    const rowBytes = read.nRows === 0 ? 0 : a.length / read.nRows;
+    const compared = lastRowMayDiffer ? a.length - rowBytes : a.length;
+    return a.subarray(0, compared).equals(b.subarray(0, compared));
   });
 }
 
@@ -179,7 +185,7 @@ export function classify(result: ReadResult, mutant: Mutant, original: Columns, 
   if (sameColumns(reply, original)) return 'equal';
   if (mutant.dataOnly && sameShape(reply, original)) return 'data';
   if (mutant.consistent === true || isReinterpretation(reply, original)) return 'data';
-  if (input.format === 'csv' && mutant.truncatedAt !== undefined && isCsvPrefix(reply, original)) return 'data';
+  if (mutant.truncatedAt !== undefined && (input.format === 'csv' || input.format === 'arrows') && isPrefix(reply, original, input.format === 'csv')) return 'data';
   return 'garbage';
 }
 

@@ -16,7 +16,7 @@ import { writeParquet } from '../../src/io/parquet_io.js';
 import type { NumericColumn } from '../../src/io/table.js';
 
 /** The fuzzed formats, in report order. */
-export const FORMATS = ['arrow', 'parquet', 'csv', 'hdf5', 'npy', 'npz', 'root', 'rntuple'] as const;
+export const FORMATS = ['arrow', 'parquet', 'csv', 'hdf5', 'npy', 'npz', 'root', 'rntuple', 'arrows'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /**
@@ -24,7 +24,7 @@ export type Format = (typeof FORMATS)[number];
  * XXH3 checksums that are not verified yet, so a flip inside page data reads as other
  * values (split and delta encodings hide the values from the data-region search too).
  */
-export const DEFAULT_FORMATS: readonly Format[] = FORMATS.filter((f) => f !== 'rntuple');
+export const DEFAULT_FORMATS: readonly Format[] = ['arrow', 'arrows', 'parquet', 'csv', 'hdf5', 'npy', 'npz', 'root'];
 
 /** A valid file to mutate and what reading it must give. */
 export interface FuzzInput {
@@ -140,6 +140,8 @@ export async function makeInput(format: Format, dir: string): Promise<FuzzInput 
   switch (format) {
     case 'arrow':
       return written('.arrow', tableToIPC(tableFromArrays(known as Record<string, Float64Array>), 'file'));
+    case 'arrows':
+      return written('.arrows', tableToIPC(tableFromArrays(known as Record<string, Float64Array>), 'stream'));
     case 'csv': {
       const text = csvText(known);
       const asF64 = Object.fromEntries(names.map((n) => [n, Float64Array.from(known[n] as ArrayLike<number>)]));
