@@ -68,7 +68,11 @@ function readMessage(bytes: Uint8Array, at: number, end: number, fail: (why: str
     prefix = 8;
     length = view.getUint32(at + 4, true);
   }
-  if (length === 0) return undefined;
+  if (length === 0) {
+    // end-of-stream: only the end of the data (a file's footer) may follow
+    if (at + prefix !== end) fail(`an end-of-stream marker at byte ${at} with ${end - at - prefix} bytes after it`);
+    return undefined;
+  }
   if (length > end - at - prefix) fail(`message metadata of ${length} bytes at byte ${at}, past the data end ${end}`);
   const meta = new DataView(bytes.buffer, bytes.byteOffset + at + prefix, length);
   const message = FlatTable.root(meta);
