@@ -11,6 +11,7 @@
 import { RecordBatchFileReader, RecordBatchStreamReader, Table, Type, type Data, type Vector } from 'apache-arrow';
 import { InputError } from '../errors.js';
 import type { ColumnTable, NumericColumn, ReadOptions, TableReader } from './table.js';
+import { checkArrowIpc } from './arrow_ipc_check.js';
 import { checkColumnsPresent, readInputFile } from './csv_io.js';
 
 const FILE_MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"
@@ -33,6 +34,7 @@ export function decodeArrow(bytes: Uint8Array, source: string): Table {
   if (format === 'file' && !FILE_MAGIC.every((b, k) => bytes[bytes.length - 6 + k] === b)) {
     throw new InputError(`${source}: file must be a complete Arrow IPC file; got one without its closing ARROW1 footer (truncated)`);
   }
+  checkArrowIpc(bytes, format, source);
   try {
     const reader = (format === 'file' ? RecordBatchFileReader.from(bytes) : RecordBatchStreamReader.from(bytes)).open();
     const schema = reader.schema;

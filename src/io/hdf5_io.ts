@@ -22,6 +22,7 @@ import type * as H5 from 'h5wasm';
 import { InputError } from '../errors.js';
 import { checkRequested, listNames, makeTable, swapBytes, throttledProgress, uint64AsInt64 } from './columns.js';
 import { splitObjectPath } from './load.js';
+import { muteStderrSync, unmuted } from './library_guard.js';
 import type { ColumnTable, NumericColumn, ReadOptions } from './table.js';
 
 type H5Module = typeof H5;
@@ -189,17 +190,51 @@ function planGroup(source: string, group: H5.Group, h5: H5Module): Map<string, D
   return plans;
 }
 
-/** Finds the object a path names, or throws listing what is there. */
-function resolveObject(file: string, root: H5.File, object: string): H5.Group | H5.Dataset {
-  const entity = object === '/' ? root : root.get(object);
-  if (entity === null || entity === undefined || !('keys' in entity || 'metadata' in entity)) {
-    const parentPath = object.replace(/\/[^/]*$/, '') || '/';
-    const parent = parentPath === '/' ? root : root.get(parentPath);
-    const members = parent !== null && parent !== undefined && 'keys' in parent ? (parent as H5.Group).keys().map((k) => `${parentPath === '/' ? '' : parentPath}/${k}`) : [];
-    throw new InputError(`${file}: object ${JSON.stringify(object)} not found${members.length > 0 ? `; ${parentPath} holds ${listNames(members)}` : ''}`);
+/** At most this many objects are walked when listing a file's contents in an error. */
+const MAX_LISTED_OBJECTS = 200;
+
+/** Every group and dataset below `group`, as `path (group)` or `path (dataset, shape)`, depth first. */
+function describeContents(group: H5.Group, h5: H5Module, out: string[] = []): string[] {
+  for (const key of group.keys()) {
+    if (out.length >= MAX_LISTED_OBJECTS) break;
+    const entity = group.get(key);
+    const path = `${group.path === '/' ? '' : group.path}/${key}`;
+    if (entity instanceof h5.Group) {
+      out.push(`${path} (group)`);
+      describeContents(entity, h5, out);
+    } else if (entity instanceof h5.Dataset) out.push(`${path} (dataset, shape ${JSON.stringify(entity.metadata.shape ?? [])})`);
   }
-  return entity as H5.Group | H5.Dataset;
+  return out;
 }
+
+/**
+ * Finds the object a path names, or throws listing what is there: the members of its
+ * parent group when that exists, else every group and dataset of the file.
+ */
+function resolveObject(file: string, root: H5.File, object: string, h5: H5Module): H5.Group | H5.Dataset {
+  const entity = object === '/' ? root : root.get(object);
+  if (entity instanceof h5.Group || entity instanceof h5.Dataset) return entity;
+  const parentPath = object.replace(/\/[^/]*$/, '') || '/';
+  const parent = parentPath === '/' ? root : root.get(parentPath);
+  if (parent instanceof h5.Group && parent.keys().length > 0) {
+    const members = parent.keys().map((k) => `${parentPath === '/' ? '' : parentPath}/${k}`);
+    throw new InputError(`${file}: object ${JSON.stringify(object)} not found; ${parentPath} holds ${listNames(members)}`);
+  }
+  throw new InputError(`${file}: object ${JSON.stringify(object)} not found; the file holds ${listNames(describeContents(root, h5))}`);
+}
+
+/** Data of a planned dataset must fit the file (contiguous) or the most deflate can expand it (chunked). */
+function checkPlanSize(source: string, plan: DatasetPlan, fileBytes: number): void {
+  const bytes = plan.nRows * plan.rowBytes;
+  const chunked = (plan.dataset.metadata.chunks ?? null) !== null;
+  const limit = chunked ? fileBytes * MAX_DEFLATE_RATIO : fileBytes;
+  if (!Number.isSafeInteger(plan.nRows) || plan.nRows < 0 || bytes > limit) {
+    throw new InputError(`${source}: ${plan.dataset.path}: dataset of shape ${JSON.stringify(plan.dataset.metadata.shape)} must fit the ${fileBytes}-byte file (${chunked ? `at most ${MAX_DEFLATE_RATIO}× it, compressed` : 'stored contiguously'}); got ${bytes} bytes (corrupt file?)`);
+  }
+}
+
+/** Deflate cannot expand data more than about 1032 : 1. */
+const MAX_DEFLATE_RATIO = 1032;
 
 /**
  * Reads the requested columns of an HDF5 file (see the module comment for which object
@@ -208,12 +243,21 @@ function resolveObject(file: string, root: H5.File, object: string): H5.Group | 
  */
 export async function readHdf5(path: string, options: ReadOptions): Promise<ColumnTable> {
   const { file, object } = splitObjectPath(path);
+  let fileBytes: number;
   try {
-    await stat(file);
+    fileBytes = (await stat(file)).size;
   } catch (err) {
     throw new InputError(`${file}: file must be readable; got ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
   }
   const h5 = await loadH5();
+  // HDF5 runs synchronously in wasm; whatever it prints itself (an abort) is kept off stderr
+  const onProgress = options.onProgress;
+  const reported = onProgress === undefined ? options : { ...options, onProgress: (f: number) => unmuted(() => onProgress(f)) };
+  return muteStderrSync(() => openAndRead(h5, file, object, fileBytes, reported)).value;
+}
+
+/** Opens the file and reads `object`; any HDF5 failure becomes a one-line InputError. */
+function openAndRead(h5: H5Module, file: string, object: string | undefined, fileBytes: number, options: ReadOptions): ColumnTable {
   let root: H5.File;
   try {
     root = new h5.File(file, 'r');
@@ -221,29 +265,45 @@ export async function readHdf5(path: string, options: ReadOptions): Promise<Colu
     throw new InputError(`${file}: file is truncated or not an HDF5 file; got ${JSON.stringify(hdf5Reason(err))}`, { cause: err });
   }
   try {
-    const objectPath = object === undefined ? '/' : object.startsWith('/') ? object : `/${object}`;
-    const source = object === undefined ? file : `${file}:${objectPath}`;
-    let entity = resolveObject(file, root, objectPath);
-    let plans = entity instanceof h5.Dataset ? null : planGroup(source, entity as H5.Group, h5);
-    if (plans !== null && plans.size === 0 && object === undefined) {
-      const datasets = (entity as H5.Group).keys().filter((k) => root.get(k) instanceof h5.Dataset);
-      if (datasets.length === 1) {
-        entity = root.get(datasets[0]) as H5.Dataset;
-        plans = null;
-      }
-    }
-    if (plans === null) {
-      const plan = planDataset(source, entity as H5.Dataset, basename(entity.path));
-      plans = new Map(plan.columns.map((c) => [c.name, plan]));
-    }
-    const names = [...plans.keys()];
-    checkRequested(source, options.columns, names);
-    const nRows = plans.size === 0 ? 0 : (plans.values().next().value as DatasetPlan).nRows;
-    const columns = readPlans(h5, source, plans, options.columns, options.onProgress);
-    return makeTable(source, nRows, names, columns);
+    return readObject(h5, root, file, object, fileBytes, options);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`${file}: file must be a readable HDF5 file; got ${JSON.stringify(hdf5Reason(err))} (truncated or corrupt file?)`, { cause: err });
   } finally {
-    root.close();
+    try {
+      root.close();
+    } catch {
+      // a corrupt file may fail to close; the read has already failed or succeeded
+    }
   }
+}
+
+/** Plans and reads the columns of `object` (the root group by default). */
+function readObject(h5: H5Module, root: H5.File, file: string, object: string | undefined, fileBytes: number, options: ReadOptions): ColumnTable {
+  const objectPath = object === undefined ? '/' : object.startsWith('/') ? object : `/${object}`;
+  const source = object === undefined ? file : `${file}:${objectPath}`;
+  let entity = resolveObject(file, root, objectPath, h5);
+  let plans = entity instanceof h5.Dataset ? null : planGroup(source, entity as H5.Group, h5);
+  if (plans !== null && plans.size === 0 && object === undefined) {
+    const datasets = (entity as H5.Group).keys().filter((k) => root.get(k) instanceof h5.Dataset);
+    if (datasets.length === 1) {
+      entity = root.get(datasets[0]) as H5.Dataset;
+      plans = null;
+    }
+  }
+  if (plans !== null && plans.size === 0 && options.columns.length > 0) {
+    throw new InputError(`${source}: group ${objectPath} must hold 1-D numeric datasets to read as columns; got none; the file holds ${listNames(describeContents(root, h5))} (name a group or dataset as ${file}:/PATH)`);
+  }
+  if (plans === null) {
+    const plan = planDataset(source, entity as H5.Dataset, basename(entity.path));
+    plans = new Map(plan.columns.map((c) => [c.name, plan]));
+  }
+  for (const plan of new Set(plans.values())) checkPlanSize(source, plan, fileBytes);
+  const names = [...plans.keys()];
+  checkRequested(source, options.columns, names);
+  const nRows = plans.size === 0 ? 0 : (plans.values().next().value as DatasetPlan).nRows;
+  const columns = readPlans(h5, source, plans, options.columns, options.onProgress);
+  return makeTable(source, nRows, names, columns);
 }
 
 /**

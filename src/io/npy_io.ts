@@ -19,6 +19,7 @@ import { basename } from 'node:path';
 import { InputError } from '../errors.js';
 import { checkRequested, listNames, makeTable, readWholeFile, swapBytes, uint64AsInt64 } from './columns.js';
 import { splitObjectPath } from './load.js';
+import { extractZip, listZip } from './zip_archive.js';
 import type { ColumnTable, NumericColumn, ReadOptions } from './table.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
@@ -150,19 +151,37 @@ function parseHeader(bytes: Uint8Array, source: string): NpyHeader {
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const dataOffset = 8 + lengthBytes + headerLength;
   if (bytes.length < dataOffset) bad(`file is truncated; the header needs ${dataOffset} bytes, got ${bytes.length}`);
-  const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(8 + lengthBytes, dataOffset)).trim();
+  const raw = bytes.subarray(8 + lengthBytes, dataOffset);
+  if (raw.length === 0 || raw[raw.length - 1] !== 0x0a) {
+    bad(`.npy header must end with a newline at byte ${dataOffset - 1} (as numpy writes it); got ${raw.length === 0 ? 'an empty header' : `byte 0x${raw[raw.length - 1].toString(16)}`} (header length field wrong?)`);
+  }
+  const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(raw).trim();
   let dict: PyValue;
   try {
     dict = parsePyLiteral(text);
   } catch (err) {
     return bad(`.npy header must be a Python dict literal; got ${JSON.stringify(text.slice(0, 60))} (${(err as Error).message})`);
   }
-  if (dict === null || typeof dict !== 'object' || Array.isArray(dict) || !('descr' in dict) || !Array.isArray(dict.shape)) {
-    return bad(`.npy header must hold descr and shape; got ${JSON.stringify(text.slice(0, 60))}`);
+  if (dict === null || typeof dict !== 'object' || Array.isArray(dict)) return bad(`.npy header must be a dict; got ${JSON.stringify(text.slice(0, 60))}`);
+  const keys = Object.keys(dict).sort();
+  if (keys.join() !== HEADER_KEYS.join()) {
+    return bad(`.npy header keys must be exactly ${HEADER_KEYS.join(', ')}; got ${keys.map((k) => JSON.stringify(k)).join(', ')}`);
   }
-  const shape = dict.shape.map(Number);
+  if (typeof dict.fortran_order !== 'boolean') return bad(`.npy header fortran_order must be True or False; got ${JSON.stringify(dict.fortran_order)}`);
+  const shape = checkShape(dict.shape, source);
   const { type, fields, itemBytes } = parseDescr(dict.descr, source);
-  return { type, fields, itemBytes, fortranOrder: dict.fortran_order === true, shape, dataOffset };
+  return { type, fields, itemBytes, fortranOrder: dict.fortran_order, shape, dataOffset };
+}
+
+/** The keys every `.npy` header has, no more, no fewer (numpy refuses others too). */
+const HEADER_KEYS = ['descr', 'fortran_order', 'shape'];
+
+/** A shape tuple of non-negative safe integers. */
+function checkShape(shape: PyValue, source: string): number[] {
+  if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)) {
+    throw new InputError(`${source}: .npy header shape must be a tuple of non-negative integers; got ${JSON.stringify(shape)}`);
+  }
+  return shape as number[];
 }
 
 function parseDescr(descr: PyValue, source: string): { type: ElementType | null; fields: Field[] | null; itemBytes: number } {
@@ -249,6 +268,9 @@ export function parseNpy(bytes: Uint8Array, source: string, name: string, reques
   if (available < dataBytes) {
     throw new InputError(`${source}: file is truncated; the header promises ${dataBytes} bytes of data, got ${available}`);
   }
+  if (available > dataBytes) {
+    throw new InputError(`${source}: data must fill the file exactly; got ${available - dataBytes} bytes after the ${dataBytes} the header promises (wrong shape or header length?)`);
+  }
   const data = bytes.subarray(header.dataOffset, header.dataOffset + dataBytes);
   const columnNames = fields !== null ? fields.map((f) => f.name) : shape.length === 1 ? [name] : Array.from({ length: nCols }, (_, j) => `col${j}`);
   checkRequested(source, requested, columnNames);
@@ -278,22 +300,17 @@ export async function readNpy(path: string, options: ReadOptions): Promise<Colum
   return makeTable(file, parsed.nRows, parsed.columnNames, parsed.columns);
 }
 
-/** Unzips the members `keep` selects; returns every member's name too. */
+/** The members of an archive, by name without `.npy`; only those `keep` selects are extracted (and CRC-checked). */
 async function unzipMembers(source: string, bytes: Uint8Array, keep: (member: string) => boolean): Promise<{ names: string[]; files: Record<string, Uint8Array> }> {
-  const { unzipSync } = await import('fflate');
-  const names: string[] = [];
-  try {
-    const files = unzipSync(bytes, {
-      filter: (info) => {
-        const member = info.name.replace(/\.npy$/, '');
-        names.push(member);
-        return keep(member);
-      },
-    });
-    return { names, files };
-  } catch (err) {
-    throw new InputError(`${source}: file is truncated or not a zip archive; got ${JSON.stringify((err as Error).message)}`, { cause: err });
+  const entries = listZip(bytes, source);
+  const names = entries.map((e) => e.name.replace(/\.npy$/, ''));
+  const unprintable = names.find((n) => /[\u0000-\u001f\u007f]/.test(n));
+  if (unprintable !== undefined) throw new InputError(`${source}: member names must be printable; got ${JSON.stringify(unprintable)} (corrupt file?)`);
+  const files: Record<string, Uint8Array> = {};
+  for (const [k, entry] of entries.entries()) {
+    if (keep(names[k])) files[entry.name] = await extractZip(bytes, entry, source);
   }
+  return { names, files };
 }
 
 /**

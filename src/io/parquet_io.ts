@@ -10,11 +10,12 @@
  */
 import { openAsBlob } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
-import { DataType, tableFromIPC, Type, type Field, type Vector } from 'apache-arrow';
+import { DataType, tableFromIPC, Type, type Field, type Table, type Vector } from 'apache-arrow';
 import type { ParquetFile } from 'parquet-wasm';
 import { InputError } from '../errors.js';
 import { checkRequested, makeTable, throttledProgress, uint64AsInt64 } from './columns.js';
 import { splitObjectPath } from './load.js';
+import { guardWasmTraps, isWasmTrap } from './library_guard.js';
 import type { ColumnTable, NumericColumn, ReadOptions } from './table.js';
 
 type ParquetWasm = typeof import('parquet-wasm');
@@ -69,8 +70,9 @@ async function openParquet(pw: ParquetWasm, file: string): Promise<ParquetFile> 
     throw new InputError(`${file}: file must be readable; got ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
   }
   try {
-    return await pw.ParquetFile.fromFile(await openAsBlob(file));
+    return await guardWasmTraps(file, 'Parquet footer must decode', async () => pw.ParquetFile.fromFile(await openAsBlob(file)));
   } catch (err) {
+    if (err instanceof InputError) throw err;
     throw new InputError(`${file}: file is truncated or not a Parquet file; got ${JSON.stringify(String(err).replace(/^Error: /, ''))}`, { cause: err });
   }
 }
@@ -90,6 +92,7 @@ export async function readParquet(path: string, options: ReadOptions): Promise<C
   const { file } = splitObjectPath(path);
   const pw = await import('parquet-wasm');
   const parquet = await openParquet(pw, file);
+  let trapped = false;
   try {
     const schema = tableFromIPC(parquet.schema().intoIPCStream()).schema;
     const names = schema.fields.map((f) => f.name);
@@ -99,21 +102,56 @@ export async function readParquet(path: string, options: ReadOptions): Promise<C
     const metadata = parquet.metadata();
     const rowGroupRows = metadata.rowGroups().map((g) => g.numRows());
     const nRows = rowGroupRows.reduce((a, b) => a + b, 0);
+    checkDeclaredRows(file, rowGroupRows, nRows, requested.length, (await stat(file)).size);
     const columns = new Map<string, NumericColumn>();
     for (const name of requested) columns.set(name, (outputFor(schema.fields[names.indexOf(name)].type) as { make: (n: number) => NumericColumn }).make(nRows));
     const progress = throttledProgress(options.onProgress);
     let offset = 0;
     for (let g = 0; g < rowGroupRows.length && requested.length > 0; g++) {
-      const part = await parquet.read({ columns: requested, rowGroups: [g], batchSize: BATCH_ROWS });
-      const table = tableFromIPC(part.intoIPCStream());
+      const table = await readRowGroup(parquet, file, requested, g).catch((err) => {
+        trapped = isWasmTrap((err as Error).cause);
+        throw err;
+      });
+      if (table.numRows !== rowGroupRows[g]) {
+        throw new InputError(`${file}: row group ${g} must hold the ${rowGroupRows[g]} rows the footer declares; got ${table.numRows} (truncated or corrupt file)`);
+      }
       for (const name of requested) copyVector(file, name, table.getChild(name) as Vector, columns.get(name) as NumericColumn, offset);
       offset += table.numRows;
       progress(nRows === 0 ? 1 : offset / nRows);
     }
     progress(1);
     return makeTable(file, nRows, names, columns);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`${file}: file must be a readable Parquet file; got ${JSON.stringify(String((err as Error).message ?? err).split('\n')[0])} (corrupt file?)`, { cause: err });
   } finally {
-    parquet.free();
+    if (!trapped) parquet.free(); // after a trap the decoder's state is not to be touched
+  }
+}
+
+/** Output bytes a file may claim before anything is read: any file may claim this much. */
+const MIN_CLAIM_BYTES = 64 * 1024 * 1024;
+/** Most bytes one file byte can decode to (deflate's ~1032 : 1, times 8 for bit-packed runs). */
+const MAX_EXPANSION = 8 * 1032;
+
+/** Row counts from the footer must be non-negative integers, and not claim more data than the file could hold. */
+function checkDeclaredRows(file: string, rowGroupRows: number[], nRows: number, nColumns: number, fileBytes: number): void {
+  const bad = rowGroupRows.findIndex((n) => !Number.isSafeInteger(n) || n < 0);
+  if (bad >= 0) throw new InputError(`${file}: row group ${bad} must declare a non-negative row count; got ${rowGroupRows[bad]} (corrupt footer)`);
+  const claimed = nRows * 8 * nColumns;
+  if (claimed > Math.max(MIN_CLAIM_BYTES, fileBytes * MAX_EXPANSION)) {
+    throw new InputError(`${file}: declared row count must fit a ${fileBytes}-byte file; got ${nRows} rows (corrupt footer)`);
+  }
+}
+
+/** Reads the requested columns of one row group; decoder failures and traps become InputErrors. */
+async function readRowGroup(parquet: ParquetFile, file: string, columns: string[], group: number): Promise<Table> {
+  try {
+    const part = await guardWasmTraps(file, `row group ${group} must decode`, () => parquet.read({ columns, rowGroups: [group], batchSize: BATCH_ROWS }));
+    return tableFromIPC(part.intoIPCStream());
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`${file}: row group ${group} must decode; got ${JSON.stringify(String((err as Error).message ?? err).split('\n')[0])} (truncated or corrupt file?)`, { cause: err });
   }
 }
 

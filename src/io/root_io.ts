@@ -14,6 +14,8 @@ import { resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { checkRequested, listNames, makeTable, throttledProgress } from './columns.js';
 import { splitObjectPath } from './load.js';
+import { captureConsole, guardUncaught } from './library_guard.js';
+import { checkBaskets } from './root_baskets.js';
 import type { ColumnTable, NumericColumn, ReadOptions } from './table.js';
 
 // jsroot ships no types; its objects are used through a few known members.
@@ -132,18 +134,24 @@ function flatLeaf(source: string, branch: JsrootObject): JsrootObject {
   return leaf;
 }
 
-async function readTree(jsroot: Jsroot, source: string, tree: JsrootObject, options: ReadOptions): Promise<ColumnTable> {
+async function readTree(jsroot: Jsroot, file: string, source: string, tree: JsrootObject, options: ReadOptions): Promise<ColumnTable> {
   const branches: JsrootObject[] = tree.fBranches?.arr ?? [];
   const names = branches.map((b) => String(b.fName));
   checkRequested(source, options.columns, names);
   const nRows = Number(tree.fEntries);
   const requested = [...new Set(options.columns)];
+  if (!Number.isSafeInteger(nRows) || nRows < 0) throw new InputError(`${source}: tree must have a non-negative entry count; got ${tree.fEntries} (corrupt file)`);
+  for (const name of requested) {
+    const entries = Number(branches[names.indexOf(name)].fEntries);
+    if (entries !== nRows) throw new InputError(`${source}: branch ${JSON.stringify(name)} must have the tree's ${nRows} entries; got ${entries} (corrupt file)`);
+  }
   const targets: Target[] = requested.map((name, k) => {
     const branch = branches[names.indexOf(name)];
     const leaf = flatLeaf(source, branch);
     return { name, member: `c${k}`, out: LEAF_TYPES[leaf._typename](Boolean(leaf.fIsUnsigned), nRows) };
   });
   if (targets.length > 0 && nRows > 0) {
+    await checkBaskets(file, source, targets.map((t) => branches[names.indexOf(t.name)]));
     const run = (selector: JsrootObject) => {
       targets.forEach((t) => selector.addBranch(branches[names.indexOf(t.name)], t.member));
       return jsroot.treeProcess(tree, selector, {});
@@ -238,6 +246,14 @@ export async function readRoot(path: string, options: ReadOptions): Promise<Colu
   const { file, object } = splitObjectPath(path);
   await checkHeader(file);
   const jsroot = await loadJsroot(file);
+  const fromJsroot = (err: unknown): boolean => /jsroot/.test(String((err as Error)?.stack ?? ''));
+  const { value, lines } = await captureConsole(() => guardUncaught(file, 'file must decode', () => readRootWith(jsroot, file, object, options), fromJsroot));
+  if (lines.length > 0) throw new InputError(`${file}: file must decode without errors; got jsroot's ${JSON.stringify(lines[0].split('\n')[0].slice(0, 200))} (truncated or corrupt file?)`);
+  return value;
+}
+
+/** Opens the file and reads the picked tree (jsroot's console output is captured by the caller). */
+async function readRootWith(jsroot: Jsroot, file: string, object: string | undefined, options: ReadOptions): Promise<ColumnTable> {
   let rootFile: JsrootObject;
   try {
     rootFile = await jsroot.openFile(resolve(file));
@@ -256,5 +272,10 @@ export async function readRoot(path: string, options: ReadOptions): Promise<Colu
   const typename = String(tree._typename ?? picked.className);
   if (RNTUPLE_CLASSES.has(typename) || RNTUPLE_CLASSES.has(picked.className)) return readRNTuple(jsroot, source, tree, options);
   if (!TREE_CLASSES.has(typename)) throw new InputError(`${file}: ${JSON.stringify(picked.name)} must be a TTree or RNTuple; got ${typename}`);
-  return readTree(jsroot, source, tree, options);
+  try {
+    return await readTree(jsroot, file, source, tree, options);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`${source}: tree must be readable; got ${JSON.stringify(String((err as Error)?.message ?? err).split('\n')[0])} (truncated or corrupt file?)`, { cause: err });
+  }
 }
