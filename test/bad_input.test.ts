@@ -5,10 +5,6 @@
  * line on stderr, `omnifold: …`, that names the file, column or option (the regex of the
  * case), no stack trace, nothing on stdout, and nothing written: the temporary folder's
  * tree (names, sizes, modification times) is the same before and after.
- *
- * Cases marked `pending` still fail for a reason outside the input layer (a reader's
- * structural check, or a command's exit code); they run, print what they got, and are
- * reported as skipped with that reason until fixed.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -32,8 +28,6 @@ interface Case {
   args: string[];
   /** The one stderr line, after `omnifold: `. */
   error: RegExp;
-  /** Why the case still fails (it then only reports what it got). */
-  pending?: string;
   needsRoot?: boolean;
 }
 
@@ -251,10 +245,10 @@ const CASES: Case[] = [
   { name: 'NPZ mask -1', args: UNFOLD('mask.npz', 'sim.csv', ['--pass-reco', 'pass']), error: /^mask\.npz: column "pass" must hold 0\/1 or true\/false; got -1 at row 2$/ },
   { name: 'NPZ members of unequal length', args: UNFOLD('ragged.npz', 'sim.csv'), error: /^ragged\.npz: members must have the same length; got gen_x=40, reco_x=39$/ },
   { name: 'NPZ member not found', args: UNFOLD('sim.npz:nope', 'sim.csv'), error: /^sim\.npz: member "nope" not found; members are gen_x, reco_x, w$/ },
-  { name: 'NPY misspelt fortran_order key', args: UNFOLD('sim.csv', 'misspelt/reco_x.npy', QUICK), error: /^misspelt\/reco_x\.npy: .*fortran_ordr.*/, pending: 'the NPY header parser ignores unknown keys and reads the array as C order (src/io/npy_io.ts)' },
+  { name: 'NPY misspelt fortran_order key', args: UNFOLD('sim.csv', 'misspelt/reco_x.npy', QUICK), error: /^misspelt\/reco_x\.npy: .*fortran_ordr.*/ },
   { name: 'NPY shape past the data', args: UNFOLD('sim.csv', 'shortdata/reco_x.npy'), error: /^shortdata\/reco_x\.npy: file .*got / },
   { name: 'NPY header length off by one', args: UNFOLD('sim.csv', 'offbyone/reco_x.npy'), error: /^offbyone\/reco_x\.npy: .*header.*/ },
-  { name: 'NPZ member with a wrong CRC-32', args: UNFOLD('sim.csv', 'crc.npz', QUICK), error: /^crc\.npz: .*(CRC|crc).*/, pending: 'NPZ members are not checked against their CRC-32, so the flipped value is read (src/io/npy_io.ts)' },
+  { name: 'NPZ member with a wrong CRC-32', args: UNFOLD('sim.csv', 'crc.npz', QUICK), error: /^crc\.npz: .*(CRC|crc).*/ },
   { name: 'NPY complex dtype', args: UNFOLD('sim.csv', 'complex/reco_x.npy'), error: /^complex\/reco_x\.npy: .*; got .*c16/ },
   { name: 'NPY object dtype', args: UNFOLD('sim.csv', 'object/reco_x.npy'), error: /^object\/reco_x\.npy: .*; got .*O/ },
   // --- ROOT (fixtures from ../shared/fixtures/root)
@@ -335,10 +329,6 @@ for (const c of CASES) {
     if (/^\s+at /m.test(r.stderr)) problems.push('a stack trace on stderr');
     if (r.stdout !== '') problems.push(`stdout ${JSON.stringify(r.stdout.slice(0, 200))}`);
     if (JSON.stringify(snapshot(dir)) !== JSON.stringify(before)) problems.push('files were written');
-    if (c.pending !== undefined) {
-      console.log(`skipped: ${c.name}: pending (${c.pending})${problems.length === 0 ? ' — now passes: drop the pending mark' : `; got ${problems.join('; ')}`}`);
-      return;
-    }
     assert.equal(problems, [], `${c.name}: ${problems.join('; ')}`);
   });
 }
