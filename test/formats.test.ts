@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
-import { InputError } from '../src/errors.js';
 import { readTable } from '../src/io/load.js';
+import { rejectsInput as rejects } from './helpers/rejects.js';
 import { encodeNpy, readNpy, writeNpy, writeNpz } from '../src/io/npy_io.js';
 import { readParquet, writeParquet } from '../src/io/parquet_io.js';
 import { readHdf5, writeHdf5 } from '../src/io/hdf5_io.js';
@@ -29,19 +29,6 @@ const COLUMNS = {
 };
 const NAMES = Object.keys(COLUMNS) as (keyof typeof COLUMNS)[];
 
-/** Asserts that `fn` rejects with an InputError whose single-line message matches `pattern`. */
-async function rejects(fn: () => Promise<unknown>, pattern: RegExp): Promise<void> {
-  try {
-    await fn();
-  } catch (err) {
-    assert.instance(err, InputError, `wanted InputError, got ${String(err)}`);
-    const message = (err as Error).message;
-    assert.not.match(message, /\n/, `message must be one line; got ${message}`);
-    assert.match(message, pattern);
-    return;
-  }
-  assert.unreachable(`wanted an error matching ${pattern}`);
-}
 
 function asNumbers(values: NumericColumn): number[] {
   return Array.from(values as ArrayLike<number | bigint>, Number);
