@@ -67,10 +67,14 @@ export function readWeights(table: ColumnTable, name: string | undefined): Float
   return out;
 }
 
+/** The largest finite f32. */
+const F32_MAX = 3.4028234663852886e38;
+
 /**
  * Feature columns as an f32 row-major matrix in a SharedArrayBuffer. A NaN or ±Inf on an
- * event with `mask[i] = 1` is an error; on an event that fails the selection it is stored
- * as 0, so no classifier ever sees a non-finite number.
+ * event with `mask[i] = 1` is an error, and so is a finite value too large for f32 (it
+ * would become ±Inf); on an event that fails the selection either is stored as 0, so no
+ * classifier ever sees a non-finite number.
  */
 export function readFeatures(table: ColumnTable, names: readonly string[], mask?: Uint8Array): FeatureMatrix {
   if (names.length === 0) throw new InputError(`${table.source}: feature columns must name at least one column; got none`);
@@ -82,9 +86,10 @@ export function readFeatures(table: ColumnTable, names: readonly string[], mask?
     const col = numbers(table, name);
     for (let i = 0; i < nEvents; i++) {
       const v = col[i];
-      if (Number.isFinite(v)) values[i * nFeatures + f] = v;
+      if (Number.isFinite(Math.fround(v))) values[i * nFeatures + f] = v;
       else if (mask === undefined || mask[i]) {
-        throw new InputError(`${table.source}: column "${name}" must be finite on selected events; got ${v} at row ${i}`);
+        const rule = Number.isFinite(v) ? `be within ±${F32_MAX} (single precision) on selected events` : 'be finite on selected events';
+        throw new InputError(`${table.source}: column "${name}" must ${rule}; got ${v} at row ${i}`);
       }
     }
   });

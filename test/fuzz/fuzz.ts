@@ -29,13 +29,14 @@ const TYPED: Record<string, new (buffer: ArrayBuffer) => NumericColumn> = {
   Float64Array, Float32Array, Int32Array, Int16Array, Int8Array, Uint8Array, Uint16Array, Uint32Array, BigInt64Array,
 };
 
-function decodeColumn(sent: { type: string; base64: string }): NumericColumn {
+/** A column as sent back by the child, decoded. */
+export function decodeColumn(sent: { type: string; base64: string }): NumericColumn {
   const bytes = Buffer.from(sent.base64, 'base64');
   return new TYPED[sent.type](bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
 /** Reads the unmutated input; checks it against the known columns; fills in ROOT's data ranges. */
-async function readReference(child: ReaderChild, input: FuzzInput, dir: string): Promise<Columns> {
+export async function readReference(child: ReaderChild, input: FuzzInput, dir: string): Promise<Columns> {
   const path = writeMutant(dir, input, 0, input.bytes);
   const result = await child.read(path, input.columns);
   const reply = result.reply;
