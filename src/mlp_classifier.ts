@@ -12,6 +12,7 @@
 import type { Activation, Classifier, FitContext, FitInfo, MlpOptions, RatioClip, RatioResult, TrainedClassifier } from './classifier.js';
 import { ratioOutput } from './classifier.js';
 import { MLP_DEFAULTS } from './defaults.js';
+import { checkMlpOptions } from './mlp_options.js';
 import { InputError, NumericalError, describeValue } from './errors.js';
 import type { FeatureMatrix } from './features.js';
 import { RandomPermutation, RandomStream } from './rng.js';
@@ -29,7 +30,6 @@ import type { MomentsRowsF32Export } from './kernels/moments_rows_f32.js';
 import { kernels, type Arena, type KernelExports } from './kernels/wasm.js';
 
 
-const ACTIVATIONS: readonly Activation[] = ['relu', 'silu', 'gelu'];
 
 /** Plain-data spec of an MLP classifier with every option resolved. */
 export type MlpSpec = { type: 'mlp' } & MlpOptions;
@@ -66,36 +66,10 @@ export class MlpClassifier implements Classifier {
   }
 }
 
-/** Validates and resolves MLP options against the defaults. */
+/** Validates and resolves MLP options against the defaults (the rules of src/mlp_options.ts). */
 export function resolveMlpOptions(options: Partial<MlpOptions>): MlpOptions {
   if (options === null || typeof options !== 'object') throw new InputError(`mlp options must be an object; got ${describeValue(options)}`);
-  const o = { ...MLP_DEFAULTS, ...options };
-  const hidden = o.hidden as unknown;
-  if (!Array.isArray(hidden) || hidden.length === 0 || !hidden.every((h) => Number.isInteger(h) && h >= 1)) {
-    throw new InputError(`mlp.hidden must be a list of positive integers; got ${Array.isArray(hidden) ? `[${hidden.join(', ')}]` : describeValue(hidden)}`);
-  }
-  if (!ACTIVATIONS.includes(o.activation)) {
-    throw new InputError(`mlp.activation must be one of ${ACTIVATIONS.join(', ')}; got ${describeValue(o.activation)}`);
-  }
-  const positiveInt = (name: keyof MlpOptions, v: unknown) => {
-    if (!Number.isInteger(v) || (v as number) < 1) throw new InputError(`mlp.${name} must be a positive integer; got ${describeValue(v)}`);
-  };
-  positiveInt('epochs', o.epochs);
-  positiveInt('batchSize', o.batchSize);
-  if (!Number.isInteger(o.patience) || o.patience < 0) throw new InputError(`mlp.patience must be a non-negative integer; got ${describeValue(o.patience)}`);
-  const inRange = (name: keyof MlpOptions, v: unknown, ok: (x: number) => boolean, rule: string) => {
-    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw new InputError(`mlp.${name} must be ${rule}; got ${describeValue(v)}`);
-  };
-  inRange('learningRate', o.learningRate, (x) => x > 0, 'a positive number');
-  inRange('beta1', o.beta1, (x) => x >= 0 && x < 1, 'in [0, 1)');
-  inRange('beta2', o.beta2, (x) => x >= 0 && x < 1, 'in [0, 1)');
-  inRange('adamEpsilon', o.adamEpsilon, (x) => x > 0, 'a positive number');
-  inRange('validationFraction', o.validationFraction, (x) => x >= 0 && x < 1, 'in [0, 1)');
-  inRange('residentMiB', o.residentMiB, (x) => x >= 0 && x <= 4096, 'in [0, 4096] (wasm memory is at most 4 GiB)');
-  if (o.schedule !== 'constant' && o.schedule !== 'cosine') {
-    throw new InputError(`mlp.schedule must be one of constant, cosine; got ${describeValue(o.schedule)}`);
-  }
-  return { ...o, hidden: [...(hidden as number[])] };
+  return { ...MLP_DEFAULTS, ...checkMlpOptions('mlp', { ...MLP_DEFAULTS, ...options }) } as MlpOptions;
 }
 
 /** Checks one class's shapes and weights; returns its total weight S. */

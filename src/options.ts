@@ -5,42 +5,15 @@
 import { checkBinnedEdges } from './binned_classifier.js';
 import type { ClassifierSpec } from './classifier.js';
 import { UNFOLD_DEFAULTS } from './defaults.js';
-import { describeValue, InputError } from './errors.js';
+import { fail, inRange, isInt, knownKeys, nonNegativeInt, oneOf, positiveInt } from './checks.js';
+import { InputError } from './errors.js';
+import { checkMlpOptions, MLP_OPTION_KEYS } from './mlp_options.js';
 import { REPLICA_KIND } from './rng.js';
 import type { FeatureMatrix } from './features.js';
 import type { DataSample, SimSample, UnfoldOptions } from './types.js';
 
-const fail = (path: string, rule: string, value: unknown): never => {
-  throw new InputError(`${path} must ${rule}; got ${describeValue(value)}`);
-};
-
-const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
-
-function positiveInt(path: string, v: unknown): number {
-  return isInt(v) && v >= 1 ? v : fail(path, 'be a positive integer', v);
-}
-
-function nonNegativeInt(path: string, v: unknown): number {
-  return isInt(v) && v >= 0 ? v : fail(path, 'be a non-negative integer', v);
-}
-
-function oneOf<T extends string>(path: string, v: unknown, allowed: readonly T[]): T {
-  return allowed.includes(v as T) ? (v as T) : fail(path, `be one of ${allowed.join(', ')}`, v);
-}
-
-function inRange(path: string, v: unknown, lo: number, hi: number, hiOpen: boolean, loOpen = false): number {
-  const ok = typeof v === 'number' && (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi);
-  return ok ? (v as number) : fail(path, `be a number in ${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}`, v);
-}
-
-function knownKeys(path: string, obj: object, allowed: readonly string[]): void {
-  for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) fail(path, `only have the keys ${allowed.join(', ')}`, key);
-  }
-}
-
 const OPTION_KEYS = Object.keys(UNFOLD_DEFAULTS);
-const MLP_KEYS = ['type', 'hidden', 'activation', 'epochs', 'batchSize', 'learningRate', 'beta1', 'beta2', 'adamEpsilon', 'validationFraction', 'patience', 'schedule', 'residentMiB'];
+const MLP_KEYS = ['type', ...MLP_OPTION_KEYS];
 
 /**
  * Fills defaults from `UNFOLD_DEFAULTS` and validates every option; throws an InputError
@@ -96,27 +69,7 @@ function resolveClassifier(spec: unknown): ClassifierSpec {
 }
 
 function resolveMlp(s: Record<string, unknown>): ClassifierSpec {
-  const p = 'options.classifier';
-  const out: Record<string, unknown> = { type: 'mlp' };
-  const check = (key: string, f: (path: string, v: unknown) => unknown) => {
-    if (s[key] !== undefined) out[key] = f(`${p}.${key}`, s[key]);
-  };
-  check('hidden', (path, v) => {
-    if (!Array.isArray(v) || v.length === 0) return fail(path, 'be a non-empty array of positive integers', v);
-    return v.map((n, k) => positiveInt(`${path}[${k}]`, n));
-  });
-  check('activation', (path, v) => oneOf(path, v, ['relu', 'silu', 'gelu']));
-  check('epochs', positiveInt);
-  check('batchSize', positiveInt);
-  check('learningRate', (path, v) => inRange(path, v, 0, 1e6, false, true));
-  check('beta1', (path, v) => inRange(path, v, 0, 1, true));
-  check('beta2', (path, v) => inRange(path, v, 0, 1, true));
-  check('adamEpsilon', (path, v) => inRange(path, v, 0, 1, false, true));
-  check('validationFraction', (path, v) => inRange(path, v, 0, 1, true));
-  check('patience', nonNegativeInt);
-  check('schedule', (path, v) => oneOf(path, v, ['constant', 'cosine']));
-  check('residentMiB', (path, v) => inRange(path, v, 0, 4096, false));
-  return out as ClassifierSpec;
+  return { type: 'mlp', ...checkMlpOptions('options.classifier', s) };
 }
 
 /**

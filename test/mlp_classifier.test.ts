@@ -4,6 +4,8 @@ import type { RngKey } from '../src/rng.js';
 import { RandomPermutation, RandomStream } from '../src/rng.js';
 import { MLP_DEFAULTS } from '../src/defaults.js';
 import { MlpClassifier, TrainedMlp } from '../src/mlp_classifier.js';
+import { MLP_OPTION_KEYS } from '../src/mlp_options.js';
+import { resolveUnfoldOptions } from '../src/options.js';
 import type { FeatureMatrix } from '../src/features.js';
 import { assertBitEqual } from './helpers/close.js';
 import { kernels } from '../src/kernels/wasm.js';
@@ -57,19 +59,41 @@ test('spec: defaults resolved, overrides kept', () => {
   assert.is(c.spec.epochs, MLP_DEFAULTS.epochs);
 });
 
+test('the classifier and unfold() accept exactly the same MLP option values', () => {
+  const probes: unknown[] = [-1, 0, 0.5, 1, 2, 1e7, Number.NaN, Infinity, 1.5, 'relu', 'cosine', [], [0], [4, 4], null];
+  for (const key of MLP_OPTION_KEYS) {
+    for (const value of probes) {
+      const classifier = accepts(() => new MlpClassifier({ [key]: value } as never));
+      const unfoldOption = accepts(() => resolveUnfoldOptions({ classifier: { type: 'mlp', [key]: value } as never }));
+      assert.is(classifier, unfoldOption, `${key} = ${String(value)}: classifier ${classifier}, unfold() ${unfoldOption}`);
+    }
+  }
+});
+
+function accepts(f: () => unknown): boolean {
+  try {
+    f();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 test('errors: every option and fit input is validated', () => {
   const cases: [object, RegExp][] = [
-    [{ hidden: [0] }, /^mlp\.hidden must be a list of positive integers; got \[0\]$/],
-    [{ hidden: [] }, /^mlp\.hidden must be a list of positive integers; got \[\]$/],
+    [{ hidden: [0] }, /^mlp\.hidden\[0\] must be a positive integer; got 0$/],
+    [{ hidden: [] }, /^mlp\.hidden must be a non-empty array of positive integers; got array of length 0$/],
     [{ activation: 'tanh' }, /^mlp\.activation must be one of relu, silu, gelu; got "tanh"$/],
     [{ epochs: 0 }, /^mlp\.epochs must be a positive integer; got 0$/],
     [{ batchSize: 1.5 }, /^mlp\.batchSize must be a positive integer; got 1.5$/],
-    [{ learningRate: -1 }, /^mlp\.learningRate must be a positive number; got -1$/],
-    [{ beta1: 1 }, /^mlp\.beta1 must be in \[0, 1\); got 1$/],
-    [{ beta2: Number.NaN }, /^mlp\.beta2 must be in \[0, 1\); got NaN$/],
-    [{ adamEpsilon: 0 }, /^mlp\.adamEpsilon must be a positive number; got 0$/],
-    [{ residentMiB: -1 }, /^mlp\.residentMiB must be in \[0, 4096\] \(wasm memory is at most 4 GiB\); got -1$/],
-    [{ validationFraction: 1 }, /^mlp\.validationFraction must be in \[0, 1\); got 1$/],
+    [{ learningRate: -1 }, /^mlp\.learningRate must be a number in \(0, 1000000\]; got -1$/],
+    [{ learningRate: 1e7 }, /^mlp\.learningRate must be a number in \(0, 1000000\]; got 10000000$/],
+    [{ beta1: 1 }, /^mlp\.beta1 must be a number in \[0, 1\); got 1$/],
+    [{ beta2: Number.NaN }, /^mlp\.beta2 must be a number in \[0, 1\); got NaN$/],
+    [{ adamEpsilon: 0 }, /^mlp\.adamEpsilon must be a number in \(0, 1\]; got 0$/],
+    [{ adamEpsilon: 2 }, /^mlp\.adamEpsilon must be a number in \(0, 1\]; got 2$/],
+    [{ residentMiB: -1 }, /^mlp\.residentMiB must be a number in \[0, 4096\]; got -1$/],
+    [{ validationFraction: 1 }, /^mlp\.validationFraction must be a number in \[0, 1\); got 1$/],
     [{ patience: -1 }, /^mlp\.patience must be a non-negative integer; got -1$/],
     [{ schedule: 'step' }, /^mlp\.schedule must be one of constant, cosine; got "step"$/],
   ];
@@ -90,7 +114,9 @@ test('errors: every option and fit input is validated', () => {
   const model = mlp.fit(x, ones, x, ones, { rngKey: key });
   assert.throws(() => model.ratio(x2, clip), /^mlp\.ratio: events must have 1 features; got 2$/);
   // a step of 1e38 overflows the next forward pass: the fit fails instead of returning a broken model
-  const diverging = new MlpClassifier({ hidden: [8, 8], epochs: 2, batchSize: 2, learningRate: 1e38, validationFraction: 0 });
+  // (the option check caps the learning rate at 1e6, so the spec is altered after it to reach the guard)
+  const diverging = new MlpClassifier({ hidden: [8, 8], epochs: 2, batchSize: 2, validationFraction: 0 });
+  (diverging.spec as { learningRate: number }).learningRate = 1e38;
   assert.throws(() => diverging.fit(x, ones, gaussian(10, 3, 1, dataStream(10)), ones, { rngKey: key }), /^mlp\.fit: parameters must be finite after training; got (NaN|-?Infinity) at parameter \d+ after 2 epochs \(learningRate 1e\+38: try a smaller one\)$/);
 });
 
