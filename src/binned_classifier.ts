@@ -1,7 +1,7 @@
 /**
  * BinnedClassifier: the exact histogram likelihood ratio over a product grid of per-feature
- * bin edges. With it, OmniFold is iterative Bayesian unfolding (DESIGN.md §2, "Binned
- * limit = IBU").
+ * bin edges. With it, OmniFold is iterative Bayesian unfolding (docs/algorithm.md
+ * §Binned limit = IBU; the cell rule below: §Binned classifier).
  *
  * Each feature k has edges e_k (strictly increasing) and nCells_k = e_k.length + 1 slots:
  * slot 0 underflow (x < e_k[0]), slot b for e_k[b−1] ≤ x < e_k[b], the last slot overflow

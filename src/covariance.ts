@@ -1,5 +1,6 @@
 /**
- * Covariance of any histogram or moment from uncertainty replicas (DESIGN.md §2).
+ * Covariance of any histogram or moment from uncertainty replicas (docs/algorithm.md
+ * §Covariances).
  *
  * Every replica r contributes one vector H_r (a histogram's bin contents, or a moment).
  * Bootstrap families are summarised by {@link Moments}: count, mean and the co-moment

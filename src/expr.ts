@@ -14,7 +14,8 @@
  *   power   := atom ('^' unary)?                     (right-associative; -x^2 = -(x^2))
  *   atom    := number | name | name '(' args ')' | '(' or ')'
  * Comparisons and logic give 1 or 0; a value is true when it is non-zero and not NaN.
- * Histograms are not weights, so Math.* is fine here (DESIGN.md §3 concerns weights only).
+ * Histograms are not weights, so Math.* is fine here (docs/algorithm.md §Determinism
+ * concerns weights only).
  */
 import { InputError } from './errors.js';
 

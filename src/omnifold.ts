@@ -1,7 +1,8 @@
 /**
  * The OmniFold loop (Andreassen, Komiske, Metodiev, Nachman, Thaler, "OmniFold: A Method to
  * Simultaneously Unfold All Observables", PRL 124 (2020) 182001, arXiv:1911.09107), with
- * the conventions of DESIGN.md §2: misses (step 1b), fakes (step 2b), guards, diagnostics.
+ * the conventions of docs/algorithm.md: misses (§Misses), fakes (§Fakes), guards and
+ * diagnostics (§Guards).
  *
  *   ν = 1
  *   for n = 1..N:

@@ -1,6 +1,7 @@
 /**
- * Uncertainty replicas (DESIGN.md §2): each is a full unfolding from the same inputs with
- * one thing changed, run concurrently through one shared {@link MemberRunner}.
+ * Uncertainty replicas (docs/algorithm.md §Uncertainty replicas): each is a full unfolding
+ * from the same inputs with one thing changed, run concurrently through one shared
+ * {@link MemberRunner}.
  *
  *   nominal          the inputs as given                          kind nominal, index 0
  *   data_boot_b      data weights × Poisson(1)  (seed, data, b)   kind data, index b

@@ -1,7 +1,8 @@
 /**
- * The steps of one OmniFold iteration (DESIGN.md §2). Each step builds its classifier job
- * from event subsets selected once before the loop, runs the members through the
- * runner, combines their ratios and writes the new pull (μ) or push (ν′) weights.
+ * The steps of one OmniFold iteration (docs/algorithm.md §The iteration). Each step
+ * builds its classifier job from event subsets selected once before the loop, runs the
+ * members through the runner, combines their ratios and writes the new pull (μ) or push
+ * (ν′) weights.
  */
 import type { FitInfo } from './classifier.js';
 import { combineRatios } from './combine.js';

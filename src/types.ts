@@ -1,7 +1,7 @@
 /**
  * The data types of an unfolding: inputs, options, the step jobs the loop hands to a
  * runner (in-process or the worker pool), and the result with its diagnostics.
- * Conventions are those of DESIGN.md §2 (arXiv:1911.09107).
+ * Conventions are those of docs/algorithm.md (arXiv:1911.09107).
  */
 import type { ClassifierSpec, FitInfo } from './classifier.js';
 import type { FeatureMatrix } from './features.js';

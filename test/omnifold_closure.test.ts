@@ -1,9 +1,9 @@
 /**
- * Statistical closure with the MLP classifier on the Gaussian toy of DESIGN.md §2: gen
- * N(0, 1), truth N(0.2, 0.8), smearing σ = 0.5, 10⁵ sim and 10⁵ data events. The unfolded
- * mean and std follow the closed-form (perfect-classifier) row, and after the last
- * iteration the unfolded histogram agrees with the truth histogram in the bulk within
- * statistics plus a stated allowance for the classifier.
+ * Statistical closure with the MLP classifier on the Gaussian toy of docs/algorithm.md
+ * §Reference numbers: gen N(0, 1), truth N(0.2, 0.8), smearing σ = 0.5, 10⁵ sim and 10⁵
+ * data events. The unfolded mean and std follow the closed-form (perfect-classifier) row,
+ * and after the last iteration the unfolded histogram agrees with the truth histogram in
+ * the bulk within statistics plus a stated allowance for the classifier.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -14,7 +14,7 @@ import type { DataSample, SimSample } from '../src/types.js';
 import { normals } from './helpers/normals.js';
 import { loadReference } from './helpers/reference.js';
 
-/** Closed-form (mean, std) after iterations 1..4 (DESIGN.md §2). */
+/** Closed-form (mean, std) after iterations 1..4 (docs/algorithm.md §Reference numbers). */
 const TABLE = loadReference('gauss_closed_form').values.slice(0, 4);
 const N_EVENTS = 100000;
 const SMEAR = 0.5;

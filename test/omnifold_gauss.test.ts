@@ -1,8 +1,8 @@
 /**
- * The Gaussian example of DESIGN.md §2: gen N(0, 1), truth N(0.2, 0.8), smearing σ = 0.5,
- * a perfect classifier. First the closed-form recurrence against the table, then unfold()
- * with a test-only "Gaussian oracle" classifier (exact for Gaussian classes) plugged in
- * through the in-process runner's classifier factory.
+ * The Gaussian example of docs/algorithm.md §Reference numbers: gen N(0, 1), truth
+ * N(0.2, 0.8), smearing σ = 0.5, a perfect classifier. First the closed-form recurrence
+ * against the table, then unfold() with a test-only "Gaussian oracle" classifier (exact
+ * for Gaussian classes) plugged in through the in-process runner's classifier factory.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -16,7 +16,7 @@ import { assertClose } from './helpers/close.js';
 import { normals } from './helpers/normals.js';
 import { loadReference } from './helpers/reference.js';
 
-/** Closed-form (mean, std) after iterations 1..5 (DESIGN.md §2), frozen with its generator. */
+/** Closed-form (mean, std) after iterations 1..5 (docs/algorithm.md §Reference numbers), frozen with its generator. */
 const REFERENCE = loadReference('gauss_closed_form');
 const TABLE = REFERENCE.values;
 const SMEAR = 0.5;
@@ -81,7 +81,7 @@ function smeared(n: number, mean: number, sigma: number, seed: number): { gen: F
   return { gen: t, reco: t.map((v, i) => v + SMEAR * noise[i]) };
 }
 
-test('the closed-form recurrence reproduces the table of DESIGN.md', () => {
+test('the closed-form recurrence reproduces the table of docs/algorithm.md', () => {
   const got = recurrence(5, 0, 1, 0.2, 0.8, SMEAR);
   got.forEach((row, n) => assertClose(`iteration ${n + 1} (mean, std)`, row, TABLE[n], { rtol: 0, atol: 1e-6 }));
 });

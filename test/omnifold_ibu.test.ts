@@ -1,7 +1,8 @@
 /**
- * Binned limit = IBU (DESIGN.md §2): OmniFold with the exact bin-ratio classifier and
- * misses "expectation" is D'Agostini's iterative Bayesian unfolding with efficiency
- * correction, iteration by iteration; with fakes "global" it is IBU with a fake cause.
+ * Binned limit = IBU (docs/algorithm.md §Binned limit = IBU): OmniFold with the exact
+ * bin-ratio classifier and misses "expectation" is D'Agostini's iterative Bayesian
+ * unfolding with efficiency correction, iteration by iteration; with fakes "global" it is
+ * IBU with a fake cause.
  * The IBU reference below is independent of the engine: plain matrices.
  */
 import { test } from 'uvu';

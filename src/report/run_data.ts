@@ -2,8 +2,9 @@
  * Everything the plots and the report show, gathered from an output directory: the weights
  * file's metadata, summary.json, and per gen feature its histograms with the covariance
  * from the replica columns (stat from data bootstraps, sim-stat from sim bootstraps, one
- * δδᵀ per systematic; DESIGN.md §2). Without data bootstraps the stat part is √Σw² of the
- * nominal weights (src/covariance.ts); without usable replicas the errors are √Σw² alone.
+ * δδᵀ per systematic; docs/algorithm.md §Covariances). Without data bootstraps the stat
+ * part is √Σw² of the nominal weights (src/covariance.ts); without usable replicas the
+ * errors are √Σw² alone.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

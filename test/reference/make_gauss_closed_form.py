@@ -1,4 +1,5 @@
-"""Closed-form OmniFold on Gaussians with a perfect classifier (DESIGN.md section 2).
+"""Closed-form OmniFold on Gaussians with a perfect classifier (docs/algorithm.md,
+section "Reference numbers").
 
 gen N(mu0, s0), truth N(muT, sT), Gaussian smearing eps. After each iteration the
 unfolded gen distribution stays Gaussian with

@@ -1,4 +1,5 @@
-"""D'Agostini iterative Bayesian unfolding, 2 bins (DESIGN.md section 2; the pyunfold example).
+"""D'Agostini iterative Bayesian unfolding, 2 bins (docs/algorithm.md,
+section "Reference numbers"; the pyunfold example).
 
 data [100, 150], response R[reco][gen] = [[0.9, 0.1], [0.1, 0.9]], efficiency 1,
 flat prior 125 per bin. Update: P(gen j | reco i) = R[i][j] p_j / sum_k R[i][k] p_k,
