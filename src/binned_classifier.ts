@@ -21,10 +21,11 @@
  *     report turns into a warning: their events were left at the overall normalisation,
  *     a bias wherever the true ratio differs. Make the bins wider, or the sample larger,
  *     until none remains.
- * With positive weights a target event never falls in a cell without class-0 weight
- * (targets are class-0 events, or hold weight wherever class 0 does), so the rule is the
- * plain s1/s0 there. The class totals S0, S1 must be positive (the loop checks them
- * before the fit).
+ * With positive weights, events the loop reweights fall in cells without class-0 weight
+ * only where the training classes do not reach: a miss in a gen cell where no event passes
+ * reco (step 1b), a fake in a reco cell holding only fakes (step 2b). They get S1/S0, the
+ * overall normalisation, the same as an empty cell. The class totals S0, S1 must be
+ * positive (the loop checks them before the fit).
  * Pure arithmetic (no exp/log), sums in event order: bit-identical everywhere.
  */
 import type { Classifier, ClassifierSpec, FitContext, FitInfo, RatioClip, RatioResult, TrainedClassifier } from './classifier.js';
