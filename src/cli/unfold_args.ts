@@ -52,7 +52,7 @@ export const UNFOLD_FLAGS: Readonly<Record<string, { type: FlagType; help: strin
   out: { type: 'string', help: 'output directory (default ./omnifold-out)' },
   config: { type: 'string', help: 'JSON file with the same keys as these flags (flags override)' },
   'no-plots': { type: 'boolean', help: 'skip OUT/plots/ and OUT/report.html' },
-  quiet: { type: 'boolean', help: 'no progress on stderr' },
+  quiet: { type: 'boolean', help: 'no progress on stderr (warnings and errors still print)' },
   debug: { type: 'boolean', help: 'print the stack with an error' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 });
