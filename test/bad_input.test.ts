@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { makeData, Field, Float64, RecordBatch, Schema, Struct, Table, tableFromArrays, tableFromJSON, tableToIPC } from 'apache-arrow';
 import { zipSync } from 'fflate';
 import { writeHdf5 } from '../src/io/hdf5_io.js';
-import { encodeNpy, writeNpy, writeNpz } from '../src/io/npy_io.js';
+import { encodeNpy, writeNpy } from '../src/io/npy_io.js';
+import { writeNpz } from '../src/io/npz_io.js';
 import { writeParquet } from '../src/io/parquet_io.js';
 
 const BIN = join(process.cwd(), 'bin', 'omnifold.js');

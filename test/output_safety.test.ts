@@ -102,6 +102,13 @@ test('a file the engine did not write where it would write one is refused, even 
   assert.is(readFileSync(join(dir, 'report.html'), 'utf8'), 'my own report');
 });
 
+test('--resume on a run without replicas simply runs it', () => {
+  const dir = join(root, 'resume-nominal');
+  const r = run([...BINNED, '--no-plots', '--resume', '--out', dir]);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(readdirSync(dir).sort(), [MANIFEST, 'summary.json', 'weights.arrow']);
+});
+
 test('--resume and --force together are a usage error', () => {
   assertOneLineError(run([...BINNED, '--out', join(root, 'both'), '--resume', '--force']), /^omnifold: --resume and --force must not be given together/);
   assert.not.ok(existsSync(join(root, 'both')));

@@ -97,8 +97,9 @@ export async function runUnfold(argv: string[]): Promise<number> {
   try {
     run = await runReplicas(inputs.sim, inputs.data, runReplicaOptions(plan, options, systematics), {
       runner,
+      // only a run with replicas keeps them for --resume; a lone nominal is simply recomputed
       storeDir: planHasReplicas(plan) ? out.resumeDir : undefined,
-      resume: plan.resume,
+      resume: plan.resume && planHasReplicas(plan),
       onProgress: printer.onProgress,
     });
   } finally {
@@ -106,14 +107,14 @@ export async function runUnfold(argv: string[]): Promise<number> {
     await runner?.close?.();
   }
   if (run.resumed.length > 0) printer.message(`resumed ${run.resumed.length} finished replica(s): ${run.resumed.join(', ')}`);
-  const result = run.nominal!;
+  const result = run.nominal;
   const summary = summarize({ ...inputs.sim, genNames: inputs.genNames, priorWeights: inputs.sim.weights, weights: result.weights, truth: inputs.truth, bins: { ...inputs.bins, ...plan.bins }, iterations: result.iterations, nDropped: result.nDropped });
   const warnings = runWarnings({ iterations: result.iterations, nEvents: inputs.sim.weights.length, observables: summary.features.map((f) => ({ info: { name: f.feature }, summary: f })) });
   // warnings are printed with or without plots and --quiet, and kept in summary.json
   for (const w of warnings) process.stderr.write(`warning: ${w.where}: ${w.message}\n`);
   const threads = runner?.threads ?? 1;
-  const run_ = { threads, out: plan.outDir, wallSeconds: Math.round((Date.now() - started) / 100) / 10, resumed: run.resumed };
-  await writeOutputs(out, plan, inputs, run, { ...summary, warnings, run: run_ });
+  const runFacts = { threads, out: plan.outDir, wallSeconds: Math.round((Date.now() - started) / 100) / 10, resumed: run.resumed };
+  await writeOutputs(out, plan, inputs, run, { ...summary, warnings, run: runFacts });
   printer.message(`wrote ${outputEntries(plan).map((f) => join(plan.outDir, f)).join(', ')}`);
   process.stdout.write(formatResultTable(summary));
   return 0;

@@ -23,7 +23,7 @@ const READERS: Record<string, [string, string]> = {
   '.h5': ['./hdf5_io.js', 'readHdf5'],
   '.hdf5': ['./hdf5_io.js', 'readHdf5'],
   '.npy': ['./npy_io.js', 'readNpy'],
-  '.npz': ['./npy_io.js', 'readNpz'],
+  '.npz': ['./npz_io.js', 'readNpz'],
   '.root': ['./root_io.js', 'readRoot'],
 };
 

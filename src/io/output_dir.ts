@@ -111,7 +111,7 @@ function listed(entries: readonly string[], limit = 3): string {
 }
 
 /** The nearest existing ancestor of `path` (itself included). */
-async function nearestExisting(path: string): Promise<string> {
+export async function nearestExisting(path: string): Promise<string> {
   for (let p = path; ; p = dirname(p)) {
     if ((await stat(p).catch(() => undefined)) !== undefined || dirname(p) === p) return p;
   }

@@ -8,7 +8,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { InputError, OmniFoldError } from '../errors.js';
-import { describeFsError } from './output_dir.js';
+import { describeFsError, nearestExisting } from './output_dir.js';
 
 /** Throws an InputError naming `subject` unless `path` may be written (see the module comment). */
 export async function checkOutputFile(path: string, subject: string, force = false): Promise<void> {
@@ -17,8 +17,7 @@ export async function checkOutputFile(path: string, subject: string, force = fal
   if (found !== undefined && !force) {
     throw new InputError(`${subject} ${path} must not exist (the engine never overwrites a file unasked); got an existing file (--force replaces it)`);
   }
-  let parent = resolve(dirname(path));
-  while ((await stat(parent).catch(() => undefined)) === undefined && dirname(parent) !== parent) parent = dirname(parent);
+  const parent = await nearestExisting(resolve(dirname(path)));
   try {
     await access(parent, constants.W_OK);
   } catch (error) {

@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLI_ALLOWED, CLI_OUTCOMES, describeCliRun, judgeCliRun, runCli, type CliOutcome } from './cli_run.js';
-import { decodeColumn, readReference, type FuzzOptions } from './fuzz.js';
+import { decodeColumn, mib, readReference, type FuzzOptions } from './fuzz.js';
 import { classify, ReaderChild, type Columns, type Limits } from './harness.js';
 import { writeMutant, type FuzzInput } from './inputs.js';
 import { mutate } from './mutators.js';
@@ -123,10 +123,6 @@ const LABELS: Record<CliOutcome, string> = {
   hang: 'hang',
   crash: 'crash',
 };
-
-function mib(kib: number): string {
-  return kib >= 1024 * 1024 ? `${(kib / 1024 / 1024).toFixed(1)} GiB` : `${Math.round(kib / 1024)} MiB`;
-}
 
 /** The CLI outcome table as Markdown: one row per format; the columns after the allowed ones are failures. */
 export function formatCliTable(rows: Array<{ format: string; tally: CliTally }>): string {

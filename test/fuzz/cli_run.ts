@@ -13,10 +13,10 @@
  * (exit 0 with other lines on stderr), `hang`, `crash` (a signal or the memory cap).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Limits, Outcome } from './harness.js';
+import { rssKiB, type Limits, type Outcome } from './harness.js';
 
 export const CLI_OUTCOMES = ['named', 'unfolded', 'garbage', 'exit', 'multiline', 'unnamed', 'written', 'noise', 'hang', 'crash'] as const;
 export type CliOutcome = (typeof CLI_OUTCOMES)[number];
@@ -36,16 +36,6 @@ export interface CliResult {
   killed?: 'hang' | 'memory';
   stderr: string;
   peakRssKiB: number;
-}
-
-function rssKiB(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
-    return m === null ? 0 : Number(m[1]);
-  } catch {
-    return 0;
-  }
 }
 
 /** Runs `omnifold ...args` in `cwd`; kills it past the time limit or the memory cap. */

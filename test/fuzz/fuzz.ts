@@ -95,7 +95,8 @@ const LABELS: Record<(typeof OUTCOMES)[number], string> = {
   crash: 'crash',
 };
 
-function mib(kib: number): string {
+/** A peak RSS for the tables, in MiB or GiB. */
+export function mib(kib: number): string {
   return kib >= 1024 * 1024 ? `${(kib / 1024 / 1024).toFixed(1)} GiB` : `${Math.round(kib / 1024)} MiB`;
 }
 

@@ -50,7 +50,8 @@ export interface ReadResult {
 
 const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
 
-function rssKiB(pid: number | undefined): number {
+/** Resident memory of process `pid` in KiB (0 when unknown). */
+export function rssKiB(pid: number | undefined): number {
   if (pid === undefined) return 0;
   try {
     const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
