@@ -26,8 +26,8 @@ import type { AdamScalars } from '../src/kernels/adam_step_f32.js';
 import * as currentStep from '../src/kernels/mlp_train_step_f32.js';
 import * as currentWorkspace from '../src/kernels/mlp_workspace.js';
 import * as currentWasm from '../src/kernels/wasm.js';
-import * as currentMlp from '../src/mlp_classifier.js';
-import { RandomStream, type RngKey } from '../src/rng.js';
+import * as currentMlp from '../src/classifiers/mlp/classifier.js';
+import { RandomStream, type RngKey } from '../src/base/rng.js';
 
 interface Build {
   kernels: typeof currentWasm.kernels;

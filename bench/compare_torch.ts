@@ -21,8 +21,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MlpClassifier } from '../src/mlp_classifier.js';
-import { RandomStream } from '../src/rng.js';
+import { MlpClassifier } from '../src/classifiers/mlp/classifier.js';
+import { RandomStream } from '../src/base/rng.js';
 
 const N_FEATURES = 8;
 const nEvents = Number(process.argv[2] ?? 50000);

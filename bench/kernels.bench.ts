@@ -9,7 +9,7 @@
  */
 import os from 'node:os';
 import { Bench } from 'tinybench';
-import type { Activation } from '../src/classifier.js';
+import type { Activation } from '../src/classifiers/classifier.js';
 import type { DenseBackwardF32Export } from '../src/kernels/dense_backward_f32.js';
 import type { DenseForwardF32Export } from '../src/kernels/dense_forward_f32.js';
 import type { BackwardExport, UnaryExport } from '../src/kernels/elementwise.js';
@@ -19,16 +19,16 @@ import { MlpWorkspace } from '../src/kernels/mlp_workspace.js';
 import type { GatherRowsF32Export } from '../src/kernels/gather_rows_f32.js';
 import { WasmPermutation } from '../src/kernels/permute_u32.js';
 import { kernels } from '../src/kernels/wasm.js';
-import { denseBackwardF32 as denseBackwardRef } from '../src/reference/dense_backward_f32.js';
-import { denseForwardF32 as denseForwardRef } from '../src/reference/dense_forward_f32.js';
-import { geluBackwardF32 as geluBackwardRef } from '../src/reference/gelu_backward_f32.js';
-import { geluForwardF32 as geluForwardRef } from '../src/reference/gelu_forward_f32.js';
-import { siluBackwardF32 as siluBackwardRef } from '../src/reference/silu_backward_f32.js';
-import { siluForwardF32 as siluForwardRef } from '../src/reference/silu_forward_f32.js';
-import { gatherRowsF32 as gatherRowsRef } from '../src/reference/gather_rows_f32.js';
-import { histFillF64 as histFillRef } from '../src/reference/hist_fill_f64.js';
-import { likelihoodRatioF32 as likelihoodRatioRef } from '../src/reference/likelihood_ratio_f32.js';
-import { RandomPermutation, RandomStream } from '../src/rng.js';
+import { denseBackwardF32 as denseBackwardRef } from '../src/kernels/reference/dense_backward_f32.js';
+import { denseForwardF32 as denseForwardRef } from '../src/kernels/reference/dense_forward_f32.js';
+import { geluBackwardF32 as geluBackwardRef } from '../src/kernels/reference/gelu_backward_f32.js';
+import { geluForwardF32 as geluForwardRef } from '../src/kernels/reference/gelu_forward_f32.js';
+import { siluBackwardF32 as siluBackwardRef } from '../src/kernels/reference/silu_backward_f32.js';
+import { siluForwardF32 as siluForwardRef } from '../src/kernels/reference/silu_forward_f32.js';
+import { gatherRowsF32 as gatherRowsRef } from '../src/kernels/reference/gather_rows_f32.js';
+import { histFillF64 as histFillRef } from '../src/kernels/reference/hist_fill_f64.js';
+import { likelihoodRatioF32 as likelihoodRatioRef } from '../src/kernels/reference/likelihood_ratio_f32.js';
+import { RandomPermutation, RandomStream } from '../src/base/rng.js';
 
 const quick = process.argv.includes('--quick');
 const { exports, arena } = kernels();

@@ -17,12 +17,12 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import type { ClassifierSpec } from '../src/classifier.js';
-import type { FeatureMatrix } from '../src/features.js';
-import { unfold } from '../src/omnifold.js';
-import { PoolRunner } from '../src/pool.js';
-import { RandomStream } from '../src/rng.js';
-import type { StepJob } from '../src/types.js';
+import type { ClassifierSpec } from '../src/classifiers/classifier.js';
+import type { FeatureMatrix } from '../src/base/features.js';
+import { unfold } from '../src/algorithm/omnifold.js';
+import { PoolRunner } from '../src/execution/pool.js';
+import { RandomStream } from '../src/base/rng.js';
+import type { StepJob } from '../src/algorithm/types.js';
 
 const N_FEATURES = 8;
 

@@ -1,11 +1,11 @@
 /**
  * The public API of the engine: explicit named exports, nothing else.
  */
-export { OmniFoldError, InputError, KernelError, NumericalError, WorkerError } from './errors.js';
-export { REPLICA_KIND, STEP, PURPOSE, RandomStream, philox4x32, poissonOneWeights, streamKey } from './rng.js';
-export type { RngKey, ReplicaKind, StepName, Purpose } from './rng.js';
-export { featureMatrix, fromColumns, column, selectRows, maskIndices } from './features.js';
-export type { FeatureMatrix } from './features.js';
+export { OmniFoldError, InputError, KernelError, NumericalError, WorkerError } from './base/errors.js';
+export { REPLICA_KIND, STEP, PURPOSE, RandomStream, philox4x32, poissonOneWeights, streamKey } from './base/rng.js';
+export type { RngKey, ReplicaKind, StepName, Purpose } from './base/rng.js';
+export { featureMatrix, fromColumns, column, selectRows, maskIndices } from './base/features.js';
+export type { FeatureMatrix } from './base/features.js';
 export type {
   Classifier,
   ClassifierSpec,
@@ -17,7 +17,7 @@ export type {
   EpochReport,
   MlpOptions,
   Activation,
-} from './classifier.js';
+} from './classifiers/classifier.js';
 export type {
   SimSample,
   DataSample,
@@ -32,28 +32,28 @@ export type {
   IterationDiagnostics,
   MissesMode,
   FakesMode,
-} from './types.js';
+} from './algorithm/types.js';
 export type { ColumnTable, NumericColumn, ReadOptions, TableReader } from './io/table.js';
-export { Histogram, checkEdges } from './histogram.js';
-export { unfold } from './omnifold.js';
-export { resolveUnfoldOptions, validateSamples } from './options.js';
-export { BinnedClassifier, clipRatio } from './binned_classifier.js';
-export { MlpClassifier } from './mlp_classifier.js';
-export type { TrainedMlp, MlpSpec } from './mlp_classifier.js';
-export type { BinnedSpec } from './binned_classifier.js';
-export { createClassifier } from './classifier_factory.js';
-export { fitMember, fitMemberWith } from './fit_member.js';
-export { InProcessRunner } from './runner.js';
-export type { InProcessRunnerOptions } from './runner.js';
-export { combineRatios } from './combine.js';
-export type { CombineMode } from './combine.js';
-export { PoolRunner, resolveThreadCount } from './pool.js';
-export type { PoolOptions } from './pool.js';
-export { runReplicas, planReplicas, replicaInputs, checkSystematic, unfoldReplica } from './replicas.js';
-export type { ReplicaOptions, SystematicSpec, ReplicaPlan, ReplicaColumn, ReplicaFamily, ReplicaContext, ReplicaProgress, ReplicaRunResult } from './replicas.js';
-export { Moments, mergeMoments, combineReplicas, replicaUncertainties, correlationMatrix, diagonalSqrt, binnedSums, weightedMean } from './covariance.js';
-export type { ReplicaValue, UncertaintyBreakdown, WeightColumn, WeightFamily, CovarianceFamily } from './covariance.js';
-export { parseExpression, Expression } from './expr.js';
+export { Histogram, checkEdges } from './analysis/histogram.js';
+export { unfold } from './algorithm/omnifold.js';
+export { resolveUnfoldOptions, validateSamples } from './algorithm/options.js';
+export { BinnedClassifier, clipRatio } from './classifiers/binned.js';
+export { MlpClassifier } from './classifiers/mlp/classifier.js';
+export type { TrainedMlp, MlpSpec } from './classifiers/mlp/classifier.js';
+export type { BinnedSpec } from './classifiers/binned.js';
+export { createClassifier } from './classifiers/registry.js';
+export { fitMember, fitMemberWith } from './algorithm/fit_member.js';
+export { InProcessRunner } from './algorithm/in_process_runner.js';
+export type { InProcessRunnerOptions } from './algorithm/in_process_runner.js';
+export { combineRatios } from './algorithm/combine.js';
+export type { CombineMode } from './algorithm/combine.js';
+export { PoolRunner, resolveThreadCount } from './execution/pool.js';
+export type { PoolOptions } from './execution/pool.js';
+export { runReplicas, planReplicas, replicaInputs, checkSystematic, unfoldReplica } from './uncertainty/replicas.js';
+export type { ReplicaOptions, SystematicSpec, ReplicaPlan, ReplicaColumn, ReplicaFamily, ReplicaContext, ReplicaProgress, ReplicaRunResult } from './uncertainty/replicas.js';
+export { Moments, mergeMoments, combineReplicas, replicaUncertainties, correlationMatrix, diagonalSqrt, binnedSums, weightedMean } from './uncertainty/covariance.js';
+export type { ReplicaValue, UncertaintyBreakdown, WeightColumn, WeightFamily, CovarianceFamily } from './uncertainty/covariance.js';
+export { parseExpression, Expression } from './analysis/expr.js';
 export { readTable, splitObjectPath, SUPPORTED_EXTENSIONS } from './io/load.js';
 export { readArrow } from './io/arrow_io.js';
 export { readCsv } from './io/csv_io.js';
@@ -67,17 +67,17 @@ export type { NpzWriteOptions } from './io/npz_io.js';
 export { readRoot } from './io/root_io.js';
 export { simSampleFromTable, dataSampleFromTable, truthSampleFromTable } from './io/samples.js';
 export type { SimColumns, DataColumns, TruthSample } from './io/samples.js';
-export { writeWeightsFile, readWeightsFile, writeOutputDir } from './io/weights_file.js';
-export type { WeightsFileContent, WeightsMetadata, ReplicaWeightColumn, ColumnFamily } from './io/weights_file.js';
-export { summarize, writeSummary } from './io/summary.js';
-export type { RunSummary } from './io/summary.js';
+export { writeWeightsFile, readWeightsFile, writeOutputDir } from './publish/weights_file.js';
+export type { WeightsFileContent, WeightsMetadata, ReplicaWeightColumn, ColumnFamily } from './publish/weights_file.js';
+export { summarize, writeSummary } from './publish/summary.js';
+export type { RunSummary } from './publish/summary.js';
 export { gaussToy, GAUSS_TOY_DEFAULTS } from './toys/gauss.js';
 export { leptonJetToy, LEPTON_JET_TOY_DEFAULTS } from './toys/lepton_jet.js';
 export type { ToyDataset } from './toys/toy.js';
 export { writePlotsAndReport } from './report/publish.js';
 export type { PlotOptions, PlotResult } from './report/publish.js';
-export { validateWeightsFile, validateWeightsTable, COLUMN_ROLES, SUPPORTED_FORMAT_VERSIONS } from './validate.js';
-export type { ValidationReport } from './validate.js';
-export { writeHepdata, hepdataHistogram, hepdataFiles } from './hepdata.js';
-export type { HepdataHistogram, HepdataOptions, HistogramRequest } from './hepdata.js';
-export { MLP_DEFAULTS, UNFOLD_DEFAULTS } from './defaults.js';
+export { validateWeightsFile, validateWeightsTable, COLUMN_ROLES, SUPPORTED_FORMAT_VERSIONS } from './publish/validate.js';
+export type { ValidationReport } from './publish/validate.js';
+export { writeHepdata, hepdataHistogram, hepdataFiles } from './publish/hepdata.js';
+export type { HepdataHistogram, HepdataOptions, HistogramRequest } from './publish/hepdata.js';
+export { MLP_DEFAULTS, UNFOLD_DEFAULTS } from './algorithm/defaults.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { makeTable, makeVector, tableFromArrays, tableToIPC, Table, vectorFromArray, Bool } from 'apache-arrow';
 import { detectArrowFormat, readArrow } from '../src/io/arrow_io.js';
 import { readTable } from '../src/io/load.js';
-import { InputError } from '../src/errors.js';
+import { InputError } from '../src/base/errors.js';
 import { assertBitEqual } from './helpers/close.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'omnifold-arrow-'));

@@ -4,11 +4,11 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BinnedClassifier, clipRatio } from '../src/binned_classifier.js';
-import { createClassifier } from '../src/classifier_factory.js';
-import { InputError, NumericalError } from '../src/errors.js';
-import { fromColumns } from '../src/features.js';
-import type { RngKey } from '../src/rng.js';
+import { BinnedClassifier, clipRatio } from '../src/classifiers/binned.js';
+import { createClassifier } from '../src/classifiers/registry.js';
+import { InputError, NumericalError } from '../src/base/errors.js';
+import { fromColumns } from '../src/base/features.js';
+import type { RngKey } from '../src/base/rng.js';
 import { assertClose } from './helpers/close.js';
 
 const rngKey: RngKey = { seed: 0, kind: 'nominal', replica: 0, iteration: 1, step: 'step1', member: 0 };

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readWeightsFile } from '../src/io/weights_file.js';
+import { readWeightsFile } from '../src/publish/weights_file.js';
 
 // Runs the compiled CLI (dist/, built by `npm test` before the tests).
 const BIN = join(process.cwd(), 'bin', 'omnifold.js');

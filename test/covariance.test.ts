@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { combineReplicas, correlationMatrix, mergeMoments, Moments, type ReplicaValue } from '../src/covariance.js';
-import { RandomStream } from '../src/rng.js';
+import { combineReplicas, correlationMatrix, mergeMoments, Moments, type ReplicaValue } from '../src/uncertainty/covariance.js';
+import { RandomStream } from '../src/base/rng.js';
 import { assertBitEqual, assertClose } from './helpers/close.js';
 
 /** Direct two-pass sample covariance of rows [m × n]. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCsv } from '../src/io/csv_io.js';
 import { dataSampleFromTable, readMask, simSampleFromTable } from '../src/io/samples.js';
-import { InputError } from '../src/errors.js';
+import { InputError } from '../src/base/errors.js';
 import { assertBitEqual } from './helpers/close.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'omnifold-csv-'));

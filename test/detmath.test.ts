@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import * as dm from '../src/detmath.js';
+import * as dm from '../src/toys/detmath.js';
 
 /** Distance in units in the last place between two doubles of the same sign (0 if equal). */
 function ulps(a: number, b: number): number {

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseExpression } from '../src/expr.js';
+import { parseExpression } from '../src/analysis/expr.js';
 import { assertClose } from './helpers/close.js';
 
 const cols = { a: Float64Array.of(1, 2, 3), b: Float64Array.of(4, 5, 6), gen_pt: Float64Array.of(10, 20, 30), gen_phi: Float64Array.of(0, Math.PI / 2, Math.PI) };

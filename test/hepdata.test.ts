@@ -5,8 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseAllDocuments, parse } from 'yaml';
 import { runExport } from '../src/cli/export.js';
-import { hepdataFiles, hepdataHistogram } from '../src/hepdata.js';
-import { readWeightsFile } from '../src/io/weights_file.js';
+import { hepdataFiles, hepdataHistogram } from '../src/publish/hepdata.js';
+import { readWeightsFile } from '../src/publish/weights_file.js';
 import { writeFixture } from './helpers/weights_fixture.js';
 
 const fixture = writeFixture();

@@ -6,11 +6,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { binnedSums, replicaUncertainties } from '../src/covariance.js';
-import { fromColumns } from '../src/features.js';
+import { binnedSums, replicaUncertainties } from '../src/uncertainty/covariance.js';
+import { fromColumns } from '../src/base/features.js';
 import { parseBins } from '../src/cli/bins.js';
-import { readWeightsFile, writeWeightsFile } from '../src/io/weights_file.js';
-import { runReplicas } from '../src/replicas.js';
+import { readWeightsFile, writeWeightsFile } from '../src/publish/weights_file.js';
+import { runReplicas } from '../src/uncertainty/replicas.js';
 import { ToyRandom } from '../src/toys/toy_random.js';
 import { assertClose } from './helpers/close.js';
 

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHdf5 } from '../src/io/hdf5_io.js';
 import { writeNpz } from '../src/io/npz_io.js';
-import { readWeightsFile } from '../src/io/weights_file.js';
+import { readWeightsFile } from '../src/publish/weights_file.js';
 
 const BIN = join(process.cwd(), 'bin', 'omnifold.js');
 const dir = mkdtempSync(join(tmpdir(), 'omnifold-inputs-'));

@@ -1,17 +1,17 @@
 /**
  * Negative prior weights: the binned classifier's rule for cells with a negative summed
- * weight (src/binned_classifier.ts: ratio S1/S0, counted, warned about), checked against
+ * weight (src/classifiers/binned.ts: ratio S1/S0, counted, warned about), checked against
  * a plain histogram recurrence of the same rule and against the truth of the Gaussian toy;
  * and class totals fixed by the inputs, checked before the loop for every classifier.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fromColumns } from '../src/features.js';
-import { unfold } from '../src/omnifold.js';
+import { fromColumns } from '../src/base/features.js';
+import { unfold } from '../src/algorithm/omnifold.js';
 import { runWarnings } from '../src/report/warnings.js';
 import type { RunData } from '../src/report/run_data.js';
 import { gaussToy } from '../src/toys/gauss.js';
-import type { SimSample, UnfoldResult } from '../src/types.js';
+import type { SimSample, UnfoldResult } from '../src/algorithm/types.js';
 import { assertClose } from './helpers/close.js';
 
 /** A Gaussian toy whose sim has weight −1 on a seeded fraction of events (the shape is unchanged). */

@@ -1,12 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { RngKey } from '../src/rng.js';
-import { RandomPermutation, RandomStream } from '../src/rng.js';
-import { MLP_DEFAULTS } from '../src/defaults.js';
-import { MlpClassifier, TrainedMlp } from '../src/mlp_classifier.js';
-import { MLP_OPTION_KEYS } from '../src/mlp_options.js';
-import { resolveUnfoldOptions } from '../src/options.js';
-import type { FeatureMatrix } from '../src/features.js';
+import type { RngKey } from '../src/base/rng.js';
+import { RandomPermutation, RandomStream } from '../src/base/rng.js';
+import { MLP_DEFAULTS } from '../src/algorithm/defaults.js';
+import { MlpClassifier, TrainedMlp } from '../src/classifiers/mlp/classifier.js';
+import { MLP_OPTION_KEYS } from '../src/classifiers/mlp/options.js';
+import { resolveUnfoldOptions } from '../src/algorithm/options.js';
+import type { FeatureMatrix } from '../src/base/features.js';
 import { assertBitEqual } from './helpers/close.js';
 import { kernels } from '../src/kernels/wasm.js';
 

@@ -6,8 +6,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Activation } from '../src/classifier.js';
-import { TrainedMlp } from '../src/mlp_classifier.js';
+import type { Activation } from '../src/classifiers/classifier.js';
+import { TrainedMlp } from '../src/classifiers/mlp/classifier.js';
 import { mlpForwardF32 } from '../src/kernels/mlp_forward_f32.js';
 import { MlpWorkspace, parameterCount } from '../src/kernels/mlp_workspace.js';
 import { kernels } from '../src/kernels/wasm.js';

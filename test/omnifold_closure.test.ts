@@ -7,10 +7,10 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fromColumns } from '../src/features.js';
-import { Histogram } from '../src/histogram.js';
-import { unfold } from '../src/omnifold.js';
-import type { DataSample, SimSample } from '../src/types.js';
+import { fromColumns } from '../src/base/features.js';
+import { Histogram } from '../src/analysis/histogram.js';
+import { unfold } from '../src/algorithm/omnifold.js';
+import type { DataSample, SimSample } from '../src/algorithm/types.js';
 import { normals } from './helpers/normals.js';
 import { loadReference } from './helpers/reference.js';
 

@@ -6,12 +6,12 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { clipRatio } from '../src/binned_classifier.js';
-import type { Classifier, FitInfo, RatioClip, TrainedClassifier } from '../src/classifier.js';
-import { column, fromColumns, type FeatureMatrix } from '../src/features.js';
-import { unfold } from '../src/omnifold.js';
-import { InProcessRunner } from '../src/runner.js';
-import type { DataSample, SimSample } from '../src/types.js';
+import { clipRatio } from '../src/classifiers/binned.js';
+import type { Classifier, FitInfo, RatioClip, TrainedClassifier } from '../src/classifiers/classifier.js';
+import { column, fromColumns, type FeatureMatrix } from '../src/base/features.js';
+import { unfold } from '../src/algorithm/omnifold.js';
+import { InProcessRunner } from '../src/algorithm/in_process_runner.js';
+import type { DataSample, SimSample } from '../src/algorithm/types.js';
 import { assertClose } from './helpers/close.js';
 import { normals } from './helpers/normals.js';
 import { loadReference } from './helpers/reference.js';

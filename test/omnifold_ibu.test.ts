@@ -7,10 +7,10 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fromColumns } from '../src/features.js';
-import { unfold } from '../src/omnifold.js';
-import { RandomStream } from '../src/rng.js';
-import type { DataSample, SimSample } from '../src/types.js';
+import { fromColumns } from '../src/base/features.js';
+import { unfold } from '../src/algorithm/omnifold.js';
+import { RandomStream } from '../src/base/rng.js';
+import type { DataSample, SimSample } from '../src/algorithm/types.js';
 import { assertClose } from './helpers/close.js';
 import { loadReference } from './helpers/reference.js';
 

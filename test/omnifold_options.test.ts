@@ -4,12 +4,12 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { InputError, NumericalError } from '../src/errors.js';
-import { fromColumns } from '../src/features.js';
-import { unfold } from '../src/omnifold.js';
-import { resolveUnfoldOptions } from '../src/options.js';
-import { UNFOLD_DEFAULTS } from '../src/defaults.js';
-import type { DataSample, MemberRunner, SimSample, StepJob, UnfoldProgress } from '../src/types.js';
+import { InputError, NumericalError } from '../src/base/errors.js';
+import { fromColumns } from '../src/base/features.js';
+import { unfold } from '../src/algorithm/omnifold.js';
+import { resolveUnfoldOptions } from '../src/algorithm/options.js';
+import { UNFOLD_DEFAULTS } from '../src/algorithm/defaults.js';
+import type { DataSample, MemberRunner, SimSample, StepJob, UnfoldProgress } from '../src/algorithm/types.js';
 import { assertBitEqual, assertClose } from './helpers/close.js';
 
 interface Ev { g: number; r: number; pg?: number; pr?: number; w: number }

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MANIFEST, RESUME_DIR } from '../src/io/output_dir.js';
-import { readWeightsFile, writeOutputDir } from '../src/io/weights_file.js';
+import { readWeightsFile, writeOutputDir } from '../src/publish/weights_file.js';
 
 const BIN = join(process.cwd(), 'bin', 'omnifold.js');
 const root = mkdtempSync(join(tmpdir(), 'omnifold-out-safety-'));

@@ -6,14 +6,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fromColumns } from '../src/features.js';
-import { fitMember } from '../src/fit_member.js';
-import { PoolRunner, resolveThreadCount, shareFeatures, shareJob, SharedBuffers } from '../src/pool.js';
-import { runReplicas, type ReplicaOptions } from '../src/replicas.js';
-import { InProcessRunner } from '../src/runner.js';
-import { RandomStream } from '../src/rng.js';
-import type { ClassifierSpec } from '../src/classifier.js';
-import type { MemberResult, StepJob } from '../src/types.js';
+import { fromColumns } from '../src/base/features.js';
+import { fitMember } from '../src/algorithm/fit_member.js';
+import { PoolRunner, resolveThreadCount, shareFeatures, shareJob, SharedBuffers } from '../src/execution/pool.js';
+import { runReplicas, type ReplicaOptions } from '../src/uncertainty/replicas.js';
+import { InProcessRunner } from '../src/algorithm/in_process_runner.js';
+import { RandomStream } from '../src/base/rng.js';
+import type { ClassifierSpec } from '../src/classifiers/classifier.js';
+import type { MemberResult, StepJob } from '../src/algorithm/types.js';
 import { assertBitEqual } from './helpers/close.js';
 
 const N0 = 1001; // odd event counts, so kernel tails run

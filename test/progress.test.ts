@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { progressPrinter, type ProgressOptions } from '../src/cli/progress.js';
 import { formatDuration } from '../src/cli/run_progress.js';
-import { fromColumns } from '../src/features.js';
-import { runReplicas, type ReplicaProgress } from '../src/replicas.js';
+import { fromColumns } from '../src/base/features.js';
+import { runReplicas, type ReplicaProgress } from '../src/uncertainty/replicas.js';
 import { ToyRandom } from '../src/toys/toy_random.js';
-import type { IterationDiagnostics } from '../src/types.js';
+import type { IterationDiagnostics } from '../src/algorithm/types.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url)); // dist/test → repository root
 const CLEAR = '\r\u001b[2K';

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readReplica, removeStaleTemporaries, replicaPath, writeReplica, type StoredReplicaHeader } from '../src/replica_store.js';
+import { readReplica, removeStaleTemporaries, replicaPath, writeReplica, type StoredReplicaHeader } from '../src/uncertainty/replica_store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'omnifold-replica-store-'));
 const weights = Float64Array.from([1.5, -0.25, 0, Number.MAX_VALUE, 5e-324]);

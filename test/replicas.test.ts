@@ -1,11 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fromColumns } from '../src/features.js';
-import { unfold } from '../src/omnifold.js';
-import { planReplicas, replicaInputs, runReplicas, type ReplicaOptions } from '../src/replicas.js';
-import { poissonOneWeights } from '../src/rng.js';
+import { fromColumns } from '../src/base/features.js';
+import { unfold } from '../src/algorithm/omnifold.js';
+import { planReplicas, replicaInputs, runReplicas, type ReplicaOptions } from '../src/uncertainty/replicas.js';
+import { poissonOneWeights } from '../src/base/rng.js';
 import { ToyRandom } from '../src/toys/toy_random.js';
-import type { DataSample, SimSample } from '../src/types.js';
+import type { DataSample, SimSample } from '../src/algorithm/types.js';
 import { assertBitEqual } from './helpers/close.js';
 
 /** 2 gen and 2 reco features (smeared), misses and fakes; odd counts. */

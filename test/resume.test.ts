@@ -7,11 +7,11 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fromColumns } from '../src/features.js';
-import { runReplicas, type ReplicaOptions } from '../src/replicas.js';
-import { InProcessRunner } from '../src/runner.js';
+import { fromColumns } from '../src/base/features.js';
+import { runReplicas, type ReplicaOptions } from '../src/uncertainty/replicas.js';
+import { InProcessRunner } from '../src/algorithm/in_process_runner.js';
 import { ToyRandom } from '../src/toys/toy_random.js';
-import type { DataSample, MemberRunner, SimSample, StepJob } from '../src/types.js';
+import type { DataSample, MemberRunner, SimSample, StepJob } from '../src/algorithm/types.js';
 import { assertBitEqual } from './helpers/close.js';
 
 function toy(): { sim: SimSample; data: DataSample } {

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { philox4x32, poissonOneWeights, RandomPermutation, RandomStream, streamKey, type RngKey } from '../src/rng.js';
+import { philox4x32, poissonOneWeights, RandomPermutation, RandomStream, streamKey, type RngKey } from '../src/base/rng.js';
 
 const hex = (a: Uint32Array) => Array.from(a, (x) => x.toString(16).padStart(8, '0')).join(' ');
 const key: RngKey = { seed: 7, kind: 'nominal', replica: 0, iteration: 1, step: 'step1', member: 0 };

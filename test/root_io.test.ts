@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { InputError } from '../src/errors.js';
+import { InputError } from '../src/base/errors.js';
 import { readTable } from '../src/io/load.js';
 import type { NumericColumn } from '../src/io/table.js';
 import { assertClose } from './helpers/close.js';

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fromColumns } from '../src/features.js';
-import { resolveUnfoldOptions } from '../src/options.js';
-import { selectEvents } from '../src/steps.js';
-import type { SimSample } from '../src/types.js';
+import { fromColumns } from '../src/base/features.js';
+import { resolveUnfoldOptions } from '../src/algorithm/options.js';
+import { selectEvents } from '../src/algorithm/steps.js';
+import type { SimSample } from '../src/algorithm/types.js';
 
 /** Four events; feature k of event i is 10k + i. */
 function sim(passGen: number[], passReco: number[]): SimSample {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runValidate } from '../src/cli/validate.js';
-import { validateWeightsFile } from '../src/validate.js';
+import { validateWeightsFile } from '../src/publish/validate.js';
 import { fixtureContent, weightsArrowBytes } from './helpers/weights_fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'omnifold-validate-'));

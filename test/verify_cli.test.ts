@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { Schema, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
-import { engineVersion, readWeightsFile, type WeightsMetadata } from '../src/io/weights_file.js';
+import { engineVersion, readWeightsFile, type WeightsMetadata } from '../src/publish/weights_file.js';
 
 // `omnifold verify` through the compiled CLI (dist/, built by `npm test` before the tests).
 const BIN = join(process.cwd(), 'bin', 'omnifold.js');

@@ -3,10 +3,10 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readWeightsFile, writeOutputDir, writeWeightsFile, describeInputFile, type WeightsFileContent } from '../src/io/weights_file.js';
-import { summarize } from '../src/io/summary.js';
-import { UNFOLD_DEFAULTS } from '../src/defaults.js';
-import { InputError } from '../src/errors.js';
+import { readWeightsFile, writeOutputDir, writeWeightsFile, describeInputFile, type WeightsFileContent } from '../src/publish/weights_file.js';
+import { summarize } from '../src/publish/summary.js';
+import { UNFOLD_DEFAULTS } from '../src/algorithm/defaults.js';
+import { InputError } from '../src/base/errors.js';
 import { assertBitEqual } from './helpers/close.js';
 import { gaussToy } from '../src/toys/gauss.js';
 

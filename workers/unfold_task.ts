@@ -1,5 +1,5 @@
 /**
- * Piscina task: fits one member of one step job (src/fit_member.ts) and returns its result.
+ * Piscina task: fits one member of one step job (src/algorithm/fit_member.ts) and returns its result.
  * No algorithm logic lives here.
  *
  * The compiled wasm module arrives once per thread, in `workerData.module` (or in the
@@ -13,9 +13,9 @@
  * Piscina hands its `workerData` option to the thread as Node's own `workerData`.
  */
 import { isMainThread, workerData } from 'node:worker_threads';
-import { fitMember } from '../src/fit_member.js';
+import { fitMember } from '../src/algorithm/fit_member.js';
 import { useWasmModule } from '../src/kernels/wasm.js';
-import type { MemberResult, StepJob } from '../src/types.js';
+import type { MemberResult, StepJob } from '../src/algorithm/types.js';
 
 /** What the pool sends for one task. */
 export interface UnfoldTask {

@@ -2,8 +2,8 @@
  * The one bin syntax of the CLI (`unfold --bins`, `hist --bins`, `export --bins`):
  * `lo:hi:n` for n equal bins, or explicit edges `e0,e1,...`.
  */
-import { InputError } from '../errors.js';
-import { checkEdges } from '../histogram.js';
+import { InputError } from '../base/errors.js';
+import { checkEdges } from '../analysis/histogram.js';
 
 /**
  * Bin edges from `lo:hi:n` (n equal bins) or `e0,e1,...` (explicit, strictly increasing);

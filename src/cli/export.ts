@@ -11,12 +11,12 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { InputError } from '../errors.js';
-import { hepdataHistogram, writeHepdata } from '../hepdata.js';
+import { InputError } from '../base/errors.js';
+import { hepdataHistogram, writeHepdata } from '../publish/hepdata.js';
 import { checkOutputDir } from '../io/output_dir.js';
 import { checkOutputFile, writeFileWhole } from '../io/output_file.js';
 import type { NumericColumn } from '../io/table.js';
-import { readWeightsFile } from '../io/weights_file.js';
+import { readWeightsFile } from '../publish/weights_file.js';
 import { parseBins } from './bins.js';
 import { joinDashValues } from './dash_values.js';
 

@@ -9,11 +9,11 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { describeStat, diagonalSqrt, histogramUncertainties, meanUncertainties, type UncertaintyBreakdown, type WeightColumn } from '../covariance.js';
-import { InputError, OmniFoldError } from '../errors.js';
-import { parseExpression, type Expression } from '../expr.js';
+import { describeStat, diagonalSqrt, histogramUncertainties, meanUncertainties, type UncertaintyBreakdown, type WeightColumn } from '../uncertainty/covariance.js';
+import { InputError, OmniFoldError } from '../base/errors.js';
+import { parseExpression, type Expression } from '../analysis/expr.js';
 import { checkOutputFile, writeFileWhole } from '../io/output_file.js';
-import { readWeightsFile } from '../io/weights_file.js';
+import { readWeightsFile } from '../publish/weights_file.js';
 import { parseBins } from './bins.js';
 import { joinDashValues } from './dash_values.js';
 

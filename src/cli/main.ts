@@ -5,7 +5,7 @@
  * input errors, 1 for runtime failures.
  */
 import { createRequire } from 'node:module';
-import { OmniFoldError } from '../errors.js';
+import { OmniFoldError } from '../base/errors.js';
 
 const require = createRequire(import.meta.url);
 

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 import { checkOutputDir } from '../io/output_dir.js';
 import { writePlotsAndReport } from '../report/publish.js';
 import { joinDashValues } from './dash_values.js';

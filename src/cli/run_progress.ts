@@ -9,8 +9,8 @@
  * before. The time left extrapolates the rate of the replicas computed so far; resumed
  * replicas cost no time and are left out of the rate.
  */
-import type { ReplicaProgress } from '../replicas.js';
-import type { StepName } from '../rng.js';
+import type { ReplicaProgress } from '../uncertainty/replicas.js';
+import type { StepName } from '../base/rng.js';
 
 const STEP_ORDER: readonly StepName[] = ['step1', 'misses', 'step2', 'fakes'];
 

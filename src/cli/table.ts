@@ -2,7 +2,7 @@
  * The result table `omnifold unfold` prints on stdout: one row per gen observable with
  * its binning, weighted means (prior, unfolded, truth) and shape χ²/ndf against the truth.
  */
-import type { RunSummary } from '../io/summary.js';
+import type { RunSummary } from '../publish/summary.js';
 
 function mean(sumw: number[], edges: number[]): number {
   let s = 0;

@@ -5,14 +5,14 @@
  * engine wrote in OUT is ever replaced (src/io/output_dir.ts).
  */
 import { join } from 'node:path';
-import { UNFOLD_DEFAULTS } from '../defaults.js';
+import { UNFOLD_DEFAULTS } from '../algorithm/defaults.js';
 import { splitObjectPath } from '../io/load.js';
 import { checkOutputDir, type OutputDir } from '../io/output_dir.js';
-import { summarize, writeSummary, type RunSummary } from '../io/summary.js';
-import { writeWeightsFile } from '../io/weights_file.js';
+import { summarize, writeSummary, type RunSummary } from '../publish/summary.js';
+import { writeWeightsFile } from '../publish/weights_file.js';
 import { runWarnings } from '../report/warnings.js';
-import type { ReplicaRunResult } from '../replicas.js';
-import type { UnfoldOptions } from '../types.js';
+import type { ReplicaRunResult } from '../uncertainty/replicas.js';
+import type { UnfoldOptions } from '../algorithm/types.js';
 import { progressPrinter } from './progress.js';
 import { formatResultTable } from './table.js';
 import { parseUnfoldArgs, unfoldHelp } from './unfold_args.js';
@@ -89,7 +89,7 @@ export async function runUnfold(argv: string[]): Promise<number> {
   const options = runUnfoldOptions(plan, inputs);
   const printer = progressPrinter(process.stderr, options.nIterations ?? UNFOLD_DEFAULTS.nIterations, plan.quiet);
   const systematics = await resolveSystematics(plan.replicas.systematics, plan.input, inputs);
-  const { runReplicas } = await import('../replicas.js');
+  const { runReplicas } = await import('../uncertainty/replicas.js');
   await out.open();
   const runner = await memberRunner(plan.threads, membersOf(options) > 1 || planHasReplicas(plan));
   if (runner !== undefined) printer.message(`using ${runner.threads} worker threads`);

@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MLP_DEFAULTS, UNFOLD_DEFAULTS } from '../defaults.js';
-import { InputError } from '../errors.js';
+import { MLP_DEFAULTS, UNFOLD_DEFAULTS } from '../algorithm/defaults.js';
+import { InputError } from '../base/errors.js';
 import { joinDashValues } from './dash_values.js';
 
 type FlagType = 'string' | 'boolean';

@@ -6,12 +6,12 @@
  * Samples without events, or without any event passing a selection, are an error naming
  * the file and column.
  */
-import type { MlpOptions } from '../classifier.js';
+import type { MlpOptions } from '../classifiers/classifier.js';
 import { checkInputFile, readTable } from '../io/load.js';
 import { dataSampleFromTable, simColumnList, simSampleFromTable, truthSampleFromTable, type TruthSample } from '../io/samples.js';
-import { describeInputFile, type InputFileRecord, type ObservableInfo, type SelectionInfo } from '../io/weights_file.js';
+import { describeInputFile, type InputFileRecord, type ObservableInfo, type SelectionInfo } from '../publish/weights_file.js';
 import type { ToyDataset } from '../toys/toy.js';
-import type { DataSample, SimSample } from '../types.js';
+import type { DataSample, SimSample } from '../algorithm/types.js';
 import type { InputPlan } from './unfold_plan.js';
 
 /** Loaded inputs of a run. */

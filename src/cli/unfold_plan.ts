@@ -5,9 +5,9 @@
  * systematics) belong in {@link RunPlan.replicas}: the runner already writes whatever
  * columns that list yields.
  */
-import type { MlpOptions } from '../classifier.js';
-import { InputError } from '../errors.js';
-import type { UnfoldOptions } from '../types.js';
+import type { MlpOptions } from '../classifiers/classifier.js';
+import { InputError } from '../base/errors.js';
+import type { UnfoldOptions } from '../algorithm/types.js';
 import { parseBins as parseEdges } from './bins.js';
 import type { UnfoldArgs } from './unfold_args.js';
 

@@ -3,11 +3,11 @@
  * `verify` give the same bits: the unfolding options from a plan and its inputs, the
  * replica options beside them, and the member runner (worker pool or in-process).
  */
-import type { ClassifierSpec } from '../classifier.js';
-import { UNFOLD_DEFAULTS } from '../defaults.js';
-import { InputError } from '../errors.js';
-import type { ReplicaOptions, SystematicSpec } from '../replicas.js';
-import type { MemberRunner, UnfoldOptions } from '../types.js';
+import type { ClassifierSpec } from '../classifiers/classifier.js';
+import { UNFOLD_DEFAULTS } from '../algorithm/defaults.js';
+import { InputError } from '../base/errors.js';
+import type { ReplicaOptions, SystematicSpec } from '../uncertainty/replicas.js';
+import type { MemberRunner, UnfoldOptions } from '../algorithm/types.js';
 import type { LoadedInputs } from './unfold_inputs.js';
 import type { RunPlan } from './unfold_plan.js';
 
@@ -52,6 +52,6 @@ export function membersOf(options: Partial<UnfoldOptions>): number {
  */
 export async function memberRunner(threads: number | undefined, parallel: boolean): Promise<(MemberRunner & { threads: number; close(): Promise<void> }) | undefined> {
   if (threads === undefined ? !parallel : threads === 1) return undefined;
-  const { PoolRunner } = await import('../pool.js');
+  const { PoolRunner } = await import('../execution/pool.js');
   return new PoolRunner({ threads });
 }

@@ -1,14 +1,14 @@
 /**
- * Turns `--syst` arguments into the systematic replicas of src/replicas.ts, reading what
+ * Turns `--syst` arguments into the systematic replicas of src/uncertainty/replicas.ts, reading what
  * they name: an alternative sim file (same columns as the nominal sim, row-aligned), a
  * per-event weight column of the nominal sim, or a reco feature to scale. Files are
  * checked before any is read, and each is recorded (SHA-256) among the run's inputs under
  * the systematic's name.
  */
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 import { checkInputFile, readTable } from '../io/load.js';
 import { readWeights, simColumnList, simSampleFromTable } from '../io/samples.js';
-import type { SystematicSpec } from '../replicas.js';
+import type { SystematicSpec } from '../uncertainty/replicas.js';
 import { describeInput, type LoadedInputs } from './unfold_inputs.js';
 import type { InputPlan, SystematicArg } from './unfold_plan.js';
 

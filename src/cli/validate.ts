@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { checkInputFile } from '../io/load.js';
-import { validateWeightsFile } from '../validate.js';
+import { validateWeightsFile } from '../publish/validate.js';
 
 const USAGE = 'usage: omnifold validate WEIGHTS.arrow';
 

@@ -13,12 +13,12 @@
  */
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { describeValue, InputError } from '../errors.js';
+import { describeValue, InputError } from '../base/errors.js';
 import { splitObjectPath } from '../io/load.js';
 import type { NumericColumn } from '../io/table.js';
-import { describeInputFile, engineVersion, readWeightsFile, type InputFileRecord, type WeightsFile } from '../io/weights_file.js';
-import type { ReplicaPlan } from '../replicas.js';
-import type { DataSample, MemberRunner, SimSample, UnfoldOptions } from '../types.js';
+import { describeInputFile, engineVersion, readWeightsFile, type InputFileRecord, type WeightsFile } from '../publish/weights_file.js';
+import type { ReplicaPlan } from '../uncertainty/replicas.js';
+import type { DataSample, MemberRunner, SimSample, UnfoldOptions } from '../algorithm/types.js';
 import { joinDashValues } from './dash_values.js';
 import type { UnfoldArgs } from './unfold_args.js';
 import { loadInputs } from './unfold_inputs.js';
@@ -247,7 +247,7 @@ interface Rerun {
 
 /** Runs every job (a few at once, sharing the runner) and compares its columns; returns the differences. */
 async function recompute(jobs: Job[], run: Rerun): Promise<Difference[]> {
-  const { unfoldReplica } = await import('../replicas.js');
+  const { unfoldReplica } = await import('../uncertainty/replicas.js');
   const differences: Difference[] = [];
   let done = 0;
   const runJob = async (job: Job): Promise<void> => {
@@ -302,8 +302,8 @@ async function rebuild(v: VerifyArgs, log: (line: string) => void) {
   const inputs = await loadInputs(plan.input);
   const partial = runUnfoldOptions(plan, inputs);
   const systematics = await resolveSystematics(plan.replicas.systematics, plan.input, inputs);
-  const { planReplicas, checkSystematic } = await import('../replicas.js');
-  const { resolveUnfoldOptions } = await import('../options.js');
+  const { planReplicas, checkSystematic } = await import('../uncertainty/replicas.js');
+  const { resolveUnfoldOptions } = await import('../algorithm/options.js');
   const options = resolveUnfoldOptions(partial);
   const drift = optionsDrift(options, (file.metadata.configuration as { options?: unknown }).options);
   if (drift !== undefined) process.stderr.write(`warning: option ${drift} rebuilt from the recorded arguments differs from the recorded one; bits may differ\n`);

@@ -9,7 +9,7 @@
  * Float16 is widened to Float32 (a copy).
  */
 import { RecordBatchFileReader, RecordBatchStreamReader, Table, Type, type Data, type Vector } from 'apache-arrow';
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 import type { ColumnTable, NumericColumn, ReadOptions, TableReader } from './table.js';
 import { checkArrowIpc } from './arrow_ipc_check.js';
 import { checkColumnsPresent, readInputFile } from './csv_io.js';

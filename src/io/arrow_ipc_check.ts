@@ -6,7 +6,7 @@
  * size, the footer's blocks against the messages, each record batch's field nodes
  * against its length, and its buffers against its body and the sizes its columns need.
  */
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 import { FlatbufferError, FlatTable } from './flatbuffer_view.js';
 
 const CONTINUATION = 0xffffffff;

@@ -3,7 +3,7 @@
  * requested columns, reading a file with progress, and byte-order conversion.
  */
 import { open } from 'node:fs/promises';
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 import type { ColumnTable, NumericColumn } from './table.js';
 
 /** At most this many names are listed in an error message; the rest are counted. */

@@ -6,7 +6,7 @@
  * Every column is a fresh Float64Array (CSV is text, so nothing is zero-copy).
  */
 import { readFile } from 'node:fs/promises';
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 import type { ColumnTable, NumericColumn, ReadOptions, TableReader } from './table.js';
 
 /** Reads a whole input file, with one-line errors for a missing, unreadable or empty file. */

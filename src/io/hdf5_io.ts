@@ -19,7 +19,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type * as H5 from 'h5wasm';
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 import { checkRequested, listNames, makeTable, swapBytes, throttledProgress, uint64AsInt64 } from './columns.js';
 import { splitObjectPath } from './load.js';
 import { muteStderrSync, unmuted } from './library_guard.js';

@@ -10,7 +10,7 @@
  * - {@link muteStderrSync}: synchronous wasm code that prints on stderr itself
  *   (Emscripten's `Aborted(…)` from HDF5) is muted while it runs.
  */
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 
 /** Whether `err` is a WebAssembly trap (RuntimeError raised from wasm code). */
 export function isWasmTrap(err: unknown): boolean {

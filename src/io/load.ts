@@ -8,7 +8,7 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 import type { ColumnTable, ReadOptions, TableReader } from './table.js';
 
 /** Extension → [module, exported reader]. */

@@ -4,7 +4,7 @@
  * `{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }`, parsed by a small parser of
  * our own and checked against the file's size before any data is touched.
  */
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 
 export const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 

@@ -16,7 +16,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 import { checkRequested, makeTable, readWholeFile, swapBytes, uint64AsInt64 } from './columns.js';
 import { splitObjectPath } from './load.js';
 import { MAGIC, parseHeader, type ElementType } from './npy_header.js';

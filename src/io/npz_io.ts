@@ -4,7 +4,7 @@
  * src/io/npy_io.ts; written with fflate, stored or deflated like `numpy.savez[_compressed]`.
  */
 import { writeFile } from 'node:fs/promises';
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 import { checkRequested, listNames, makeTable, readWholeFile } from './columns.js';
 import { splitObjectPath } from './load.js';
 import { parseHeader } from './npy_header.js';

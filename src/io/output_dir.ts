@@ -23,7 +23,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { InputError, OmniFoldError } from '../errors.js';
+import { InputError, OmniFoldError } from '../base/errors.js';
 
 /** The manifest's file name. */
 export const MANIFEST = '.omnifold-output.json';

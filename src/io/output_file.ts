@@ -7,7 +7,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { InputError, OmniFoldError } from '../errors.js';
+import { InputError, OmniFoldError } from '../base/errors.js';
 import { describeFsError, nearestExisting } from './output_dir.js';
 
 /** Throws an InputError naming `subject` unless `path` may be written (see the module comment). */

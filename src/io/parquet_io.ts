@@ -12,7 +12,7 @@ import { openAsBlob } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import { DataType, tableFromIPC, Type, type Field, type Table, type Vector } from 'apache-arrow';
 import type { ParquetFile } from 'parquet-wasm';
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 import { checkRequested, makeTable, throttledProgress, uint64AsInt64 } from './columns.js';
 import { splitObjectPath } from './load.js';
 import { guardWasmTraps, isWasmTrap } from './library_guard.js';

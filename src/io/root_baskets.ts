@@ -8,7 +8,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 
 // jsroot ships no types; a branch is used through a few known members.
 type JsrootBranch = any;

@@ -11,7 +11,7 @@
  */
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 import { checkRequested, listNames, makeTable, throttledProgress } from './columns.js';
 import { splitObjectPath } from './load.js';
 import { captureConsole, guardUncaught } from './library_guard.js';

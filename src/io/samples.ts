@@ -7,9 +7,9 @@
  * a sim in which no event passes reco (or gen), or weights summing to ≤ 0 there, is an
  * error naming the file and the column, before any training.
  */
-import { InputError } from '../errors.js';
-import type { FeatureMatrix } from '../features.js';
-import type { DataSample, SimSample } from '../types.js';
+import { InputError } from '../base/errors.js';
+import type { FeatureMatrix } from '../base/features.js';
+import type { DataSample, SimSample } from '../algorithm/types.js';
 import type { ColumnTable, NumericColumn } from './table.js';
 
 /** Which columns of a sim table hold what. */

@@ -5,7 +5,7 @@
  * read is checked against its CRC-32 and declared size. Members are stored or deflated
  * (deflate through fflate).
  */
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 
 /** One member of the archive, as its central directory entry describes it. */
 export interface ZipEntry {

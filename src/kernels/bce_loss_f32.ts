@@ -2,7 +2,7 @@
  * Weighted binary cross-entropy on logits and its gradient in wasm: see asm/bce_loss_f32.ts.
  */
 import { checkLength } from './check.js';
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 import { kernels } from './wasm.js';
 
 /** Raw export: returns init + Σ w·loss (summed in event order); gradPtr = 0 skips the gradient. */

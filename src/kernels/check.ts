@@ -2,7 +2,7 @@
  * Precondition checks shared by the kernel glue files: each throws an InputError naming
  * the kernel and the argument, in the project's `<subject> must <rule>; got <value>` form.
  */
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 
 /** `value` must be an integer ≥ `min`. */
 export function checkInt(kernel: string, name: string, value: number, min: number): void {

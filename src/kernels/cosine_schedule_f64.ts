@@ -2,7 +2,7 @@
  * Cosine learning-rate factor ½(1 + cos(π·epoch/nEpochs)) from wasm: see asm/cosine_schedule_f64.ts.
  */
 import { checkInt } from './check.js';
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 import { kernels } from './wasm.js';
 
 /** Factor in [0, 1] for 0-based `epoch` of `nEpochs`. */

@@ -3,7 +3,7 @@
  * contract. x[r] = rows[index[r]], y[r] = index[r] ≥ n0 ? 1 : 0, w[r] = weights[index[r]],
  * copied bit for bit.
  */
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 import { checkInt, checkLength } from './check.js';
 import { kernels } from './wasm.js';
 

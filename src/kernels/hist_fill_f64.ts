@@ -3,7 +3,7 @@
  * Values and weights are copied into the wasm arena in fixed chunks (f32 values are widened
  * to f64 exactly), so memory use does not grow with the number of events.
  */
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 import { kernels } from './wasm.js';
 
 type HistFillExport = (xPtr: number, wPtr: number, n: number, edgesPtr: number, nBins: number, sumwPtr: number, sumw2Ptr: number) => number;

@@ -1,7 +1,7 @@
 /**
  * Logits → clipped likelihood ratios f/(1−f)·S1/S0 in wasm: see asm/likelihood_ratio_f32.ts.
  */
-import type { RatioClip, RatioResult } from '../classifier.js';
+import type { RatioClip, RatioResult } from '../classifiers/classifier.js';
 import { checkRange } from './check.js';
 import { kernels } from './wasm.js';
 

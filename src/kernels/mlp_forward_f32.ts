@@ -1,7 +1,7 @@
 /**
  * Whole-network forward pass in one wasm call: see asm/mlp_forward_f32.ts for the contract.
  */
-import { KernelError } from '../errors.js';
+import { KernelError } from '../base/errors.js';
 import type { MlpWorkspace } from './mlp_workspace.js';
 import { kernels } from './wasm.js';
 

@@ -2,7 +2,7 @@
  * One fused minibatch step (forward, BCE gradient, backward, Adam) in one wasm call: see
  * asm/mlp_train_step_f32.ts for the contract.
  */
-import { KernelError } from '../errors.js';
+import { KernelError } from '../base/errors.js';
 import type { AdamScalars } from './adam_step_f32.js';
 import type { MlpWorkspace } from './mlp_workspace.js';
 import { kernels } from './wasm.js';

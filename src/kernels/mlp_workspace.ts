@@ -5,7 +5,7 @@
  * from the thread's arena (per fit, or per ratio() call) and released as a whole by the
  * caller; nothing is allocated per minibatch.
  */
-import type { Activation } from '../classifier.js';
+import type { Activation } from '../classifiers/classifier.js';
 import type { Arena } from './wasm.js';
 
 export const ACTIVATION_CODE: Readonly<Record<Activation, number>> = Object.freeze({ relu: 0, silu: 1, gelu: 2 });

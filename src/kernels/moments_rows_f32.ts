@@ -2,7 +2,7 @@
  * Per-feature running mean and sum of squared deviations (Welford) in wasm: see
  * asm/moments_rows_f32.ts for the contract. Bit-identical to the same loop in JS numbers.
  */
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 import { checkInt, checkLength } from './check.js';
 import { kernels } from './wasm.js';
 

@@ -1,9 +1,9 @@
 /**
  * Blocks of a keyed permutation's images in wasm: see asm/permute_u32.ts for the contract.
  * dst[r] = perm.at(src[r] + add), or perm.at(r + add) without src; the same integers as
- * RandomPermutation.at (src/rng.ts), about twice as fast per index on one thread.
+ * RandomPermutation.at (src/base/rng.ts), about twice as fast per index on one thread.
  */
-import type { RandomPermutation } from '../rng.js';
+import type { RandomPermutation } from '../base/rng.js';
 import { checkInt, checkRange } from './check.js';
 import type { Arena, KernelExports } from './wasm.js';
 import { kernels } from './wasm.js';

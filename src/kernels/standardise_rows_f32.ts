@@ -4,7 +4,7 @@
  * expression in JS.
  */
 import { checkInt, checkLength } from './check.js';
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 import { kernels } from './wasm.js';
 
 /** Raw export: standardises nRows × nFeatures f32 at xPtr in place with f64 mean/scale. */

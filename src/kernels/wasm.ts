@@ -14,7 +14,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { KernelError } from '../errors.js';
+import { KernelError } from '../base/errors.js';
 
 /** Raw exports of `build/omnifold.wasm`; the list is `asm/index.ts`. */
 // The kernel signatures are declared where they are glued (src/kernels/<kernel>.ts).

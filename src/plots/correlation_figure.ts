@@ -3,8 +3,8 @@
  * the unfolded histogram as a heatmap over the bin edges (diverging colours, −1 blue,
  * +1 red), with the coefficient written in each cell when there are few bins.
  */
-import { InputError } from '../errors.js';
-import { checkEdges } from '../histogram.js';
+import { InputError } from '../base/errors.js';
+import { checkEdges } from '../analysis/histogram.js';
 import type { VegaLiteSpec } from './render.js';
 import { type AxisPlan, baseConfig, decimalsFor, frameLayers, positionEncoding, textLayer } from './style.js';
 import { linearTicks, niceStep } from './ticks.js';

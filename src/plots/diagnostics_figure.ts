@@ -3,8 +3,8 @@
  * clipped fraction, relative weight change (per step) and the folded reco χ²/ndf (per reco
  * feature), with the warning thresholds of the report drawn as dashed red lines.
  */
-import { InputError } from '../errors.js';
-import type { IterationDiagnostics } from '../types.js';
+import { InputError } from '../base/errors.js';
+import type { IterationDiagnostics } from '../algorithm/types.js';
 import type { VegaLiteSpec } from './render.js';
 import { type AxisPlan, COLOURS, baseConfig, frameLayers, positionEncoding } from './style.js';
 import { countRange, linearFormat, linearTicks, logTicks } from './ticks.js';

@@ -3,8 +3,8 @@
  * prior (sim gen, step line) and, where known, the truth (dashed step line), above a ratio
  * panel (to the truth if known, else to the unfolded result) carrying the uncertainty band.
  */
-import { InputError } from '../errors.js';
-import { checkEdges } from '../histogram.js';
+import { InputError } from '../base/errors.js';
+import { checkEdges } from '../analysis/histogram.js';
 import type { VegaLiteSpec } from './render.js';
 import { type AxisPlan, COLOURS, baseConfig, decimalsFor, frameLayers, positionEncoding, textLayer } from './style.js';
 import { countRange, linearFormat, linearTicks, niceStep, ratioRange } from './ticks.js';

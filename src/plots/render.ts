@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 
 /** A Vega-Lite top-level spec as plain JSON. */
 export type VegaLiteSpec = Record<string, unknown>;

@@ -3,16 +3,16 @@
  * file's metadata, summary.json, and per gen feature its histograms with the covariance
  * from the replica columns (stat from data bootstraps, sim-stat from sim bootstraps, one
  * δδᵀ per systematic; docs/algorithm.md §Covariances). Without data bootstraps the stat
- * part is √Σw² of the nominal weights (src/covariance.ts); without usable replicas the
+ * part is √Σw² of the nominal weights (src/uncertainty/covariance.ts); without usable replicas the
  * errors are √Σw² alone.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { diagonalSqrt, histogramUncertainties, type UncertaintyBreakdown, type WeightColumn } from '../covariance.js';
-import { InputError } from '../errors.js';
-import type { IterationDiagnostics } from '../types.js';
-import type { FeatureSummary, RunSummary } from '../io/summary.js';
-import { readWeightsFile, type WeightsFile, type WeightsMetadata } from '../io/weights_file.js';
+import { diagonalSqrt, histogramUncertainties, type UncertaintyBreakdown, type WeightColumn } from '../uncertainty/covariance.js';
+import { InputError } from '../base/errors.js';
+import type { IterationDiagnostics } from '../algorithm/types.js';
+import type { FeatureSummary, RunSummary } from '../publish/summary.js';
+import { readWeightsFile, type WeightsFile, type WeightsMetadata } from '../publish/weights_file.js';
 
 /** Optional description of an observable (label, unit), read from metadata when present. */
 export interface ObservableInfo {

@@ -1,11 +1,11 @@
 /**
  * The checks the report highlights: an effective sample size below 10 % of the events, a
  * clipped fraction above 1 %, binned-classifier cells with a negative summed weight (their
- * events keep the overall normalisation, src/binned_classifier.ts), and an unfolded result further from the truth (χ²/ndf) than
+ * events keep the overall normalisation, src/classifiers/binned.ts), and an unfolded result further from the truth (χ²/ndf) than
  * the prior was.
  */
 import { DIAGNOSTIC_LIMITS } from '../plots/diagnostics_figure.js';
-import type { FeatureSummary } from '../io/summary.js';
+import type { FeatureSummary } from '../publish/summary.js';
 import type { RunData } from './run_data.js';
 
 /** One highlighted problem. */

@@ -3,7 +3,7 @@
  * simulation, truth N(0.2, 0.8) in the pseudo-data, Gaussian smearing σ = 0.5, and an
  * optional constant reconstruction efficiency (events failing it become misses).
  */
-import { InputError } from '../errors.js';
+import { InputError } from '../base/errors.js';
 import { packRows, uniformEdges, type ToyDataset } from './toy.js';
 import { ToyRandom } from './toy_random.js';
 

@@ -12,10 +12,10 @@
  * the known truth). Detector: lepton energy resolution 12%/√E ⊕ 1% with small angular
  * smearing; jet pT resolution 50%/√pT ⊕ 3% with a 2% scale offset, η/φ smearing 0.04/0.03;
  * a gen-dependent efficiency (jet-pT turn-on, forward losses). Fakes arise from migrations
- * into the selection. Every draw uses src/detmath.ts, so the toy is bit-identical anywhere.
+ * into the selection. Every draw uses src/toys/detmath.ts, so the toy is bit-identical anywhere.
  */
-import { InputError } from '../errors.js';
-import { asinh, atan2, cos, exp, log, sin, sinh } from '../detmath.js';
+import { InputError } from '../base/errors.js';
+import { asinh, atan2, cos, exp, log, sin, sinh } from './detmath.js';
 import { packRows, uniformEdges, type ToyDataset } from './toy.js';
 import { ToyRandom } from './toy_random.js';
 

@@ -3,10 +3,10 @@
  * truth, suggested histogram binnings for the summary, and toy-specific defaults for the
  * CLI (e.g. fewer epochs, so the default run stays short).
  */
-import type { MlpOptions } from '../classifier.js';
+import type { MlpOptions } from '../classifiers/classifier.js';
 import type { TruthSample } from '../io/samples.js';
-import type { ObservableInfo, SelectionInfo } from '../io/weights_file.js';
-import type { DataSample, SimSample, UnfoldOptions } from '../types.js';
+import type { ObservableInfo, SelectionInfo } from '../publish/weights_file.js';
+import type { DataSample, SimSample, UnfoldOptions } from '../algorithm/types.js';
 
 /** An embedded toy dataset. */
 export interface ToyDataset {

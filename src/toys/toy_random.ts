@@ -1,10 +1,10 @@
 /**
  * Random draws for the embedded toys: uniform, normal and exponential variates from a
- * {@link RandomStream} with purpose `toy`, using only deterministic arithmetic (src/detmath.ts),
+ * {@link RandomStream} with purpose `toy`, using only deterministic arithmetic (src/toys/detmath.ts),
  * so a toy is bit-identical on every machine and Node version.
  */
-import { cos, log, sin } from '../detmath.js';
-import { RandomStream } from '../rng.js';
+import { cos, log, sin } from './detmath.js';
+import { RandomStream } from '../base/rng.js';
 
 const TWO_PI = 6.283185307179586;
 

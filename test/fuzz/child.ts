@@ -3,7 +3,7 @@
  * `readTable` and answers with the columns read or the error thrown. Before each answer
  * it writes an end marker to stderr, so the parent can tell which read printed what.
  */
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/base/errors.js';
 import { readTable } from '../../src/io/load.js';
 
 /** A read request from the parent. */

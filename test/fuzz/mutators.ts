@@ -5,7 +5,7 @@
  * sizes, CSV header). Every choice comes from a seeded Philox stream, so a (seed, format,
  * index) triple always gives the same mutant.
  */
-import { RandomStream } from '../../src/rng.js';
+import { RandomStream } from '../../src/base/rng.js';
 import { FORMATS, type FuzzInput } from './inputs.js';
 
 /** One mutant and what was done to it. */

@@ -2,7 +2,7 @@
  * Standard normal test data: Box–Muller over a Philox stream keyed by `seed`. Math.log and
  * Math.cos are fine here: they generate test inputs and never feed an engine weight.
  */
-import { RandomStream } from '../../src/rng.js';
+import { RandomStream } from '../../src/base/rng.js';
 
 /** `n` standard normal draws, the same for the same seed. */
 export function normals(n: number, seed: number): Float64Array {

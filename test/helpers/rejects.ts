@@ -1,6 +1,6 @@
 // Asserts that a call fails the way bad input must: an InputError with a one-line message.
 import * as assert from 'uvu/assert';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/base/errors.js';
 
 /**
  * Asserts that `fn` rejects with an InputError whose single-line message matches `pattern`

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { adamStepF32, type AdamScalars } from '../../src/kernels/adam_step_f32.js';
-import { adamStepF32 as reference } from '../../src/reference/adam_step_f32.js';
+import { adamStepF32 as reference } from '../../src/kernels/reference/adam_step_f32.js';
 import { assertBitEqual, assertClose } from '../helpers/close.js';
 import { LENGTHS, stream, uniformF32 } from './random_inputs.js';
 

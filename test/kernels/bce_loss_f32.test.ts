@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bceLossF32 } from '../../src/kernels/bce_loss_f32.js';
-import { bceLossF32 as reference } from '../../src/reference/bce_loss_f32.js';
+import { bceLossF32 as reference } from '../../src/kernels/reference/bce_loss_f32.js';
 import { assertBitEqual, assertClose } from '../helpers/close.js';
 import { LENGTHS, labelsF32, stream, uniformF32, uniformF64 } from './random_inputs.js';
 

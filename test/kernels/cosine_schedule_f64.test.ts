@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cosineScheduleF64 } from '../../src/kernels/cosine_schedule_f64.js';
-import { cosineScheduleF64 as reference } from '../../src/reference/cosine_schedule_f64.js';
+import { cosineScheduleF64 as reference } from '../../src/kernels/reference/cosine_schedule_f64.js';
 import { assertClose } from '../helpers/close.js';
 
 test('tier A: 1 at the start, ½ half way, 0 at the end', () => {

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { denseBackwardF32 } from '../../src/kernels/dense_backward_f32.js';
 import { denseForwardF32 } from '../../src/kernels/dense_forward_f32.js';
-import { denseBackwardF32 as denseBackwardRef } from '../../src/reference/dense_backward_f32.js';
+import { denseBackwardF32 as denseBackwardRef } from '../../src/kernels/reference/dense_backward_f32.js';
 import { assertBitEqual, assertClose } from '../helpers/close.js';
 import { SHAPES, stream, uniformF32 } from './random_inputs.js';
 

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { denseForwardF32, type DenseForwardF32Export } from '../../src/kernels/dense_forward_f32.js';
 import { kernels } from '../../src/kernels/wasm.js';
-import { denseForwardF32 as denseForwardRef } from '../../src/reference/dense_forward_f32.js';
+import { denseForwardF32 as denseForwardRef } from '../../src/kernels/reference/dense_forward_f32.js';
 import { assertBitEqual } from '../helpers/close.js';
 import { SHAPES, stream, uniformF32 } from './random_inputs.js';
 

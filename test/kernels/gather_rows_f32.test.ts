@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/base/errors.js';
 import { gatherRowsF32 } from '../../src/kernels/gather_rows_f32.js';
-import { gatherRowsF32 as reference } from '../../src/reference/gather_rows_f32.js';
+import { gatherRowsF32 as reference } from '../../src/kernels/reference/gather_rows_f32.js';
 import { assertBitEqual } from '../helpers/close.js';
 import { LENGTHS, stream, uniformF32, uniformF64 } from './random_inputs.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import { geluBackwardF32 } from '../../src/kernels/gelu_backward_f32.js';
 import { geluForwardF32 } from '../../src/kernels/gelu_forward_f32.js';
-import { geluBackwardF32 as reference } from '../../src/reference/gelu_backward_f32.js';
+import { geluBackwardF32 as reference } from '../../src/kernels/reference/gelu_backward_f32.js';
 import { assertClose } from '../helpers/close.js';
 import { checkBackwardVsReference, checkGradient, checkLanePaths } from './activation_checks.js';
 

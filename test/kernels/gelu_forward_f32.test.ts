@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import { geluForwardF32 } from '../../src/kernels/gelu_forward_f32.js';
-import { geluForwardF32 as reference } from '../../src/reference/gelu_forward_f32.js';
+import { geluForwardF32 as reference } from '../../src/kernels/reference/gelu_forward_f32.js';
 import { assertClose } from '../helpers/close.js';
 import { checkForwardVsReference, checkLanePaths } from './activation_checks.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { histFillF64 } from '../../src/kernels/hist_fill_f64.js';
-import { histFillF64 as histFillRef } from '../../src/reference/hist_fill_f64.js';
+import { histFillF64 as histFillRef } from '../../src/kernels/reference/hist_fill_f64.js';
 import { assertBitEqual } from '../helpers/close.js';
 import { LENGTHS, stream, uniformF64 } from './random_inputs.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { likelihoodRatioF32 } from '../../src/kernels/likelihood_ratio_f32.js';
-import { likelihoodRatioF32 as reference } from '../../src/reference/likelihood_ratio_f32.js';
+import { likelihoodRatioF32 as reference } from '../../src/kernels/reference/likelihood_ratio_f32.js';
 import { assertClose } from '../helpers/close.js';
 import { LENGTHS, stream, uniformF32 } from './random_inputs.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import { logSigmoidF32 } from '../../src/kernels/log_sigmoid_f32.js';
-import { logSigmoidF32 as reference } from '../../src/reference/log_sigmoid_f32.js';
+import { logSigmoidF32 as reference } from '../../src/kernels/reference/log_sigmoid_f32.js';
 import { assertClose } from '../helpers/close.js';
 import { EDGE_VALUES } from './activation_checks.js';
 import { LENGTHS, stream, uniformF32 } from './random_inputs.js';

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Activation } from '../../src/classifier.js';
+import type { Activation } from '../../src/classifiers/classifier.js';
 import { parameterCount } from '../../src/kernels/mlp_workspace.js';
 import { wasmLogits } from './mlp_helpers.js';
-import { mlpForwardF32 as reference } from '../../src/reference/mlp_forward_f32.js';
+import { mlpForwardF32 as reference } from '../../src/kernels/reference/mlp_forward_f32.js';
 import { assertBitEqual, assertClose } from '../helpers/close.js';
 import { stream, uniformF32 } from './random_inputs.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Activation } from '../../src/classifier.js';
+import type { Activation } from '../../src/classifiers/classifier.js';
 import type { AdamScalars } from '../../src/kernels/adam_step_f32.js';
 import { bceLossF32 } from '../../src/kernels/bce_loss_f32.js';
 import { denseBackwardF32 } from '../../src/kernels/dense_backward_f32.js';
@@ -14,8 +14,8 @@ import { reluBackwardF32 } from '../../src/kernels/relu_backward_f32.js';
 import { reluForwardF32 } from '../../src/kernels/relu_forward_f32.js';
 import { MlpWorkspace, parameterCount } from '../../src/kernels/mlp_workspace.js';
 import { kernels } from '../../src/kernels/wasm.js';
-import { layerParams } from '../../src/reference/mlp_forward_f32.js';
-import { mlpTrainStepF32 as reference } from '../../src/reference/mlp_train_step_f32.js';
+import { layerParams } from '../../src/kernels/reference/mlp_forward_f32.js';
+import { mlpTrainStepF32 as reference } from '../../src/kernels/reference/mlp_train_step_f32.js';
 import { assertBitEqual, assertClose } from '../helpers/close.js';
 import { labelsF32, stream, uniformF32, uniformF64 } from './random_inputs.js';
 import { wasmLogits } from './mlp_helpers.js';

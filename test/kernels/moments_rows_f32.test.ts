@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/base/errors.js';
 import { momentsRowsF32, type MomentsState } from '../../src/kernels/moments_rows_f32.js';
-import { momentsRowsF32 as reference } from '../../src/reference/moments_rows_f32.js';
+import { momentsRowsF32 as reference } from '../../src/kernels/reference/moments_rows_f32.js';
 import { assertBitEqual } from '../helpers/close.js';
 import { LENGTHS, stream, uniformF32 } from './random_inputs.js';
 

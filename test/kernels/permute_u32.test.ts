@@ -1,10 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/base/errors.js';
 import { WasmPermutation, permuteU32 } from '../../src/kernels/permute_u32.js';
 import { kernels } from '../../src/kernels/wasm.js';
-import type { RngKey } from '../../src/rng.js';
-import { RandomPermutation, RandomStream } from '../../src/rng.js';
+import type { RngKey } from '../../src/base/rng.js';
+import { RandomPermutation, RandomStream } from '../../src/base/rng.js';
 import { LENGTHS } from './random_inputs.js';
 
 const key: RngKey = { seed: 21, kind: 'nominal', replica: 0, iteration: 2, step: 'step1', member: 1 };

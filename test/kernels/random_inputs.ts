@@ -3,7 +3,7 @@
  * lengths and shapes every kernel pair is checked at: 0, 1, lanes−1, lanes, lanes+1 and
  * several blocks plus a tail.
  */
-import { RandomStream, type RngKey } from '../../src/rng.js';
+import { RandomStream, type RngKey } from '../../src/base/rng.js';
 
 export const LENGTHS = [0, 1, 3, 4, 5, 4099];
 

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { reluBackwardF32 } from '../../src/kernels/relu_backward_f32.js';
 import { reluForwardF32 } from '../../src/kernels/relu_forward_f32.js';
-import { reluBackwardF32 as reference } from '../../src/reference/relu_backward_f32.js';
+import { reluBackwardF32 as reference } from '../../src/kernels/reference/relu_backward_f32.js';
 import { checkBackwardVsReference, checkGradient } from './activation_checks.js';
 
 test('tier A: hand-computed values (subgradient 0 at z = 0)', () => {

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { reluForwardF32 } from '../../src/kernels/relu_forward_f32.js';
-import { reluForwardF32 as reference } from '../../src/reference/relu_forward_f32.js';
+import { reluForwardF32 as reference } from '../../src/kernels/reference/relu_forward_f32.js';
 import { checkForwardVsReference } from './activation_checks.js';
 
 test('tier A: hand-computed values', () => {

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { sigmoidF32 } from '../../src/kernels/sigmoid_f32.js';
-import { sigmoidF32 as reference } from '../../src/reference/sigmoid_f32.js';
+import { sigmoidF32 as reference } from '../../src/kernels/reference/sigmoid_f32.js';
 import { assertClose } from '../helpers/close.js';
 import { EDGE_VALUES } from './activation_checks.js';
 import { LENGTHS, stream, uniformF32 } from './random_inputs.js';

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import { siluBackwardF32 } from '../../src/kernels/silu_backward_f32.js';
 import { siluForwardF32 } from '../../src/kernels/silu_forward_f32.js';
-import { siluBackwardF32 as reference } from '../../src/reference/silu_backward_f32.js';
+import { siluBackwardF32 as reference } from '../../src/kernels/reference/silu_backward_f32.js';
 import { assertClose } from '../helpers/close.js';
 import { checkBackwardVsReference, checkGradient, checkLanePaths } from './activation_checks.js';
 

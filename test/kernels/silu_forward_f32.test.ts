@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import { siluForwardF32 } from '../../src/kernels/silu_forward_f32.js';
-import { siluForwardF32 as reference } from '../../src/reference/silu_forward_f32.js';
+import { siluForwardF32 as reference } from '../../src/kernels/reference/silu_forward_f32.js';
 import { assertClose } from '../helpers/close.js';
 import { checkForwardVsReference, checkLanePaths } from './activation_checks.js';
 

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkStandardise, standardiseRowsF32 } from '../../src/kernels/standardise_rows_f32.js';
-import { standardiseRowsF32 as reference } from '../../src/reference/standardise_rows_f32.js';
+import { standardiseRowsF32 as reference } from '../../src/kernels/reference/standardise_rows_f32.js';
 import { assertBitEqual } from '../helpers/close.js';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/base/errors.js';
 import { LENGTHS, stream, uniformF32, uniformF64 } from './random_inputs.js';
 
 test('tier A: hand-computed rows (odd feature count: pairs plus a scalar tail)', () => {

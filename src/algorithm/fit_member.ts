@@ -1,0 +1,36 @@
+/**
+ * One ensemble member of one step: fit class 0 against class 1, evaluate the ratio on
+ * every target. A pure function of the job and the member index, so worker threads and
+ * the in-process runner give the same bits.
+ */
+import type { Classifier, EpochReport } from '../classifiers/classifier.js';
+import { createClassifier } from '../classifiers/registry.js';
+import type { RngKey } from '../base/rng.js';
+import type { MemberResult, StepJob } from './types.js';
+
+/** The random-stream key of member `member` of `job`. */
+export function memberRngKey(job: StepJob, member: number): RngKey {
+  return { seed: job.seed, kind: job.replica.kind, replica: job.replica.index, iteration: job.iteration, step: job.step, member };
+}
+
+/**
+ * Fits member `member` of `job` with the classifier its spec describes. With `outputs`
+ * (one [nEvents] array per target, e.g. SharedArrayBuffer views owned by the pool), the
+ * ratios are written there instead of into new arrays.
+ */
+export function fitMember(job: StepJob, member: number, onEpoch?: (report: EpochReport) => void, outputs?: Float64Array[]): MemberResult {
+  return fitMemberWith(createClassifier(job.classifier), job, member, onEpoch, outputs);
+}
+
+/** Fits member `member` of `job` with a given classifier (custom classifiers, tests). */
+export function fitMemberWith(classifier: Classifier, job: StepJob, member: number, onEpoch?: (report: EpochReport) => void, outputs?: Float64Array[]): MemberResult {
+  const model = classifier.fit(job.x0, job.w0, job.x1, job.w1, { rngKey: memberRngKey(job, member), onEpoch });
+  const ratios: Float64Array[] = [];
+  const nClipped: number[] = [];
+  for (const [t, target] of job.targets.entries()) {
+    const r = model.ratio(target, job.clip, outputs?.[t]);
+    ratios.push(r.ratio);
+    nClipped.push(r.nClipped);
+  }
+  return { ratios, nClipped, info: model.info };
+}

@@ -1,0 +1,89 @@
+/**
+ * The OmniFold loop (Andreassen, Komiske, Metodiev, Nachman, Thaler, "OmniFold: A Method to
+ * Simultaneously Unfold All Observables", PRL 124 (2020) 182001, arXiv:1911.09107), with
+ * the conventions of docs/algorithm.md: misses (§Misses), fakes (§Fakes), guards and
+ * diagnostics (§Guards).
+ *
+ *   ν = 1
+ *   for n = 1..N:
+ *     step 1   μ = ν·ω(r)          ω: data vs w0·ν-weighted sim at reco level
+ *     step 1b  μ = ν·E[ω | t]      for misses (or μ = ν)
+ *     step 2   ν′ = ν·g(t)          g: w0·μ vs w0·ν at gen level
+ *     step 2b  ν′ = ν·E[ν′/ν | r]  for fakes (or one global factor, or ν′ = ν)
+ *   result: w0·ν
+ *
+ * No per-event arithmetic here: the steps live in src/algorithm/steps.ts.
+ */
+import { RecoChi2 } from './diagnostics.js';
+import { resolveUnfoldOptions, validateSamples } from './options.js';
+import { InProcessRunner } from './in_process_runner.js';
+import { checkClassTotals, selectEvents, step1, step2, stepFakes, stepMisses, gather, type LoopContext } from './steps.js';
+import type { DataSample, IterationDiagnostics, SimSample, StepDiagnostics, UnfoldContext, UnfoldOptions, UnfoldResult } from './types.js';
+
+/**
+ * Unfolds `data` with `sim`: returns per-event weights w0·ν of the sim sample whose gen
+ * distribution, so weighted, is the unfolded result.
+ *
+ * @param sim simulated events (gen, reco, masks, prior weights; weights may be negative)
+ * @param data measured events (reco features, weights)
+ * @param options partial {@link UnfoldOptions}; defaults from `UNFOLD_DEFAULTS`
+ * @param context the member runner (default: in-process) and the progress callback
+ * @throws InputError for bad options or samples, and for class totals fixed by the inputs
+ *   that are not positive (checked before the loop); NumericalError for non-finite weights
+ *   or a class total that turns non-positive during the loop (possible only with negative
+ *   prior weights)
+ * @example
+ * const result = await unfold(sim, data, { nIterations: 4, classifier: { type: 'binned', edges: [[0, 1, 2]] } });
+ * result.weights; // Float64Array [nSim], w0·ν after iteration 4
+ */
+export async function unfold(sim: SimSample, data: DataSample, options?: Partial<UnfoldOptions>, context: UnfoldContext = {}): Promise<UnfoldResult> {
+  const opts = resolveUnfoldOptions(options);
+  validateSamples(sim, data);
+  const nEvents = sim.weights.length;
+  const sel = selectEvents(sim, opts);
+  checkClassTotals(sim, sel, opts);
+  const recoNames = Array.from({ length: sim.reco.nFeatures }, (_, f) => sim.recoNames?.[f] ?? `reco${f}`);
+  const chi2 = new RecoChi2(sel.recoX, data.reco, data.weights, recoNames);
+  const ctx: LoopContext = { sim, data, options: opts, runner: context.runner ?? new InProcessRunner({ onProgress: context.onProgress }), onProgress: context.onProgress, sel, iteration: 0 };
+  const replica = `${opts.replica.kind}#${opts.replica.index}`;
+
+  let push = new Float64Array(nEvents).fill(1);
+  let pull = new Float64Array(nEvents).fill(1);
+  const iterations: IterationDiagnostics[] = [];
+  const weightsPerIteration: Float64Array[] = [];
+  for (let n = 0; n < opts.nIterations; n++) {
+    ctx.iteration = n + 1;
+    const prevPull = pull;
+    pull = Float64Array.from(push);
+    const next = Float64Array.from(push);
+    const steps: (StepDiagnostics | null)[] = [];
+    // step 1: reco classifier, data vs push-weighted sim; step 1b: misses
+    steps.push(await step1(ctx, push, pull, prevPull));
+    const recoChi2 = chi2.evaluate(gather(sim.weights, pull, sel.reco));
+    steps.push(await stepMisses(ctx, push, pull, prevPull));
+    // step 2: gen classifier, pull- vs push-weighted sim; step 2b: fakes
+    steps.push(await step2(ctx, push, pull, next));
+    steps.push(await stepFakes(ctx, push, pull, next));
+    push = next;
+    const diagnostics: IterationDiagnostics = { iteration: n + 1, steps: steps.filter((s): s is StepDiagnostics => s !== null), recoChi2 };
+    iterations.push(diagnostics);
+    if (opts.saveIterations) weightsPerIteration.push(unfoldedWeights(sim.weights, push));
+    context.onProgress?.({ type: 'iteration', replica, iteration: n + 1, diagnostics });
+  }
+  return {
+    weights: unfoldedWeights(sim.weights, push),
+    push,
+    pull,
+    ...(opts.saveIterations ? { weightsPerIteration } : {}),
+    iterations,
+    nDropped: sel.nDropped,
+    options: opts,
+  };
+}
+
+/** w0·ν for every sim event (dropped events keep ν = 1, hence w0). */
+function unfoldedWeights(w0: Float64Array, push: Float64Array): Float64Array {
+  const out = new Float64Array(w0.length);
+  for (let i = 0; i < w0.length; i++) out[i] = w0[i] * push[i];
+  return out;
+}

@@ -1,0 +1,142 @@
+/**
+ * Validation at the `unfold()` boundary: options (every one, once) and the samples.
+ * Messages name the option path, the rule and the received value.
+ */
+import { checkBinnedEdges } from '../classifiers/binned.js';
+import type { ClassifierSpec } from '../classifiers/classifier.js';
+import { UNFOLD_DEFAULTS } from './defaults.js';
+import { fail, inRange, isInt, knownKeys, nonNegativeInt, oneOf, positiveInt } from '../base/checks.js';
+import { InputError } from '../base/errors.js';
+import { checkMlpOptions, MLP_OPTION_KEYS } from '../classifiers/mlp/options.js';
+import { REPLICA_KIND } from '../base/rng.js';
+import type { FeatureMatrix } from '../base/features.js';
+import type { DataSample, SimSample, UnfoldOptions } from './types.js';
+
+const OPTION_KEYS = Object.keys(UNFOLD_DEFAULTS);
+const MLP_KEYS = ['type', ...MLP_OPTION_KEYS];
+
+/**
+ * Fills defaults from `UNFOLD_DEFAULTS` and validates every option; throws an InputError
+ * such as `options.nIterations must be a positive integer; got 0`.
+ */
+export function resolveUnfoldOptions(partial: Partial<UnfoldOptions> = {}): UnfoldOptions {
+  if (typeof partial !== 'object' || partial === null || Array.isArray(partial)) fail('options', 'be an object', partial);
+  knownKeys('options', partial, OPTION_KEYS);
+  const o = { ...UNFOLD_DEFAULTS } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(partial)) if (value !== undefined) o[key] = value;
+  if (typeof o.saveIterations !== 'boolean') fail('options.saveIterations', 'be a boolean', o.saveIterations);
+  const wMax = o.wMax;
+  if (!(typeof wMax === 'number' && Number.isFinite(wMax) && wMax > 0)) fail('options.wMax', 'be a finite positive number', wMax);
+  const seed = o.seed;
+  if (!(isInt(seed) && seed >= 0 && seed <= 0xffffffff)) fail('options.seed', 'be an integer in [0, 2^32)', seed);
+  return {
+    nIterations: positiveInt('options.nIterations', o.nIterations),
+    classifier: resolveClassifier(o.classifier),
+    misses: oneOf('options.misses', o.misses, ['expectation', 'prior'] as const),
+    fakes: oneOf('options.fakes', o.fakes, ['reco-average', 'global', 'fixed'] as const),
+    epsilon: inRange('options.epsilon', o.epsilon, 0, 0.5, true),
+    wMax: wMax as number,
+    nMembers: positiveInt('options.nMembers', o.nMembers),
+    ensembleCombine: oneOf('options.ensembleCombine', o.ensembleCombine, ['mean', 'median'] as const),
+    seed: seed as number,
+    saveIterations: o.saveIterations as boolean,
+    replica: resolveReplica(o.replica),
+  };
+}
+
+function resolveReplica(r: unknown): UnfoldOptions['replica'] {
+  if (typeof r !== 'object' || r === null) return fail('options.replica', 'be an object { kind, index }', r);
+  knownKeys('options.replica', r, ['kind', 'index']);
+  const { kind, index } = r as Record<string, unknown>;
+  const kinds = Object.keys(REPLICA_KIND) as (keyof typeof REPLICA_KIND)[];
+  const k = oneOf('options.replica.kind', kind, kinds);
+  const i = nonNegativeInt('options.replica.index', index);
+  if (i > 0xffffffff) fail('options.replica.index', 'be below 2^32', i);
+  return { kind: k, index: i };
+}
+
+function resolveClassifier(spec: unknown): ClassifierSpec {
+  if (typeof spec !== 'object' || spec === null) return fail('options.classifier', 'be an object with a type', spec);
+  const s = spec as Record<string, unknown>;
+  const type = oneOf('options.classifier.type', s.type, ['mlp', 'binned'] as const);
+  if (type === 'binned') {
+    knownKeys('options.classifier', s, ['type', 'edges']);
+    checkBinnedEdges(s.edges, 'options.classifier.edges');
+    return { type, edges: (s.edges as ArrayLike<number>[]).map((e) => Array.from(e)) };
+  }
+  knownKeys('options.classifier', s, MLP_KEYS);
+  return resolveMlp(s);
+}
+
+function resolveMlp(s: Record<string, unknown>): ClassifierSpec {
+  return { type: 'mlp', ...checkMlpOptions('options.classifier', s) };
+}
+
+/**
+ * Checks the samples once, before the loop: shapes, masks 0/1, finite features and weights
+ * in every event that is used, and a positive total weight in each class.
+ */
+export function validateSamples(sim: SimSample, data: DataSample): void {
+  checkMatrix('sim.gen', sim.gen);
+  checkMatrix('sim.reco', sim.reco);
+  checkMatrix('data.reco', data.reco);
+  if (sim.gen.nEvents !== sim.reco.nEvents) {
+    throw new InputError(`sim gen and reco must have the same number of events; got gen=${sim.gen.nEvents}, reco=${sim.reco.nEvents}`);
+  }
+  const nEvents = sim.gen.nEvents;
+  for (const [name, a] of [['sim.passGen', sim.passGen], ['sim.passReco', sim.passReco], ['sim.weights', sim.weights]] as const) {
+    if (a?.length !== nEvents) fail(name, `have one entry per sim event (${nEvents})`, a);
+  }
+  if (data.weights?.length !== data.reco.nEvents) fail('data.weights', `have one entry per data event (${data.reco.nEvents})`, data.weights);
+  if (sim.reco.nFeatures !== data.reco.nFeatures) {
+    throw new InputError(`sim reco and data reco must have the same number of features; got sim=${sim.reco.nFeatures}, data=${data.reco.nFeatures}`);
+  }
+  checkMask('sim.passGen', sim.passGen);
+  checkMask('sim.passReco', sim.passReco);
+  const used = (i: number) => sim.passGen[i] === 1 || sim.passReco[i] === 1;
+  checkFiniteRows('sim.gen', sim.gen, (i) => sim.passGen[i] === 1);
+  checkFiniteRows('sim.reco', sim.reco, (i) => sim.passReco[i] === 1);
+  checkFiniteRows('data.reco', data.reco, () => true);
+  checkFiniteWeights('sim.weights', sim.weights, used);
+  checkFiniteWeights('data.weights', data.weights, () => true);
+  positiveTotal('data weights', data.weights, () => true);
+  positiveTotal('sim weights of events passing reco', sim.weights, (i) => sim.passReco[i] === 1);
+  positiveTotal('sim weights of events passing gen', sim.weights, (i) => sim.passGen[i] === 1);
+}
+
+function checkMatrix(name: string, x: FeatureMatrix): void {
+  if (typeof x !== 'object' || x === null || !(x.values instanceof Float32Array)) fail(name, 'be a FeatureMatrix with Float32Array values', x);
+  if (!isInt(x.nFeatures) || x.nFeatures < 1) fail(`${name}.nFeatures`, 'be a positive integer', x.nFeatures);
+  if (!isInt(x.nEvents) || x.values.length !== x.nEvents * x.nFeatures) {
+    fail(`${name}.values`, `hold nEvents × nFeatures = ${x.nEvents} × ${x.nFeatures} numbers`, x.values.length);
+  }
+}
+
+function checkMask(name: string, mask: Uint8Array): void {
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i] !== 0 && mask[i] !== 1) throw new InputError(`${name} must hold only 0 or 1; got ${mask[i]} at event ${i}`);
+  }
+}
+
+function checkFiniteRows(name: string, x: FeatureMatrix, used: (i: number) => boolean): void {
+  const nf = x.nFeatures;
+  for (let i = 0; i < x.nEvents; i++) {
+    if (!used(i)) continue;
+    for (let f = 0; f < nf; f++) {
+      const v = x.values[i * nf + f];
+      if (!Number.isFinite(v)) throw new InputError(`${name} feature ${f} of event ${i} must be finite; got ${v}`);
+    }
+  }
+}
+
+function checkFiniteWeights(name: string, w: Float64Array, used: (i: number) => boolean): void {
+  for (let i = 0; i < w.length; i++) {
+    if (used(i) && !Number.isFinite(w[i])) throw new InputError(`${name} of event ${i} must be finite; got ${w[i]}`);
+  }
+}
+
+function positiveTotal(name: string, w: Float64Array, used: (i: number) => boolean): void {
+  let s = 0;
+  for (let i = 0; i < w.length; i++) if (used(i)) s += w[i];
+  if (!(s > 0)) throw new InputError(`${name} must have a positive total; got ${s}`);
+}

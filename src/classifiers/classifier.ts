@@ -1,0 +1,141 @@
+/**
+ * The classifier interface: what OmniFold needs from a classifier, and nothing more.
+ *
+ * A classifier is trained to separate class 0 (label 0, weights `w0`) from class 1
+ * (label 1, weights `w1`). Both classes are rescaled to equal total weight for training.
+ * Its output f(x) ≈ P(class 1 | x) turns into the likelihood ratio of the unnormalised
+ * weighted densities,
+ *
+ *     ratio(x) = f/(1−f) · S1/S0,     S_c = Σ w_c  (before rescaling),
+ *
+ * with f clipped to [ε, 1−ε] and the ratio clipped to [0, wMax]. Implementations:
+ * `MlpClassifier` (src/classifiers/mlp/classifier.ts) and `BinnedClassifier` (src/classifiers/binned.ts,
+ * exact bin ratios; OmniFold with it is iterative Bayesian unfolding).
+ *
+ * Classifiers are described by plain data ({@link ClassifierSpec}) so that a worker thread
+ * can rebuild the same classifier from a task message.
+ */
+import { KernelError } from '../base/errors.js';
+import type { FeatureMatrix } from '../base/features.js';
+import type { RngKey } from '../base/rng.js';
+
+/** Clipping guards applied by {@link TrainedClassifier.ratio}. */
+export interface RatioClip {
+  /** Classifier output f is clipped to [epsilon, 1 − epsilon]. */
+  epsilon: number;
+  /** The ratio is clipped to [0, wMax]. */
+  wMax: number;
+}
+
+/** Ratios on a set of events plus how many of them a guard clipped. */
+export interface RatioResult {
+  /** [nEvents], f/(1−f)·S1/S0 after clipping */
+  ratio: Float64Array;
+  /** Events whose f or ratio was clipped. */
+  nClipped: number;
+}
+
+/** One epoch of training, reported through {@link FitContext.onEpoch}. */
+export interface EpochReport {
+  epoch: number;
+  trainLoss: number;
+  validationLoss: number;
+}
+
+/** What a fit needs besides the data. */
+export interface FitContext {
+  /** Keys initialisation, shuffling and the train/validation split of this fit. */
+  rngKey: RngKey;
+  /** Called after every epoch (MLP); never required. */
+  onEpoch?: (report: EpochReport) => void;
+}
+
+/** A summary of one fit, kept in the diagnostics. */
+export interface FitInfo {
+  /** Epochs run (0 for classifiers that do not iterate). */
+  epochs: number;
+  /** 1-based epoch whose parameters were kept (early stopping); 0 if not applicable. */
+  bestEpoch: number;
+  /** Weighted validation loss at `bestEpoch` (NaN if not applicable). */
+  validationLoss: number;
+  /** Σ w0 and Σ w1 before rescaling. */
+  sumW0: number;
+  sumW1: number;
+  /**
+   * Binned classifier only, present when not 0: grid cells with a negative summed weight
+   * in either class; their events get the ratio S1/S0 (src/classifiers/binned.ts).
+   */
+  nNegativeCells?: number;
+}
+
+/** A fitted classifier: evaluates the likelihood ratio on new events. */
+export interface TrainedClassifier {
+  readonly info: FitInfo;
+  /**
+   * ratio(x) on every event of `x`, with the guards of `clip`. Written into `out`
+   * ([x.nEvents], e.g. a SharedArrayBuffer view the caller owns) when given, else into a
+   * new array; either way returned as `RatioResult.ratio`.
+   */
+  ratio(x: FeatureMatrix, clip: RatioClip, out?: Float64Array): RatioResult;
+}
+
+/** The array a ratio is written into: `out` (length-checked) or a new one. */
+export function ratioOutput(x: FeatureMatrix, out: Float64Array | undefined): Float64Array {
+  if (out === undefined) return new Float64Array(x.nEvents);
+  if (out.length !== x.nEvents) throw new KernelError(`ratio output must hold one value per event (${x.nEvents}); got ${out.length}`);
+  return out;
+}
+
+/** A classifier type: fit(class 0, class 1) → trained model. */
+export interface Classifier {
+  readonly spec: ClassifierSpec;
+  /**
+   * Trains class 0 (`x0`, `w0`) against class 1 (`x1`, `w1`). Weights may be negative;
+   * each class's total must be positive. Inputs are read, never written.
+   */
+  fit(x0: FeatureMatrix, w0: Float64Array, x1: FeatureMatrix, w1: Float64Array, context: FitContext): TrainedClassifier;
+}
+
+/** Activation functions of hidden layers. */
+export type Activation = 'relu' | 'silu' | 'gelu';
+
+/** Options of the MLP classifier; every field has a default in `MLP_DEFAULTS`. */
+export interface MlpOptions {
+  /** Hidden layer widths, e.g. [50, 50, 50]. */
+  hidden: number[];
+  activation: Activation;
+  /** Maximum number of epochs. */
+  epochs: number;
+  /** Minibatch size (events). */
+  batchSize: number;
+  /** Adam learning rate. */
+  learningRate: number;
+  /** Adam β1, β2, ε. */
+  beta1: number;
+  beta2: number;
+  adamEpsilon: number;
+  /** Fraction of events held out for validation and early stopping. */
+  validationFraction: number;
+  /** Epochs without validation improvement before stopping; 0 disables early stopping. */
+  patience: number;
+  /** Learning-rate schedule over epochs. */
+  schedule: 'constant' | 'cosine';
+  /**
+   * Memory, not physics: a fit whose events take at most this many MiB (4 bytes per
+   * feature and 8 per event) copies them once into its thread's wasm memory and gathers
+   * minibatches there; a larger one gathers each minibatch from the caller's arrays, which
+   * pool workers share without copies. The weights are bit-identical either way; resident
+   * is faster (about 5 % per fit at 3×50). Each pool worker holds its own copy, so the
+   * default (16) adds at most 16 MiB per thread. 0 never copies.
+   */
+  residentMiB: number;
+}
+
+/** Plain-data description of a classifier, rebuildable in any thread. */
+export type ClassifierSpec =
+  | ({ type: 'mlp' } & Partial<MlpOptions>)
+  | {
+      type: 'binned';
+      /** Per-feature strictly increasing bin edges; the grid is their product. */
+      edges: number[][];
+    };

@@ -1,0 +1,343 @@
+/**
+ * Covariance of any histogram or moment from uncertainty replicas (docs/algorithm.md
+ * §Covariances).
+ *
+ * Every replica r contributes one vector H_r (a histogram's bin contents, or a moment).
+ * Bootstrap families are summarised by {@link Moments}: count, mean and the co-moment
+ * matrix M2 = Σ (H_r − mean)(H_r − mean)ᵀ, merged with Chan et al.'s pairwise update
+ * ("Updating formulae and a pairwise algorithm for computing sample variances", 1979).
+ * {@link combineReplicas} always merges the per-replica leaves in one fixed pairwise tree
+ * over the replica index, so the result does not depend on how replicas were spread over
+ * workers, shards or machines, nor on the order their results arrived.
+ *
+ *   stat covariance     = M2 / (B − 1) over B ≥ 2 data bootstraps; with fewer, the
+ *                         per-bin variance of the nominal weights alone, diagonal
+ *                         (Σw² for a histogram bin, Σw²(m − m̄)²/(Σw)² for a weighted
+ *                         mean), whatever other replicas exist ({@link StatEstimate})
+ *   sim-stat covariance = M2 / (B − 1) over sim bootstraps
+ *   systematic s        = δδᵀ,  δ = H_s − H_nominal
+ *   total               = stat + sim-stat + Σ_s systematic s
+ */
+import { InputError } from '../base/errors.js';
+
+/** Running count, mean and co-moment matrix of vectors of length `n`. */
+export class Moments {
+  count = 0;
+  /** [n] */
+  readonly mean: Float64Array;
+  /** [n × n], row-major: Σ (x − mean)(x − mean)ᵀ */
+  readonly m2: Float64Array;
+
+  constructor(readonly n: number) {
+    this.mean = new Float64Array(n);
+    this.m2 = new Float64Array(n * n);
+  }
+
+  /** The moments of a single vector: count 1, mean = x, M2 = 0. */
+  static of(x: ArrayLike<number>): Moments {
+    const m = new Moments(x.length);
+    m.count = 1;
+    m.mean.set(x);
+    return m;
+  }
+
+  /** Adds one vector (Welford). */
+  add(x: ArrayLike<number>): this {
+    return this.merge(Moments.of(x));
+  }
+
+  /** Merges `other` into this (Chan): exact in exact arithmetic for any split. */
+  merge(other: Moments): this {
+    if (other.n !== this.n) throw new InputError(`merged moments must have the same length; got ${this.n} and ${other.n}`);
+    if (other.count === 0) return this;
+    if (this.count === 0) {
+      this.count = other.count;
+      this.mean.set(other.mean);
+      this.m2.set(other.m2);
+      return this;
+    }
+    const na = this.count;
+    const nb = other.count;
+    const nab = na + nb;
+    const n = this.n;
+    const delta = new Float64Array(n);
+    for (let k = 0; k < n; k++) delta[k] = other.mean[k] - this.mean[k];
+    const f = (na * nb) / nab;
+    for (let i = 0; i < n; i++) {
+      const fi = f * delta[i];
+      for (let j = 0; j < n; j++) this.m2[i * n + j] += other.m2[i * n + j] + fi * delta[j];
+    }
+    for (let k = 0; k < n; k++) this.mean[k] += (delta[k] * nb) / nab;
+    this.count = nab;
+    return this;
+  }
+
+  /** Sample covariance M2/(count − 1), [n × n]; zeros when count < 2. */
+  covariance(): Float64Array {
+    const out = new Float64Array(this.n * this.n);
+    if (this.count < 2) return out;
+    for (let k = 0; k < out.length; k++) out[k] = this.m2[k] / (this.count - 1);
+    return out;
+  }
+}
+
+/**
+ * Merges moments in a fixed pairwise tree over the list order: ((0 1)(2 3))((4 5)…).
+ * The same list gives the same bits whatever produced its entries.
+ */
+export function mergeMoments(parts: readonly Moments[], n: number): Moments {
+  if (parts.length === 0) return new Moments(n);
+  let level = parts.map((p) => new Moments(p.n).merge(p));
+  while (level.length > 1) {
+    const next: Moments[] = [];
+    for (let k = 0; k < level.length; k += 2) next.push(k + 1 < level.length ? level[k].merge(level[k + 1]) : level[k]);
+    level = next;
+  }
+  return level[0];
+}
+
+/** Replica families that enter the covariance. */
+export type CovarianceFamily = 'data_bootstrap' | 'sim_bootstrap' | 'systematic';
+
+/** One replica's value of the quantity: the per-replica partial result, from any shard. */
+export interface ReplicaValue {
+  family: CovarianceFamily;
+  /** Bootstrap index b (ordering key of the merge); for systematics, their position. */
+  index: number;
+  /** Systematic name (required for systematics, used for the output). */
+  name?: string;
+  /** [n] the quantity (bin contents or moment) computed with this replica's weights. */
+  values: Float64Array;
+}
+
+/**
+ * How the stat covariance was estimated: over the data bootstraps (at least 2), from the
+ * nominal weights' own variance (fewer than 2 data bootstraps: √Σw² per bin), or not at
+ * all (fewer than 2 data bootstraps and no variance given: zeros).
+ */
+export type StatEstimate = 'data_bootstraps' | 'sumw2' | 'none';
+
+/** Covariances of a quantity of length n, all [n × n] row-major. */
+export interface UncertaintyBreakdown {
+  /** [n] the nominal value. */
+  nominal: Float64Array;
+  nDataBootstraps: number;
+  nSimBootstraps: number;
+  /** Mean over the data bootstraps, [n] (NaN-free; zeros when there are none). */
+  dataBootstrapMean: Float64Array;
+  simBootstrapMean: Float64Array;
+  stat: Float64Array;
+  /** Where `stat` comes from. */
+  statEstimate: StatEstimate;
+  simStat: Float64Array;
+  /** One entry per systematic, in index order: δ = H_s − H_nominal and δδᵀ. */
+  systematics: { name: string; delta: Float64Array; covariance: Float64Array }[];
+  /** Σ over systematics. */
+  syst: Float64Array;
+  total: Float64Array;
+  /** total_ij / sqrt(total_ii total_jj); 0 where a variance is 0 (1 on the diagonal). */
+  correlation: Float64Array;
+}
+
+function familyMoments(values: readonly ReplicaValue[], family: CovarianceFamily, n: number): Moments {
+  const chosen = values.filter((v) => v.family === family);
+  const seen = new Set<number>();
+  for (const v of chosen) {
+    if (seen.has(v.index)) throw new InputError(`${family} replica indices must be unique; got ${v.index} twice`);
+    seen.add(v.index);
+  }
+  chosen.sort((a, b) => a.index - b.index);
+  return mergeMoments(chosen.map((v) => Moments.of(v.values)), n);
+}
+
+/** The [n × n] matrix with `variance` [n] on its diagonal. */
+function diagonalMatrix(variance: ArrayLike<number>): Float64Array {
+  const n = variance.length;
+  const out = new Float64Array(n * n);
+  for (let k = 0; k < n; k++) out[k * n + k] = variance[k];
+  return out;
+}
+
+/**
+ * Combines the nominal value and replica values into stat, sim-stat, systematic and total
+ * covariances and the correlation matrix. The result depends only on the set of
+ * (family, index, values), never on the order of `replicas`. With fewer than 2 data
+ * bootstraps the stat covariance is diagonal, `statVariance` [n] (the nominal weights'
+ * own variance of the quantity), or zeros when that is not given.
+ */
+export function combineReplicas(nominal: ArrayLike<number>, replicas: readonly ReplicaValue[], statVariance?: ArrayLike<number>): UncertaintyBreakdown {
+  const n = nominal.length;
+  for (const r of replicas) {
+    if (r.values.length !== n) {
+      throw new InputError(`replica ${r.family}#${r.index} values must have length ${n} like the nominal; got ${r.values.length}`);
+    }
+  }
+  const data = familyMoments(replicas, 'data_bootstrap', n);
+  const sim = familyMoments(replicas, 'sim_bootstrap', n);
+  if (statVariance !== undefined && statVariance.length !== n) throw new InputError(`stat variance must have length ${n} like the nominal; got ${statVariance.length}`);
+  const statEstimate: StatEstimate = data.count >= 2 ? 'data_bootstraps' : statVariance !== undefined ? 'sumw2' : 'none';
+  const stat = statEstimate === 'sumw2' ? diagonalMatrix(statVariance!) : data.covariance();
+  const simStat = sim.covariance();
+  const syst = new Float64Array(n * n);
+  const systematics = replicas
+    .filter((r) => r.family === 'systematic')
+    .sort((a, b) => a.index - b.index)
+    .map((r) => {
+      const delta = new Float64Array(n);
+      for (let k = 0; k < n; k++) delta[k] = r.values[k] - nominal[k];
+      const covariance = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) covariance[i * n + j] = delta[i] * delta[j];
+      for (let k = 0; k < n * n; k++) syst[k] += covariance[k];
+      return { name: r.name ?? `syst_${r.index}`, delta, covariance };
+    });
+  const total = new Float64Array(n * n);
+  for (let k = 0; k < n * n; k++) total[k] = stat[k] + simStat[k] + syst[k];
+  return {
+    nominal: Float64Array.from(nominal),
+    nDataBootstraps: data.count,
+    nSimBootstraps: sim.count,
+    dataBootstrapMean: data.mean,
+    simBootstrapMean: sim.mean,
+    stat,
+    statEstimate,
+    simStat,
+    systematics,
+    syst,
+    total,
+    correlation: correlationMatrix(total, n),
+  };
+}
+
+/** Correlation of an [n × n] covariance; 0 off-diagonal where a variance is 0, 1 on it. */
+export function correlationMatrix(covariance: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const v = covariance[i * n + i] * covariance[j * n + j];
+      out[i * n + j] = i === j ? 1 : v > 0 ? covariance[i * n + j] / Math.sqrt(v) : 0;
+    }
+  }
+  return out;
+}
+
+/** The square roots of the diagonal of an [n × n] matrix. */
+export function diagonalSqrt(matrix: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let k = 0; k < n; k++) out[k] = Math.sqrt(Math.max(0, matrix[k * n + k]));
+  return out;
+}
+
+/** Column families of a weights file; `ensemble` columns are informational, not in the covariance. */
+export type WeightFamily = 'nominal' | 'ensemble' | CovarianceFamily;
+
+/** One weight column of a weights file. */
+export interface WeightColumn {
+  name: string;
+  family: WeightFamily;
+  /** [nEvents] */
+  values: ArrayLike<number>;
+}
+
+/**
+ * Evaluates `quantity` with every weight column and combines the replicas: the nominal
+ * column (exactly one) gives the value, bootstrap and systematic columns the covariances.
+ * Replica indices are the columns' positions within their family. `statVariance` [n] is
+ * the stat variance used with fewer than 2 data bootstraps ({@link combineReplicas}).
+ */
+export function replicaUncertainties(columns: readonly WeightColumn[], quantity: (weights: ArrayLike<number>) => Float64Array, statVariance?: ArrayLike<number>): UncertaintyBreakdown {
+  const nominal = nominalColumn(columns);
+  const position = new Map<string, number>();
+  const replicas: ReplicaValue[] = [];
+  for (const c of columns) {
+    if (c.family === 'nominal' || c.family === 'ensemble') continue;
+    const index = position.get(c.family) ?? 0;
+    position.set(c.family, index + 1);
+    replicas.push({ family: c.family, index, name: c.name.replace(/^syst_/, ''), values: quantity(c.values) });
+  }
+  return combineReplicas(quantity(nominal.values), replicas, statVariance);
+}
+
+function nominalColumn(columns: readonly WeightColumn[]): WeightColumn {
+  const nominal = columns.filter((c) => c.family === 'nominal');
+  if (nominal.length !== 1) throw new InputError(`weight columns must hold exactly one nominal column; got ${nominal.length}`);
+  return nominal[0];
+}
+
+/**
+ * The histogram of `x` over `edges` (events with mask 0 skipped) with its uncertainties
+ * from the weight columns; without data bootstraps its stat is √Σw² of the nominal weights.
+ */
+export function histogramUncertainties(columns: readonly WeightColumn[], x: ArrayLike<number>, edges: ArrayLike<number>, mask?: ArrayLike<number>): UncertaintyBreakdown {
+  const w = nominalColumn(columns).values;
+  const squared = Float64Array.from({ length: w.length }, (_, i) => w[i] * w[i]);
+  return replicaUncertainties(columns, (weights) => binnedSums(x, weights, edges, mask), binnedSums(x, squared, edges, mask));
+}
+
+/**
+ * The weighted mean of `m` with its uncertainties from the weight columns; without data
+ * bootstraps its stat is the weighted-variance estimate {@link weightedMeanVariance}.
+ */
+export function meanUncertainties(columns: readonly WeightColumn[], m: ArrayLike<number>, mask?: ArrayLike<number>): UncertaintyBreakdown {
+  const w = nominalColumn(columns).values;
+  return replicaUncertainties(columns, (weights) => weightedMean(m, weights, mask), Float64Array.of(weightedMeanVariance(m, w, mask)));
+}
+
+/**
+ * Variance of the weighted mean m̄ = Σw·m/Σw from the weights alone, each event
+ * independent: Σ w²(m − m̄)² / (Σw)², over events with mask 1 and finite m.
+ */
+export function weightedMeanVariance(m: ArrayLike<number>, weights: ArrayLike<number>, mask?: ArrayLike<number>): number {
+  const mean = weightedMean(m, weights, mask)[0];
+  let sw = 0;
+  let s = 0;
+  for (let i = 0; i < m.length; i++) {
+    if ((mask !== undefined && !mask[i]) || !Number.isFinite(m[i])) continue;
+    sw += weights[i];
+    s += weights[i] * weights[i] * (m[i] - mean) ** 2;
+  }
+  return s / (sw * sw);
+}
+
+/**
+ * One sentence on how `u.stat` was estimated, for a `quantity` that is a histogram or a
+ * weighted mean, e.g. `stat: √Σw² of the nominal weights per bin (no data bootstraps; …)`.
+ */
+export function describeStat(u: UncertaintyBreakdown, quantity: 'histogram' | 'mean'): string {
+  const b = u.nDataBootstraps;
+  if (u.statEstimate === 'data_bootstraps') return `stat: sample covariance over ${b} data bootstraps`;
+  const why = b === 0 ? 'no data bootstraps' : `${b} data bootstrap, too few for a covariance`;
+  if (u.statEstimate === 'none') return `stat: not estimated (${why})`;
+  const formula = quantity === 'histogram' ? '√Σw² of the nominal weights per bin' : '√(Σw²(m − m̄)²)/Σw of the nominal weights';
+  return `stat: ${formula} (${why}; ignores the correlations the training induces)`;
+}
+
+/** Σw per in-range bin of `x` over `edges` (NaN skipped; events with mask 0 skipped). */
+export function binnedSums(x: ArrayLike<number>, weights: ArrayLike<number>, edges: ArrayLike<number>, mask?: ArrayLike<number>): Float64Array {
+  const nBins = edges.length - 1;
+  const out = new Float64Array(nBins);
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    if ((mask !== undefined && !mask[i]) || !(v >= edges[0] && v < edges[nBins])) continue;
+    let lo = 0;
+    let hi = nBins;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      if (v >= edges[mid]) lo = mid;
+      else hi = mid;
+    }
+    out[lo] += weights[i];
+  }
+  return out;
+}
+
+/** [1], the weighted mean Σw·m/Σw over events with mask 1 and finite m. */
+export function weightedMean(m: ArrayLike<number>, weights: ArrayLike<number>, mask?: ArrayLike<number>): Float64Array {
+  let sw = 0;
+  let swm = 0;
+  for (let i = 0; i < m.length; i++) {
+    if ((mask !== undefined && !mask[i]) || !Number.isFinite(m[i])) continue;
+    sw += weights[i];
+    swm += weights[i] * m[i];
+  }
+  return Float64Array.of(swm / sw);
+}
