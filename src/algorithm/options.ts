@@ -10,7 +10,7 @@ import { InputError } from '../base/errors.js';
 import { checkMlpOptions, MLP_OPTION_KEYS } from '../classifiers/mlp/options.js';
 import { REPLICA_KIND } from '../base/rng.js';
 import type { FeatureMatrix } from '../base/features.js';
-import type { DataSample, SimSample, UnfoldOptions } from './types.js';
+import { FAKES_MODES, MISSES_MODES, type DataSample, type SimSample, type UnfoldOptions } from './types.js';
 
 const OPTION_KEYS = Object.keys(UNFOLD_DEFAULTS);
 const MLP_KEYS = ['type', ...MLP_OPTION_KEYS];
@@ -32,8 +32,8 @@ export function resolveUnfoldOptions(partial: Partial<UnfoldOptions> = {}): Unfo
   return {
     nIterations: positiveInt('options.nIterations', o.nIterations),
     classifier: resolveClassifier(o.classifier),
-    misses: oneOf('options.misses', o.misses, ['expectation', 'prior'] as const),
-    fakes: oneOf('options.fakes', o.fakes, ['reco-average', 'global', 'fixed'] as const),
+    misses: oneOf('options.misses', o.misses, MISSES_MODES),
+    fakes: oneOf('options.fakes', o.fakes, FAKES_MODES),
     epsilon: inRange('options.epsilon', o.epsilon, 0, 0.5, true),
     wMax: wMax as number,
     nMembers: positiveInt('options.nMembers', o.nMembers),

@@ -36,10 +36,12 @@ export interface DataSample {
   weights: Float64Array;
 }
 
-/** How events failing reco get their pull weight (step 1b). */
-export type MissesMode = 'expectation' | 'prior';
-/** How fakes get their push weight (step 2b). */
-export type FakesMode = 'reco-average' | 'global' | 'fixed';
+/** How events failing reco get their pull weight (step 1b; docs/algorithm.md, "Misses"). */
+export const MISSES_MODES = Object.freeze(['expectation', 'prior'] as const);
+export type MissesMode = (typeof MISSES_MODES)[number];
+/** How fakes get their push weight (step 2b; docs/algorithm.md, "Fakes"). */
+export const FAKES_MODES = Object.freeze(['reco-average', 'global', 'fixed'] as const);
+export type FakesMode = (typeof FAKES_MODES)[number];
 
 /** Options of one unfolding; defaults in `UNFOLD_DEFAULTS` (src/algorithm/defaults.ts). */
 export interface UnfoldOptions {

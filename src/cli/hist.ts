@@ -9,13 +9,14 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { describeStat, diagonalSqrt, histogramUncertainties, meanUncertainties, type UncertaintyBreakdown, type WeightColumn } from '../uncertainty/covariance.js';
+import { describeStat, diagonalSqrt, histogramUncertainties, meanUncertainties, type UncertaintyBreakdown } from '../uncertainty/covariance.js';
 import { InputError, OmniFoldError } from '../base/errors.js';
 import { parseExpression, type Expression } from '../analysis/expr.js';
 import { checkOutputFile, writeFileWhole } from '../io/output_file.js';
 import { readWeightsFile } from '../publish/weights_file.js';
 import { parseBins } from './bins.js';
 import { joinDashValues } from './dash_values.js';
+import { weightColumns, type WeightColumn } from '../uncertainty/families.js';
 
 const USAGE = 'usage: omnifold hist WEIGHTS.arrow --obs EXPR --bins lo:hi:n|e0,e1,... [--where EXPR] [--moment EXPR] [--json FILE [--force]]';
 
@@ -26,8 +27,6 @@ interface Loaded {
   nRows: number;
 }
 
-const FAMILIES = new Set(['nominal', 'ensemble', 'data_bootstrap', 'sim_bootstrap', 'systematic']);
-
 async function load(path: string): Promise<Loaded> {
   const file = await readWeightsFile(path);
   const get = (name: string): ArrayLike<number> => {
@@ -35,9 +34,7 @@ async function load(path: string): Promise<Loaded> {
     if (c === undefined) throw new InputError(`${path}: column "${name}" must exist; got columns ${file.columnNames.join(', ')}`);
     return c instanceof BigInt64Array ? Float64Array.from(c, Number) : (c as ArrayLike<number>);
   };
-  const weights: WeightColumn[] = file.metadata.columns
-    .filter((c) => FAMILIES.has(c.role))
-    .map((c) => ({ name: c.name, family: c.role as WeightColumn['family'], values: get(c.name) }));
+  const weights = weightColumns(file.metadata.columns, get);
   return { columnNames: file.columnNames, column: get, weights, nRows: file.nRows };
 }
 

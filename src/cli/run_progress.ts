@@ -10,9 +10,8 @@
  * replicas cost no time and are left out of the rate.
  */
 import type { ReplicaProgress } from '../uncertainty/replicas.js';
-import type { StepName } from '../base/rng.js';
+import { LOOP_STEPS, type StepName } from '../base/rng.js';
 
-const STEP_ORDER: readonly StepName[] = ['step1', 'misses', 'step2', 'fakes'];
 
 /** A replica being unfolded. */
 interface Running {
@@ -86,7 +85,7 @@ export class RunProgress {
     }
     if (r.step !== p.step) r.member = r.epoch = undefined;
     r.step = p.step;
-    r.fraction = (p.iteration - 1 + STEP_ORDER.indexOf(p.step) / STEP_ORDER.length) / this.nIterations;
+    r.fraction = (p.iteration - 1 + LOOP_STEPS.indexOf(p.step as (typeof LOOP_STEPS)[number]) / LOOP_STEPS.length) / this.nIterations;
     if (p.type === 'epoch') {
       r.member = p.member;
       r.epoch = p.epoch;

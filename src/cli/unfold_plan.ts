@@ -7,7 +7,7 @@
  */
 import type { MlpOptions } from '../classifiers/classifier.js';
 import { InputError } from '../base/errors.js';
-import type { UnfoldOptions } from '../algorithm/types.js';
+import { FAKES_MODES, MISSES_MODES, type UnfoldOptions } from '../algorithm/types.js';
 import { parseBins as parseEdges } from './bins.js';
 import type { UnfoldArgs } from './unfold_args.js';
 
@@ -226,9 +226,9 @@ export function planUnfold(args: UnfoldArgs): RunPlan {
   const unfold: RunPlan['unfold'] = {};
   const nIterations = integer(args, 'iterations', 1);
   if (nIterations !== undefined) unfold.nIterations = nIterations;
-  const misses = oneOf(args, 'misses', ['expectation', 'prior'] as const);
+  const misses = oneOf(args, 'misses', MISSES_MODES);
   if (misses !== undefined) unfold.misses = misses;
-  const fakes = oneOf(args, 'fakes', ['reco-average', 'global', 'fixed'] as const);
+  const fakes = oneOf(args, 'fakes', FAKES_MODES);
   if (fakes !== undefined) unfold.fakes = fakes;
   const nMembers = integer(args, 'ensemble', 1);
   if (nMembers !== undefined) unfold.nMembers = nMembers;

@@ -25,6 +25,7 @@ import { loadInputs } from './unfold_inputs.js';
 import { parseSystematic, planUnfold, RUN_LOCAL_ARGS, type RunPlan } from './unfold_plan.js';
 import { memberRunner, membersOf, runReplicaOptions, runUnfoldOptions } from './unfold_run.js';
 import { resolveSystematics } from './unfold_systematics.js';
+import { REPLICA_FAMILIES } from '../uncertainty/families.js';
 
 const USAGE = 'usage: omnifold verify OUT/weights.arrow [--replicas LIST] [--sim F --data F --truth F --syst name=FILE …] [--threads N] [--quiet]';
 
@@ -47,7 +48,7 @@ differs; 2: bad usage, missing or changed inputs.
 
 
 /** Column roles that a re-run recomputes. */
-const VERIFIABLE = new Set(['nominal', 'iteration', 'data_bootstrap', 'sim_bootstrap', 'systematic']);
+const VERIFIABLE = new Set<string>(['iteration', ...REPLICA_FAMILIES]);
 
 interface VerifyArgs {
   path: string;

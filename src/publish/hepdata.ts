@@ -8,11 +8,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { diagonalSqrt, histogramUncertainties, type StatEstimate, type UncertaintyBreakdown, type WeightColumn } from '../uncertainty/covariance.js';
+import { diagonalSqrt, histogramUncertainties, type StatEstimate, type UncertaintyBreakdown } from '../uncertainty/covariance.js';
 import { InputError } from '../base/errors.js';
 import { parseExpression } from '../analysis/expr.js';
 import { checkEdges } from '../analysis/histogram.js';
 import type { WeightsFile } from './weights_file.js';
+import { entersUncertainty, weightColumns } from '../uncertainty/families.js';
 
 /** One unfolded histogram to publish. */
 export interface HepdataHistogram {
@@ -166,8 +167,6 @@ export interface HistogramRequest {
   name?: string;
 }
 
-const COVARIANCE_FAMILIES = new Set(['nominal', 'data_bootstrap', 'sim_bootstrap', 'systematic']);
-
 /**
  * The unfolded histogram of `request.obs` from a weights file, with its uncertainties: stat
  * from the data bootstraps, syst from sim bootstraps and systematics (in quadrature), and
@@ -193,9 +192,7 @@ export function hepdataHistogram(file: WeightsFile, request: HistogramRequest): 
   const mask = new Uint8Array(file.nRows);
   const where = request.where === undefined ? undefined : evaluate(request.where);
   for (let i = 0; i < file.nRows; i++) mask[i] = passGen[i] && (where === undefined || (where[i] !== 0 && !Number.isNaN(where[i]))) ? 1 : 0;
-  const columns: WeightColumn[] = file.metadata.columns
-    .filter((c) => COVARIANCE_FAMILIES.has(c.role))
-    .map((c) => ({ name: c.name, family: c.role as WeightColumn['family'], values: get(c.name) }));
+  const columns = weightColumns(file.metadata.columns, get, entersUncertainty);
   const u = histogramUncertainties(columns, x, edges, mask);
   const normalisation = file.metadata.normalisation as Record<string, unknown>;
   const weightUnit = typeof normalisation?.unit === 'string' && normalisation.unit !== 'shape only' ? normalisation.unit : undefined;

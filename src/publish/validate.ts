@@ -8,13 +8,14 @@ import { readFile } from 'node:fs/promises';
 import { Type, type Field, type Table, type Vector } from 'apache-arrow';
 import { describeValue } from '../base/errors.js';
 import { decodeArrow } from '../io/arrow_io.js';
+import { COLUMN_FAMILIES, combinationMetadata } from '../uncertainty/families.js';
 
 /** Column roles a weights file may declare. */
-export const COLUMN_ROLES = Object.freeze(['gen_feature', 'mask', 'iteration', 'nominal', 'ensemble', 'data_bootstrap', 'sim_bootstrap', 'systematic'] as const);
+export const COLUMN_ROLES: readonly string[] = Object.freeze(['gen_feature', 'mask', 'iteration', ...COLUMN_FAMILIES]);
 /** Roles whose columns hold event weights (f64, finite). */
-const WEIGHT_ROLES = new Set(['iteration', 'nominal', 'ensemble', 'data_bootstrap', 'sim_bootstrap', 'systematic']);
+const WEIGHT_ROLES = new Set<string>(['iteration', ...COLUMN_FAMILIES]);
 /** Keys `combination` may hold: the families and `total`. */
-const COMBINATION_KEYS = new Set(['nominal', 'ensemble', 'data_bootstrap', 'sim_bootstrap', 'systematic', 'total']);
+const COMBINATION_KEYS = new Set(Object.keys(combinationMetadata()));
 /** Weights-file format versions this engine reads. */
 export const SUPPORTED_FORMAT_VERSIONS = Object.freeze([1]);
 
@@ -152,7 +153,7 @@ function checkColumnList(meta: Json, problems: string[]): Map<string, string> {
       problems.push(`metadata.columns[${k}] must be an object with string name and role; got ${describeValue(c)}`);
       return;
     }
-    if (!(COLUMN_ROLES as readonly string[]).includes(col.role)) {
+    if (!COLUMN_ROLES.includes(col.role)) {
       problems.push(`metadata.columns[${k}] ("${col.name}") role must be one of ${COLUMN_ROLES.join(', ')}; got ${describeValue(col.role)}`);
       return;
     }

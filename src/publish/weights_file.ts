@@ -23,9 +23,7 @@ import { readInputFile } from '../io/csv_io.js';
 import { splitObjectPath } from '../io/load.js';
 import { checkOutputDir } from '../io/output_dir.js';
 import type { NumericColumn } from '../io/table.js';
-
-/** Families of weight columns; each combines into the covariance in its own way. */
-export type ColumnFamily = 'nominal' | 'ensemble' | 'data_bootstrap' | 'sim_bootstrap' | 'systematic';
+import { combinationMetadata, type ColumnFamily } from '../uncertainty/families.js';
 
 /** An extra weight column (one uncertainty replica), [nSim] w0·ν of that replica. */
 export interface ReplicaWeightColumn {
@@ -102,16 +100,6 @@ export interface WeightsMetadata {
 
 export const WEIGHTS_FORMAT_VERSION = 1;
 
-/** How column families combine into covariances (stored in every file). */
-const COMBINATION: Record<string, string> = Object.freeze({
-  nominal: 'column "weight": central value of any histogram or moment H',
-  ensemble: 'members of the nominal ensemble: spread is the classifier (training) uncertainty, reported, not added',
-  data_bootstrap: 'stat covariance = sample covariance of H over the data_bootstrap columns (divisor n-1)',
-  sim_bootstrap: 'sim-stat covariance = sample covariance of H over the sim_bootstrap columns (divisor n-1)',
-  systematic: 'each systematic column s adds delta delta^T with delta = H(s) - H(weight)',
-  total: 'total covariance = stat + sim-stat + sum of systematic terms',
-});
-
 let cachedVersion: string | undefined;
 
 /** The engine version from the package.json above this file (dist/ or src/ layouts). */
@@ -182,7 +170,7 @@ export function buildWeightsTable(content: WeightsFileContent): Table {
     iterations: content.result.iterations,
     nDropped: content.result.nDropped,
     columns: roles,
-    combination: COMBINATION,
+    combination: combinationMetadata(),
     normalisation: {
       description: 'weight = w0 * push after the last iteration; absolute (not normalised to unit area): sum over pass_gen estimates the data yield corrected for efficiency, fakes removed',
       sumPriorWeights: sum(content.priorWeights),

@@ -8,11 +8,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { diagonalSqrt, histogramUncertainties, type UncertaintyBreakdown, type WeightColumn } from '../uncertainty/covariance.js';
+import { diagonalSqrt, histogramUncertainties, type UncertaintyBreakdown } from '../uncertainty/covariance.js';
 import { InputError } from '../base/errors.js';
 import type { IterationDiagnostics } from '../algorithm/types.js';
 import type { FeatureSummary, RunSummary } from '../publish/summary.js';
 import { readWeightsFile, type WeightsFile, type WeightsMetadata } from '../publish/weights_file.js';
+import { entersUncertainty, weightColumns } from '../uncertainty/families.js';
 
 /** Optional description of an observable (label, unit), read from metadata when present. */
 export interface ObservableInfo {
@@ -45,8 +46,6 @@ export interface RunData {
   weightUnit?: string;
 }
 
-const COVARIANCE_FAMILIES = new Set(['nominal', 'data_bootstrap', 'sim_bootstrap', 'systematic']);
-
 /** Reads `weights.arrow` and `summary.json` of `outDir` and computes the covariances. */
 export async function readRunData(outDir: string): Promise<RunData> {
   const weights = await readWeightsFile(join(outDir, 'weights.arrow'));
@@ -74,9 +73,7 @@ export function runDataFrom(weights: WeightsFile, summary: RunSummary): RunData 
   const metadata = weights.metadata;
   const infos = observableInfos(metadata);
   const passGen = weights.columns.get('pass_gen');
-  const columns: WeightColumn[] = metadata.columns
-    .filter((c) => COVARIANCE_FAMILIES.has(c.role) && weights.columns.has(c.name))
-    .map((c) => ({ name: c.name, family: c.role as WeightColumn['family'], values: numeric(weights.columns.get(c.name)!) }));
+  const columns = weightColumns(metadata.columns, (name) => numeric(weights.columns.get(name)!), entersUncertainty, (name) => weights.columns.has(name));
   const hasReplicas = columns.some((c) => c.family !== 'nominal');
   const observables = summary.features.map((f): ObservableResult => {
     const info = infos.get(f.feature) ?? { name: f.feature };

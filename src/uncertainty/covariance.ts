@@ -19,6 +19,7 @@
  *   total               = stat + sim-stat + Σ_s systematic s
  */
 import { InputError } from '../base/errors.js';
+import { FAMILIES, familyWithRole, isCovarianceFamily, type CovarianceFamily, type WeightColumn } from './families.js';
 
 /** Running count, mean and co-moment matrix of vectors of length `n`. */
 export class Moments {
@@ -96,9 +97,6 @@ export function mergeMoments(parts: readonly Moments[], n: number): Moments {
   return level[0];
 }
 
-/** Replica families that enter the covariance. */
-export type CovarianceFamily = 'data_bootstrap' | 'sim_bootstrap' | 'systematic';
-
 /** One replica's value of the quantity: the per-replica partial result, from any shard. */
 export interface ReplicaValue {
   family: CovarianceFamily;
@@ -172,15 +170,15 @@ export function combineReplicas(nominal: ArrayLike<number>, replicas: readonly R
       throw new InputError(`replica ${r.family}#${r.index} values must have length ${n} like the nominal; got ${r.values.length}`);
     }
   }
-  const data = familyMoments(replicas, 'data_bootstrap', n);
-  const sim = familyMoments(replicas, 'sim_bootstrap', n);
+  const data = familyMoments(replicas, familyWithRole('stat'), n);
+  const sim = familyMoments(replicas, familyWithRole('sim-stat'), n);
   if (statVariance !== undefined && statVariance.length !== n) throw new InputError(`stat variance must have length ${n} like the nominal; got ${statVariance.length}`);
   const statEstimate: StatEstimate = data.count >= 2 ? 'data_bootstraps' : statVariance !== undefined ? 'sumw2' : 'none';
   const stat = statEstimate === 'sumw2' ? diagonalMatrix(statVariance!) : data.covariance();
   const simStat = sim.covariance();
   const syst = new Float64Array(n * n);
   const systematics = replicas
-    .filter((r) => r.family === 'systematic')
+    .filter((r) => r.family === familyWithRole('shift'))
     .sort((a, b) => a.index - b.index)
     .map((r) => {
       const delta = new Float64Array(n);
@@ -227,17 +225,6 @@ export function diagonalSqrt(matrix: Float64Array, n: number): Float64Array {
   return out;
 }
 
-/** Column families of a weights file; `ensemble` columns are informational, not in the covariance. */
-export type WeightFamily = 'nominal' | 'ensemble' | CovarianceFamily;
-
-/** One weight column of a weights file. */
-export interface WeightColumn {
-  name: string;
-  family: WeightFamily;
-  /** [nEvents] */
-  values: ArrayLike<number>;
-}
-
 /**
  * Evaluates `quantity` with every weight column and combines the replicas: the nominal
  * column (exactly one) gives the value, bootstrap and systematic columns the covariances.
@@ -249,7 +236,7 @@ export function replicaUncertainties(columns: readonly WeightColumn[], quantity:
   const position = new Map<string, number>();
   const replicas: ReplicaValue[] = [];
   for (const c of columns) {
-    if (c.family === 'nominal' || c.family === 'ensemble') continue;
+    if (!isCovarianceFamily(c.family)) continue;
     const index = position.get(c.family) ?? 0;
     position.set(c.family, index + 1);
     replicas.push({ family: c.family, index, name: c.name.replace(/^syst_/, ''), values: quantity(c.values) });
@@ -258,7 +245,7 @@ export function replicaUncertainties(columns: readonly WeightColumn[], quantity:
 }
 
 function nominalColumn(columns: readonly WeightColumn[]): WeightColumn {
-  const nominal = columns.filter((c) => c.family === 'nominal');
+  const nominal = columns.filter((c) => FAMILIES[c.family].role === 'central');
   if (nominal.length !== 1) throw new InputError(`weight columns must hold exactly one nominal column; got ${nominal.length}`);
   return nominal[0];
 }

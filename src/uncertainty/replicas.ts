@@ -17,6 +17,7 @@ import { unfold } from '../algorithm/omnifold.js';
 import { resolveUnfoldOptions } from '../algorithm/options.js';
 import { ConfigHash, readReplica, removeStaleTemporaries, writeReplica, type StoredReplica } from './replica_store.js';
 import { poissonOneWeights, type ReplicaKind } from '../base/rng.js';
+import { FAMILIES, type ReplicaFamily } from './families.js';
 import type { DataSample, IterationDiagnostics, MemberRunner, SimSample, UnfoldOptions, UnfoldProgress, UnfoldResult } from '../algorithm/types.js';
 
 /** A systematic variation of the simulation. */
@@ -36,9 +37,6 @@ export interface ReplicaOptions extends Partial<Omit<UnfoldOptions, 'replica'>> 
   simBootstraps?: number;
   systematics?: SystematicSpec[];
 }
-
-/** Column families of a weights file. */
-export type ReplicaFamily = 'nominal' | 'data_bootstrap' | 'sim_bootstrap' | 'systematic';
 
 /** One planned replica. */
 export interface ReplicaPlan {
@@ -68,11 +66,15 @@ function count(path: string, v: unknown): number {
 
 /** The replicas of a run, in column order: nominal, data bootstraps, sim bootstraps, systematics. */
 export function planReplicas(options: ReplicaOptions): ReplicaPlan[] {
-  const plan: ReplicaPlan[] = [{ name: 'weight', family: 'nominal', kind: 'nominal', index: 0 }];
+  const planned = (family: ReplicaFamily, index: number, systematic?: SystematicSpec): ReplicaPlan => {
+    const f = FAMILIES[family];
+    return { name: f.column(index, systematic?.name), family, kind: f.streamKind, index, ...(systematic ? { systematic } : {}) };
+  };
+  const plan: ReplicaPlan[] = [planned('nominal', 0)];
   const nData = count('options.dataBootstraps', options.dataBootstraps);
   const nSim = count('options.simBootstraps', options.simBootstraps);
-  for (let b = 0; b < nData; b++) plan.push({ name: `data_boot_${b}`, family: 'data_bootstrap', kind: 'data', index: b });
-  for (let b = 0; b < nSim; b++) plan.push({ name: `sim_boot_${b}`, family: 'sim_bootstrap', kind: 'sim', index: b });
+  for (let b = 0; b < nData; b++) plan.push(planned('data_bootstrap', b));
+  for (let b = 0; b < nSim; b++) plan.push(planned('sim_bootstrap', b));
   const seen = new Set<string>();
   (options.systematics ?? []).forEach((s, index) => {
     const path = `options.systematics[${index}]`;
@@ -82,7 +84,7 @@ export function planReplicas(options: ReplicaOptions): ReplicaPlan[] {
       throw new InputError(`${path}.kind must be one of sample, weight, reco-transform; got ${JSON.stringify((s as { kind?: unknown }).kind)}`);
     }
     seen.add(s.name);
-    plan.push({ name: `syst_${s.name}`, family: 'systematic', kind: 'syst', index, systematic: s });
+    plan.push(planned('systematic', index, s));
   });
   return plan;
 }

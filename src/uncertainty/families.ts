@@ -1,0 +1,145 @@
+/**
+ * The weight-column families, written once. Replica planning, the covariance, the weights
+ * file, its validation, HEPData, the report, `hist` and `verify` read this table; adding a
+ * family means one entry here plus its replica inputs (src/uncertainty/replicas.ts) and,
+ * when it enters the covariance, its term (src/uncertainty/covariance.ts).
+ * docs/algorithm.md, "Replicas" and "Covariance", states what each family means.
+ */
+
+import type { ReplicaKind } from '../base/rng.js';
+
+/** What a family contributes to the uncertainty of a quantity H computed with its columns. */
+export type FamilyRole =
+  /** the central value H(weight) */
+  | 'central'
+  /** the stat covariance: sample covariance of H over the columns */
+  | 'stat'
+  /** the sim-stat covariance: sample covariance of H over the columns */
+  | 'sim-stat'
+  /** one δδᵀ term per column, δ = H(column) − H(weight) */
+  | 'shift'
+  /** reported beside the result, never added to the covariance */
+  | 'reported';
+
+/** One family of weight columns. */
+export interface FamilyInfo {
+  /** What it contributes to the uncertainty. */
+  readonly role: FamilyRole;
+  /** Whether each column is an unfolding of its own (a replica), which `verify` can re-run. */
+  readonly replica: boolean;
+  /** Random-stream kind of its replicas (src/base/rng.ts keys), when it has replicas. */
+  readonly streamKind?: ReplicaKind;
+  /** Column name of replica `index`; systematics are named by their own name. */
+  readonly column?: (index: number, name?: string) => string;
+  /** How its columns combine, as stored in every weights file's `metadata.combination`. */
+  readonly combination: string;
+}
+
+/** The families, in the column order of a weights file. */
+export const FAMILIES = Object.freeze({
+  nominal: {
+    role: 'central',
+    replica: true,
+    streamKind: 'nominal',
+    column: () => 'weight',
+    combination: 'column "weight": central value of any histogram or moment H',
+  },
+  ensemble: {
+    role: 'reported',
+    replica: false,
+    combination: 'members of the nominal ensemble: spread is the classifier (training) uncertainty, reported, not added',
+  },
+  data_bootstrap: {
+    role: 'stat',
+    replica: true,
+    streamKind: 'data',
+    column: (index: number) => `data_boot_${index}`,
+    combination: 'stat covariance = sample covariance of H over the data_bootstrap columns (divisor n-1)',
+  },
+  sim_bootstrap: {
+    role: 'sim-stat',
+    replica: true,
+    streamKind: 'sim',
+    column: (index: number) => `sim_boot_${index}`,
+    combination: 'sim-stat covariance = sample covariance of H over the sim_bootstrap columns (divisor n-1)',
+  },
+  systematic: {
+    role: 'shift',
+    replica: true,
+    streamKind: 'syst',
+    column: (_index: number, name?: string) => `syst_${name}`,
+    combination: 'each systematic column s adds delta delta^T with delta = H(s) - H(weight)',
+  },
+} as const satisfies Record<string, FamilyInfo>);
+
+/** A family of weight columns (the `role` of a weight column in a weights file). */
+export type ColumnFamily = keyof typeof FAMILIES;
+
+/** The families whose columns are replicas: unfoldings of their own. */
+export type ReplicaFamily = { [F in ColumnFamily]: (typeof FAMILIES)[F]['replica'] extends true ? F : never }[ColumnFamily];
+
+/** The replica families that enter the covariance. */
+export type CovarianceFamily = Exclude<ReplicaFamily, 'nominal'>;
+
+/** Every family name, in column order. */
+export const COLUMN_FAMILIES: readonly ColumnFamily[] = Object.freeze(Object.keys(FAMILIES) as ColumnFamily[]);
+
+/** The families whose columns are replicas, in column order. */
+export const REPLICA_FAMILIES: readonly ReplicaFamily[] = Object.freeze(COLUMN_FAMILIES.filter((f): f is ReplicaFamily => FAMILIES[f].replica));
+
+/** The sentence on how the families add up, stored beside theirs in `metadata.combination`. */
+export const TOTAL_COMBINATION = 'total covariance = stat + sim-stat + sum of systematic terms';
+
+/** `metadata.combination` of a weights file: each family's sentence, then the total's. */
+export function combinationMetadata(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const family of COLUMN_FAMILIES) out[family] = FAMILIES[family].combination;
+  out.total = TOTAL_COMBINATION;
+  return out;
+}
+
+/** Whether `role` (a weights file's column role) names a family. */
+export function isColumnFamily(role: string): role is ColumnFamily {
+  return Object.hasOwn(FAMILIES, role);
+}
+
+/** Whether columns of `family` give the central value or enter the covariance (all but the reported ones). */
+export function entersUncertainty(family: ColumnFamily): boolean {
+  return FAMILIES[family].role !== 'reported';
+}
+
+/** The family with covariance role `role` (each of stat, sim-stat and shift has exactly one). */
+export function familyWithRole(role: 'stat' | 'sim-stat' | 'shift'): CovarianceFamily {
+  return COLUMN_FAMILIES.find((f) => FAMILIES[f].role === role) as CovarianceFamily;
+}
+
+/** Whether columns of `family` add a covariance term. */
+export function isCovarianceFamily(family: ColumnFamily): family is CovarianceFamily {
+  const role = FAMILIES[family].role;
+  return role === 'stat' || role === 'sim-stat' || role === 'shift';
+}
+
+/** One weight column of a weights file: its name, family and per-event values. */
+export interface WeightColumn {
+  name: string;
+  family: ColumnFamily;
+  /** [nEvents] */
+  values: ArrayLike<number>;
+}
+
+/**
+ * The weight columns listed in a weights file's `metadata.columns`, in file order: those
+ * whose role is a family that `include` accepts (every family by default), with their
+ * values from `values(name)`; columns missing from the table are skipped when `present`
+ * says so.
+ */
+export function weightColumns(
+  listed: readonly { name: string; role: string }[],
+  values: (name: string) => ArrayLike<number>,
+  include: (family: ColumnFamily) => boolean = () => true,
+  present: (name: string) => boolean = () => true,
+): WeightColumn[] {
+  return listed
+    .filter((c): c is { name: string; role: ColumnFamily } => isColumnFamily(c.role) && include(c.role) && present(c.name))
+    .map((c) => ({ name: c.name, family: c.role, values: values(c.name) }));
+}
