@@ -28,7 +28,7 @@
  * with its accumulators in registers. Eight accumulators spilled one of them to the
  * stack in V8 (its loads are hoisted ahead of the products: 8 + 8 + 1 registers), which
  * put a store-to-load round trip on every term; seven fit (+2–5 % per train step at width
- * 50, +9–11 % at 100: bench/ab_train_step.ts). At ReLU's typical half of zeros a product
+ * 50, +9–11 % at 100: bench/train_step_ab.bench.ts). At ReLU's typical half of zeros a product
  * costs about 0.6–0.7 of tile_gemm's (bench/kernels.bench.ts, train-step rows).
  * Effects: writes C and the list scratch only; allocates nothing; no globals.
  * Tested through mlp_forward_f32 and mlp_train_step_f32 against the dense references

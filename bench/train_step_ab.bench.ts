@@ -6,7 +6,7 @@
  * with its quartiles.
  *
  *   git worktree add /tmp/base HEAD~1 && (cd /tmp/base && npm ci && npm run build)
- *   npm run build && node dist/bench/ab_train_step.js /tmp/base [width:batch,...] [--fit]
+ *   npm run build && node dist/bench/train_step_ab.bench.js /tmp/base [width:batch,...] [--fit]
  *
  * Default: blocks of fused train steps (the wasm kernels alone). Both builds start from
  * the same He-uniform parameters and see the same 32 rotating minibatches (ReLU, 8
@@ -47,7 +47,7 @@ const args = process.argv.slice(2);
 const fitMode = args.includes('--fit');
 const [baseDir, configArg] = args.filter((a) => a !== '--fit');
 if (baseDir === undefined) {
-  console.error('usage: node dist/bench/ab_train_step.js BASE_CHECKOUT [width:batch,...] [--fit]  (BASE_CHECKOUT built with npm run build)');
+  console.error('usage: node dist/bench/train_step_ab.bench.js BASE_CHECKOUT [width:batch,...] [--fit]  (BASE_CHECKOUT built with npm run build)');
   process.exit(2);
 }
 const configs = (configArg ?? '50:128,50:512,100:128,100:512').split(',').map((c) => c.split(':').map(Number));
@@ -119,7 +119,7 @@ function fitSide(b: Build, width: number, batch: number, x0: Float32Array, x1: F
 }
 
 const unit = fitMode ? `whole fits (${FIT_EVENTS} events × ${FIT_EPOCHS} epochs)` : 'blocks of train steps';
-console.log(`# ab_train_step: base ${path.resolve(baseDir)} vs this build; ${unit}; ${ROUNDS} alternating rounds per row; speed-up = base time / this build's time`);
+console.log(`# train_step_ab.bench: base ${path.resolve(baseDir)} vs this build; ${unit}; ${ROUNDS} alternating rounds per row; speed-up = base time / this build's time`);
 for (const [width, batch] of configs) {
   const dims = [8, width, width, width, 1];
   let sides: Side[];

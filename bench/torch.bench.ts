@@ -4,7 +4,7 @@
  * 50 or 100, Adam, same epochs), at batch 128, 512 and 10^4. Prints samples·epochs/s and
  * the ratio engine/torch. Skips (one line saying why) when no python3 can import torch.
  *
- *   npm run build && node dist/bench/compare_torch.js [nEvents] [epochs] [repeats]
+ *   npm run build && node dist/bench/torch.bench.js [nEvents] [epochs] [repeats]
  *
  * Each repeat trains 3 fresh networks back to back on each side (the engine in this
  * process, then torch in one python process) and keeps the fastest of each. With
@@ -57,9 +57,9 @@ function makeData(n: number): { x0: Float32Array; x1: Float32Array } {
 }
 
 const python = findTorchPython();
-console.log(`# compare_torch: Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} hardware threads, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`# torch.bench: Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} hardware threads, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 if (python === undefined) {
-  console.log('compare_torch: SKIPPED: no python3 can import torch (install Debian python3-torch: apt-get install -y python3-torch)');
+  console.log('torch.bench: SKIPPED: no python3 can import torch (install Debian python3-torch: apt-get install -y python3-torch)');
   process.exit(0);
 }
 console.log(`# ${nEvents} events × ${epochs} epochs, ${N_FEATURES} inputs, ReLU, Adam lr 1e-3; engine 1 thread, torch via ${python} with 1 thread${repeats > 1 ? `; best of ${repeats} runs each` : ''}; each run the fastest of ${BACK_TO_BACK} trainings back to back`);
@@ -75,7 +75,7 @@ features.set(x0);
 features.set(x1, half * N_FEATURES);
 writeFileSync(dataPath, Buffer.concat([features, labels, weights].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))));
 // beside this file when run from source; two levels up from dist/bench/ when compiled
-const script = [new URL('./torch_reference.py', import.meta.url), new URL('../../bench/torch_reference.py', import.meta.url)]
+const script = [new URL('./torch.bench.py', import.meta.url), new URL('../../bench/torch.bench.py', import.meta.url)]
   .map((u) => fileURLToPath(u))
   .find((p) => existsSync(p))!;
 
@@ -113,13 +113,13 @@ try {
           env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
           encoding: 'utf8',
         });
-        if (r.status !== 0) throw new Error(`torch_reference.py failed: ${r.stderr}`);
+        if (r.status !== 0) throw new Error(`torch.bench.py failed: ${r.stderr}`);
         result = JSON.parse(r.stdout.trim().split('\n').pop()!) as { samples_epochs_per_s: number; torch: string; sgemm_gflops: number };
         torch = Math.max(torch, result.samples_epochs_per_s);
         pairs.push(e / result.samples_epochs_per_s);
         pairLines.push(`    pair ${rep + 1}: engine ${e.toFixed(0)}, torch ${result.samples_epochs_per_s.toFixed(0)}`);
       }
-      if (result === undefined) throw new Error('compare_torch: no run');
+      if (result === undefined) throw new Error('torch.bench: no run');
       if (!reported) {
         reported = true;
         console.log(`  (torch ${result.torch}; its 1-thread sgemm at 10^4×100×100 runs at ${result.sgemm_gflops.toFixed(1)} GFLOP/s${result.sgemm_gflops < 10 ? ': a reference BLAS, not OpenBLAS (apt-get install libopenblas0-pthread)' : ''})`);

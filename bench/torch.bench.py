@@ -1,6 +1,6 @@
-"""PyTorch side of bench/compare_torch.ts: trains the same MLP on the same data, 1 thread.
+"""PyTorch side of bench/torch.bench.ts: trains the same MLP on the same data, 1 thread.
 
-Usage: OPENBLAS_NUM_THREADS=1 python3 bench/torch_reference.py DATA.bin N_EVENTS N_FEATURES WIDTH DEPTH BATCH EPOCHS [REPEATS]
+Usage: OPENBLAS_NUM_THREADS=1 python3 bench/torch.bench.py DATA.bin N_EVENTS N_FEATURES WIDTH DEPTH BATCH EPOCHS [REPEATS]
 DATA.bin holds N_EVENTS x N_FEATURES float32 features (row-major), then N_EVENTS float32
 labels, then N_EVENTS float32 weights. Trains REPEATS (default 1) fresh models one after
 the other and prints one JSON line with the fastest training time.
