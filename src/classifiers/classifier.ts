@@ -18,6 +18,7 @@
 import { KernelError } from '../base/errors.js';
 import type { FeatureMatrix } from '../base/features.js';
 import type { RngKey } from '../base/rng.js';
+import type { Activation } from '../kernels/activation.js';
 
 /** Clipping guards applied by {@link TrainedClassifier.ratio}. */
 export interface RatioClip {
@@ -96,8 +97,7 @@ export interface Classifier {
   fit(x0: FeatureMatrix, w0: Float64Array, x1: FeatureMatrix, w1: Float64Array, context: FitContext): TrainedClassifier;
 }
 
-/** Activation functions of hidden layers. */
-export type Activation = 'relu' | 'silu' | 'gelu';
+export type { Activation };
 
 /** Options of the MLP classifier; every field has a default in `MLP_DEFAULTS`. */
 export interface MlpOptions {

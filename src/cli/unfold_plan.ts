@@ -8,6 +8,7 @@
 import type { MlpOptions } from '../classifiers/classifier.js';
 import { InputError } from '../base/errors.js';
 import type { UnfoldOptions } from '../algorithm/types.js';
+import { ACTIVATIONS } from '../kernels/activation.js';
 import { parseBins as parseEdges } from './bins.js';
 import type { UnfoldArgs } from './unfold_args.js';
 
@@ -208,7 +209,7 @@ function mlpPlan(args: UnfoldArgs): Partial<MlpOptions> {
       return v;
     });
   }
-  const activation = oneOf(args, 'activation', ['relu', 'silu', 'gelu'] as const);
+  const activation = oneOf(args, 'activation', ACTIVATIONS);
   if (activation !== undefined) mlp.activation = activation;
   const set = <K extends keyof MlpOptions>(key: K, value: MlpOptions[K] | undefined) => value !== undefined && (mlp[key] = value);
   set('epochs', integer(args, 'epochs', 1));

@@ -17,17 +17,17 @@ import { InputError, NumericalError, describeValue } from '../../base/errors.js'
 import type { FeatureMatrix } from '../../base/features.js';
 import { RandomPermutation, RandomStream } from '../../base/rng.js';
 import { checkAdam, type AdamScalars } from '../../kernels/adam_step_f32.js';
-import type { BceLossF32Export } from '../../kernels/bce_loss_f32.js';
+import { bceLossF32InWasm } from '../../kernels/bce_loss_f32.js';
 import { cosineScheduleF64 } from '../../kernels/cosine_schedule_f64.js';
-import { checkRatioClip, type LikelihoodRatioF32Export } from '../../kernels/likelihood_ratio_f32.js';
+import { checkRatioClip, likelihoodRatioF32InWasm } from '../../kernels/likelihood_ratio_f32.js';
 import { mlpForwardF32 } from '../../kernels/mlp_forward_f32.js';
 import { mlpTrainStepF32 } from '../../kernels/mlp_train_step_f32.js';
 import { MLP_ROW_CHUNK, MlpWorkspace } from '../../kernels/mlp_workspace.js';
-import { checkStandardise, type StandardiseRowsF32Export } from '../../kernels/standardise_rows_f32.js';
+import { checkStandardise, standardiseRowsF32InWasm } from '../../kernels/standardise_rows_f32.js';
 import { WasmPermutation } from '../../kernels/permute_u32.js';
-import type { GatherRowsF32Export } from '../../kernels/gather_rows_f32.js';
-import type { MomentsRowsF32Export } from '../../kernels/moments_rows_f32.js';
-import { kernels, type Arena, type KernelExports } from '../../kernels/wasm.js';
+import { gatherRowsF32InWasm } from '../../kernels/gather_rows_f32.js';
+import { momentsRowsF32InWasm } from '../../kernels/moments_rows_f32.js';
+import { kernels, type Arena } from '../../kernels/wasm.js';
 
 
 
@@ -115,21 +115,19 @@ class Events {
 class WasmStandardiser {
   private readonly meanPtr: number;
   private readonly scalePtr: number;
-  private readonly kernel: StandardiseRowsF32Export;
 
-  constructor(arena: Arena, exports: KernelExports, st: Standardiser) {
+  constructor(arena: Arena, st: Standardiser) {
     const nf = st.mean.length;
     checkStandardise(0, nf, st.mean, st.scale);
     this.meanPtr = arena.allocF64(nf);
     this.scalePtr = arena.allocF64(nf);
     arena.f64(this.meanPtr, nf).set(st.mean);
     arena.f64(this.scalePtr, nf).set(st.scale);
-    this.kernel = exports.standardise_rows_f32 as StandardiseRowsF32Export;
   }
 
   /** x = f32((f64(x) − mean[f]) / scale[f]) for `nRows` rows of `nFeatures` at `xPtr`. */
   apply(xPtr: number, nRows: number, nFeatures: number): void {
-    this.kernel(xPtr, nRows, nFeatures, this.meanPtr, this.scalePtr);
+    standardiseRowsF32InWasm(xPtr, nRows, nFeatures, this.meanPtr, this.scalePtr);
   }
 }
 
@@ -154,7 +152,7 @@ class EventOrder {
 
   constructor(
     n: number, validationFraction: number, private readonly shuffle: RandomStream, split: RandomStream,
-    private readonly arena: Arena, exports: KernelExports, private readonly rows: number,
+    private readonly arena: Arena, private readonly rows: number,
   ) {
     let nVal = Math.floor(validationFraction * n);
     if (nVal >= n) nVal = n - 1;
@@ -162,8 +160,8 @@ class EventOrder {
     this.nTrain = n - nVal;
     const splitOrder = new RandomPermutation(n, split);
     this.epochOrder = new RandomPermutation(this.nTrain, shuffle);
-    this.wasmSplit = new WasmPermutation(arena, exports, splitOrder);
-    this.wasmEpoch = new WasmPermutation(arena, exports, this.epochOrder);
+    this.wasmSplit = new WasmPermutation(arena, splitOrder);
+    this.wasmEpoch = new WasmPermutation(arena, this.epochOrder);
     this.indexPtr = arena.allocU32(rows);
     this.index = arena.u32(this.indexPtr, rows);
   }
@@ -234,21 +232,21 @@ class MlpFit {
     // rows per train step, and per validation chunk (MLP_ROW_CHUNK whatever the batch size)
     const rows = Math.max(spec.batchSize, MLP_ROW_CHUNK);
 
-    const { arena, exports } = kernels();
+    const { arena } = kernels();
     const mark = arena.mark();
     try {
       // seeded split and per-epoch orders: the constructor draws the first epoch's, nextEpoch() each later one
       const key = this.context.rngKey;
-      const order = new EventOrder(n, spec.validationFraction, new RandomStream(key, 'shuffle'), new RandomStream(key, 'split'), arena, exports, rows);
+      const order = new EventOrder(n, spec.validationFraction, new RandomStream(key, 'shuffle'), new RandomStream(key, 'split'), arena, rows);
       const { nVal, nTrain } = order;
       // within the budget, the events' raw rows are copied into wasm memory once (0: not)
       const rowsPtr = residentBytes(events) <= spec.residentMiB * MIB ? residentRows(arena, events) : 0;
-      const st = standardiser(events, order, arena, exports, rowsPtr);
+      const st = standardiser(events, order, arena, rowsPtr);
       const ws = new MlpWorkspace(arena, this.dims, spec.activation, rows, true);
       initialise(ws.params, this.dims, spec.activation, new RandomStream(this.context.rngKey, 'init'));
-      const standardise = new WasmStandardiser(arena, exports, st);
+      const standardise = new WasmStandardiser(arena, st);
       const gather: RowGatherer = rowsPtr !== 0
-        ? new ResidentGatherer(arena, exports, events, rowsPtr, standardise, ws, order, c0, c1)
+        ? new ResidentGatherer(arena, events, rowsPtr, standardise, ws, order, c0, c1)
         : new SharedGatherer(events, standardise, ws, order, c0, c1);
       const best = ws.params.slice();
       let bestLoss = Infinity;
@@ -418,10 +416,9 @@ class ResidentGatherer implements RowGatherer {
   private readonly nf: number;
   private readonly n0: number;
   private readonly weightsPtr: number;
-  private readonly kernel: GatherRowsF32Export;
 
   constructor(
-    arena: Arena, exports: KernelExports, ev: Events, private readonly rowsPtr: number, st: WasmStandardiser,
+    arena: Arena, ev: Events, private readonly rowsPtr: number, st: WasmStandardiser,
     private readonly ws: MlpWorkspace, private readonly order: EventOrder, c0: number, c1: number,
   ) {
     const nf = ev.nFeatures;
@@ -433,25 +430,23 @@ class ResidentGatherer implements RowGatherer {
     const weights = arena.f64(this.weightsPtr, ev.n);
     for (let i = 0; i < n0; i++) weights[i] = ev.w0[i] * c0;
     for (let i = n0; i < ev.n; i++) weights[i] = ev.w1[i - n0] * c1;
-    this.kernel = exports.gather_rows_f32 as GatherRowsF32Export;
   }
 
   rows(count: number): void {
     const ws = this.ws;
-    this.kernel(this.rowsPtr, this.nf, this.weightsPtr, this.n0, this.order.indexPtr, count, ws.xPtr, ws.yPtr, ws.wPtr);
+    gatherRowsF32InWasm(this.rowsPtr, this.nf, this.weightsPtr, this.n0, this.order.indexPtr, count, ws.xPtr, ws.yPtr, ws.wPtr);
   }
 }
 
 /** Σ w·loss over the validation events in their order (one running sum through the chunks of rows). */
 function evaluateLoss(ws: MlpWorkspace, gather: RowGatherer, order: EventOrder): number {
-  const bce = kernels().exports.bce_loss_f32 as BceLossF32Export;
   let sum = 0;
   for (let start = 0; start < order.nVal; start += ws.maxRows) {
     const nb = Math.min(ws.maxRows, order.nVal - start);
     order.validation(start, nb);
     gather.rows(nb);
     const logits = mlpForwardF32(ws, nb);
-    sum = bce(logits, ws.yPtr, ws.wPtr, nb, 1, 0, sum);
+    sum = bceLossF32InWasm(logits, ws.yPtr, ws.wPtr, nb, 1, 0, sum);
   }
   return sum;
 }
@@ -466,9 +461,8 @@ const MOMENTS_BLOCK = 4096;
  * (EventOrder.markValidation). It reads the resident rows at `rowsPtr`, or (rowsPtr = 0)
  * the caller's rows copied in blocks: the same sums either way.
  */
-function standardiser(ev: Events, order: EventOrder, arena: Arena, exports: KernelExports, rowsPtr: number): Standardiser {
+function standardiser(ev: Events, order: EventOrder, arena: Arena, rowsPtr: number): Standardiser {
   const nf = ev.nFeatures;
-  const moments = exports.moments_rows_f32 as MomentsRowsF32Export;
   const words = Math.ceil(ev.n / 32);
   const maskPtr = arena.allocU32(words);
   const meanPtr = arena.allocF64(nf);
@@ -478,7 +472,7 @@ function standardiser(ev: Events, order: EventOrder, arena: Arena, exports: Kern
   arena.f64(m2Ptr, nf).fill(0);
   let count = 0;
   if (rowsPtr !== 0) {
-    count = moments(rowsPtr, ev.n, nf, maskPtr, 0, meanPtr, m2Ptr, 0);
+    count = momentsRowsF32InWasm(rowsPtr, ev.n, nf, maskPtr, 0, meanPtr, m2Ptr, 0);
   } else {
     const block = Math.min(ev.n, MOMENTS_BLOCK);
     const scratch = arena.allocF32(Math.max(block * nf, 1));
@@ -487,7 +481,7 @@ function standardiser(ev: Events, order: EventOrder, arena: Arena, exports: Kern
       for (let r0 = 0; r0 < rows; r0 += block) {
         const nr = Math.min(block, rows - r0);
         arena.f32(scratch, nr * nf).set(v.subarray(r0 * nf, (r0 + nr) * nf));
-        count = moments(scratch, nr, nf, maskPtr, firstEvent + r0, meanPtr, m2Ptr, count);
+        count = momentsRowsF32InWasm(scratch, nr, nf, maskPtr, firstEvent + r0, meanPtr, m2Ptr, count);
       }
     }
   }
@@ -534,20 +528,19 @@ export class TrainedMlp implements TrainedClassifier {
     checkRatioClip(clip, s10);
     const out = ratioOutput(x, into);
     let nClipped = 0;
-    const { arena, exports } = kernels();
-    const lr = exports.likelihood_ratio_f32 as LikelihoodRatioF32Export;
+    const { arena } = kernels();
     const mark = arena.mark();
     try {
       const ws = new MlpWorkspace(arena, this.dims, this.activation, Math.min(MLP_ROW_CHUNK, Math.max(x.nEvents, 1)), false);
       ws.params.set(this.params);
-      const st = new WasmStandardiser(arena, exports, this.standardisation);
+      const st = new WasmStandardiser(arena, this.standardisation);
       const nf = x.nFeatures;
       for (let start = 0; start < x.nEvents; start += ws.maxRows) {
         const nb = Math.min(ws.maxRows, x.nEvents - start);
         ws.x.set(x.values.subarray(start * nf, (start + nb) * nf));
         st.apply(ws.xPtr, nb, nf);
         const logits = mlpForwardF32(ws, nb);
-        nClipped += lr(logits, nb, clip.epsilon, clip.wMax, s10, ws.ratioPtr);
+        nClipped += likelihoodRatioF32InWasm(logits, nb, clip, s10, ws.ratioPtr);
         out.set(ws.ratio.subarray(0, nb), start);
       }
     } finally {

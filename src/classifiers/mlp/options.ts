@@ -5,6 +5,7 @@
  */
 import { fail, inRange, nonNegativeInt, oneOf, positiveInt } from '../../base/checks.js';
 import type { MlpOptions } from '../classifier.js';
+import { ACTIVATIONS } from '../../kernels/activation.js';
 
 /** Each option's check: returns the value (a copy for arrays) or throws naming `path`. */
 export const MLP_OPTION_RULES: { readonly [K in keyof MlpOptions]-?: (path: string, v: unknown) => MlpOptions[K] } = Object.freeze({
@@ -12,7 +13,7 @@ export const MLP_OPTION_RULES: { readonly [K in keyof MlpOptions]-?: (path: stri
     if (!Array.isArray(v) || v.length === 0) return fail(path, 'be a non-empty array of positive integers', v);
     return v.map((n, k) => positiveInt(`${path}[${k}]`, n));
   },
-  activation: (path: string, v: unknown) => oneOf(path, v, ['relu', 'silu', 'gelu'] as const),
+  activation: (path: string, v: unknown) => oneOf(path, v, ACTIVATIONS),
   epochs: positiveInt,
   batchSize: positiveInt,
   learningRate: (path: string, v: unknown) => inRange(path, v, 0, 1e6, false, true),
