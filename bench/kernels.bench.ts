@@ -9,7 +9,7 @@
  */
 import os from 'node:os';
 import { Bench } from 'tinybench';
-import type { Activation } from '../src/classifiers/classifier.js';
+import type { Activation } from '../src/kernels/activation.js';
 import type { DenseBackwardF32Export } from '../src/kernels/dense_backward_f32.js';
 import type { DenseForwardF32Export } from '../src/kernels/dense_forward_f32.js';
 import type { BackwardExport, UnaryExport } from '../src/kernels/elementwise.js';
@@ -169,8 +169,8 @@ async function perEventTable(): Promise<void> {
     const nVal = n >> 2;
     const split = new RandomPermutation(n + nVal, new RandomStream({ seed: 2, kind: 'nominal', replica: 0, iteration: 1, step: 'step1', member: 0 }, 'split'));
     const epoch = new RandomPermutation(n, new RandomStream({ seed: 2, kind: 'nominal', replica: 0, iteration: 1, step: 'step1', member: 0 }, 'shuffle'));
-    const orderSplit = new WasmPermutation(arena, exports, split);
-    const orderEpoch = new WasmPermutation(arena, exports, epoch);
+    const orderSplit = new WasmPermutation(arena, split);
+    const orderEpoch = new WasmPermutation(arena, epoch);
     const idxPtr = arena.allocU32(n);
     const idx = new Uint32Array(n);
     // a minibatch gather from resident events (8 features), in the permuted order above

@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import type { ClassifierSpec } from '../src/classifiers/classifier.js';
+import type { ClassifierSpec } from '../src/classifiers/registry.js';
 import type { FeatureMatrix } from '../src/base/features.js';
 import { unfold } from '../src/algorithm/omnifold.js';
 import { PoolRunner } from '../src/execution/pool.js';

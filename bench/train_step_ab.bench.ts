@@ -27,6 +27,7 @@ import * as currentStep from '../src/kernels/mlp_train_step_f32.js';
 import * as currentWorkspace from '../src/kernels/mlp_workspace.js';
 import * as currentWasm from '../src/kernels/wasm.js';
 import * as currentMlp from '../src/classifiers/mlp/classifier.js';
+import type { TrainedMlp } from '../src/classifiers/mlp/trained.js';
 import { RandomStream, type RngKey } from '../src/base/rng.js';
 
 interface Build {
@@ -109,7 +110,7 @@ function fitSide(b: Build, width: number, batch: number, x0: Float32Array, x1: F
     samples: FIT_EVENTS * FIT_EPOCHS,
     block() {
       const t0 = performance.now();
-      const model = clf.fit({ values: x0, nEvents: half, nFeatures: 8 }, w, { values: x1, nEvents: half, nFeatures: 8 }, w, { rngKey }) as currentMlp.TrainedMlp;
+      const model = clf.fit({ values: x0, nEvents: half, nFeatures: 8 }, w, { values: x1, nEvents: half, nFeatures: 8 }, w, { rngKey }) as TrainedMlp;
       const dt = performance.now() - t0;
       params = model.params;
       return dt;

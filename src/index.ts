@@ -8,16 +8,15 @@ export { featureMatrix, fromColumns, column, selectRows, maskIndices } from './b
 export type { FeatureMatrix } from './base/features.js';
 export type {
   Classifier,
-  ClassifierSpec,
   TrainedClassifier,
   FitContext,
   FitInfo,
   RatioClip,
   RatioResult,
   EpochReport,
-  MlpOptions,
-  Activation,
 } from './classifiers/classifier.js';
+export type { ClassifierSpec } from './classifiers/registry.js';
+export type { Activation } from './kernels/activation.js';
 export type {
   SimSample,
   DataSample,
@@ -39,7 +38,8 @@ export { unfold } from './algorithm/omnifold.js';
 export { resolveUnfoldOptions, validateSamples } from './algorithm/options.js';
 export { BinnedClassifier, clipRatio } from './classifiers/binned.js';
 export { MlpClassifier } from './classifiers/mlp/classifier.js';
-export type { TrainedMlp, MlpSpec } from './classifiers/mlp/classifier.js';
+export type { TrainedMlp } from './classifiers/mlp/trained.js';
+export type { MlpOptions, MlpSpec } from './classifiers/mlp/options.js';
 export type { BinnedSpec } from './classifiers/binned.js';
 export { createClassifier } from './classifiers/registry.js';
 export { fitMember, fitMemberWith } from './algorithm/fit_member.js';

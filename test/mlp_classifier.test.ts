@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import type { RngKey } from '../src/base/rng.js';
 import { RandomPermutation, RandomStream } from '../src/base/rng.js';
 import { MLP_DEFAULTS } from '../src/algorithm/defaults.js';
-import { MlpClassifier, TrainedMlp } from '../src/classifiers/mlp/classifier.js';
+import { MlpClassifier } from '../src/classifiers/mlp/classifier.js';
+import type { TrainedMlp } from '../src/classifiers/mlp/trained.js';
 import { MLP_OPTION_KEYS } from '../src/classifiers/mlp/options.js';
 import { resolveUnfoldOptions } from '../src/algorithm/options.js';
 import type { FeatureMatrix } from '../src/base/features.js';
@@ -252,8 +253,8 @@ test('standardisation: mean and scale over the training events only, as a Welfor
       m2 += delta * (x - mean);
     }
     assert.is(count, n - nVal);
-    assert.ok(Object.is(model.standardisation.mean[0], mean), `mean ${model.standardisation.mean[0]} vs ${mean} (validationFraction ${validationFraction})`);
-    assert.ok(Object.is(model.standardisation.scale[0], Math.sqrt(m2 / count)), `scale ${model.standardisation.scale[0]} vs ${Math.sqrt(m2 / count)}`);
+    assert.ok(Object.is(model.standardiser.mean[0], mean), `mean ${model.standardiser.mean[0]} vs ${mean} (validationFraction ${validationFraction})`);
+    assert.ok(Object.is(model.standardiser.scale[0], Math.sqrt(m2 / count)), `scale ${model.standardiser.scale[0]} vs ${Math.sqrt(m2 / count)}`);
   };
   // the classes differ in mean by 3: a validation event counted for training moves the mean
   check(0.5);

@@ -6,8 +6,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Activation } from '../src/classifiers/classifier.js';
-import { TrainedMlp } from '../src/classifiers/mlp/classifier.js';
+import type { Activation } from '../src/kernels/activation.js';
+import { TrainedMlp } from '../src/classifiers/mlp/trained.js';
 import { mlpForwardF32 } from '../src/kernels/mlp_forward_f32.js';
 import { MlpWorkspace, parameterCount } from '../src/kernels/mlp_workspace.js';
 import { kernels } from '../src/kernels/wasm.js';
@@ -187,8 +187,8 @@ for (const net of REFERENCE.networks) {
       const { dims } = net;
       const { sumW0, sumW1 } = REFERENCE.inputs;
       const info = { epochs: 0, bestEpoch: 0, validationLoss: NaN, sumW0, sumW1 };
-      const standardisation = { mean: new Float64Array(dims[0]), scale: new Float64Array(dims[0]).fill(1) };
-      const model = new TrainedMlp(info, dims, c.activation, Float32Array.from(net.params), standardisation);
+      const standardiser = { mean: new Float64Array(dims[0]), scale: new Float64Array(dims[0]).fill(1) };
+      const model = new TrainedMlp(info, dims, c.activation, Float32Array.from(net.params), standardiser);
       // ε = 0 and wMax = 1e300: neither guard can bite on these logits (|logit| < 200)
       const { ratio, nClipped } = model.ratio({ values: Float32Array.from(net.x), nEvents: net.nEvents, nFeatures: dims[0] }, { epsilon: 0, wMax: 1e300 });
       assert.is(nClipped, 0, `ratio ${label(net, c.activation)}: nClipped`);

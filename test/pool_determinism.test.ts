@@ -12,7 +12,7 @@ import { PoolRunner, resolveThreadCount, shareFeatures, shareJob, SharedBuffers 
 import { runReplicas, type ReplicaOptions } from '../src/uncertainty/replicas.js';
 import { InProcessRunner } from '../src/algorithm/in_process_runner.js';
 import { RandomStream } from '../src/base/rng.js';
-import type { ClassifierSpec } from '../src/classifiers/classifier.js';
+import type { ClassifierSpec } from '../src/classifiers/registry.js';
 import type { MemberResult, StepJob } from '../src/algorithm/types.js';
 import { assertBitEqual } from './helpers/close.js';
 

@@ -1,24 +1,11 @@
 /**
  * Every default, defined once: read by the library, the TSDoc and `omnifold --help`.
+ * A classifier's defaults live with it (the MLP's in src/classifiers/mlp/options.ts) and
+ * are re-exported here.
  */
-import type { MlpOptions } from '../classifiers/classifier.js';
 import type { UnfoldOptions } from './types.js';
 
-/** MLP classifier defaults (the 3×50 ReLU network of the OmniFold paper's Gaussian example). */
-export const MLP_DEFAULTS: Readonly<MlpOptions> = Object.freeze({
-  hidden: Object.freeze([50, 50, 50]) as unknown as number[],
-  activation: 'relu',
-  epochs: 30,
-  batchSize: 256,
-  learningRate: 1e-3,
-  beta1: 0.9,
-  beta2: 0.999,
-  adamEpsilon: 1e-7,
-  validationFraction: 0.2,
-  patience: 5,
-  schedule: 'constant',
-  residentMiB: 16,
-});
+export { MLP_DEFAULTS } from '../classifiers/mlp/options.js';
 
 /** Unfolding defaults. */
 export const UNFOLD_DEFAULTS: Readonly<UnfoldOptions> = Object.freeze({

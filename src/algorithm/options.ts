@@ -2,18 +2,15 @@
  * Validation at the `unfold()` boundary: options (every one, once) and the samples.
  * Messages name the option path, the rule and the received value.
  */
-import { checkBinnedEdges } from '../classifiers/binned.js';
-import type { ClassifierSpec } from '../classifiers/classifier.js';
+import { CLASSIFIER_TYPES, classifierKind, type ClassifierSpec } from '../classifiers/registry.js';
 import { UNFOLD_DEFAULTS } from './defaults.js';
 import { fail, inRange, isInt, knownKeys, nonNegativeInt, oneOf, positiveInt } from '../base/checks.js';
 import { InputError } from '../base/errors.js';
-import { checkMlpOptions, MLP_OPTION_KEYS } from '../classifiers/mlp/options.js';
 import { REPLICA_KIND } from '../base/rng.js';
 import type { FeatureMatrix } from '../base/features.js';
 import { FAKES_MODES, MISSES_MODES, type DataSample, type SimSample, type UnfoldOptions } from './types.js';
 
 const OPTION_KEYS = Object.keys(UNFOLD_DEFAULTS);
-const MLP_KEYS = ['type', ...MLP_OPTION_KEYS];
 
 /**
  * Fills defaults from `UNFOLD_DEFAULTS` and validates every option; throws an InputError
@@ -55,21 +52,12 @@ function resolveReplica(r: unknown): UnfoldOptions['replica'] {
   return { kind: k, index: i };
 }
 
+/** The classifier spec, checked by its kind's entry in the classifier registry. */
 function resolveClassifier(spec: unknown): ClassifierSpec {
   if (typeof spec !== 'object' || spec === null) return fail('options.classifier', 'be an object with a type', spec);
   const s = spec as Record<string, unknown>;
-  const type = oneOf('options.classifier.type', s.type, ['mlp', 'binned'] as const);
-  if (type === 'binned') {
-    knownKeys('options.classifier', s, ['type', 'edges']);
-    checkBinnedEdges(s.edges, 'options.classifier.edges');
-    return { type, edges: (s.edges as ArrayLike<number>[]).map((e) => Array.from(e)) };
-  }
-  knownKeys('options.classifier', s, MLP_KEYS);
-  return resolveMlp(s);
-}
-
-function resolveMlp(s: Record<string, unknown>): ClassifierSpec {
-  return { type: 'mlp', ...checkMlpOptions('options.classifier', s) };
+  const type = oneOf('options.classifier.type', s.type, CLASSIFIER_TYPES);
+  return classifierKind(type).check('options.classifier', s) as ClassifierSpec;
 }
 
 /**

@@ -3,7 +3,8 @@
  * runner (in-process or the worker pool), and the result with its diagnostics.
  * Conventions are those of docs/algorithm.md (arXiv:1911.09107).
  */
-import type { ClassifierSpec, FitInfo } from '../classifiers/classifier.js';
+import type { FitInfo } from '../classifiers/classifier.js';
+import type { ClassifierSpec } from '../classifiers/registry.js';
 import type { FeatureMatrix } from '../base/features.js';
 import type { ReplicaKind, StepName } from '../base/rng.js';
 

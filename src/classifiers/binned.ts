@@ -28,14 +28,20 @@
  * positive (the loop checks them before the fit).
  * Pure arithmetic (no exp/log), sums in event order: bit-identical everywhere.
  */
-import type { Classifier, ClassifierSpec, FitContext, FitInfo, RatioClip, RatioResult, TrainedClassifier } from './classifier.js';
+import type { Classifier, FitContext, FitInfo, RatioClip, RatioResult, TrainedClassifier } from './classifier.js';
 import { ratioOutput } from './classifier.js';
+import type { ClassifierInputs, ClassifierKind } from './kind.js';
+import { knownKeys } from '../base/checks.js';
 import { InputError, NumericalError } from '../base/errors.js';
 import type { FeatureMatrix } from '../base/features.js';
 import { checkEdges } from '../analysis/histogram.js';
 
-/** The binned member of {@link ClassifierSpec}. */
-export type BinnedSpec = Extract<ClassifierSpec, { type: 'binned' }>;
+/** Plain-data spec of a binned classifier. */
+export interface BinnedSpec {
+  type: 'binned';
+  /** Per-feature strictly increasing bin edges; the grid is their product. */
+  edges: number[][];
+}
 
 /** Grids larger than this many cells are refused (memory: two f64 per cell). */
 export const MAX_BINNED_CELLS = 1 << 24;
@@ -189,3 +195,30 @@ function countNegativeCells(s0: Float64Array, s1: Float64Array): number {
   for (let c = 0; c < s0.length; c++) if (s0[c] < 0 || s1[c] < 0) n++;
   return n;
 }
+
+/**
+ * The binned classifier's entry in the classifier registry. It has no flags of its own:
+ * `omnifold unfold --classifier binned` takes each gen feature's edges from `--bins` (by
+ * its gen column name, else its reco column name), one grid serving both levels.
+ */
+export const BINNED_CLASSIFIER: ClassifierKind<BinnedSpec> = Object.freeze({
+  type: 'binned',
+  check(path: string, spec: Readonly<Record<string, unknown>>): BinnedSpec {
+    knownKeys(path, spec, ['type', 'edges']);
+    checkBinnedEdges(spec.edges, `${path}.edges`);
+    return { type: 'binned', edges: (spec.edges as ArrayLike<number>[]).map((e) => Array.from(e)) };
+  },
+  create: (spec: BinnedSpec) => new BinnedClassifier(spec),
+  runLocalOptions: Object.freeze([]),
+  flags: Object.freeze([]),
+  cliSpec(_options: Readonly<Record<string, unknown>>, inputs: ClassifierInputs): BinnedSpec {
+    const { genNames, recoNames, bins } = inputs;
+    if (genNames.length !== recoNames.length) {
+      throw new InputError(`--classifier binned must have as many --gen as --reco columns (one grid serves both levels); got ${genNames.length} and ${recoNames.length}`);
+    }
+    const edges = genNames.map((name, f) => bins[name] ?? bins[recoNames[f]]);
+    const missing = genNames.filter((_, f) => edges[f] === undefined);
+    if (missing.length > 0) throw new InputError(`--bins must give edges for every --gen column with --classifier binned; got none for ${missing.join(', ')}`);
+    return { type: 'binned', edges };
+  },
+});

@@ -13,11 +13,13 @@
  * exact bin ratios; OmniFold with it is iterative Bayesian unfolding).
  *
  * Classifiers are described by plain data ({@link ClassifierSpec}) so that a worker thread
- * can rebuild the same classifier from a task message.
+ * can rebuild the same classifier from a task message; the kinds, with their options and
+ * flags, are listed in the registry (src/classifiers/registry.ts).
  */
 import { KernelError } from '../base/errors.js';
 import type { FeatureMatrix } from '../base/features.js';
 import type { RngKey } from '../base/rng.js';
+import type { ClassifierSpec } from './registry.js';
 
 /** Clipping guards applied by {@link TrainedClassifier.ratio}. */
 export interface RatioClip {
@@ -95,47 +97,3 @@ export interface Classifier {
    */
   fit(x0: FeatureMatrix, w0: Float64Array, x1: FeatureMatrix, w1: Float64Array, context: FitContext): TrainedClassifier;
 }
-
-/** Activation functions of hidden layers. */
-export type Activation = 'relu' | 'silu' | 'gelu';
-
-/** Options of the MLP classifier; every field has a default in `MLP_DEFAULTS`. */
-export interface MlpOptions {
-  /** Hidden layer widths, e.g. [50, 50, 50]. */
-  hidden: number[];
-  activation: Activation;
-  /** Maximum number of epochs. */
-  epochs: number;
-  /** Minibatch size (events). */
-  batchSize: number;
-  /** Adam learning rate. */
-  learningRate: number;
-  /** Adam β1, β2, ε. */
-  beta1: number;
-  beta2: number;
-  adamEpsilon: number;
-  /** Fraction of events held out for validation and early stopping. */
-  validationFraction: number;
-  /** Epochs without validation improvement before stopping; 0 disables early stopping. */
-  patience: number;
-  /** Learning-rate schedule over epochs. */
-  schedule: 'constant' | 'cosine';
-  /**
-   * Memory, not physics: a fit whose events take at most this many MiB (4 bytes per
-   * feature and 8 per event) copies them once into its thread's wasm memory and gathers
-   * minibatches there; a larger one gathers each minibatch from the caller's arrays, which
-   * pool workers share without copies. The weights are bit-identical either way; resident
-   * is faster (about 5 % per fit at 3×50). Each pool worker holds its own copy, so the
-   * default (16) adds at most 16 MiB per thread. 0 never copies.
-   */
-  residentMiB: number;
-}
-
-/** Plain-data description of a classifier, rebuildable in any thread. */
-export type ClassifierSpec =
-  | ({ type: 'mlp' } & Partial<MlpOptions>)
-  | {
-      type: 'binned';
-      /** Per-feature strictly increasing bin edges; the grid is their product. */
-      edges: number[][];
-    };

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { UNFOLD_DEFAULTS } from '../algorithm/defaults.js';
+import { withoutRunLocalOptions } from '../classifiers/registry.js';
 import { splitObjectPath } from '../io/load.js';
 import { checkOutputDir, type OutputDir } from '../io/output_dir.js';
 import { summarize, writeSummary, type RunSummary } from '../publish/summary.js';
@@ -42,11 +43,10 @@ function inputFiles(plan: RunPlan): { option: string; path: string }[] {
   return files;
 }
 
-/** The resolved options as stored: without the memory budget, which never changes a weight. */
+/** The resolved options as stored: without the classifier's memory budget, which never changes a weight. */
 function storedOptions(options: UnfoldOptions): UnfoldOptions {
-  if (options.classifier.type !== 'mlp' || !('residentMiB' in options.classifier)) return options;
-  const { residentMiB: _budget, ...classifier } = options.classifier;
-  return { ...options, classifier };
+  const classifier = withoutRunLocalOptions(options.classifier);
+  return classifier === options.classifier ? options : { ...options, classifier };
 }
 
 async function writeOutputs(out: OutputDir, plan: RunPlan, inputs: LoadedInputs, run: ReplicaRunResult, summary: RunSummary): Promise<void> {

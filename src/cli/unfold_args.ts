@@ -6,13 +6,18 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MLP_DEFAULTS, UNFOLD_DEFAULTS } from '../algorithm/defaults.js';
+import { UNFOLD_DEFAULTS } from '../algorithm/defaults.js';
+import { CLASSIFIER_FLAGS, CLASSIFIER_TYPES } from '../classifiers/registry.js';
 import { InputError } from '../base/errors.js';
+import { orList } from '../base/flag_values.js';
 import { joinDashValues } from './dash_values.js';
 
 type FlagType = 'string' | 'boolean';
 
-/** Every flag: type, help text (defaults are filled from MLP_DEFAULTS / UNFOLD_DEFAULTS). */
+/**
+ * Every flag: type, help text (defaults are filled from UNFOLD_DEFAULTS). The classifier
+ * kinds' flags (--hidden, --epochs, …) come from the classifier registry, after --fakes.
+ */
 export const UNFOLD_FLAGS: Readonly<Record<string, { type: FlagType; help: string; short?: string; multiple?: boolean }>> = Object.freeze({
   sim: { type: 'string', help: 'simulation file (.arrow, .csv, …; FILE:OBJECT names a tree, group or member) with gen and reco columns' },
   data: { type: 'string', help: 'data file with the reco columns (FILE or FILE:OBJECT)' },
@@ -28,17 +33,11 @@ export const UNFOLD_FLAGS: Readonly<Record<string, { type: FlagType; help: strin
   toy: { type: 'string', help: 'embedded toy when no files are given: lepton-jet (default) or gauss' },
   events: { type: 'string', help: 'toy events per sample (default: the toy\'s own size)' },
   iterations: { type: 'string', help: `OmniFold iterations (default ${UNFOLD_DEFAULTS.nIterations})` },
-  classifier: { type: 'string', help: `mlp or binned (default ${UNFOLD_DEFAULTS.classifier.type})` },
+  classifier: { type: 'string', help: `${orList(CLASSIFIER_TYPES)} (default ${UNFOLD_DEFAULTS.classifier.type})` },
   bins: { type: 'string', help: "per column 'col=lo:hi:n' or 'col=e0,e1,…', ';'-separated (binned classifier and summary)" },
   misses: { type: 'string', help: `expectation or prior (default ${UNFOLD_DEFAULTS.misses})` },
   fakes: { type: 'string', help: `reco-average, global or fixed (default ${UNFOLD_DEFAULTS.fakes})` },
-  hidden: { type: 'string', help: `MLP hidden layer widths (default ${MLP_DEFAULTS.hidden.join(',')})` },
-  activation: { type: 'string', help: `relu, silu or gelu (default ${MLP_DEFAULTS.activation})` },
-  epochs: { type: 'string', help: `maximum MLP epochs (default ${MLP_DEFAULTS.epochs}; toys use fewer)` },
-  batch: { type: 'string', help: `MLP minibatch size (default ${MLP_DEFAULTS.batchSize})` },
-  patience: { type: 'string', help: `early-stopping patience in epochs, 0 = off (default ${MLP_DEFAULTS.patience})` },
-  lr: { type: 'string', help: `Adam learning rate (default ${MLP_DEFAULTS.learningRate})` },
-  'resident-mib': { type: 'string', help: `MiB of events one MLP fit may copy into its thread's memory for speed; larger fits read the shared arrays, same weights (default ${MLP_DEFAULTS.residentMiB})` },
+  ...Object.fromEntries(CLASSIFIER_FLAGS.map((flag) => [flag.name, { type: 'string' as const, help: flag.help }])),
   ensemble: { type: 'string', help: `ensemble members per step (default ${UNFOLD_DEFAULTS.nMembers})` },
   'ensemble-combine': { type: 'string', help: `mean or median of the members' ratios (default ${UNFOLD_DEFAULTS.ensembleCombine})` },
   'data-bootstraps': { type: 'string', help: 'data bootstrap replicas (Poisson(1) data weights; default 0)' },

@@ -6,7 +6,7 @@
  * Samples without events, or without any event passing a selection, are an error naming
  * the file and column.
  */
-import type { MlpOptions } from '../classifiers/classifier.js';
+import type { ClassifierType } from '../classifiers/registry.js';
 import { checkInputFile, readTable } from '../io/load.js';
 import { dataSampleFromTable, simColumnList, simSampleFromTable, truthSampleFromTable, type TruthSample } from '../io/samples.js';
 import { describeInputFile, type InputFileRecord, type ObservableInfo, type SelectionInfo } from '../publish/weights_file.js';
@@ -23,8 +23,8 @@ export interface LoadedInputs {
   recoNames: string[];
   /** Default summary binning (the toy's), overridden by --bins. */
   bins: Record<string, number[]>;
-  /** MLP defaults of the input (the toy's), overridden by flags. */
-  mlp: Partial<MlpOptions>;
+  /** Classifier options of the input per kind (the toy's MLP settings), overridden by flags. */
+  classifierOptions: Partial<Record<ClassifierType, Readonly<Record<string, unknown>>>>;
   /** Labels and units of the gen features, and the selections, for the metadata. */
   observables: ObservableInfo[];
   selection?: SelectionInfo;
@@ -45,7 +45,7 @@ async function loadToy(plan: Extract<InputPlan, { kind: 'toy' }>): Promise<Loade
     genNames: toy.sim.genNames ?? [],
     recoNames: toy.sim.recoNames ?? [],
     bins: toy.bins,
-    mlp: toy.mlp,
+    classifierOptions: { mlp: toy.mlp },
     unfold: toy.unfold,
     observables: toy.observables,
     selection: toy.selection,
@@ -76,7 +76,7 @@ async function loadFiles(plan: Extract<InputPlan, { kind: 'files' }>): Promise<L
     truth = truthSampleFromTable(table, { gen: plan.gen, weight: plan.truthWeight, passGen });
     files.push(await describeInput('truth', '--truth', plan.truth));
   }
-  return { sim, data, truth, genNames: plan.gen, recoNames: plan.reco, bins: {}, mlp: {}, unfold: {}, observables: plan.gen.map((name) => ({ name, ...(plan.units[name] ? { unit: plan.units[name] } : {}) })), files, description: { files: plan } };
+  return { sim, data, truth, genNames: plan.gen, recoNames: plan.reco, bins: {}, classifierOptions: {}, unfold: {}, observables: plan.gen.map((name) => ({ name, ...(plan.units[name] ? { unit: plan.units[name] } : {}) })), files, description: { files: plan } };
 }
 
 /** Loads the inputs of a plan. */

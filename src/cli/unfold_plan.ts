@@ -5,8 +5,10 @@
  * systematics) belong in {@link RunPlan.replicas}: the runner already writes whatever
  * columns that list yields.
  */
-import type { MlpOptions } from '../classifiers/classifier.js';
+import { UNFOLD_DEFAULTS } from '../algorithm/defaults.js';
+import { CLASSIFIER_KINDS, CLASSIFIER_TYPES, isRunLocalClassifierFlag, type ClassifierType } from '../classifiers/registry.js';
 import { InputError } from '../base/errors.js';
+import { choiceFlag, integerFlag, listFlag, positiveNumberFlag } from '../base/flag_values.js';
 import { FAKES_MODES, MISSES_MODES, type UnfoldOptions } from '../algorithm/types.js';
 import { parseBins as parseEdges } from './bins.js';
 import type { UnfoldArgs } from './unfold_args.js';
@@ -71,18 +73,23 @@ function systematicsPlan(args: UnfoldArgs): SystematicArg[] {
 
 /**
  * Flags that change where and how a run executes, never its weights: the thread count,
- * the output folder, the memory budget, what is printed, and which outputs are written.
+ * the output folder, the memory budget (a classifier's run-local options, such as
+ * --resident-mib), what is printed, and which outputs are written.
  */
-export const RUN_LOCAL_ARGS: readonly string[] = Object.freeze(['out', 'threads', 'resident-mib', 'quiet', 'debug', 'resume', 'force', 'no-plots', 'config', 'help']);
+export const RUN_LOCAL_ARGS: readonly string[] = Object.freeze([
+  'out', 'threads', ...CLASSIFIER_KINDS.flatMap((kind) => kind.flags.map((flag) => flag.name)).filter(isRunLocalClassifierFlag),
+  'quiet', 'debug', 'resume', 'force', 'no-plots', 'config', 'help',
+]);
 
 /** Everything one `omnifold unfold` run does. */
 export interface RunPlan {
   input: InputPlan;
   /** Options for `unfold()` except the classifier, which needs the feature names. */
   unfold: Partial<Omit<UnfoldOptions, 'classifier'>>;
-  classifier: 'mlp' | 'binned';
-  /** MLP options given on the command line (the toy's own defaults go under them). */
-  mlp: Partial<MlpOptions>;
+  /** The classifier kind, from --classifier. */
+  classifier: ClassifierType;
+  /** Options of that kind set by its flags (the input's own, e.g. a toy's, go under them). */
+  classifierOptions: Record<string, unknown>;
   /** Edges per column from `--bins`. */
   bins: Record<string, number[]>;
   /** Worker threads; undefined = decide from the ensemble size. */
@@ -109,35 +116,17 @@ const str = (args: UnfoldArgs, key: string): string | undefined => (typeof args[
 
 function integer(args: UnfoldArgs, key: string, min: number): number | undefined {
   const text = str(args, key);
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isInteger(v) || v < min) {
-    throw new InputError(`--${key} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer; got ${JSON.stringify(text)}`);
-  }
-  return v;
-}
-
-function positiveNumber(args: UnfoldArgs, key: string): number | undefined {
-  const text = str(args, key);
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (text.trim() === '' || !(v > 0) || !Number.isFinite(v)) throw new InputError(`--${key} must be a positive number; got ${JSON.stringify(text)}`);
-  return v;
+  return text === undefined ? undefined : integerFlag(key, text, min);
 }
 
 function oneOf<T extends string>(args: UnfoldArgs, key: string, allowed: readonly T[]): T | undefined {
   const text = str(args, key);
-  if (text === undefined) return undefined;
-  if (!allowed.includes(text as T)) throw new InputError(`--${key} must be one of ${allowed.join(', ')}; got ${JSON.stringify(text)}`);
-  return text as T;
+  return text === undefined ? undefined : choiceFlag(key, text, allowed);
 }
 
 function list(args: UnfoldArgs, key: string): string[] | undefined {
   const text = str(args, key);
-  if (text === undefined) return undefined;
-  const items = text.split(',').map((s) => s.trim());
-  if (items.some((s) => s === '')) throw new InputError(`--${key} must be a comma-separated list of names; got ${JSON.stringify(text)}`);
-  return items;
+  return text === undefined ? undefined : listFlag(key, text);
 }
 
 /** Parses `--bins`: `col=lo:hi:n` (n equal bins) or `col=e0,e1,…`, `;`-separated (src/cli/bins.ts). */
@@ -198,27 +187,21 @@ function inputPlan(args: UnfoldArgs): InputPlan {
   };
 }
 
-function mlpPlan(args: UnfoldArgs): Partial<MlpOptions> {
-  const mlp: Partial<MlpOptions> = {};
-  const hidden = list(args, 'hidden');
-  if (hidden !== undefined) {
-    mlp.hidden = hidden.map((h) => {
-      const v = Number(h);
-      if (!Number.isInteger(v) || v < 1) throw new InputError(`--hidden must be comma-separated positive integers; got ${JSON.stringify(args.hidden)}`);
-      return v;
-    });
+/**
+ * The options that classifier flags set (the registry's), for kind `type`. Every kind's
+ * flags are checked, whichever kind runs, so a bad value is an error even where unused.
+ */
+function classifierOptionsPlan(args: UnfoldArgs, type: ClassifierType): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const kind of CLASSIFIER_KINDS) {
+    for (const flag of kind.flags) {
+      const text = str(args, flag.name);
+      if (text === undefined) continue;
+      const value = flag.parse(text);
+      if (kind.type === type) options[flag.option] = value;
+    }
   }
-  const activation = oneOf(args, 'activation', ['relu', 'silu', 'gelu'] as const);
-  if (activation !== undefined) mlp.activation = activation;
-  const set = <K extends keyof MlpOptions>(key: K, value: MlpOptions[K] | undefined) => value !== undefined && (mlp[key] = value);
-  set('epochs', integer(args, 'epochs', 1));
-  set('batchSize', integer(args, 'batch', 1));
-  set('patience', integer(args, 'patience', 0));
-  set('learningRate', positiveNumber(args, 'lr'));
-  const resident = integer(args, 'resident-mib', 0);
-  if (resident !== undefined && resident > 4096) throw new InputError(`--resident-mib must be an integer in [0, 4096] (wasm memory is at most 4 GiB); got ${JSON.stringify(args['resident-mib'])}`);
-  set('residentMiB', resident);
-  return mlp;
+  return options;
 }
 
 /** The run plan of parsed arguments; throws InputError (exit 2) on any bad value. */
@@ -242,11 +225,13 @@ export function planUnfold(args: UnfoldArgs): RunPlan {
   if (ensembleCombine !== undefined) unfold.ensembleCombine = ensembleCombine;
   const given = Object.fromEntries(Object.entries(args).filter((e): e is [string, string | string[] | boolean] => e[1] !== undefined && !RUN_LOCAL_ARGS.includes(e[0])));
   if (args.resume === true && args.force === true) throw new InputError('--resume and --force must not be given together; got both (--resume continues an output, --force replaces it)');
+  const input = inputPlan(args);
+  const classifier = oneOf(args, 'classifier', CLASSIFIER_TYPES) ?? UNFOLD_DEFAULTS.classifier.type;
   return {
-    input: inputPlan(args),
+    input,
     unfold,
-    classifier: oneOf(args, 'classifier', ['mlp', 'binned'] as const) ?? 'mlp',
-    mlp: mlpPlan(args),
+    classifier,
+    classifierOptions: classifierOptionsPlan(args, classifier),
     bins: args.bins === undefined ? {} : parseBins(String(args.bins)),
     threads: integer(args, 'threads', 1),
     outDir: str(args, 'out') ?? 'omnifold-out',

@@ -3,25 +3,21 @@
  * `verify` give the same bits: the unfolding options from a plan and its inputs, the
  * replica options beside them, and the member runner (worker pool or in-process).
  */
-import type { ClassifierSpec } from '../classifiers/classifier.js';
+import { classifierKind, type ClassifierSpec } from '../classifiers/registry.js';
 import { UNFOLD_DEFAULTS } from '../algorithm/defaults.js';
-import { InputError } from '../base/errors.js';
 import type { ReplicaOptions, SystematicSpec } from '../uncertainty/replicas.js';
 import type { MemberRunner, UnfoldOptions } from '../algorithm/types.js';
 import type { LoadedInputs } from './unfold_inputs.js';
 import type { RunPlan } from './unfold_plan.js';
 
-/** The classifier spec of a run: binned edges per gen feature, or MLP options. */
+/**
+ * The classifier spec of a run, built by the kind's registry entry: the input's options
+ * for it (a toy's MLP settings) under those its flags set, and the columns and bins.
+ */
 export function classifierSpec(plan: RunPlan, inputs: LoadedInputs): ClassifierSpec {
-  if (plan.classifier === 'mlp') return { type: 'mlp', ...inputs.mlp, ...plan.mlp };
-  if (inputs.genNames.length !== inputs.recoNames.length) {
-    throw new InputError(`--classifier binned must have as many --gen as --reco columns (one grid serves both levels); got ${inputs.genNames.length} and ${inputs.recoNames.length}`);
-  }
+  const options = { ...inputs.classifierOptions[plan.classifier], ...plan.classifierOptions };
   const bins = { ...inputs.bins, ...plan.bins };
-  const edges = inputs.genNames.map((name, f) => bins[name] ?? bins[inputs.recoNames[f]]);
-  const missing = inputs.genNames.filter((_, f) => edges[f] === undefined);
-  if (missing.length > 0) throw new InputError(`--bins must give edges for every --gen column with --classifier binned; got none for ${missing.join(', ')}`);
-  return { type: 'binned', edges };
+  return classifierKind(plan.classifier).cliSpec(options, { genNames: inputs.genNames, recoNames: inputs.recoNames, bins }) as ClassifierSpec;
 }
 
 /** The unfolding options of a run: the input's defaults, then the flags, then the classifier. */

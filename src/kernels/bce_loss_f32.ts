@@ -9,6 +9,15 @@ import { kernels } from './wasm.js';
 export type BceLossF32Export = (zPtr: number, yPtr: number, wPtr: number, n: number, scale: number, gradPtr: number, init: number) => number;
 
 /**
+ * init + Σ w·loss over the `n` logits at `zPtr` (f32) with labels at `yPtr` (f32) and
+ * weights at `wPtr` (f64), and the gradient at `gradPtr` (0: skipped): every buffer
+ * already in wasm memory; nothing is checked per call.
+ */
+export function bceLossF32InWasm(zPtr: number, yPtr: number, wPtr: number, n: number, scale: number, gradPtr: number, init: number): number {
+  return (kernels().exports.bce_loss_f32 as BceLossF32Export)(zPtr, yPtr, wPtr, n, scale, gradPtr, init);
+}
+
+/**
  * init + Σ_i w_i·BCE(z_i, y_i) (f64, added in event order) and grad_i = scale·w_i·(σ(z_i) − y_i)
  * (f32); `init` continues a running sum over earlier events.
  */
@@ -16,7 +25,7 @@ export function bceLossF32(z: Float32Array, y: Float32Array, w: Float64Array, sc
   checkLength('bce_loss_f32', 'y', y, z.length, 'the length of z');
   checkLength('bce_loss_f32', 'w', w, z.length, 'the length of z');
   if (!Number.isFinite(scale)) throw new InputError(`bce_loss_f32: scale must be finite; got ${scale}`);
-  const { exports, arena } = kernels();
+  const { arena } = kernels();
   const mark = arena.mark();
   try {
     const n = z.length;
@@ -27,7 +36,7 @@ export function bceLossF32(z: Float32Array, y: Float32Array, w: Float64Array, sc
     arena.f64(wPtr, n).set(w);
     arena.f32(zPtr, n).set(z);
     arena.f32(yPtr, n).set(y);
-    const loss = (exports.bce_loss_f32 as BceLossF32Export)(zPtr, yPtr, wPtr, n, scale, gPtr, init);
+    const loss = bceLossF32InWasm(zPtr, yPtr, wPtr, n, scale, gPtr, init);
     return { loss, grad: arena.f32(gPtr, n).slice() };
   } finally {
     arena.release(mark);

@@ -13,6 +13,17 @@ export type GatherRowsF32Export = (
 ) => void;
 
 /**
+ * Gathers `count` events listed (u32) at `indexPtr` from the rows at `rowsPtr` and the
+ * weights at `weightsPtr` into x, y, w at `xPtr`, `yPtr`, `wPtr`: every buffer already in
+ * wasm memory and sized by the caller, every index below n; nothing is checked per call.
+ */
+export function gatherRowsF32InWasm(
+  rowsPtr: number, nFeatures: number, weightsPtr: number, n0: number, indexPtr: number, count: number, xPtr: number, yPtr: number, wPtr: number,
+): void {
+  (kernels().exports.gather_rows_f32 as GatherRowsF32Export)(rowsPtr, nFeatures, weightsPtr, n0, indexPtr, count, xPtr, yPtr, wPtr);
+}
+
+/**
  * Gathers the events `index` from `rows` ([n × nFeatures] f32, row-major) and `weights`
  * (f64 [n]); events from n0 on are labelled 1. Every index must be an integer in [0, n).
  */
@@ -28,7 +39,7 @@ export function gatherRowsF32(
     const i = index[r];
     if (!Number.isInteger(i) || i < 0 || i >= n) throw new InputError(`gather_rows_f32: index[${r}] must be an integer in [0, ${n}); got ${i}`);
   }
-  const { exports, arena } = kernels();
+  const { arena } = kernels();
   const mark = arena.mark();
   try {
     const rowsPtr = arena.allocF32(Math.max(rows.length, 1));
@@ -40,7 +51,7 @@ export function gatherRowsF32(
     arena.f32(rowsPtr, rows.length).set(rows);
     arena.f64(weightsPtr, n).set(weights);
     arena.u32(indexPtr, count).set(index);
-    (exports.gather_rows_f32 as GatherRowsF32Export)(rowsPtr, nFeatures, weightsPtr, n0, indexPtr, count, xPtr, yPtr, wPtr);
+    gatherRowsF32InWasm(rowsPtr, nFeatures, weightsPtr, n0, indexPtr, count, xPtr, yPtr, wPtr);
     return { x: arena.f32(xPtr, count * nFeatures).slice(), y: arena.f32(yPtr, count).slice(), w: arena.f64(wPtr, count).slice() };
   } finally {
     arena.release(mark);

@@ -17,17 +17,26 @@ export function checkRatioClip(clip: RatioClip, s10: number): void {
   checkRange(NAME, 'S1/S0', s10, s10 > 0, 'positive');
 }
 
+/**
+ * Ratios of the `n` f32 logits at `zPtr` into the f64 block at `ratioPtr`, both already in
+ * wasm memory; returns the clipped count. The guards are checked once by the caller
+ * ({@link checkRatioClip}); nothing is checked per call.
+ */
+export function likelihoodRatioF32InWasm(zPtr: number, n: number, clip: RatioClip, s10: number, ratioPtr: number): number {
+  return (kernels().exports.likelihood_ratio_f32 as LikelihoodRatioF32Export)(zPtr, n, clip.epsilon, clip.wMax, s10, ratioPtr);
+}
+
 /** Ratios of every logit in `z`, with `s10 = S1/S0`; copies through the arena. */
 export function likelihoodRatioF32(z: Float32Array, clip: RatioClip, s10: number): RatioResult {
   checkRatioClip(clip, s10);
-  const { exports, arena } = kernels();
+  const { arena } = kernels();
   const mark = arena.mark();
   try {
     const n = z.length;
     const rPtr = arena.allocF64(n);
     const zPtr = arena.allocF32(n);
     arena.f32(zPtr, n).set(z);
-    const nClipped = (exports.likelihood_ratio_f32 as LikelihoodRatioF32Export)(zPtr, n, clip.epsilon, clip.wMax, s10, rPtr);
+    const nClipped = likelihoodRatioF32InWasm(zPtr, n, clip, s10, rPtr);
     return { ratio: arena.f64(rPtr, n).slice(), nClipped };
   } finally {
     arena.release(mark);

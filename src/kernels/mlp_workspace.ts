@@ -5,10 +5,8 @@
  * from the thread's arena (per fit, or per ratio() call) and released as a whole by the
  * caller; nothing is allocated per minibatch.
  */
-import type { Activation } from '../classifiers/classifier.js';
+import { activationCode, type Activation } from './activation.js';
 import type { Arena } from './wasm.js';
-
-export const ACTIVATION_CODE: Readonly<Record<Activation, number>> = Object.freeze({ relu: 0, silu: 1, gelu: 2 });
 
 const DESC_DIMS = 16;
 
@@ -88,7 +86,7 @@ export class MlpWorkspace {
     this.yPtr = arena.allocF32(batchRows);
     this.wPtr = arena.allocF64(batchRows);
     this.ratioPtr = arena.allocF64(maxRows);
-    const desc = [L, ACTIVATION_CODE[activation], this.paramsPtr, this.gradsPtr, this.adamMPtr, this.adamVPtr, this.nParams, preActPtr, actPtr, delta0Ptr, delta1Ptr, scratchPtr, maxRows, sigmaPtr, listPtr, transPtr, ...dims];
+    const desc = [L, activationCode(activation), this.paramsPtr, this.gradsPtr, this.adamMPtr, this.adamVPtr, this.nParams, preActPtr, actPtr, delta0Ptr, delta1Ptr, scratchPtr, maxRows, sigmaPtr, listPtr, transPtr, ...dims];
     arena.u32(this.descPtr, desc.length).set(desc);
     if (training) {
       arena.f32(this.adamMPtr, this.nParams).fill(0);

@@ -19,6 +19,18 @@ export interface MomentsState {
 }
 
 /**
+ * Continues Welford's sums over the `nRows` rows of `nFeatures` f32 at `xPtr` whose bit
+ * first + r is not set in the u32 mask at `maskPtr` (0: no mask), updating the f64 mean
+ * and m2 at `meanPtr`, `m2Ptr`; returns the new count. Every buffer is already in wasm
+ * memory and sized by the caller; nothing is checked per call.
+ */
+export function momentsRowsF32InWasm(
+  xPtr: number, nRows: number, nFeatures: number, maskPtr: number, first: number, meanPtr: number, m2Ptr: number, count: number,
+): number {
+  return (kernels().exports.moments_rows_f32 as MomentsRowsF32Export)(xPtr, nRows, nFeatures, maskPtr, first, meanPtr, m2Ptr, count);
+}
+
+/**
  * Continues `state` (updated in place) over the rows of `x` ([nRows × nFeatures] f32,
  * row-major) whose bit first + r is not set in `mask` (all rows without a mask).
  */
@@ -35,7 +47,7 @@ export function momentsRowsF32(x: Float32Array, nFeatures: number, mask: Uint32A
   if (mask !== undefined && mask.length * 32 < first + nRows) {
     throw new InputError(`moments_rows_f32: mask must cover bits first + nRows = ${first + nRows}; got ${mask.length * 32}`);
   }
-  const { exports, arena } = kernels();
+  const { arena } = kernels();
   const mark = arena.mark();
   try {
     const xPtr = arena.allocF32(Math.max(x.length, 1));
@@ -46,7 +58,7 @@ export function momentsRowsF32(x: Float32Array, nFeatures: number, mask: Uint32A
     if (mask !== undefined) arena.u32(maskPtr, mask.length).set(mask);
     arena.f64(meanPtr, nFeatures).set(state.mean);
     arena.f64(m2Ptr, nFeatures).set(state.m2);
-    state.count = (exports.moments_rows_f32 as MomentsRowsF32Export)(xPtr, nRows, nFeatures, maskPtr, first, meanPtr, m2Ptr, state.count);
+    state.count = momentsRowsF32InWasm(xPtr, nRows, nFeatures, maskPtr, first, meanPtr, m2Ptr, state.count);
     state.mean.set(arena.f64(meanPtr, nFeatures));
     state.m2.set(arena.f64(m2Ptr, nFeatures));
   } finally {

@@ -5,8 +5,7 @@
  */
 import type { RandomPermutation } from '../base/rng.js';
 import { checkInt, checkRange } from './check.js';
-import type { Arena, KernelExports } from './wasm.js';
-import { kernels } from './wasm.js';
+import { kernels, type Arena } from './wasm.js';
 
 /** Raw export: dst[r] = P(src[r] + add) for r < count (srcPtr = 0: src[r] = r). */
 export type PermuteU32Export = (descPtr: number, srcPtr: number, count: number, add: number, dstPtr: number) => void;
@@ -23,9 +22,10 @@ export class WasmPermutation {
   private n = 0;
   private readonly kernel: PermuteU32Export;
 
-  constructor(private readonly arena: Arena, exports: KernelExports, perm?: RandomPermutation) {
+  /** @param arena the thread's arena (`kernels().arena`); the descriptor is freed with the caller's mark */
+  constructor(private readonly arena: Arena, perm?: RandomPermutation) {
     this.descPtr = arena.allocU32(PERMUTATION_WORDS);
-    this.kernel = exports.permute_u32 as PermuteU32Export;
+    this.kernel = kernels().exports.permute_u32 as PermuteU32Export;
     if (perm !== undefined) this.load(perm);
   }
 
@@ -54,10 +54,10 @@ export class WasmPermutation {
  * (tests and one-off use).
  */
 export function permuteU32(perm: RandomPermutation, add: number, count: number, src?: Uint32Array): Uint32Array {
-  const { exports, arena } = kernels();
+  const { arena } = kernels();
   const mark = arena.mark();
   try {
-    const wp = new WasmPermutation(arena, exports, perm);
+    const wp = new WasmPermutation(arena, perm);
     const ptr = arena.allocU32(Math.max(count, 1));
     if (src !== undefined) arena.u32(ptr, count).set(src.subarray(0, count));
     wp.images(src === undefined ? 0 : ptr, count, add, ptr);

@@ -19,6 +19,15 @@ export function checkStandardise(nRows: number, nFeatures: number, mean: ArrayLi
 }
 
 /**
+ * Standardises `nRows` rows of `nFeatures` f32 at `xPtr` in place, with the f64 mean and
+ * scale at `meanPtr` and `scalePtr`: every buffer already in wasm memory, its shapes
+ * checked once by the caller ({@link checkStandardise}), nothing checked per call.
+ */
+export function standardiseRowsF32InWasm(xPtr: number, nRows: number, nFeatures: number, meanPtr: number, scalePtr: number): void {
+  (kernels().exports.standardise_rows_f32 as StandardiseRowsF32Export)(xPtr, nRows, nFeatures, meanPtr, scalePtr);
+}
+
+/**
  * Returns a standardised copy of the row-major matrix `x` ([nRows × nFeatures] f32);
  * `mean` and `scale` are f64 [nFeatures].
  */
@@ -29,7 +38,7 @@ export function standardiseRowsF32(x: Float32Array, nFeatures: number, mean: Flo
   }
   const nRows = x.length / nFeatures;
   checkStandardise(nRows, nFeatures, mean, scale);
-  const { exports, arena } = kernels();
+  const { arena } = kernels();
   const mark = arena.mark();
   try {
     const meanPtr = arena.allocF64(nFeatures);
@@ -38,7 +47,7 @@ export function standardiseRowsF32(x: Float32Array, nFeatures: number, mean: Flo
     arena.f64(meanPtr, nFeatures).set(mean);
     arena.f64(scalePtr, nFeatures).set(scale);
     arena.f32(xPtr, x.length).set(x);
-    (exports.standardise_rows_f32 as StandardiseRowsF32Export)(xPtr, nRows, nFeatures, meanPtr, scalePtr);
+    standardiseRowsF32InWasm(xPtr, nRows, nFeatures, meanPtr, scalePtr);
     return arena.f32(xPtr, x.length).slice();
   } finally {
     arena.release(mark);

@@ -3,7 +3,7 @@
  * truth, suggested histogram binnings for the summary, and toy-specific defaults for the
  * CLI (e.g. fewer epochs, so the default run stays short).
  */
-import type { MlpOptions } from '../classifiers/classifier.js';
+import type { MlpOptions } from '../classifiers/mlp/options.js';
 import type { TruthSample } from '../io/samples.js';
 import type { ObservableInfo, SelectionInfo } from '../publish/weights_file.js';
 import type { DataSample, SimSample, UnfoldOptions } from '../algorithm/types.js';

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Activation } from '../../src/classifiers/classifier.js';
+import type { Activation } from '../../src/kernels/activation.js';
 import { parameterCount } from '../../src/kernels/mlp_workspace.js';
 import { wasmLogits } from './mlp_helpers.js';
 import { mlpForwardF32 as reference } from '../../src/kernels/reference/mlp_forward_f32.js';

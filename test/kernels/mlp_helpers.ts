@@ -1,5 +1,5 @@
 /** Test helper: the wasm network's logits on given parameters and inputs. */
-import type { Activation } from '../../src/classifiers/classifier.js';
+import type { Activation } from '../../src/kernels/activation.js';
 import { mlpForwardF32 } from '../../src/kernels/mlp_forward_f32.js';
 import { MlpWorkspace } from '../../src/kernels/mlp_workspace.js';
 import { kernels } from '../../src/kernels/wasm.js';

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Activation } from '../../src/classifiers/classifier.js';
+import type { Activation } from '../../src/kernels/activation.js';
 import type { AdamScalars } from '../../src/kernels/adam_step_f32.js';
 import { bceLossF32 } from '../../src/kernels/bce_loss_f32.js';
 import { denseBackwardF32 } from '../../src/kernels/dense_backward_f32.js';

@@ -36,15 +36,15 @@ test('tier B: wasm images equal RandomPermutation.at bit for bit (domain sizes, 
 });
 
 test('composition in place: P2(P1(r) + k) as a fit draws its training order', () => {
-  const { exports, arena } = kernels();
+  const { arena } = kernels();
   const mark = arena.mark();
   try {
     const n = 5000;
     const nVal = 1000;
     const split = new RandomPermutation(n, new RandomStream(key, 'split'));
     const epoch = new RandomPermutation(n - nVal, new RandomStream(key, 'shuffle'));
-    const ws = new WasmPermutation(arena, exports, split);
-    const we = new WasmPermutation(arena, exports, epoch);
+    const ws = new WasmPermutation(arena, split);
+    const we = new WasmPermutation(arena, epoch);
     const ptr = arena.allocU32(257);
     we.images(0, 257, 100, ptr);
     ws.images(ptr, 257, nVal, ptr);

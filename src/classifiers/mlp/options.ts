@@ -1,10 +1,65 @@
 /**
- * The MLP's options: one rule per option, read by `unfold()`'s option check
- * (src/algorithm/options.ts) and by the classifier itself (src/classifiers/mlp/classifier.ts), so the two can
- * never accept different values.
+ * The MLP's options: their type, their defaults, and one rule per option, read by
+ * `unfold()`'s option check (through the classifier registry) and by the classifier
+ * itself, so the two can never accept different values.
  */
 import { fail, inRange, nonNegativeInt, oneOf, positiveInt } from '../../base/checks.js';
-import type { MlpOptions } from '../classifier.js';
+import { describeValue, InputError } from '../../base/errors.js';
+import { ACTIVATIONS, type Activation } from '../../kernels/activation.js';
+
+/** Learning-rate schedules over epochs. */
+export const SCHEDULES = Object.freeze(['constant', 'cosine'] as const);
+
+/** Options of the MLP classifier; every field has a default in {@link MLP_DEFAULTS}. */
+export interface MlpOptions {
+  /** Hidden layer widths, e.g. [50, 50, 50]. */
+  hidden: number[];
+  activation: Activation;
+  /** Maximum number of epochs. */
+  epochs: number;
+  /** Minibatch size (events). */
+  batchSize: number;
+  /** Adam learning rate. */
+  learningRate: number;
+  /** Adam β1, β2, ε. */
+  beta1: number;
+  beta2: number;
+  adamEpsilon: number;
+  /** Fraction of events held out for validation and early stopping. */
+  validationFraction: number;
+  /** Epochs without validation improvement before stopping; 0 disables early stopping. */
+  patience: number;
+  /** Learning-rate schedule over epochs. */
+  schedule: (typeof SCHEDULES)[number];
+  /**
+   * Memory, not physics: a fit whose events take at most this many MiB (4 bytes per
+   * feature and 8 per event) copies them once into its thread's wasm memory and gathers
+   * minibatches there; a larger one gathers each minibatch from the caller's arrays, which
+   * pool workers share without copies. The weights are bit-identical either way; resident
+   * is faster (about 5 % per fit at 3×50). Each pool worker holds its own copy, so the
+   * default (16) adds at most 16 MiB per thread. 0 never copies.
+   */
+  residentMiB: number;
+}
+
+/** Plain-data spec of an MLP classifier with every option resolved. */
+export type MlpSpec = { type: 'mlp' } & MlpOptions;
+
+/** MLP classifier defaults (the 3×50 ReLU network of the OmniFold paper's Gaussian example). */
+export const MLP_DEFAULTS: Readonly<MlpOptions> = Object.freeze({
+  hidden: Object.freeze([50, 50, 50]) as unknown as number[],
+  activation: 'relu',
+  epochs: 30,
+  batchSize: 256,
+  learningRate: 1e-3,
+  beta1: 0.9,
+  beta2: 0.999,
+  adamEpsilon: 1e-7,
+  validationFraction: 0.2,
+  patience: 5,
+  schedule: 'constant',
+  residentMiB: 16,
+});
 
 /** Each option's check: returns the value (a copy for arrays) or throws naming `path`. */
 export const MLP_OPTION_RULES: { readonly [K in keyof MlpOptions]-?: (path: string, v: unknown) => MlpOptions[K] } = Object.freeze({
@@ -12,7 +67,7 @@ export const MLP_OPTION_RULES: { readonly [K in keyof MlpOptions]-?: (path: stri
     if (!Array.isArray(v) || v.length === 0) return fail(path, 'be a non-empty array of positive integers', v);
     return v.map((n, k) => positiveInt(`${path}[${k}]`, n));
   },
-  activation: (path: string, v: unknown) => oneOf(path, v, ['relu', 'silu', 'gelu'] as const),
+  activation: (path: string, v: unknown) => oneOf(path, v, ACTIVATIONS),
   epochs: positiveInt,
   batchSize: positiveInt,
   learningRate: (path: string, v: unknown) => inRange(path, v, 0, 1e6, false, true),
@@ -21,7 +76,7 @@ export const MLP_OPTION_RULES: { readonly [K in keyof MlpOptions]-?: (path: stri
   adamEpsilon: (path: string, v: unknown) => inRange(path, v, 0, 1, false, true),
   validationFraction: (path: string, v: unknown) => inRange(path, v, 0, 1, true),
   patience: nonNegativeInt,
-  schedule: (path: string, v: unknown) => oneOf(path, v, ['constant', 'cosine'] as const),
+  schedule: (path: string, v: unknown) => oneOf(path, v, SCHEDULES),
   residentMiB: (path: string, v: unknown) => inRange(path, v, 0, 4096, false),
 });
 
@@ -38,4 +93,10 @@ export function checkMlpOptions(path: string, options: Partial<Record<keyof MlpO
     if (options[key] !== undefined) out[key] = MLP_OPTION_RULES[key](`${path}.${key}`, options[key]);
   }
   return out as Partial<MlpOptions>;
+}
+
+/** Validates and resolves MLP options against {@link MLP_DEFAULTS} (InputError naming `mlp.<option>`). */
+export function resolveMlpOptions(options: Partial<MlpOptions>): MlpOptions {
+  if (options === null || typeof options !== 'object') throw new InputError(`mlp options must be an object; got ${describeValue(options)}`);
+  return { ...MLP_DEFAULTS, ...checkMlpOptions('mlp', { ...MLP_DEFAULTS, ...options }) } as MlpOptions;
 }

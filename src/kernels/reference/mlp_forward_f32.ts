@@ -2,13 +2,13 @@
  * Reference twin of asm/mlp_forward_f32.ts: the network as a loop of reference layers.
  * `params` uses the kernel's layout: per layer W [d_l × d_{l+1}] row-major, then b.
  */
-import type { Activation } from '../../classifiers/classifier.js';
+import type { Activation } from '../activation.js';
 import { denseForwardF32 } from './dense_forward_f32.js';
 import { geluForwardF32 } from './gelu_forward_f32.js';
 import { reluForwardF32 } from './relu_forward_f32.js';
 import { siluForwardF32 } from './silu_forward_f32.js';
 
-export const ACTIVATIONS = { relu: reluForwardF32, silu: siluForwardF32, gelu: geluForwardF32 } as const;
+const FORWARD: Readonly<Record<Activation, (z: ArrayLike<number>) => Float32Array>> = { relu: reluForwardF32, silu: siluForwardF32, gelu: geluForwardF32 };
 
 /** Pre-activations `z[l]`, activations `a[l]` (hidden layers) and logits = z[L−1]. */
 export interface ForwardTrace {
@@ -34,7 +34,7 @@ export function mlpForwardF32(params: Float32Array, dims: readonly number[], act
     const { w, b } = layerParams(params, dims, l);
     z.push(denseForwardF32(input, w, b, nRows, dims[l], dims[l + 1]));
     if (l < L - 1) {
-      a.push(ACTIVATIONS[activation](z[l]));
+      a.push(FORWARD[activation](z[l]));
       input = a[l];
     }
   }

@@ -3,7 +3,7 @@
  * layer by layer and one Adam step, each by its reference kernel. Updates `params`, `m`,
  * `v` in place; returns Σ w·loss and the gradients.
  */
-import type { Activation } from '../../classifiers/classifier.js';
+import type { Activation } from '../activation.js';
 import type { AdamScalars } from '../adam_step_f32.js';
 import { adamStepF32 } from './adam_step_f32.js';
 import { bceLossF32 } from './bce_loss_f32.js';
@@ -13,7 +13,7 @@ import { layerParams, mlpForwardF32 } from './mlp_forward_f32.js';
 import { reluBackwardF32 } from './relu_backward_f32.js';
 import { siluBackwardF32 } from './silu_backward_f32.js';
 
-const BACKWARD = { relu: reluBackwardF32, silu: siluBackwardF32, gelu: geluBackwardF32 } as const;
+const BACKWARD: Readonly<Record<Activation, (z: ArrayLike<number>, dy: ArrayLike<number>) => Float32Array>> = { relu: reluBackwardF32, silu: siluBackwardF32, gelu: geluBackwardF32 };
 
 export function mlpTrainStepF32(
   params: Float32Array, m: Float32Array, v: Float32Array, dims: readonly number[], activation: Activation,

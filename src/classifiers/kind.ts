@@ -1,0 +1,53 @@
+/**
+ * What the classifier registry (src/classifiers/registry.ts) knows about one classifier
+ * kind: how `unfold()` checks its spec, how a thread builds it, and how `omnifold unfold`
+ * sets its options from flags. Each kind declares one {@link ClassifierKind} beside its
+ * classifier (src/classifiers/mlp/kind.ts, src/classifiers/binned.ts); the registry lists
+ * them, and the option check, the factory, the CLI flags and `--help` read that list.
+ */
+import type { Classifier } from './classifier.js';
+
+/** A `--flag X` that sets one option of a classifier kind. */
+export interface ClassifierFlag {
+  /** The flag without dashes, e.g. `hidden` for `--hidden X`. */
+  readonly name: string;
+  /** The option of the kind's spec that it sets, e.g. `hidden`. */
+  readonly option: string;
+  /** Its line in `omnifold unfold --help`, with the default. */
+  readonly help: string;
+  /** The option value of the flag's text; throws an InputError naming `--<name>`. */
+  parse(text: string): unknown;
+}
+
+/** What the CLI knows when it builds a classifier spec: the columns and the binning. */
+export interface ClassifierInputs {
+  /** Gen and reco feature columns, in feature order. */
+  genNames: readonly string[];
+  recoNames: readonly string[];
+  /** Edges per column: the input's own, overridden by `--bins`. */
+  bins: Readonly<Record<string, number[]>>;
+}
+
+/** One classifier kind: its spec type `Spec` is `{ type, ...options }`, plain data. */
+export interface ClassifierKind<Spec extends { type: string } = { type: string }> {
+  /** The kind's name, `spec.type`, and the value of `--classifier`. */
+  readonly type: Spec['type'];
+  /**
+   * Validates a spec given to `unfold()` (`path` names it in messages, e.g.
+   * `options.classifier`): only known keys, every option by its rule. Returns the spec as
+   * `unfold()` keeps it; options not given stay absent, {@link create} fills the defaults.
+   */
+  check(path: string, spec: Readonly<Record<string, unknown>>): Spec;
+  /** Builds the classifier of a spec, filling its defaults; throws an InputError on a bad option. */
+  create(spec: Spec): Classifier;
+  /** Options that never change a weight (memory, speed): left out of stored configurations. */
+  readonly runLocalOptions: readonly string[];
+  /** The `omnifold unfold` flags that set its options, in `--help` order (may be none). */
+  readonly flags: readonly ClassifierFlag[];
+  /**
+   * The spec of an `omnifold unfold` run: `options` holds the input's defaults (a toy's)
+   * overridden by the options that flags set. Throws a usage InputError when the inputs
+   * cannot serve this kind (e.g. a column without bins).
+   */
+  cliSpec(options: Readonly<Record<string, unknown>>, inputs: ClassifierInputs): Spec;
+}

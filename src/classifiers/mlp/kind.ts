@@ -1,0 +1,91 @@
+/**
+ * The MLP's entry in the classifier registry: its spec check, its factory and the
+ * `omnifold unfold` flags that set its options (help text with the defaults).
+ */
+import { knownKeys } from '../../base/checks.js';
+import { InputError } from '../../base/errors.js';
+import { choiceFlag, integerFlag, listFlag, orList, positiveNumberFlag } from '../../base/flag_values.js';
+import { ACTIVATIONS } from '../../kernels/activation.js';
+import type { ClassifierFlag, ClassifierKind } from '../kind.js';
+import { MlpClassifier } from './classifier.js';
+import { checkMlpOptions, MLP_DEFAULTS, MLP_OPTION_KEYS, type MlpOptions } from './options.js';
+
+/** The most MiB `--resident-mib` accepts: wasm memory is at most 4 GiB. */
+const MAX_RESIDENT_MIB = 4096;
+
+const MLP_FLAGS: readonly ClassifierFlag[] = Object.freeze([
+  {
+    name: 'hidden',
+    option: 'hidden',
+    help: `MLP hidden layer widths (default ${MLP_DEFAULTS.hidden.join(',')})`,
+    parse: (text: string) =>
+      listFlag('hidden', text).map((width) => {
+        const v = Number(width);
+        if (!Number.isInteger(v) || v < 1) throw new InputError(`--hidden must be comma-separated positive integers; got ${JSON.stringify(text)}`);
+        return v;
+      }),
+  },
+  {
+    name: 'activation',
+    option: 'activation',
+    help: `${orList(ACTIVATIONS)} (default ${MLP_DEFAULTS.activation})`,
+    parse: (text: string) => choiceFlag('activation', text, ACTIVATIONS),
+  },
+  {
+    name: 'epochs',
+    option: 'epochs',
+    help: `maximum MLP epochs (default ${MLP_DEFAULTS.epochs}; toys use fewer)`,
+    parse: (text: string) => integerFlag('epochs', text, 1),
+  },
+  {
+    name: 'batch',
+    option: 'batchSize',
+    help: `MLP minibatch size (default ${MLP_DEFAULTS.batchSize})`,
+    parse: (text: string) => integerFlag('batch', text, 1),
+  },
+  {
+    name: 'patience',
+    option: 'patience',
+    help: `early-stopping patience in epochs, 0 = off (default ${MLP_DEFAULTS.patience})`,
+    parse: (text: string) => integerFlag('patience', text, 0),
+  },
+  {
+    name: 'lr',
+    option: 'learningRate',
+    help: `Adam learning rate (default ${MLP_DEFAULTS.learningRate})`,
+    parse: (text: string) => positiveNumberFlag('lr', text),
+  },
+  {
+    name: 'resident-mib',
+    option: 'residentMiB',
+    help:
+      "MiB of events one MLP fit may copy into its thread's memory for speed; larger fits read the shared arrays, " +
+      `same weights (default ${MLP_DEFAULTS.residentMiB})`,
+    parse: (text: string) => {
+      const v = integerFlag('resident-mib', text, 0);
+      if (v > MAX_RESIDENT_MIB) {
+        throw new InputError(`--resident-mib must be an integer in [0, ${MAX_RESIDENT_MIB}] (wasm memory is at most 4 GiB); got ${JSON.stringify(text)}`);
+      }
+      return v;
+    },
+  },
+].map((flag) => Object.freeze(flag)));
+
+/** `{ type: 'mlp', ...options }`, each option optional (defaults: MLP_DEFAULTS). */
+type MlpClassifierSpec = { type: 'mlp' } & Partial<MlpOptions>;
+
+/** The MLP classifier kind (src/classifiers/mlp/classifier.ts). */
+export const MLP_CLASSIFIER: ClassifierKind<MlpClassifierSpec> = Object.freeze({
+  type: 'mlp',
+  check(path: string, spec: Readonly<Record<string, unknown>>): MlpClassifierSpec {
+    knownKeys(path, spec, ['type', ...MLP_OPTION_KEYS]);
+    return { type: 'mlp', ...checkMlpOptions(path, spec) };
+  },
+  create(spec: MlpClassifierSpec) {
+    const { type: _type, ...options } = spec;
+    return new MlpClassifier(options);
+  },
+  runLocalOptions: Object.freeze(['residentMiB']),
+  flags: MLP_FLAGS,
+  cliSpec: (options: Readonly<Record<string, unknown>>): MlpClassifierSpec => ({ type: 'mlp', ...options }),
+});

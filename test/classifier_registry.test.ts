@@ -1,0 +1,60 @@
+/**
+ * The classifier registry: one entry per kind, read by unfold()'s option check, the
+ * factory, the CLI flags and --help; run-local options left out of stored configurations.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { resolveUnfoldOptions } from '../src/algorithm/options.js';
+import { InputError } from '../src/base/errors.js';
+import { CLASSIFIER_FLAGS, CLASSIFIER_KINDS, CLASSIFIER_TYPES, createClassifier, withoutRunLocalOptions } from '../src/classifiers/registry.js';
+import { UNFOLD_FLAGS, unfoldHelp } from '../src/cli/unfold_args.js';
+import { planUnfold, RUN_LOCAL_ARGS } from '../src/cli/unfold_plan.js';
+
+test('the kinds, in registry order, name themselves', () => {
+  assert.equal([...CLASSIFIER_TYPES], ['mlp', 'binned']);
+  for (const kind of CLASSIFIER_KINDS) assert.is(kind.type, CLASSIFIER_TYPES[CLASSIFIER_KINDS.indexOf(kind)]);
+});
+
+test('each kind: a checked spec builds a classifier of that kind', () => {
+  const specs = { mlp: { type: 'mlp', hidden: [4] }, binned: { type: 'binned', edges: [[0, 1]] } };
+  for (const kind of CLASSIFIER_KINDS) {
+    const spec = kind.check('options.classifier', specs[kind.type]);
+    assert.is(createClassifier(spec).spec.type, kind.type);
+    assert.is(resolveUnfoldOptions({ classifier: spec }).classifier.type, kind.type);
+  }
+});
+
+test('unknown kinds and unknown options are refused, naming the path', () => {
+  assert.throws(() => resolveUnfoldOptions({ classifier: { type: 'tree' } as never }), (e: Error) => e instanceof InputError && /^options\.classifier\.type must be one of mlp, binned; got "tree"$/.test(e.message));
+  assert.throws(() => resolveUnfoldOptions({ classifier: { type: 'mlp', depth: 3 } as never }), (e: Error) => /^options\.classifier must only have the keys type, hidden, .*; got "depth"$/.test(e.message));
+  assert.throws(() => resolveUnfoldOptions({ classifier: { type: 'binned', edges: [[0, 1]], hidden: [4] } as never }), (e: Error) => /^options\.classifier must only have the keys type, edges; got "hidden"$/.test(e.message));
+});
+
+test('every classifier flag is an unfold flag with its help line, and names are unique', () => {
+  const names = CLASSIFIER_FLAGS.map((flag) => flag.name);
+  assert.is(new Set(names).size, names.length, 'flag names are unique across kinds');
+  const help = unfoldHelp();
+  for (const flag of CLASSIFIER_FLAGS) {
+    assert.is(UNFOLD_FLAGS[flag.name]?.help, flag.help, `--${flag.name} help`);
+    assert.ok(help.includes(`--${flag.name} X`), `--${flag.name} in --help`);
+  }
+});
+
+test('flags set the chosen kind\'s options; every kind\'s flags are checked', () => {
+  const plan = planUnfold({ hidden: '8,8', lr: '0.01', 'resident-mib': '0' });
+  assert.is(plan.classifier, 'mlp');
+  assert.equal(plan.classifierOptions, { hidden: [8, 8], learningRate: 0.01, residentMiB: 0 });
+  assert.equal(planUnfold({ classifier: 'binned', hidden: '8' }).classifierOptions, {});
+  assert.throws(() => planUnfold({ classifier: 'binned', epochs: '0' }), /^--epochs must be a positive integer; got "0"$/);
+});
+
+test('run-local options: --resident-mib is a run-local flag, residentMiB is not stored', () => {
+  assert.ok(RUN_LOCAL_ARGS.includes('resident-mib'));
+  assert.not.ok(RUN_LOCAL_ARGS.includes('epochs'));
+  const spec = { type: 'mlp' as const, hidden: [4], residentMiB: 0 };
+  assert.equal(withoutRunLocalOptions(spec), { type: 'mlp', hidden: [4] });
+  const binned = { type: 'binned' as const, edges: [[0, 1]] };
+  assert.is(withoutRunLocalOptions(binned), binned);
+});
+
+test.run();
