@@ -19,23 +19,11 @@
 import { KernelError } from '../base/errors.js';
 import type { FeatureMatrix } from '../base/features.js';
 import type { RngKey } from '../base/rng.js';
+import type { RatioClip, RatioResult } from '../kernels/likelihood_ratio_f32.js';
 import type { ClassifierSpec } from './registry.js';
 
-/** Clipping guards applied by {@link TrainedClassifier.ratio}. */
-export interface RatioClip {
-  /** Classifier output f is clipped to [epsilon, 1 − epsilon]. */
-  epsilon: number;
-  /** The ratio is clipped to [0, wMax]. */
-  wMax: number;
-}
-
-/** Ratios on a set of events plus how many of them a guard clipped. */
-export interface RatioResult {
-  /** [nEvents], f/(1−f)·S1/S0 after clipping */
-  ratio: Float64Array;
-  /** Events whose f or ratio was clipped. */
-  nClipped: number;
-}
+/** The clipping guards and the result of a ratio, as the likelihood-ratio kernel defines them. */
+export type { RatioClip, RatioResult };
 
 /** One epoch of training, reported through {@link FitContext.onEpoch}. */
 export interface EpochReport {

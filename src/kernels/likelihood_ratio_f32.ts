@@ -1,9 +1,24 @@
 /**
  * Logits → clipped likelihood ratios f/(1−f)·S1/S0 in wasm: see asm/likelihood_ratio_f32.ts.
  */
-import type { RatioClip, RatioResult } from '../classifiers/classifier.js';
 import { checkRange } from './check.js';
 import { kernels } from './wasm.js';
+
+/** Clipping guards applied by a trained classifier's ratio (src/classifiers/classifier.ts). */
+export interface RatioClip {
+  /** Classifier output f is clipped to [epsilon, 1 − epsilon]. */
+  epsilon: number;
+  /** The ratio is clipped to [0, wMax]. */
+  wMax: number;
+}
+
+/** Ratios on a set of events plus how many of them a guard clipped. */
+export interface RatioResult {
+  /** [nEvents], f/(1−f)·S1/S0 after clipping */
+  ratio: Float64Array;
+  /** Events whose f or ratio was clipped. */
+  nClipped: number;
+}
 
 /** Raw export: returns the clipped count. */
 export type LikelihoodRatioF32Export = (zPtr: number, n: number, eps: number, wMax: number, s10: number, ratioPtr: number) => number;

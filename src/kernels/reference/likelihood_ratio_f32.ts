@@ -2,7 +2,7 @@
  * Reference twin of asm/likelihood_ratio_f32.ts: f = σ(z) and 1 − f = σ(−z) from the
  * reference sigmoid, both clipped to [ε, 1 − ε], ratio f/(1−f)·s10 clipped to [0, wMax].
  */
-import type { RatioClip, RatioResult } from '../../classifiers/classifier.js';
+import type { RatioClip, RatioResult } from '../likelihood_ratio_f32.js';
 import { sigmoid } from './sigmoid_f32.js';
 
 export function likelihoodRatioF32(z: ArrayLike<number>, clip: RatioClip, s10: number): RatioResult {
