@@ -15,6 +15,15 @@ export interface FeatureMatrix {
   readonly nFeatures: number;
 }
 
+/**
+ * `bytes` zeroed bytes the worker pool can share between threads: a SharedArrayBuffer
+ * where the platform has one (Node; browsers only on cross-origin isolated pages), else an
+ * ArrayBuffer, which the in-process runner reads just as well.
+ */
+export function shareableBuffer(bytes: number): ArrayBuffer | SharedArrayBuffer {
+  return typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+}
+
 /** Wraps row-major values as a {@link FeatureMatrix}, checking the length. */
 export function featureMatrix(values: Float32Array, nEvents: number, nFeatures: number): FeatureMatrix {
   if (!Number.isInteger(nFeatures) || nFeatures < 1) {
@@ -54,11 +63,12 @@ export function column(x: FeatureMatrix, feature: number): Float32Array {
 
 /**
  * The rows of `x` listed in `rows` (ascending event indices), as a new matrix backed by a
- * SharedArrayBuffer, so the worker pool can read it without copying.
+ * SharedArrayBuffer where the platform has one ({@link shareableBuffer}), so the worker
+ * pool can read it without copying.
  */
 export function selectRows(x: FeatureMatrix, rows: Uint32Array): FeatureMatrix {
   const nf = x.nFeatures;
-  const values = new Float32Array(new SharedArrayBuffer(rows.length * nf * 4));
+  const values = new Float32Array(shareableBuffer(rows.length * nf * 4));
   for (let r = 0; r < rows.length; r++) {
     values.set(x.values.subarray(rows[r] * nf, rows[r] * nf + nf), r * nf);
   }

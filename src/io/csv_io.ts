@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../base/errors.js';
-import type { ColumnTable, NumericColumn, ReadOptions, TableReader } from './table.js';
+import { checkColumnsPresent, type ColumnTable, type NumericColumn, type ReadOptions, type TableReader } from './table.js';
 
 /** Reads a whole input file, with one-line errors for a missing, unreadable or empty file. */
 export async function readInputFile(path: string): Promise<Uint8Array> {
@@ -22,15 +22,6 @@ export async function readInputFile(path: string): Promise<Uint8Array> {
   }
   if (bytes.length === 0) throw new InputError(`${path}: file must not be empty; got 0 bytes`);
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-/** Throws the one-line "column not found" error for the first of `wanted` missing from `names`. */
-export function checkColumnsPresent(source: string, names: readonly string[], wanted: readonly string[]): void {
-  for (const name of wanted) {
-    if (!names.includes(name)) {
-      throw new InputError(`${source}: column "${name}" not found; columns are ${names.join(', ')}`);
-    }
-  }
 }
 
 const SPECIAL: Record<string, number> = {

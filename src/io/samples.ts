@@ -8,7 +8,7 @@
  * error naming the file and the column, before any training.
  */
 import { InputError } from '../base/errors.js';
-import type { FeatureMatrix } from '../base/features.js';
+import { shareableBuffer, type FeatureMatrix } from '../base/features.js';
 import type { DataSample, SimSample } from '../algorithm/types.js';
 import type { ColumnTable, NumericColumn } from './table.js';
 
@@ -71,17 +71,17 @@ export function readWeights(table: ColumnTable, name: string | undefined): Float
 const F32_MAX = 3.4028234663852886e38;
 
 /**
- * Feature columns as an f32 row-major matrix in a SharedArrayBuffer. A NaN or ±Inf on an
- * event with `mask[i] = 1` is an error, and so is a finite value too large for f32 (it
- * would become ±Inf); on an event that fails the selection either is stored as 0, so no
- * classifier ever sees a non-finite number.
+ * Feature columns as an f32 row-major matrix in a SharedArrayBuffer where the platform has
+ * one ({@link shareableBuffer}). A NaN or ±Inf on an event with `mask[i] = 1` is an error,
+ * and so is a finite value too large for f32 (it would become ±Inf); on an event that fails
+ * the selection either is stored as 0, so no classifier ever sees a non-finite number.
  */
 export function readFeatures(table: ColumnTable, names: readonly string[], mask?: Uint8Array): FeatureMatrix {
   if (names.length === 0) throw new InputError(`${table.source}: feature columns must name at least one column; got none`);
   const nEvents = table.nRows;
   const nFeatures = names.length;
   // [nEvents × nFeatures], row-major
-  const values = new Float32Array(new SharedArrayBuffer(nEvents * nFeatures * 4));
+  const values = new Float32Array(shareableBuffer(nEvents * nFeatures * 4));
   names.forEach((name, f) => {
     const col = numbers(table, name);
     for (let i = 0; i < nEvents; i++) {

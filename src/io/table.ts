@@ -1,6 +1,8 @@
 /**
  * The loader interface every file format implements: named numeric columns of one table.
+ * Platform-neutral: no file access here.
  */
+import { InputError } from '../base/errors.js';
 
 /** A numeric column as read from a file. Masks come as Uint8Array (0/1). */
 export type NumericColumn = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array | BigInt64Array;
@@ -26,3 +28,12 @@ export interface ReadOptions {
 
 /** A format's reader. `path` may carry an object suffix (`file.root:tree`, `file.h5:/group/ds`). */
 export type TableReader = (path: string, options: ReadOptions) => Promise<ColumnTable>;
+
+/** Throws the one-line "column not found" error for the first of `wanted` missing from `names`. */
+export function checkColumnsPresent(source: string, names: readonly string[], wanted: readonly string[]): void {
+  for (const name of wanted) {
+    if (!names.includes(name)) {
+      throw new InputError(`${source}: column "${name}" not found; columns are ${names.join(', ')}`);
+    }
+  }
+}

@@ -11,10 +11,14 @@
  * main thread to a worker) and instantiated lazily. Memory is owned by an {@link Arena}: a
  * bump allocator above the module's static data. Kernels never allocate. Typed-array views
  * must be re-derived after any `memory.grow`, which {@link Arena.f32} and friends do.
+ *
+ * This file is platform-neutral. Where the module comes from is decided at the edge:
+ * in Node the first kernel call reads `build/omnifold.wasm` (src/kernels/wasm_node.ts,
+ * reached through the package import `#kernels/wasm-file`); elsewhere the host calls
+ * {@link initKernels} first (src/kernels/wasm_neutral.ts says so if it did not).
  */
-import { readFileSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { KernelError } from '../base/errors.js';
+import { readKernelFile } from '#kernels/wasm-file';
 
 /** Raw exports of `build/omnifold.wasm`; the list is `asm/index.ts`. */
 // The kernel signatures are declared where they are glued (src/kernels/<kernel>.ts).
@@ -24,29 +28,12 @@ export type KernelExports = WebAssembly.Exports & {
   [kernel: string]: unknown;
 };
 
-const WASM_CANDIDATES = [
-  // from src/kernels/ (run through tsx) and from dist/src/kernels/ (compiled)
-  new URL('../../build/omnifold.wasm', import.meta.url),
-  new URL('../../../build/omnifold.wasm', import.meta.url),
-];
-
-/** Absolute path of the compiled kernels; throws with the build command if missing. */
-export function wasmPath(): string {
-  for (const url of WASM_CANDIDATES) {
-    const path = fileURLToPath(url);
-    if (existsSync(path)) return path;
-  }
-  throw new KernelError(
-    `build/omnifold.wasm must exist; got no file at ${WASM_CANDIDATES.map((u) => fileURLToPath(u)).join(' or ')} (run npm run build:asm)`,
-  );
-}
-
 let compiled: WebAssembly.Module | undefined;
 let instance: WasmKernels | undefined;
 
 /** The compiled module, compiled once per thread on first use. */
 export function wasmModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(readFileSync(wasmPath()));
+  compiled ??= new WebAssembly.Module(readKernelFile());
   return compiled;
 }
 
@@ -65,6 +52,91 @@ export function kernels(): WasmKernels {
   return instance;
 }
 
+/**
+ * Where {@link initKernels} takes the kernels (`omnifold.wasm`) from: the compiled module,
+ * the file's bytes, a URL to fetch, or a fetch `Response`.
+ */
+export type KernelSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | URL | Response;
+
+/**
+ * Provides this thread's kernels before the first unfolding, on platforms without a file
+ * system (browsers, web workers). Compiles and instantiates asynchronously, as browsers
+ * require for modules of this size on the main thread. Node needs no call: the first
+ * kernel call reads `build/omnifold.wasm`. Once the kernels are in use (or provided), later
+ * calls change nothing.
+ *
+ * @example
+ *   import { initKernels, unfold } from 'omnifold/browser';
+ *   await initKernels(new URL('omnifold.wasm', import.meta.url));
+ *   const result = await unfold(sim, data, options); // as in Node
+ */
+export async function initKernels(source: KernelSource): Promise<void> {
+  if (instance !== undefined) return;
+  const module = await compileKernels(source);
+  const ready = await WebAssembly.instantiate(module, kernelImports());
+  if (instance !== undefined) return;
+  compiled = module;
+  instance = new WasmKernels(ready);
+}
+
+async function compileKernels(source: KernelSource): Promise<WebAssembly.Module> {
+  // tags rather than instanceof: the source may come from another realm (an iframe, a vm context)
+  const tag = Object.prototype.toString.call(source);
+  if (tag === '[object WebAssembly.Module]') return checkKernelExports(source as WebAssembly.Module);
+  let bytes: ArrayBuffer | ArrayBufferView;
+  if (source instanceof URL || isResponse(source)) {
+    bytes = await fetchKernels(source);
+  } else if (tag === '[object ArrayBuffer]' || ArrayBuffer.isView(source)) {
+    bytes = source as ArrayBuffer | ArrayBufferView;
+  } else {
+    throw new KernelError(`kernel source must be a WebAssembly.Module, bytes, a URL or a Response; got ${typeof source}`);
+  }
+  let module: WebAssembly.Module;
+  try {
+    module = await WebAssembly.compile(bytes);
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new KernelError(`kernel source must be the WebAssembly module omnifold.wasm; got bytes that do not compile (${reason})`, { cause });
+  }
+  return checkKernelExports(module);
+}
+
+function isResponse(source: unknown): source is Response {
+  return typeof source === 'object' && source !== null && typeof (source as Response).arrayBuffer === 'function' && 'status' in source;
+}
+
+async function fetchKernels(source: URL | Response): Promise<ArrayBuffer> {
+  let response: Response;
+  try {
+    response = source instanceof URL ? await fetch(source) : source;
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new KernelError(`kernel source ${String(source)} must be fetchable; got ${reason}`, { cause });
+  }
+  if (!response.ok) throw new KernelError(`kernel source ${response.url || 'response'} must have status 200-299; got ${response.status}`);
+  return response.arrayBuffer();
+}
+
+/** The exports every kernel build has; a module without them is some other wasm file. */
+function checkKernelExports(module: WebAssembly.Module): WebAssembly.Module {
+  const names = WebAssembly.Module.exports(module).map((e) => e.name);
+  if (!names.includes('memory') || !names.includes('heap_base')) {
+    throw new KernelError(`kernel module must export memory and heap_base like omnifold.wasm; got exports ${names.join(', ') || 'none'}`);
+  }
+  return module;
+}
+
+/** What the kernels import: only `env.abort`, which AssemblyScript calls on a failed assertion. */
+function kernelImports(): WebAssembly.Imports {
+  return {
+    env: {
+      abort(_msg: number, _file: number, line: number, column: number): never {
+        throw new KernelError(`wasm kernel aborted at asm line ${line}:${column}`);
+      },
+    },
+  };
+}
+
 const PAGE = 65536;
 
 /** One wasm instance with its memory arena. */
@@ -72,15 +144,10 @@ export class WasmKernels {
   readonly exports: KernelExports;
   readonly arena: Arena;
 
-  constructor(module: WebAssembly.Module) {
-    const imports = {
-      env: {
-        abort(_msg: number, _file: number, line: number, column: number): never {
-          throw new KernelError(`wasm kernel aborted at asm line ${line}:${column}`);
-        },
-      },
-    };
-    this.exports = new WebAssembly.Instance(module, imports).exports as KernelExports;
+  /** Instantiates `module` synchronously, or wraps an instance made with the kernel imports. */
+  constructor(module: WebAssembly.Module | WebAssembly.Instance) {
+    const wasm = module instanceof WebAssembly.Instance ? module : new WebAssembly.Instance(module, kernelImports());
+    this.exports = wasm.exports as KernelExports;
     this.arena = new Arena(this.exports.memory, this.exports.heap_base());
   }
 }

@@ -26,5 +26,7 @@ declare namespace WebAssembly {
     readonly length: number;
   }
   function validate(bytes: BufferSource): boolean;
+  function compile(bytes: BufferSource): Promise<Module>;
+  function instantiate(module: Module, imports?: Imports): Promise<Instance>;
 }
 type BufferSource = ArrayBufferView | ArrayBuffer;

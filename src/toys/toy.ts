@@ -3,9 +3,10 @@
  * truth, suggested histogram binnings for the summary, and toy-specific defaults for the
  * CLI (e.g. fewer epochs, so the default run stays short).
  */
+import { shareableBuffer } from '../base/features.js';
 import type { MlpOptions } from '../classifiers/mlp/options.js';
 import type { TruthSample } from '../io/samples.js';
-import type { ObservableInfo, SelectionInfo } from '../publish/weights_file.js';
+import type { ObservableInfo, SelectionInfo } from '../publish/weights_encoding.js';
 import type { DataSample, SimSample, UnfoldOptions } from '../algorithm/types.js';
 
 /** An embedded toy dataset. */
@@ -37,12 +38,12 @@ export function uniformEdges(lo: number, hi: number, nBins: number): number[] {
   return Array.from({ length: nBins + 1 }, (_, k) => (k === nBins ? hi : lo + ((hi - lo) * k) / nBins));
 }
 
-/** Packs per-feature columns into an f32 row-major matrix in a SharedArrayBuffer. */
+/** Packs per-feature columns into an f32 row-major matrix, shareable between threads where the platform allows. */
 export function packRows(columns: Float64Array[]): { values: Float32Array; nEvents: number; nFeatures: number } {
   const nFeatures = columns.length;
   const nEvents = columns[0].length;
   // [nEvents × nFeatures], row-major
-  const values = new Float32Array(new SharedArrayBuffer(nEvents * nFeatures * 4));
+  const values = new Float32Array(shareableBuffer(nEvents * nFeatures * 4));
   for (let f = 0; f < nFeatures; f++) for (let i = 0; i < nEvents; i++) values[i * nFeatures + f] = columns[f][i];
   return { values, nEvents, nFeatures };
 }

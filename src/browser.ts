@@ -1,0 +1,78 @@
+/**
+ * The platform-neutral public API (`omnifold/browser`): the unfolding, its classifiers,
+ * feature matrices, histograms and expressions, the toys, covariances and the weights-file
+ * encoding to and from bytes, with no `node:` module anywhere below it. It runs in
+ * browsers, web workers and any other JavaScript host with WebAssembly. What needs a file
+ * system or threads (the readers of local files, output folders, the worker pool, replica
+ * runs with their store, plots and reports) is in the Node entry, src/index.ts, under the
+ * same names as here.
+ *
+ * The host hands over the kernels (`build/omnifold.wasm`) once, before the first unfolding:
+ *
+ * @example
+ *   import { initKernels, gaussToy, unfold } from 'omnifold/browser';
+ *   await initKernels(new URL('omnifold.wasm', import.meta.url)); // or its bytes, or a compiled module
+ *   const toy = gaussToy({ nSim: 20000, nData: 20000 });
+ *   const result = await unfold(toy.sim, toy.data, { classifier: { type: 'binned', edges: [[-4, -2, 0, 2, 4]] } });
+ *   result.weights; // Float64Array [nSim]: w0·ν, bit for bit what Node computes
+ */
+export { initKernels } from './kernels/wasm.js';
+export type { KernelSource } from './kernels/wasm.js';
+export { OmniFoldError, InputError, KernelError, NumericalError, WorkerError } from './base/errors.js';
+export { REPLICA_KIND, STEP, PURPOSE, RandomStream, poissonOneWeights } from './base/rng.js';
+export type { RngKey, ReplicaKind, StepName, Purpose } from './base/rng.js';
+export { featureMatrix, fromColumns, column, maskIndices } from './base/features.js';
+export type { FeatureMatrix } from './base/features.js';
+export type { Classifier, TrainedClassifier, FitContext, FitInfo, RatioClip, RatioResult, EpochReport } from './classifiers/classifier.js';
+export type { ClassifierSpec } from './classifiers/registry.js';
+export type { Activation } from './kernels/activation.js';
+export type {
+  SimSample,
+  DataSample,
+  UnfoldOptions,
+  UnfoldResult,
+  UnfoldProgress,
+  UnfoldContext,
+  StepJob,
+  MemberResult,
+  MemberRunner,
+  StepDiagnostics,
+  IterationDiagnostics,
+  MissesMode,
+  FakesMode,
+} from './algorithm/types.js';
+export type { ColumnTable, NumericColumn } from './io/table.js';
+export { Histogram, checkEdges } from './analysis/histogram.js';
+export { parseExpression, Expression } from './analysis/expr.js';
+export { unfold } from './algorithm/omnifold.js';
+export { resolveUnfoldOptions, validateSamples } from './algorithm/options.js';
+export { MLP_DEFAULTS, UNFOLD_DEFAULTS } from './algorithm/defaults.js';
+export { BinnedClassifier, clipRatio } from './classifiers/binned.js';
+export type { BinnedSpec } from './classifiers/binned.js';
+export { MlpClassifier } from './classifiers/mlp/classifier.js';
+export type { TrainedMlp } from './classifiers/mlp/trained.js';
+export type { MlpOptions, MlpSpec } from './classifiers/mlp/options.js';
+export { createClassifier } from './classifiers/registry.js';
+export { fitMember, fitMemberWith } from './algorithm/fit_member.js';
+export { InProcessRunner } from './algorithm/in_process_runner.js';
+export type { InProcessRunnerOptions } from './algorithm/in_process_runner.js';
+export { combineRatios } from './algorithm/combine.js';
+export type { CombineMode } from './algorithm/combine.js';
+export { Moments, mergeMoments, combineReplicas, replicaUncertainties, correlationMatrix, diagonalSqrt, binnedSums, weightedMean } from './uncertainty/covariance.js';
+export type { ReplicaValue, UncertaintyBreakdown } from './uncertainty/covariance.js';
+export type { ColumnFamily, ReplicaFamily, CovarianceFamily, WeightColumn, FamilyInfo, FamilyRole } from './uncertainty/families.js';
+export { simSampleFromTable, dataSampleFromTable, truthSampleFromTable } from './io/samples.js';
+export type { SimColumns, DataColumns, TruthSample } from './io/samples.js';
+export { encodeWeightsFile, decodeWeightsFile } from './publish/weights_encoding.js';
+export type {
+  WeightsFile,
+  WeightsFileContent,
+  WeightsMetadata,
+  ReplicaWeightColumn,
+  InputFileRecord,
+  ObservableInfo,
+  SelectionInfo,
+} from './publish/weights_encoding.js';
+export { gaussToy, GAUSS_TOY_DEFAULTS } from './toys/gauss.js';
+export { leptonJetToy, LEPTON_JET_TOY_DEFAULTS } from './toys/lepton_jet.js';
+export type { ToyDataset } from './toys/toy.js';

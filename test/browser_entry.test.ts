@@ -1,0 +1,170 @@
+/**
+ * The platform-neutral entry (src/browser.ts). It bundles for the browser platform with no
+ * Node built-in, and the bundle, run where there is no `node:` module, `require`,
+ * `process`, `Buffer` or SharedArrayBuffer (a fresh node:vm context holding only a few
+ * browser globals, like a page that is not cross-origin isolated), unfolds bit for bit like
+ * the Node entry, with the binned and with the MLP classifier.
+ *
+ * A `node:` import anywhere below src/browser.ts fails the bundle test (esbuild cannot
+ * resolve it for the browser platform); a use of a Node global (`process`, `Buffer`,
+ * `require`) fails the runs in the context.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+import { build, type BuildResult } from 'esbuild';
+import * as node from '../src/index.js';
+import { ENGINE_VERSION } from '../src/base/version.js';
+import { wasmPath } from '../src/kernels/wasm_node.js';
+
+/** The compiled neutral entry, dist/src/browser.js (the tests run from dist/test/). */
+const ENTRY = fileURLToPath(new URL('../src/browser.js', import.meta.url));
+const PACKAGE = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
+
+const TOY = { nSim: 3000, nData: 3000, seed: 11 };
+const BINNED: Partial<node.UnfoldOptions> = { nIterations: 3, seed: 5, classifier: { type: 'binned', edges: [[-3, -1.5, -0.5, 0, 0.5, 1.5, 3]] } };
+const MLP: Partial<node.UnfoldOptions> = { nIterations: 2, seed: 5, classifier: { type: 'mlp', hidden: [8, 8], epochs: 2, batchSize: 128 } };
+
+type Bundle = { text: string; result: BuildResult<{ write: false; metafile: true }> };
+
+async function bundle(format: 'esm' | 'iife'): Promise<Bundle> {
+  const result = await build({
+    entryPoints: [ENTRY],
+    bundle: true,
+    platform: 'browser',
+    format,
+    globalName: format === 'iife' ? 'omnifold' : undefined,
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  return { text: result.outputFiles[0].text, result };
+}
+
+/** A context with browser globals only: no require, process, Buffer, module or SharedArrayBuffer. */
+function browserLikeContext(): vm.Context {
+  const context = vm.createContext({ TextEncoder, TextDecoder, URL });
+  vm.runInContext('delete globalThis.SharedArrayBuffer; delete globalThis.Atomics;', context);
+  return context;
+}
+
+let iife: Promise<Bundle> | undefined;
+/** The bundle as a script defining the global `omnifold`, built once, on first use. */
+const script = async (): Promise<string> => (await (iife ??= bundle('iife'))).text;
+
+test('the neutral entry bundles for the browser platform with no Node built-in', async () => {
+  const { text, result } = await bundle('esm');
+  assert.equal(result.errors, []);
+  const builtin = text.match(/.{0,60}(?:["']node:[a-z_/]+["']|\brequire\(\s*["'][a-z_/:]+["']\s*\)).{0,60}/);
+  assert.is(builtin, null, `the bundle must not load a Node built-in; got ${builtin?.[0]}`);
+  const inputs = Object.keys(result.metafile.inputs);
+  assert.ok(inputs.some((path) => path.endsWith('kernels/wasm_neutral.js')), `the bundle must take the neutral wasm edge; got inputs ${inputs.filter((p) => p.includes('kernels/wasm')).join(', ')}`);
+  assert.not.ok(inputs.some((path) => path.endsWith('kernels/wasm_node.js')), 'the bundle must not hold the Node wasm edge');
+});
+
+// The neutral API is exactly this list; each name but the three marked is the Node entry's same object.
+const EXPORTS = [
+  'BinnedClassifier', 'Expression', 'GAUSS_TOY_DEFAULTS', 'Histogram', 'InProcessRunner', 'InputError',
+  'KernelError', 'LEPTON_JET_TOY_DEFAULTS', 'MLP_DEFAULTS', 'MlpClassifier', 'Moments', 'NumericalError',
+  'OmniFoldError', 'PURPOSE', 'REPLICA_KIND', 'RandomStream', 'STEP', 'UNFOLD_DEFAULTS', 'WorkerError',
+  'binnedSums', 'checkEdges', 'clipRatio', 'column', 'combineRatios', 'combineReplicas',
+  'correlationMatrix', 'createClassifier', 'dataSampleFromTable', 'decodeWeightsFile', 'diagonalSqrt',
+  'encodeWeightsFile', 'featureMatrix', 'fitMember', 'fitMemberWith', 'fromColumns', 'gaussToy',
+  'initKernels', 'leptonJetToy', 'maskIndices', 'mergeMoments', 'parseExpression', 'poissonOneWeights',
+  'replicaUncertainties', 'resolveUnfoldOptions', 'simSampleFromTable', 'truthSampleFromTable', 'unfold',
+  'validateSamples', 'weightedMean',
+];
+const NEUTRAL_ONLY = ['decodeWeightsFile', 'encodeWeightsFile', 'initKernels'];
+
+test('src/browser.ts exports exactly the neutral API, the same objects as the Node entry', async () => {
+  const browser = (await import('../src/browser.js')) as Record<string, unknown>;
+  assert.equal(Object.keys(browser).sort(), EXPORTS);
+  const nodeApi = node as Record<string, unknown>;
+  const differing = EXPORTS.filter((name) => !NEUTRAL_ONLY.includes(name) && browser[name] !== nodeApi[name]);
+  assert.equal(differing, [], 'names the Node entry must export as the same object');
+});
+
+test('the engine version written by the neutral encoder is the package version', () => {
+  assert.is(ENGINE_VERSION, PACKAGE.version);
+});
+
+test('in a browser-like context the kernels must be provided, and only the real module is taken', async () => {
+  const context = browserLikeContext();
+  vm.runInContext(await script(), context);
+  assert.is(vm.runInContext('[typeof require, typeof process, typeof Buffer, typeof module, typeof SharedArrayBuffer].join()', context), 'undefined,undefined,undefined,undefined,undefined');
+  const messages = (await vm.runInContext(
+    `(async () => {
+      const o = omnifold;
+      const toy = o.gaussToy({ nSim: 10, nData: 10 });
+      const reasons = [];
+      for (const attempt of [
+        () => o.unfold(toy.sim, toy.data, { classifier: { type: 'binned', edges: [[-1, 0, 1]] } }),
+        () => o.initKernels(new Uint8Array([1, 2, 3, 4])),
+        () => o.initKernels(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])), // an empty module: no exports
+      ]) {
+        try { await attempt(); reasons.push('no error'); } catch (error) { reasons.push(error.name + ': ' + error.message); }
+      }
+      return reasons;
+    })()`,
+    context,
+  )) as string[];
+  assert.match(messages[0], /^KernelError: wasm kernels must be provided before the first unfolding on this platform; got none \(await initKernels/);
+  assert.match(messages[1], /^KernelError: kernel source must be the WebAssembly module omnifold.wasm; got bytes that do not compile/);
+  assert.is(messages[2], 'KernelError: kernel module must export memory and heap_base like omnifold.wasm; got exports none');
+});
+
+test('the bundle unfolds with binned and MLP classifiers bit for bit like the Node entry, and encodes the same weights file', async () => {
+  const context = browserLikeContext();
+  vm.runInContext(await script(), context);
+  // compiled here, in another realm than the context's: initKernels takes it all the same
+  const wasm = new WebAssembly.Module(readFileSync(wasmPath()));
+  const run = vm.runInContext(
+    `(async (wasm) => {
+      const o = omnifold;
+      await o.initKernels(wasm);
+      const toy = o.gaussToy(${JSON.stringify(TOY)});
+      const binned = await o.unfold(toy.sim, toy.data, ${JSON.stringify(BINNED)});
+      const mlp = await o.unfold(toy.sim, toy.data, ${JSON.stringify(MLP)});
+      const file = o.encodeWeightsFile({
+        genNames: ['x'], gen: toy.sim.gen, passGen: toy.sim.passGen, passReco: toy.sim.passReco,
+        priorWeights: toy.sim.weights, dataWeightSum: ${TOY.nData}, result: binned,
+        configuration: { toy: 'gauss' }, inputs: [],
+      });
+      return { binned: Array.from(binned.weights), mlp: Array.from(mlp.weights), file: Array.from(file) };
+    })`,
+    context,
+  ) as (wasm: WebAssembly.Module) => Promise<{ binned: number[]; mlp: number[]; file: number[] }>;
+  const browser = await run(wasm);
+
+  const toy = node.gaussToy(TOY);
+  const binned = await node.unfold(toy.sim, toy.data, BINNED);
+  const mlp = await node.unfold(toy.sim, toy.data, MLP);
+  assertSameBits('binned weights', browser.binned, binned.weights);
+  assertSameBits('MLP weights', browser.mlp, mlp.weights);
+
+  const dir = mkdtempSync(join(tmpdir(), 'omnifold-browser-'));
+  try {
+    const path = join(dir, 'weights.arrow');
+    await node.writeWeightsFile(path, {
+      genNames: ['x'], gen: toy.sim.gen, passGen: toy.sim.passGen, passReco: toy.sim.passReco,
+      priorWeights: toy.sim.weights, dataWeightSum: TOY.nData, result: binned,
+      configuration: { toy: 'gauss' }, inputs: [],
+    });
+    assertSameBits('weights file bytes', browser.file, readFileSync(path));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Every value identical (Object.is: -0 and 0 differ), naming the first difference. */
+function assertSameBits(what: string, received: readonly number[], wanted: ArrayLike<number>): void {
+  assert.is(received.length, wanted.length, `${what}: length`);
+  const first = received.findIndex((value, i) => !Object.is(value, wanted[i]));
+  assert.is(first, -1, `${what}: first difference at index ${first}: got ${received[first]}, wanted ${wanted[first]}`);
+}
+
+test.run();
