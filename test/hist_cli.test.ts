@@ -10,7 +10,7 @@ import { binnedSums, replicaUncertainties } from '../src/uncertainty/covariance.
 import { fromColumns } from '../src/base/features.js';
 import { parseBins } from '../src/cli/bins.js';
 import { readWeightsFile, writeWeightsFile } from '../src/publish/weights_file.js';
-import { runReplicas } from '../src/uncertainty/replicas.js';
+import { runReplicas } from '../src/execution/run_replicas.js';
 import { ToyRandom } from '../src/toys/toy_random.js';
 import { assertClose } from './helpers/close.js';
 

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { progressPrinter, type ProgressOptions } from '../src/cli/progress.js';
 import { formatDuration } from '../src/cli/run_progress.js';
 import { fromColumns } from '../src/base/features.js';
-import { runReplicas, type ReplicaProgress } from '../src/uncertainty/replicas.js';
+import { type ReplicaProgress } from '../src/uncertainty/replicas.js';
+import { runReplicas } from '../src/execution/run_replicas.js';
 import { ToyRandom } from '../src/toys/toy_random.js';
 import type { IterationDiagnostics } from '../src/algorithm/types.js';
 

@@ -12,13 +12,15 @@
  *     step 2b  ν′ = ν·E[ν′/ν | r]  for fakes (or one global factor, or ν′ = ν)
  *   result: w0·ν
  *
- * No per-event arithmetic here: the steps live in src/algorithm/steps.ts.
+ * No per-event arithmetic here: the steps live in src/algorithm/steps.ts, the diagnostics
+ * in src/algorithm/diagnostics_recorder.ts.
  */
 import { RecoChi2 } from './diagnostics.js';
+import { DiagnosticsRecorder } from './diagnostics_recorder.js';
 import { resolveUnfoldOptions, validateSamples } from './options.js';
 import { InProcessRunner } from './in_process_runner.js';
-import { checkClassTotals, selectEvents, step1, step2, stepFakes, stepMisses, gather, type LoopContext } from './steps.js';
-import type { DataSample, IterationDiagnostics, SimSample, StepDiagnostics, UnfoldContext, UnfoldOptions, UnfoldResult } from './types.js';
+import { checkClassTotals, selectEvents, step1, step2, stepFakes, stepMisses, type LoopContext } from './steps.js';
+import type { DataSample, IterationDiagnostics, SimSample, UnfoldContext, UnfoldOptions, UnfoldResult } from './types.js';
 
 /**
  * Unfolds `data` with `sim`: returns per-event weights w0·ν of the sim sample whose gen
@@ -43,32 +45,30 @@ export async function unfold(sim: SimSample, data: DataSample, options?: Partial
   const sel = selectEvents(sim, opts);
   checkClassTotals(sim, sel, opts);
   const recoNames = Array.from({ length: sim.reco.nFeatures }, (_, f) => sim.recoNames?.[f] ?? `reco${f}`);
-  const chi2 = new RecoChi2(sel.recoX, data.reco, data.weights, recoNames);
-  const ctx: LoopContext = { sim, data, options: opts, runner: context.runner ?? new InProcessRunner({ onProgress: context.onProgress }), onProgress: context.onProgress, sel, iteration: 0 };
+  const recorder = new DiagnosticsRecorder(sim.weights, sel, new RecoChi2(sel.recoX, data.reco, data.weights, recoNames));
+  const runner = context.runner ?? new InProcessRunner({ onProgress: context.onProgress });
+  const ctx: LoopContext = { sim, data, options: opts, runner, onProgress: context.onProgress, sel, iteration: 0, recordFit: recorder.recordFit };
   const replica = `${opts.replica.kind}#${opts.replica.index}`;
 
-  let push = new Float64Array(nEvents).fill(1);
-  let pull = new Float64Array(nEvents).fill(1);
+  let push: Float64Array = new Float64Array(nEvents).fill(1);
+  let pull: Float64Array = new Float64Array(nEvents).fill(1);
   const iterations: IterationDiagnostics[] = [];
   const weightsPerIteration: Float64Array[] = [];
-  for (let n = 0; n < opts.nIterations; n++) {
-    ctx.iteration = n + 1;
-    const prevPull = pull;
-    pull = Float64Array.from(push);
-    const next = Float64Array.from(push);
-    const steps: (StepDiagnostics | null)[] = [];
-    // step 1: reco classifier, data vs push-weighted sim; step 1b: misses
-    steps.push(await step1(ctx, push, pull, prevPull));
-    const recoChi2 = chi2.evaluate(gather(sim.weights, pull, sel.reco));
-    steps.push(await stepMisses(ctx, push, pull, prevPull));
-    // step 2: gen classifier, pull- vs push-weighted sim; step 2b: fakes
-    steps.push(await step2(ctx, push, pull, next));
-    steps.push(await stepFakes(ctx, push, pull, next));
+  for (let n = 1; n <= opts.nIterations; n++) {
+    ctx.iteration = n;
+    const before = { pull, push };
+    // step 1: μ = ν·ω(r) on events passing reco; step 1b: the misses' μ
+    pull = await step1(ctx, push);
+    pull = await stepMisses(ctx, push, pull);
+    // step 2: ν′ = ν·g(t) on events passing gen; step 2b: the fakes' ν′
+    let next = await step2(ctx, push, pull);
+    next = await stepFakes(ctx, push, pull, next);
     push = next;
-    const diagnostics: IterationDiagnostics = { iteration: n + 1, steps: steps.filter((s): s is StepDiagnostics => s !== null), recoChi2 };
+
+    const diagnostics = recorder.iteration(n, before, { pull, push });
     iterations.push(diagnostics);
     if (opts.saveIterations) weightsPerIteration.push(unfoldedWeights(sim.weights, push));
-    context.onProgress?.({ type: 'iteration', replica, iteration: n + 1, diagnostics });
+    context.onProgress?.({ type: 'iteration', replica, iteration: n, diagnostics });
   }
   return {
     weights: unfoldedWeights(sim.weights, push),

@@ -6,11 +6,11 @@
  */
 import type { FitInfo } from '../classifiers/classifier.js';
 import { combineRatios } from './combine.js';
-import { checkFinite, effectiveSampleSize, relativeChange } from './diagnostics.js';
+import { checkFinite } from './diagnostics.js';
 import { InputError, NumericalError } from '../base/errors.js';
 import { maskIndices, selectRows, type FeatureMatrix } from '../base/features.js';
 import type { StepName } from '../base/rng.js';
-import type { DataSample, MemberRunner, SimSample, StepDiagnostics, UnfoldOptions, UnfoldProgress } from './types.js';
+import type { DataSample, MemberRunner, SimSample, UnfoldOptions, UnfoldProgress } from './types.js';
 
 /** Event subsets of the sim sample: index lists (ascending) and their feature rows. */
 export interface Selection {
@@ -118,6 +118,13 @@ export function checkClassTotals(sim: SimSample, sel: Selection, options: Unfold
   if (options.fakes === 'global' && sel.fakes.length > 0) need(weightSum(sim.weights, sel.fakes), `${sel.fakes.length} fakes`, 'they set the global fake factor', "or use fakes 'fixed'");
 }
 
+/** A classifier fit's summary, for the diagnostics. */
+export interface FitSummary {
+  /** Fraction of ratio evaluations (all members, all target events) that hit a clip bound. */
+  clippedFraction: number;
+  members: FitInfo[];
+}
+
 /** What every step reads. Weight arrays are [nSim], indexed by sim event. */
 export interface LoopContext {
   sim: SimSample;
@@ -127,6 +134,8 @@ export interface LoopContext {
   onProgress?: (progress: UnfoldProgress) => void;
   sel: Selection;
   iteration: number;
+  /** Receives the summary of every classifier fit (the diagnostics recorder). */
+  recordFit?: (step: StepName, fit: FitSummary) => void;
 }
 
 /** w0[i]·x[i] for i in rows, as a dense array in row order. */
@@ -136,19 +145,18 @@ export function gather(w0: Float64Array, x: Float64Array, rows: Uint32Array): Fl
   return out;
 }
 
-/** out[rows[k]] = base[rows[k]]·ratio[k]. */
-function scatterProduct(out: Float64Array, base: Float64Array, ratio: Float64Array, rows: Uint32Array): void {
+/** A copy of `initial` with out[rows[k]] = base[rows[k]]·ratio[k] (a ratio of 1 copies base exactly). */
+function scaledCopy(base: Float64Array, initial: Float64Array, ratio: Float64Array, rows: Uint32Array): Float64Array {
+  const out = Float64Array.from(initial);
   for (let k = 0; k < rows.length; k++) out[rows[k]] = base[rows[k]] * ratio[k];
+  return out;
 }
 
-interface StepFit {
-  ratios: Float64Array[];
-  clippedFraction: number;
-  members: FitInfo[];
-}
-
-/** Runs the members of one classifier fit and combines their ratios. */
-async function fitStep(ctx: LoopContext, step: StepName, x0: FeatureMatrix, w0: Float64Array, x1: FeatureMatrix, w1: Float64Array, targets: FeatureMatrix[]): Promise<StepFit> {
+/**
+ * Runs the members of one classifier fit, hands its summary to `ctx.recordFit` and
+ * returns the combined ratio on each target.
+ */
+async function fitStep(ctx: LoopContext, step: StepName, x0: FeatureMatrix, w0: Float64Array, x1: FeatureMatrix, w1: Float64Array, targets: FeatureMatrix[]): Promise<Float64Array[]> {
   const { options, iteration } = ctx;
   for (const [c, w] of [[0, w0], [1, w1]] as const) {
     let s = 0;
@@ -164,70 +172,59 @@ async function fitStep(ctx: LoopContext, step: StepName, x0: FeatureMatrix, w0: 
   let nEvaluated = 0;
   for (const t of targets) nEvaluated += t.nEvents;
   nEvaluated *= results.length;
-  return { ratios: combineRatios(results, options.ensembleCombine), clippedFraction: nEvaluated > 0 ? nClipped / nEvaluated : 0, members: results.map((r) => r.info) };
+  ctx.recordFit?.(step, { clippedFraction: nEvaluated > 0 ? nClipped / nEvaluated : 0, members: results.map((r) => r.info) });
+  return combineRatios(results, options.ensembleCombine);
 }
 
-/** Step diagnostics of weights `x` (with their previous values `prev`) on `rows`. */
-function summarise(ctx: LoopContext, step: StepName, name: string, fit: StepFit | null, x: Float64Array, prev: Float64Array, rows: Uint32Array): StepDiagnostics {
-  const w0 = ctx.sim.weights;
-  checkFinite(name, x, rows, `iteration ${ctx.iteration}, ${step}`);
-  return {
-    step,
-    clippedFraction: fit?.clippedFraction ?? 0,
-    ess: effectiveSampleSize(w0, x, rows),
-    nEvents: rows.length,
-    change: relativeChange(w0, x, prev, rows),
-    members: fit?.members ?? [],
-  };
+/** The guard after every step (docs/algorithm.md §Guards): the weights it set are finite. */
+function checked(ctx: LoopContext, step: StepName, weights: Float64Array, rows: Uint32Array): Float64Array {
+  checkFinite(STEP_WEIGHTS[step], weights, rows, `iteration ${ctx.iteration}, ${step}`);
+  return weights;
 }
 
-/** Step 1: reco classifier, data vs push-weighted sim passing reco; pull μ = ν·ω. */
-export async function step1(ctx: LoopContext, push: Float64Array, pull: Float64Array, prevPull: Float64Array): Promise<StepDiagnostics> {
+/** Which weights each step sets, as error messages name them. */
+const STEP_WEIGHTS: Readonly<Record<StepName, string>> = Object.freeze({ none: 'weight', step1: 'pull weight', misses: 'pull weight', step2: 'push weight', fakes: 'push weight' });
+
+/** Step 1: reco classifier, data vs push-weighted sim passing reco; returns the pull μ = ν·ω there, μ = ν elsewhere. */
+export async function step1(ctx: LoopContext, push: Float64Array): Promise<Float64Array> {
   const { sim, data, sel } = ctx;
-  const fit = await fitStep(ctx, 'step1', sel.recoX, gather(sim.weights, push, sel.reco), data.reco, data.weights, [sel.recoX]);
-  scatterProduct(pull, push, fit.ratios[0], sel.reco);
-  return summarise(ctx, 'step1', 'pull weight', fit, pull, prevPull, sel.reco);
+  const [ratio] = await fitStep(ctx, 'step1', sel.recoX, gather(sim.weights, push, sel.reco), data.reco, data.weights, [sel.recoX]);
+  return checked(ctx, 'step1', scaledCopy(push, push, ratio, sel.reco), sel.reco);
 }
 
-/** Step 1b: misses get μ = ν·E[ω | t] (expectation) or μ = ν (prior). */
-export async function stepMisses(ctx: LoopContext, push: Float64Array, pull: Float64Array, prevPull: Float64Array): Promise<StepDiagnostics | null> {
+/** Step 1b: returns `pull` with the misses' μ = ν·E[ω | t] (expectation) or μ = ν (prior). */
+export async function stepMisses(ctx: LoopContext, push: Float64Array, pull: Float64Array): Promise<Float64Array> {
   const { sim, sel } = ctx;
-  if (sel.misses.length === 0) return null;
-  let fit: StepFit | null = null;
-  if (ctx.options.misses === 'prior') {
-    for (const i of sel.misses) pull[i] = push[i];
-  } else {
-    const genBoth = sel.genBothX as FeatureMatrix;
-    fit = await fitStep(ctx, 'misses', genBoth, gather(sim.weights, push, sel.both), genBoth, gather(sim.weights, pull, sel.both), [sel.genMissX as FeatureMatrix]);
-    scatterProduct(pull, push, fit.ratios[0], sel.misses);
-  }
-  return summarise(ctx, 'misses', 'pull weight', fit, pull, prevPull, sel.misses);
+  if (sel.misses.length === 0) return pull;
+  if (ctx.options.misses === 'prior') return checked(ctx, 'misses', scaledCopy(push, pull, ones(sel.misses.length), sel.misses), sel.misses);
+  const genBoth = sel.genBothX as FeatureMatrix;
+  const [ratio] = await fitStep(ctx, 'misses', genBoth, gather(sim.weights, push, sel.both), genBoth, gather(sim.weights, pull, sel.both), [sel.genMissX as FeatureMatrix]);
+  return checked(ctx, 'misses', scaledCopy(push, pull, ratio, sel.misses), sel.misses);
 }
 
-/** Step 2: gen classifier, sim passing gen weighted w0·μ vs w0·ν; ν′ = ν·ratio. */
-export async function step2(ctx: LoopContext, push: Float64Array, pull: Float64Array, next: Float64Array): Promise<StepDiagnostics> {
+/** Step 2: gen classifier, sim passing gen weighted w0·μ vs w0·ν; returns the push ν′ = ν·g there, ν′ = ν elsewhere. */
+export async function step2(ctx: LoopContext, push: Float64Array, pull: Float64Array): Promise<Float64Array> {
   const { sim, sel } = ctx;
-  const fit = await fitStep(ctx, 'step2', sel.genX, gather(sim.weights, push, sel.gen), sel.genX, gather(sim.weights, pull, sel.gen), [sel.genX]);
-  scatterProduct(next, push, fit.ratios[0], sel.gen);
-  return summarise(ctx, 'step2', 'push weight', fit, next, push, sel.gen);
+  const [ratio] = await fitStep(ctx, 'step2', sel.genX, gather(sim.weights, push, sel.gen), sel.genX, gather(sim.weights, pull, sel.gen), [sel.genX]);
+  return checked(ctx, 'step2', scaledCopy(push, push, ratio, sel.gen), sel.gen);
 }
 
-/** Step 2b: fakes' ν′ by reco average E[ν′/ν | r], one global factor, or fixed. */
-export async function stepFakes(ctx: LoopContext, push: Float64Array, pull: Float64Array, next: Float64Array): Promise<StepDiagnostics | null> {
+/** Step 2b: returns `next` (step 2's ν′) with the fakes' ν′ by reco average E[ν′/ν | r], one global factor, or fixed. */
+export async function stepFakes(ctx: LoopContext, push: Float64Array, pull: Float64Array, next: Float64Array): Promise<Float64Array> {
   const { sim, sel, options } = ctx;
-  if (sel.fakes.length === 0) return null;
-  let fit: StepFit | null = null;
-  if (options.fakes === 'fixed') {
-    for (const i of sel.fakes) next[i] = push[i];
-  } else if (options.fakes === 'global') {
-    const factor = globalFakeFactor(ctx, push, pull);
-    for (const i of sel.fakes) next[i] = push[i] * factor;
-  } else {
+  if (sel.fakes.length === 0) return next;
+  let ratio: Float64Array;
+  if (options.fakes === 'fixed') ratio = ones(sel.fakes.length);
+  else if (options.fakes === 'global') ratio = new Float64Array(sel.fakes.length).fill(globalFakeFactor(ctx, push, pull));
+  else {
     const recoBoth = sel.recoBothX as FeatureMatrix;
-    fit = await fitStep(ctx, 'fakes', recoBoth, gather(sim.weights, push, sel.both), recoBoth, gather(sim.weights, next, sel.both), [sel.recoFakeX as FeatureMatrix]);
-    scatterProduct(next, push, fit.ratios[0], sel.fakes);
+    [ratio] = await fitStep(ctx, 'fakes', recoBoth, gather(sim.weights, push, sel.both), recoBoth, gather(sim.weights, next, sel.both), [sel.recoFakeX as FeatureMatrix]);
   }
-  return summarise(ctx, 'fakes', 'push weight', fit, next, push, sel.fakes);
+  return checked(ctx, 'fakes', scaledCopy(push, next, ratio, sel.fakes), sel.fakes);
+}
+
+function ones(n: number): Float64Array {
+  return new Float64Array(n).fill(1);
 }
 
 /** Σ_fakes w0·μ / Σ_fakes w0·ν: the update of IBU's fake cause. */

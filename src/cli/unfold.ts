@@ -1,6 +1,7 @@
 /**
  * `omnifold unfold`: arguments → run plan → output folder checked → inputs → replicas
- * (each stored for --resume in OUT/.omnifold-resume/) → weights.arrow, summary.json,
+ * (each stored for --resume in OUT/.omnifold-resume/; with --replicas only those, and the
+ * run stops there) → weights.arrow, summary.json,
  * plots and report, each moved into OUT whole → the result table on stdout. Only what the
  * engine wrote in OUT is ever replaced (src/io/output_dir.ts).
  */
@@ -12,12 +13,14 @@ import { checkOutputDir, type OutputDir } from '../io/output_dir.js';
 import { summarize, writeSummary, type RunSummary } from '../publish/summary.js';
 import { writeWeightsFile } from '../publish/weights_file.js';
 import { runWarnings } from '../report/warnings.js';
+import type { ExecutedReplicas } from '../execution/run_replicas.js';
 import type { ReplicaRunResult } from '../uncertainty/replicas.js';
 import type { UnfoldOptions } from '../algorithm/types.js';
 import { progressPrinter } from './progress.js';
 import { formatResultTable } from './table.js';
 import { parseUnfoldArgs, unfoldHelp } from './unfold_args.js';
-import { memberRunner, membersOf, planHasReplicas, runReplicaOptions, runUnfoldOptions } from './unfold_run.js';
+import { chooseReplicas } from './replica_list.js';
+import { membersOf, planHasReplicas, replicaExecutor, runReplicaOptions, runUnfoldOptions } from './unfold_run.js';
 import { loadInputs, type LoadedInputs } from './unfold_inputs.js';
 import { planUnfold, type RunPlan } from './unfold_plan.js';
 import { resolveSystematics } from './unfold_systematics.js';
@@ -74,6 +77,13 @@ async function writeOutputs(out: OutputDir, plan: RunPlan, inputs: LoadedInputs,
   });
 }
 
+/** What a `--replicas` run did, for stdout: the replicas computed and found stored, and what comes next. */
+function subsetLine(executed: ExecutedReplicas, nPlanned: number, resumeDir: string): string {
+  const { computed, resumed } = executed;
+  const names = (list: string[]) => (list.length === 0 ? '' : ` (${list.join(', ')})`);
+  return `stored ${computed.length + resumed.length} of ${nPlanned} replicas in ${resumeDir}: computed ${computed.length}${names(computed)}, already stored ${resumed.length}${names(resumed)}; run again with --resume to compute the rest and merge`;
+}
+
 /** Runs `omnifold unfold argv…`; resolves to the exit code (errors propagate to main). */
 export async function runUnfold(argv: string[]): Promise<number> {
   const started = Date.now();
@@ -89,30 +99,38 @@ export async function runUnfold(argv: string[]): Promise<number> {
   const options = runUnfoldOptions(plan, inputs);
   const printer = progressPrinter(process.stderr, options.nIterations ?? UNFOLD_DEFAULTS.nIterations, plan.quiet);
   const systematics = await resolveSystematics(plan.replicas.systematics, plan.input, inputs);
-  const { runReplicas } = await import('../uncertainty/replicas.js');
+  const replicaOptions = runReplicaOptions(plan, options, systematics);
+  const { planReplicas } = await import('../uncertainty/replicas.js');
+  const chosen = plan.replicas.chosen === undefined ? undefined : chooseReplicas(plan.replicas.chosen, planReplicas(replicaOptions));
+  const { ReplicaRun } = await import('../execution/run_replicas.js');
   await out.open();
-  const runner = await memberRunner(plan.threads, membersOf(options) > 1 || planHasReplicas(plan));
-  if (runner !== undefined) printer.message(`using ${runner.threads} worker threads`);
-  let run: ReplicaRunResult;
+  const replicaRun = new ReplicaRun(inputs.sim, inputs.data, replicaOptions, {
+    // only a run with replicas keeps them for --resume; a lone nominal is simply recomputed
+    storeDir: planHasReplicas(plan) ? out.resumeDir : undefined,
+    resume: plan.resume && planHasReplicas(plan),
+    onProgress: printer.onProgress,
+  });
+  const executor = await replicaExecutor(plan.threads, membersOf(options) > 1 || planHasReplicas(plan));
+  if (executor.threads !== undefined) printer.message(`using ${executor.threads} worker threads`);
+  let executed: ExecutedReplicas;
   try {
-    run = await runReplicas(inputs.sim, inputs.data, runReplicaOptions(plan, options, systematics), {
-      runner,
-      // only a run with replicas keeps them for --resume; a lone nominal is simply recomputed
-      storeDir: planHasReplicas(plan) ? out.resumeDir : undefined,
-      resume: plan.resume && planHasReplicas(plan),
-      onProgress: printer.onProgress,
-    });
+    executed = await replicaRun.execute(executor, chosen);
   } finally {
     printer.end();
-    await runner?.close?.();
+    await executor.close();
   }
+  if (chosen !== undefined) {
+    process.stdout.write(`${subsetLine(executed, replicaRun.work.plan.length, out.resumeDir)}\n`);
+    return 0;
+  }
+  const run = replicaRun.merge();
   if (run.resumed.length > 0) printer.message(`resumed ${run.resumed.length} finished replica(s): ${run.resumed.join(', ')}`);
   const result = run.nominal;
   const summary = summarize({ ...inputs.sim, genNames: inputs.genNames, priorWeights: inputs.sim.weights, weights: result.weights, truth: inputs.truth, bins: { ...inputs.bins, ...plan.bins }, iterations: result.iterations, nDropped: result.nDropped });
   const warnings = runWarnings({ iterations: result.iterations, nEvents: inputs.sim.weights.length, observables: summary.features.map((f) => ({ info: { name: f.feature }, summary: f })) });
   // warnings are printed with or without plots and --quiet, and kept in summary.json
   for (const w of warnings) process.stderr.write(`warning: ${w.where}: ${w.message}\n`);
-  const threads = runner?.threads ?? 1;
+  const threads = executor.threads ?? 1;
   const runFacts = { threads, out: plan.outDir, wallSeconds: Math.round((Date.now() - started) / 100) / 10, resumed: run.resumed };
   await writeOutputs(out, plan, inputs, run, { ...summary, warnings, run: runFacts });
   printer.message(`wrote ${outputEntries(plan).map((f) => join(plan.outDir, f)).join(', ')}`);

@@ -43,6 +43,7 @@ export const UNFOLD_FLAGS: Readonly<Record<string, { type: FlagType; help: strin
   'data-bootstraps': { type: 'string', help: 'data bootstrap replicas (Poisson(1) data weights; default 0)' },
   'sim-bootstraps': { type: 'string', help: 'sim bootstrap replicas (Poisson(1) sim weights; default 0)' },
   syst: { type: 'string', multiple: true, help: "systematic replica, repeatable: name=FILE | name=weight:COL | name=reco:COL*1.01" },
+  replicas: { type: 'string', help: 'compute only these replicas into OUT/.omnifold-resume/, no merge: plan positions (0 = weight), ranges (0-9) or names (data_boot_3), comma-separated; a later --resume run merges' },
   resume: { type: 'boolean', help: 'continue an interrupted run into the same --out, reusing its finished replicas' },
   force: { type: 'boolean', help: 'replace an earlier omnifold output in --out (only what the engine wrote there)' },
   seed: { type: 'string', help: `run seed, integer in [0, 2^32) (default ${UNFOLD_DEFAULTS.seed})` },

@@ -11,6 +11,7 @@ import { InputError } from '../base/errors.js';
 import { choiceFlag, integerFlag, listFlag, positiveNumberFlag } from '../base/flag_values.js';
 import { FAKES_MODES, MISSES_MODES, type UnfoldOptions } from '../algorithm/types.js';
 import { parseBins as parseEdges } from './bins.js';
+import { parseReplicaList } from './replica_list.js';
 import type { UnfoldArgs } from './unfold_args.js';
 
 /** Where the events come from. */
@@ -71,14 +72,26 @@ function systematicsPlan(args: UnfoldArgs): SystematicArg[] {
   return parsed;
 }
 
+function replicasPlan(args: UnfoldArgs): RunPlan['replicas'] {
+  const replicas = { dataBootstraps: integer(args, 'data-bootstraps', 0) ?? 0, simBootstraps: integer(args, 'sim-bootstraps', 0) ?? 0, systematics: systematicsPlan(args) };
+  const chosen = str(args, 'replicas');
+  if (chosen === undefined) return replicas;
+  if (replicas.dataBootstraps + replicas.simBootstraps + replicas.systematics.length === 0) {
+    throw new InputError(`--replicas must come with --data-bootstraps, --sim-bootstraps or --syst (a run of the nominal alone is not split); got --replicas ${chosen}`);
+  }
+  parseReplicaList(chosen); // the syntax, before any file is read
+  return { ...replicas, chosen };
+}
+
 /**
  * Flags that change where and how a run executes, never its weights: the thread count,
  * the output folder, the memory budget (a classifier's run-local options, such as
- * --resident-mib), what is printed, and which outputs are written.
+ * --resident-mib), what is printed, which outputs are written, and which replicas this
+ * run computes.
  */
 export const RUN_LOCAL_ARGS: readonly string[] = Object.freeze([
   'out', 'threads', ...CLASSIFIER_KINDS.flatMap((kind) => kind.flags.map((flag) => flag.name)).filter(isRunLocalClassifierFlag),
-  'quiet', 'debug', 'resume', 'force', 'no-plots', 'config', 'help',
+  'quiet', 'debug', 'resume', 'force', 'replicas', 'no-plots', 'config', 'help',
 ]);
 
 /** Everything one `omnifold unfold` run does. */
@@ -98,8 +111,11 @@ export interface RunPlan {
   quiet: boolean;
   /** Write OUT/plots/ and OUT/report.html. */
   plots: boolean;
-  /** Uncertainty replicas, each a full unfolding beside the nominal one. */
-  replicas: { dataBootstraps: number; simBootstraps: number; systematics: SystematicArg[] };
+  /**
+   * Uncertainty replicas, each a full unfolding beside the nominal one; `chosen`, from
+   * `--replicas`, limits the run to those replicas (src/cli/replica_list.ts), stored but not merged.
+   */
+  replicas: { dataBootstraps: number; simBootstraps: number; systematics: SystematicArg[]; chosen?: string };
   /** Continue an interrupted run in outDir, reusing the replicas it stored. */
   resume: boolean;
   /** Replace an earlier omnifold output in outDir. */
@@ -237,11 +253,7 @@ export function planUnfold(args: UnfoldArgs): RunPlan {
     outDir: str(args, 'out') ?? 'omnifold-out',
     quiet: args.quiet === true,
     plots: args['no-plots'] !== true,
-    replicas: {
-      dataBootstraps: integer(args, 'data-bootstraps', 0) ?? 0,
-      simBootstraps: integer(args, 'sim-bootstraps', 0) ?? 0,
-      systematics: systematicsPlan(args),
-    },
+    replicas: replicasPlan(args),
     resume: args.resume === true,
     force: args.force === true,
     args: given,

@@ -1,12 +1,13 @@
 /**
  * What an `omnifold unfold` run computes, built in one place so that `unfold` and
  * `verify` give the same bits: the unfolding options from a plan and its inputs, the
- * replica options beside them, and the member runner (worker pool or in-process).
+ * replica options beside them, and the replica executor (worker pool or in-process).
  */
 import { classifierKind, type ClassifierSpec } from '../classifiers/registry.js';
 import { UNFOLD_DEFAULTS } from '../algorithm/defaults.js';
 import type { ReplicaOptions, SystematicSpec } from '../uncertainty/replicas.js';
-import type { MemberRunner, UnfoldOptions } from '../algorithm/types.js';
+import type { UnfoldOptions } from '../algorithm/types.js';
+import type { ReplicaExecutor } from '../execution/executor.js';
 import type { LoadedInputs } from './unfold_inputs.js';
 import type { RunPlan } from './unfold_plan.js';
 
@@ -42,12 +43,16 @@ export function membersOf(options: Partial<UnfoldOptions>): number {
 }
 
 /**
- * The member runner: a worker pool when there is parallel work (`parallel`: more than one
- * member or more than one unfolding), unless `threads` is 1; `threads` undefined lets the
- * pool choose. Undefined means in-process. The weights are the same bits either way.
+ * The replica executor: a worker pool when there is parallel work (`parallel`: more than
+ * one member or more than one unfolding), unless `threads` is 1; `threads` undefined lets
+ * the pool choose. Otherwise in-process, in this thread. The weights are the same bits
+ * either way. `threads` of the result is set for a pool only.
  */
-export async function memberRunner(threads: number | undefined, parallel: boolean): Promise<(MemberRunner & { threads: number; close(): Promise<void> }) | undefined> {
-  if (threads === undefined ? !parallel : threads === 1) return undefined;
-  const { PoolRunner } = await import('../execution/pool.js');
-  return new PoolRunner({ threads });
+export async function replicaExecutor(threads: number | undefined, parallel: boolean): Promise<ReplicaExecutor & { readonly threads?: number }> {
+  if (threads === undefined ? !parallel : threads === 1) {
+    const { InProcessExecutor } = await import('../execution/in_process_executor.js');
+    return new InProcessExecutor();
+  }
+  const { PoolExecutor } = await import('../execution/pool_executor.js');
+  return new PoolExecutor({ threads });
 }

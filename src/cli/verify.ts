@@ -17,13 +17,15 @@ import { describeValue, InputError } from '../base/errors.js';
 import { splitObjectPath } from '../io/load.js';
 import type { NumericColumn } from '../io/table.js';
 import { describeInputFile, engineVersion, readWeightsFile, type InputFileRecord, type WeightsFile } from '../publish/weights_file.js';
-import type { ReplicaPlan } from '../uncertainty/replicas.js';
-import type { DataSample, MemberRunner, SimSample, UnfoldOptions } from '../algorithm/types.js';
+import type { ReplicaExecutor } from '../execution/executor.js';
+import type { ReplicaStore } from '../uncertainty/replica_record.js';
+import type { ReplicaPlan, ReplicaWork } from '../uncertainty/replicas.js';
+import type { UnfoldOptions } from '../algorithm/types.js';
 import { joinDashValues } from './dash_values.js';
 import type { UnfoldArgs } from './unfold_args.js';
 import { loadInputs } from './unfold_inputs.js';
 import { parseSystematic, planUnfold, RUN_LOCAL_ARGS, type RunPlan } from './unfold_plan.js';
-import { memberRunner, membersOf, runReplicaOptions, runUnfoldOptions } from './unfold_run.js';
+import { membersOf, replicaExecutor, runReplicaOptions, runUnfoldOptions } from './unfold_run.js';
 import { resolveSystematics } from './unfold_systematics.js';
 import { REPLICA_FAMILIES } from '../uncertainty/families.js';
 
@@ -238,44 +240,33 @@ export function firstDifference(name: string, stored: NumericColumn, recomputed:
 
 /** What the re-run needs besides the jobs. */
 interface Rerun {
-  sim: SimSample;
-  data: DataSample;
-  options: UnfoldOptions;
+  work: ReplicaWork;
   file: WeightsFile;
-  runner?: MemberRunner & { threads?: number };
+  executor: ReplicaExecutor;
   log: (line: string) => void;
 }
 
-/** Runs every job (a few at once, sharing the runner) and compares its columns; returns the differences. */
+/** Runs every job on the executor and compares its columns as it finishes; returns the differences. */
 async function recompute(jobs: Job[], run: Rerun): Promise<Difference[]> {
-  const { unfoldReplica } = await import('../uncertainty/replicas.js');
   const differences: Difference[] = [];
+  const byName = new Map(jobs.map((job) => [job.plan.name, job]));
   let done = 0;
-  const runJob = async (job: Job): Promise<void> => {
-    const result = await unfoldReplica(job.plan, run.sim, run.data, run.options, { runner: run.runner });
-    for (const c of job.columns) {
-      const values = c.iteration === undefined ? result.weights : result.weightsPerIteration![c.iteration];
-      const text = firstDifference(c.name, run.file.columns.get(c.name)!, values);
-      if (text !== undefined) differences.push({ column: c.name, text });
-    }
-    done++;
-    run.log(`recomputed ${job.columns.map((c) => c.name).join(', ')} (${done}/${jobs.length} unfoldings)`);
-  };
-  // as runReplicas: enough unfoldings in flight to keep every thread busy, no more
-  const concurrency = Math.max(2, Math.ceil((2 * (run.runner?.threads ?? 1)) / run.options.nMembers));
-  let next = 0;
-  let failed = false;
-  const lane = async (): Promise<void> => {
-    while (!failed && next < jobs.length) {
-      try {
-        await runJob(jobs[next++]);
-      } catch (error) {
-        failed = true; // fail fast: start no further unfolding
-        throw error;
+  // a store that keeps nothing: each record is compared as it arrives, then dropped
+  const compare: ReplicaStore = {
+    write(record) {
+      const job = byName.get(record.name)!;
+      for (const c of job.columns) {
+        const values = c.iteration === undefined ? record.weights : record.result!.weightsPerIteration![c.iteration];
+        const text = firstDifference(c.name, run.file.columns.get(c.name)!, values);
+        if (text !== undefined) differences.push({ column: c.name, text });
       }
-    }
+      done++;
+      run.log(`recomputed ${job.columns.map((c) => c.name).join(', ')} (${done}/${jobs.length} unfoldings)`);
+    },
+    read: () => undefined,
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, lane));
+  const indices = jobs.map((job) => run.work.plan.indexOf(job.plan));
+  await run.executor.run(run.work, indices, { store: compare });
   return differences;
 }
 
@@ -303,14 +294,12 @@ async function rebuild(v: VerifyArgs, log: (line: string) => void) {
   const inputs = await loadInputs(plan.input);
   const partial = runUnfoldOptions(plan, inputs);
   const systematics = await resolveSystematics(plan.replicas.systematics, plan.input, inputs);
-  const { planReplicas, checkSystematic } = await import('../uncertainty/replicas.js');
-  const { resolveUnfoldOptions } = await import('../algorithm/options.js');
-  const options = resolveUnfoldOptions(partial);
+  const { prepareReplicas } = await import('../uncertainty/replicas.js');
+  const work = prepareReplicas(inputs.sim, inputs.data, runReplicaOptions(plan, partial, systematics), false);
+  const options = work.options;
   const drift = optionsDrift(options, (file.metadata.configuration as { options?: unknown }).options);
   if (drift !== undefined) process.stderr.write(`warning: option ${drift} rebuilt from the recorded arguments differs from the recorded one; bits may differ\n`);
-  const replicas = planReplicas(runReplicaOptions(plan, partial, systematics));
-  for (const p of replicas) if (p.systematic !== undefined) checkSystematic(p.systematic, inputs.sim, p.index); // fail before any work
-  return { file, inputs, options, jobs: jobsFor(columns, replicas, options, v.path), nColumns: columns.length };
+  return { file, work, options, jobs: jobsFor(columns, work.plan, options, v.path), nColumns: columns.length };
 }
 
 /** Runs `omnifold verify argv…`; resolves to the exit code (errors propagate to main). */
@@ -318,14 +307,14 @@ export async function runVerify(argv: string[]): Promise<number> {
   const v = parseVerifyArgs(argv);
   if (v === undefined) return 0;
   const log = (line: string) => v.quiet || process.stderr.write(`${line}\n`);
-  const { file, inputs, options, jobs, nColumns } = await rebuild(v, log);
-  const runner = await memberRunner(v.threads, membersOf(options) > 1 || jobs.length > 1);
-  if (runner !== undefined) log(`using ${runner.threads} worker threads`);
+  const { file, work, options, jobs, nColumns } = await rebuild(v, log);
+  const executor = await replicaExecutor(v.threads, membersOf(options) > 1 || jobs.length > 1);
+  if (executor.threads !== undefined) log(`using ${executor.threads} worker threads`);
   let differences: Difference[];
   try {
-    differences = await recompute(jobs, { sim: inputs.sim, data: inputs.data, options, file, runner, log });
+    differences = await recompute(jobs, { work, file, executor, log });
   } finally {
-    await runner?.close();
+    await executor.close();
   }
   if (differences.length === 0) {
     process.stdout.write(`verified: ${nColumns} of ${nColumns} columns identical\n`);

@@ -17,6 +17,9 @@ import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, OmniFoldError } from '../base/errors.js';
+import type { IterationDiagnostics } from '../algorithm/types.js';
+import type { RecordExpectation, ReplicaRecord, ReplicaStore } from './replica_record.js';
+import type { ReplicaFamily } from './families.js';
 
 const MAGIC = 'OFREP02\n';
 const TEMP_SUFFIX = '.tmp-';
@@ -174,5 +177,53 @@ export function removeStaleTemporaries(dir: string): void {
   if (!existsSync(dir)) return;
   for (const entry of readdirSync(dir)) {
     if (/\.f64rep\.tmp-\d+$/.test(entry)) unlinkSync(join(dir, entry));
+  }
+}
+
+/**
+ * The replicas of a run in a folder (`OUT/.omnifold-resume/` for the CLI): each record
+ * written is a `<name>.f64rep` file, and is also kept in memory for the merge, so a replica
+ * computed in this process merges with exactly the values it was computed with.
+ */
+export class FolderReplicaStore implements ReplicaStore {
+  private readonly kept = new Map<string, ReplicaRecord>();
+
+  /**
+   * @param dir the folder (created on the first write; the engine owns it)
+   * @param onNotice told why a stored replica cannot be used (damaged, or from another
+   *   configuration); it is then recomputed
+   */
+  constructor(
+    readonly dir: string,
+    private readonly onNotice?: (name: string, message: string) => void,
+  ) {}
+
+  write(record: ReplicaRecord): void {
+    const extra = { iterations: record.iterations, nDropped: record.nDropped };
+    writeReplica(this.dir, { name: record.name, family: record.family, hash: record.hash, nEvents: record.weights.length, extra }, record.weights);
+    this.kept.set(record.name, record);
+  }
+
+  read(name: string, expected: RecordExpectation): ReplicaRecord | undefined {
+    const kept = this.kept.get(name);
+    if (kept !== undefined && kept.hash === expected.hash && kept.weights.length === expected.nEvents) return kept;
+    const stored = this.usable(name, expected);
+    if (stored === undefined) return undefined;
+    const extra = (stored.header.extra ?? {}) as { iterations?: IterationDiagnostics[]; nDropped?: number };
+    const record: ReplicaRecord = { name, family: stored.header.family as ReplicaFamily, hash: stored.header.hash, weights: stored.weights, iterations: extra.iterations ?? [], nDropped: extra.nDropped ?? 0 };
+    this.kept.set(name, record);
+    return record;
+  }
+
+  /** The stored replica `name` when it can be used; otherwise undefined, with a notice saying why. */
+  private usable(name: string, expected: RecordExpectation): StoredReplica | undefined {
+    const lookup = readReplica(this.dir, name);
+    if (lookup.status === 'absent') return undefined;
+    const notice = (why: string) => this.onNotice?.(name, `stored replica ${name} ${why}; recomputing it`);
+    if (lookup.status === 'damaged') return void notice(`is damaged (${lookup.reason})`);
+    const { header, weights } = lookup.replica;
+    if (header.hash !== expected.hash) return void notice('was made with another configuration or other inputs');
+    if (weights.length !== expected.nEvents) return void notice(`holds ${weights.length} weights, not ${expected.nEvents}`);
+    return lookup.replica;
   }
 }

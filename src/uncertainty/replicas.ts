@@ -1,7 +1,9 @@
 /**
  * Uncertainty replicas (docs/algorithm.md §Uncertainty replicas): each is a full unfolding
- * from the same inputs with one thing changed, run concurrently through one shared
- * {@link MemberRunner}.
+ * from the same inputs with one thing changed. This file plans them, prepares a plan to run
+ * ({@link prepareReplicas}), runs one ({@link computeReplica}) and merges the records;
+ * an executor (src/execution/executor.ts) decides where and how many run at once, and
+ * writes each one's record to a store (src/uncertainty/replica_record.ts).
  *
  *   nominal          the inputs as given                          kind nominal, index 0
  *   data_boot_b      data weights × Poisson(1)  (seed, data, b)   kind data, index b
@@ -11,14 +13,15 @@
  * The replica's (kind, index) also keys the random streams of its classifier fits.
  * Columns come back in that fixed order whatever order the unfoldings finish in.
  */
-import { InputError } from '../base/errors.js';
+import { InputError, OmniFoldError } from '../base/errors.js';
 import type { FeatureMatrix } from '../base/features.js';
 import { unfold } from '../algorithm/omnifold.js';
 import { resolveUnfoldOptions } from '../algorithm/options.js';
-import { ConfigHash, readReplica, removeStaleTemporaries, writeReplica, type StoredReplica } from './replica_store.js';
+import { ConfigHash } from './replica_store.js';
+import type { ReplicaRecord, ReplicaStore } from './replica_record.js';
 import { poissonOneWeights, type ReplicaKind } from '../base/rng.js';
 import { FAMILIES, type ReplicaFamily } from './families.js';
-import type { DataSample, IterationDiagnostics, MemberRunner, SimSample, UnfoldOptions, UnfoldProgress, UnfoldResult } from '../algorithm/types.js';
+import type { DataSample, IterationDiagnostics, SimSample, UnfoldContext, UnfoldOptions, UnfoldProgress, UnfoldResult } from '../algorithm/types.js';
 
 /** A systematic variation of the simulation. */
 export type SystematicSpec =
@@ -176,9 +179,9 @@ export function replicaHash(plan: ReplicaPlan, options: UnfoldOptions, inputsHas
 /**
  * One replica's full unfolding: its inputs (the nominal ones with its change applied) and
  * its random streams keyed by its (kind, index), so the same bits whether it runs alone
- * (a spot check, one task of a batch job) or within {@link runReplicas}.
+ * (a spot check, one task of a batch job) or within a whole run.
  */
-export function unfoldReplica(plan: ReplicaPlan, sim: SimSample, data: DataSample, options: UnfoldOptions, context: Pick<ReplicaContext, 'runner' | 'onProgress'> = {}): Promise<UnfoldResult> {
+export function unfoldReplica(plan: ReplicaPlan, sim: SimSample, data: DataSample, options: UnfoldOptions, context: UnfoldContext = {}): Promise<UnfoldResult> {
   const input = replicaInputs(plan, sim, data, options.seed);
   const opts: UnfoldOptions = { ...options, replica: { kind: plan.kind, index: plan.index } };
   return unfold(input.sim, input.data, opts, { runner: context.runner, onProgress: context.onProgress });
@@ -196,23 +199,7 @@ export type ReplicaProgress =
   | { type: 'replica'; name: string; status: 'computed' | 'resumed'; done: number; total: number }
   | { type: 'notice'; name: string; message: string };
 
-/** What {@link runReplicas} needs besides data and options. */
-export interface ReplicaContext {
-  /** Shared by every replica's unfolding (a PoolRunner keeps every core busy). */
-  runner?: MemberRunner;
-  onProgress?: (progress: ReplicaProgress) => void;
-  /**
-   * When given, each finished replica is stored atomically in this folder (created; the
-   * engine owns it: give a folder of its own, e.g. the CLI's `OUT/.omnifold-resume/`).
-   */
-  storeDir?: string;
-  /** Load finished replicas from `storeDir` when their checksum and configuration hash match. */
-  resume?: boolean;
-  /** Replicas unfolding at once; default ⌈2 × the runner's threads / nMembers⌉, at least 2. */
-  concurrency?: number;
-}
-
-/** The result of {@link runReplicas}. */
+/** The result of a replica run (`runReplicas` in src/execution/run_replicas.ts). */
 export interface ReplicaRunResult {
   /** Columns in plan order: nominal, data bootstraps, sim bootstraps, systematics. */
   columns: ReplicaColumn[];
@@ -229,88 +216,64 @@ export interface ReplicaRunResult {
 }
 
 /**
- * Runs the nominal unfolding and every replica concurrently, sharing one runner.
- *
- * @example
- * const runner = new PoolRunner();
- * const { columns } = await runReplicas(sim, data, { nIterations: 4, dataBootstraps: 20 }, { runner, storeDir: 'OUT/.omnifold-resume', resume: true });
- * columns.map((c) => c.name); // ['weight', 'data_boot_0', …, 'data_boot_19']
+ * A replica plan ready to run: the nominal inputs, the resolved options and the plan, as
+ * every executor gets it (src/execution/executor.ts).
  */
-export async function runReplicas(sim: SimSample, data: DataSample, options: ReplicaOptions = {}, context: ReplicaContext = {}): Promise<ReplicaRunResult> {
+export interface ReplicaWork {
+  sim: SimSample;
+  data: DataSample;
+  /** The resolved unfolding options; each replica runs them with its own replica key. */
+  options: UnfoldOptions;
+  /** The replicas in column order: nominal, data bootstraps, sim bootstraps, systematics. */
+  plan: ReplicaPlan[];
+  /** Per replica, the hash its stored record must match ('' each when records are not stored). */
+  hashes: string[];
+}
+
+/**
+ * Plans the replicas of a run and checks them before any work.
+ *
+ * @param options unfolding options plus the replica plan
+ * @param stored whether records will be stored (then the input samples are hashed once)
+ * @throws InputError for bad options or a systematic that does not fit the sim
+ */
+export function prepareReplicas(sim: SimSample, data: DataSample, options: ReplicaOptions, stored: boolean): ReplicaWork {
   const { dataBootstraps: _d, simBootstraps: _s, systematics: _y, ...unfoldPartial } = options;
   const resolved = resolveUnfoldOptions(unfoldPartial);
   const plan = planReplicas(options);
   for (const p of plan) if (p.systematic !== undefined) checkSystematic(p.systematic, sim, p.index); // fail before any work
-  if (context.resume && context.storeDir === undefined) throw new InputError('resume must come with storeDir; got resume without storeDir');
-  const storeDir = context.storeDir;
-  if (storeDir !== undefined && context.resume) removeStaleTemporaries(storeDir);
-  const inputsHash = storeDir === undefined ? '' : hashInputs(sim, data);
-  // enough replicas in flight to keep every thread busy, no more (each holds its own weights)
-  const threads = (context.runner as { threads?: number } | undefined)?.threads ?? 1;
-  const concurrency = context.concurrency ?? Math.max(2, Math.ceil((2 * threads) / resolved.nMembers));
-
-  const columns: ReplicaColumn[] = new Array(plan.length);
-  const diagnostics: IterationDiagnostics[][] = new Array(plan.length);
-  const resumed: boolean[] = new Array(plan.length).fill(false);
-  let nominal: ReplicaRunResult['nominal'] | undefined;
-  let done = 0;
-  const runOne = async (k: number): Promise<void> => {
-    const p = plan[k];
-    const opts: UnfoldOptions = { ...resolved, replica: { kind: p.kind, index: p.index } };
-    const hash = storeDir === undefined ? '' : replicaHash(p, opts, inputsHash);
-    const canResume = context.resume && storeDir !== undefined && !(p.family === 'nominal' && resolved.saveIterations);
-    const stored = canResume ? usableReplica(storeDir!, p.name, hash, sim.weights.length, context.onProgress) : undefined;
-    if (stored !== undefined) {
-      const extra = (stored.header.extra ?? {}) as { iterations?: IterationDiagnostics[]; nDropped?: number };
-      columns[k] = { name: p.name, family: p.family, values: stored.weights };
-      diagnostics[k] = extra.iterations ?? [];
-      if (p.family === 'nominal') nominal = { weights: stored.weights, iterations: diagnostics[k], nDropped: extra.nDropped ?? 0, options: opts };
-      resumed[k] = true;
-    } else {
-      context.onProgress?.({ type: 'replica-start', name: p.name, replica: `${p.kind}#${p.index}`, total: plan.length });
-      const result = await unfoldReplica(p, sim, data, resolved, context);
-      columns[k] = { name: p.name, family: p.family, values: result.weights };
-      diagnostics[k] = result.iterations;
-      if (p.family === 'nominal') nominal = result;
-      if (storeDir !== undefined) {
-        const extra = { iterations: result.iterations, nDropped: result.nDropped };
-        writeReplica(storeDir, { name: p.name, family: p.family, hash, nEvents: result.weights.length, extra }, result.weights);
-      }
-    }
-    done++;
-    context.onProgress?.({ type: 'replica', name: p.name, status: resumed[k] ? 'resumed' : 'computed', done, total: plan.length });
-  };
-  await runLimited(plan.length, concurrency, runOne);
-  return { columns, diagnostics, nominal: nominal!, resumed: plan.filter((_, k) => resumed[k]).map((p) => p.name), options: resolved };
+  const inputsHash = stored ? hashInputs(sim, data) : '';
+  const hashes = plan.map((p) => (stored ? replicaHash(p, { ...resolved, replica: { kind: p.kind, index: p.index } }, inputsHash) : ''));
+  return { sim, data, options: resolved, plan, hashes };
 }
 
-/** The stored replica `name` when it can be used; otherwise undefined, with a notice saying why. */
-function usableReplica(dir: string, name: string, hash: string, nEvents: number, onProgress: ReplicaContext['onProgress']): StoredReplica | undefined {
-  const lookup = readReplica(dir, name);
-  if (lookup.status === 'absent') return undefined;
-  const notice = (why: string) => onProgress?.({ type: 'notice', name, message: `stored replica ${name} ${why}; recomputing it` });
-  if (lookup.status === 'damaged') return void notice(`is damaged (${lookup.reason})`);
-  const { header, weights } = lookup.replica;
-  if (header.hash !== hash) return void notice('was made with another configuration or other inputs');
-  if (weights.length !== nEvents) return void notice(`holds ${weights.length} weights, not ${nEvents}`);
-  return lookup.replica;
+/** Runs replica `k` of `work` (see {@link unfoldReplica}) and returns its record. */
+export async function computeReplica(work: ReplicaWork, k: number, context: UnfoldContext = {}): Promise<ReplicaRecord> {
+  const p = work.plan[k];
+  const result = await unfoldReplica(p, work.sim, work.data, work.options, context);
+  return { name: p.name, family: p.family, hash: work.hashes[k], weights: result.weights, iterations: result.iterations, nDropped: result.nDropped, result };
 }
 
-/** Runs `task(0..n−1)` with at most `limit` in flight, started in index order; fails fast. */
-async function runLimited(n: number, limit: number, task: (k: number) => Promise<void>): Promise<void> {
-  if (!Number.isInteger(limit) || limit < 1) throw new InputError(`concurrency must be a positive integer; got ${limit}`);
-  let next = 0;
-  let failed = false;
-  const lane = async (): Promise<void> => {
-    while (!failed && next < n) {
-      const k = next++;
-      try {
-        await task(k);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
+/**
+ * The result of a run from the store, once every replica of `work` is there.
+ *
+ * @param resumed names of the records that came from an earlier run
+ * @throws OmniFoldError naming a replica that is not in the store
+ */
+export function mergeReplicas(work: ReplicaWork, store: ReplicaStore, resumed: readonly string[]): ReplicaRunResult {
+  const nEvents = work.sim.weights.length;
+  const records = work.plan.map((p, k) => {
+    const record = store.read(p.name, { hash: work.hashes[k], nEvents });
+    if (record === undefined) throw new OmniFoldError(`replica ${p.name} must be in the store before the merge; got none`);
+    return record;
+  });
+  const [nominal] = records;
+  const options: UnfoldOptions = { ...work.options, replica: { kind: 'nominal', index: 0 } };
+  return {
+    columns: records.map((r) => ({ name: r.name, family: r.family, values: r.weights })),
+    diagnostics: records.map((r) => r.iterations),
+    nominal: nominal.result ?? { weights: nominal.weights, iterations: nominal.iterations, nDropped: nominal.nDropped, options },
+    resumed: work.plan.filter((p) => resumed.includes(p.name)).map((p) => p.name),
+    options: work.options,
   };
-  await Promise.all(Array.from({ length: Math.min(limit, n) }, lane));
 }
