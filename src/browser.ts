@@ -1,11 +1,12 @@
 /**
  * The platform-neutral public API (`omnifold/browser`): the unfolding, its classifiers,
- * feature matrices, histograms and expressions, the toys, covariances and the weights-file
- * encoding to and from bytes, with no `node:` module anywhere below it. It runs in
- * browsers, web workers and any other JavaScript host with WebAssembly. What needs a file
- * system or threads (the readers of local files, output folders, the worker pool, replica
- * runs with their store, plots and reports) is in the Node entry, src/index.ts, under the
- * same names as here.
+ * feature matrices, histograms and expressions, the toys, uncertainty replicas (planned,
+ * run one by one or by the in-process executor, kept in memory and merged), covariances and
+ * the weights-file encoding to and from bytes, with no `node:` module anywhere below it. It
+ * runs in browsers, web workers and any other JavaScript host with WebAssembly. What needs
+ * a file system or threads (the readers of local files, output folders, the worker pool,
+ * the replica store on disk and `runReplicas` over it, plots and reports) is in the Node
+ * entry, src/index.ts, under the same names as here.
  *
  * The host hands over the kernels (`build/omnifold.wasm`) once, before the first unfolding:
  *
@@ -58,6 +59,13 @@ export { InProcessRunner } from './algorithm/in_process_runner.js';
 export type { InProcessRunnerOptions } from './algorithm/in_process_runner.js';
 export { combineRatios } from './algorithm/combine.js';
 export type { CombineMode } from './algorithm/combine.js';
+export { planReplicas, replicaInputs, checkSystematic, unfoldReplica, prepareReplicas, computeReplica, mergeReplicas } from './uncertainty/replicas.js';
+export type { ReplicaOptions, SystematicSpec, ReplicaPlan, ReplicaColumn, ReplicaProgress, ReplicaRunResult, ReplicaWork } from './uncertainty/replicas.js';
+export { MemoryReplicaStore } from './uncertainty/replica_record.js';
+export type { ReplicaRecord, ReplicaStore, RecordExpectation } from './uncertainty/replica_record.js';
+export type { ReplicaExecutor, ExecutorRun } from './execution/executor.js';
+export { InProcessExecutor } from './execution/in_process_executor.js';
+export type { InProcessExecutorOptions } from './execution/in_process_executor.js';
 export { Moments, mergeMoments, combineReplicas, replicaUncertainties, correlationMatrix, diagonalSqrt, binnedSums, weightedMean } from './uncertainty/covariance.js';
 export type { ReplicaValue, UncertaintyBreakdown } from './uncertainty/covariance.js';
 export type { ColumnFamily, ReplicaFamily, CovarianceFamily, WeightColumn, FamilyInfo, FamilyRole } from './uncertainty/families.js';

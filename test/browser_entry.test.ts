@@ -3,7 +3,8 @@
  * Node built-in, and the bundle, run where there is no `node:` module, `require`,
  * `process`, `Buffer` or SharedArrayBuffer (a fresh node:vm context holding only a few
  * browser globals, like a page that is not cross-origin isolated), unfolds bit for bit like
- * the Node entry, with the binned and with the MLP classifier.
+ * the Node entry, with the binned and with the MLP classifier, and runs a replica plan to
+ * the same weight columns and configuration hashes.
  *
  * A `node:` import anywhere below src/browser.ts fails the bundle test (esbuild cannot
  * resolve it for the browser platform); a use of a Node global (`process`, `Buffer`,
@@ -27,6 +28,8 @@ const PACKAGE = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.jso
 
 const TOY = { nSim: 3000, nData: 3000, seed: 11 };
 const BINNED: Partial<node.UnfoldOptions> = { nIterations: 3, seed: 5, classifier: { type: 'binned', edges: [[-3, -1.5, -0.5, 0, 0.5, 1.5, 3]] } };
+// a reco-transform systematic too: its scaled copy of the features has no SharedArrayBuffer in the context
+const REPLICAS: node.ReplicaOptions = { ...BINNED, dataBootstraps: 2, systematics: [{ name: 'scale', kind: 'reco-transform', feature: 0, scale: 1.01 }] };
 const MLP: Partial<node.UnfoldOptions> = { nIterations: 2, seed: 5, classifier: { type: 'mlp', hidden: [8, 8], epochs: 2, batchSize: 128 } };
 
 type Bundle = { text: string; result: BuildResult<{ write: false; metafile: true }> };
@@ -66,19 +69,21 @@ test('the neutral entry bundles for the browser platform with no Node built-in',
   assert.not.ok(inputs.some((path) => path.endsWith('kernels/wasm_node.js')), 'the bundle must not hold the Node wasm edge');
 });
 
-// The neutral API is exactly this list; each name but the three marked is the Node entry's same object.
+// The neutral API is exactly this list; each name but those in NEUTRAL_ONLY is the Node entry's same object.
 const EXPORTS = [
-  'BinnedClassifier', 'Expression', 'GAUSS_TOY_DEFAULTS', 'Histogram', 'InProcessRunner', 'InputError',
-  'KernelError', 'LEPTON_JET_TOY_DEFAULTS', 'MLP_DEFAULTS', 'MlpClassifier', 'Moments', 'NumericalError',
-  'OmniFoldError', 'PURPOSE', 'REPLICA_KIND', 'RandomStream', 'STEP', 'UNFOLD_DEFAULTS', 'WorkerError',
-  'binnedSums', 'checkEdges', 'clipRatio', 'column', 'combineRatios', 'combineReplicas',
+  'BinnedClassifier', 'Expression', 'GAUSS_TOY_DEFAULTS', 'Histogram', 'InProcessExecutor',
+  'InProcessRunner', 'InputError', 'KernelError', 'LEPTON_JET_TOY_DEFAULTS', 'MLP_DEFAULTS',
+  'MemoryReplicaStore', 'MlpClassifier', 'Moments', 'NumericalError', 'OmniFoldError', 'PURPOSE',
+  'REPLICA_KIND', 'RandomStream', 'STEP', 'UNFOLD_DEFAULTS', 'WorkerError', 'binnedSums', 'checkEdges',
+  'checkSystematic', 'clipRatio', 'column', 'combineRatios', 'combineReplicas', 'computeReplica',
   'correlationMatrix', 'createClassifier', 'dataSampleFromTable', 'decodeWeightsFile', 'diagonalSqrt',
   'encodeWeightsFile', 'featureMatrix', 'fitMember', 'fitMemberWith', 'fromColumns', 'gaussToy',
-  'initKernels', 'leptonJetToy', 'maskIndices', 'mergeMoments', 'parseExpression', 'poissonOneWeights',
-  'replicaUncertainties', 'resolveUnfoldOptions', 'simSampleFromTable', 'truthSampleFromTable', 'unfold',
+  'initKernels', 'leptonJetToy', 'maskIndices', 'mergeMoments', 'mergeReplicas', 'parseExpression',
+  'planReplicas', 'poissonOneWeights', 'prepareReplicas', 'replicaInputs', 'replicaUncertainties',
+  'resolveUnfoldOptions', 'simSampleFromTable', 'truthSampleFromTable', 'unfold', 'unfoldReplica',
   'validateSamples', 'weightedMean',
 ];
-const NEUTRAL_ONLY = ['decodeWeightsFile', 'encodeWeightsFile', 'initKernels'];
+const NEUTRAL_ONLY = ['MemoryReplicaStore', 'decodeWeightsFile', 'encodeWeightsFile', 'initKernels', 'mergeReplicas'];
 
 test('src/browser.ts exports exactly the neutral API, the same objects as the Node entry', async () => {
   const browser = (await import('../src/browser.js')) as Record<string, unknown>;
@@ -158,6 +163,33 @@ test('the bundle unfolds with binned and MLP classifiers bit for bit like the No
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the bundle plans, runs and merges replicas (nominal, 2 data bootstraps, a systematic) bit for bit like the Node entry, with the same hashes', async () => {
+  const context = browserLikeContext();
+  vm.runInContext(await script(), context);
+  const run = vm.runInContext(
+    `(async (wasm) => {
+      const o = omnifold;
+      await o.initKernels(wasm);
+      const toy = o.gaussToy(${JSON.stringify(TOY)});
+      const work = o.prepareReplicas(toy.sim, toy.data, ${JSON.stringify(REPLICAS)}, true);
+      const store = new o.MemoryReplicaStore();
+      for (let k = 0; k < work.plan.length; k++) store.write(await o.computeReplica(work, k));
+      const merged = o.mergeReplicas(work, store, []);
+      return { hashes: work.hashes, columns: merged.columns.map((c) => ({ name: c.name, family: c.family, values: Array.from(c.values) })) };
+    })`,
+    context,
+  ) as (wasm: WebAssembly.Module) => Promise<{ hashes: string[]; columns: { name: string; family: string; values: number[] }[] }>;
+  const browser = await run(new WebAssembly.Module(readFileSync(wasmPath())));
+
+  // Array.from: the context's arrays belong to its realm, and deep equality wants this one's
+  const toy = node.gaussToy(TOY);
+  assert.equal(Array.from(browser.hashes), node.prepareReplicas(toy.sim, toy.data, REPLICAS, true).hashes, 'configuration hashes');
+  const wanted = (await node.runReplicas(toy.sim, toy.data, REPLICAS)).columns;
+  assert.equal(Array.from(browser.columns, (c) => `${c.name}:${c.family}`), ['weight:nominal', 'data_boot_0:data_bootstrap', 'data_boot_1:data_bootstrap', 'syst_scale:systematic']);
+  assert.equal(Array.from(browser.columns, (c) => c.name), wanted.map((c) => c.name));
+  for (const [k, column] of browser.columns.entries()) assertSameBits(`replica ${column.name}`, column.values, wanted[k].values);
 });
 
 /** Every value identical (Object.is: -0 and 0 differ), naming the first difference. */
