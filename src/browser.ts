@@ -1,12 +1,14 @@
 /**
  * The platform-neutral public API (`omnifold/browser`): the unfolding, its classifiers,
  * feature matrices, histograms and expressions, the toys, uncertainty replicas (planned,
- * run one by one or by the in-process executor, kept in memory and merged), covariances and
- * the weights-file encoding to and from bytes, with no `node:` module anywhere below it. It
+ * run one by one or by the in-process executor, kept in memory and merged), covariances,
+ * the weights-file encoding to and from bytes and its validation, the run summary and
+ * HEPData tables as text, with no `node:` module anywhere below it. It
  * runs in browsers, web workers and any other JavaScript host with WebAssembly. What needs
  * a file system or threads (the readers of local files, output folders, the worker pool,
- * the replica store on disk and `runReplicas` over it, plots and reports) is in the Node
- * entry, src/index.ts, under the same names as here.
+ * the replica store on disk and `runReplicas` over it, writing summaries and HEPData
+ * folders, plots and reports) is in the Node entry, src/index.ts, under the same names as
+ * here.
  *
  * The host hands over the kernels (`build/omnifold.wasm`) once, before the first unfolding:
  *
@@ -81,6 +83,12 @@ export type {
   ObservableInfo,
   SelectionInfo,
 } from './publish/weights_encoding.js';
+export { validateWeightsBytes, validateWeightsTable, COLUMN_ROLES, SUPPORTED_FORMAT_VERSIONS } from './publish/weights_validation.js';
+export type { ValidationReport } from './publish/weights_validation.js';
+export { summarize, summaryJson } from './publish/run_summary.js';
+export type { RunSummary } from './publish/run_summary.js';
+export { hepdataHistogram, hepdataFiles } from './publish/hepdata_submission.js';
+export type { HepdataHistogram, HepdataOptions, HistogramRequest } from './publish/hepdata_submission.js';
 export { gaussToy, GAUSS_TOY_DEFAULTS } from './toys/gauss.js';
 export { leptonJetToy, LEPTON_JET_TOY_DEFAULTS } from './toys/lepton_jet.js';
 export type { ToyDataset } from './toys/toy.js';

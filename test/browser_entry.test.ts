@@ -3,8 +3,9 @@
  * Node built-in, and the bundle, run where there is no `node:` module, `require`,
  * `process`, `Buffer` or SharedArrayBuffer (a fresh node:vm context holding only a few
  * browser globals, like a page that is not cross-origin isolated), unfolds bit for bit like
- * the Node entry, with the binned and with the MLP classifier, and runs a replica plan to
- * the same weight columns and configuration hashes.
+ * the Node entry, with the binned and with the MLP classifier, runs a replica plan to the
+ * same weight columns and configuration hashes, and validates, summarises and tabulates
+ * (HEPData) to the same texts as the Node entry writes to files.
  *
  * A `node:` import anywhere below src/browser.ts fails the bundle test (esbuild cannot
  * resolve it for the browser platform); a use of a Node global (`process`, `Buffer`,
@@ -71,19 +72,20 @@ test('the neutral entry bundles for the browser platform with no Node built-in',
 
 // The neutral API is exactly this list; each name but those in NEUTRAL_ONLY is the Node entry's same object.
 const EXPORTS = [
-  'BinnedClassifier', 'Expression', 'GAUSS_TOY_DEFAULTS', 'Histogram', 'InProcessExecutor',
+  'BinnedClassifier', 'COLUMN_ROLES', 'Expression', 'GAUSS_TOY_DEFAULTS', 'Histogram', 'InProcessExecutor',
   'InProcessRunner', 'InputError', 'KernelError', 'LEPTON_JET_TOY_DEFAULTS', 'MLP_DEFAULTS',
   'MemoryReplicaStore', 'MlpClassifier', 'Moments', 'NumericalError', 'OmniFoldError', 'PURPOSE',
-  'REPLICA_KIND', 'RandomStream', 'STEP', 'UNFOLD_DEFAULTS', 'WorkerError', 'binnedSums', 'checkEdges',
-  'checkSystematic', 'clipRatio', 'column', 'combineRatios', 'combineReplicas', 'computeReplica',
-  'correlationMatrix', 'createClassifier', 'dataSampleFromTable', 'decodeWeightsFile', 'diagonalSqrt',
-  'encodeWeightsFile', 'featureMatrix', 'fitMember', 'fitMemberWith', 'fromColumns', 'gaussToy',
-  'initKernels', 'leptonJetToy', 'maskIndices', 'mergeMoments', 'mergeReplicas', 'parseExpression',
-  'planReplicas', 'poissonOneWeights', 'prepareReplicas', 'replicaInputs', 'replicaUncertainties',
-  'resolveUnfoldOptions', 'simSampleFromTable', 'truthSampleFromTable', 'unfold', 'unfoldReplica',
-  'validateSamples', 'weightedMean',
+  'REPLICA_KIND', 'RandomStream', 'STEP', 'SUPPORTED_FORMAT_VERSIONS', 'UNFOLD_DEFAULTS', 'WorkerError',
+  'binnedSums', 'checkEdges', 'checkSystematic', 'clipRatio', 'column', 'combineRatios', 'combineReplicas',
+  'computeReplica', 'correlationMatrix', 'createClassifier', 'dataSampleFromTable', 'decodeWeightsFile',
+  'diagonalSqrt', 'encodeWeightsFile', 'featureMatrix', 'fitMember', 'fitMemberWith', 'fromColumns',
+  'gaussToy', 'hepdataFiles', 'hepdataHistogram', 'initKernels', 'leptonJetToy', 'maskIndices',
+  'mergeMoments', 'mergeReplicas', 'parseExpression', 'planReplicas', 'poissonOneWeights', 'prepareReplicas',
+  'replicaInputs', 'replicaUncertainties', 'resolveUnfoldOptions', 'simSampleFromTable', 'summarize',
+  'summaryJson', 'truthSampleFromTable', 'unfold', 'unfoldReplica', 'validateSamples',
+  'validateWeightsBytes', 'validateWeightsTable', 'weightedMean',
 ];
-const NEUTRAL_ONLY = ['MemoryReplicaStore', 'decodeWeightsFile', 'encodeWeightsFile', 'initKernels', 'mergeReplicas'];
+const NEUTRAL_ONLY = ['MemoryReplicaStore', 'decodeWeightsFile', 'encodeWeightsFile', 'initKernels', 'mergeReplicas', 'summaryJson', 'validateWeightsBytes'];
 
 test('src/browser.ts exports exactly the neutral API, the same objects as the Node entry', async () => {
   const browser = (await import('../src/browser.js')) as Record<string, unknown>;
@@ -165,7 +167,20 @@ test('the bundle unfolds with binned and MLP classifiers bit for bit like the No
   }
 });
 
-test('the bundle plans, runs and merges replicas (nominal, 2 data bootstraps, a systematic) bit for bit like the Node entry, with the same hashes', async () => {
+/** What the bundle computes in the context from a replica plan: columns, hashes and the published texts. */
+interface PublishedInContext {
+  hashes: string[];
+  columns: { name: string; family: string; values: number[] }[];
+  problems: string[];
+  summary: string;
+  hepdata: [string, string][];
+}
+
+const EDGES = [-3, -1, 0, 1, 3];
+let published: Promise<PublishedInContext> | undefined;
+
+/** The replica plan run, merged and published in a browser-like context, once, on first use. */
+async function publishInContext(): Promise<PublishedInContext> {
   const context = browserLikeContext();
   vm.runInContext(await script(), context);
   const run = vm.runInContext(
@@ -177,12 +192,32 @@ test('the bundle plans, runs and merges replicas (nominal, 2 data bootstraps, a 
       const store = new o.MemoryReplicaStore();
       for (let k = 0; k < work.plan.length; k++) store.write(await o.computeReplica(work, k));
       const merged = o.mergeReplicas(work, store, []);
-      return { hashes: work.hashes, columns: merged.columns.map((c) => ({ name: c.name, family: c.family, values: Array.from(c.values) })) };
+      const nominal = merged.nominal;
+      const bytes = o.encodeWeightsFile({
+        genNames: ['x'], gen: toy.sim.gen, passGen: toy.sim.passGen, passReco: toy.sim.passReco,
+        priorWeights: toy.sim.weights, dataWeightSum: ${TOY.nData}, result: nominal,
+        replicas: merged.columns.slice(1), configuration: { toy: 'gauss' }, inputs: [],
+      });
+      const summary = o.summarize({
+        genNames: ['x'], gen: toy.sim.gen, passGen: toy.sim.passGen, priorWeights: toy.sim.weights, weights: nominal.weights,
+        truth: toy.truth, bins: { x: ${JSON.stringify(EDGES)} }, iterations: nominal.iterations, nDropped: nominal.nDropped,
+      });
+      const histogram = o.hepdataHistogram(o.decodeWeightsFile(bytes), { obs: 'x', edges: ${JSON.stringify(EDGES)} });
+      return {
+        hashes: work.hashes,
+        columns: merged.columns.map((c) => ({ name: c.name, family: c.family, values: Array.from(c.values) })),
+        problems: o.validateWeightsBytes(bytes).problems,
+        summary: o.summaryJson(summary),
+        hepdata: [...o.hepdataFiles([histogram], { comment: 'browser' })],
+      };
     })`,
     context,
-  ) as (wasm: WebAssembly.Module) => Promise<{ hashes: string[]; columns: { name: string; family: string; values: number[] }[] }>;
-  const browser = await run(new WebAssembly.Module(readFileSync(wasmPath())));
+  ) as (wasm: WebAssembly.Module) => Promise<PublishedInContext>;
+  return run(new WebAssembly.Module(readFileSync(wasmPath())));
+}
 
+test('the bundle plans, runs and merges replicas (nominal, 2 data bootstraps, a systematic) bit for bit like the Node entry, with the same hashes', async () => {
+  const browser = await (published ??= publishInContext());
   // Array.from: the context's arrays belong to its realm, and deep equality wants this one's
   const toy = node.gaussToy(TOY);
   assert.equal(Array.from(browser.hashes), node.prepareReplicas(toy.sim, toy.data, REPLICAS, true).hashes, 'configuration hashes');
@@ -190,6 +225,38 @@ test('the bundle plans, runs and merges replicas (nominal, 2 data bootstraps, a 
   assert.equal(Array.from(browser.columns, (c) => `${c.name}:${c.family}`), ['weight:nominal', 'data_boot_0:data_bootstrap', 'data_boot_1:data_bootstrap', 'syst_scale:systematic']);
   assert.equal(Array.from(browser.columns, (c) => c.name), wanted.map((c) => c.name));
   for (const [k, column] of browser.columns.entries()) assertSameBits(`replica ${column.name}`, column.values, wanted[k].values);
+});
+
+test('the bundle validates the weights file, and writes the summary and HEPData texts, like the Node entry writes the files', async () => {
+  const browser = await (published ??= publishInContext());
+  const toy = node.gaussToy(TOY);
+  const run = await node.runReplicas(toy.sim, toy.data, REPLICAS);
+  const dir = mkdtempSync(join(tmpdir(), 'omnifold-browser-publish-'));
+  try {
+    const weightsPath = join(dir, 'weights.arrow');
+    await node.writeWeightsFile(weightsPath, {
+      genNames: ['x'], gen: toy.sim.gen, passGen: toy.sim.passGen, passReco: toy.sim.passReco,
+      priorWeights: toy.sim.weights, dataWeightSum: TOY.nData, result: run.nominal,
+      replicas: run.columns.slice(1), configuration: { toy: 'gauss' }, inputs: [],
+    });
+    assert.equal(Array.from(browser.problems), (await node.validateWeightsFile(weightsPath)).problems);
+    assert.equal(Array.from(browser.problems), [], 'the weights file made in the context is valid');
+
+    const summary = node.summarize({
+      genNames: ['x'], gen: toy.sim.gen, passGen: toy.sim.passGen, priorWeights: toy.sim.weights, weights: run.nominal.weights,
+      truth: toy.truth, bins: { x: EDGES }, iterations: run.nominal.iterations, nDropped: run.nominal.nDropped,
+    });
+    await node.writeSummary(join(dir, 'summary.json'), summary);
+    assert.is(browser.summary, readFileSync(join(dir, 'summary.json'), 'utf8'), 'summary.json text');
+
+    const histogram = node.hepdataHistogram(await node.readWeightsFile(weightsPath), { obs: 'x', edges: EDGES });
+    const names = await node.writeHepdata(join(dir, 'hepdata'), [histogram], { comment: 'browser' });
+    assert.equal(Array.from(browser.hepdata, ([name]) => name), names);
+    assert.ok(names.includes('x_covariance.yaml'), `the replicas give a covariance table; got files ${names.join(', ')}`);
+    for (const [name, text] of browser.hepdata) assert.is(text, readFileSync(join(dir, 'hepdata', name), 'utf8'), `HEPData ${name}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 /** Every value identical (Object.is: -0 and 0 differ), naming the first difference. */
