@@ -7,7 +7,7 @@
  * runs in browsers, web workers and any other JavaScript host with WebAssembly. What needs
  * a file system or threads (the readers of local files, output folders, the worker pool,
  * the replica store on disk and `runReplicas` over it, writing summaries and HEPData
- * folders, plots and reports) is in the Node entry, src/index.ts, under the same names as
+ * folders, PNG figures and reports) is in the Node entry, src/index.ts, under the same names as
  * here.
  *
  * The host hands over the kernels (`build/omnifold.wasm`) once, before the first unfolding:
@@ -89,6 +89,14 @@ export { summarize, summaryJson } from './publish/run_summary.js';
 export type { RunSummary } from './publish/run_summary.js';
 export { hepdataHistogram, hepdataFiles } from './publish/hepdata_submission.js';
 export type { HepdataHistogram, HepdataOptions, HistogramRequest } from './publish/hepdata_submission.js';
+export { observableFigure } from './plots/observable_figure.js';
+export type { ObservableFigureInput, BinnedSeries } from './plots/observable_figure.js';
+export { diagnosticsFigure } from './plots/diagnostics_figure.js';
+export type { DiagnosticsFigureInput } from './plots/diagnostics_figure.js';
+export { correlationFigure } from './plots/correlation_figure.js';
+export type { CorrelationFigureInput } from './plots/correlation_figure.js';
+export { renderSvg } from './plots/render_svg.js';
+export type { VegaLiteSpec } from './plots/render_svg.js';
 export { gaussToy, GAUSS_TOY_DEFAULTS } from './toys/gauss.js';
 export { leptonJetToy, LEPTON_JET_TOY_DEFAULTS } from './toys/lepton_jet.js';
 export type { ToyDataset } from './toys/toy.js';

@@ -5,7 +5,8 @@
  * browser globals, like a page that is not cross-origin isolated), unfolds bit for bit like
  * the Node entry, with the binned and with the MLP classifier, runs a replica plan to the
  * same weight columns and configuration hashes, and validates, summarises and tabulates
- * (HEPData) to the same texts as the Node entry writes to files.
+ * (HEPData) to the same texts as the Node entry writes to files, and renders a figure to
+ * the same SVG.
  *
  * A `node:` import anywhere below src/browser.ts fails the bundle test (esbuild cannot
  * resolve it for the browser platform); a use of a Node global (`process`, `Buffer`,
@@ -77,15 +78,19 @@ const EXPORTS = [
   'MemoryReplicaStore', 'MlpClassifier', 'Moments', 'NumericalError', 'OmniFoldError', 'PURPOSE',
   'REPLICA_KIND', 'RandomStream', 'STEP', 'SUPPORTED_FORMAT_VERSIONS', 'UNFOLD_DEFAULTS', 'WorkerError',
   'binnedSums', 'checkEdges', 'checkSystematic', 'clipRatio', 'column', 'combineRatios', 'combineReplicas',
-  'computeReplica', 'correlationMatrix', 'createClassifier', 'dataSampleFromTable', 'decodeWeightsFile',
-  'diagonalSqrt', 'encodeWeightsFile', 'featureMatrix', 'fitMember', 'fitMemberWith', 'fromColumns',
-  'gaussToy', 'hepdataFiles', 'hepdataHistogram', 'initKernels', 'leptonJetToy', 'maskIndices',
-  'mergeMoments', 'mergeReplicas', 'parseExpression', 'planReplicas', 'poissonOneWeights', 'prepareReplicas',
-  'replicaInputs', 'replicaUncertainties', 'resolveUnfoldOptions', 'simSampleFromTable', 'summarize',
-  'summaryJson', 'truthSampleFromTable', 'unfold', 'unfoldReplica', 'validateSamples',
-  'validateWeightsBytes', 'validateWeightsTable', 'weightedMean',
+  'computeReplica', 'correlationFigure', 'correlationMatrix', 'createClassifier', 'dataSampleFromTable',
+  'decodeWeightsFile', 'diagnosticsFigure', 'diagonalSqrt', 'encodeWeightsFile', 'featureMatrix',
+  'fitMember', 'fitMemberWith', 'fromColumns', 'gaussToy', 'hepdataFiles', 'hepdataHistogram', 'initKernels',
+  'leptonJetToy', 'maskIndices', 'mergeMoments', 'mergeReplicas', 'observableFigure', 'parseExpression',
+  'planReplicas', 'poissonOneWeights', 'prepareReplicas', 'renderSvg', 'replicaInputs',
+  'replicaUncertainties', 'resolveUnfoldOptions', 'simSampleFromTable', 'summarize', 'summaryJson',
+  'truthSampleFromTable', 'unfold', 'unfoldReplica', 'validateSamples', 'validateWeightsBytes',
+  'validateWeightsTable', 'weightedMean',
 ];
-const NEUTRAL_ONLY = ['MemoryReplicaStore', 'decodeWeightsFile', 'encodeWeightsFile', 'initKernels', 'mergeReplicas', 'summaryJson', 'validateWeightsBytes'];
+const NEUTRAL_ONLY = [
+  'MemoryReplicaStore', 'correlationFigure', 'decodeWeightsFile', 'diagnosticsFigure', 'encodeWeightsFile', 'initKernels',
+  'mergeReplicas', 'observableFigure', 'renderSvg', 'summaryJson', 'validateWeightsBytes',
+];
 
 test('src/browser.ts exports exactly the neutral API, the same objects as the Node entry', async () => {
   const browser = (await import('../src/browser.js')) as Record<string, unknown>;
@@ -257,6 +262,23 @@ test('the bundle validates the weights file, and writes the summary and HEPData 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the bundle renders a figure to the SVG text Node renders', async () => {
+  // structuredClone: a browser global that vega-lite uses
+  const context = vm.createContext({ TextEncoder, TextDecoder, URL, structuredClone });
+  vm.runInContext('delete globalThis.SharedArrayBuffer; delete globalThis.Atomics;', context);
+  vm.runInContext(await script(), context);
+  const figure = {
+    name: 'x', label: 'x', edges: [0, 1, 2, 3],
+    unfolded: { values: [10, 40, 25], errors: [2, 4, 3] }, prior: { values: [20, 35, 20] }, truth: { values: [11, 38, 27] },
+    chi2: { unfolded: { chi2: 1.2, ndf: 2 }, prior: { chi2: 9.5, ndf: 2 } },
+  };
+  const svg = (await vm.runInContext(`omnifold.renderSvg(omnifold.observableFigure(${JSON.stringify(figure)}))`, context)) as string;
+  const { renderSvg } = await import('../src/plots/render.js');
+  const { observableFigure } = await import('../src/plots/observable_figure.js');
+  assert.ok(svg.startsWith('<svg'), `an SVG document; got ${svg.slice(0, 40)}`);
+  assert.is(svg, await renderSvg(observableFigure(figure)));
 });
 
 /** Every value identical (Object.is: -0 and 0 differ), naming the first difference. */
