@@ -21,13 +21,24 @@
  */
 export { initKernels } from './kernels/wasm.js';
 export type { KernelSource } from './kernels/wasm.js';
-export { OmniFoldError, InputError, KernelError, NumericalError, WorkerError } from './base/errors.js';
-export { REPLICA_KIND, STEP, PURPOSE, RandomStream, poissonOneWeights } from './base/rng.js';
+export { OmniFoldError, InputError, KernelError, NumericalError, WorkerError, describeValue } from './base/errors.js';
+export { REPLICA_KIND, STEP, PURPOSE, LOOP_STEPS, RandomStream, poissonOneWeights } from './base/rng.js';
 export type { RngKey, ReplicaKind, StepName, Purpose } from './base/rng.js';
 export { featureMatrix, fromColumns, column, maskIndices } from './base/features.js';
 export type { FeatureMatrix } from './base/features.js';
 export type { Classifier, TrainedClassifier, FitContext, FitInfo, RatioClip, RatioResult, EpochReport } from './classifiers/classifier.js';
-export type { ClassifierSpec } from './classifiers/registry.js';
+export {
+  CLASSIFIER_KINDS,
+  CLASSIFIER_TYPES,
+  CLASSIFIER_FLAGS,
+  classifierKind,
+  createClassifier,
+  isRunLocalClassifierFlag,
+  withoutRunLocalOptions,
+} from './classifiers/registry.js';
+export type { ClassifierSpec, ClassifierType } from './classifiers/registry.js';
+export type { ClassifierKind, ClassifierFlag, ClassifierInputs } from './classifiers/kind.js';
+export { integerFlag, positiveNumberFlag, choiceFlag, listFlag, orList } from './base/flag_values.js';
 export type { Activation } from './kernels/activation.js';
 export type {
   SimSample,
@@ -44,6 +55,7 @@ export type {
   MissesMode,
   FakesMode,
 } from './algorithm/types.js';
+export { MISSES_MODES, FAKES_MODES } from './algorithm/types.js';
 export type { ColumnTable, NumericColumn } from './io/table.js';
 export { Histogram, checkEdges } from './analysis/histogram.js';
 export { parseExpression, Expression } from './analysis/expr.js';
@@ -55,11 +67,9 @@ export type { BinnedSpec } from './classifiers/binned.js';
 export { MlpClassifier } from './classifiers/mlp/classifier.js';
 export type { TrainedMlp } from './classifiers/mlp/trained.js';
 export type { MlpOptions, MlpSpec } from './classifiers/mlp/options.js';
-export { createClassifier } from './classifiers/registry.js';
 export { fitMember, fitMemberWith } from './algorithm/fit_member.js';
 export { InProcessRunner } from './algorithm/in_process_runner.js';
 export type { InProcessRunnerOptions } from './algorithm/in_process_runner.js';
-export { combineRatios } from './algorithm/combine.js';
 export type { CombineMode } from './algorithm/combine.js';
 export { planReplicas, replicaInputs, checkSystematic, unfoldReplica, prepareReplicas, computeReplica, mergeReplicas } from './uncertainty/replicas.js';
 export type { ReplicaOptions, SystematicSpec, ReplicaPlan, ReplicaColumn, ReplicaProgress, ReplicaRunResult, ReplicaWork } from './uncertainty/replicas.js';
@@ -68,10 +78,23 @@ export type { ReplicaRecord, ReplicaStore, RecordExpectation } from './uncertain
 export type { ReplicaExecutor, ExecutorRun } from './execution/executor.js';
 export { InProcessExecutor } from './execution/in_process_executor.js';
 export type { InProcessExecutorOptions } from './execution/in_process_executor.js';
-export { Moments, mergeMoments, combineReplicas, replicaUncertainties, correlationMatrix, diagonalSqrt, binnedSums, weightedMean } from './uncertainty/covariance.js';
+export {
+  Moments,
+  mergeMoments,
+  combineReplicas,
+  replicaUncertainties,
+  histogramUncertainties,
+  meanUncertainties,
+  describeStat,
+  correlationMatrix,
+  diagonalSqrt,
+  binnedSums,
+  weightedMean,
+} from './uncertainty/covariance.js';
 export type { ReplicaValue, UncertaintyBreakdown } from './uncertainty/covariance.js';
+export { FAMILIES, COLUMN_FAMILIES, REPLICA_FAMILIES, weightColumns } from './uncertainty/families.js';
 export type { ColumnFamily, ReplicaFamily, CovarianceFamily, WeightColumn, FamilyInfo, FamilyRole } from './uncertainty/families.js';
-export { simSampleFromTable, dataSampleFromTable, truthSampleFromTable } from './io/samples.js';
+export { simSampleFromTable, dataSampleFromTable, truthSampleFromTable, simColumnList, readWeights } from './io/samples.js';
 export type { SimColumns, DataColumns, TruthSample } from './io/samples.js';
 export { encodeWeightsFile, decodeWeightsFile } from './publish/weights_encoding.js';
 export type {

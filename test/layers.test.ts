@@ -8,8 +8,11 @@ import * as assert from 'uvu/assert';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
-/** The folders of src/, lowest first; the entry points at the top of src/ come last. */
-const LAYERS = ['base', 'kernels', 'analysis', 'classifiers', 'algorithm', 'uncertainty', 'execution', 'io', 'publish', 'toys', 'plots', 'report', 'cli'];
+/**
+ * The folders of src/, lowest first. `entry` stands for the entry points at the top of
+ * src/ (the public API); the CLI sits on top of it.
+ */
+const LAYERS = ['base', 'kernels', 'analysis', 'classifiers', 'algorithm', 'uncertainty', 'execution', 'io', 'publish', 'toys', 'plots', 'report', 'entry', 'cli'];
 const ENTRY_POINTS = ['index.ts', 'browser.ts'];
 
 function sources(dir = ''): string[] {
@@ -29,7 +32,7 @@ function room(path: string): string {
   return path.includes('/') ? path.split('/')[0] : 'entry';
 }
 
-const rank = (r: string) => (r === 'entry' ? LAYERS.length : LAYERS.indexOf(r));
+const rank = (r: string) => LAYERS.indexOf(r);
 
 test('every folder of src/ is a listed layer and only entry points sit at the top', () => {
   const rooms = new Set(sources().map(room));
@@ -47,6 +50,17 @@ test('dependencies between the folders of src/ point one way', () => {
       const from = room(file);
       const to = room(target);
       if (from !== to && rank(to) > rank(from)) wrong.push(`${file} imports ${target} (${from} must not depend on ${to})`);
+    }
+  }
+  assert.equal(wrong, []);
+});
+
+test('the CLI uses only the public API (src/index.ts) and its own modules', () => {
+  const wrong: string[] = [];
+  for (const file of sources().filter((p) => room(p) === 'cli')) {
+    for (const spec of imports(file)) {
+      const target = posix.normalize(posix.join(posix.dirname(file), spec));
+      if (room(target) !== 'cli' && target !== 'index.js') wrong.push(`${file} imports ${target}`);
     }
   }
   assert.equal(wrong, []);

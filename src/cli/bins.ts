@@ -2,13 +2,12 @@
  * The one bin syntax of the CLI (`unfold --bins`, `hist --bins`, `export --bins`):
  * `lo:hi:n` for n equal bins, or explicit edges `e0,e1,...`.
  */
-import { InputError } from '../base/errors.js';
-import { checkEdges } from '../analysis/histogram.js';
 
 /**
  * Bin edges from `lo:hi:n` (n equal bins) or `e0,e1,...` (explicit, strictly increasing);
  * `subject` names the option in error messages, e.g. `--bins` or `--bins gen_pt`.
  */
+import { checkEdges, InputError } from '../index.js';
 export function parseBins(spec: string, subject = '--bins'): Float64Array {
   const uniform = /^\s*([^:]+):([^:]+):([^:]+)\s*$/.exec(spec);
   if (uniform) {

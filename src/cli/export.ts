@@ -8,15 +8,10 @@
  * The HEPData folder follows the output-folder rules of `unfold --out`; existing files are
  * replaced only with `--force` (src/io/output_dir.ts, src/io/output_file.ts).
  */
+import { checkOutputDir, checkOutputFile, hepdataHistogram, InputError, type NumericColumn, readWeightsFile, writeFileWhole, writeHdf5, writeHepdata, writeParquet } from '../index.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { InputError } from '../base/errors.js';
-import { hepdataHistogram, writeHepdata } from '../publish/hepdata.js';
-import { checkOutputDir } from '../io/output_dir.js';
-import { checkOutputFile, writeFileWhole } from '../io/output_file.js';
-import type { NumericColumn } from '../io/table.js';
-import { readWeightsFile } from '../publish/weights_file.js';
 import { parseBins } from './bins.js';
 import { joinDashValues } from './dash_values.js';
 
@@ -81,13 +76,11 @@ export async function runExport(argv: string[]): Promise<number> {
     const columns = Object.fromEntries(file.columnNames.map((n) => [n, file.columns.get(n)!])) as Record<string, NumericColumn>;
     const metadataJson = `${JSON.stringify(file.metadata, null, 1)}\n`;
     if (values.parquet) {
-      const { writeParquet } = await import('../io/parquet_io.js');
       await writeFileWhole(values.parquet, '--parquet', (temp) => writeParquet(temp, columns));
       await writeFileWhole(`${values.parquet}.metadata.json`, '--parquet', (temp) => writeFile(temp, metadataJson));
       process.stdout.write(`wrote ${values.parquet} (${file.columnNames.length} columns, ${file.nRows} rows) and ${values.parquet}.metadata.json\n`);
     }
     if (values.hdf5) {
-      const { writeHdf5 } = await import('../io/hdf5_io.js');
       await writeFileWhole(values.hdf5, '--hdf5', (temp) => writeHdf5(temp, columns));
       await writeFileWhole(`${values.hdf5}.metadata.json`, '--hdf5', (temp) => writeFile(temp, metadataJson));
       process.stdout.write(`wrote ${values.hdf5} (${file.columnNames.length} columns, ${file.nRows} rows) and ${values.hdf5}.metadata.json\n`);

@@ -7,16 +7,11 @@
  * covariance, each systematic δδᵀ; their sum the total, with its correlation matrix.
  * Printed as a table and, with --json, written as JSON (`statEstimate` says which stat).
  */
+import { checkOutputFile, describeStat, diagonalSqrt, type Expression, histogramUncertainties, InputError, meanUncertainties, OmniFoldError, parseExpression, readWeightsFile, type UncertaintyBreakdown, type WeightColumn, weightColumns, writeFileWhole } from '../index.js';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { describeStat, diagonalSqrt, histogramUncertainties, meanUncertainties, type UncertaintyBreakdown } from '../uncertainty/covariance.js';
-import { InputError, OmniFoldError } from '../base/errors.js';
-import { parseExpression, type Expression } from '../analysis/expr.js';
-import { checkOutputFile, writeFileWhole } from '../io/output_file.js';
-import { readWeightsFile } from '../publish/weights_file.js';
 import { parseBins } from './bins.js';
 import { joinDashValues } from './dash_values.js';
-import { weightColumns, type WeightColumn } from '../uncertainty/families.js';
 
 const USAGE = 'usage: omnifold hist WEIGHTS.arrow --obs EXPR --bins lo:hi:n|e0,e1,... [--where EXPR] [--moment EXPR] [--json FILE [--force]]';
 

@@ -4,8 +4,8 @@
  * line `omnifold: <message>` (plus the stack with `--debug`) and exits 2 for usage and
  * input errors, 1 for runtime failures.
  */
+import { OmniFoldError } from '../index.js';
 import { createRequire } from 'node:module';
-import { OmniFoldError } from '../base/errors.js';
 
 const require = createRequire(import.meta.url);
 

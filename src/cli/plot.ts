@@ -2,12 +2,10 @@
  * `omnifold plot OUT/ [--no-png] [--scale S]`: regenerates OUT/plots/*.svg, *.png and
  * OUT/report.html from OUT/weights.arrow and OUT/summary.json.
  */
+import { checkOutputDir, InputError, writePlotsAndReport } from '../index.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { InputError } from '../base/errors.js';
-import { checkOutputDir } from '../io/output_dir.js';
-import { writePlotsAndReport } from '../report/publish.js';
 import { joinDashValues } from './dash_values.js';
 
 const USAGE = 'usage: omnifold plot OUT_DIR [--no-png] [--scale S]   (reads OUT_DIR/weights.arrow and OUT_DIR/summary.json)';

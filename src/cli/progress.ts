@@ -12,7 +12,7 @@
  * clock; by default a tick every second (terminal) or every status interval (plain)
  * keeps the display moving while the worker threads are busy and no event arrives.
  */
-import type { ReplicaProgress } from '../uncertainty/replicas.js';
+import type { ReplicaProgress } from '../index.js';
 import { formatDuration, RunProgress } from './run_progress.js';
 
 /** Where progress goes: stderr in the CLI; anything with `write` in tests. */

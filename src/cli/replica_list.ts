@@ -6,9 +6,9 @@
  * checked with the other flags, before any file is read; positions and names once the
  * plan is known.
  */
-import { InputError } from '../base/errors.js';
 
 /** One item of LIST: positions from..to (one position: from = to), or a name. */
+import { InputError } from '../index.js';
 export type ReplicaListItem = { from: number; to: number } | { name: string };
 
 /** Parses LIST; throws an InputError naming the option, the rule and the value for an empty item or a downward range. */

@@ -9,11 +9,10 @@
  * before. The time left extrapolates the rate of the replicas computed so far; resumed
  * replicas cost no time and are left out of the rate.
  */
-import type { ReplicaProgress } from '../uncertainty/replicas.js';
-import { LOOP_STEPS, type StepName } from '../base/rng.js';
 
 
 /** A replica being unfolded. */
+import { LOOP_STEPS, type ReplicaProgress, type StepName } from '../index.js';
 interface Running {
   name: string;
   iteration: number;

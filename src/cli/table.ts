@@ -2,8 +2,8 @@
  * The result table `omnifold unfold` prints on stdout: one row per gen observable with
  * its binning, weighted means (prior, unfolded, truth) and shape χ²/ndf against the truth.
  */
-import type { RunSummary } from '../publish/summary.js';
 
+import type { RunSummary } from '../index.js';
 function mean(sumw: number[], edges: number[]): number {
   let s = 0;
   let sx = 0;

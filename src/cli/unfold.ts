@@ -5,17 +5,8 @@
  * plots and report, each moved into OUT whole → the result table on stdout. Only what the
  * engine wrote in OUT is ever replaced (src/io/output_dir.ts).
  */
+import { checkOutputDir, type ExecutedReplicas, type OutputDir, planReplicas, ReplicaRun, type ReplicaRunResult, type RunSummary, runWarnings, splitObjectPath, summarize, UNFOLD_DEFAULTS, type UnfoldOptions, withoutRunLocalOptions, writePlotsAndReport, writeSummary, writeWeightsFile } from '../index.js';
 import { join } from 'node:path';
-import { UNFOLD_DEFAULTS } from '../algorithm/defaults.js';
-import { withoutRunLocalOptions } from '../classifiers/registry.js';
-import { splitObjectPath } from '../io/load.js';
-import { checkOutputDir, type OutputDir } from '../io/output_dir.js';
-import { summarize, writeSummary, type RunSummary } from '../publish/summary.js';
-import { writeWeightsFile } from '../publish/weights_file.js';
-import { runWarnings } from '../report/warnings.js';
-import type { ExecutedReplicas } from '../execution/run_replicas.js';
-import type { ReplicaRunResult } from '../uncertainty/replicas.js';
-import type { UnfoldOptions } from '../algorithm/types.js';
 import { progressPrinter } from './progress.js';
 import { formatResultTable } from './table.js';
 import { parseUnfoldArgs, unfoldHelp } from './unfold_args.js';
@@ -71,7 +62,6 @@ async function writeOutputs(out: OutputDir, plan: RunPlan, inputs: LoadedInputs,
     });
     await writeSummary(join(dir, 'summary.json'), summary);
     if (plan.plots) {
-      const { writePlotsAndReport } = await import('../report/publish.js');
       await writePlotsAndReport(dir);
     }
   });
@@ -100,9 +90,7 @@ export async function runUnfold(argv: string[]): Promise<number> {
   const printer = progressPrinter(process.stderr, options.nIterations ?? UNFOLD_DEFAULTS.nIterations, plan.quiet);
   const systematics = await resolveSystematics(plan.replicas.systematics, plan.input, inputs);
   const replicaOptions = runReplicaOptions(plan, options, systematics);
-  const { planReplicas } = await import('../uncertainty/replicas.js');
   const chosen = plan.replicas.chosen === undefined ? undefined : chooseReplicas(plan.replicas.chosen, planReplicas(replicaOptions));
-  const { ReplicaRun } = await import('../execution/run_replicas.js');
   await out.open();
   const replicaRun = new ReplicaRun(inputs.sim, inputs.data, replicaOptions, {
     // only a run with replicas keeps them for --resume; a lone nominal is simply recomputed

@@ -3,13 +3,10 @@
  * and `--config file.json` (same keys as the flags; flags override). Produces plain values;
  * src/cli/unfold_plan.ts turns them into a run plan.
  */
+import { CLASSIFIER_FLAGS, CLASSIFIER_TYPES, InputError, orList, UNFOLD_DEFAULTS } from '../index.js';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { UNFOLD_DEFAULTS } from '../algorithm/defaults.js';
-import { CLASSIFIER_FLAGS, CLASSIFIER_TYPES } from '../classifiers/registry.js';
-import { InputError } from '../base/errors.js';
-import { orList } from '../base/flag_values.js';
 import { joinDashValues } from './dash_values.js';
 
 type FlagType = 'string' | 'boolean';

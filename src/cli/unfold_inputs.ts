@@ -6,12 +6,7 @@
  * Samples without events, or without any event passing a selection, are an error naming
  * the file and column.
  */
-import type { ClassifierType } from '../classifiers/registry.js';
-import { checkInputFile, readTable } from '../io/load.js';
-import { dataSampleFromTable, simColumnList, simSampleFromTable, truthSampleFromTable, type TruthSample } from '../io/samples.js';
-import { describeInputFile, type InputFileRecord, type ObservableInfo, type SelectionInfo } from '../publish/weights_file.js';
-import type { ToyDataset } from '../toys/toy.js';
-import type { DataSample, SimSample } from '../algorithm/types.js';
+import { checkInputFile, type ClassifierType, type DataSample, dataSampleFromTable, describeInputFile, gaussToy, type InputFileRecord, leptonJetToy, type ObservableInfo, readTable, type SelectionInfo, simColumnList, type SimSample, simSampleFromTable, type ToyDataset, type TruthSample, truthSampleFromTable } from '../index.js';
 import type { InputPlan } from './unfold_plan.js';
 
 /** Loaded inputs of a run. */
@@ -37,7 +32,7 @@ export interface LoadedInputs {
 
 async function loadToy(plan: Extract<InputPlan, { kind: 'toy' }>): Promise<LoadedInputs> {
   const sizes = plan.nEvents === undefined ? {} : { nSim: plan.nEvents, nData: plan.nEvents };
-  const toy = plan.toy === 'gauss' ? (await import('../toys/gauss.js')).gaussToy(sizes) : (await import('../toys/lepton_jet.js')).leptonJetToy(sizes);
+  const toy = plan.toy === 'gauss' ? gaussToy(sizes) : leptonJetToy(sizes);
   return {
     sim: toy.sim,
     data: toy.data,

@@ -5,11 +5,7 @@
  * systematics) belong in {@link RunPlan.replicas}: the runner already writes whatever
  * columns that list yields.
  */
-import { UNFOLD_DEFAULTS } from '../algorithm/defaults.js';
-import { CLASSIFIER_KINDS, CLASSIFIER_TYPES, isRunLocalClassifierFlag, type ClassifierType } from '../classifiers/registry.js';
-import { InputError } from '../base/errors.js';
-import { choiceFlag, integerFlag, listFlag, positiveNumberFlag } from '../base/flag_values.js';
-import { FAKES_MODES, MISSES_MODES, type UnfoldOptions } from '../algorithm/types.js';
+import { choiceFlag, CLASSIFIER_KINDS, CLASSIFIER_TYPES, type ClassifierType, FAKES_MODES, InputError, integerFlag, isRunLocalClassifierFlag, listFlag, MISSES_MODES, positiveNumberFlag, UNFOLD_DEFAULTS, type UnfoldOptions } from '../index.js';
 import { parseBins as parseEdges } from './bins.js';
 import { parseReplicaList } from './replica_list.js';
 import type { UnfoldArgs } from './unfold_args.js';

@@ -3,11 +3,7 @@
  * `verify` give the same bits: the unfolding options from a plan and its inputs, the
  * replica options beside them, and the replica executor (worker pool or in-process).
  */
-import { classifierKind, type ClassifierSpec } from '../classifiers/registry.js';
-import { UNFOLD_DEFAULTS } from '../algorithm/defaults.js';
-import type { ReplicaOptions, SystematicSpec } from '../uncertainty/replicas.js';
-import type { UnfoldOptions } from '../algorithm/types.js';
-import type { ReplicaExecutor } from '../execution/executor.js';
+import { classifierKind, type ClassifierSpec, InProcessExecutor, PoolExecutor, type ReplicaExecutor, type ReplicaOptions, type SystematicSpec, UNFOLD_DEFAULTS, type UnfoldOptions } from '../index.js';
 import type { LoadedInputs } from './unfold_inputs.js';
 import type { RunPlan } from './unfold_plan.js';
 
@@ -50,9 +46,7 @@ export function membersOf(options: Partial<UnfoldOptions>): number {
  */
 export async function replicaExecutor(threads: number | undefined, parallel: boolean): Promise<ReplicaExecutor & { readonly threads?: number }> {
   if (threads === undefined ? !parallel : threads === 1) {
-    const { InProcessExecutor } = await import('../execution/in_process_executor.js');
     return new InProcessExecutor();
   }
-  const { PoolExecutor } = await import('../execution/pool_executor.js');
   return new PoolExecutor({ threads });
 }

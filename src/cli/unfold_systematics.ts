@@ -5,10 +5,7 @@
  * checked before any is read, and each is recorded (SHA-256) among the run's inputs under
  * the systematic's name.
  */
-import { InputError } from '../base/errors.js';
-import { checkInputFile, readTable } from '../io/load.js';
-import { readWeights, simColumnList, simSampleFromTable } from '../io/samples.js';
-import type { SystematicSpec } from '../uncertainty/replicas.js';
+import { checkInputFile, InputError, readTable, readWeights, simColumnList, simSampleFromTable, type SystematicSpec } from '../index.js';
 import { describeInput, type LoadedInputs } from './unfold_inputs.js';
 import type { InputPlan, SystematicArg } from './unfold_plan.js';
 

@@ -3,9 +3,8 @@
  * (docs/weights-format.md). Prints `OK: …` and exits 0, or one line per problem on stdout
  * and exits 1; usage errors and a missing or unreadable file exit 2.
  */
+import { checkInputFile, validateWeightsFile } from '../index.js';
 import { parseArgs } from 'node:util';
-import { checkInputFile } from '../io/load.js';
-import { validateWeightsFile } from '../publish/validate.js';
 
 const USAGE = 'usage: omnifold validate WEIGHTS.arrow';
 

@@ -11,23 +11,15 @@
  * Exit 0: every chosen column identical; 1: a column differs (its first differing row is
  * printed with both values); 2: usage errors, missing or changed input files.
  */
+import { describeInputFile, describeValue, engineVersion, InputError, type InputFileRecord, type NumericColumn, prepareReplicas, readWeightsFile, REPLICA_FAMILIES, type ReplicaExecutor, type ReplicaPlan, type ReplicaStore, type ReplicaWork, splitObjectPath, type UnfoldOptions, type WeightsFile } from '../index.js';
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { describeValue, InputError } from '../base/errors.js';
-import { splitObjectPath } from '../io/load.js';
-import type { NumericColumn } from '../io/table.js';
-import { describeInputFile, engineVersion, readWeightsFile, type InputFileRecord, type WeightsFile } from '../publish/weights_file.js';
-import type { ReplicaExecutor } from '../execution/executor.js';
-import type { ReplicaStore } from '../uncertainty/replica_record.js';
-import type { ReplicaPlan, ReplicaWork } from '../uncertainty/replicas.js';
-import type { UnfoldOptions } from '../algorithm/types.js';
 import { joinDashValues } from './dash_values.js';
 import type { UnfoldArgs } from './unfold_args.js';
 import { loadInputs } from './unfold_inputs.js';
 import { parseSystematic, planUnfold, RUN_LOCAL_ARGS, type RunPlan } from './unfold_plan.js';
 import { membersOf, replicaExecutor, runReplicaOptions, runUnfoldOptions } from './unfold_run.js';
 import { resolveSystematics } from './unfold_systematics.js';
-import { REPLICA_FAMILIES } from '../uncertainty/families.js';
 
 const USAGE = 'usage: omnifold verify OUT/weights.arrow [--replicas LIST] [--sim F --data F --truth F --syst name=FILE …] [--threads N] [--quiet]';
 
@@ -294,7 +286,6 @@ async function rebuild(v: VerifyArgs, log: (line: string) => void) {
   const inputs = await loadInputs(plan.input);
   const partial = runUnfoldOptions(plan, inputs);
   const systematics = await resolveSystematics(plan.replicas.systematics, plan.input, inputs);
-  const { prepareReplicas } = await import('../uncertainty/replicas.js');
   const work = prepareReplicas(inputs.sim, inputs.data, runReplicaOptions(plan, partial, systematics), false);
   const options = work.options;
   const drift = optionsDrift(options, (file.metadata.configuration as { options?: unknown }).options);
