@@ -1,11 +1,14 @@
 /**
  * The platform-neutral public API (`omnifold/browser`): the unfolding, its classifiers,
- * feature matrices, histograms and expressions, the toys, covariances and the weights-file
- * encoding to and from bytes, with no `node:` module anywhere below it. It runs in
- * browsers, web workers and any other JavaScript host with WebAssembly. What needs a file
- * system or threads (the readers of local files, output folders, the worker pool, replica
- * runs with their store, plots and reports) is in the Node entry, src/index.ts, under the
- * same names as here.
+ * feature matrices, histograms and expressions, the toys, uncertainty replicas (planned,
+ * run one by one or by the in-process executor, kept in memory and merged), covariances,
+ * the weights-file encoding to and from bytes and its validation, the run summary and
+ * HEPData tables as text, with no `node:` module anywhere below it. It
+ * runs in browsers, web workers and any other JavaScript host with WebAssembly. What needs
+ * a file system or threads (the readers of local files, output folders, the worker pool,
+ * the replica store on disk and `runReplicas` over it, writing summaries and HEPData
+ * folders, PNG figures and reports) is in the Node entry, src/index.ts, under the same names as
+ * here.
  *
  * The host hands over the kernels (`build/omnifold.wasm`) once, before the first unfolding:
  *
@@ -68,6 +71,13 @@ export { fitMember, fitMemberWith } from './algorithm/fit_member.js';
 export { InProcessRunner } from './algorithm/in_process_runner.js';
 export type { InProcessRunnerOptions } from './algorithm/in_process_runner.js';
 export type { CombineMode } from './algorithm/combine.js';
+export { planReplicas, replicaInputs, checkSystematic, unfoldReplica, prepareReplicas, computeReplica, mergeReplicas } from './uncertainty/replicas.js';
+export type { ReplicaOptions, SystematicSpec, ReplicaPlan, ReplicaColumn, ReplicaProgress, ReplicaRunResult, ReplicaWork } from './uncertainty/replicas.js';
+export { MemoryReplicaStore } from './uncertainty/replica_record.js';
+export type { ReplicaRecord, ReplicaStore, RecordExpectation } from './uncertainty/replica_record.js';
+export type { ReplicaExecutor, ExecutorRun } from './execution/executor.js';
+export { InProcessExecutor } from './execution/in_process_executor.js';
+export type { InProcessExecutorOptions } from './execution/in_process_executor.js';
 export {
   Moments,
   mergeMoments,
@@ -96,6 +106,20 @@ export type {
   ObservableInfo,
   SelectionInfo,
 } from './publish/weights_encoding.js';
+export { validateWeightsBytes, validateWeightsTable, COLUMN_ROLES, SUPPORTED_FORMAT_VERSIONS } from './publish/weights_validation.js';
+export type { ValidationReport } from './publish/weights_validation.js';
+export { summarize, summaryJson } from './publish/run_summary.js';
+export type { RunSummary } from './publish/run_summary.js';
+export { hepdataHistogram, hepdataFiles } from './publish/hepdata_submission.js';
+export type { HepdataHistogram, HepdataOptions, HistogramRequest } from './publish/hepdata_submission.js';
+export { observableFigure } from './plots/observable_figure.js';
+export type { ObservableFigureInput, BinnedSeries } from './plots/observable_figure.js';
+export { diagnosticsFigure } from './plots/diagnostics_figure.js';
+export type { DiagnosticsFigureInput } from './plots/diagnostics_figure.js';
+export { correlationFigure } from './plots/correlation_figure.js';
+export type { CorrelationFigureInput } from './plots/correlation_figure.js';
+export { renderSvg } from './plots/render_svg.js';
+export type { VegaLiteSpec } from './plots/render_svg.js';
 export { gaussToy, GAUSS_TOY_DEFAULTS } from './toys/gauss.js';
 export { leptonJetToy, LEPTON_JET_TOY_DEFAULTS } from './toys/lepton_jet.js';
 export type { ToyDataset } from './toys/toy.js';

@@ -3,7 +3,10 @@
  * Node built-in, and the bundle, run where there is no `node:` module, `require`,
  * `process`, `Buffer` or SharedArrayBuffer (a fresh node:vm context holding only a few
  * browser globals, like a page that is not cross-origin isolated), unfolds bit for bit like
- * the Node entry, with the binned and with the MLP classifier.
+ * the Node entry, with the binned and with the MLP classifier, runs a replica plan to the
+ * same weight columns and configuration hashes, and validates, summarises and tabulates
+ * (HEPData) to the same texts as the Node entry writes to files, and renders a figure to
+ * the same SVG.
  *
  * A `node:` import anywhere below src/browser.ts fails the bundle test (esbuild cannot
  * resolve it for the browser platform); a use of a Node global (`process`, `Buffer`,
@@ -27,6 +30,8 @@ const PACKAGE = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.jso
 
 const TOY = { nSim: 3000, nData: 3000, seed: 11 };
 const BINNED: Partial<node.UnfoldOptions> = { nIterations: 3, seed: 5, classifier: { type: 'binned', edges: [[-3, -1.5, -0.5, 0, 0.5, 1.5, 3]] } };
+// a reco-transform systematic too: its scaled copy of the features has no SharedArrayBuffer in the context
+const REPLICAS: node.ReplicaOptions = { ...BINNED, dataBootstraps: 2, systematics: [{ name: 'scale', kind: 'reco-transform', feature: 0, scale: 1.01 }] };
 const MLP: Partial<node.UnfoldOptions> = { nIterations: 2, seed: 5, classifier: { type: 'mlp', hidden: [8, 8], epochs: 2, batchSize: 128 } };
 
 type Bundle = { text: string; result: BuildResult<{ write: false; metafile: true }> };
@@ -69,20 +74,24 @@ test('the neutral entry bundles for the browser platform with no Node built-in',
 // The neutral API is exactly this list; the Node entry (src/index.ts) exports each name as the same object.
 const EXPORTS = [
   'BinnedClassifier', 'CLASSIFIER_FLAGS', 'CLASSIFIER_KINDS', 'CLASSIFIER_TYPES',
-  'COLUMN_FAMILIES', 'Expression', 'FAKES_MODES', 'FAMILIES', 'GAUSS_TOY_DEFAULTS', 'Histogram',
-  'InProcessRunner', 'InputError', 'KernelError', 'LEPTON_JET_TOY_DEFAULTS', 'LOOP_STEPS',
-  'MISSES_MODES', 'MLP_DEFAULTS', 'MlpClassifier', 'Moments', 'NumericalError', 'OmniFoldError',
-  'PURPOSE', 'REPLICA_FAMILIES', 'REPLICA_KIND', 'RandomStream', 'STEP', 'UNFOLD_DEFAULTS',
-  'WorkerError', 'binnedSums', 'checkEdges', 'choiceFlag', 'classifierKind', 'clipRatio', 'column',
-  'combineReplicas', 'correlationMatrix', 'createClassifier', 'dataSampleFromTable',
-  'decodeWeightsFile', 'describeStat', 'describeValue', 'diagonalSqrt', 'encodeWeightsFile',
-  'featureMatrix', 'fitMember', 'fitMemberWith', 'fromColumns', 'gaussToy',
-  'histogramUncertainties', 'initKernels', 'integerFlag', 'isRunLocalClassifierFlag',
-  'leptonJetToy', 'listFlag', 'maskIndices', 'meanUncertainties', 'mergeMoments', 'orList',
-  'parseExpression', 'poissonOneWeights', 'positiveNumberFlag', 'readWeights',
-  'replicaUncertainties', 'resolveUnfoldOptions', 'simColumnList', 'simSampleFromTable',
-  'truthSampleFromTable', 'unfold', 'validateSamples', 'weightColumns', 'weightedMean',
-  'withoutRunLocalOptions',
+  'COLUMN_FAMILIES', 'COLUMN_ROLES', 'Expression', 'FAKES_MODES', 'FAMILIES', 'GAUSS_TOY_DEFAULTS',
+  'Histogram', 'InProcessExecutor', 'InProcessRunner', 'InputError', 'KernelError',
+  'LEPTON_JET_TOY_DEFAULTS', 'LOOP_STEPS', 'MISSES_MODES', 'MLP_DEFAULTS', 'MemoryReplicaStore',
+  'MlpClassifier', 'Moments', 'NumericalError', 'OmniFoldError', 'PURPOSE', 'REPLICA_FAMILIES',
+  'REPLICA_KIND', 'RandomStream', 'STEP', 'SUPPORTED_FORMAT_VERSIONS', 'UNFOLD_DEFAULTS',
+  'WorkerError', 'binnedSums', 'checkEdges', 'checkSystematic', 'choiceFlag', 'classifierKind',
+  'clipRatio', 'column', 'combineReplicas', 'computeReplica', 'correlationFigure',
+  'correlationMatrix', 'createClassifier', 'dataSampleFromTable', 'decodeWeightsFile',
+  'describeStat', 'describeValue', 'diagnosticsFigure', 'diagonalSqrt', 'encodeWeightsFile',
+  'featureMatrix', 'fitMember', 'fitMemberWith', 'fromColumns', 'gaussToy', 'hepdataFiles',
+  'hepdataHistogram', 'histogramUncertainties', 'initKernels', 'integerFlag',
+  'isRunLocalClassifierFlag', 'leptonJetToy', 'listFlag', 'maskIndices', 'meanUncertainties',
+  'mergeMoments', 'mergeReplicas', 'observableFigure', 'orList', 'parseExpression', 'planReplicas',
+  'poissonOneWeights', 'positiveNumberFlag', 'prepareReplicas', 'readWeights', 'renderSvg',
+  'replicaInputs', 'replicaUncertainties', 'resolveUnfoldOptions', 'simColumnList',
+  'simSampleFromTable', 'summarize', 'summaryJson', 'truthSampleFromTable', 'unfold',
+  'unfoldReplica', 'validateSamples', 'validateWeightsBytes', 'validateWeightsTable',
+  'weightColumns', 'weightedMean', 'withoutRunLocalOptions',
 ];
 
 test('src/browser.ts exports exactly the neutral API, the same objects as the Node entry', async () => {
@@ -163,6 +172,115 @@ test('the bundle unfolds with binned and MLP classifiers bit for bit like the No
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+/** What the bundle computes in the context from a replica plan: columns, hashes and the published texts. */
+interface PublishedInContext {
+  hashes: string[];
+  columns: { name: string; family: string; values: number[] }[];
+  problems: string[];
+  summary: string;
+  hepdata: [string, string][];
+}
+
+const EDGES = [-3, -1, 0, 1, 3];
+let published: Promise<PublishedInContext> | undefined;
+
+/** The replica plan run, merged and published in a browser-like context, once, on first use. */
+async function publishInContext(): Promise<PublishedInContext> {
+  const context = browserLikeContext();
+  vm.runInContext(await script(), context);
+  const run = vm.runInContext(
+    `(async (wasm) => {
+      const o = omnifold;
+      await o.initKernels(wasm);
+      const toy = o.gaussToy(${JSON.stringify(TOY)});
+      const work = o.prepareReplicas(toy.sim, toy.data, ${JSON.stringify(REPLICAS)}, true);
+      const store = new o.MemoryReplicaStore();
+      for (let k = 0; k < work.plan.length; k++) store.write(await o.computeReplica(work, k));
+      const merged = o.mergeReplicas(work, store, []);
+      const nominal = merged.nominal;
+      const bytes = o.encodeWeightsFile({
+        genNames: ['x'], gen: toy.sim.gen, passGen: toy.sim.passGen, passReco: toy.sim.passReco,
+        priorWeights: toy.sim.weights, dataWeightSum: ${TOY.nData}, result: nominal,
+        replicas: merged.columns.slice(1), configuration: { toy: 'gauss' }, inputs: [],
+      });
+      const summary = o.summarize({
+        genNames: ['x'], gen: toy.sim.gen, passGen: toy.sim.passGen, priorWeights: toy.sim.weights, weights: nominal.weights,
+        truth: toy.truth, bins: { x: ${JSON.stringify(EDGES)} }, iterations: nominal.iterations, nDropped: nominal.nDropped,
+      });
+      const histogram = o.hepdataHistogram(o.decodeWeightsFile(bytes), { obs: 'x', edges: ${JSON.stringify(EDGES)} });
+      return {
+        hashes: work.hashes,
+        columns: merged.columns.map((c) => ({ name: c.name, family: c.family, values: Array.from(c.values) })),
+        problems: o.validateWeightsBytes(bytes).problems,
+        summary: o.summaryJson(summary),
+        hepdata: [...o.hepdataFiles([histogram], { comment: 'browser' })],
+      };
+    })`,
+    context,
+  ) as (wasm: WebAssembly.Module) => Promise<PublishedInContext>;
+  return run(new WebAssembly.Module(readFileSync(wasmPath())));
+}
+
+test('the bundle plans, runs and merges replicas (nominal, 2 data bootstraps, a systematic) bit for bit like the Node entry, with the same hashes', async () => {
+  const browser = await (published ??= publishInContext());
+  // Array.from: the context's arrays belong to its realm, and deep equality wants this one's
+  const toy = node.gaussToy(TOY);
+  assert.equal(Array.from(browser.hashes), node.prepareReplicas(toy.sim, toy.data, REPLICAS, true).hashes, 'configuration hashes');
+  const wanted = (await node.runReplicas(toy.sim, toy.data, REPLICAS)).columns;
+  assert.equal(Array.from(browser.columns, (c) => `${c.name}:${c.family}`), ['weight:nominal', 'data_boot_0:data_bootstrap', 'data_boot_1:data_bootstrap', 'syst_scale:systematic']);
+  assert.equal(Array.from(browser.columns, (c) => c.name), wanted.map((c) => c.name));
+  for (const [k, column] of browser.columns.entries()) assertSameBits(`replica ${column.name}`, column.values, wanted[k].values);
+});
+
+test('the bundle validates the weights file, and writes the summary and HEPData texts, like the Node entry writes the files', async () => {
+  const browser = await (published ??= publishInContext());
+  const toy = node.gaussToy(TOY);
+  const run = await node.runReplicas(toy.sim, toy.data, REPLICAS);
+  const dir = mkdtempSync(join(tmpdir(), 'omnifold-browser-publish-'));
+  try {
+    const weightsPath = join(dir, 'weights.arrow');
+    await node.writeWeightsFile(weightsPath, {
+      genNames: ['x'], gen: toy.sim.gen, passGen: toy.sim.passGen, passReco: toy.sim.passReco,
+      priorWeights: toy.sim.weights, dataWeightSum: TOY.nData, result: run.nominal,
+      replicas: run.columns.slice(1), configuration: { toy: 'gauss' }, inputs: [],
+    });
+    assert.equal(Array.from(browser.problems), (await node.validateWeightsFile(weightsPath)).problems);
+    assert.equal(Array.from(browser.problems), [], 'the weights file made in the context is valid');
+
+    const summary = node.summarize({
+      genNames: ['x'], gen: toy.sim.gen, passGen: toy.sim.passGen, priorWeights: toy.sim.weights, weights: run.nominal.weights,
+      truth: toy.truth, bins: { x: EDGES }, iterations: run.nominal.iterations, nDropped: run.nominal.nDropped,
+    });
+    await node.writeSummary(join(dir, 'summary.json'), summary);
+    assert.is(browser.summary, readFileSync(join(dir, 'summary.json'), 'utf8'), 'summary.json text');
+
+    const histogram = node.hepdataHistogram(await node.readWeightsFile(weightsPath), { obs: 'x', edges: EDGES });
+    const names = await node.writeHepdata(join(dir, 'hepdata'), [histogram], { comment: 'browser' });
+    assert.equal(Array.from(browser.hepdata, ([name]) => name), names);
+    assert.ok(names.includes('x_covariance.yaml'), `the replicas give a covariance table; got files ${names.join(', ')}`);
+    for (const [name, text] of browser.hepdata) assert.is(text, readFileSync(join(dir, 'hepdata', name), 'utf8'), `HEPData ${name}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the bundle renders a figure to the SVG text Node renders', async () => {
+  // structuredClone: a browser global that vega-lite uses
+  const context = vm.createContext({ TextEncoder, TextDecoder, URL, structuredClone });
+  vm.runInContext('delete globalThis.SharedArrayBuffer; delete globalThis.Atomics;', context);
+  vm.runInContext(await script(), context);
+  const figure = {
+    name: 'x', label: 'x', edges: [0, 1, 2, 3],
+    unfolded: { values: [10, 40, 25], errors: [2, 4, 3] }, prior: { values: [20, 35, 20] }, truth: { values: [11, 38, 27] },
+    chi2: { unfolded: { chi2: 1.2, ndf: 2 }, prior: { chi2: 9.5, ndf: 2 } },
+  };
+  const svg = (await vm.runInContext(`omnifold.renderSvg(omnifold.observableFigure(${JSON.stringify(figure)}))`, context)) as string;
+  const { renderSvg } = await import('../src/plots/render.js');
+  const { observableFigure } = await import('../src/plots/observable_figure.js');
+  assert.ok(svg.startsWith('<svg'), `an SVG document; got ${svg.slice(0, 40)}`);
+  assert.is(svg, await renderSvg(observableFigure(figure)));
 });
 
 /** Every value identical (Object.is: -0 and 0 differ), naming the first difference. */

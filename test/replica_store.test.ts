@@ -40,6 +40,20 @@ test('absent, and every kind of damage, each with its reason', () => {
   assert.is(damaged('header-json', (b) => ((b[12] = 0x7d), b)), 'a header that is not JSON');
 });
 
+test('a header naming no replica family is damaged', () => {
+  writeReplica(dir, { ...header, name: 'odd_family', family: 'ensemble' as StoredReplicaHeader['family'] }, weights);
+  assert.equal(readReplica(dir, 'odd_family'), {
+    status: 'damaged',
+    reason: 'a header whose family must be one of nominal, data_bootstrap, sim_bootstrap, systematic; got "ensemble"',
+  });
+  const { family: _family, ...noFamily } = header;
+  writeReplica(dir, { ...noFamily, name: 'no_family' } as StoredReplicaHeader, weights);
+  assert.equal(readReplica(dir, 'no_family'), {
+    status: 'damaged',
+    reason: 'a header whose family must be one of nominal, data_bootstrap, sim_bootstrap, systematic; got none',
+  });
+});
+
 test('a file stored under another replica name is not that replica', () => {
   writeReplica(dir, { ...header, name: 'sim_boot_1' }, weights);
   writeFileSync(replicaPath(dir, 'sim_boot_2'), readFileSync(replicaPath(dir, 'sim_boot_1')));

@@ -5,7 +5,7 @@
  */
 import { InputError } from '../base/errors.js';
 import type { IterationDiagnostics } from '../algorithm/types.js';
-import type { VegaLiteSpec } from './render.js';
+import type { VegaLiteSpec } from './render_svg.js';
 import { type AxisPlan, COLOURS, baseConfig, frameLayers, positionEncoding } from './style.js';
 import { countRange, linearFormat, linearTicks, logTicks } from './ticks.js';
 

@@ -5,7 +5,7 @@
  */
 import { InputError } from '../base/errors.js';
 import { checkEdges } from '../analysis/histogram.js';
-import type { VegaLiteSpec } from './render.js';
+import type { VegaLiteSpec } from './render_svg.js';
 import { type AxisPlan, COLOURS, baseConfig, decimalsFor, frameLayers, positionEncoding, textLayer } from './style.js';
 import { countRange, linearFormat, linearTicks, niceStep, ratioRange } from './ticks.js';
 

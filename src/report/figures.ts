@@ -7,7 +7,7 @@ import { describeStat } from '../uncertainty/covariance.js';
 import { correlationFigure } from '../plots/correlation_figure.js';
 import { diagnosticsFigure } from '../plots/diagnostics_figure.js';
 import { observableFigure } from '../plots/observable_figure.js';
-import type { VegaLiteSpec } from '../plots/render.js';
+import type { VegaLiteSpec } from '../plots/render_svg.js';
 import type { ObservableResult, RunData } from './run_data.js';
 
 /** A figure to render. */

@@ -5,7 +5,7 @@
  * the prior was.
  */
 import { DIAGNOSTIC_LIMITS } from '../plots/diagnostics_figure.js';
-import type { FeatureSummary } from '../publish/summary.js';
+import type { FeatureSummary } from '../publish/run_summary.js';
 import type { RunData } from './run_data.js';
 
 /** One highlighted problem. */

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { InputError, OmniFoldError } from '../base/errors.js';
 import type { IterationDiagnostics } from '../algorithm/types.js';
 import type { RecordExpectation, ReplicaRecord, ReplicaStore } from './replica_record.js';
-import type { ReplicaFamily } from './families.js';
+import { REPLICA_FAMILIES, type ReplicaFamily } from './families.js';
 
 const MAGIC = 'OFREP02\n';
 const TEMP_SUFFIX = '.tmp-';
@@ -27,7 +27,7 @@ const TEMP_SUFFIX = '.tmp-';
 /** What is stored next to a replica's weights. */
 export interface StoredReplicaHeader {
   name: string;
-  family: string;
+  family: ReplicaFamily;
   /** Hash of everything the replica's weights depend on (see `replicaHash` in replicas.ts). */
   hash: string;
   nEvents: number;
@@ -44,25 +44,6 @@ export interface StoredReplica {
 
 /** What {@link readReplica} found: a usable replica, nothing, or a file that must not be used. */
 export type ReplicaLookup = { status: 'found'; replica: StoredReplica } | { status: 'absent' } | { status: 'damaged'; reason: string };
-
-/** Incremental SHA-256 over strings, numbers and typed arrays (bytes as stored). */
-export class ConfigHash {
-  private readonly h = createHash('sha256');
-
-  update(part: string | number | ArrayBufferView): this {
-    if (typeof part === 'string') this.h.update(`s${part.length}:${part}`);
-    else if (typeof part === 'number') this.h.update(`n${Object.is(part, -0) ? '-0' : String(part)};`);
-    else {
-      this.h.update(`b${part.byteLength}:`);
-      this.h.update(new Uint8Array(part.buffer, part.byteOffset, part.byteLength));
-    }
-    return this;
-  }
-
-  digest(): string {
-    return this.h.digest('hex');
-  }
-}
 
 /** The path of replica `name` under `dir`. */
 export function replicaPath(dir: string, name: string): string {
@@ -146,6 +127,9 @@ function decodeReplica(bytes: Buffer): StoredReplica | string {
   if (header === null || typeof header !== 'object' || !Number.isInteger(header.nEvents) || typeof header.hash !== 'string' || typeof header.sha256 !== 'string') {
     return 'a header without nEvents, hash and sha256';
   }
+  if (!(REPLICA_FAMILIES as readonly unknown[]).includes(header.family)) {
+    return `a header whose family must be one of ${REPLICA_FAMILIES.join(', ')}; got ${JSON.stringify(header.family) ?? 'none'}`;
+  }
   const offset = start + headerLength;
   if (bytes.length - offset !== header.nEvents * 8) return `${bytes.length - offset} weight bytes where ${header.nEvents} weights need ${header.nEvents * 8}`;
   const body = bytes.subarray(offset);
@@ -210,7 +194,7 @@ export class FolderReplicaStore implements ReplicaStore {
     const stored = this.usable(name, expected);
     if (stored === undefined) return undefined;
     const extra = (stored.header.extra ?? {}) as { iterations?: IterationDiagnostics[]; nDropped?: number };
-    const record: ReplicaRecord = { name, family: stored.header.family as ReplicaFamily, hash: stored.header.hash, weights: stored.weights, iterations: extra.iterations ?? [], nDropped: extra.nDropped ?? 0 };
+    const record: ReplicaRecord = { name, family: stored.header.family, hash: stored.header.hash, weights: stored.weights, iterations: extra.iterations ?? [], nDropped: extra.nDropped ?? 0 };
     this.kept.set(name, record);
     return record;
   }

@@ -14,10 +14,10 @@
  * Columns come back in that fixed order whatever order the unfoldings finish in.
  */
 import { InputError, OmniFoldError } from '../base/errors.js';
-import type { FeatureMatrix } from '../base/features.js';
+import { shareableBuffer, type FeatureMatrix } from '../base/features.js';
 import { unfold } from '../algorithm/omnifold.js';
 import { resolveUnfoldOptions } from '../algorithm/options.js';
-import { ConfigHash } from './replica_store.js';
+import { ConfigHash } from './config_hash.js';
 import type { ReplicaRecord, ReplicaStore } from './replica_record.js';
 import { poissonOneWeights, type ReplicaKind } from '../base/rng.js';
 import { FAMILIES, type ReplicaFamily } from './families.js';
@@ -98,9 +98,12 @@ function times(a: Float64Array, b: Float64Array): Float64Array {
   return out;
 }
 
-/** `x` with feature `feature` multiplied by `scale`, as a new SAB-backed matrix. */
+/**
+ * `x` with feature `feature` multiplied by `scale`, as a new matrix, on a SharedArrayBuffer
+ * where the platform has one ({@link shareableBuffer}).
+ */
 export function scaleFeature(x: FeatureMatrix, feature: number, scale: number): FeatureMatrix {
-  const values = new Float32Array(new SharedArrayBuffer(x.values.byteLength));
+  const values = new Float32Array(shareableBuffer(x.values.byteLength));
   values.set(x.values);
   for (let i = 0; i < x.nEvents; i++) values[i * x.nFeatures + feature] *= scale;
   return { values, nEvents: x.nEvents, nFeatures: x.nFeatures };
