@@ -10,22 +10,8 @@ export { PoolRunner, resolveThreadCount } from './execution/pool.js';
 export type { PoolOptions } from './execution/pool.js';
 export { runReplicas, ReplicaRun } from './execution/run_replicas.js';
 export type { ReplicaContext, ReplicaRunOptions, ExecutedReplicas } from './execution/run_replicas.js';
-export type { ReplicaExecutor, ExecutorRun } from './execution/executor.js';
-export { InProcessExecutor } from './execution/in_process_executor.js';
-export type { InProcessExecutorOptions } from './execution/in_process_executor.js';
 export { PoolExecutor } from './execution/pool_executor.js';
 export type { PoolExecutorOptions } from './execution/pool_executor.js';
-export { planReplicas, replicaInputs, checkSystematic, unfoldReplica, prepareReplicas, computeReplica } from './uncertainty/replicas.js';
-export type {
-  ReplicaOptions,
-  SystematicSpec,
-  ReplicaPlan,
-  ReplicaColumn,
-  ReplicaProgress,
-  ReplicaRunResult,
-  ReplicaWork,
-} from './uncertainty/replicas.js';
-export type { ReplicaRecord, ReplicaStore, RecordExpectation } from './uncertainty/replica_record.js';
 export type { TableReader, ReadOptions } from './io/table.js';
 export { readTable, checkInputFile, splitObjectPath, SUPPORTED_EXTENSIONS } from './io/load.js';
 export { readArrow } from './io/arrow_io.js';
@@ -41,12 +27,9 @@ export { readRoot } from './io/root_io.js';
 export { checkOutputDir, OutputDir } from './io/output_dir.js';
 export { checkOutputFile, writeFileWhole } from './io/output_file.js';
 export { writeWeightsFile, readWeightsFile, writeOutputDir, describeInputFile, engineVersion } from './publish/weights_file.js';
-export { summarize, writeSummary } from './publish/summary.js';
-export type { RunSummary } from './publish/summary.js';
-export { validateWeightsFile, validateWeightsTable, COLUMN_ROLES, SUPPORTED_FORMAT_VERSIONS } from './publish/validate.js';
-export type { ValidationReport } from './publish/validate.js';
-export { writeHepdata, hepdataHistogram, hepdataFiles } from './publish/hepdata.js';
-export type { HepdataHistogram, HepdataOptions, HistogramRequest } from './publish/hepdata.js';
+export { writeSummary } from './publish/summary.js';
+export { validateWeightsFile } from './publish/validate.js';
+export { writeHepdata } from './publish/hepdata.js';
 export { writePlotsAndReport } from './report/publish.js';
 export type { PlotOptions, PlotResult } from './report/publish.js';
 export { runWarnings } from './report/warnings.js';

@@ -69,6 +69,8 @@ test('the neutral entry bundles for the browser platform with no Node built-in',
   const inputs = Object.keys(result.metafile.inputs);
   assert.ok(inputs.some((path) => path.endsWith('kernels/wasm_neutral.js')), `the bundle must take the neutral wasm edge; got inputs ${inputs.filter((p) => p.includes('kernels/wasm')).join(', ')}`);
   assert.not.ok(inputs.some((path) => path.endsWith('kernels/wasm_node.js')), 'the bundle must not hold the Node wasm edge');
+  assert.ok(inputs.some((path) => path.endsWith('base/sha256_neutral.js')), 'the bundle must take the neutral SHA-256 edge');
+  assert.not.ok(inputs.some((path) => path.endsWith('base/sha256_node.js')), 'the bundle must not hold the Node SHA-256 edge');
 });
 
 // The neutral API is exactly this list; the Node entry (src/index.ts) exports each name as the same object.

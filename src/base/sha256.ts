@@ -23,8 +23,16 @@ const H0 = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b0568
 const BLOCK = 64;
 const encoder = new TextEncoder();
 
+/** What both SHA-256 edges provide (the Node one wraps node:crypto). */
+export interface IncrementalSha256 {
+  /** Adds bytes, or a string's UTF-8 bytes. */
+  update(data: Uint8Array | string): IncrementalSha256;
+  /** The digest as 64 lowercase hex digits; the hash takes no more updates after this. */
+  hex(): string;
+}
+
 /** Incremental SHA-256: `new Sha256().update(bytes).update('text').hex()`. */
-export class Sha256 {
+export class Sha256 implements IncrementalSha256 {
   private readonly state = new Int32Array(H0);
   /** The message schedule [64], reused for every block. */
   private readonly schedule = new Int32Array(64);

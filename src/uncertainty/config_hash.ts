@@ -2,13 +2,14 @@
  * The configuration hash of a replica (`replicaHash` in replicas.ts): SHA-256 over a
  * framed sequence of strings, numbers and byte arrays, so that no two different sequences
  * give the same bytes. It is stored in replica records and resume state; the framing below
- * never changes without a new record format (src/uncertainty/replica_store.ts).
+ * never changes without a new record format (src/uncertainty/replica_store.ts). Node hashes
+ * with node:crypto, other platforms with src/base/sha256.ts: the digests are the same.
  */
-import { Sha256 } from '../base/sha256.js';
+import { createSha256 } from '#base/sha256-impl';
 
 /** Incremental SHA-256 over strings, numbers and typed arrays (bytes as stored). */
 export class ConfigHash {
-  private readonly hash = new Sha256();
+  private readonly hash = createSha256();
 
   /**
    * Adds one part: a string as `s<length>:<string>` (length in UTF-16 code units, the
