@@ -56,8 +56,12 @@ const fmt = (x: number, d = 2) => x.toFixed(d).padStart(8);
 async function denseTable(): Promise<void> {
   const fw = exports.dense_forward_f32 as DenseForwardF32Export;
   const bw = exports.dense_backward_f32 as DenseBackwardF32Export;
-  console.log('\n## dense layers, wasm SIMD (f32x4, 4×8 register tiles, overlapped edge tiles) vs scalar twin; GFLOP/s (forward 2·B·nIn·nOut, backward 4·B·nIn·nOut); medians');
-  console.log('   batch  nIn nOut |  fwd GF/s  ns/event |  bwd GF/s  ns/event | scalar fwd  scalar bwd | speed-up fwd  bwd');
+  console.log(
+    '\n## dense layers, wasm SIMD (f32x4, 4×8 register tiles, overlapped edge tiles) vs scalar twin; GFLOP/s (forward 2·B·nIn·nOut, backward 4·B·nIn·nOut); medians',
+  );
+  console.log(
+    '   batch  nIn nOut |  fwd GF/s  ns/event |  bwd GF/s  ns/event | scalar fwd  scalar bwd | speed-up fwd  bwd',
+  );
   const batches = quick ? [128, 10000] : [128, 512, 2048, 10000];
   for (const width of [50, 100]) {
     for (const batch of batches) {
@@ -109,7 +113,8 @@ async function trainStepTable(): Promise<void> {
   console.log('  network  activation   batch |  samples/s   ns/event   GFLOP/s (dense-equivalent)');
   const rows: [number, Activation, number][] = [];
   for (const width of [50, 100]) for (const batch of [128, 512, 10000]) rows.push([width, 'relu', batch]);
-  for (const width of [50, 100]) for (const activation of ['silu', 'gelu'] as const) rows.push([width, activation, 512]);
+  for (const width of [50, 100])
+    for (const activation of ['silu', 'gelu'] as const) rows.push([width, activation, 512]);
   for (const [width, activation, batch] of rows) {
     const dims = [8, width, width, width, 1];
     let flopsPerEvent = 0;
@@ -129,7 +134,9 @@ async function trainStepTable(): Promise<void> {
         adam.bc2 = 1 - 0.999 ** Math.min(t, 1000);
         mlpTrainStepF32(ws, batch, 1 / batch, adam);
       });
-      console.log(`  3×${String(width).padEnd(4)}  ${activation.padEnd(10)} ${String(batch).padStart(7)} | ${fmt(batch / s / 1e3, 0)}k  ${fmt((s / batch) * 1e9, 1)}  ${fmt((flopsPerEvent * batch) / s / 1e9)}`);
+      console.log(
+        `  3×${String(width).padEnd(4)}  ${activation.padEnd(10)} ${String(batch).padStart(7)} | ${fmt(batch / s / 1e3, 0)}k  ${fmt((s / batch) * 1e9, 1)}  ${fmt((flopsPerEvent * batch) / s / 1e9)}`,
+      );
       arena.release(mark);
     }
   }
@@ -167,8 +174,14 @@ async function perEventTable(): Promise<void> {
     const unary = (name: string) => exports[name] as UnaryExport;
     const back = (name: string) => exports[name] as BackwardExport;
     const nVal = n >> 2;
-    const split = new RandomPermutation(n + nVal, new RandomStream({ seed: 2, kind: 'nominal', replica: 0, iteration: 1, step: 'step1', member: 0 }, 'split'));
-    const epoch = new RandomPermutation(n, new RandomStream({ seed: 2, kind: 'nominal', replica: 0, iteration: 1, step: 'step1', member: 0 }, 'shuffle'));
+    const split = new RandomPermutation(
+      n + nVal,
+      new RandomStream({ seed: 2, kind: 'nominal', replica: 0, iteration: 1, step: 'step1', member: 0 }, 'split'),
+    );
+    const epoch = new RandomPermutation(
+      n,
+      new RandomStream({ seed: 2, kind: 'nominal', replica: 0, iteration: 1, step: 'step1', member: 0 }, 'shuffle'),
+    );
     const orderSplit = new WasmPermutation(arena, split);
     const orderEpoch = new WasmPermutation(arena, epoch);
     const idxPtr = arena.allocU32(n);
@@ -189,31 +202,54 @@ async function perEventTable(): Promise<void> {
     const gatherIdx = arena.u32(idxPtr, n).slice();
     const gather = exports.gather_rows_f32 as GatherRowsF32Export;
     const rows: [string, () => void, () => void][] = [
-      ['gather_rows_f32 (8 f)', () => gather(featPtr, 8, weightPtr, nAll >> 1, idxPtr, n, gxPtr, gyPtr, gwPtr), () => gatherRowsRef(feats, 8, weights, nAll >> 1, gatherIdx)],
-      ['hist_fill_f64 (50 bins)', () => fill(xPtr, wPtr, n, ePtr, 50, sPtr, s2Ptr), () => histFillRef(xs, ws, edges, sumw, sumw2)],
-      ['likelihood_ratio_f32', () => ratio(zPtr, n, 1e-6, 100, 1, rPtr), () => likelihoodRatioRef(zs, { epsilon: 1e-6, wMax: 100 }, 1)],
+      [
+        'gather_rows_f32 (8 f)',
+        () => gather(featPtr, 8, weightPtr, nAll >> 1, idxPtr, n, gxPtr, gyPtr, gwPtr),
+        () => gatherRowsRef(feats, 8, weights, nAll >> 1, gatherIdx),
+      ],
+      [
+        'hist_fill_f64 (50 bins)',
+        () => fill(xPtr, wPtr, n, ePtr, 50, sPtr, s2Ptr),
+        () => histFillRef(xs, ws, edges, sumw, sumw2),
+      ],
+      [
+        'likelihood_ratio_f32',
+        () => ratio(zPtr, n, 1e-6, 100, 1, rPtr),
+        () => likelihoodRatioRef(zs, { epsilon: 1e-6, wMax: 100 }, 1),
+      ],
       ['silu_forward_f32', () => unary('silu_forward_f32')(zPtr, n, aPtr), () => siluForwardRef(zs)],
       ['silu_backward_f32', () => back('silu_backward_f32')(zPtr, zPtr, n, aPtr), () => siluBackwardRef(zs, zs)],
       ['gelu_forward_f32', () => unary('gelu_forward_f32')(zPtr, n, aPtr), () => geluForwardRef(zs)],
       ['gelu_backward_f32', () => back('gelu_backward_f32')(zPtr, zPtr, n, aPtr), () => geluBackwardRef(zs, zs)],
       // a fit's training order: two composed permutations per event, as EventOrder draws it
-      ['permute_u32 (2 composed)', () => {
-        orderEpoch.images(0, n, 0, idxPtr);
-        orderSplit.images(idxPtr, n, nVal, idxPtr);
-      }, () => {
-        for (let r = 0; r < n; r++) idx[r] = split.at(nVal + epoch.at(r));
-      }],
+      [
+        'permute_u32 (2 composed)',
+        () => {
+          orderEpoch.images(0, n, 0, idxPtr);
+          orderSplit.images(idxPtr, n, nVal, idxPtr);
+        },
+        () => {
+          for (let r = 0; r < n; r++) idx[r] = split.at(nVal + epoch.at(r));
+        },
+      ],
     ];
     for (const [name, wasm, twin] of rows) {
       const a = await seconds(wasm, 100);
       const b = await seconds(twin, 100);
-      console.log(`  ${name.padEnd(24)}${String(n).padStart(7)} | ${fmt(1 / a, 0)}  ${fmt((a / n) * 1e9)} | ${fmt(1 / b, 0)}  ${fmt((b / n) * 1e9)}`);
+      console.log(
+        `  ${name.padEnd(24)}${String(n).padStart(7)} | ${fmt(1 / a, 0)}  ${fmt((a / n) * 1e9)} | ${fmt(1 / b, 0)}  ${fmt((b / n) * 1e9)}`,
+      );
     }
     arena.release(mark);
   }
 }
 
-console.log(`# kernels.bench: Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} hardware threads (benchmarks use 1), load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `# kernels.bench: Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} hardware threads (benchmarks use 1), load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 await denseTable();
 await trainStepTable();
 await perEventTable();

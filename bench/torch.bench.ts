@@ -57,12 +57,21 @@ function makeData(n: number): { x0: Float32Array; x1: Float32Array } {
 }
 
 const python = findTorchPython();
-console.log(`# torch.bench: Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} hardware threads, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `# torch.bench: Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} hardware threads, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 if (python === undefined) {
-  console.log('torch.bench: SKIPPED: no python3 can import torch (install Debian python3-torch: apt-get install -y python3-torch)');
+  console.log(
+    'torch.bench: SKIPPED: no python3 can import torch (install Debian python3-torch: apt-get install -y python3-torch)',
+  );
   process.exit(0);
 }
-console.log(`# ${nEvents} events × ${epochs} epochs, ${N_FEATURES} inputs, ReLU, Adam lr 1e-3; engine 1 thread, torch via ${python} with 1 thread${repeats > 1 ? `; best of ${repeats} runs each` : ''}; each run the fastest of ${BACK_TO_BACK} trainings back to back`);
+console.log(
+  `# ${nEvents} events × ${epochs} epochs, ${N_FEATURES} inputs, ReLU, Adam lr 1e-3; engine 1 thread, torch via ${python} with 1 thread${repeats > 1 ? `; best of ${repeats} runs each` : ''}; each run the fastest of ${BACK_TO_BACK} trainings back to back`,
+);
 
 const { x0, x1 } = makeData(nEvents);
 const half = nEvents / 2;
@@ -73,7 +82,10 @@ const weights = new Float32Array(nEvents).fill(1);
 const features = new Float32Array(nEvents * N_FEATURES);
 features.set(x0);
 features.set(x1, half * N_FEATURES);
-writeFileSync(dataPath, Buffer.concat([features, labels, weights].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))));
+writeFileSync(
+  dataPath,
+  Buffer.concat([features, labels, weights].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))),
+);
 // beside this file when run from source; two levels up from dist/bench/ when compiled
 const script = [new URL('./torch.bench.py', import.meta.url), new URL('../../bench/torch.bench.py', import.meta.url)]
   .map((u) => fileURLToPath(u))
@@ -86,10 +98,24 @@ const key = { seed: 1, kind: 'nominal' as const, replica: 0, iteration: 1, step:
 
 // one untimed fit first: V8 compiles wasm with its baseline tier and swaps in the
 // optimised code while it runs, which would otherwise land in the first timed row
-new MlpClassifier({ hidden: [50, 50, 50], activation: 'relu', epochs: 1, batchSize: 128, validationFraction: 0, patience: 0 })
-  .fit({ values: x0.subarray(0, 2048 * N_FEATURES), nEvents: 2048, nFeatures: N_FEATURES }, w.subarray(0, 2048), { values: x1.subarray(0, 2048 * N_FEATURES), nEvents: 2048, nFeatures: N_FEATURES }, w.subarray(0, 2048), { rngKey: key });
+new MlpClassifier({
+  hidden: [50, 50, 50],
+  activation: 'relu',
+  epochs: 1,
+  batchSize: 128,
+  validationFraction: 0,
+  patience: 0,
+}).fit(
+  { values: x0.subarray(0, 2048 * N_FEATURES), nEvents: 2048, nFeatures: N_FEATURES },
+  w.subarray(0, 2048),
+  { values: x1.subarray(0, 2048 * N_FEATURES), nEvents: 2048, nFeatures: N_FEATURES },
+  w.subarray(0, 2048),
+  { rngKey: key },
+);
 
-console.log(`\n  network  batch | engine samples·epochs/s | torch samples·epochs/s | engine/torch${repeats > 1 ? ' (best/best, median of pairs)' : ''}`);
+console.log(
+  `\n  network  batch | engine samples·epochs/s | torch samples·epochs/s | engine/torch${repeats > 1 ? ' (best/best, median of pairs)' : ''}`,
+);
 let reported = false;
 try {
   for (const width of [50, 100]) {
@@ -103,18 +129,43 @@ try {
         // each side: the fastest of BACK_TO_BACK fresh trainings run one after the other
         let e = 0;
         for (let k = 0; k < BACK_TO_BACK; k++) {
-          const clf = new MlpClassifier({ hidden: [width, width, width], activation: 'relu', epochs, batchSize, validationFraction: 0, patience: 0 });
+          const clf = new MlpClassifier({
+            hidden: [width, width, width],
+            activation: 'relu',
+            epochs,
+            batchSize,
+            validationFraction: 0,
+            patience: 0,
+          });
           const t0 = performance.now();
           clf.fit(m0, w, m1, w, { rngKey: key });
           e = Math.max(e, (nEvents * epochs) / ((performance.now() - t0) / 1000));
         }
         engine = Math.max(engine, e);
-        const r = spawnSync(python, [script, dataPath, String(nEvents), String(N_FEATURES), String(width), '3', String(batchSize), String(epochs), String(BACK_TO_BACK)], {
-          env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
-          encoding: 'utf8',
-        });
+        const r = spawnSync(
+          python,
+          [
+            script,
+            dataPath,
+            String(nEvents),
+            String(N_FEATURES),
+            String(width),
+            '3',
+            String(batchSize),
+            String(epochs),
+            String(BACK_TO_BACK),
+          ],
+          {
+            env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+            encoding: 'utf8',
+          },
+        );
         if (r.status !== 0) throw new Error(`torch.bench.py failed: ${r.stderr}`);
-        result = JSON.parse(r.stdout.trim().split('\n').pop()!) as { samples_epochs_per_s: number; torch: string; sgemm_gflops: number };
+        result = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+          samples_epochs_per_s: number;
+          torch: string;
+          sgemm_gflops: number;
+        };
         torch = Math.max(torch, result.samples_epochs_per_s);
         pairs.push(e / result.samples_epochs_per_s);
         pairLines.push(`    pair ${rep + 1}: engine ${e.toFixed(0)}, torch ${result.samples_epochs_per_s.toFixed(0)}`);
@@ -122,16 +173,26 @@ try {
       if (result === undefined) throw new Error('torch.bench: no run');
       if (!reported) {
         reported = true;
-        console.log(`  (torch ${result.torch}; its 1-thread sgemm at 10^4×100×100 runs at ${result.sgemm_gflops.toFixed(1)} GFLOP/s${result.sgemm_gflops < 10 ? ': a reference BLAS, not OpenBLAS (apt-get install libopenblas0-pthread)' : ''})`);
+        console.log(
+          `  (torch ${result.torch}; its 1-thread sgemm at 10^4×100×100 runs at ${result.sgemm_gflops.toFixed(1)} GFLOP/s${result.sgemm_gflops < 10 ? ': a reference BLAS, not OpenBLAS (apt-get install libopenblas0-pthread)' : ''})`,
+        );
       }
       pairs.sort((a, b) => a - b);
-      const median = pairs.length % 2 === 1 ? pairs[pairs.length >> 1] : (pairs[pairs.length / 2 - 1] + pairs[pairs.length / 2]) / 2;
+      const median =
+        pairs.length % 2 === 1 ? pairs[pairs.length >> 1] : (pairs[pairs.length / 2 - 1] + pairs[pairs.length / 2]) / 2;
       const paired = repeats > 1 ? `, ${median.toFixed(2)}` : '';
-      console.log(`  3×${String(width).padEnd(4)} ${String(batchSize).padStart(6)} | ${engine.toFixed(0).padStart(23)} | ${torch.toFixed(0).padStart(22)} | ${(engine / torch).toFixed(2).padStart(12)}${paired}`);
+      console.log(
+        `  3×${String(width).padEnd(4)} ${String(batchSize).padStart(6)} | ${engine.toFixed(0).padStart(23)} | ${torch.toFixed(0).padStart(22)} | ${(engine / torch).toFixed(2).padStart(12)}${paired}`,
+      );
       if (process.env.COMPARE_TORCH_PAIRS) for (const line of pairLines) console.log(line);
     }
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
-console.log(`# load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `# load average at the end ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);

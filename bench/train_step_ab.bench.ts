@@ -48,7 +48,9 @@ const args = process.argv.slice(2);
 const fitMode = args.includes('--fit');
 const [baseDir, configArg] = args.filter((a) => a !== '--fit');
 if (baseDir === undefined) {
-  console.error('usage: node dist/bench/train_step_ab.bench.js BASE_CHECKOUT [width:batch,...] [--fit]  (BASE_CHECKOUT built with npm run build)');
+  console.error(
+    'usage: node dist/bench/train_step_ab.bench.js BASE_CHECKOUT [width:batch,...] [--fit]  (BASE_CHECKOUT built with npm run build)',
+  );
   process.exit(2);
 }
 const configs = (configArg ?? '50:128,50:512,100:128,100:512').split(',').map((c) => c.split(':').map(Number));
@@ -90,7 +92,14 @@ function stepSide(b: Build, dims: number[], batch: number, batches: Float32Array
       for (let i = 0; i < steps; i++) {
         ws.x.set(batches[cursor++ % N_BATCHES]);
         t++;
-        const adam: AdamScalars = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-7, bc1: 1 - 0.9 ** t, bc2: 1 - 0.999 ** t };
+        const adam: AdamScalars = {
+          lr: 1e-3,
+          beta1: 0.9,
+          beta2: 0.999,
+          eps: 1e-7,
+          bc1: 1 - 0.9 ** t,
+          bc2: 1 - 0.999 ** t,
+        };
         b.mlpTrainStepF32(ws, batch, 1 / batch, adam);
       }
       return performance.now() - t0;
@@ -103,14 +112,27 @@ function stepSide(b: Build, dims: number[], batch: number, batches: Float32Array
 function fitSide(b: Build, width: number, batch: number, x0: Float32Array, x1: Float32Array): Side {
   const half = FIT_EVENTS / 2;
   const w = new Float64Array(half).fill(1);
-  const clf = new b.MlpClassifier({ hidden: [width, width, width], activation: 'relu', epochs: FIT_EPOCHS, batchSize: batch, validationFraction: 0, patience: 0 });
+  const clf = new b.MlpClassifier({
+    hidden: [width, width, width],
+    activation: 'relu',
+    epochs: FIT_EPOCHS,
+    batchSize: batch,
+    validationFraction: 0,
+    patience: 0,
+  });
   const rngKey: RngKey = { seed: 1, kind: 'nominal', replica: 0, iteration: 0, step: 'none', member: 0 };
   let params: Float32Array = new Float32Array(0);
   return {
     samples: FIT_EVENTS * FIT_EPOCHS,
     block() {
       const t0 = performance.now();
-      const model = clf.fit({ values: x0, nEvents: half, nFeatures: 8 }, w, { values: x1, nEvents: half, nFeatures: 8 }, w, { rngKey }) as TrainedMlp;
+      const model = clf.fit(
+        { values: x0, nEvents: half, nFeatures: 8 },
+        w,
+        { values: x1, nEvents: half, nFeatures: 8 },
+        w,
+        { rngKey },
+      ) as TrainedMlp;
       const dt = performance.now() - t0;
       params = model.params;
       return dt;
@@ -120,7 +142,9 @@ function fitSide(b: Build, width: number, batch: number, x0: Float32Array, x1: F
 }
 
 const unit = fitMode ? `whole fits (${FIT_EVENTS} events × ${FIT_EPOCHS} epochs)` : 'blocks of train steps';
-console.log(`# train_step_ab.bench: base ${path.resolve(baseDir)} vs this build; ${unit}; ${ROUNDS} alternating rounds per row; speed-up = base time / this build's time`);
+console.log(
+  `# train_step_ab.bench: base ${path.resolve(baseDir)} vs this build; ${unit}; ${ROUNDS} alternating rounds per row; speed-up = base time / this build's time`,
+);
 for (const [width, batch] of configs) {
   const dims = [8, width, width, width, 1];
   let sides: Side[];

@@ -26,7 +26,15 @@ export { REPLICA_KIND, STEP, PURPOSE, LOOP_STEPS, RandomStream, poissonOneWeight
 export type { RngKey, ReplicaKind, StepName, Purpose } from './base/rng.js';
 export { featureMatrix, fromColumns, column, maskIndices } from './base/features.js';
 export type { FeatureMatrix } from './base/features.js';
-export type { Classifier, TrainedClassifier, FitContext, FitInfo, RatioClip, RatioResult, EpochReport } from './classifiers/classifier.js';
+export type {
+  Classifier,
+  TrainedClassifier,
+  FitContext,
+  FitInfo,
+  RatioClip,
+  RatioResult,
+  EpochReport,
+} from './classifiers/classifier.js';
 export {
   CLASSIFIER_KINDS,
   CLASSIFIER_TYPES,
@@ -71,8 +79,24 @@ export { fitMember, fitMemberWith } from './algorithm/fit_member.js';
 export { InProcessRunner } from './algorithm/in_process_runner.js';
 export type { InProcessRunnerOptions } from './algorithm/in_process_runner.js';
 export type { CombineMode } from './algorithm/combine.js';
-export { planReplicas, replicaInputs, checkSystematic, unfoldReplica, prepareReplicas, computeReplica, mergeReplicas } from './uncertainty/replicas.js';
-export type { ReplicaOptions, SystematicSpec, ReplicaPlan, ReplicaColumn, ReplicaProgress, ReplicaRunResult, ReplicaWork } from './uncertainty/replicas.js';
+export {
+  planReplicas,
+  replicaInputs,
+  checkSystematic,
+  unfoldReplica,
+  prepareReplicas,
+  computeReplica,
+  mergeReplicas,
+} from './uncertainty/replicas.js';
+export type {
+  ReplicaOptions,
+  SystematicSpec,
+  ReplicaPlan,
+  ReplicaColumn,
+  ReplicaProgress,
+  ReplicaRunResult,
+  ReplicaWork,
+} from './uncertainty/replicas.js';
 export { MemoryReplicaStore } from './uncertainty/replica_record.js';
 export type { ReplicaRecord, ReplicaStore, RecordExpectation } from './uncertainty/replica_record.js';
 export type { ReplicaExecutor, ExecutorRun } from './execution/executor.js';
@@ -93,8 +117,21 @@ export {
 } from './uncertainty/covariance.js';
 export type { ReplicaValue, UncertaintyBreakdown } from './uncertainty/covariance.js';
 export { FAMILIES, COLUMN_FAMILIES, REPLICA_FAMILIES, weightColumns } from './uncertainty/families.js';
-export type { ColumnFamily, ReplicaFamily, CovarianceFamily, WeightColumn, FamilyInfo, FamilyRole } from './uncertainty/families.js';
-export { simSampleFromTable, dataSampleFromTable, truthSampleFromTable, simColumnList, readWeights } from './io/samples.js';
+export type {
+  ColumnFamily,
+  ReplicaFamily,
+  CovarianceFamily,
+  WeightColumn,
+  FamilyInfo,
+  FamilyRole,
+} from './uncertainty/families.js';
+export {
+  simSampleFromTable,
+  dataSampleFromTable,
+  truthSampleFromTable,
+  simColumnList,
+  readWeights,
+} from './io/samples.js';
 export type { SimColumns, DataColumns, TruthSample } from './io/samples.js';
 export { encodeWeightsFile, decodeWeightsFile } from './publish/weights_encoding.js';
 export type {
@@ -106,7 +143,12 @@ export type {
   ObservableInfo,
   SelectionInfo,
 } from './publish/weights_encoding.js';
-export { validateWeightsBytes, validateWeightsTable, COLUMN_ROLES, SUPPORTED_FORMAT_VERSIONS } from './publish/weights_validation.js';
+export {
+  validateWeightsBytes,
+  validateWeightsTable,
+  COLUMN_ROLES,
+  SUPPORTED_FORMAT_VERSIONS,
+} from './publish/weights_validation.js';
 export type { ValidationReport } from './publish/weights_validation.js';
 export { summarize, summaryJson } from './publish/run_summary.js';
 export type { RunSummary } from './publish/run_summary.js';

@@ -26,7 +26,13 @@ export type { NpzWriteOptions } from './io/npz_io.js';
 export { readRoot } from './io/root_io.js';
 export { checkOutputDir, OutputDir } from './io/output_dir.js';
 export { checkOutputFile, writeFileWhole } from './io/output_file.js';
-export { writeWeightsFile, readWeightsFile, writeOutputDir, describeInputFile, engineVersion } from './publish/weights_file.js';
+export {
+  writeWeightsFile,
+  readWeightsFile,
+  writeOutputDir,
+  describeInputFile,
+  engineVersion,
+} from './publish/weights_file.js';
 export { writeSummary } from './publish/summary.js';
 export { validateWeightsFile } from './publish/validate.js';
 export { writeHepdata } from './publish/hepdata.js';

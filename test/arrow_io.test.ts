@@ -22,7 +22,12 @@ function write(name: string, bytes: Uint8Array): string {
 }
 
 function sample(): Table {
-  return new Table({ gen_pt: makeVector(pt), reco_eta: makeVector(eta), n: makeVector(n), pass: vectorFromArray(passBits, new Bool()) });
+  return new Table({
+    gen_pt: makeVector(pt),
+    reco_eta: makeVector(eta),
+    n: makeVector(n),
+    pass: vectorFromArray(passBits, new Bool()),
+  });
 }
 
 async function rejects(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
@@ -47,7 +52,10 @@ for (const format of ['file', 'stream'] as const) {
     assertBitEqual('n', t.column('n'), n);
     const pass = t.column('pass');
     assert.instance(pass, Uint8Array);
-    assert.equal(Array.from(pass as Uint8Array), passBits.map((b) => (b ? 1 : 0)));
+    assert.equal(
+      Array.from(pass as Uint8Array),
+      passBits.map((b) => (b ? 1 : 0)),
+    );
   });
 }
 
@@ -86,19 +94,43 @@ test('readTable dispatches .arrow, .feather and .arrows to readArrow', async () 
 
 test('errors: missing file, empty file, missing column, garbled and truncated files', async () => {
   await rejects(readArrow(join(dir, 'nope.arrow'), { columns: [] }), /nope\.arrow: file must exist; got no such file$/);
-  await rejects(readArrow(write('empty.arrow', new Uint8Array(0)), { columns: [] }), /empty\.arrow: file must not be empty; got 0 bytes$/);
-  const sim = write('sim.arrow', tableToIPC(tableFromArrays({ gen_pt: pt, gen_eta: pt, reco_eta: pt, weight: eta }), 'file'));
-  await rejects(readArrow(sim, { columns: ['gen_pt', 'reco_pt'] }), /sim\.arrow: column "reco_pt" not found; columns are gen_pt, gen_eta, reco_eta, weight$/);
-  await rejects(readArrow(write('garbled.arrow', new TextEncoder().encode('not an arrow file at all')), { columns: [] }), /garbled\.arrow: file must be Arrow IPC \(file or stream format\); got bytes that are neither/);
+  await rejects(
+    readArrow(write('empty.arrow', new Uint8Array(0)), { columns: [] }),
+    /empty\.arrow: file must not be empty; got 0 bytes$/,
+  );
+  const sim = write(
+    'sim.arrow',
+    tableToIPC(tableFromArrays({ gen_pt: pt, gen_eta: pt, reco_eta: pt, weight: eta }), 'file'),
+  );
+  await rejects(
+    readArrow(sim, { columns: ['gen_pt', 'reco_pt'] }),
+    /sim\.arrow: column "reco_pt" not found; columns are gen_pt, gen_eta, reco_eta, weight$/,
+  );
+  await rejects(
+    readArrow(write('garbled.arrow', new TextEncoder().encode('not an arrow file at all')), { columns: [] }),
+    /garbled\.arrow: file must be Arrow IPC \(file or stream format\); got bytes that are neither/,
+  );
   const full = tableToIPC(tableFromArrays({ x: pt }), 'file');
-  await rejects(readArrow(write('cut.arrow', full.slice(0, full.length - 40)), { columns: ['x'] }), /cut\.arrow: file must be a complete Arrow IPC file; got .*truncated/);
+  await rejects(
+    readArrow(write('cut.arrow', full.slice(0, full.length - 40)), { columns: ['x'] }),
+    /cut\.arrow: file must be a complete Arrow IPC file; got .*truncated/,
+  );
   const stream = tableToIPC(tableFromArrays({ x: pt }), 'stream');
-  await rejects(readArrow(write('cut.arrows', stream.slice(0, 300)), { columns: ['x'] }), /cut\.arrows: file must be a complete Arrow IPC stream; got a truncated or garbled one/);
+  await rejects(
+    readArrow(write('cut.arrows', stream.slice(0, 300)), { columns: ['x'] }),
+    /cut\.arrows: file must be a complete Arrow IPC stream; got a truncated or garbled one/,
+  );
 });
 
 test('errors: a string column is not numeric', async () => {
-  const path = write('str.arrow', tableToIPC(makeTable({ x: Float32Array.from([1, 2]) }).assign(tableFromArrays({ s: ['a', 'b'] })), 'file'));
-  await rejects(readArrow(path, { columns: ['s'] }), /str\.arrow: column "s" must be numeric or boolean; got (Utf8|Dictionary.*)$/);
+  const path = write(
+    'str.arrow',
+    tableToIPC(makeTable({ x: Float32Array.from([1, 2]) }).assign(tableFromArrays({ s: ['a', 'b'] })), 'file'),
+  );
+  await rejects(
+    readArrow(path, { columns: ['s'] }),
+    /str\.arrow: column "s" must be numeric or boolean; got (Utf8|Dictionary.*)$/,
+  );
 });
 
 test.run();

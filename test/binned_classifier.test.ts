@@ -81,11 +81,26 @@ test('negative weights: a cell with a negative sum in either class gets S1/S0 an
 });
 
 test('2-D product grid: one cell per pair of slots', () => {
-  const c = new BinnedClassifier({ type: 'binned', edges: [[0, 1], [0, 10, 20]] });
-  const x = fromColumns([[0.5, 0.5, 0.5, 5], [5, 15, 15, -1]]);
+  const c = new BinnedClassifier({
+    type: 'binned',
+    edges: [
+      [0, 1],
+      [0, 10, 20],
+    ],
+  });
+  const x = fromColumns([
+    [0.5, 0.5, 0.5, 5],
+    [5, 15, 15, -1],
+  ]);
   const m = c.fit(x, w(1, 1, 1, 1), x, w(3, 1, 2, 4), { rngKey });
   // cells (in, [0,10)): 3/1; (in, [10,20)): 3/2; (over, under): 4/1; (under, under): empty → S1/S0 = 2.5
-  const r = m.ratio(fromColumns([[0.5, 0.2, 7, -3], [1, 19, -4, -4]]), loose);
+  const r = m.ratio(
+    fromColumns([
+      [0.5, 0.2, 7, -3],
+      [1, 19, -4, -4],
+    ]),
+    loose,
+  );
   assertClose('ratio', r.ratio, [3, 1.5, 4, 2.5]);
 });
 
@@ -93,24 +108,48 @@ test('the factory builds the binned classifier from its spec', () => {
   const c = createClassifier({ type: 'binned', edges: [[0, 1]] });
   assert.instance(c, BinnedClassifier);
   assert.equal(c.spec, { type: 'binned', edges: [[0, 1]] });
-  assert.throws(() => createClassifier({ type: 'tree' } as never), (e: Error) => e instanceof InputError && /classifier\.type must be one of mlp, binned; got "tree"/.test(e.message));
+  assert.throws(
+    () => createClassifier({ type: 'tree' } as never),
+    (e: Error) => e instanceof InputError && /classifier\.type must be one of mlp, binned; got "tree"/.test(e.message),
+  );
 });
 
 test('validation messages', () => {
   const bad = (edges: unknown, re: RegExp) =>
-    assert.throws(() => new BinnedClassifier({ type: 'binned', edges } as never), (e: Error) => e instanceof InputError && re.test(e.message), String(re));
+    assert.throws(
+      () => new BinnedClassifier({ type: 'binned', edges } as never),
+      (e: Error) => e instanceof InputError && re.test(e.message),
+      String(re),
+    );
   bad([], /^classifier\.edges must be a non-empty array of edge arrays \(one per feature\); got array of length 0$/);
   bad(undefined, /^classifier\.edges must be a non-empty array .*; got undefined$/);
   bad([5], /^classifier\.edges\[0\] must be an array of numbers; got 5$/);
   bad([[0, 1], [1]], /^classifier\.edges\[1\] must hold at least 2 edges; got 1$/);
   bad([[0, 2, 1]], /^classifier\.edges\[0\] must be strictly increasing; got 2 then 1 at index 2$/);
   bad([[0, NaN]], /^classifier\.edges\[0\] must be finite; got NaN at index 1$/);
-  bad(Array.from({ length: 5 }, () => Array.from({ length: 40 }, (_, k) => k)), /^classifier\.edges must give at most 16777216 grid cells \(with under\/overflow\); got 115856201$/);
+  bad(
+    Array.from({ length: 5 }, () => Array.from({ length: 40 }, (_, k) => k)),
+    /^classifier\.edges must give at most 16777216 grid cells \(with under\/overflow\); got 115856201$/,
+  );
   const c = new BinnedClassifier({ type: 'binned', edges: [[0, 1]] });
-  assert.throws(() => c.fit(fromColumns([[0], [0]]), w(1), col(0), w(1), { rngKey }), /^binned classifier class 0 must have one feature per edge list \(1\); got 2 features$/);
-  assert.throws(() => c.fit(col(0), w(1, 2), col(0), w(1), { rngKey }), /^binned classifier class 0 weights must have one entry per event; got 2 for 1 events$/);
-  assert.throws(() => c.fit(col(0), w(-1), col(0), w(1), { rngKey }), (e: Error) => e instanceof NumericalError && /^binned classifier class 0 total weight must be positive; got -1$/.test(e.message));
-  assert.throws(() => c.fit(col(0), w(1), col(0), w(1), { rngKey }).ratio(fromColumns([[0], [1]]), loose), /^binned classifier target must have one feature per edge list \(1\); got 2 features$/);
+  assert.throws(
+    () => c.fit(fromColumns([[0], [0]]), w(1), col(0), w(1), { rngKey }),
+    /^binned classifier class 0 must have one feature per edge list \(1\); got 2 features$/,
+  );
+  assert.throws(
+    () => c.fit(col(0), w(1, 2), col(0), w(1), { rngKey }),
+    /^binned classifier class 0 weights must have one entry per event; got 2 for 1 events$/,
+  );
+  assert.throws(
+    () => c.fit(col(0), w(-1), col(0), w(1), { rngKey }),
+    (e: Error) =>
+      e instanceof NumericalError &&
+      /^binned classifier class 0 total weight must be positive; got -1$/.test(e.message),
+  );
+  assert.throws(
+    () => c.fit(col(0), w(1), col(0), w(1), { rngKey }).ratio(fromColumns([[0], [1]]), loose),
+    /^binned classifier target must have one feature per edge list \(1\); got 2 features$/,
+  );
 });
 
 test.run();

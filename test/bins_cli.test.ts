@@ -18,7 +18,12 @@ function omnifold(args: string[]) {
   return { code: out.status, stdout: out.stdout, stderr: out.stderr };
 }
 
-const TABLE = { bins: { type: 'string' }, obs: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+const TABLE = {
+  bins: { type: 'string' },
+  obs: { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 test('pre-pass: a value option joins a following argument that starts with one dash', () => {
   assert.equal(joinDashValues(['f', '--bins', '-1:1:4', '--obs', '-x'], TABLE), ['f', '--bins=-1:1:4', '--obs=-x']);
@@ -61,7 +66,10 @@ test('export: a bad negative spec names --bins and the value, not parseArgs ambi
   const dir = join(fixture.dir, 'hepdata_bad');
   const out = omnifold(['export', fixture.dir, '--hepdata', dir, '--obs', 'gen_eta', '--bins', '-1:-2:4']);
   assert.is(out.code, 2);
-  assert.match(out.stderr, /^omnifold: --bins lo:hi:n must have finite lo < hi and a positive integer n; got "-1:-2:4"\n$/);
+  assert.match(
+    out.stderr,
+    /^omnifold: --bins lo:hi:n must have finite lo < hi and a positive integer n; got "-1:-2:4"\n$/,
+  );
   assert.not.ok(existsSync(dir), 'nothing written');
 });
 

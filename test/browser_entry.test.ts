@@ -26,13 +26,27 @@ import { wasmPath } from '../src/kernels/wasm_node.js';
 
 /** The compiled neutral entry, dist/src/browser.js (the tests run from dist/test/). */
 const ENTRY = fileURLToPath(new URL('../src/browser.js', import.meta.url));
-const PACKAGE = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
+const PACKAGE = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as {
+  version: string;
+};
 
 const TOY = { nSim: 3000, nData: 3000, seed: 11 };
-const BINNED: Partial<node.UnfoldOptions> = { nIterations: 3, seed: 5, classifier: { type: 'binned', edges: [[-3, -1.5, -0.5, 0, 0.5, 1.5, 3]] } };
+const BINNED: Partial<node.UnfoldOptions> = {
+  nIterations: 3,
+  seed: 5,
+  classifier: { type: 'binned', edges: [[-3, -1.5, -0.5, 0, 0.5, 1.5, 3]] },
+};
 // a reco-transform systematic too: its scaled copy of the features has no SharedArrayBuffer in the context
-const REPLICAS: node.ReplicaOptions = { ...BINNED, dataBootstraps: 2, systematics: [{ name: 'scale', kind: 'reco-transform', feature: 0, scale: 1.01 }] };
-const MLP: Partial<node.UnfoldOptions> = { nIterations: 2, seed: 5, classifier: { type: 'mlp', hidden: [8, 8], epochs: 2, batchSize: 128 } };
+const REPLICAS: node.ReplicaOptions = {
+  ...BINNED,
+  dataBootstraps: 2,
+  systematics: [{ name: 'scale', kind: 'reco-transform', feature: 0, scale: 1.01 }],
+};
+const MLP: Partial<node.UnfoldOptions> = {
+  nIterations: 2,
+  seed: 5,
+  classifier: { type: 'mlp', hidden: [8, 8], epochs: 2, batchSize: 128 },
+};
 
 type Bundle = { text: string; result: BuildResult<{ write: false; metafile: true }> };
 
@@ -67,33 +81,119 @@ test('the neutral entry bundles for the browser platform with no Node built-in',
   const builtin = text.match(/.{0,60}(?:["']node:[a-z_/]+["']|\brequire\(\s*["'][a-z_/:]+["']\s*\)).{0,60}/);
   assert.is(builtin, null, `the bundle must not load a Node built-in; got ${builtin?.[0]}`);
   const inputs = Object.keys(result.metafile.inputs);
-  assert.ok(inputs.some((path) => path.endsWith('kernels/wasm_neutral.js')), `the bundle must take the neutral wasm edge; got inputs ${inputs.filter((p) => p.includes('kernels/wasm')).join(', ')}`);
-  assert.not.ok(inputs.some((path) => path.endsWith('kernels/wasm_node.js')), 'the bundle must not hold the Node wasm edge');
-  assert.ok(inputs.some((path) => path.endsWith('base/sha256_neutral.js')), 'the bundle must take the neutral SHA-256 edge');
-  assert.not.ok(inputs.some((path) => path.endsWith('base/sha256_node.js')), 'the bundle must not hold the Node SHA-256 edge');
+  assert.ok(
+    inputs.some((path) => path.endsWith('kernels/wasm_neutral.js')),
+    `the bundle must take the neutral wasm edge; got inputs ${inputs.filter((p) => p.includes('kernels/wasm')).join(', ')}`,
+  );
+  assert.not.ok(
+    inputs.some((path) => path.endsWith('kernels/wasm_node.js')),
+    'the bundle must not hold the Node wasm edge',
+  );
+  assert.ok(
+    inputs.some((path) => path.endsWith('base/sha256_neutral.js')),
+    'the bundle must take the neutral SHA-256 edge',
+  );
+  assert.not.ok(
+    inputs.some((path) => path.endsWith('base/sha256_node.js')),
+    'the bundle must not hold the Node SHA-256 edge',
+  );
 });
 
 // The neutral API is exactly this list; the Node entry (src/index.ts) exports each name as the same object.
 const EXPORTS = [
-  'BinnedClassifier', 'CLASSIFIER_FLAGS', 'CLASSIFIER_KINDS', 'CLASSIFIER_TYPES',
-  'COLUMN_FAMILIES', 'COLUMN_ROLES', 'Expression', 'FAKES_MODES', 'FAMILIES', 'GAUSS_TOY_DEFAULTS',
-  'Histogram', 'InProcessExecutor', 'InProcessRunner', 'InputError', 'KernelError',
-  'LEPTON_JET_TOY_DEFAULTS', 'LOOP_STEPS', 'MISSES_MODES', 'MLP_DEFAULTS', 'MemoryReplicaStore',
-  'MlpClassifier', 'Moments', 'NumericalError', 'OmniFoldError', 'PURPOSE', 'REPLICA_FAMILIES',
-  'REPLICA_KIND', 'RandomStream', 'STEP', 'SUPPORTED_FORMAT_VERSIONS', 'UNFOLD_DEFAULTS',
-  'WorkerError', 'binnedSums', 'checkEdges', 'checkSystematic', 'choiceFlag', 'classifierKind',
-  'clipRatio', 'column', 'combineReplicas', 'computeReplica', 'correlationFigure',
-  'correlationMatrix', 'createClassifier', 'dataSampleFromTable', 'decodeWeightsFile',
-  'describeStat', 'describeValue', 'diagnosticsFigure', 'diagonalSqrt', 'encodeWeightsFile',
-  'featureMatrix', 'fitMember', 'fitMemberWith', 'fromColumns', 'gaussToy', 'hepdataFiles',
-  'hepdataHistogram', 'histogramUncertainties', 'initKernels', 'integerFlag',
-  'isRunLocalClassifierFlag', 'leptonJetToy', 'listFlag', 'maskIndices', 'meanUncertainties',
-  'mergeMoments', 'mergeReplicas', 'observableFigure', 'orList', 'parseExpression', 'planReplicas',
-  'poissonOneWeights', 'positiveNumberFlag', 'prepareReplicas', 'readWeights', 'renderSvg',
-  'replicaInputs', 'replicaUncertainties', 'resolveUnfoldOptions', 'simColumnList',
-  'simSampleFromTable', 'summarize', 'summaryJson', 'truthSampleFromTable', 'unfold',
-  'unfoldReplica', 'validateSamples', 'validateWeightsBytes', 'validateWeightsTable',
-  'weightColumns', 'weightedMean', 'withoutRunLocalOptions',
+  'BinnedClassifier',
+  'CLASSIFIER_FLAGS',
+  'CLASSIFIER_KINDS',
+  'CLASSIFIER_TYPES',
+  'COLUMN_FAMILIES',
+  'COLUMN_ROLES',
+  'Expression',
+  'FAKES_MODES',
+  'FAMILIES',
+  'GAUSS_TOY_DEFAULTS',
+  'Histogram',
+  'InProcessExecutor',
+  'InProcessRunner',
+  'InputError',
+  'KernelError',
+  'LEPTON_JET_TOY_DEFAULTS',
+  'LOOP_STEPS',
+  'MISSES_MODES',
+  'MLP_DEFAULTS',
+  'MemoryReplicaStore',
+  'MlpClassifier',
+  'Moments',
+  'NumericalError',
+  'OmniFoldError',
+  'PURPOSE',
+  'REPLICA_FAMILIES',
+  'REPLICA_KIND',
+  'RandomStream',
+  'STEP',
+  'SUPPORTED_FORMAT_VERSIONS',
+  'UNFOLD_DEFAULTS',
+  'WorkerError',
+  'binnedSums',
+  'checkEdges',
+  'checkSystematic',
+  'choiceFlag',
+  'classifierKind',
+  'clipRatio',
+  'column',
+  'combineReplicas',
+  'computeReplica',
+  'correlationFigure',
+  'correlationMatrix',
+  'createClassifier',
+  'dataSampleFromTable',
+  'decodeWeightsFile',
+  'describeStat',
+  'describeValue',
+  'diagnosticsFigure',
+  'diagonalSqrt',
+  'encodeWeightsFile',
+  'featureMatrix',
+  'fitMember',
+  'fitMemberWith',
+  'fromColumns',
+  'gaussToy',
+  'hepdataFiles',
+  'hepdataHistogram',
+  'histogramUncertainties',
+  'initKernels',
+  'integerFlag',
+  'isRunLocalClassifierFlag',
+  'leptonJetToy',
+  'listFlag',
+  'maskIndices',
+  'meanUncertainties',
+  'mergeMoments',
+  'mergeReplicas',
+  'observableFigure',
+  'orList',
+  'parseExpression',
+  'planReplicas',
+  'poissonOneWeights',
+  'positiveNumberFlag',
+  'prepareReplicas',
+  'readWeights',
+  'renderSvg',
+  'replicaInputs',
+  'replicaUncertainties',
+  'resolveUnfoldOptions',
+  'simColumnList',
+  'simSampleFromTable',
+  'summarize',
+  'summaryJson',
+  'truthSampleFromTable',
+  'unfold',
+  'unfoldReplica',
+  'validateSamples',
+  'validateWeightsBytes',
+  'validateWeightsTable',
+  'weightColumns',
+  'weightedMean',
+  'withoutRunLocalOptions',
 ];
 
 test('src/browser.ts exports exactly the neutral API, the same objects as the Node entry', async () => {
@@ -111,7 +211,13 @@ test('the engine version written by the neutral encoder is the package version',
 test('in a browser-like context the kernels must be provided, and only the real module is taken', async () => {
   const context = browserLikeContext();
   vm.runInContext(await script(), context);
-  assert.is(vm.runInContext('[typeof require, typeof process, typeof Buffer, typeof module, typeof SharedArrayBuffer].join()', context), 'undefined,undefined,undefined,undefined,undefined');
+  assert.is(
+    vm.runInContext(
+      '[typeof require, typeof process, typeof Buffer, typeof module, typeof SharedArrayBuffer].join()',
+      context,
+    ),
+    'undefined,undefined,undefined,undefined,undefined',
+  );
   const messages = (await vm.runInContext(
     `(async () => {
       const o = omnifold;
@@ -128,9 +234,18 @@ test('in a browser-like context the kernels must be provided, and only the real 
     })()`,
     context,
   )) as string[];
-  assert.match(messages[0], /^KernelError: wasm kernels must be provided before the first unfolding on this platform; got none \(await initKernels/);
-  assert.match(messages[1], /^KernelError: kernel source must be the WebAssembly module omnifold.wasm; got bytes that do not compile/);
-  assert.is(messages[2], 'KernelError: kernel module must export memory and heap_base like omnifold.wasm; got exports none');
+  assert.match(
+    messages[0],
+    /^KernelError: wasm kernels must be provided before the first unfolding on this platform; got none \(await initKernels/,
+  );
+  assert.match(
+    messages[1],
+    /^KernelError: kernel source must be the WebAssembly module omnifold.wasm; got bytes that do not compile/,
+  );
+  assert.is(
+    messages[2],
+    'KernelError: kernel module must export memory and heap_base like omnifold.wasm; got exports none',
+  );
 });
 
 test('the bundle unfolds with binned and MLP classifiers bit for bit like the Node entry, and encodes the same weights file', async () => {
@@ -166,9 +281,15 @@ test('the bundle unfolds with binned and MLP classifiers bit for bit like the No
   try {
     const path = join(dir, 'weights.arrow');
     await node.writeWeightsFile(path, {
-      genNames: ['x'], gen: toy.sim.gen, passGen: toy.sim.passGen, passReco: toy.sim.passReco,
-      priorWeights: toy.sim.weights, dataWeightSum: TOY.nData, result: binned,
-      configuration: { toy: 'gauss' }, inputs: [],
+      genNames: ['x'],
+      gen: toy.sim.gen,
+      passGen: toy.sim.passGen,
+      passReco: toy.sim.passReco,
+      priorWeights: toy.sim.weights,
+      dataWeightSum: TOY.nData,
+      result: binned,
+      configuration: { toy: 'gauss' },
+      inputs: [],
     });
     assertSameBits('weights file bytes', browser.file, readFileSync(path));
   } finally {
@@ -229,11 +350,22 @@ test('the bundle plans, runs and merges replicas (nominal, 2 data bootstraps, a 
   const browser = await (published ??= publishInContext());
   // Array.from: the context's arrays belong to its realm, and deep equality wants this one's
   const toy = node.gaussToy(TOY);
-  assert.equal(Array.from(browser.hashes), node.prepareReplicas(toy.sim, toy.data, REPLICAS, true).hashes, 'configuration hashes');
+  assert.equal(
+    Array.from(browser.hashes),
+    node.prepareReplicas(toy.sim, toy.data, REPLICAS, true).hashes,
+    'configuration hashes',
+  );
   const wanted = (await node.runReplicas(toy.sim, toy.data, REPLICAS)).columns;
-  assert.equal(Array.from(browser.columns, (c) => `${c.name}:${c.family}`), ['weight:nominal', 'data_boot_0:data_bootstrap', 'data_boot_1:data_bootstrap', 'syst_scale:systematic']);
-  assert.equal(Array.from(browser.columns, (c) => c.name), wanted.map((c) => c.name));
-  for (const [k, column] of browser.columns.entries()) assertSameBits(`replica ${column.name}`, column.values, wanted[k].values);
+  assert.equal(
+    Array.from(browser.columns, (c) => `${c.name}:${c.family}`),
+    ['weight:nominal', 'data_boot_0:data_bootstrap', 'data_boot_1:data_bootstrap', 'syst_scale:systematic'],
+  );
+  assert.equal(
+    Array.from(browser.columns, (c) => c.name),
+    wanted.map((c) => c.name),
+  );
+  for (const [k, column] of browser.columns.entries())
+    assertSameBits(`replica ${column.name}`, column.values, wanted[k].values);
 });
 
 test('the bundle validates the weights file, and writes the summary and HEPData texts, like the Node entry writes the files', async () => {
@@ -244,25 +376,46 @@ test('the bundle validates the weights file, and writes the summary and HEPData 
   try {
     const weightsPath = join(dir, 'weights.arrow');
     await node.writeWeightsFile(weightsPath, {
-      genNames: ['x'], gen: toy.sim.gen, passGen: toy.sim.passGen, passReco: toy.sim.passReco,
-      priorWeights: toy.sim.weights, dataWeightSum: TOY.nData, result: run.nominal,
-      replicas: run.columns.slice(1), configuration: { toy: 'gauss' }, inputs: [],
+      genNames: ['x'],
+      gen: toy.sim.gen,
+      passGen: toy.sim.passGen,
+      passReco: toy.sim.passReco,
+      priorWeights: toy.sim.weights,
+      dataWeightSum: TOY.nData,
+      result: run.nominal,
+      replicas: run.columns.slice(1),
+      configuration: { toy: 'gauss' },
+      inputs: [],
     });
     assert.equal(Array.from(browser.problems), (await node.validateWeightsFile(weightsPath)).problems);
     assert.equal(Array.from(browser.problems), [], 'the weights file made in the context is valid');
 
     const summary = node.summarize({
-      genNames: ['x'], gen: toy.sim.gen, passGen: toy.sim.passGen, priorWeights: toy.sim.weights, weights: run.nominal.weights,
-      truth: toy.truth, bins: { x: EDGES }, iterations: run.nominal.iterations, nDropped: run.nominal.nDropped,
+      genNames: ['x'],
+      gen: toy.sim.gen,
+      passGen: toy.sim.passGen,
+      priorWeights: toy.sim.weights,
+      weights: run.nominal.weights,
+      truth: toy.truth,
+      bins: { x: EDGES },
+      iterations: run.nominal.iterations,
+      nDropped: run.nominal.nDropped,
     });
     await node.writeSummary(join(dir, 'summary.json'), summary);
     assert.is(browser.summary, readFileSync(join(dir, 'summary.json'), 'utf8'), 'summary.json text');
 
     const histogram = node.hepdataHistogram(await node.readWeightsFile(weightsPath), { obs: 'x', edges: EDGES });
     const names = await node.writeHepdata(join(dir, 'hepdata'), [histogram], { comment: 'browser' });
-    assert.equal(Array.from(browser.hepdata, ([name]) => name), names);
-    assert.ok(names.includes('x_covariance.yaml'), `the replicas give a covariance table; got files ${names.join(', ')}`);
-    for (const [name, text] of browser.hepdata) assert.is(text, readFileSync(join(dir, 'hepdata', name), 'utf8'), `HEPData ${name}`);
+    assert.equal(
+      Array.from(browser.hepdata, ([name]) => name),
+      names,
+    );
+    assert.ok(
+      names.includes('x_covariance.yaml'),
+      `the replicas give a covariance table; got files ${names.join(', ')}`,
+    );
+    for (const [name, text] of browser.hepdata)
+      assert.is(text, readFileSync(join(dir, 'hepdata', name), 'utf8'), `HEPData ${name}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -274,11 +427,18 @@ test('the bundle renders a figure to the SVG text Node renders', async () => {
   vm.runInContext('delete globalThis.SharedArrayBuffer; delete globalThis.Atomics;', context);
   vm.runInContext(await script(), context);
   const figure = {
-    name: 'x', label: 'x', edges: [0, 1, 2, 3],
-    unfolded: { values: [10, 40, 25], errors: [2, 4, 3] }, prior: { values: [20, 35, 20] }, truth: { values: [11, 38, 27] },
+    name: 'x',
+    label: 'x',
+    edges: [0, 1, 2, 3],
+    unfolded: { values: [10, 40, 25], errors: [2, 4, 3] },
+    prior: { values: [20, 35, 20] },
+    truth: { values: [11, 38, 27] },
     chi2: { unfolded: { chi2: 1.2, ndf: 2 }, prior: { chi2: 9.5, ndf: 2 } },
   };
-  const svg = (await vm.runInContext(`omnifold.renderSvg(omnifold.observableFigure(${JSON.stringify(figure)}))`, context)) as string;
+  const svg = (await vm.runInContext(
+    `omnifold.renderSvg(omnifold.observableFigure(${JSON.stringify(figure)}))`,
+    context,
+  )) as string;
   const { renderSvg } = await import('../src/plots/render.js');
   const { observableFigure } = await import('../src/plots/observable_figure.js');
   assert.ok(svg.startsWith('<svg'), `an SVG document; got ${svg.slice(0, 40)}`);

@@ -6,7 +6,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { resolveUnfoldOptions } from '../src/algorithm/options.js';
 import { InputError } from '../src/base/errors.js';
-import { CLASSIFIER_FLAGS, CLASSIFIER_KINDS, CLASSIFIER_TYPES, createClassifier, withoutRunLocalOptions } from '../src/classifiers/registry.js';
+import {
+  CLASSIFIER_FLAGS,
+  CLASSIFIER_KINDS,
+  CLASSIFIER_TYPES,
+  createClassifier,
+  withoutRunLocalOptions,
+} from '../src/classifiers/registry.js';
 import { UNFOLD_FLAGS, unfoldHelp } from '../src/cli/unfold_args.js';
 import { planUnfold, RUN_LOCAL_ARGS } from '../src/cli/unfold_plan.js';
 
@@ -25,9 +31,19 @@ test('each kind: a checked spec builds a classifier of that kind', () => {
 });
 
 test('unknown kinds and unknown options are refused, naming the path', () => {
-  assert.throws(() => resolveUnfoldOptions({ classifier: { type: 'tree' } as never }), (e: Error) => e instanceof InputError && /^options\.classifier\.type must be one of mlp, binned; got "tree"$/.test(e.message));
-  assert.throws(() => resolveUnfoldOptions({ classifier: { type: 'mlp', depth: 3 } as never }), (e: Error) => /^options\.classifier must only have the keys type, hidden, .*; got "depth"$/.test(e.message));
-  assert.throws(() => resolveUnfoldOptions({ classifier: { type: 'binned', edges: [[0, 1]], hidden: [4] } as never }), (e: Error) => /^options\.classifier must only have the keys type, edges; got "hidden"$/.test(e.message));
+  assert.throws(
+    () => resolveUnfoldOptions({ classifier: { type: 'tree' } as never }),
+    (e: Error) =>
+      e instanceof InputError && /^options\.classifier\.type must be one of mlp, binned; got "tree"$/.test(e.message),
+  );
+  assert.throws(
+    () => resolveUnfoldOptions({ classifier: { type: 'mlp', depth: 3 } as never }),
+    (e: Error) => /^options\.classifier must only have the keys type, hidden, .*; got "depth"$/.test(e.message),
+  );
+  assert.throws(
+    () => resolveUnfoldOptions({ classifier: { type: 'binned', edges: [[0, 1]], hidden: [4] } as never }),
+    (e: Error) => /^options\.classifier must only have the keys type, edges; got "hidden"$/.test(e.message),
+  );
 });
 
 test('every classifier flag is an unfold flag with its help line, and names are unique', () => {
@@ -40,12 +56,15 @@ test('every classifier flag is an unfold flag with its help line, and names are 
   }
 });
 
-test('flags set the chosen kind\'s options; every kind\'s flags are checked', () => {
+test("flags set the chosen kind's options; every kind's flags are checked", () => {
   const plan = planUnfold({ hidden: '8,8', lr: '0.01', 'resident-mib': '0' });
   assert.is(plan.classifier, 'mlp');
   assert.equal(plan.classifierOptions, { hidden: [8, 8], learningRate: 0.01, residentMiB: 0 });
   assert.equal(planUnfold({ classifier: 'binned', hidden: '8' }).classifierOptions, {});
-  assert.throws(() => planUnfold({ classifier: 'binned', epochs: '0' }), /^--epochs must be a positive integer; got "0"$/);
+  assert.throws(
+    () => planUnfold({ classifier: 'binned', epochs: '0' }),
+    /^--epochs must be a positive integer; got "0"$/,
+  );
 });
 
 test('run-local options: --resident-mib is a run-local flag, residentMiB is not stored', () => {

@@ -52,16 +52,40 @@ test('a column not requested up front is parsed on demand', async () => {
 
 test('errors name file, line, column and token', async () => {
   await rejects(() => readCsv(join(dir, 'nope.csv'), { columns: [] }), /nope\.csv: file must exist; got no such file$/);
-  await rejects(() => readCsv(write('empty.csv', ''), { columns: [] }), /empty\.csv: file must not be empty; got 0 bytes$/);
-  await rejects(() => readCsv(write('blank.csv', '\n\n'), { columns: [] }), /blank\.csv: file must start with a header row; got only blank lines$/);
+  await rejects(
+    () => readCsv(write('empty.csv', ''), { columns: [] }),
+    /empty\.csv: file must not be empty; got 0 bytes$/,
+  );
+  await rejects(
+    () => readCsv(write('blank.csv', '\n\n'), { columns: [] }),
+    /blank\.csv: file must start with a header row; got only blank lines$/,
+  );
   const sim = write('sim.csv', 'gen_pt,gen_eta,reco_eta,weight\n1,2,3,4\n');
-  await rejects(() => readCsv(sim, { columns: ['reco_pt'] }), /sim\.csv: column "reco_pt" not found; columns are gen_pt, gen_eta, reco_eta, weight$/);
-  await rejects(() => readCsv(write('bad.csv', 'a,b\n1,2\n3,0x1F\n'), { columns: ['a', 'b'] }), /bad\.csv: line 3, column "b" must be a number or true\/false; got "0x1F"$/);
-  await rejects(() => readCsv(write('short.csv', 'a,b\n1,2\n3\n'), { columns: ['a'] }), /short\.csv: line 3 must have 2 fields like the header; got 1$/);
-  await rejects(() => readCsv(write('dup.csv', 'a,a\n1,2\n'), { columns: [] }), /dup\.csv: header column names must be unique; got "a" twice$/);
-  await rejects(() => readCsv(write('bin.csv', 'a\n\u0000\u0001\n'), { columns: [] }), /bin\.csv: file must be text; got NUL bytes/);
+  await rejects(
+    () => readCsv(sim, { columns: ['reco_pt'] }),
+    /sim\.csv: column "reco_pt" not found; columns are gen_pt, gen_eta, reco_eta, weight$/,
+  );
+  await rejects(
+    () => readCsv(write('bad.csv', 'a,b\n1,2\n3,0x1F\n'), { columns: ['a', 'b'] }),
+    /bad\.csv: line 3, column "b" must be a number or true\/false; got "0x1F"$/,
+  );
+  await rejects(
+    () => readCsv(write('short.csv', 'a,b\n1,2\n3\n'), { columns: ['a'] }),
+    /short\.csv: line 3 must have 2 fields like the header; got 1$/,
+  );
+  await rejects(
+    () => readCsv(write('dup.csv', 'a,a\n1,2\n'), { columns: [] }),
+    /dup\.csv: header column names must be unique; got "a" twice$/,
+  );
+  await rejects(
+    () => readCsv(write('bin.csv', 'a\n\u0000\u0001\n'), { columns: [] }),
+    /bin\.csv: file must be text; got NUL bytes/,
+  );
   writeFileSync(join(dir, 'latin.csv'), Uint8Array.from([0x61, 0x0a, 0xff, 0xfe, 0x0a]));
-  await rejects(() => readCsv(join(dir, 'latin.csv'), { columns: [] }), /latin\.csv: file must be UTF-8 text; got bytes that are not/);
+  await rejects(
+    () => readCsv(join(dir, 'latin.csv'), { columns: [] }),
+    /latin\.csv: file must be UTF-8 text; got bytes that are not/,
+  );
 });
 
 test('samples: f32 row-major features in SharedArrayBuffers, f64 weights, masks', async () => {
@@ -71,18 +95,38 @@ test('samples: f32 row-major features in SharedArrayBuffers, f64 weights, masks'
   assert.equal(Array.from(sim.gen.values), [1, 2, 4, 5]);
   assert.equal(Array.from(sim.reco.values), [3, 6]);
   assert.equal(Array.from(sim.weights), [0.5, -1]);
-  assert.equal([Array.from(sim.passGen), Array.from(sim.passReco)], [[1, 0], [1, 0]]);
+  assert.equal(
+    [Array.from(sim.passGen), Array.from(sim.passReco)],
+    [
+      [1, 0],
+      [1, 0],
+    ],
+  );
   assert.equal(sim.genNames, ['g1', 'g2']);
   const data = dataSampleFromTable(t, { reco: ['r1'] });
   assert.equal(Array.from(data.weights), [1, 1]);
 });
 
 test('samples: NaN only allowed where the event fails the selection; masks 0/1 only', async () => {
-  const t = await readCsv(write('nan.csv', 'g,r,w,pg,pr,bad\n1,nan,1,1,0,2\n,2,1,1,1,0\n3,4,nan,1,1,1\n'), { columns: [] });
-  await rejects(() => simSampleFromTable(t, { gen: ['g'], reco: ['r'], passGen: 'pg', passReco: 'pr' }), /nan\.csv: column "g" must be finite on selected events; got NaN at row 1$/);
-  await rejects(() => simSampleFromTable(t, { gen: ['r'], reco: ['g'], passGen: 'pr' }), /nan\.csv: column "g" must be finite on selected events; got NaN at row 1$/);
-  await rejects(() => dataSampleFromTable(t, { reco: ['r'] }), /nan\.csv: column "r" must be finite on selected events; got NaN at row 0$/);
-  await rejects(() => dataSampleFromTable(t, { reco: ['pg'], weight: 'w' }), /nan\.csv: column "w" must hold finite weights; got NaN at row 2$/);
+  const t = await readCsv(write('nan.csv', 'g,r,w,pg,pr,bad\n1,nan,1,1,0,2\n,2,1,1,1,0\n3,4,nan,1,1,1\n'), {
+    columns: [],
+  });
+  await rejects(
+    () => simSampleFromTable(t, { gen: ['g'], reco: ['r'], passGen: 'pg', passReco: 'pr' }),
+    /nan\.csv: column "g" must be finite on selected events; got NaN at row 1$/,
+  );
+  await rejects(
+    () => simSampleFromTable(t, { gen: ['r'], reco: ['g'], passGen: 'pr' }),
+    /nan\.csv: column "g" must be finite on selected events; got NaN at row 1$/,
+  );
+  await rejects(
+    () => dataSampleFromTable(t, { reco: ['r'] }),
+    /nan\.csv: column "r" must be finite on selected events; got NaN at row 0$/,
+  );
+  await rejects(
+    () => dataSampleFromTable(t, { reco: ['pg'], weight: 'w' }),
+    /nan\.csv: column "w" must hold finite weights; got NaN at row 2$/,
+  );
   await rejects(() => readMask(t, 'bad'), /nan\.csv: column "bad" must hold 0\/1 or true\/false; got 2 at row 0$/);
   const ok = simSampleFromTable(t, { gen: ['pg'], reco: ['r'], passReco: 'pr' });
   assert.is(ok.reco.values[0], 0, 'NaN on a failing event is stored as 0');

@@ -34,7 +34,13 @@ function toy(): { sim: SimSample; data: DataSample } {
   }
   const d = Array.from({ length: 999 }, () => r.normal(0.2, 0.8) + r.normal(0, 0.5));
   return {
-    sim: { gen: fromColumns([gen], true), reco: fromColumns([reco], true), passGen, passReco, weights: new Float64Array(nSim).fill(1) },
+    sim: {
+      gen: fromColumns([gen], true),
+      reco: fromColumns([reco], true),
+      passGen,
+      passReco,
+      weights: new Float64Array(nSim).fill(1),
+    },
     data: { reco: fromColumns([d], true), weights: new Float64Array(d.length).fill(1) },
   };
 }
@@ -62,14 +68,20 @@ test('a plan run in parts by three executors merges to the columns and diagnosti
   const run = new ReplicaRun(sim, data, options);
   const pool = new PoolExecutor({ threads: 2 });
   try {
-    assert.equal(await run.execute(new InProcessExecutor({ concurrency: 1 }), [0, 4]), { computed: ['weight', 'syst_es'], resumed: [] });
+    assert.equal(await run.execute(new InProcessExecutor({ concurrency: 1 }), [0, 4]), {
+      computed: ['weight', 'syst_es'],
+      resumed: [],
+    });
     assert.equal(await run.execute(pool, [3, 1]), { computed: ['data_boot_0', 'sim_boot_0'], resumed: [] });
     await run.execute(new ReverseExecutor(), [2]);
   } finally {
     await pool.close();
   }
   const merged = run.merge();
-  assert.equal(merged.columns.map((c) => c.name), ['weight', 'data_boot_0', 'data_boot_1', 'sim_boot_0', 'syst_es']);
+  assert.equal(
+    merged.columns.map((c) => c.name),
+    ['weight', 'data_boot_0', 'data_boot_1', 'sim_boot_0', 'syst_es'],
+  );
   whole.columns.forEach((c, k) => assertBitEqual(c.name, merged.columns[k].values, c.values));
   assert.equal(merged.diagnostics, whole.diagnostics);
   assert.is(merged.nominal.weights, merged.columns[0].values);
@@ -81,10 +93,20 @@ test('a folder store: records written by one run are resumed by the next, the ot
   await first.execute(new ReverseExecutor(), [1, 2]);
   assert.equal(readdirSync(storeDir).sort(), ['data_boot_0.f64rep', 'data_boot_1.f64rep']);
   const events: string[] = [];
-  const second = new ReplicaRun(sim, data, options, { storeDir, resume: true, onProgress: (p) => p.type === 'replica' && events.push(`${p.name}:${p.status}:${p.done}/${p.total}`) });
-  assert.equal(await second.execute(new InProcessExecutor()), { computed: ['weight', 'sim_boot_0', 'syst_es'], resumed: ['data_boot_0', 'data_boot_1'] });
+  const second = new ReplicaRun(sim, data, options, {
+    storeDir,
+    resume: true,
+    onProgress: (p) => p.type === 'replica' && events.push(`${p.name}:${p.status}:${p.done}/${p.total}`),
+  });
+  assert.equal(await second.execute(new InProcessExecutor()), {
+    computed: ['weight', 'sim_boot_0', 'syst_es'],
+    resumed: ['data_boot_0', 'data_boot_1'],
+  });
   assert.equal(events.slice(0, 2), ['data_boot_0:resumed:1/5', 'data_boot_1:resumed:2/5']);
-  assert.equal(events.slice(2).map((e) => e.split(':')[1]), ['computed', 'computed', 'computed']);
+  assert.equal(
+    events.slice(2).map((e) => e.split(':')[1]),
+    ['computed', 'computed', 'computed'],
+  );
   const merged = second.merge();
   assert.equal(merged.resumed, ['data_boot_0', 'data_boot_1']);
   const whole = await runReplicas(sim, data, options);
@@ -97,10 +119,21 @@ test('bad replica indices, a concurrency that is not a positive integer, and a m
   await rejectsInput(() => run.execute(executor, [5]), /^replica indices must be integers in \[0, 5\); got 5$/);
   await rejectsInput(() => run.execute(executor, [1.5]), /^replica indices must be integers in \[0, 5\); got 1\.5$/);
   await rejectsInput(() => run.execute(executor, [2, 2]), /^replica indices must be distinct; got 2 twice$/);
-  await rejectsInput(async () => new InProcessExecutor({ concurrency: 0 }), /^concurrency must be a positive integer; got 0$/);
-  await rejectsInput(async () => new PoolExecutor({ concurrency: 1.5 }), /^concurrency must be a positive integer; got 1\.5$/);
+  await rejectsInput(
+    async () => new InProcessExecutor({ concurrency: 0 }),
+    /^concurrency must be a positive integer; got 0$/,
+  );
+  await rejectsInput(
+    async () => new PoolExecutor({ concurrency: 1.5 }),
+    /^concurrency must be a positive integer; got 1\.5$/,
+  );
   await run.execute(executor, [0]);
-  assert.throws(() => run.merge(), (error: Error) => error instanceof OmniFoldError && /^replica data_boot_0 must be in the store before the merge; got none$/.test(error.message));
+  assert.throws(
+    () => run.merge(),
+    (error: Error) =>
+      error instanceof OmniFoldError &&
+      /^replica data_boot_0 must be in the store before the merge; got none$/.test(error.message),
+  );
 });
 
 test.run();

@@ -3,7 +3,12 @@ import * as assert from 'uvu/assert';
 import { parseExpression } from '../src/analysis/expr.js';
 import { assertClose } from './helpers/close.js';
 
-const cols = { a: Float64Array.of(1, 2, 3), b: Float64Array.of(4, 5, 6), gen_pt: Float64Array.of(10, 20, 30), gen_phi: Float64Array.of(0, Math.PI / 2, Math.PI) };
+const cols = {
+  a: Float64Array.of(1, 2, 3),
+  b: Float64Array.of(4, 5, 6),
+  gen_pt: Float64Array.of(10, 20, 30),
+  gen_phi: Float64Array.of(0, Math.PI / 2, Math.PI),
+};
 const names = Object.keys(cols);
 const ev = (src: string) => Array.from(parseExpression(src, names).evaluate(cols, 3));
 
@@ -21,7 +26,10 @@ test('arithmetic, precedence and associativity', () => {
 
 test('functions', () => {
   assertClose('gen_pt*cos(gen_phi)', ev('gen_pt*cos(gen_phi)'), [10, 20 * Math.cos(Math.PI / 2), -30]);
-  assert.equal(ev('sqrt(a*a + b*b)'), Array.from({ length: 3 }, (_, i) => Math.sqrt(cols.a[i] ** 2 + cols.b[i] ** 2)));
+  assert.equal(
+    ev('sqrt(a*a + b*b)'),
+    Array.from({ length: 3 }, (_, i) => Math.sqrt(cols.a[i] ** 2 + cols.b[i] ** 2)),
+  );
   assert.equal(ev('hypot(a, b, 1)'), [Math.hypot(1, 4, 1), Math.hypot(2, 5, 1), Math.hypot(3, 6, 1)]);
   assert.equal(ev('min(a, b, 2)'), [1, 2, 2]);
   assert.equal(ev('max(a, 2)'), [2, 2, 3]);
@@ -48,12 +56,18 @@ test('columns lists the names read, once each', () => {
 
 const bad: [string, RegExp][] = [
   ['gen_pt*cos(gen_phi', /^expression "gen_pt\*cos\(gen_phi" : expected "\)" at position 18; got end of input$/],
-  ['gen_pt*cos(phi)', /^expression "gen_pt\*cos\(phi\)" : expected a column name at position 11; got unknown column "phi" \(columns are a, b, gen_pt, gen_phi\)$/],
+  [
+    'gen_pt*cos(phi)',
+    /^expression "gen_pt\*cos\(phi\)" : expected a column name at position 11; got unknown column "phi" \(columns are a, b, gen_pt, gen_phi\)$/,
+  ],
   ['foo(a)', /^expression "foo\(a\)" : expected a function \(one of sqrt, abs, .*hypot\) at position 0; got "foo"$/],
   ['sqrt(a, b)', /^expression "sqrt\(a, b\)" : expected 1 argument to sqrt\(\) at position 0; got 2$/],
   ['atan2(a)', /: expected 2 arguments to atan2\(\) at position 0; got 1$/],
   ['max(a)', /: expected at least 2 arguments to max\(\) at position 0; got 1$/],
-  ['a # b', /^expression "a # b" : expected a number, column, function, operator or parenthesis at position 2; got "#"$/],
+  [
+    'a # b',
+    /^expression "a # b" : expected a number, column, function, operator or parenthesis at position 2; got "#"$/,
+  ],
   ['a b', /: expected an operator or end of input at position 2; got "b"$/],
   ['a +', /: expected a number, column, function or "\(" at position 3; got end of input$/],
   ['(a))', /: expected an operator or end of input at position 3; got "\)"$/],
@@ -75,7 +89,10 @@ test('errors name the bad token and its position', () => {
 });
 
 test('evaluate checks column lengths', () => {
-  assert.throws(() => parseExpression('a + q').evaluate({ a: [1] }, 1), /^expression "a \+ q" : column "q" must have 1 values; got none$/);
+  assert.throws(
+    () => parseExpression('a + q').evaluate({ a: [1] }, 1),
+    /^expression "a \+ q" : column "q" must have 1 values; got none$/,
+  );
   assert.throws(() => parseExpression('a').evaluate({ a: [1, 2] }, 1), /column "a" must have 1 values; got 2/);
 });
 

@@ -28,7 +28,11 @@ test('families in column order, replicas and covariance roles', () => {
 
 // Column names and stream kinds of a plan are pinned in test/replicas.test.ts.
 test('every planned replica belongs to a replica family', () => {
-  const plan = planReplicas({ dataBootstraps: 2, simBootstraps: 1, systematics: [{ name: 'jes', kind: 'weight', weights: new Float64Array(0) }] });
+  const plan = planReplicas({
+    dataBootstraps: 2,
+    simBootstraps: 1,
+    systematics: [{ name: 'jes', kind: 'weight', weights: new Float64Array(0) }],
+  });
   assert.equal([...new Set(plan.map((p) => p.family))], [...REPLICA_FAMILIES]);
   for (const p of plan) assert.is(p.kind, FAMILIES[p.family].streamKind, p.name);
 });
@@ -56,13 +60,19 @@ test('weightColumns keeps listed family columns in file order, filtered', () => 
     { name: 'syst_a', role: 'systematic' },
   ];
   const values = (name: string) => Float64Array.of(name.length);
-  assert.equal(weightColumns(listed, values).map((c) => [c.name, c.family]), [
-    ['weight', 'nominal'],
-    ['member_0', 'ensemble'],
-    ['data_boot_0', 'data_bootstrap'],
-    ['syst_a', 'systematic'],
-  ]);
-  assert.equal(weightColumns(listed, values, entersUncertainty, (name) => name !== 'syst_a').map((c) => c.name), ['weight', 'data_boot_0']);
+  assert.equal(
+    weightColumns(listed, values).map((c) => [c.name, c.family]),
+    [
+      ['weight', 'nominal'],
+      ['member_0', 'ensemble'],
+      ['data_boot_0', 'data_bootstrap'],
+      ['syst_a', 'systematic'],
+    ],
+  );
+  assert.equal(
+    weightColumns(listed, values, entersUncertainty, (name) => name !== 'syst_a').map((c) => c.name),
+    ['weight', 'data_boot_0'],
+  );
 });
 
 test.run();

@@ -30,7 +30,6 @@ const COLUMNS = {
 };
 const NAMES = Object.keys(COLUMNS) as (keyof typeof COLUMNS)[];
 
-
 function asNumbers(values: NumericColumn): number[] {
   return Array.from(values as ArrayLike<number | bigint>, Number);
 }
@@ -55,7 +54,10 @@ test.after(() => {
 
 test('parquet round trip keeps dtypes and values, reading only the requested columns', async () => {
   const fractions: number[] = [];
-  const table = await readParquet(at('sim.parquet'), { columns: ['gen_pt', 'charge', 'pass_reco'], onProgress: (f) => fractions.push(f) });
+  const table = await readParquet(at('sim.parquet'), {
+    columns: ['gen_pt', 'charge', 'pass_reco'],
+    onProgress: (f) => fractions.push(f),
+  });
   assert.is(table.nRows, N_ROWS);
   assert.equal([...table.columnNames], NAMES);
   assertBitEqual('gen_pt', table.column('gen_pt'), COLUMNS.gen_pt);
@@ -63,7 +65,10 @@ test('parquet round trip keeps dtypes and values, reading only the requested col
   assertBitEqual('charge', table.column('charge'), COLUMNS.charge);
   assertBitEqual('pass_reco', table.column('pass_reco'), COLUMNS.pass_reco);
   assert.is(fractions.at(-1), 1, 'progress ends at 1');
-  assert.ok(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]), 'progress is monotone');
+  assert.ok(
+    fractions.every((f, i) => i === 0 || f >= fractions[i - 1]),
+    'progress is monotone',
+  );
   assert.throws(() => table.column('reco_pt'), /column "reco_pt" must be listed in options\.columns/);
 });
 
@@ -80,8 +85,19 @@ test('hdf5: a compound dataset gives its fields, a 2-D dataset gives col0..', as
   const h5 = await import('h5wasm/node');
   await h5.ready;
   const file = new h5.File(at('layouts.h5'), 'w');
-  const fields = new Map<string, NumericColumn>([['x', new Float32Array([1.5, 3.5, 5.5])], ['n', new Int32Array([-1, 0, 7])]]);
-  file.create_dataset({ name: 'events', data: fields as Map<string, never>, shape: [3], dtype: [['x', '<f'], ['n', '<i']] });
+  const fields = new Map<string, NumericColumn>([
+    ['x', new Float32Array([1.5, 3.5, 5.5])],
+    ['n', new Int32Array([-1, 0, 7])],
+  ]);
+  file.create_dataset({
+    name: 'events',
+    data: fields as Map<string, never>,
+    shape: [3],
+    dtype: [
+      ['x', '<f'],
+      ['n', '<i'],
+    ],
+  });
   file.create_dataset({ name: 'matrix', data: new Float64Array([1, 2, 3, 4, 5, 6]), shape: [3, 2] });
   file.create_dataset({ name: 'labels', data: ['a', 'b', 'c'] });
   file.close();
@@ -93,7 +109,10 @@ test('hdf5: a compound dataset gives its fields, a 2-D dataset gives col0..', as
   assert.equal([...matrix.columnNames], ['col0', 'col1']);
   assert.equal(asNumbers(matrix.column('col0')), [1, 3, 5]);
   assert.equal(asNumbers(matrix.column('col1')), [2, 4, 6]);
-  await rejects(() => readTable(`${at('layouts.h5')}:/labels`, { columns: ['labels'] }), /layouts\.h5:\/labels: dataset must be numeric \(float, int, bool\) or compound of numeric fields; got string/);
+  await rejects(
+    () => readTable(`${at('layouts.h5')}:/labels`, { columns: ['labels'] }),
+    /layouts\.h5:\/labels: dataset must be numeric \(float, int, bool\) or compound of numeric fields; got string/,
+  );
 });
 
 test('npy: 1-D is one column named after the file; structured arrays give their fields', async () => {
@@ -147,7 +166,10 @@ test('npy: uint64 comes as BigInt64Array; values of 2^63 or more are an error', 
   assert.equal([...(table.column('u8') as BigInt64Array)], [0n, 5n, 2n ** 62n]);
   const big = patchDescr(encodeNpy(new BigInt64Array(new BigUint64Array([1n, 2n ** 63n]).buffer)), '<i8', '<u8');
   writeFileSync(at('u8big.npy'), big);
-  await rejects(() => readTable(at('u8big.npy'), { columns: ['u8big'] }), /u8big\.npy: column "u8big" \(uint64\) must hold values below 2\^63; got 9223372036854775808 at row 1/);
+  await rejects(
+    () => readTable(at('u8big.npy'), { columns: ['u8big'] }),
+    /u8big\.npy: column "u8big" \(uint64\) must hold values below 2\^63; got 9223372036854775808 at row 1/,
+  );
 });
 
 /** Rewrites the dtype in an encoded .npy header (same length, so offsets stay valid). */
@@ -169,11 +191,19 @@ test('npz: members are columns; file.npz:member reads one member; compressed arc
 });
 
 test('every format gives identical columns (Parquet, HDF5, NPZ, NPY, Arrow IPC, CSV)', async () => {
-  const sources = [at('sim.parquet'), `${at('sim.h5')}:/events/sim`, at('sim.npz'), at('struct.npy'), at('sim.arrow'), at('sim.csv')];
+  const sources = [
+    at('sim.parquet'),
+    `${at('sim.h5')}:/events/sim`,
+    at('sim.npz'),
+    at('struct.npy'),
+    at('sim.arrow'),
+    at('sim.csv'),
+  ];
   for (const path of sources) {
     const table = await readTable(path, { columns: [...NAMES] });
     assert.is(table.nRows, N_ROWS, path);
-    for (const name of NAMES) assertClose(`${path} ${name}`, asNumbers(table.column(name)), asNumbers(COLUMNS[name]), { rtol: 0, atol: 0 });
+    for (const name of NAMES)
+      assertClose(`${path} ${name}`, asNumbers(table.column(name)), asNumbers(COLUMNS[name]), { rtol: 0, atol: 0 });
   }
 });
 
@@ -181,15 +211,27 @@ test('missing column: the error names file and column and lists the columns', as
   const list = NAMES.join(', ');
   for (const path of [at('sim.parquet'), `${at('sim.h5')}:/events/sim`, at('sim.npz'), at('struct.npy')]) {
     const source = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    await rejects(() => readTable(path, { columns: ['gen_pt', 'nope'] }), new RegExp(`^${source}: column "nope" not found; columns are ${list}$`));
+    await rejects(
+      () => readTable(path, { columns: ['gen_pt', 'nope'] }),
+      new RegExp(`^${source}: column "nope" not found; columns are ${list}$`),
+    );
   }
 });
 
 test('missing dataset / member / file', async () => {
-  await rejects(() => readTable(`${at('sim.h5')}:/events/nope`, { columns: ['x'] }), /sim\.h5: object "\/events\/nope" not found; \/events holds \/events\/sim$/);
-  await rejects(() => readTable(`${at('sim.npz')}:nope`, { columns: ['x'] }), /sim\.npz: member "nope" not found; members are gen_pt, reco_pt, charge, pass_reco$/);
+  await rejects(
+    () => readTable(`${at('sim.h5')}:/events/nope`, { columns: ['x'] }),
+    /sim\.h5: object "\/events\/nope" not found; \/events holds \/events\/sim$/,
+  );
+  await rejects(
+    () => readTable(`${at('sim.npz')}:nope`, { columns: ['x'] }),
+    /sim\.npz: member "nope" not found; members are gen_pt, reco_pt, charge, pass_reco$/,
+  );
   for (const ext of ['parquet', 'h5', 'npy', 'npz']) {
-    await rejects(() => readTable(at(`absent.${ext}`), { columns: ['x'] }), new RegExp(`absent\\.${ext}: file must be readable; got ENOENT$`));
+    await rejects(
+      () => readTable(at(`absent.${ext}`), { columns: ['x'] }),
+      new RegExp(`absent\\.${ext}: file must be readable; got ENOENT$`),
+    );
   }
 });
 
@@ -200,26 +242,70 @@ test('truncated files are one-line errors', async () => {
     writeFileSync(out, bytes.subarray(0, keep(bytes.length)));
     return out;
   };
-  await rejects(() => readParquet(cut('sim.parquet', (n) => n - 100), { columns: ['gen_pt'] }), /trunc_sim\.parquet: file is truncated or not a Parquet file; got ".*"$/);
-  await rejects(() => readHdf5(cut('sim.h5', (n) => Math.floor(n / 2)), { columns: ['gen_pt'] }), /trunc_sim\.h5: file is truncated or not an HDF5 file; got "truncated file: eof = \d+/);
-  await rejects(() => readNpy(cut('gen_pt.npy', (n) => n - 8), { columns: ['trunc_gen_pt'] }), /trunc_gen_pt\.npy: file is truncated; the header promises 4000 bytes of data, got 3992$/);
-  await rejects(() => readNpy(cut('struct.npy', () => 7), { columns: ['x'] }), /trunc_struct\.npy: file is truncated or not a \.npy file; got 7 bytes$/);
-  await rejects(() => readTable(cut('sim.npz', (n) => n - 30), { columns: ['gen_pt'] }), /trunc_sim\.npz: file is truncated or not a zip archive; got ".*"$/);
+  await rejects(
+    () =>
+      readParquet(
+        cut('sim.parquet', (n) => n - 100),
+        { columns: ['gen_pt'] },
+      ),
+    /trunc_sim\.parquet: file is truncated or not a Parquet file; got ".*"$/,
+  );
+  await rejects(
+    () =>
+      readHdf5(
+        cut('sim.h5', (n) => Math.floor(n / 2)),
+        { columns: ['gen_pt'] },
+      ),
+    /trunc_sim\.h5: file is truncated or not an HDF5 file; got "truncated file: eof = \d+/,
+  );
+  await rejects(
+    () =>
+      readNpy(
+        cut('gen_pt.npy', (n) => n - 8),
+        { columns: ['trunc_gen_pt'] },
+      ),
+    /trunc_gen_pt\.npy: file is truncated; the header promises 4000 bytes of data, got 3992$/,
+  );
+  await rejects(
+    () =>
+      readNpy(
+        cut('struct.npy', () => 7),
+        { columns: ['x'] },
+      ),
+    /trunc_struct\.npy: file is truncated or not a \.npy file; got 7 bytes$/,
+  );
+  await rejects(
+    () =>
+      readTable(
+        cut('sim.npz', (n) => n - 30),
+        { columns: ['gen_pt'] },
+      ),
+    /trunc_sim\.npz: file is truncated or not a zip archive; got ".*"$/,
+  );
 });
 
 test('unsupported dtypes are one-line errors naming the file, column and type', async () => {
   writeFileSync(at('text.npy'), patchDescr(encodeNpy(new Float32Array(4)), '<f4', '<U1'));
-  await rejects(() => readNpy(at('text.npy'), { columns: ['text'] }), /text\.npy: dtype must be float32\/64, int8–64, uint8–64 or bool \(.*\); got "<U1"$/);
+  await rejects(
+    () => readNpy(at('text.npy'), { columns: ['text'] }),
+    /text\.npy: dtype must be float32\/64, int8–64, uint8–64 or bool \(.*\); got "<U1"$/,
+  );
   writeFileSync(at('half.npy'), patchDescr(encodeNpy(new Int16Array(4)), '<i2', '<f2'));
   await rejects(() => readNpy(at('half.npy'), { columns: ['half'] }), /half\.npy: dtype must be .*; got "<f2"$/);
   const cube = patchShape(encodeNpy(new Float32Array(8)), '(8,)', '(2, 2, 2)');
   writeFileSync(at('cube.npy'), cube);
-  await rejects(() => readNpy(at('cube.npy'), { columns: ['cube'] }), /cube\.npy: array must be 1-D or 2-D \(structured arrays 1-D\); got shape \(2, 2, 2\)$/);
+  await rejects(
+    () => readNpy(at('cube.npy'), { columns: ['cube'] }),
+    /cube\.npy: array must be 1-D or 2-D \(structured arrays 1-D\); got shape \(2, 2, 2\)$/,
+  );
 
   const pw = await import('parquet-wasm');
   const withText = tableFromArrays({ x: new Float32Array([1, 2]), label: ['a', 'b'] });
   writeFileSync(at('text.parquet'), pw.writeParquet(pw.Table.fromIPCStream(tableToIPC(withText, 'stream'))));
-  await rejects(() => readParquet(at('text.parquet'), { columns: ['x', 'label'] }), /text\.parquet: column "label" must be float32\/64, int8–64, uint8–64 or bool; got (Utf8|LargeUtf8|Dictionary.*) \(\w+\)$/);
+  await rejects(
+    () => readParquet(at('text.parquet'), { columns: ['x', 'label'] }),
+    /text\.parquet: column "label" must be float32\/64, int8–64, uint8–64 or bool; got (Utf8|LargeUtf8|Dictionary.*) \(\w+\)$/,
+  );
   const ok = await readParquet(at('text.parquet'), { columns: ['x'] });
   assert.equal(asNumbers(ok.column('x')), [1, 2]);
 });

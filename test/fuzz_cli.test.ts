@@ -34,17 +34,24 @@ for (const format of DEFAULT_FORMATS) {
     assert.is(tally.ran, MUTANTS_PER_FORMAT);
     assert.ok(tally.runs > MUTANTS_PER_FORMAT, 'some mutants must also run as --data');
     assert.equal(tally.failures, [], `${format}: every CLI run must end in an allowed outcome`);
-    assert.ok(tally.counts.named > 0, `${format}: some mutants must be rejected (a fuzzer that finds nothing is broken)`);
+    assert.ok(
+      tally.counts.named > 0,
+      `${format}: some mutants must be rejected (a fuzzer that finds nothing is broken)`,
+    );
   });
 }
 
 test('judging a run: only one named line with nothing written, or an unfolding of a file read right, is allowed', () => {
   const out = join(dir, 'judged-out');
   const run = (code: number, stderr: string): CliResult => ({ code, stderr, peakRssKiB: 0 });
-  const named = 'omnifold: /tmp/x/m3.npy: data must fill the file exactly; got 8 bytes after the 1600 the header promises\n';
+  const named =
+    'omnifold: /tmp/x/m3.npy: data must fill the file exactly; got 8 bytes after the 1600 the header promises\n';
   assert.is(judgeCliRun(run(2, named), '/tmp/x/m3.npy', out, 'clean'), 'named');
   assert.is(judgeCliRun(run(2, named), '/tmp/x/m4.npy', out, 'clean'), 'unnamed');
-  assert.is(judgeCliRun(run(2, `${named}    at readNpy (npy_io.js:1:1)\n`), '/tmp/x/m3.npy', out, 'clean'), 'multiline');
+  assert.is(
+    judgeCliRun(run(2, `${named}    at readNpy (npy_io.js:1:1)\n`), '/tmp/x/m3.npy', out, 'clean'),
+    'multiline',
+  );
   assert.is(judgeCliRun(run(2, `HDF5-DIAG: error\n${named}`), '/tmp/x/m3.npy', out, 'clean'), 'multiline');
   assert.is(judgeCliRun(run(1, 'omnifold: m3.npy: boom\n'), '/tmp/x/m3.npy', out, 'clean'), 'exit');
   assert.is(judgeCliRun({ signal: 'SIGABRT', stderr: '', peakRssKiB: 0 }, '/tmp/x/m3.npy', out, 'clean'), 'crash');
@@ -64,12 +71,39 @@ test('a feature value too large for single precision is a one-line error naming 
   // a flipped exponent bit in a float64 column reads as a finite number that f32 cannot hold
   writeFileSync(join(dir, 'huge.csv'), 'x,y\n1,2\n2,3\n1e39,4\n');
   writeFileSync(join(dir, 'fine.csv'), 'x,y\n1,2\n2,3\n3,4\n');
-  for (const [sim, data, column] of [['huge.csv', 'fine.csv', 'x'], ['fine.csv', 'huge.csv', 'x']]) {
+  for (const [sim, data, column] of [
+    ['huge.csv', 'fine.csv', 'x'],
+    ['fine.csv', 'huge.csv', 'x'],
+  ]) {
     const out = join(dir, 'huge-out');
-    const args = ['unfold', '--sim', sim, '--data', data, '--gen', 'y,x', '--reco', 'y,x', '--classifier', 'binned', '--bins=x=0:4:2;y=0:5:2', '--iterations', '1', '--quiet', '--no-plots', '--out', out];
+    const args = [
+      'unfold',
+      '--sim',
+      sim,
+      '--data',
+      data,
+      '--gen',
+      'y,x',
+      '--reco',
+      'y,x',
+      '--classifier',
+      'binned',
+      '--bins=x=0:4:2;y=0:5:2',
+      '--iterations',
+      '1',
+      '--quiet',
+      '--no-plots',
+      '--out',
+      out,
+    ];
     const result = await runCli(args, LIMITS, dir);
     assert.is(result.code, 2, result.stderr);
-    assert.match(result.stderr, new RegExp(`^omnifold: huge\\.csv: column "${column}" must be within ±3\\.4028234663852886e\\+38 \\(single precision\\) on selected events; got 1e\\+39 at row 2\\n$`));
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `^omnifold: huge\\.csv: column "${column}" must be within ±3\\.4028234663852886e\\+38 \\(single precision\\) on selected events; got 1e\\+39 at row 2\\n$`,
+      ),
+    );
     assert.not.ok(existsSync(out), 'nothing may be written');
   }
 });

@@ -35,17 +35,30 @@ const LIMITS = { timeoutMs: 20_000, memoryMiB: 1024 };
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
-
 /** Reads `bytes` as `name` in a child process; returns the outcome, the reply and stderr. */
-async function readInChild(name: string, bytes: Uint8Array, columns: string[], object = ''): Promise<{ outcome: string; message: string; stderr: string; reply?: ReadReply }> {
+async function readInChild(
+  name: string,
+  bytes: Uint8Array,
+  columns: string[],
+  object = '',
+): Promise<{ outcome: string; message: string; stderr: string; reply?: ReadReply }> {
   const file = at(name);
   writeFileSync(file, bytes);
   const child = new ReaderChild(LIMITS);
   try {
     const result = await child.read(`${file}${object}`, columns);
     const original = { nRows: -1, columnNames: [], columns: {} };
-    const outcome = classify(result, { bytes, kind: 'test', description: name, dataOnly: false }, original, { format: 'csv' } as FuzzInput, file);
-    const message = result.reply !== undefined && !result.reply.ok ? result.reply.message : JSON.stringify(result.killed ?? result.exit ?? 'read');
+    const outcome = classify(
+      result,
+      { bytes, kind: 'test', description: name, dataOnly: false },
+      original,
+      { format: 'csv' } as FuzzInput,
+      file,
+    );
+    const message =
+      result.reply !== undefined && !result.reply.ok
+        ? result.reply.message
+        : JSON.stringify(result.killed ?? result.exit ?? 'read');
     return { outcome, message, stderr: result.stderr, reply: result.reply };
   } finally {
     child.stop();
@@ -62,18 +75,30 @@ for (const format of DEFAULT_FORMATS) {
     const tally = await fuzzFormat(input, { seed: 7, count: MUTANTS_PER_FORMAT, limits: LIMITS, dir });
     assert.is(tally.ran, MUTANTS_PER_FORMAT);
     assert.equal(tally.failures, [], `${format}: every mutant must end in an allowed outcome`);
-    assert.ok(tally.counts.clean > 0, `${format}: some mutants must be rejected (a fuzzer that finds nothing is broken)`);
+    assert.ok(
+      tally.counts.clean > 0,
+      `${format}: some mutants must be rejected (a fuzzer that finds nothing is broken)`,
+    );
   });
 }
 
-const base64 = (values: Float64Array): string => Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
+const base64 = (values: Float64Array): string =>
+  Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
 
 const MATRIX = { a: knownColumns().px as Float64Array, b: Float64Array.from(knownColumns().eta as Float32Array) };
 
 test('npy: a misspelt fortran_order key is an error, not a transposed read', async () => {
-  const bytes = editNpyHeader(encodeNpy(MATRIX, { layout: 'matrix', fortranOrder: true }), /fortran_order/, 'fortran_ordr') as Uint8Array;
+  const bytes = editNpyHeader(
+    encodeNpy(MATRIX, { layout: 'matrix', fortranOrder: true }),
+    /fortran_order/,
+    'fortran_ordr',
+  ) as Uint8Array;
   writeFileSync(at('misspelt.npy'), bytes);
-  await rejects(() => readTable(at('misspelt.npy'), { columns: ['col0'] }), 'misspelt.npy', /header keys must be exactly descr, fortran_order, shape; got "descr", "fortran_ordr", "shape"$/);
+  await rejects(
+    () => readTable(at('misspelt.npy'), { columns: ['col0'] }),
+    'misspelt.npy',
+    /header keys must be exactly descr, fortran_order, shape; got "descr", "fortran_ordr", "shape"$/,
+  );
 });
 
 test('npy: a header length off by one is an error, not shifted values', async () => {
@@ -83,13 +108,21 @@ test('npy: a header length off by one is an error, not shifted values', async ()
     const view = new DataView(bytes.buffer);
     view.setUint16(8, view.getUint16(8, true) + delta, true);
     writeFileSync(at('shifted.npy'), bytes);
-    await rejects(() => readTable(at('shifted.npy'), { columns: ['shifted'] }), 'shifted.npy', /header must (end with a newline|be a Python dict literal)/);
+    await rejects(
+      () => readTable(at('shifted.npy'), { columns: ['shifted'] }),
+      'shifted.npy',
+      /header must (end with a newline|be a Python dict literal)/,
+    );
   }
 });
 
 test('npy: data longer than the shape promises is an error', async () => {
   writeFileSync(at('long.npy'), new Uint8Array([...encodeNpy(MATRIX.a), 0, 0, 0, 0, 0, 0, 0, 0]));
-  await rejects(() => readTable(at('long.npy'), { columns: ['long'] }), 'long.npy', /data must fill the file exactly; got 8 bytes after the 1600 the header promises/);
+  await rejects(
+    () => readTable(at('long.npy'), { columns: ['long'] }),
+    'long.npy',
+    /data must fill the file exactly; got 8 bytes after the 1600 the header promises/,
+  );
 });
 
 test('npz: a member whose CRC-32 does not match is an error, not other values', async () => {
@@ -98,7 +131,11 @@ test('npz: a member whose CRC-32 does not match is an error, not other values', 
   const member = zipMembers(bytes)[0];
   bytes[member.dataStart + member.size - 3] ^= 0x40; // inside the last value of member "a"
   writeFileSync(at('crc.npz'), bytes);
-  await rejects(() => readTable(at('crc.npz'), { columns: ['a'] }), 'crc.npz', /member 'a\.npy' whose CRC-32 is 0x[0-9a-f]+, not 0x[0-9a-f]+ as recorded/);
+  await rejects(
+    () => readTable(at('crc.npz'), { columns: ['a'] }),
+    'crc.npz',
+    /member 'a\.npy' whose CRC-32 is 0x[0-9a-f]+, not 0x[0-9a-f]+ as recorded/,
+  );
 });
 
 test('parquet: a row group declaring more rows than it holds is an error, not zeros', async () => {
@@ -114,8 +151,15 @@ test('parquet: a row group declaring more rows than it holds is an error, not ze
     const { outcome, message, reply } = await readInChild('short.parquet', bytes, ['a', 'b']);
     if (/row group 0 must hold the 201 rows the footer declares; got 200/.test(message)) shortGroup++;
     // a count the decoder does not use (a statistic, say) may be raised harmlessly: then the read is the original
-    const same = reply?.ok === true && reply.nRows === 200 && reply.columns.a.base64 === base64(MATRIX.a) && reply.columns.b.base64 === base64(MATRIX.b);
-    assert.ok(outcome === 'clean' || same, `a declared count raised at byte ${k} must be an error or ignored; got ${message}`);
+    const same =
+      reply?.ok === true &&
+      reply.nRows === 200 &&
+      reply.columns.a.base64 === base64(MATRIX.a) &&
+      reply.columns.b.base64 === base64(MATRIX.b);
+    assert.ok(
+      outcome === 'clean' || same,
+      `a declared count raised at byte ${k} must be an error or ignored; got ${message}`,
+    );
   }
   assert.ok(shortGroup > 0, 'the row group count must be among the fields raised');
 });
@@ -141,15 +185,27 @@ test('arrow: a huge buffer length is refused before anything is allocated', asyn
     new DataView(bytes.buffer).setBigInt64(hit.at, 1n << 40n, true);
     writeFileSync(at('huge.arrow'), bytes);
     const before = process.memoryUsage().arrayBuffers;
-    await rejects(() => readTable(at('huge.arrow'), { columns: ['a'] }), 'huge.arrow', /file must be a complete Arrow IPC file; got a truncated or garbled one \(buffer \d at (1099511627776 of \d+|\d+ of 1099511627776) bytes in a body of 3200\)$/);
+    await rejects(
+      () => readTable(at('huge.arrow'), { columns: ['a'] }),
+      'huge.arrow',
+      /file must be a complete Arrow IPC file; got a truncated or garbled one \(buffer \d at (1099511627776 of \d+|\d+ of 1099511627776) bytes in a body of 3200\)$/,
+    );
     assert.ok(process.memoryUsage().arrayBuffers - before < 64 << 20, 'nothing large may be allocated');
   }
 });
 
 test('hdf5: columns asked of a file whose datasets sit in groups name the groups', async () => {
   await writeHdf5(at('grouped.h5'), MATRIX, '/events/sim');
-  await rejects(() => readTable(at('grouped.h5'), { columns: ['a'] }), 'grouped.h5', /group \/ must hold 1-D numeric datasets to read as columns; got none; the file holds \/events \(group\), \/events\/sim \(group\), \/events\/sim\/a \(dataset, shape \[200\]\), \/events\/sim\/b \(dataset, shape \[200\]\) \(name a group or dataset as .*grouped\.h5:\/PATH\)$/);
-  await rejects(() => readTable(`${at('grouped.h5')}:/nope/x`, { columns: ['a'] }), 'grouped.h5', /object "\/nope\/x" not found; the file holds \/events \(group\), \/events\/sim \(group\), /);
+  await rejects(
+    () => readTable(at('grouped.h5'), { columns: ['a'] }),
+    'grouped.h5',
+    /group \/ must hold 1-D numeric datasets to read as columns; got none; the file holds \/events \(group\), \/events\/sim \(group\), \/events\/sim\/a \(dataset, shape \[200\]\), \/events\/sim\/b \(dataset, shape \[200\]\) \(name a group or dataset as .*grouped\.h5:\/PATH\)$/,
+  );
+  await rejects(
+    () => readTable(`${at('grouped.h5')}:/nope/x`, { columns: ['a'] }),
+    'grouped.h5',
+    /object "\/nope\/x" not found; the file holds \/events \(group\), \/events\/sim \(group\), /,
+  );
 });
 
 test('hdf5: a corrupt file prints nothing on stderr (no HDF5-DIAG dump)', async () => {

@@ -23,19 +23,27 @@ const KEYWORD_NAMES = new Set(['reactions', 'observables', 'cmenergies', 'phrase
  */
 function schemaProblems(dir: string): string[] {
   const problems: string[] = [];
-  const docs = parseAllDocuments(readFileSync(join(dir, 'submission.yaml'), 'utf8')).map((d) => d.toJS() as Record<string, any>);
+  const docs = parseAllDocuments(readFileSync(join(dir, 'submission.yaml'), 'utf8')).map(
+    (d) => d.toJS() as Record<string, any>,
+  );
   const files = new Set<string>();
   for (const [k, doc] of docs.entries()) {
     if (k === 0 && doc.data_file === undefined) {
-      if (doc.comment !== undefined && typeof doc.comment !== 'string') problems.push('header comment must be a string');
+      if (doc.comment !== undefined && typeof doc.comment !== 'string')
+        problems.push('header comment must be a string');
       continue;
     }
     const at = `submission doc ${k}`;
-    if (typeof doc.name !== 'string' || doc.name.length === 0 || doc.name.length > 64) problems.push(`${at}: name must be a string of 1..64 characters`);
+    if (typeof doc.name !== 'string' || doc.name.length === 0 || doc.name.length > 64)
+      problems.push(`${at}: name must be a string of 1..64 characters`);
     if (typeof doc.description !== 'string') problems.push(`${at}: description must be a string`);
     if (!Array.isArray(doc.keywords)) problems.push(`${at}: keywords must be an array`);
-    else for (const kw of doc.keywords) if (!KEYWORD_NAMES.has(kw?.name) || !Array.isArray(kw.values)) problems.push(`${at}: keyword ${JSON.stringify(kw)} invalid`);
-    if (typeof doc.data_file !== 'string' || !doc.data_file.endsWith('.yaml')) problems.push(`${at}: data_file must be a .yaml name`);
+    else
+      for (const kw of doc.keywords)
+        if (!KEYWORD_NAMES.has(kw?.name) || !Array.isArray(kw.values))
+          problems.push(`${at}: keyword ${JSON.stringify(kw)} invalid`);
+    if (typeof doc.data_file !== 'string' || !doc.data_file.endsWith('.yaml'))
+      problems.push(`${at}: data_file must be a .yaml name`);
     else if (files.has(doc.data_file)) problems.push(`${at}: data_file ${doc.data_file} repeated`);
     else if (!existsSync(join(dir, doc.data_file))) problems.push(`${at}: data_file ${doc.data_file} missing`);
     else {
@@ -43,34 +51,49 @@ function schemaProblems(dir: string): string[] {
       problems.push(...tableProblems(parse(readFileSync(join(dir, doc.data_file), 'utf8')), doc.data_file));
     }
   }
-  for (const f of readdirSync(dir)) if (f !== 'submission.yaml' && !files.has(f)) problems.push(`${f} is not referenced by submission.yaml`);
+  for (const f of readdirSync(dir))
+    if (f !== 'submission.yaml' && !files.has(f)) problems.push(`${f} is not referenced by submission.yaml`);
   return problems;
 }
 
 function tableProblems(t: Record<string, any>, file: string): string[] {
   const problems: string[] = [];
   const lengths: number[] = [];
-  if (!Array.isArray(t?.independent_variables) || !Array.isArray(t?.dependent_variables)) return [`${file}: must have independent_variables and dependent_variables arrays`];
+  if (!Array.isArray(t?.independent_variables) || !Array.isArray(t?.dependent_variables))
+    return [`${file}: must have independent_variables and dependent_variables arrays`];
   for (const v of t.independent_variables) {
     if (typeof v?.header?.name !== 'string') problems.push(`${file}: independent header.name missing`);
-    if (!Array.isArray(v?.values)) { problems.push(`${file}: independent values missing`); continue; }
+    if (!Array.isArray(v?.values)) {
+      problems.push(`${file}: independent values missing`);
+      continue;
+    }
     lengths.push(v.values.length);
     for (const x of v.values) {
-      const ok = typeof x?.value === 'number' || typeof x?.value === 'string' || (typeof x?.low === 'number' && typeof x?.high === 'number' && x.low < x.high);
+      const ok =
+        typeof x?.value === 'number' ||
+        typeof x?.value === 'string' ||
+        (typeof x?.low === 'number' && typeof x?.high === 'number' && x.low < x.high);
       if (!ok) problems.push(`${file}: independent value ${JSON.stringify(x)} must be {value} or {low < high}`);
     }
   }
   for (const v of t.dependent_variables) {
     if (typeof v?.header?.name !== 'string') problems.push(`${file}: dependent header.name missing`);
-    for (const q of v?.qualifiers ?? []) if (typeof q?.name !== 'string' || q.value === undefined) problems.push(`${file}: qualifier ${JSON.stringify(q)} invalid`);
-    if (!Array.isArray(v?.values)) { problems.push(`${file}: dependent values missing`); continue; }
+    for (const q of v?.qualifiers ?? [])
+      if (typeof q?.name !== 'string' || q.value === undefined)
+        problems.push(`${file}: qualifier ${JSON.stringify(q)} invalid`);
+    if (!Array.isArray(v?.values)) {
+      problems.push(`${file}: dependent values missing`);
+      continue;
+    }
     lengths.push(v.values.length);
     for (const x of v.values) {
-      if (typeof x?.value !== 'number' || !Number.isFinite(x.value)) problems.push(`${file}: dependent value ${JSON.stringify(x)} must be a finite number`);
+      if (typeof x?.value !== 'number' || !Number.isFinite(x.value))
+        problems.push(`${file}: dependent value ${JSON.stringify(x)} must be a finite number`);
       for (const e of x?.errors ?? []) {
         const sym = typeof e?.symerror === 'number' && e.symerror >= 0;
         const asym = typeof e?.asymerror?.plus === 'number' && typeof e?.asymerror?.minus === 'number';
-        if (!(sym || asym) || (e.label !== undefined && typeof e.label !== 'string')) problems.push(`${file}: error ${JSON.stringify(e)} invalid`);
+        if (!(sym || asym) || (e.label !== undefined && typeof e.label !== 'string'))
+          problems.push(`${file}: error ${JSON.stringify(e)} invalid`);
       }
     }
   }
@@ -84,20 +107,46 @@ test('export --hepdata writes a submission that passes the schema check', async 
   process.stdout.write = (() => true) as typeof process.stdout.write;
   let code: number;
   try {
-    code = await runExport([fixture.dir, '--hepdata', dir, '--obs', 'gen_pt', '--bins', '20:80:6', '--obs', 'abs(gen_eta)', '--bins', '0,0.5,1,2', '--where', 'gen_pt > 25']);
+    code = await runExport([
+      fixture.dir,
+      '--hepdata',
+      dir,
+      '--obs',
+      'gen_pt',
+      '--bins',
+      '20:80:6',
+      '--obs',
+      'abs(gen_eta)',
+      '--bins',
+      '0,0.5,1,2',
+      '--where',
+      'gen_pt > 25',
+    ]);
   } finally {
     process.stdout.write = quiet;
   }
   assert.is(code, 0);
-  assert.equal(readdirSync(dir).sort(), ['abs_gen_eta.yaml', 'abs_gen_eta_covariance.yaml', 'gen_pt.yaml', 'gen_pt_covariance.yaml', 'submission.yaml']);
+  assert.equal(readdirSync(dir).sort(), [
+    'abs_gen_eta.yaml',
+    'abs_gen_eta_covariance.yaml',
+    'gen_pt.yaml',
+    'gen_pt_covariance.yaml',
+    'submission.yaml',
+  ]);
   assert.equal(schemaProblems(dir), []);
   const table = parse(readFileSync(join(dir, 'gen_pt.yaml'), 'utf8'));
   assert.is(table.independent_variables[0].values.length, 6);
   assert.equal(table.independent_variables[0].values[0], { low: 20, high: 30 });
-  assert.equal(table.dependent_variables[0].values[0].errors.map((e: { label: string }) => e.label), ['stat', 'syst']);
+  assert.equal(
+    table.dependent_variables[0].values[0].errors.map((e: { label: string }) => e.label),
+    ['stat', 'syst'],
+  );
   const cov = parse(readFileSync(join(dir, 'gen_pt_covariance.yaml'), 'utf8'));
   assert.is(cov.dependent_variables[0].values.length, 36);
-  assert.equal(cov.independent_variables.map((v: { values: unknown[] }) => v.values.length), [36, 36]);
+  assert.equal(
+    cov.independent_variables.map((v: { values: unknown[] }) => v.values.length),
+    [36, 36],
+  );
 });
 
 test('values, stat and covariance agree with a direct fill of the fixture', async () => {
@@ -117,7 +166,9 @@ test('values, stat and covariance agree with a direct fill of the fixture', asyn
 
 test('without replicas: stat is √Σw², no syst, no covariance table; errors name their subject', async () => {
   const file = await readWeightsFile(join(fixture.dir, 'weights.arrow'));
-  file.metadata.columns = file.metadata.columns.filter((c) => !['data_bootstrap', 'sim_bootstrap', 'systematic'].includes(c.role));
+  file.metadata.columns = file.metadata.columns.filter(
+    (c) => !['data_bootstrap', 'sim_bootstrap', 'systematic'].includes(c.role),
+  );
   const h = hepdataHistogram(file, { obs: 'gen_eta', edges: [-2, 0, 2] });
   assert.is(h.covariance, undefined);
   assert.is(h.syst, undefined);
@@ -125,7 +176,10 @@ test('without replicas: stat is √Σw², no syst, no covariance table; errors n
   const files = hepdataFiles([h], { comment: 'test' });
   assert.equal([...files.keys()], ['submission.yaml', 'gen_eta.yaml']);
   assert.throws(() => hepdataHistogram(file, { obs: 'gen_nope', edges: [0, 1] }), /gen_nope/);
-  assert.throws(() => hepdataFiles([{ ...h, stat: [1] }], { comment: '' }), /hepdata gen_eta stat must have 2 entries like the bins; got 1/);
+  assert.throws(
+    () => hepdataFiles([{ ...h, stat: [1] }], { comment: '' }),
+    /hepdata gen_eta stat must have 2 entries like the bins; got 1/,
+  );
 });
 
 test('export usage errors exit 2 with one line', async () => {
@@ -140,7 +194,10 @@ test('export usage errors exit 2 with one line', async () => {
   }
   assert.equal(codes, [2, 2]);
   assert.match(err[0], /^omnifold: export must be given --hepdata, --parquet or --hdf5; got none/);
-  assert.match(err[1], /^omnifold: --hepdata must come with --obs and one --bins per --obs \(or one for all\); got 0 --obs and 0 --bins/);
+  assert.match(
+    err[1],
+    /^omnifold: --hepdata must come with --obs and one --bins per --obs \(or one for all\); got 0 --obs and 0 --bins/,
+  );
 });
 
 test.after(() => rmSync(fixture.dir, { recursive: true, force: true }));

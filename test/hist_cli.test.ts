@@ -44,10 +44,19 @@ async function makeWeightsFile() {
     weights: new Float64Array(nSim).fill(1),
     genNames: ['gen_pt', 'gen_phi'],
   };
-  const dataSample = { reco: fromColumns([data.map((d) => d[0]), data.map((d) => d[1])], true), weights: new Float64Array(data.length).fill(1) };
+  const dataSample = {
+    reco: fromColumns([data.map((d) => d[0]), data.map((d) => d[1])], true),
+    weights: new Float64Array(data.length).fill(1),
+  };
   const run = await runReplicas(sim, dataSample, {
     nIterations: 2,
-    classifier: { type: 'binned', edges: [[15, 20, 25, 30, 35, 40, 45], [-2, 0, 2]] },
+    classifier: {
+      type: 'binned',
+      edges: [
+        [15, 20, 25, 30, 35, 40, 45],
+        [-2, 0, 2],
+      ],
+    },
     dataBootstraps: 5,
     simBootstraps: 3,
     systematics: [{ name: 'scale', kind: 'reco-transform', feature: 0, scale: 1.02 }],
@@ -67,22 +76,36 @@ async function makeWeightsFile() {
   });
   // the same nominal result without replica columns
   await writeWeightsFile(join(dir, 'nominal_only.arrow'), {
-    genNames: sim.genNames, gen: sim.gen, passGen: sim.passGen, passReco: sim.passReco, priorWeights: sim.weights,
-    dataWeightSum: data.length, result: run.nominal, replicas: [], configuration: {}, inputs: [],
+    genNames: sim.genNames,
+    gen: sim.gen,
+    passGen: sim.passGen,
+    passReco: sim.passReco,
+    priorWeights: sim.weights,
+    dataWeightSum: data.length,
+    result: run.nominal,
+    replicas: [],
+    configuration: {},
+    inputs: [],
   });
   return { pt, phi, columns: run.columns };
 }
 
 function hist(args: string[]) {
   const script = `import(${JSON.stringify(histModule)}).then((m) => m.runHist(process.argv.slice(1))).then((c) => { process.exitCode = c; });`;
-  const out = spawnSync(process.execPath, ['--input-type=module', '-e', script, '--', ...args], { encoding: 'utf8', cwd: root });
+  const out = spawnSync(process.execPath, ['--input-type=module', '-e', script, '--', ...args], {
+    encoding: 'utf8',
+    cwd: root,
+  });
   return { code: out.status, stdout: out.stdout, stderr: out.stderr };
 }
 
 test('bins spec: lo:hi:n and explicit edges', () => {
   assert.equal(Array.from(parseBins('0:1:4')), [0, 0.25, 0.5, 0.75, 1]);
   assert.equal(Array.from(parseBins('0,1,5')), [0, 1, 5]);
-  assert.throws(() => parseBins('1:0:3'), /^--bins lo:hi:n must have finite lo < hi and a positive integer n; got "1:0:3"$/);
+  assert.throws(
+    () => parseBins('1:0:3'),
+    /^--bins lo:hi:n must have finite lo < hi and a positive integer n; got "1:0:3"$/,
+  );
   assert.throws(() => parseBins('1'), /^--bins must be lo:hi:n or at least two comma-separated numbers; got "1"$/);
   assert.throws(() => parseBins('0,2,1'), /^--bins edges must be strictly increasing; got 2 then 1 at index 2$/);
 });
@@ -90,10 +113,23 @@ test('bins spec: lo:hi:n and explicit edges', () => {
 test('hist prints per-bin values with uncertainties and a correlation matrix, and writes JSON', async () => {
   const toy = await makeWeightsFile();
   const jsonPath = join(dir, 'h.json');
-  const out = hist([weightsPath, '--obs', 'gen_pt*cos(gen_phi)', '--bins', '-50:50:5', '--where', 'gen_pt > 12', '--json', jsonPath]);
+  const out = hist([
+    weightsPath,
+    '--obs',
+    'gen_pt*cos(gen_phi)',
+    '--bins',
+    '-50:50:5',
+    '--where',
+    'gen_pt > 12',
+    '--json',
+    jsonPath,
+  ]);
   assert.is(out.stderr, '');
   assert.is(out.code, 0);
-  assert.match(out.stdout, /histogram of gen_pt\*cos\(gen_phi\) in .*weights\.arrow where gen_pt > 12: 5 bins; 5 data bootstraps, 3 sim bootstraps, 1 systematic \(scale\)/);
+  assert.match(
+    out.stdout,
+    /histogram of gen_pt\*cos\(gen_phi\) in .*weights\.arrow where gen_pt > 12: 5 bins; 5 data bootstraps, 3 sim bootstraps, 1 systematic \(scale\)/,
+  );
   assert.match(out.stdout, /bin +range +value +stat +sim-stat +syst +total\n/);
   assert.match(out.stdout, /\n +1 +\[-50, -30\) +[-0-9.e+]+ +[0-9.e+-]+ +[0-9.e+-]+ +[0-9.e+-]+ +[0-9.e+-]+\n/);
   assert.match(out.stdout, /correlation \(total\)\n +1 +2 +3 +4 +5\n *1 +1\.00 /);
@@ -113,8 +149,14 @@ test('hist --moment gives the weighted mean with its uncertainties', () => {
   const out = hist([weightsPath, '--moment', 'cos(2*gen_phi)']);
   assert.is(out.stderr, '');
   assert.is(out.code, 0);
-  assert.match(out.stdout, /weighted mean of cos\(2\*gen_phi\) in .*: 5 data bootstraps|weighted mean of cos\(2\*gen_phi\) in .*; 5 data bootstraps/);
-  assert.match(out.stdout, /\n  [-0-9.e+]+ ± [0-9.e+-]+ \(stat\) ± [0-9.e+-]+ \(sim-stat\) ± [0-9.e+-]+ \(syst\); total ± [0-9.e+-]+\n$/);
+  assert.match(
+    out.stdout,
+    /weighted mean of cos\(2\*gen_phi\) in .*: 5 data bootstraps|weighted mean of cos\(2\*gen_phi\) in .*; 5 data bootstraps/,
+  );
+  assert.match(
+    out.stdout,
+    /\n  [-0-9.e+]+ ± [0-9.e+-]+ \(stat\) ± [0-9.e+-]+ \(sim-stat\) ± [0-9.e+-]+ \(syst\); total ± [0-9.e+-]+\n$/,
+  );
 });
 
 test('hist without replica columns: stat = √Σw² of the nominal weights, said so', async () => {
@@ -125,19 +167,35 @@ test('hist without replica columns: stat = √Σw² of the nominal weights, said
   const json = JSON.parse(readFileSync(join(dir, 'n.json'), 'utf8'));
   const file = await readWeightsFile(path);
   const w = file.columns.get('weight') as Float64Array;
-  const squared = binnedSums(file.columns.get('gen_pt') as Float32Array, Float64Array.from(w, (v) => v * v), parseBins('10:50:4'));
-  assertClose('stat = sqrt(sum w^2)', json.histogram.uncertainty.stat, Array.from(squared, Math.sqrt), { rtol: 1e-12, atol: 0 });
+  const squared = binnedSums(
+    file.columns.get('gen_pt') as Float32Array,
+    Float64Array.from(w, (v) => v * v),
+    parseBins('10:50:4'),
+  );
+  assertClose('stat = sqrt(sum w^2)', json.histogram.uncertainty.stat, Array.from(squared, Math.sqrt), {
+    rtol: 1e-12,
+    atol: 0,
+  });
   assert.equal(json.histogram.uncertainty.total, json.histogram.uncertainty.stat);
   assert.is(json.histogram.correlation[1], 0, 'no correlation without replicas');
 });
 
 test('hist errors: one line on stderr, exit 2', () => {
   const cases: [string[], RegExp][] = [
-    [[weightsPath, '--obs', 'gen_pt*cos(gen_phi', '--bins', '0:1:2'], /^omnifold: expression "gen_pt\*cos\(gen_phi" : expected "\)" at position 18; got end of input\n$/],
-    [[weightsPath, '--obs', 'pt', '--bins', '0:1:2'], /^omnifold: expression "pt" : expected a column name at position 0; got unknown column "pt" \(columns are gen_pt, gen_phi, pass_gen, pass_reco, weight, data_boot_0, .*syst_scale\)\n$/],
+    [
+      [weightsPath, '--obs', 'gen_pt*cos(gen_phi', '--bins', '0:1:2'],
+      /^omnifold: expression "gen_pt\*cos\(gen_phi" : expected "\)" at position 18; got end of input\n$/,
+    ],
+    [
+      [weightsPath, '--obs', 'pt', '--bins', '0:1:2'],
+      /^omnifold: expression "pt" : expected a column name at position 0; got unknown column "pt" \(columns are gen_pt, gen_phi, pass_gen, pass_reco, weight, data_boot_0, .*syst_scale\)\n$/,
+    ],
     [[weightsPath, '--obs', 'gen_pt'], /^omnifold: --obs and --bins must be given together; got only --obs\n$/],
     [[weightsPath], /^omnifold: hist must be given --obs with --bins, or --moment; got neither/],
-    [[weightsPath, '--obs', 'gen_pt', '--bins', 'x'], /^omnifold: --bins must be lo:hi:n or at least two comma-separated numbers; got "x"\n$/],
+    [
+      [weightsPath, '--obs', 'gen_pt', '--bins', 'x'],
+      /^omnifold: --bins must be lo:hi:n or at least two comma-separated numbers; got "x"\n$/,
+    ],
     [[weightsPath, '--frobnicate'], /^omnifold: Unknown option '--frobnicate'/],
   ];
   for (const [args, re] of cases) {
@@ -149,7 +207,10 @@ test('hist errors: one line on stderr, exit 2', () => {
 });
 
 test('omnifold hist through the bin entry (when main.ts dispatches hist)', () => {
-  const out = spawnSync(process.execPath, ['bin/omnifold.js', 'hist', weightsPath, '--moment', 'gen_pt'], { encoding: 'utf8', cwd: root });
+  const out = spawnSync(process.execPath, ['bin/omnifold.js', 'hist', weightsPath, '--moment', 'gen_pt'], {
+    encoding: 'utf8',
+    cwd: root,
+  });
   assert.is(out.status, 0, out.stderr);
   assert.match(out.stdout, /weighted mean of gen_pt/);
 });

@@ -12,7 +12,22 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
  * The folders of src/, lowest first. `entry` stands for the entry points at the top of
  * src/ (the public API); the CLI sits on top of it.
  */
-const LAYERS = ['base', 'kernels', 'analysis', 'classifiers', 'algorithm', 'uncertainty', 'execution', 'io', 'publish', 'toys', 'plots', 'report', 'entry', 'cli'];
+const LAYERS = [
+  'base',
+  'kernels',
+  'analysis',
+  'classifiers',
+  'algorithm',
+  'uncertainty',
+  'execution',
+  'io',
+  'publish',
+  'toys',
+  'plots',
+  'report',
+  'entry',
+  'cli',
+];
 const ENTRY_POINTS = ['index.ts', 'browser.ts'];
 
 function sources(dir = ''): string[] {
@@ -38,7 +53,11 @@ test('every folder of src/ is a listed layer and only entry points sit at the to
   const rooms = new Set(sources().map(room));
   for (const r of rooms) assert.ok(r === 'entry' || LAYERS.includes(r), `src/${r}/ must be listed in LAYERS`);
   const top = sources().filter((p) => !p.includes('/'));
-  assert.equal(top.filter((p) => !ENTRY_POINTS.includes(p)), [], 'files at the top of src/ must be entry points');
+  assert.equal(
+    top.filter((p) => !ENTRY_POINTS.includes(p)),
+    [],
+    'files at the top of src/ must be entry points',
+  );
 });
 
 test('dependencies between the folders of src/ point one way', () => {
@@ -49,7 +68,8 @@ test('dependencies between the folders of src/ point one way', () => {
       if (target.startsWith('..')) continue; // outside src/ (the worker file's URL)
       const from = room(file);
       const to = room(target);
-      if (from !== to && rank(to) > rank(from)) wrong.push(`${file} imports ${target} (${from} must not depend on ${to})`);
+      if (from !== to && rank(to) > rank(from))
+        wrong.push(`${file} imports ${target} (${from} must not depend on ${to})`);
     }
   }
   assert.equal(wrong, []);

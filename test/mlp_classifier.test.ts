@@ -37,7 +37,10 @@ const grid = (() => {
 })();
 
 /** Largest and mean |learned/wanted − 1| over the grid |x| ≤ 2. */
-function deviation(model: { ratio: (x: FeatureMatrix, c: typeof clip) => { ratio: Float64Array } }, scale: number): { max: number; mean: number } {
+function deviation(
+  model: { ratio: (x: FeatureMatrix, c: typeof clip) => { ratio: Float64Array } },
+  scale: number,
+): { max: number; mean: number } {
   const r = model.ratio(grid, clip).ratio;
   let max = 0;
   let sum = 0;
@@ -66,7 +69,11 @@ test('the classifier and unfold() accept exactly the same MLP option values', ()
     for (const value of probes) {
       const classifier = accepts(() => new MlpClassifier({ [key]: value } as never));
       const unfoldOption = accepts(() => resolveUnfoldOptions({ classifier: { type: 'mlp', [key]: value } as never }));
-      assert.is(classifier, unfoldOption, `${key} = ${String(value)}: classifier ${classifier}, unfold() ${unfoldOption}`);
+      assert.is(
+        classifier,
+        unfoldOption,
+        `${key} = ${String(value)}: classifier ${classifier}, unfold() ${unfoldOption}`,
+      );
     }
   }
 });
@@ -102,23 +109,41 @@ test('errors: every option and fit input is validated', () => {
   const x = gaussian(10, 0, 1, dataStream(9));
   const ones = new Float64Array(10).fill(1);
   const mlp = new MlpClassifier({ hidden: [2], epochs: 1 });
-  assert.throws(() => mlp.fit(x, new Float64Array(10).fill(-1), x, ones, { rngKey: key }), /^mlp\.fit: class 0 total weight must be positive; got -10$/);
-  assert.throws(() => mlp.fit(x, ones, x, new Float64Array(9), { rngKey: key }), /^mlp\.fit: class 1 weights must have one entry per event; got 9 for 10 events$/);
+  assert.throws(
+    () => mlp.fit(x, new Float64Array(10).fill(-1), x, ones, { rngKey: key }),
+    /^mlp\.fit: class 0 total weight must be positive; got -10$/,
+  );
+  assert.throws(
+    () => mlp.fit(x, ones, x, new Float64Array(9), { rngKey: key }),
+    /^mlp\.fit: class 1 weights must have one entry per event; got 9 for 10 events$/,
+  );
   const nan = ones.slice();
   nan[3] = Number.NaN;
-  assert.throws(() => mlp.fit(x, nan, x, ones, { rngKey: key }), /^mlp\.fit: class 0 weights must be finite; got NaN at event 3$/);
+  assert.throws(
+    () => mlp.fit(x, nan, x, ones, { rngKey: key }),
+    /^mlp\.fit: class 0 weights must be finite; got NaN at event 3$/,
+  );
   const bad = { ...x, values: x.values.slice() };
   bad.values[7] = Number.POSITIVE_INFINITY;
-  assert.throws(() => mlp.fit(x, ones, bad, ones, { rngKey: key }), /^mlp\.fit: class 1 features must be finite; got Infinity at event 7, feature 0$/);
+  assert.throws(
+    () => mlp.fit(x, ones, bad, ones, { rngKey: key }),
+    /^mlp\.fit: class 1 features must be finite; got Infinity at event 7, feature 0$/,
+  );
   const x2 = { values: new Float32Array(20), nEvents: 10, nFeatures: 2 };
-  assert.throws(() => mlp.fit(x, ones, x2, ones, { rngKey: key }), /^mlp\.fit: both classes must have the same number of features; got 1 and 2$/);
+  assert.throws(
+    () => mlp.fit(x, ones, x2, ones, { rngKey: key }),
+    /^mlp\.fit: both classes must have the same number of features; got 1 and 2$/,
+  );
   const model = mlp.fit(x, ones, x, ones, { rngKey: key });
   assert.throws(() => model.ratio(x2, clip), /^mlp\.ratio: events must have 1 features; got 2$/);
   // a step of 1e38 overflows the next forward pass: the fit fails instead of returning a broken model
   // (the option check caps the learning rate at 1e6, so the spec is altered after it to reach the guard)
   const diverging = new MlpClassifier({ hidden: [8, 8], epochs: 2, batchSize: 2, validationFraction: 0 });
   (diverging.spec as { learningRate: number }).learningRate = 1e38;
-  assert.throws(() => diverging.fit(x, ones, gaussian(10, 3, 1, dataStream(10)), ones, { rngKey: key }), /^mlp\.fit: parameters must be finite after training; got (NaN|-?Infinity) at parameter \d+ after 2 epochs \(learningRate 1e\+38: try a smaller one\)$/);
+  assert.throws(
+    () => diverging.fit(x, ones, gaussian(10, 3, 1, dataStream(10)), ones, { rngKey: key }),
+    /^mlp\.fit: parameters must be finite after training; got (NaN|-?Infinity) at parameter \d+ after 2 epochs \(learningRate 1e\+38: try a smaller one\)$/,
+  );
 });
 
 test('learns the density ratio of N(0.5, 1.2) over N(0, 1) (10^5 events each) within 12 % over |x| ≤ 2', () => {
@@ -129,7 +154,10 @@ test('learns the density ratio of N(0.5, 1.2) over N(0, 1) (10^5 events each) wi
   const w = new Float64Array(n).fill(1);
   const epochs: number[] = [];
   const model = new MlpClassifier(fast).fit(x0, w, x1, w, { rngKey: key, onEpoch: (r) => epochs.push(r.epoch) });
-  assert.equal(epochs, epochs.map((_, i) => i + 1));
+  assert.equal(
+    epochs,
+    epochs.map((_, i) => i + 1),
+  );
   assert.ok(model.info.bestEpoch >= 1 && model.info.bestEpoch <= model.info.epochs);
   // Statistical noise of a 2e5-event fit plus network bias in the tails: the ratio spans
   // 0.63..2.8 over the grid; 12 % max and 5 % mean deviation is a few times the spread
@@ -164,7 +192,10 @@ test('determinism: same key twice gives bit-identical parameters and ratios; ano
   const x0 = gaussian(n, 0, 1, s);
   const x1 = gaussian(n, 0.5, 1.2, s);
   const w = new Float64Array(n).fill(1);
-  for (const options of [{ hidden: [16, 16], epochs: 3, batchSize: 128 }, { hidden: [9, 5], activation: 'silu' as const, epochs: 2, batchSize: 100, schedule: 'cosine' as const }]) {
+  for (const options of [
+    { hidden: [16, 16], epochs: 3, batchSize: 128 },
+    { hidden: [9, 5], activation: 'silu' as const, epochs: 2, batchSize: 100, schedule: 'cosine' as const },
+  ]) {
     const fit = (k: RngKey) => new MlpClassifier(options).fit(x0, w, x1, w, { rngKey: k }) as TrainedMlp;
     const m1 = fit(key);
     const m2 = fit(key);
@@ -202,7 +233,7 @@ test('standardisation: features in other units (x·250 + 4000) give the same rat
   assert.ok(tight.ratio.every((r) => r <= 0.5));
 });
 
-test('events resident in wasm memory or gathered from the caller\'s arrays: bit-identical parameters and ratios', () => {
+test("events resident in wasm memory or gathered from the caller's arrays: bit-identical parameters and ratios", () => {
   const s = dataStream(7);
   // 3 features (rows not a multiple of 16 bytes), unequal classes, negative weights,
   // validation and early stopping, a partial last batch
@@ -219,17 +250,22 @@ test('events resident in wasm memory or gathered from the caller\'s arrays: bit-
   const x1 = three(977, 0.4);
   const w0 = Float64Array.from({ length: 4603 }, (_, i) => (i % 17 === 0 ? -0.5 : 1 + (i % 3)));
   const w1 = Float64Array.from({ length: 977 }, (_, i) => 0.5 + (i % 5));
-  for (const options of [{ hidden: [12, 7], epochs: 4, batchSize: 100, patience: 2 }, { hidden: [6], activation: 'gelu' as const, epochs: 2, batchSize: 512, validationFraction: 0 }]) {
+  for (const options of [
+    { hidden: [12, 7], epochs: 4, batchSize: 100, patience: 2 },
+    { hidden: [6], activation: 'gelu' as const, epochs: 2, batchSize: 512, validationFraction: 0 },
+  ]) {
     const resident = new MlpClassifier(options).fit(x0, w0, x1, w1, { rngKey: key }) as TrainedMlp;
     // the events take 5580 · 20 bytes ≈ 0.1 MiB: over a 0.01 MiB budget they are gathered from the arrays
-    const shared = new MlpClassifier({ ...options, residentMiB: 0.01 }).fit(x0, w0, x1, w1, { rngKey: key }) as TrainedMlp;
+    const shared = new MlpClassifier({ ...options, residentMiB: 0.01 }).fit(x0, w0, x1, w1, {
+      rngKey: key,
+    }) as TrainedMlp;
     assertBitEqual('parameters', shared.params, resident.params);
     assert.equal(shared.info, resident.info);
     assertBitEqual('ratios', shared.ratio(x1, clip).ratio, resident.ratio(x1, clip).ratio);
   }
 });
 
-test('standardisation: mean and scale over the training events only, as a Welford pass over the split\'s inverse', () => {
+test("standardisation: mean and scale over the training events only, as a Welford pass over the split's inverse", () => {
   const s = dataStream(6);
   const x0 = gaussian(333, 0, 1, s);
   const x1 = gaussian(250, 3, 2, s);
@@ -237,7 +273,13 @@ test('standardisation: mean and scale over the training events only, as a Welfor
   const w1 = new Float64Array(250).fill(1);
   const n = 583;
   const check = (validationFraction: number) => {
-    const model = new MlpClassifier({ hidden: [4], epochs: 1, batchSize: 64, validationFraction, patience: 0 }).fit(x0, w0, x1, w1, { rngKey: key }) as TrainedMlp;
+    const model = new MlpClassifier({ hidden: [4], epochs: 1, batchSize: 64, validationFraction, patience: 0 }).fit(
+      x0,
+      w0,
+      x1,
+      w1,
+      { rngKey: key },
+    ) as TrainedMlp;
     // the twin: event i trains when its split position P⁻¹(i) is at least nVal
     const split = new RandomPermutation(n, new RandomStream(key, 'split'));
     const nVal = Math.floor(validationFraction * n);
@@ -253,8 +295,14 @@ test('standardisation: mean and scale over the training events only, as a Welfor
       m2 += delta * (x - mean);
     }
     assert.is(count, n - nVal);
-    assert.ok(Object.is(model.standardiser.mean[0], mean), `mean ${model.standardiser.mean[0]} vs ${mean} (validationFraction ${validationFraction})`);
-    assert.ok(Object.is(model.standardiser.scale[0], Math.sqrt(m2 / count)), `scale ${model.standardiser.scale[0]} vs ${Math.sqrt(m2 / count)}`);
+    assert.ok(
+      Object.is(model.standardiser.mean[0], mean),
+      `mean ${model.standardiser.mean[0]} vs ${mean} (validationFraction ${validationFraction})`,
+    );
+    assert.ok(
+      Object.is(model.standardiser.scale[0], Math.sqrt(m2 / count)),
+      `scale ${model.standardiser.scale[0]} vs ${Math.sqrt(m2 / count)}`,
+    );
   };
   // the classes differ in mean by 3: a validation event counted for training moves the mean
   check(0.5);
@@ -289,10 +337,16 @@ test('early stopping restores the best epoch; no validation keeps the last epoch
   const x1 = gaussian(n, 0.5, 1.2, s);
   const w = new Float64Array(n).fill(1);
   const losses: number[] = [];
-  const m = new MlpClassifier({ hidden: [8], epochs: 40, patience: 2, learningRate: 0.05, batchSize: 32 }).fit(x0, w, x1, w, {
-    rngKey: key,
-    onEpoch: (r) => losses.push(r.validationLoss),
-  });
+  const m = new MlpClassifier({ hidden: [8], epochs: 40, patience: 2, learningRate: 0.05, batchSize: 32 }).fit(
+    x0,
+    w,
+    x1,
+    w,
+    {
+      rngKey: key,
+      onEpoch: (r) => losses.push(r.validationLoss),
+    },
+  );
   assert.is(m.info.epochs, losses.length);
   assert.is(m.info.validationLoss, Math.min(...losses));
   assert.is(losses[m.info.bestEpoch - 1], m.info.validationLoss);

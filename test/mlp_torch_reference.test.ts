@@ -60,7 +60,12 @@ const ACT_F64: Record<Activation, (z: number) => number> = {
  * A plain f64 forward pass of one event over the flat parameters, independent of the
  * engine; returns per layer the pre-activations z and the layer's inputs a.
  */
-function forwardF64(dims: readonly number[], params: ArrayLike<number>, activation: Activation, x: number[]): { z: number[][]; a: number[][] } {
+function forwardF64(
+  dims: readonly number[],
+  params: ArrayLike<number>,
+  activation: Activation,
+  x: number[],
+): { z: number[][]; a: number[][] } {
   const z: number[][] = [];
   const a: number[][] = [x];
   let off = 0;
@@ -122,7 +127,8 @@ function roundingBound(net: TorchNetwork, params: ArrayLike<number>, activation:
         ez[j] = carried + gamma * s;
       }
       off += (nIn + 1) * nOut;
-      if (l < L - 1) e = ez.map((v, j) => LIPSCHITZ[activation] * v + ACT_ULPS[activation] * U * (Math.abs(z[l][j]) + v));
+      if (l < L - 1)
+        e = ez.map((v, j) => LIPSCHITZ[activation] * v + ACT_ULPS[activation] * U * (Math.abs(z[l][j]) + v));
       else bound[i] = ez[0];
     }
   }
@@ -149,7 +155,8 @@ function assertWithin(name: string, got: ArrayLike<number>, want: ArrayLike<numb
   assert.is(got.length, want.length, `${name}: length`);
   for (let i = 0; i < want.length; i++) {
     const diff = Math.abs(got[i] - want[i]);
-    if (!(diff <= bound[i])) assert.unreachable(`${name}[${i}] = ${got[i]}, wanted ${want[i]} (|diff| ${diff}, tolerance ${bound[i]})`);
+    if (!(diff <= bound[i]))
+      assert.unreachable(`${name}[${i}] = ${got[i]}, wanted ${want[i]} (|diff| ${diff}, tolerance ${bound[i]})`);
   }
 }
 
@@ -168,7 +175,8 @@ test('reference: provenance, shapes and the activations covered', () => {
     assert.is(net.params.length, parameterCount(net.dims), `${net.dims.join('-')} params`);
     assert.is(net.x.length, net.nEvents * net.dims[0], `${net.dims.join('-')} x`);
     assert.equal(net.cases.map((c) => c.activation).sort(), ['gelu', 'relu', 'silu']);
-    for (const c of net.cases) for (const k of ['logitsF32', 'logitsF64', 'ratioF64'] as const) assert.is(c[k].length, net.nEvents);
+    for (const c of net.cases)
+      for (const k of ['logitsF32', 'logitsF64', 'ratioF64'] as const) assert.is(c[k].length, net.nEvents);
   }
 });
 
@@ -180,7 +188,12 @@ for (const net of REFERENCE.networks) {
       const got = engineLogits(net, params, c.activation);
       assertWithin(`logits ${label(net, c.activation)} vs torch float64`, got, c.logitsF64, bound);
       // torch's own f32 pass obeys the same bound, so the two f32 passes differ by at most twice it
-      assertWithin(`logits ${label(net, c.activation)} vs torch float32`, got, c.logitsF32, bound.map((b) => 2 * b));
+      assertWithin(
+        `logits ${label(net, c.activation)} vs torch float32`,
+        got,
+        c.logitsF32,
+        bound.map((b) => 2 * b),
+      );
     });
 
     test(`ratio ${label(net, c.activation)}: TrainedMlp.ratio equals exp(logit)·S1/S0 (identity standardisation, clip not biting)`, () => {
@@ -190,7 +203,10 @@ for (const net of REFERENCE.networks) {
       const standardiser = { mean: new Float64Array(dims[0]), scale: new Float64Array(dims[0]).fill(1) };
       const model = new TrainedMlp(info, dims, c.activation, Float32Array.from(net.params), standardiser);
       // ε = 0 and wMax = 1e300: neither guard can bite on these logits (|logit| < 200)
-      const { ratio, nClipped } = model.ratio({ values: Float32Array.from(net.x), nEvents: net.nEvents, nFeatures: dims[0] }, { epsilon: 0, wMax: 1e300 });
+      const { ratio, nClipped } = model.ratio(
+        { values: Float32Array.from(net.x), nEvents: net.nEvents, nFeatures: dims[0] },
+        { epsilon: 0, wMax: 1e300 },
+      );
       assert.is(nClipped, 0, `ratio ${label(net, c.activation)}: nClipped`);
       // ratio = exp(z)·S1/S0: a logit error δ gives a relative ratio error expm1(δ); 1e-14 covers the f64 exp and divisions
       const logitBound = roundingBound(net, Float32Array.from(net.params), c.activation);
@@ -205,9 +221,17 @@ test('reference layout: a plain f64 forward pass over the JSON parameters reprod
   for (const net of REFERENCE.networks) {
     const params = Float32Array.from(net.params); // the f32 values the JSON's shortest decimals stand for
     for (const c of net.cases) {
-      const want = Array.from({ length: net.nEvents }, (_, i) => forwardF64(net.dims, params, c.activation, eventRow(net, i)).z.at(-1)![0]);
+      const want = Array.from(
+        { length: net.nEvents },
+        (_, i) => forwardF64(net.dims, params, c.activation, eventRow(net, i)).z.at(-1)![0],
+      );
       // f64 sums of ≤ 17 terms of size ≤ ~1e3: ~1e-13 absolute; tanh/exp of JS vs libm a few ulps
-      assertWithin(`f64 logits ${label(net, c.activation)}`, want, c.logitsF64, c.logitsF64.map((v) => 1e-12 * Math.max(1, Math.abs(v))));
+      assertWithin(
+        `f64 logits ${label(net, c.activation)}`,
+        want,
+        c.logitsF64,
+        c.logitsF64.map((v) => 1e-12 * Math.max(1, Math.abs(v))),
+      );
     }
   }
 });
@@ -218,7 +242,10 @@ test('the bound discriminates: the exact-erf GELU (torch approximate="none") lie
     const params = Float32Array.from(net.params);
     const got = engineLogits(net, params, 'gelu');
     const outside = countOutside(got, net.geluErfLogitsF64, roundingBound(net, params, 'gelu'));
-    assert.ok(outside > 0, `${net.dims.join('-')}: the erf-GELU logits must fall outside the bound somewhere; got 0 events outside`);
+    assert.ok(
+      outside > 0,
+      `${net.dims.join('-')}: the erf-GELU logits must fall outside the bound somewhere; got 0 events outside`,
+    );
   }
 });
 
@@ -231,7 +258,10 @@ test('the bound discriminates: the first weight matrix read transposed (torch we
     for (const c of net.cases) {
       const got = engineLogits(net, transposed, c.activation);
       const outside = countOutside(got, c.logitsF64, roundingBound(net, params, c.activation));
-      assert.ok(outside > net.nEvents / 2, `${label(net, c.activation)}: most events must fall outside with W_0 transposed; got ${outside} of ${net.nEvents}`);
+      assert.ok(
+        outside > net.nEvents / 2,
+        `${label(net, c.activation)}: most events must fall outside with W_0 transposed; got ${outside} of ${net.nEvents}`,
+      );
     }
   }
 });

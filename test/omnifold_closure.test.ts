@@ -50,7 +50,14 @@ test('MLP closure: mean/std follow the closed form; the histogram agrees with tr
   };
   const data: DataSample = { reco: fromColumns([truth.reco]), weights: new Float64Array(N_EVENTS).fill(1) };
   // a small net, few epochs and batches of 512 keep this at 10–30 s on 2 loaded cores
-  const classifier = { type: 'mlp' as const, hidden: [16, 16], epochs: 10, batchSize: 512, learningRate: 2e-3, patience: 0 };
+  const classifier = {
+    type: 'mlp' as const,
+    hidden: [16, 16],
+    epochs: 10,
+    batchSize: 512,
+    learningRate: 2e-3,
+    patience: 0,
+  };
   const result = await unfold(sim, data, { nIterations: 4, classifier, saveIterations: true, seed: 5 });
   // Tolerance 0.035 on mean and std: statistics give σ_mean ≈ 0.003 and σ_std ≈ 0.0025
   // (10⁵ events each side), 4σ ≈ 0.015; the small, briefly trained network adds its own
@@ -71,7 +78,10 @@ test('MLP closure: mean/std follow the closed form; the histogram agrees with tr
   for (let k = 1; k <= 8; k++) {
     const allowed = 3 * Math.sqrt(unfolded.sumw2[k] + want.sumw2[k]) + 0.04 * want.sumw[k];
     const diff = unfolded.sumw[k] - want.sumw[k];
-    assert.ok(Math.abs(diff) <= allowed, `bin ${k - 1}: unfolded ${unfolded.sumw[k]}, truth ${want.sumw[k]}, allowed ± ${allowed}`);
+    assert.ok(
+      Math.abs(diff) <= allowed,
+      `bin ${k - 1}: unfolded ${unfolded.sumw[k]}, truth ${want.sumw[k]}, allowed ± ${allowed}`,
+    );
   }
 });
 

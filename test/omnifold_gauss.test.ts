@@ -100,7 +100,12 @@ test('unfold() with a Gaussian oracle classifier follows the table (2e5 sim, 2e5
   };
   const data: DataSample = { reco: fromColumns([d.reco]), weights: new Float64Array(nData).fill(1) };
   const runner = new InProcessRunner({ classifierFactory: () => new GaussianOracle() });
-  const result = await unfold(sim, data, { nIterations: 5, saveIterations: true, classifier: { type: 'mlp' } }, { runner });
+  const result = await unfold(
+    sim,
+    data,
+    { nIterations: 5, saveIterations: true, classifier: { type: 'mlp' } },
+    { runner },
+  );
   const gen = column(sim.gen, 0);
   // Tolerance from the statistics: the unfolded mean moves with the sample means of sim
   // gen (σ/√nSim ≈ 0.0022) and data reco (√(0.8² + 0.5²)/√nData ≈ 0.0021), so
@@ -108,8 +113,14 @@ test('unfold() with a Gaussian oracle classifier follows the table (2e5 sim, 2e5
   // 4σ each, rounded: 0.012 for the mean, 0.01 for the std.
   for (let n = 0; n < 5; n++) {
     const m = moments(fromColumns([gen]), result.weightsPerIteration![n]);
-    assert.ok(Math.abs(m.mean - TABLE[n][0]) < 0.012, `iteration ${n + 1}: mean ${m.mean}, wanted ${TABLE[n][0]} ± 0.012`);
-    assert.ok(Math.abs(Math.sqrt(m.variance) - TABLE[n][1]) < 0.01, `iteration ${n + 1}: std ${Math.sqrt(m.variance)}, wanted ${TABLE[n][1]} ± 0.01`);
+    assert.ok(
+      Math.abs(m.mean - TABLE[n][0]) < 0.012,
+      `iteration ${n + 1}: mean ${m.mean}, wanted ${TABLE[n][0]} ± 0.012`,
+    );
+    assert.ok(
+      Math.abs(Math.sqrt(m.variance) - TABLE[n][1]) < 0.01,
+      `iteration ${n + 1}: std ${Math.sqrt(m.variance)}, wanted ${TABLE[n][1]} ± 0.01`,
+    );
   }
   // the oracle is exact, so the ratios never approach the clip bounds
   for (const it of result.iterations) for (const st of it.steps) assert.is(st.clippedFraction, 0);

@@ -20,7 +20,13 @@ const N_RECO = 7; // reco cells: underflow, 5 bins, overflow
 const EFFICIENCY = [0.9, 0.75, 0.6, 0.5, 0.8];
 const FAKE_RECO = [0.3, 0.3, 0.2, 0.1, 0.1];
 
-interface Event { gen: number; reco: number; passGen: number; passReco: number; w: number }
+interface Event {
+  gen: number;
+  reco: number;
+  passGen: number;
+  passReco: number;
+  w: number;
+}
 
 function pick(u: number, p: number[]): number {
   let c = 0;
@@ -41,7 +47,13 @@ function generate(n: number, prior: number[], seed: number, nFakes: number, nDro
     const m = s.nextDouble();
     const r = c + (m < 0.6 ? 0 : m < 0.8 ? 1 : -1);
     const passReco = s.nextDouble() < EFFICIENCY[c] ? 1 : 0;
-    events.push({ gen: inBin(c, s.nextDouble()), reco: inBin(r, s.nextDouble()), passGen: 1, passReco, w: 0.5 + s.nextDouble() });
+    events.push({
+      gen: inBin(c, s.nextDouble()),
+      reco: inBin(r, s.nextDouble()),
+      passGen: 1,
+      passReco,
+      w: 0.5 + s.nextDouble(),
+    });
   }
   for (let i = 0; i < nFakes; i++) {
     const r = pick(s.nextDouble(), FAKE_RECO);
@@ -63,7 +75,10 @@ function toSim(events: Event[]): SimSample {
 
 function toData(events: Event[]): DataSample {
   const seen = events.filter((e) => e.passReco === 1);
-  return { reco: fromColumns([seen.map((e) => e.reco)]), weights: Float64Array.from(seen, (e) => 0.8 + 0.4 * ((e.w - 0.5) % 1)) };
+  return {
+    reco: fromColumns([seen.map((e) => e.reco)]),
+    weights: Float64Array.from(seen, (e) => 0.8 + 0.4 * ((e.w - 0.5) % 1)),
+  };
 }
 
 const genBin = (x: number) => Math.floor(x);
@@ -114,15 +129,26 @@ const binned = { type: 'binned' as const, edges: [EDGES] };
 test('misses "expectation": OmniFold equals IBU with efficiency correction at iterations 1..6', async () => {
   const simEvents = generate(20000, [0.1, 0.25, 0.3, 0.2, 0.15], 11, 0, 50);
   const data = toData(generate(20000, [0.2, 0.2, 0.2, 0.25, 0.15], 12, 0, 0));
-  const result = await unfold(toSim(simEvents), data, { nIterations: 6, classifier: binned, misses: 'expectation', saveIterations: true });
+  const result = await unfold(toSim(simEvents), data, {
+    nIterations: 6,
+    classifier: binned,
+    misses: 'expectation',
+    saveIterations: true,
+  });
   const want = ibu(simEvents, data, 6, false);
   assert.is(result.nDropped, 50);
   for (let n = 0; n < 6; n++) {
     // identical algebra, different summation order: agreement to rounding
-    assertClose(`iteration ${n + 1}`, unfoldedHistogram(simEvents, result.weightsPerIteration![n], false), want[n], { rtol: 1e-10, atol: 0 });
+    assertClose(`iteration ${n + 1}`, unfoldedHistogram(simEvents, result.weightsPerIteration![n], false), want[n], {
+      rtol: 1e-10,
+      atol: 0,
+    });
     for (const s of result.iterations[n].steps) assert.is(s.clippedFraction, 0, `${s.step} clipped`);
   }
-  assert.equal(result.iterations[0].steps.map((s) => s.step), ['step1', 'misses', 'step2']);
+  assert.equal(
+    result.iterations[0].steps.map((s) => s.step),
+    ['step1', 'misses', 'step2'],
+  );
   // the dropped events keep w0
   assert.is(result.weights[simEvents.length - 1], 1);
 });
@@ -130,12 +156,24 @@ test('misses "expectation": OmniFold equals IBU with efficiency correction at it
 test('fakes "global": OmniFold equals IBU with a fake cause at iterations 1..6', async () => {
   const simEvents = generate(20000, [0.1, 0.25, 0.3, 0.2, 0.15], 21, 4000, 0);
   const data = toData(generate(20000, [0.2, 0.2, 0.2, 0.25, 0.15], 22, 6000, 0));
-  const result = await unfold(toSim(simEvents), data, { nIterations: 6, classifier: binned, misses: 'expectation', fakes: 'global', saveIterations: true });
+  const result = await unfold(toSim(simEvents), data, {
+    nIterations: 6,
+    classifier: binned,
+    misses: 'expectation',
+    fakes: 'global',
+    saveIterations: true,
+  });
   const want = ibu(simEvents, data, 6, true);
   for (let n = 0; n < 6; n++) {
-    assertClose(`iteration ${n + 1}`, unfoldedHistogram(simEvents, result.weightsPerIteration![n], true), want[n], { rtol: 1e-10, atol: 0 });
+    assertClose(`iteration ${n + 1}`, unfoldedHistogram(simEvents, result.weightsPerIteration![n], true), want[n], {
+      rtol: 1e-10,
+      atol: 0,
+    });
   }
-  assert.equal(result.iterations[0].steps.map((s) => s.step), ['step1', 'misses', 'step2', 'fakes']);
+  assert.equal(
+    result.iterations[0].steps.map((s) => s.step),
+    ['step1', 'misses', 'step2', 'fakes'],
+  );
 });
 
 test('pyunfold 2-bin example: data [100, 150], response [[0.9, 0.1], [0.1, 0.9]], flat prior 125', async () => {
@@ -148,12 +186,19 @@ test('pyunfold 2-bin example: data [100, 150], response [[0.9, 0.1], [0.1, 0.9]]
     weights: Float64Array.of(125 * 0.9, 125 * 0.1, 125 * 0.1, 125 * 0.9),
   };
   const data: DataSample = { reco: fromColumns([[0.5, 1.5]]), weights: Float64Array.of(100, 150) };
-  const result = await unfold(sim, data, { nIterations: 4, classifier: { type: 'binned', edges: [[0, 1, 2]] }, saveIterations: true });
+  const result = await unfold(sim, data, {
+    nIterations: 4,
+    classifier: { type: 'binned', edges: [[0, 1, 2]] },
+    saveIterations: true,
+  });
   const reference = loadReference('ibu_2bin'); // pyunfold's example, frozen with its generator
   for (let n = 0; n < 4; n++) {
     const w = result.weightsPerIteration![n];
     // reference values are rounded to 8 decimals
-    assertClose(`iteration ${n + 1}`, [w[0] + w[1], w[2] + w[3]], reference.values[n], { rtol: reference.tolerance.rtol, atol: reference.tolerance.atol });
+    assertClose(`iteration ${n + 1}`, [w[0] + w[1], w[2] + w[3]], reference.values[n], {
+      rtol: reference.tolerance.rtol,
+      atol: reference.tolerance.atol,
+    });
   }
 });
 

@@ -25,29 +25,59 @@ function assertOneLineError(r: { code: number; stderr: string; stdout: string },
 }
 
 test('an output to work from', () => {
-  const r = run(['unfold', '--toy', 'gauss', '--events', '2000', '--classifier', 'binned', '--bins', 'x=-3:3:12', '--iterations', '2', '--data-bootstraps', '2', '--quiet', '--out', 'out']);
+  const r = run([
+    'unfold',
+    '--toy',
+    'gauss',
+    '--events',
+    '2000',
+    '--classifier',
+    'binned',
+    '--bins',
+    'x=-3:3:12',
+    '--iterations',
+    '2',
+    '--data-bootstraps',
+    '2',
+    '--quiet',
+    '--out',
+    'out',
+  ]);
   assert.is(r.code, 0, r.stderr);
 });
 
 test('hist --json: an existing file is refused unless --force', () => {
   writeFileSync(join(root, 'mine.json'), 'my data');
   const args = ['hist', 'out/weights.arrow', '--obs', 'x', '--bins', '-2:2:4', '--json', 'mine.json'];
-  assertOneLineError(run(args), /^omnifold: --json mine\.json must not exist \(the engine never overwrites a file unasked\); got an existing file \(--force replaces it\)$/);
+  assertOneLineError(
+    run(args),
+    /^omnifold: --json mine\.json must not exist \(the engine never overwrites a file unasked\); got an existing file \(--force replaces it\)$/,
+  );
   assert.is(readFileSync(join(root, 'mine.json'), 'utf8'), 'my data');
   const forced = run([...args, '--force']);
   assert.is(forced.code, 0, forced.stderr);
   assert.is(JSON.parse(readFileSync(join(root, 'mine.json'), 'utf8')).histogram.edges.length, 5);
-  assert.equal(readdirSync(root).filter((f) => f.includes('.tmp-')), [], 'no temporary file left');
+  assert.equal(
+    readdirSync(root).filter((f) => f.includes('.tmp-')),
+    [],
+    'no temporary file left',
+  );
 });
 
 test('hist --json into a folder that cannot exist is named before any output', () => {
   writeFileSync(join(root, 'plainfile'), '');
-  assertOneLineError(run(['hist', 'out/weights.arrow', '--obs', 'x', '--bins', '-2:2:4', '--json', 'out/weights.arrow']), /^omnifold: --json out\/weights\.arrow must not exist/);
+  assertOneLineError(
+    run(['hist', 'out/weights.arrow', '--obs', 'x', '--bins', '-2:2:4', '--json', 'out/weights.arrow']),
+    /^omnifold: --json out\/weights\.arrow must not exist/,
+  );
 });
 
 test('export --parquet and --hdf5: existing files (or their metadata) are refused unless --force', () => {
   writeFileSync(join(root, 'copy.parquet.metadata.json'), 'mine');
-  assertOneLineError(run(['export', 'out', '--parquet', 'copy.parquet']), /^omnifold: --parquet copy\.parquet\.metadata\.json must not exist .*; got an existing file \(--force replaces it\)$/);
+  assertOneLineError(
+    run(['export', 'out', '--parquet', 'copy.parquet']),
+    /^omnifold: --parquet copy\.parquet\.metadata\.json must not exist .*; got an existing file \(--force replaces it\)$/,
+  );
   assert.not.ok(existsSync(join(root, 'copy.parquet')));
   assert.is(readFileSync(join(root, 'copy.parquet.metadata.json'), 'utf8'), 'mine');
   const forced = run(['export', 'out', '--parquet', 'copy.parquet', '--hdf5', 'copy.h5', '--force']);
@@ -60,12 +90,21 @@ test('export --hepdata: a folder of the user is refused; an earlier submission i
   mkdirSync(join(root, 'paper'));
   writeFileSync(join(root, 'paper', 'draft.tex'), 'precious');
   const args = ['export', 'out', '--obs', 'x', '--bins', '-2:2:4'];
-  assertOneLineError(run([...args, '--hepdata', 'paper', '--force']), /^omnifold: --hepdata paper must be empty or an earlier omnifold output; got a folder holding draft\.tex/);
+  assertOneLineError(
+    run([...args, '--hepdata', 'paper', '--force']),
+    /^omnifold: --hepdata paper must be empty or an earlier omnifold output; got a folder holding draft\.tex/,
+  );
   assert.equal(readdirSync(join(root, 'paper')), ['draft.tex']);
   assert.is(run([...args, '--hepdata', 'sub']).code, 0);
   const files = readdirSync(join(root, 'sub')).sort();
-  assert.ok(files.includes('submission.yaml') && files.every((f) => f.endsWith('.yaml')), `a HEPData folder holds only its YAML files; got ${files.join(', ')}`);
-  assertOneLineError(run([...args, '--hepdata', 'sub']), /^omnifold: --hepdata sub must not hold an earlier omnifold output unless --force or --resume is given; got one holding/);
+  assert.ok(
+    files.includes('submission.yaml') && files.every((f) => f.endsWith('.yaml')),
+    `a HEPData folder holds only its YAML files; got ${files.join(', ')}`,
+  );
+  assertOneLineError(
+    run([...args, '--hepdata', 'sub']),
+    /^omnifold: --hepdata sub must not hold an earlier omnifold output unless --force or --resume is given; got one holding/,
+  );
   const forced = run(['export', 'out', '--obs', 'x', '--bins', '-1:1:2', '--hepdata', 'sub', '--force']);
   assert.is(forced.code, 0, forced.stderr);
   assert.equal(readdirSync(join(root, 'sub')).sort(), files);
@@ -74,7 +113,26 @@ test('export --hepdata: a folder of the user is refused; an earlier submission i
 test('plot: rewrites the figures of an output, never a report.html the engine did not write', () => {
   assert.is(run(['plot', 'out', '--no-png']).code, 0);
   const dir = join(root, 'no-plots');
-  assert.is(run(['unfold', '--toy', 'gauss', '--events', '500', '--classifier', 'binned', '--bins', 'x=-3:3:6', '--iterations', '1', '--no-plots', '--quiet', '--out', dir]).code, 0);
+  assert.is(
+    run([
+      'unfold',
+      '--toy',
+      'gauss',
+      '--events',
+      '500',
+      '--classifier',
+      'binned',
+      '--bins',
+      'x=-3:3:6',
+      '--iterations',
+      '1',
+      '--no-plots',
+      '--quiet',
+      '--out',
+      dir,
+    ]).code,
+    0,
+  );
   writeFileSync(join(dir, 'report.html'), 'my own report');
   const r = run(['plot', dir]);
   assert.is(r.code, 2, r.stderr);

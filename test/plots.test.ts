@@ -27,9 +27,10 @@ async function decodePng(png: Uint8Array): Promise<{ width: number; height: numb
   const height = view.getUint32(20);
   const colorType = png[25];
   const channels = colorType === 6 ? 4 : colorType === 2 ? 3 : 0;
-  if (channels === 0 || png[24] !== 8) throw new Error(`test PNG decoder handles 8-bit RGB/RGBA only; got type ${colorType} depth ${png[24]}`);
+  if (channels === 0 || png[24] !== 8)
+    throw new Error(`test PNG decoder handles 8-bit RGB/RGBA only; got type ${colorType} depth ${png[24]}`);
   const parts: Uint8Array[] = [];
-  for (let at = 8; at < png.length; ) {
+  for (let at = 8; at < png.length;) {
     const length = view.getUint32(at);
     const type = String.fromCharCode(...png.subarray(at + 4, at + 8));
     if (type === 'IDAT') parts.push(png.subarray(at + 8, at + 8 + length));
@@ -64,10 +65,11 @@ async function decodePng(png: Uint8Array): Promise<{ width: number; height: numb
 
 function darkPixels(img: { width: number; rgba: Uint8Array }, x0: number, y0: number, x1: number, y1: number): number {
   let n = 0;
-  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) {
-    const k = (y * img.width + x) * 4;
-    if (img.rgba[k] + img.rgba[k + 1] + img.rgba[k + 2] < 200) n++;
-  }
+  for (let y = y0; y < y1; y++)
+    for (let x = x0; x < x1; x++) {
+      const k = (y * img.width + x) * 4;
+      if (img.rgba[k] + img.rgba[k + 1] + img.rgba[k + 2] < 200) n++;
+    }
   return n;
 }
 
@@ -81,7 +83,16 @@ test('ticks: 1-2-5 majors with minors between them', () => {
 test('observable figure: SVG has axis titles, legend entries and one point per bin in each panel', async () => {
   const svg = await renderSvg(observableFigure(INPUT));
   assert.ok(svg.startsWith('<svg'), 'SVG document');
-  for (const text of ['Jet pT [GeV]', 'Events / 1 GeV', 'Ratio to truth', 'Unfolded (total unc.)', 'Truth', 'Prior (sim gen)', 'OmniFold', 'χ²/ndf = 3.2/4']) {
+  for (const text of [
+    'Jet pT [GeV]',
+    'Events / 1 GeV',
+    'Ratio to truth',
+    'Unfolded (total unc.)',
+    'Truth',
+    'Prior (sim gen)',
+    'OmniFold',
+    'χ²/ndf = 3.2/4',
+  ]) {
     assert.ok(svg.includes(`>${text}<`) || svg.includes(text), `SVG text "${text}"`);
   }
   // filled circles: 5 bins in the main panel + 5 in the ratio panel + 1 legend symbol
@@ -94,7 +105,10 @@ test('observable figure: without truth the ratio is to the unfolded result; bad 
   const svg = await renderSvg(observableFigure({ ...INPUT, truth: undefined, chi2: undefined }));
   assert.ok(svg.includes('Ratio to unfolded'));
   assert.not.ok(svg.includes('>Truth<'));
-  assert.throws(() => observableFigure({ ...INPUT, prior: { values: [1, 2] } }), /gen_pt prior must have 5 values and errors like the bins; got 2 and none/);
+  assert.throws(
+    () => observableFigure({ ...INPUT, prior: { values: [1, 2] } }),
+    /gen_pt prior must have 5 values and errors like the bins; got 2 and none/,
+  );
 });
 
 test('PNG: signature, size, and text really drawn (dark pixels in the label area)', async () => {
@@ -112,12 +126,34 @@ test('PNG: signature, size, and text really drawn (dark pixels in the label area
 });
 
 test('correlation and diagnostics figures render with their titles', async () => {
-  const corr = await renderSvg(correlationFigure({ name: 'gen_eta', edges: [0, 1, 2], correlation: [1, -0.3, -0.3, 1] }));
+  const corr = await renderSvg(
+    correlationFigure({ name: 'gen_eta', edges: [0, 1, 2], correlation: [1, -0.3, -0.3, 1] }),
+  );
   assert.ok(corr.includes('Correlation') && corr.includes('gen_eta (bin i)') && corr.includes('-0.30'));
-  assert.throws(() => correlationFigure({ name: 'x', edges: [0, 1, 2], correlation: [1] }), /x correlation must have nBins² = 4 entries; got 1/);
+  assert.throws(
+    () => correlationFigure({ name: 'x', edges: [0, 1, 2], correlation: [1] }),
+    /x correlation must have nBins² = 4 entries; got 1/,
+  );
   const steps = [{ step: 'step1' as const, clippedFraction: 0.001, ess: 900, nEvents: 1000, change: 0.1, members: [] }];
-  const diag = await renderSvg(diagnosticsFigure({ iterations: [1, 2, 3].map((iteration) => ({ iteration, steps, recoChi2: [{ feature: 'reco_pt', chi2: 12, ndf: 10 }] })), nEvents: 1000 }));
-  for (const t of ['Effective sample size', 'Clipped ratios', 'Weight change', 'Folded reco χ²/ndf vs data', 'Iteration', 'reco_pt']) assert.ok(diag.includes(t), `diagnostics text "${t}"`);
+  const diag = await renderSvg(
+    diagnosticsFigure({
+      iterations: [1, 2, 3].map((iteration) => ({
+        iteration,
+        steps,
+        recoChi2: [{ feature: 'reco_pt', chi2: 12, ndf: 10 }],
+      })),
+      nEvents: 1000,
+    }),
+  );
+  for (const t of [
+    'Effective sample size',
+    'Clipped ratios',
+    'Weight change',
+    'Folded reco χ²/ndf vs data',
+    'Iteration',
+    'reco_pt',
+  ])
+    assert.ok(diag.includes(t), `diagnostics text "${t}"`);
   assert.throws(() => diagnosticsFigure({ iterations: [] }), /diagnostics must hold at least one iteration; got 0/);
 });
 

@@ -52,7 +52,13 @@ function makeJob(classifier: ClassifierSpec): StepJob {
   };
 }
 
-const binned: ClassifierSpec = { type: 'binned', edges: [[-2, -1, 0, 1, 2], [-3, 0, 1, 3]] };
+const binned: ClassifierSpec = {
+  type: 'binned',
+  edges: [
+    [-2, -1, 0, 1, 2],
+    [-3, 0, 1, 3],
+  ],
+};
 const tinyMlp: ClassifierSpec = { type: 'mlp', hidden: [8], epochs: 2, batchSize: 64, patience: 0 };
 
 function assertSameResults(name: string, got: MemberResult[], want: MemberResult[]): void {
@@ -90,7 +96,10 @@ for (const [label, spec] of cases) {
         const other = { ...job, replica: { kind: 'sim' as const, index: 0 } };
         const [got, gotOther] = await Promise.all([runner.fitMembers(job, nMembers), runner.fitMembers(other, 2)]);
         assertSameResults(`${label}, ${threads} workers`, got, want);
-        assertSameResults(`${label}, ${threads} workers, other replica`, gotOther, [fitMember(other, 0), fitMember(other, 1)]);
+        assertSameResults(`${label}, ${threads} workers, other replica`, gotOther, [
+          fitMember(other, 0),
+          fitMember(other, 1),
+        ]);
       } finally {
         await runner.close();
       }
@@ -112,7 +121,14 @@ test('runReplicas weight columns: 1, 2 and 3 workers equal the in-process runner
   const passGen = Uint8Array.from({ length: N0 }, (_, i) => (i % 13 === 0 ? 0 : 1));
   const sim = { gen: a.x0, reco, passGen, passReco, weights: a.w0 };
   const data = { reco: a.x1, weights: a.w1 };
-  const options: ReplicaOptions = { nIterations: 2, classifier: binned, nMembers: 3, dataBootstraps: 2, simBootstraps: 1, seed: 9 };
+  const options: ReplicaOptions = {
+    nIterations: 2,
+    classifier: binned,
+    nMembers: 3,
+    dataBootstraps: 2,
+    simBootstraps: 1,
+    seed: 9,
+  };
   const want = await runReplicas(sim, data, options, { runner: new InProcessRunner() });
   for (const threads of [1, 2, 3]) {
     const runner = new PoolRunner({ threads });
@@ -138,13 +154,14 @@ test('event data is SharedArrayBuffer-backed once and cached by identity', () =>
   assert.is(shareFeatures(shared), shared, 'SAB-backed input is used as is');
 });
 
-test('results are the caller\'s own arrays: shared buffers are recycled without touching earlier results', async () => {
+test("results are the caller's own arrays: shared buffers are recycled without touching earlier results", async () => {
   const runner = new PoolRunner({ threads: 2 });
   try {
     const job = makeJob(binned);
     const first = await runner.fitMembers(job, 3);
     const want = first.map((r) => ({ ...r, ratios: r.ratios.map((x) => x.slice()) }));
-    for (const r of first) for (const x of r.ratios) assert.not.ok(x.buffer instanceof SharedArrayBuffer, 'ratios are not shared');
+    for (const r of first)
+      for (const x of r.ratios) assert.not.ok(x.buffer instanceof SharedArrayBuffer, 'ratios are not shared');
     // a second job with other weights reuses the buffers of the first
     const other = { ...job, w0: job.w0.map((w, i) => w * (1 + (i % 5))), iteration: 3 };
     const second = await runner.fitMembers(other, 3);
@@ -169,7 +186,10 @@ test('thread count: explicit, then SLURM_CPUS_PER_TASK, then availableParallelis
   assert.is(resolveThreadCount(undefined, { SLURM_CPUS_PER_TASK: '5' }), 5);
   assert.ok(resolveThreadCount(undefined, {}) >= 1);
   assert.throws(() => resolveThreadCount(0), /^options\.threads must be a positive integer; got 0$/);
-  assert.throws(() => resolveThreadCount(undefined, { SLURM_CPUS_PER_TASK: 'x' }), /^SLURM_CPUS_PER_TASK must be a positive integer; got "x"$/);
+  assert.throws(
+    () => resolveThreadCount(undefined, { SLURM_CPUS_PER_TASK: 'x' }),
+    /^SLURM_CPUS_PER_TASK must be a positive integer; got "x"$/,
+  );
 });
 
 /** A task file that fails member 1 on its first attempt (by throwing or by killing its thread). */
@@ -198,7 +218,11 @@ test('a failed task is retried once; a task whose thread dies is retried on a ne
     const runner = new PoolRunner({ threads: 2, workerFile: flakyWorker(mode) });
     try {
       const got = await runner.fitMembers(makeJob(binned), 3);
-      assert.equal(got.map((r) => r.ratios[0][0]), [0, 1, 2], mode);
+      assert.equal(
+        got.map((r) => r.ratios[0][0]),
+        [0, 1, 2],
+        mode,
+      );
     } finally {
       await runner.close();
     }
@@ -212,7 +236,10 @@ test('a task failing twice is a WorkerError naming replica, iteration, step, mem
     assert.unreachable('should fail');
   } catch (e) {
     assert.is((e as Error).name, 'WorkerError');
-    assert.match((e as Error).message, /^task data#3 iteration 2 step1 member 1 \(seed 0x000004d2\) failed 2 times: boom in member 1$/);
+    assert.match(
+      (e as Error).message,
+      /^task data#3 iteration 2 step1 member 1 \(seed 0x000004d2\) failed 2 times: boom in member 1$/,
+    );
   } finally {
     await runner.close();
   }

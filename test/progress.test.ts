@@ -39,12 +39,32 @@ function harness(tty: boolean, columns?: number) {
 }
 
 function diagnostics(iteration: number): IterationDiagnostics {
-  return { iteration, steps: [{ step: 'step1', clippedFraction: 0, ess: 100, nEvents: 100, change: 0.1, members: [] }], recoChi2: [] };
+  return {
+    iteration,
+    steps: [{ step: 'step1', clippedFraction: 0, ess: 100, nEvents: 100, change: 0.1, members: [] }],
+    recoChi2: [],
+  };
 }
 
-const start = (name: string, replica: string, total: number): ReplicaProgress => ({ type: 'replica-start', name, replica, total });
-const step = (replica: string, iteration: number, s: 'step1' | 'step2'): ReplicaProgress => ({ type: 'step', replica, iteration, step: s, member: 0 });
-const finished = (name: string, done: number, total: number, status: 'computed' | 'resumed' = 'computed'): ReplicaProgress => ({ type: 'replica', name, status, done, total });
+const start = (name: string, replica: string, total: number): ReplicaProgress => ({
+  type: 'replica-start',
+  name,
+  replica,
+  total,
+});
+const step = (replica: string, iteration: number, s: 'step1' | 'step2'): ReplicaProgress => ({
+  type: 'step',
+  replica,
+  iteration,
+  step: s,
+  member: 0,
+});
+const finished = (
+  name: string,
+  done: number,
+  total: number,
+  status: 'computed' | 'resumed' = 'computed',
+): ReplicaProgress => ({ type: 'replica', name, status, done, total });
 
 test('plain output: status at most every 5 s, one line per finished replica, nominal iterations, replica names', () => {
   const h = harness(false);
@@ -55,12 +75,25 @@ test('plain output: status at most every 5 s, one line per finished replica, nom
   };
   p.message('using 2 worker threads');
   at(0, start('weight', 'nominal#0', 3));
-  at(0, { type: 'notice', name: 'data_boot_0', message: 'stored replica data_boot_0 is damaged (short); recomputing it' });
+  at(0, {
+    type: 'notice',
+    name: 'data_boot_0',
+    message: 'stored replica data_boot_0 is damaged (short); recomputing it',
+  });
   at(0, start('data_boot_0', 'data#0', 3));
   at(1000, step('nominal#0', 1, 'step1'));
   at(2000, step('data#0', 1, 'step1'));
   at(5000, step('nominal#0', 1, 'step2')); // 5 s: the first status line
-  at(6000, { type: 'epoch', replica: 'data#0', iteration: 1, step: 'step1', member: 1, epoch: 3, trainLoss: 0.69, validationLoss: 0.7 });
+  at(6000, {
+    type: 'epoch',
+    replica: 'data#0',
+    iteration: 1,
+    step: 'step1',
+    member: 1,
+    epoch: 3,
+    trainLoss: 0.69,
+    validationLoss: 0.7,
+  });
   at(7000, { type: 'iteration', replica: 'nominal#0', iteration: 1, diagnostics: diagnostics(1) });
   at(7000, { type: 'iteration', replica: 'data#0', iteration: 1, diagnostics: diagnostics(1) }); // not the nominal: no line
   at(10000, finished('data_boot_0', 1, 3));
@@ -102,7 +135,10 @@ test('plain output of a run without replicas: no replica lines, no totals', () =
   p.onProgress({ type: 'iteration', replica: 'nominal#0', iteration: 1, diagnostics: diagnostics(1) });
   p.onProgress(finished('weight', 1, 1));
   p.end();
-  assert.is(h.text(), 'progress: 6s elapsed, time left unknown · nominal iteration 1/1 step1\nnominal: iteration 1/1 done: step1 ess 100 Δ 1.00e-1\n');
+  assert.is(
+    h.text(),
+    'progress: 6s elapsed, time left unknown · nominal iteration 1/1 step1\nnominal: iteration 1/1 done: step1 ess 100 Δ 1.00e-1\n',
+  );
 });
 
 test('terminal: one live bar redrawn in place, at most every 100 ms, never wider than the terminal', () => {
@@ -117,13 +153,23 @@ test('terminal: one live bar redrawn in place, at most every 100 ms, never wider
   h.clock.t = 150;
   p.onProgress(step('nominal#0', 1, 'step2'));
   assert.is(h.writes.length, 3);
-  assert.is(h.writes[2], `${CLEAR}[###-----------------]  12% replicas 0/2 done · 0s elapsed, ~1s left · nominal iteration 1/2 step2`.slice(0, 79 + CLEAR.length));
+  assert.is(
+    h.writes[2],
+    `${CLEAR}[###-----------------]  12% replicas 0/2 done · 0s elapsed, ~1s left · nominal iteration 1/2 step2`.slice(
+      0,
+      79 + CLEAR.length,
+    ),
+  );
   h.clock.t = 3000;
   h.ticks[0].tick(); // a tick redraws: the elapsed time moves without events
   assert.match(h.writes[3], /^\r\u001b\[2K\[###-+\]  12% replicas 0\/2 done · 3s elapsed, ~21s left/);
   h.clock.t = 3020;
   p.onProgress({ type: 'iteration', replica: 'nominal#0', iteration: 1, diagnostics: diagnostics(1) });
-  assert.is(h.writes[4], `${CLEAR}nominal: iteration 1/2 done: step1 ess 100 Δ 1.00e-1\n`, 'a line of its own replaces the bar');
+  assert.is(
+    h.writes[4],
+    `${CLEAR}nominal: iteration 1/2 done: step1 ess 100 Δ 1.00e-1\n`,
+    'a line of its own replaces the bar',
+  );
   assert.match(h.writes[5], /^\r\u001b\[2K\[#####-+\]  25% /, 'and the bar comes back under it');
   p.message('warning: something');
   assert.is(h.writes[6], `${CLEAR}warning: something\n`);
@@ -131,7 +177,10 @@ test('terminal: one live bar redrawn in place, at most every 100 ms, never wider
   assert.is(h.writes[h.writes.length - 1], CLEAR, 'end clears the bar');
   assert.ok(h.ticks[0].stopped);
   for (const w of h.writes) {
-    assert.ok(w.replace(CLEAR, '').replace(/\n$/, '').length <= 79 || w.endsWith('\n'), `bar segment wider than the terminal: ${JSON.stringify(w)}`);
+    assert.ok(
+      w.replace(CLEAR, '').replace(/\n$/, '').length <= 79 || w.endsWith('\n'),
+      `bar segment wider than the terminal: ${JSON.stringify(w)}`,
+    );
     assert.not.match(w.replace(/\n$/, ''), /\n/, 'one line per write');
   }
 });
@@ -143,15 +192,30 @@ test('terminal: the bar names each running replica and its step', () => {
   h.clock.t = 200;
   p.onProgress(start('syst_jes', 'syst#0', 3));
   h.clock.t = 400;
-  p.onProgress({ type: 'epoch', replica: 'data#3', iteration: 2, step: 'step2', member: 1, epoch: 7, trainLoss: 0.5, validationLoss: 0.6 });
+  p.onProgress({
+    type: 'epoch',
+    replica: 'data#3',
+    iteration: 2,
+    step: 'step2',
+    member: 1,
+    epoch: 7,
+    trainLoss: 0.5,
+    validationLoss: 0.6,
+  });
   const last = h.writes[h.writes.length - 1];
-  assert.match(last, /nominal iteration 1\/4 · syst_jes iteration 1\/4 · data_boot_3 iteration 2\/4 step2 member 2 epoch 7$/);
+  assert.match(
+    last,
+    /nominal iteration 1\/4 · syst_jes iteration 1\/4 · data_boot_3 iteration 2\/4 step2 member 2 epoch 7$/,
+  );
   assert.not.match(h.text(), /#\d/, 'never the internal kind#index key');
   h.clock.t = 600;
   p.onProgress(start('sim_boot_0', 'sim#0', 3));
   h.clock.t = 800;
   p.onProgress(start('sim_boot_1', 'sim#1', 3));
-  assert.match(h.writes[h.writes.length - 1], / · data_boot_3 iteration 2\/4 step2 member 2 epoch 7 · \+2 more running$/);
+  assert.match(
+    h.writes[h.writes.length - 1],
+    / · data_boot_3 iteration 2\/4 step2 member 2 epoch 7 · \+2 more running$/,
+  );
   p.end();
 });
 
@@ -187,13 +251,38 @@ test('runReplicas: each computed replica announces its name and key before its u
     passReco: new Uint8Array(n).fill(1),
     weights: new Float64Array(n).fill(1),
   };
-  const data = { reco: fromColumns([Array.from({ length: 300 }, () => r.between(0, 4) + r.normal(0, 0.3))], true), weights: new Float64Array(300).fill(1) };
+  const data = {
+    reco: fromColumns([Array.from({ length: 300 }, () => r.between(0, 4) + r.normal(0, 0.3))], true),
+    weights: new Float64Array(300).fill(1),
+  };
   const events: ReplicaProgress[] = [];
-  await runReplicas(sim, data, { nIterations: 2, classifier: { type: 'binned', edges: [[0, 1, 2, 3, 4]] }, dataBootstraps: 2, systematics: [{ name: 'w', kind: 'weight', weights: new Float64Array(n).fill(2) }] }, { onProgress: (e) => events.push(e) });
-  const starts = events.filter((e) => e.type === 'replica-start') as Extract<ReplicaProgress, { type: 'replica-start' }>[];
-  assert.equal(starts.map((s) => `${s.name}=${s.replica}/${s.total}`).sort(), ['data_boot_0=data#0/4', 'data_boot_1=data#1/4', 'syst_w=syst#0/4', 'weight=nominal#0/4']);
+  await runReplicas(
+    sim,
+    data,
+    {
+      nIterations: 2,
+      classifier: { type: 'binned', edges: [[0, 1, 2, 3, 4]] },
+      dataBootstraps: 2,
+      systematics: [{ name: 'w', kind: 'weight', weights: new Float64Array(n).fill(2) }],
+    },
+    { onProgress: (e) => events.push(e) },
+  );
+  const starts = events.filter((e) => e.type === 'replica-start') as Extract<
+    ReplicaProgress,
+    { type: 'replica-start' }
+  >[];
+  assert.equal(starts.map((s) => `${s.name}=${s.replica}/${s.total}`).sort(), [
+    'data_boot_0=data#0/4',
+    'data_boot_1=data#1/4',
+    'syst_w=syst#0/4',
+    'weight=nominal#0/4',
+  ]);
   events.forEach((e, k) => {
-    if (e.type === 'step' || e.type === 'iteration') assert.ok(events.slice(0, k).some((s) => s.type === 'replica-start' && s.replica === e.replica), `${e.replica} started before its events`);
+    if (e.type === 'step' || e.type === 'iteration')
+      assert.ok(
+        events.slice(0, k).some((s) => s.type === 'replica-start' && s.replica === e.replica),
+        `${e.replica} started before its events`,
+      );
   });
   // fed to the printer (one second per event): every line names its replica
   const h = harness(false);
@@ -212,14 +301,31 @@ test('runReplicas: each computed replica announces its name and key before its u
 
 test('omnifold unfold with replicas: progress lines on a pipe, nothing with --quiet', () => {
   const dir = mkdtempSync(join(tmpdir(), 'omnifold-progress-'));
-  const args = ['bin/omnifold.js', 'unfold', '--toy', 'gauss', '--events', '1500', '--iterations', '2', '--data-bootstraps', '2', '--threads', '1', '--no-plots'];
+  const args = [
+    'bin/omnifold.js',
+    'unfold',
+    '--toy',
+    'gauss',
+    '--events',
+    '1500',
+    '--iterations',
+    '2',
+    '--data-bootstraps',
+    '2',
+    '--threads',
+    '1',
+    '--no-plots',
+  ];
   const loud = spawnSync(process.execPath, [...args, '--out', join(dir, 'a')], { encoding: 'utf8', cwd: root });
   assert.is(loud.status, 0, loud.stderr);
   assert.match(loud.stderr, /^nominal: iteration 1\/2 done: step1 ess /m);
   assert.match(loud.stderr, /^replica data_boot_1 done \(\d\/3, took \d+s\); \d+s elapsed, /m);
   assert.match(loud.stderr, /^all 3 replicas done in \d+s\n/m);
   assert.not.match(loud.stderr, /\r|\u001b/, 'no terminal control codes on a pipe');
-  const quiet = spawnSync(process.execPath, [...args, '--out', join(dir, 'b'), '--quiet'], { encoding: 'utf8', cwd: root });
+  const quiet = spawnSync(process.execPath, [...args, '--out', join(dir, 'b'), '--quiet'], {
+    encoding: 'utf8',
+    cwd: root,
+  });
   assert.is(quiet.status, 0, quiet.stderr);
   assert.is(quiet.stderr, '');
 });

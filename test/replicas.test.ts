@@ -46,7 +46,11 @@ function toy(nSim: number, nData: number, seed = 5): { sim: SimSample; data: Dat
 }
 
 const edges = [-2, -1, -0.5, 0, 0.5, 1, 2];
-const genAndReco: ReplicaOptions = { nIterations: 2, classifier: { type: 'binned', edges: [edges, [-1, 0, 1]] }, seed: 42 };
+const genAndReco: ReplicaOptions = {
+  nIterations: 2,
+  classifier: { type: 'binned', edges: [edges, [-1, 0, 1]] },
+  seed: 42,
+};
 
 test('plan: fixed column order, names and families', () => {
   const { sim } = toy(11, 7);
@@ -74,12 +78,33 @@ test('plan: fixed column order, names and families', () => {
 });
 
 test('plan: errors', () => {
-  assert.throws(() => planReplicas({ dataBootstraps: -1 }), /^options\.dataBootstraps must be a non-negative integer; got -1$/);
-  assert.throws(() => planReplicas({ simBootstraps: 1.5 }), /^options\.simBootstraps must be a non-negative integer; got 1\.5$/);
+  assert.throws(
+    () => planReplicas({ dataBootstraps: -1 }),
+    /^options\.dataBootstraps must be a non-negative integer; got -1$/,
+  );
+  assert.throws(
+    () => planReplicas({ simBootstraps: 1.5 }),
+    /^options\.simBootstraps must be a non-negative integer; got 1\.5$/,
+  );
   const s = { name: 'a b', kind: 'reco-transform', feature: 0, scale: 1 } as const;
-  assert.throws(() => planReplicas({ systematics: [s] }), /^options\.systematics\[0\]\.name must match \[A-Za-z0-9_\.-\]\+; got "a b"$/);
-  assert.throws(() => planReplicas({ systematics: [{ ...s, name: 'x' }, { ...s, name: 'x' }] }), /^options\.systematics\[1\]\.name must be unique; got "x" twice$/);
-  assert.throws(() => planReplicas({ systematics: [{ name: 'x', kind: 'other' } as never] }), /^options\.systematics\[0\]\.kind must be one of sample, weight, reco-transform; got "other"$/);
+  assert.throws(
+    () => planReplicas({ systematics: [s] }),
+    /^options\.systematics\[0\]\.name must match \[A-Za-z0-9_\.-\]\+; got "a b"$/,
+  );
+  assert.throws(
+    () =>
+      planReplicas({
+        systematics: [
+          { ...s, name: 'x' },
+          { ...s, name: 'x' },
+        ],
+      }),
+    /^options\.systematics\[1\]\.name must be unique; got "x" twice$/,
+  );
+  assert.throws(
+    () => planReplicas({ systematics: [{ name: 'x', kind: 'other' } as never] }),
+    /^options\.systematics\[0\]\.kind must be one of sample, weight, reco-transform; got "other"$/,
+  );
 });
 
 test('bootstrap weights are keyed (seed, kind, b, iteration 0, step none, member 0)', () => {
@@ -91,7 +116,11 @@ test('bootstrap weights are keyed (seed, kind, b, iteration 0, step none, member
   assert.is(d1.sim, sim, 'data bootstrap leaves the sim as is');
   const s0 = replicaInputs(plan[3], sim, data, 42);
   const ps = poissonOneWeights(101, { seed: 42, kind: 'sim', replica: 0, iteration: 0, step: 'none', member: 0 });
-  assertBitEqual('sim_boot_0 weights', s0.sim.weights, sim.weights.map((w, i) => w * ps[i]));
+  assertBitEqual(
+    'sim_boot_0 weights',
+    s0.sim.weights,
+    sim.weights.map((w, i) => w * ps[i]),
+  );
   assert.is(s0.sim.gen, sim.gen, 'gen and reco share the one per-event factor');
   assert.is(s0.data, data);
   const d0 = replicaInputs(plan[1], sim, data, 42);
@@ -121,9 +150,15 @@ test('systematics: reco transform, weight column, alternative sample', () => {
   assert.is(replicaInputs(plan[2], sim, data, 0).sim.weights, nuis);
   assert.is(replicaInputs(plan[3], sim, data, 0).sim, alt);
   const bad = planReplicas({ systematics: [{ name: 'x', kind: 'sample', sim: toy(50, 3).sim }] });
-  assert.throws(() => replicaInputs(bad[1], sim, data, 0), /^options\.systematics\[0\]\.sim must have the nominal sim's 101 events \(row-aligned, one weights file\); got 50$/);
+  assert.throws(
+    () => replicaInputs(bad[1], sim, data, 0),
+    /^options\.systematics\[0\]\.sim must have the nominal sim's 101 events \(row-aligned, one weights file\); got 50$/,
+  );
   const badF = planReplicas({ systematics: [{ name: 'x', kind: 'reco-transform', feature: 2, scale: 1 }] });
-  assert.throws(() => replicaInputs(badF[1], sim, data, 0), /^options\.systematics\[0\]\.feature must be an integer in \[0, 2\); got 2$/);
+  assert.throws(
+    () => replicaInputs(badF[1], sim, data, 0),
+    /^options\.systematics\[0\]\.feature must be an integer in \[0, 2\); got 2$/,
+  );
 });
 
 test('runReplicas: columns in plan order equal the separate unfoldings, for any concurrency', async () => {
@@ -139,9 +174,18 @@ test('runReplicas: columns in plan order equal the separate unfoldings, for any 
     ],
   };
   const events: string[] = [];
-  const a = await runReplicas(sim, data, options, { concurrency: 1, onProgress: (p) => p.type === 'replica' && events.push(p.name) });
-  assert.equal(a.columns.map((c) => c.name), ['weight', 'data_boot_0', 'data_boot_1', 'sim_boot_0', 'syst_es', 'syst_nuis']);
-  assert.equal(a.columns.map((c) => c.family), ['nominal', 'data_bootstrap', 'data_bootstrap', 'sim_bootstrap', 'systematic', 'systematic']);
+  const a = await runReplicas(sim, data, options, {
+    concurrency: 1,
+    onProgress: (p) => p.type === 'replica' && events.push(p.name),
+  });
+  assert.equal(
+    a.columns.map((c) => c.name),
+    ['weight', 'data_boot_0', 'data_boot_1', 'sim_boot_0', 'syst_es', 'syst_nuis'],
+  );
+  assert.equal(
+    a.columns.map((c) => c.family),
+    ['nominal', 'data_bootstrap', 'data_bootstrap', 'sim_bootstrap', 'systematic', 'systematic'],
+  );
   assert.is(events.length, 6);
   const { dataBootstraps: _d, simBootstraps: _s, systematics: _y, ...unfoldOptions } = options;
   const nominal = await unfold(sim, data, unfoldOptions);
@@ -153,7 +197,11 @@ test('runReplicas: columns in plan order equal the separate unfoldings, for any 
   assertBitEqual('data_boot_1', a.columns[2].values, boot1.weights);
   const b = await runReplicas(sim, data, options, { concurrency: 4 });
   a.columns.forEach((c, k) => assertBitEqual(`${c.name}, concurrency 4 vs 1`, b.columns[k].values, c.values));
-  assert.not.equal(Array.from(a.columns[4].values), Array.from(a.columns[0].values), 'the energy scale moves the result');
+  assert.not.equal(
+    Array.from(a.columns[4].values),
+    Array.from(a.columns[0].values),
+    'the energy scale moves the result',
+  );
 });
 
 test.run();

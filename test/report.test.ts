@@ -18,7 +18,10 @@ test('writePlotsAndReport writes SVG + PNG per figure and report.html', async ()
   const stems = ['gen_pt', 'gen_pt_correlation', 'gen_eta', 'gen_eta_correlation', 'diagnostics'];
   assert.equal(result.files, [...stems.flatMap((s) => [`plots/${s}.svg`, `plots/${s}.png`]), 'report.html']);
   for (const f of result.files) assert.ok(existsSync(join(fixture.dir, f)), `${f} exists`);
-  assert.equal(result.warnings.map((w) => `${w.kind} ${w.where}`), ['ess iteration 2, step2', 'clipped iteration 2, step2', 'chi2 gen_eta']);
+  assert.equal(
+    result.warnings.map((w) => `${w.kind} ${w.where}`),
+    ['ess iteration 2, step2', 'clipped iteration 2, step2', 'chi2 gen_eta'],
+  );
   html = readFileSync(join(fixture.dir, 'report.html'), 'utf8');
 });
 
@@ -36,7 +39,8 @@ test('report is self-contained: no http(s) or protocol-relative URL in src/href,
 test('report holds every figure, the tables, inputs with hashes, configuration', () => {
   const figures = html.match(/<img src="data:image\/svg\+xml;base64,/g) ?? [];
   assert.is(figures.length, 5);
-  for (const id of ['fig-gen_pt', 'fig-gen_pt_correlation', 'fig-gen_eta', 'fig-diagnostics']) assert.ok(html.includes(`id="${id}"`), id);
+  for (const id of ['fig-gen_pt', 'fig-gen_pt_correlation', 'fig-gen_eta', 'fig-diagnostics'])
+    assert.ok(html.includes(`id="${id}"`), id);
   assert.ok(html.includes('a'.repeat(64)) && html.includes('sim.arrow'), 'input hash and path');
   assert.ok(html.includes('classifier.hidden') && html.includes('[50,50,50]'), 'flattened configuration');
   assert.ok(html.includes('<th>sim-stat</th>') && html.includes('<th>unfolded / truth</th>'), 'result table columns');
@@ -47,7 +51,10 @@ test('warnings are highlighted: the box, and the offending table cells', () => {
   assert.ok(html.includes('class="warnings"') && html.includes('3 warnings'));
   assert.match(html, /<li class="warn">iteration 2, step2: effective sample size 120 is 6\.3 % of its 1900 events/);
   assert.match(html, /<li class="warn">iteration 2, step2: 3\.0 % of the ratios were clipped/);
-  assert.match(html, /<li class="warn">gen_eta: unfolded χ²\/ndf vs truth 30\.0\/3 = 10\.00 is worse than the prior&#39;s 3\.0\/3 = 1\.00 and above 3\.45 \(3σ for ndf 3\)/);
+  assert.match(
+    html,
+    /<li class="warn">gen_eta: unfolded χ²\/ndf vs truth 30\.0\/3 = 10\.00 is worse than the prior&#39;s 3\.0\/3 = 1\.00 and above 3\.45 \(3σ for ndf 3\)/,
+  );
   assert.match(html, /<td class="warn">120 \(6\.3 %\)<\/td>/);
   assert.match(html, /<td class="warn">3\.000 %<\/td>/);
   assert.match(html, /<td class="warn">10<\/td>/);
@@ -62,14 +69,21 @@ test('omnifold plot OUT/ regenerates; a folder without an output, or none given,
   process.stderr.write = ((s: string) => (out.push(s), true)) as typeof process.stderr.write;
   let codes: number[];
   try {
-    codes = [await runPlot([fixture.dir, '--no-png']), await runPlot([join(fixture.dir, 'missing')]), await runPlot([])];
+    codes = [
+      await runPlot([fixture.dir, '--no-png']),
+      await runPlot([join(fixture.dir, 'missing')]),
+      await runPlot([]),
+    ];
   } finally {
     process.stdout.write = write;
     process.stderr.write = errWrite;
   }
   assert.equal(codes, [0, 2, 2]);
   assert.ok(existsSync(join(fixture.dir, 'report.html')));
-  assert.match(out.join(''), /omnifold: plot folder \S+missing must hold weights\.arrow \(an omnifold output\); got none/);
+  assert.match(
+    out.join(''),
+    /omnifold: plot folder \S+missing must hold weights\.arrow \(an omnifold output\); got none/,
+  );
   assert.not.ok(existsSync(join(fixture.dir, 'missing')), 'no folder made for a wrong path');
   assert.match(out.join(''), /wrote 5 figures under .* and .*report\.html/);
   assert.match(out.join(''), /omnifold: plot must be given one output directory; got 0/);
@@ -83,7 +97,16 @@ test('headless Chromium shows every figure with a non-zero box', async () => {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
@@ -117,11 +140,15 @@ test('χ² warning only when the unfolded result is worse than the prior and bey
     info: { name: 'x' },
     summary: { priorVsTruth: { chi2: priorChi2, ndf: 11 }, unfoldedVsTruth: { chi2: unfoldedChi2, ndf: 11 } },
   });
-  const run = (o: ReturnType<typeof observable>) => ({ iterations: [], nEvents: 1000, observables: [o] }) as unknown as RunData;
+  const run = (o: ReturnType<typeof observable>) =>
+    ({ iterations: [], nEvents: 1000, observables: [o] }) as unknown as RunData;
   // ndf 11: the 3σ limit of χ²/ndf is 1 + 3·sqrt(2/11) = 2.28
   assert.equal(runWarnings(run(observable(5.2, 8.9))), [], 'worse than the prior but statistically fine');
   assert.equal(runWarnings(run(observable(30, 26))), [], 'bad but better than the prior');
-  assert.equal(runWarnings(run(observable(5.2, 26))).map((w) => w.kind), ['chi2']);
+  assert.equal(
+    runWarnings(run(observable(5.2, 26))).map((w) => w.kind),
+    ['chi2'],
+  );
 });
 
 test.run();

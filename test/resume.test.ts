@@ -29,7 +29,13 @@ function toy(): { sim: SimSample; data: DataSample } {
   }
   const d = Array.from({ length: 1201 }, () => r.normal(0.2, 0.8) + r.normal(0, 0.5));
   return {
-    sim: { gen: fromColumns([gen], true), reco: fromColumns([reco], true), passGen: new Uint8Array(nSim).fill(1), passReco, weights: new Float64Array(nSim).fill(1) },
+    sim: {
+      gen: fromColumns([gen], true),
+      reco: fromColumns([reco], true),
+      passGen: new Uint8Array(nSim).fill(1),
+      passReco,
+      weights: new Float64Array(nSim).fill(1),
+    },
     data: { reco: fromColumns([d], true), weights: new Float64Array(d.length).fill(1) },
   };
 }
@@ -67,7 +73,10 @@ function stored(dir: string): string[] {
 }
 
 async function runAndKill(outDir: string): Promise<number> {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], { env: { ...process.env, OMNIFOLD_RESUME_CHILD: outDir }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], {
+    env: { ...process.env, OMNIFOLD_RESUME_CHILD: outDir },
+    stdio: 'ignore',
+  });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   for (let waited = 0; waited < 60_000; waited += 10) {
     if (stored(outDir).length >= 3) break;
@@ -90,7 +99,10 @@ if (CHILD === undefined) {
     assert.is(resumed.resumed.length, before, 'every stored replica is loaded, none recomputed');
     assert.is(stored(outDir).length, TOTAL);
     const fresh = await runReplicas(sim, data, options);
-    assert.equal(resumed.columns.map((c) => c.name), fresh.columns.map((c) => c.name));
+    assert.equal(
+      resumed.columns.map((c) => c.name),
+      fresh.columns.map((c) => c.name),
+    );
     fresh.columns.forEach((c, k) => assertBitEqual(c.name, resumed.columns[k].values, c.values));
     assert.is(resumed.diagnostics[0].length, 3, 'diagnostics come back with stored replicas');
     assert.is(resumed.nominal.weights, resumed.columns[0].values);

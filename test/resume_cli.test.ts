@@ -11,7 +11,22 @@ import { MANIFEST, RESUME_DIR } from '../src/io/output_dir.js';
 
 const BIN = join(process.cwd(), 'bin', 'omnifold.js');
 const root = mkdtempSync(join(tmpdir(), 'omnifold-resume-cli-'));
-const JOB = ['unfold', '--toy', 'gauss', '--events', '12000', '--epochs', '3', '--iterations', '2', '--data-bootstraps', '5', '--threads', '1', '--no-plots'];
+const JOB = [
+  'unfold',
+  '--toy',
+  'gauss',
+  '--events',
+  '12000',
+  '--epochs',
+  '3',
+  '--iterations',
+  '2',
+  '--data-bootstraps',
+  '5',
+  '--threads',
+  '1',
+  '--no-plots',
+];
 const TOTAL = 6;
 
 function run(args: string[]): { code: number; stdout: string; stderr: string } {
@@ -21,7 +36,11 @@ function run(args: string[]): { code: number; stdout: string; stderr: string } {
 
 function stored(out: string): string[] {
   const dir = join(out, RESUME_DIR);
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.f64rep')).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.f64rep'))
+        .sort()
+    : [];
 }
 
 /** Starts the job into `out` and SIGKILLs it once `ready(out)` holds; returns the replicas stored then. */
@@ -29,7 +48,8 @@ async function runAndKill(out: string, ready: (out: string) => boolean): Promise
   const child = spawn(process.execPath, [BIN, ...JOB, '--quiet', '--out', out], { cwd: root, stdio: 'ignore' });
   let exited = false;
   const done = new Promise<void>((resolve) => child.on('exit', () => resolve((exited = true) && undefined)));
-  for (let waited = 0; waited < 120_000 && !exited && !ready(out); waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
+  for (let waited = 0; waited < 120_000 && !exited && !ready(out); waited += 5)
+    await new Promise((resolve) => setTimeout(resolve, 5));
   child.kill('SIGKILL');
   await done;
   assert.not.ok(existsSync(join(out, 'weights.arrow')), 'killed before it finished');
@@ -59,7 +79,10 @@ for (const [k, [when, ready]] of POINTS.entries()) {
     const r = run([...JOB, '--out', out, '--resume']);
     assert.is(r.code, 0, r.stderr);
     if (before.length > 0) assert.match(r.stderr, new RegExp(`resumed ${before.length} finished replica\\(s\\)`));
-    assert.ok(readFileSync(join(out, 'weights.arrow')).equals(reference), 'weights.arrow identical to the uninterrupted run');
+    assert.ok(
+      readFileSync(join(out, 'weights.arrow')).equals(reference),
+      'weights.arrow identical to the uninterrupted run',
+    );
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     assert.is(summary.run.resumed.length, before.length);
   });
@@ -70,7 +93,10 @@ test('a killed run is an earlier output: refused without --resume or --force', a
   await runAndKill(out, (o) => stored(o).length >= 1);
   const r = run([...JOB, '--quiet', '--out', out]);
   assert.is(r.code, 2);
-  assert.match(r.stderr, /^omnifold: --out \S+ must not hold an earlier omnifold output unless --force or --resume is given; got one holding \.omnifold-resume/);
+  assert.match(
+    r.stderr,
+    /^omnifold: --out \S+ must not hold an earlier omnifold output unless --force or --resume is given; got one holding \.omnifold-resume/,
+  );
 });
 
 test('damaged stored replicas are named and recomputed, never used', async () => {
@@ -88,10 +114,31 @@ test('damaged stored replicas are named and recomputed, never used', async () =>
   const r = run([...JOB, '--out', out, '--resume']);
   assert.is(r.code, 0, r.stderr);
   const name = (file: string) => file.replace(/\.f64rep$/, '');
-  assert.match(r.stderr, new RegExp(`^stored replica ${name(flipped)} is damaged \\(weights whose SHA-256 differs from the one stored with them\\); recomputing it$`, 'm'));
-  assert.match(r.stderr, new RegExp(`^stored replica ${name(truncated)} is damaged \\(\\d+ weight bytes where 12000 weights need 96000\\); recomputing it$`, 'm'));
-  assert.match(r.stderr, new RegExp(`^stored replica ${name(emptied)} is damaged \\(0 bytes, shorter than a header\\); recomputing it$`, 'm'));
-  assert.ok(readFileSync(join(out, 'weights.arrow')).equals(reference), 'weights.arrow identical to the uninterrupted run');
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `^stored replica ${name(flipped)} is damaged \\(weights whose SHA-256 differs from the one stored with them\\); recomputing it$`,
+      'm',
+    ),
+  );
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `^stored replica ${name(truncated)} is damaged \\(\\d+ weight bytes where 12000 weights need 96000\\); recomputing it$`,
+      'm',
+    ),
+  );
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `^stored replica ${name(emptied)} is damaged \\(0 bytes, shorter than a header\\); recomputing it$`,
+      'm',
+    ),
+  );
+  assert.ok(
+    readFileSync(join(out, 'weights.arrow')).equals(reference),
+    'weights.arrow identical to the uninterrupted run',
+  );
   assert.not.ok(existsSync(dir), 'the resume state goes once the output is complete');
 });
 
@@ -104,13 +151,40 @@ test('a full disk: one line naming the replica file, no half-written file, and -
     return;
   }
   try {
-    const args = ['unfold', '--toy', 'gauss', '--events', '40000', '--classifier', 'binned', '--bins', 'x=-3:3:12', '--iterations', '2', '--data-bootstraps', '2', '--threads', '1', '--no-plots', '--quiet'];
+    const args = [
+      'unfold',
+      '--toy',
+      'gauss',
+      '--events',
+      '40000',
+      '--classifier',
+      'binned',
+      '--bins',
+      'x=-3:3:12',
+      '--iterations',
+      '2',
+      '--data-bootstraps',
+      '2',
+      '--threads',
+      '1',
+      '--no-plots',
+      '--quiet',
+    ];
     const full = run([...args, '--out', out]);
     assert.is(full.code, 1, full.stderr);
     const lines = full.stderr.trimEnd().split('\n');
     assert.is(lines.length, 1, full.stderr);
-    assert.match(lines[0], /^omnifold: replica file \S+\/\.omnifold-resume\/\w+\.f64rep must be written whole; got ENOSPC \(no space left on device\)$/);
-    assert.equal(readdirSync(join(out, RESUME_DIR)).filter((f) => f.includes('.tmp-') || readFileSync(join(out, RESUME_DIR, f)).length === 0), [], 'no temporary or empty replica file');
+    assert.match(
+      lines[0],
+      /^omnifold: replica file \S+\/\.omnifold-resume\/\w+\.f64rep must be written whole; got ENOSPC \(no space left on device\)$/,
+    );
+    assert.equal(
+      readdirSync(join(out, RESUME_DIR)).filter(
+        (f) => f.includes('.tmp-') || readFileSync(join(out, RESUME_DIR, f)).length === 0,
+      ),
+      [],
+      'no temporary or empty replica file',
+    );
     assert.is(spawnSync('mount', ['-o', 'remount,size=64m', out]).status, 0);
     const resumed = run([...args, '--out', out, '--resume']);
     assert.is(resumed.code, 0, resumed.stderr);

@@ -1,6 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { philox4x32, poissonOneWeights, RandomPermutation, RandomStream, streamKey, type RngKey } from '../src/base/rng.js';
+import {
+  philox4x32,
+  poissonOneWeights,
+  RandomPermutation,
+  RandomStream,
+  streamKey,
+  type RngKey,
+} from '../src/base/rng.js';
 
 const hex = (a: Uint32Array) => Array.from(a, (x) => x.toString(16).padStart(8, '0')).join(' ');
 const key: RngKey = { seed: 7, kind: 'nominal', replica: 0, iteration: 1, step: 'step1', member: 0 };
@@ -8,8 +15,14 @@ const key: RngKey = { seed: 7, kind: 'nominal', replica: 0, iteration: 1, step: 
 test('philox4x32-10 known-answer vectors (Random123 kat_vectors)', () => {
   const out = new Uint32Array(4);
   assert.is(hex(philox4x32([0, 0, 0, 0], 0, 0, out)), '6627e8d5 e169c58d bc57ac4c 9b00dbd8');
-  assert.is(hex(philox4x32([0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], 0xffffffff, 0xffffffff, out)), '408f276d 41c83b0e a20bc7c6 6d5451fd');
-  assert.is(hex(philox4x32([0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], 0xa4093822, 0x299f31d0, out)), 'd16cfe09 94fdcceb 5001e420 24126ea1');
+  assert.is(
+    hex(philox4x32([0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], 0xffffffff, 0xffffffff, out)),
+    '408f276d 41c83b0e a20bc7c6 6d5451fd',
+  );
+  assert.is(
+    hex(philox4x32([0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], 0xa4093822, 0x299f31d0, out)),
+    'd16cfe09 94fdcceb 5001e420 24126ea1',
+  );
 });
 
 test('every key component and the purpose change the stream', () => {
@@ -50,7 +63,10 @@ test('shuffle is a permutation and nextBelow stays in range', () => {
   const a = new Uint32Array(1001).map((_, i) => i);
   new RandomStream(key, 'shuffle').shuffle(a);
   const sorted = Array.from(a).sort((x, y) => x - y);
-  assert.equal(sorted, Array.from({ length: 1001 }, (_, i) => i));
+  assert.equal(
+    sorted,
+    Array.from({ length: 1001 }, (_, i) => i),
+  );
   assert.not.equal(Array.from(a), sorted);
 });
 
@@ -88,7 +104,10 @@ test('RandomPermutation is a bijection of [0, n) with its inverse, for small, od
   }
   const big = new RandomPermutation(2 ** 32, new RandomStream(key, 'shuffle'));
   for (const i of [0, 1, 2 ** 31, 2 ** 32 - 1]) assert.is(big.inverse(big.at(i)), i);
-  assert.throws(() => new RandomPermutation(-1, new RandomStream(key, 'shuffle')), /permutation size must be an integer in \[0, 2\^32\]; got -1/);
+  assert.throws(
+    () => new RandomPermutation(-1, new RandomStream(key, 'shuffle')),
+    /permutation size must be an integer in \[0, 2\^32\]; got -1/,
+  );
 });
 
 test('RandomPermutation: same key same permutation; rekey and other keys give others', () => {

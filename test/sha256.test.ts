@@ -25,12 +25,20 @@ function randomBytes(n: number, state: { x: number }): Uint8Array {
 test('FIPS 180-4 example messages (NIST CSRC "SHA256.pdf", "SHA2_Additional.pdf")', () => {
   assert.is(sha256Hex('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   assert.is(sha256Hex(''), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
-  assert.is(sha256Hex('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq'), '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1');
   assert.is(
-    sha256Hex('abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu'),
+    sha256Hex('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq'),
+    '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1',
+  );
+  assert.is(
+    sha256Hex(
+      'abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu',
+    ),
     'cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1',
   );
-  assert.is(sha256Hex(new Uint8Array(1_000_000).fill(0x61)), 'cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0');
+  assert.is(
+    sha256Hex(new Uint8Array(1_000_000).fill(0x61)),
+    'cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0',
+  );
   assert.is(sha256Hex(new Uint8Array([0xbd])), '68325720aabd7c82f30f554b313d0570c95accbb7dc4b5aae11204c08ffe732b');
   assert.is(sha256Hex(new Uint8Array(55)), '02779466cdec163811d078815c633f21901413081449002f24aa3e80f0b88ef7');
   assert.is(sha256Hex(new Uint8Array(56)), 'd4817aa5497628e7c77e6b606107042bbba3130888c5f47a375e6179be789fbb');
@@ -93,14 +101,31 @@ test('ConfigHash frames strings, numbers and typed arrays exactly as before', ()
   const state = { x: 7 };
   const raw = randomBytes(4096, state);
   const parts: (string | number | ArrayBufferView)[] = [
-    'abc', '', 'é✓\ud800', JSON.stringify({ seed: 5, classifier: { type: 'binned' } }), 0, -0, 1.01, -3e-300, NaN, Infinity, 2 ** 53,
-    new Float64Array(raw.buffer, 8, 100), new Float32Array(raw.buffer, 4, 333), new Uint8Array(raw.buffer, 3, 17), new Uint8Array(0),
+    'abc',
+    '',
+    'é✓\ud800',
+    JSON.stringify({ seed: 5, classifier: { type: 'binned' } }),
+    0,
+    -0,
+    1.01,
+    -3e-300,
+    NaN,
+    Infinity,
+    2 ** 53,
+    new Float64Array(raw.buffer, 8, 100),
+    new Float32Array(raw.buffer, 4, 333),
+    new Uint8Array(raw.buffer, 3, 17),
+    new Uint8Array(0),
   ];
   for (let k = 0; k < 40; k++) {
     const chosen = parts.filter(() => randomBytes(1, state)[0] < 128);
     const hash = new ConfigHash();
     for (const part of chosen) hash.update(part);
-    assert.is(hash.digest(), nodeConfigHash(chosen), `parts ${chosen.map((p) => (ArrayBuffer.isView(p) ? p.constructor.name : JSON.stringify(p))).join(', ')}`);
+    assert.is(
+      hash.digest(),
+      nodeConfigHash(chosen),
+      `parts ${chosen.map((p) => (ArrayBuffer.isView(p) ? p.constructor.name : JSON.stringify(p))).join(', ')}`,
+    );
   }
   assert.is(new ConfigHash().digest(), nodeConfigHash([]));
 });

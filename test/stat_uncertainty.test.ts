@@ -84,7 +84,10 @@ test('hist with a systematic and no data bootstraps: stat = √Σw² per bin, sa
   const json = join(dir, 'syst_only.json');
   const out = hist([systOnly, '--obs', 'gen_x', '--bins', '0:3:3', '--json', json]);
   assert.is(out.code, 0, out.stderr);
-  assert.match(out.stdout, /0 data bootstraps, 0 sim bootstraps, 1 systematic \(a\)\nstat: √Σw² of the nominal weights per bin \(no data bootstraps; /);
+  assert.match(
+    out.stdout,
+    /0 data bootstraps, 0 sim bootstraps, 1 systematic \(a\)\nstat: √Σw² of the nominal weights per bin \(no data bootstraps; /,
+  );
   assert.match(out.stdout, /\n +1 +\[0, 1\) +3\.00000 +2\.23607 +0\.00000 +0\.150000 +2\.24109\n/);
   const h = JSON.parse(readFileSync(json, 'utf8')).histogram;
   assert.is(h.statEstimate, 'sumw2');
@@ -92,7 +95,12 @@ test('hist with a systematic and no data bootstraps: stat = √Σw² per bin, sa
   assertClose('value', h.value, [3, 5, 3], { rtol: 1e-12, atol: 0 });
   assertClose('stat', h.uncertainty.stat, STAT, { rtol: 1e-12, atol: 0 });
   assertClose('syst', h.uncertainty.syst, DELTA, { rtol: 1e-6, atol: 0 });
-  assertClose('total', h.uncertainty.total, STAT.map((s, k) => Math.hypot(s, DELTA[k])), { rtol: 1e-6, atol: 0 });
+  assertClose(
+    'total',
+    h.uncertainty.total,
+    STAT.map((s, k) => Math.hypot(s, DELTA[k])),
+    { rtol: 1e-6, atol: 0 },
+  );
   assertClose('stat covariance is diagonal', h.covariance.stat, [5, 0, 0, 0, 9, 0, 0, 0, 9], { rtol: 1e-12, atol: 0 });
 });
 
@@ -112,7 +120,10 @@ test('hist with one data bootstrap beside sim bootstraps: still √Σw², and sa
   const json = join(dir, 'one_boot.json');
   const out = hist([oneBoot, '--obs', 'gen_x', '--bins', '0:3:3', '--json', json]);
   assert.is(out.code, 0, out.stderr);
-  assert.match(out.stdout, /\nstat: √Σw² of the nominal weights per bin \(1 data bootstrap, too few for a covariance; /);
+  assert.match(
+    out.stdout,
+    /\nstat: √Σw² of the nominal weights per bin \(1 data bootstrap, too few for a covariance; /,
+  );
   const h = JSON.parse(readFileSync(json, 'utf8')).histogram;
   assert.is(h.statEstimate, 'sumw2');
   assertClose('stat', h.uncertainty.stat, STAT, { rtol: 1e-12, atol: 0 });
@@ -127,7 +138,12 @@ test('hist with two data bootstraps: the sample covariance over them, said so', 
   const h = JSON.parse(readFileSync(json, 'utf8')).histogram;
   assert.is(h.statEstimate, 'data_bootstraps');
   // bin sums ×1 and ×2: sample standard deviation |s₂ − s₁|/√2 = s/√2
-  assertClose('stat', h.uncertainty.stat, [3, 5, 3].map((s) => s / Math.SQRT2), { rtol: 1e-12, atol: 0 });
+  assertClose(
+    'stat',
+    h.uncertainty.stat,
+    [3, 5, 3].map((s) => s / Math.SQRT2),
+    { rtol: 1e-12, atol: 0 },
+  );
 });
 
 test('HEPData export with a systematic and no data bootstraps: stat √Σw², in the covariance, described', async () => {
@@ -135,7 +151,12 @@ test('HEPData export with a systematic and no data bootstraps: stat √Σw², in
   assert.is(h.statEstimate, 'sumw2');
   assertClose('stat', Array.from(h.stat), STAT, { rtol: 1e-12, atol: 0 });
   assertClose('syst', Array.from(h.syst!), DELTA, { rtol: 1e-6, atol: 0 });
-  assertClose('covariance diagonal', [0, 4, 8].map((k) => h.covariance!.matrix[k]), STAT.map((s, k) => s * s + DELTA[k] * DELTA[k]), { rtol: 1e-6, atol: 0 });
+  assertClose(
+    'covariance diagonal',
+    [0, 4, 8].map((k) => h.covariance!.matrix[k]),
+    STAT.map((s, k) => s * s + DELTA[k] * DELTA[k]),
+    { rtol: 1e-6, atol: 0 },
+  );
   assert.match(h.covariance!.what, /^total: stat \(sqrt\(sum w\^2\), diagonal\) \+ sim-stat \+ systematics$/);
   assert.match(h.description, /stat: sqrt\(sum of squared nominal weights\) per bin \(no data bootstraps; /);
 });
@@ -146,18 +167,38 @@ test('report data with a systematic and no data bootstraps: stat √Σw², total
     formatVersion: 1 as const,
     iterations: [],
     nDropped: 0,
-    features: [{ feature: 'gen_x', edges: [0, 1, 2, 3], prior: { sumw: [3, 5, 3], sumw2: [5, 9, 9], underflow: 0, overflow: 0 }, unfolded: { sumw: [3, 5, 3], sumw2: [5, 9, 9], underflow: 0, overflow: 0 } }],
+    features: [
+      {
+        feature: 'gen_x',
+        edges: [0, 1, 2, 3],
+        prior: { sumw: [3, 5, 3], sumw2: [5, 9, 9], underflow: 0, overflow: 0 },
+        unfolded: { sumw: [3, 5, 3], sumw2: [5, 9, 9], underflow: 0, overflow: 0 },
+      },
+    ],
   };
   const run = runDataFrom(await readWeightsFile(systOnly), summary);
   const o = run.observables[0];
   assert.is(o.uncertaintyKind, 'total');
   assert.is(o.uncertainty!.statEstimate, 'sumw2');
-  assertClose('stat', [0, 4, 8].map((k) => Math.sqrt(o.uncertainty!.stat[k])), STAT, { rtol: 1e-12, atol: 0 });
-  assertClose('errors', Array.from(o.unfoldedErrors), STAT.map((s, k) => Math.hypot(s, DELTA[k])), { rtol: 1e-6, atol: 0 });
+  assertClose(
+    'stat',
+    [0, 4, 8].map((k) => Math.sqrt(o.uncertainty!.stat[k])),
+    STAT,
+    { rtol: 1e-12, atol: 0 },
+  );
+  assertClose(
+    'errors',
+    Array.from(o.unfoldedErrors),
+    STAT.map((s, k) => Math.hypot(s, DELTA[k])),
+    { rtol: 1e-6, atol: 0 },
+  );
   const html = reportHtml(run, [], []);
   assert.match(html, /<th[^>]*>stat \(√Σw²\)<\/th>/);
   assert.match(html, /<p>stat: √Σw² of the nominal weights per bin \(no data bootstraps; /);
-  assert.match(planFigures(run).find((f) => f.kind === 'correlation')!.caption, /; stat: √Σw² of the nominal weights per bin \(no data bootstraps/);
+  assert.match(
+    planFigures(run).find((f) => f.kind === 'correlation')!.caption,
+    /; stat: √Σw² of the nominal weights per bin \(no data bootstraps/,
+  );
 });
 
 test('library: the stat estimate is named, and zeros are called "none" when no variance is given', () => {
@@ -168,7 +209,10 @@ test('library: the stat estimate is named, and zeros are called "none" when no v
   assert.is(u.statEstimate, 'sumw2');
   assert.equal(Array.from(u.total), [4.25, 0, 0, 9]);
   const columns = [{ name: 'weight', family: 'nominal' as const, values: W.slice(0, 6) }];
-  assertClose('mean stat', [Math.sqrt(meanUncertainties(columns, X.slice(0, 6)).stat[0])], [MEAN_STAT], { rtol: 1e-12, atol: 0 });
+  assertClose('mean stat', [Math.sqrt(meanUncertainties(columns, X.slice(0, 6)).stat[0])], [MEAN_STAT], {
+    rtol: 1e-12,
+    atol: 0,
+  });
 });
 
 test.run();

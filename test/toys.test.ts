@@ -4,7 +4,12 @@ import { gaussToy } from '../src/toys/gauss.js';
 import { leptonJetToy, LEPTON_JET_FEATURES } from '../src/toys/lepton_jet.js';
 import { assertBitEqual } from './helpers/close.js';
 
-function moments(values: Float32Array, nFeatures: number, f: number, mask?: Uint8Array): { mean: number; std: number; n: number } {
+function moments(
+  values: Float32Array,
+  nFeatures: number,
+  f: number,
+  mask?: Uint8Array,
+): { mean: number; std: number; n: number } {
   let n = 0;
   let s = 0;
   let s2 = 0;
@@ -35,9 +40,15 @@ test('gauss toy: moments match N(0,1), N(0.2,0.8) and σ=0.5 smearing (5σ stati
   const reco = moments(toy.data.reco.values, 1, 0);
   const band = (sigma: number) => (5 * sigma) / Math.sqrt(40000);
   assert.ok(Math.abs(gen.mean) < band(1) && Math.abs(gen.std - 1) < band(0.71), `sim gen ${JSON.stringify(gen)}`);
-  assert.ok(Math.abs(truth.mean - 0.2) < band(0.8) && Math.abs(truth.std - 0.8) < band(0.57), `truth ${JSON.stringify(truth)}`);
+  assert.ok(
+    Math.abs(truth.mean - 0.2) < band(0.8) && Math.abs(truth.std - 0.8) < band(0.57),
+    `truth ${JSON.stringify(truth)}`,
+  );
   const recoStd = Math.sqrt(0.8 * 0.8 + 0.25);
-  assert.ok(Math.abs(reco.mean - 0.2) < band(recoStd) && Math.abs(reco.std - recoStd) < band(0.71 * recoStd), `data reco ${JSON.stringify(reco)}`);
+  assert.ok(
+    Math.abs(reco.mean - 0.2) < band(recoStd) && Math.abs(reco.std - recoStd) < band(0.71 * recoStd),
+    `data reco ${JSON.stringify(reco)}`,
+  );
 });
 
 test('gauss toy: an efficiency makes misses at the right rate', () => {

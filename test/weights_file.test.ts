@@ -3,7 +3,13 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readWeightsFile, writeOutputDir, writeWeightsFile, describeInputFile, type WeightsFileContent } from '../src/publish/weights_file.js';
+import {
+  readWeightsFile,
+  writeOutputDir,
+  writeWeightsFile,
+  describeInputFile,
+  type WeightsFileContent,
+} from '../src/publish/weights_file.js';
 import { summarize } from '../src/publish/summary.js';
 import { UNFOLD_DEFAULTS } from '../src/algorithm/defaults.js';
 import { InputError } from '../src/base/errors.js';
@@ -27,7 +33,10 @@ function content(): WeightsFileContent {
     result: {
       weights,
       weightsPerIteration: [iter1, weights],
-      iterations: [{ iteration: 1, steps: [], recoChi2: [] }, { iteration: 2, steps: [], recoChi2: [] }],
+      iterations: [
+        { iteration: 1, steps: [], recoChi2: [] },
+        { iteration: 2, steps: [], recoChi2: [] },
+      ],
       nDropped: 0,
       options: { ...UNFOLD_DEFAULTS, nIterations: 2, seed: 42 },
     },
@@ -47,7 +56,16 @@ test('write → read gives the same bits for every column', async () => {
   await writeWeightsFile(path, c);
   const f = await readWeightsFile(path);
   assert.is(f.nRows, nSim);
-  assert.equal(f.columnNames, ['x', 'pass_gen', 'pass_reco', 'weight', 'weight_iter1', 'weight_iter2', 'data_boot_0', 'syst_scale']);
+  assert.equal(f.columnNames, [
+    'x',
+    'pass_gen',
+    'pass_reco',
+    'weight',
+    'weight_iter1',
+    'weight_iter2',
+    'data_boot_0',
+    'syst_scale',
+  ]);
   assertBitEqual('x', f.columns.get('x')!, c.gen.values);
   assertBitEqual('pass_gen', f.columns.get('pass_gen')!, c.passGen);
   assertBitEqual('pass_reco', f.columns.get('pass_reco')!, c.passReco);
@@ -68,8 +86,18 @@ test('metadata: format, engine, configuration, seed, inputs, families, combinati
   assert.is(m.inputs[0].sha256, 'ab'.repeat(32));
   assert.is(m.iterations.length, 2);
   const role = Object.fromEntries(m.columns.map((c) => [c.name, c.role]));
-  assert.equal(role, { x: 'gen_feature', pass_gen: 'mask', pass_reco: 'mask', weight: 'nominal', weight_iter1: 'iteration', weight_iter2: 'iteration', data_boot_0: 'data_bootstrap', syst_scale: 'systematic' });
-  for (const key of ['data_bootstrap', 'sim_bootstrap', 'systematic', 'total']) assert.type(m.combination[key], 'string');
+  assert.equal(role, {
+    x: 'gen_feature',
+    pass_gen: 'mask',
+    pass_reco: 'mask',
+    weight: 'nominal',
+    weight_iter1: 'iteration',
+    weight_iter2: 'iteration',
+    data_boot_0: 'data_bootstrap',
+    syst_scale: 'systematic',
+  });
+  for (const key of ['data_bootstrap', 'sim_bootstrap', 'systematic', 'total'])
+    assert.type(m.combination[key], 'string');
   assert.match(m.combination.systematic, /delta delta\^T/);
   assert.is(m.normalisation.sumPriorWeights, nSim);
   assert.is(m.normalisation.sumDataWeights, 500);
@@ -130,15 +158,30 @@ test('safe output: failure leaves no OUT and no temporary; an earlier output is 
     await writeOutputDir(out, async (tmp) => writeFileSync(join(tmp, 'summary.json'), '{}'));
     assert.unreachable('an earlier output is replaced only with force');
   } catch (e) {
-    assert.match((e as Error).message, /^output folder \S+ must not hold an earlier omnifold output unless --force or --resume is given; got one holding weights\.arrow/);
+    assert.match(
+      (e as Error).message,
+      /^output folder \S+ must not hold an earlier omnifold output unless --force or --resume is given; got one holding weights\.arrow/,
+    );
   }
   await writeOutputDir(out, async (tmp) => writeFileSync(join(tmp, 'summary.json'), '{}'), { force: true });
-  assert.equal(readdirSync(out).sort(), ['.omnifold-output.json', 'summary.json'], "the earlier output's entries are replaced");
+  assert.equal(
+    readdirSync(out).sort(),
+    ['.omnifold-output.json', 'summary.json'],
+    "the earlier output's entries are replaced",
+  );
   assert.equal(readdirSync(parent), ['out']);
-  await writeOutputDir(out, async () => {
-    throw new Error('second failure');
-  }, { force: true }).catch(() => {});
-  assert.equal(readdirSync(out).sort(), ['.omnifold-output.json', 'summary.json'], 'a failed run keeps the earlier output intact');
+  await writeOutputDir(
+    out,
+    async () => {
+      throw new Error('second failure');
+    },
+    { force: true },
+  ).catch(() => {});
+  assert.equal(
+    readdirSync(out).sort(),
+    ['.omnifold-output.json', 'summary.json'],
+    'a failed run keeps the earlier output intact',
+  );
 });
 
 test('safe output refuses a folder that is not an omnifold output', async () => {
@@ -150,7 +193,10 @@ test('safe output refuses a folder that is not an omnifold output', async () => 
     await writeOutputDir(out, async () => {});
     assert.unreachable('should refuse');
   } catch (e) {
-    assert.match((e as Error).message, /^output folder .*mine must be empty or an earlier omnifold output; got a folder holding thesis\.tex \(not written by omnifold: choose another folder\)$/);
+    assert.match(
+      (e as Error).message,
+      /^output folder .*mine must be empty or an earlier omnifold output; got a folder holding thesis\.tex \(not written by omnifold: choose another folder\)$/,
+    );
   }
   assert.equal(readdirSync(out), ['thesis.tex']);
 });
@@ -158,7 +204,10 @@ test('safe output refuses a folder that is not an omnifold output', async () => 
 test('a replica column that is the nominal array itself is written and read back (each column its own buffer)', async () => {
   const c = content();
   const path = join(dir, 'shared-buffer.arrow');
-  await writeWeightsFile(path, { ...c, replicas: [{ name: 'syst_same', family: 'systematic', values: c.result.weights }] });
+  await writeWeightsFile(path, {
+    ...c,
+    replicas: [{ name: 'syst_same', family: 'systematic', values: c.result.weights }],
+  });
   const f = await readWeightsFile(path);
   assert.equal(Array.from(f.columns.get('syst_same') as Float64Array), Array.from(c.result.weights));
   assert.equal(Array.from(f.columns.get('weight') as Float64Array), Array.from(c.result.weights));
@@ -174,8 +223,17 @@ test('input files are identified by SHA-256', async () => {
 
 test('summary: histograms per gen feature and shape chi2 (identical shapes give 0)', () => {
   const c = content();
-  const s = summarize({ genNames: ['x'], gen: c.gen, passGen: c.passGen, priorWeights: c.priorWeights, weights: c.priorWeights,
-    truth: { gen: c.gen, weights: Float64Array.from(c.priorWeights, (w) => 2 * w), passGen: c.passGen }, bins: { x: [-3, -1, 0, 1, 3] }, iterations: [], nDropped: 0 });
+  const s = summarize({
+    genNames: ['x'],
+    gen: c.gen,
+    passGen: c.passGen,
+    priorWeights: c.priorWeights,
+    weights: c.priorWeights,
+    truth: { gen: c.gen, weights: Float64Array.from(c.priorWeights, (w) => 2 * w), passGen: c.passGen },
+    bins: { x: [-3, -1, 0, 1, 3] },
+    iterations: [],
+    nDropped: 0,
+  });
   const f = s.features[0];
   assert.equal(f.edges, [-3, -1, 0, 1, 3]);
   assert.is(f.prior.sumw.length, 4);

@@ -30,7 +30,8 @@ let moduleSet = false;
 
 function setModule(task: UnfoldTask): void {
   if (moduleSet) return;
-  const module = task.module ?? (isMainThread ? undefined : (workerData as { module?: WebAssembly.Module } | undefined)?.module);
+  const module =
+    task.module ?? (isMainThread ? undefined : (workerData as { module?: WebAssembly.Module } | undefined)?.module);
   if (module !== undefined) {
     useWasmModule(module);
     moduleSet = true;

@@ -10,7 +10,12 @@ export type CombineMode = 'mean' | 'median';
 /** Per target, the elementwise mean or median of the members' ratios. */
 export function combineRatios(results: readonly MemberResult[], mode: CombineMode): Float64Array[] {
   if (results.length === 0) throw new NumericalError('member results must hold at least one member; got 0');
-  return results[0].ratios.map((_, t) => combineArrays(results.map((r) => r.ratios[t]), mode));
+  return results[0].ratios.map((_, t) =>
+    combineArrays(
+      results.map((r) => r.ratios[t]),
+      mode,
+    ),
+  );
 }
 
 /** Elementwise mean or median of equal-length arrays, summed in array order. */

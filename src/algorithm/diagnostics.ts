@@ -38,7 +38,8 @@ export function relativeChange(w0: Float64Array, x: Float64Array, prev: Float64A
 export function checkFinite(name: string, x: Float64Array, rows: Uint32Array, where: string): void {
   for (let k = 0; k < rows.length; k++) {
     const v = x[rows[k]];
-    if (!Number.isFinite(v)) throw new NumericalError(`${name} of sim event ${rows[k]} must be finite; got ${v} (${where})`);
+    if (!Number.isFinite(v))
+      throw new NumericalError(`${name} of sim event ${rows[k]} must be finite; got ${v} (${where})`);
   }
 }
 
@@ -52,7 +53,12 @@ export class RecoChi2 {
    * @param simReco [nPassReco × nReco] sim reco features of events passing reco
    * @param dataReco [nData × nReco]
    */
-  constructor(simReco: FeatureMatrix, dataReco: FeatureMatrix, dataWeights: Float64Array, private readonly names: string[]) {
+  constructor(
+    simReco: FeatureMatrix,
+    dataReco: FeatureMatrix,
+    dataWeights: Float64Array,
+    private readonly names: string[],
+  ) {
     this.simColumns = [];
     this.edges = [];
     this.dataHists = [];

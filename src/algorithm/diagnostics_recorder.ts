@@ -15,7 +15,12 @@ export interface LoopWeights {
 }
 
 /** The steps in loop order: the weights each sets, and on which events. */
-const STEPS: readonly { step: StepName; sets: keyof LoopWeights; events: (sel: Selection) => Uint32Array; always: boolean }[] = [
+const STEPS: readonly {
+  step: StepName;
+  sets: keyof LoopWeights;
+  events: (sel: Selection) => Uint32Array;
+  always: boolean;
+}[] = [
   { step: 'step1', sets: 'pull', events: (sel) => sel.reco, always: true },
   { step: 'misses', sets: 'pull', events: (sel) => sel.misses, always: false },
   { step: 'step2', sets: 'push', events: (sel) => sel.gen, always: true },

@@ -10,7 +10,14 @@ import type { MemberResult, StepJob } from './types.js';
 
 /** The random-stream key of member `member` of `job`. */
 export function memberRngKey(job: StepJob, member: number): RngKey {
-  return { seed: job.seed, kind: job.replica.kind, replica: job.replica.index, iteration: job.iteration, step: job.step, member };
+  return {
+    seed: job.seed,
+    kind: job.replica.kind,
+    replica: job.replica.index,
+    iteration: job.iteration,
+    step: job.step,
+    member,
+  };
 }
 
 /**
@@ -18,12 +25,23 @@ export function memberRngKey(job: StepJob, member: number): RngKey {
  * (one [nEvents] array per target, e.g. SharedArrayBuffer views owned by the pool), the
  * ratios are written there instead of into new arrays.
  */
-export function fitMember(job: StepJob, member: number, onEpoch?: (report: EpochReport) => void, outputs?: Float64Array[]): MemberResult {
+export function fitMember(
+  job: StepJob,
+  member: number,
+  onEpoch?: (report: EpochReport) => void,
+  outputs?: Float64Array[],
+): MemberResult {
   return fitMemberWith(createClassifier(job.classifier), job, member, onEpoch, outputs);
 }
 
 /** Fits member `member` of `job` with a given classifier (custom classifiers, tests). */
-export function fitMemberWith(classifier: Classifier, job: StepJob, member: number, onEpoch?: (report: EpochReport) => void, outputs?: Float64Array[]): MemberResult {
+export function fitMemberWith(
+  classifier: Classifier,
+  job: StepJob,
+  member: number,
+  onEpoch?: (report: EpochReport) => void,
+  outputs?: Float64Array[],
+): MemberResult {
   const model = classifier.fit(job.x0, job.w0, job.x1, job.w1, { rngKey: memberRngKey(job, member), onEpoch });
   const ratios: Float64Array[] = [];
   const nClipped: number[] = [];

@@ -27,7 +27,11 @@ export class InProcessRunner implements MemberRunner {
         ? (r: { epoch: number; trainLoss: number; validationLoss: number }) =>
             onProgress({ type: 'epoch', replica, iteration: job.iteration, step: job.step, member, ...r })
         : undefined;
-      results.push(classifierFactory ? fitMemberWith(classifierFactory(job), job, member, onEpoch) : fitMember(job, member, onEpoch));
+      results.push(
+        classifierFactory
+          ? fitMemberWith(classifierFactory(job), job, member, onEpoch)
+          : fitMember(job, member, onEpoch),
+      );
     }
     return results;
   }

@@ -20,7 +20,14 @@ import { DiagnosticsRecorder } from './diagnostics_recorder.js';
 import { resolveUnfoldOptions, validateSamples } from './options.js';
 import { InProcessRunner } from './in_process_runner.js';
 import { checkClassTotals, selectEvents, step1, step2, stepFakes, stepMisses, type LoopContext } from './steps.js';
-import type { DataSample, IterationDiagnostics, SimSample, UnfoldContext, UnfoldOptions, UnfoldResult } from './types.js';
+import type {
+  DataSample,
+  IterationDiagnostics,
+  SimSample,
+  UnfoldContext,
+  UnfoldOptions,
+  UnfoldResult,
+} from './types.js';
 
 /**
  * Unfolds `data` with `sim`: returns per-event weights w0·ν of the sim sample whose gen
@@ -38,16 +45,34 @@ import type { DataSample, IterationDiagnostics, SimSample, UnfoldContext, Unfold
  * const result = await unfold(sim, data, { nIterations: 4, classifier: { type: 'binned', edges: [[0, 1, 2]] } });
  * result.weights; // Float64Array [nSim], w0·ν after iteration 4
  */
-export async function unfold(sim: SimSample, data: DataSample, options?: Partial<UnfoldOptions>, context: UnfoldContext = {}): Promise<UnfoldResult> {
+export async function unfold(
+  sim: SimSample,
+  data: DataSample,
+  options?: Partial<UnfoldOptions>,
+  context: UnfoldContext = {},
+): Promise<UnfoldResult> {
   const opts = resolveUnfoldOptions(options);
   validateSamples(sim, data);
   const nEvents = sim.weights.length;
   const sel = selectEvents(sim, opts);
   checkClassTotals(sim, sel, opts);
   const recoNames = Array.from({ length: sim.reco.nFeatures }, (_, f) => sim.recoNames?.[f] ?? `reco${f}`);
-  const recorder = new DiagnosticsRecorder(sim.weights, sel, new RecoChi2(sel.recoX, data.reco, data.weights, recoNames));
+  const recorder = new DiagnosticsRecorder(
+    sim.weights,
+    sel,
+    new RecoChi2(sel.recoX, data.reco, data.weights, recoNames),
+  );
   const runner = context.runner ?? new InProcessRunner({ onProgress: context.onProgress });
-  const ctx: LoopContext = { sim, data, options: opts, runner, onProgress: context.onProgress, sel, iteration: 0, recordFit: recorder.recordFit };
+  const ctx: LoopContext = {
+    sim,
+    data,
+    options: opts,
+    runner,
+    onProgress: context.onProgress,
+    sel,
+    iteration: 0,
+    recordFit: recorder.recordFit,
+  };
   const replica = `${opts.replica.kind}#${opts.replica.index}`;
 
   let push: Float64Array = new Float64Array(nEvents).fill(1);

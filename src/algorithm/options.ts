@@ -17,13 +17,15 @@ const OPTION_KEYS = Object.keys(UNFOLD_DEFAULTS);
  * such as `options.nIterations must be a positive integer; got 0`.
  */
 export function resolveUnfoldOptions(partial: Partial<UnfoldOptions> = {}): UnfoldOptions {
-  if (typeof partial !== 'object' || partial === null || Array.isArray(partial)) fail('options', 'be an object', partial);
+  if (typeof partial !== 'object' || partial === null || Array.isArray(partial))
+    fail('options', 'be an object', partial);
   knownKeys('options', partial, OPTION_KEYS);
   const o = { ...UNFOLD_DEFAULTS } as Record<string, unknown>;
   for (const [key, value] of Object.entries(partial)) if (value !== undefined) o[key] = value;
   if (typeof o.saveIterations !== 'boolean') fail('options.saveIterations', 'be a boolean', o.saveIterations);
   const wMax = o.wMax;
-  if (!(typeof wMax === 'number' && Number.isFinite(wMax) && wMax > 0)) fail('options.wMax', 'be a finite positive number', wMax);
+  if (!(typeof wMax === 'number' && Number.isFinite(wMax) && wMax > 0))
+    fail('options.wMax', 'be a finite positive number', wMax);
   const seed = o.seed;
   if (!(isInt(seed) && seed >= 0 && seed <= 0xffffffff)) fail('options.seed', 'be an integer in [0, 2^32)', seed);
   return {
@@ -69,15 +71,24 @@ export function validateSamples(sim: SimSample, data: DataSample): void {
   checkMatrix('sim.reco', sim.reco);
   checkMatrix('data.reco', data.reco);
   if (sim.gen.nEvents !== sim.reco.nEvents) {
-    throw new InputError(`sim gen and reco must have the same number of events; got gen=${sim.gen.nEvents}, reco=${sim.reco.nEvents}`);
+    throw new InputError(
+      `sim gen and reco must have the same number of events; got gen=${sim.gen.nEvents}, reco=${sim.reco.nEvents}`,
+    );
   }
   const nEvents = sim.gen.nEvents;
-  for (const [name, a] of [['sim.passGen', sim.passGen], ['sim.passReco', sim.passReco], ['sim.weights', sim.weights]] as const) {
+  for (const [name, a] of [
+    ['sim.passGen', sim.passGen],
+    ['sim.passReco', sim.passReco],
+    ['sim.weights', sim.weights],
+  ] as const) {
     if (a?.length !== nEvents) fail(name, `have one entry per sim event (${nEvents})`, a);
   }
-  if (data.weights?.length !== data.reco.nEvents) fail('data.weights', `have one entry per data event (${data.reco.nEvents})`, data.weights);
+  if (data.weights?.length !== data.reco.nEvents)
+    fail('data.weights', `have one entry per data event (${data.reco.nEvents})`, data.weights);
   if (sim.reco.nFeatures !== data.reco.nFeatures) {
-    throw new InputError(`sim reco and data reco must have the same number of features; got sim=${sim.reco.nFeatures}, data=${data.reco.nFeatures}`);
+    throw new InputError(
+      `sim reco and data reco must have the same number of features; got sim=${sim.reco.nFeatures}, data=${data.reco.nFeatures}`,
+    );
   }
   checkMask('sim.passGen', sim.passGen);
   checkMask('sim.passReco', sim.passReco);
@@ -93,7 +104,8 @@ export function validateSamples(sim: SimSample, data: DataSample): void {
 }
 
 function checkMatrix(name: string, x: FeatureMatrix): void {
-  if (typeof x !== 'object' || x === null || !(x.values instanceof Float32Array)) fail(name, 'be a FeatureMatrix with Float32Array values', x);
+  if (typeof x !== 'object' || x === null || !(x.values instanceof Float32Array))
+    fail(name, 'be a FeatureMatrix with Float32Array values', x);
   if (!isInt(x.nFeatures) || x.nFeatures < 1) fail(`${name}.nFeatures`, 'be a positive integer', x.nFeatures);
   if (!isInt(x.nEvents) || x.values.length !== x.nEvents * x.nFeatures) {
     fail(`${name}.values`, `hold nEvents × nFeatures = ${x.nEvents} × ${x.nFeatures} numbers`, x.values.length);
@@ -102,7 +114,8 @@ function checkMatrix(name: string, x: FeatureMatrix): void {
 
 function checkMask(name: string, mask: Uint8Array): void {
   for (let i = 0; i < mask.length; i++) {
-    if (mask[i] !== 0 && mask[i] !== 1) throw new InputError(`${name} must hold only 0 or 1; got ${mask[i]} at event ${i}`);
+    if (mask[i] !== 0 && mask[i] !== 1)
+      throw new InputError(`${name} must hold only 0 or 1; got ${mask[i]} at event ${i}`);
   }
 }
 

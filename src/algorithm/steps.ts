@@ -110,12 +110,26 @@ function weightSum(w0: Float64Array, rows: Uint32Array): number {
  */
 export function checkClassTotals(sim: SimSample, sel: Selection, options: UnfoldOptions): void {
   const need = (total: number, what: string, why: string, hint: string) => {
-    if (!(total > 0)) throw new InputError(`sim weights of the ${what} must have a positive total (${why}); got ${total} (${hint})`);
+    if (!(total > 0))
+      throw new InputError(`sim weights of the ${what} must have a positive total (${why}); got ${total} (${hint})`);
   };
   const both = `${sel.both.length} events passing both gen and reco`;
-  if (options.misses === 'expectation' && sel.misses.length > 0) need(weightSum(sim.weights, sel.both), both, "they train the misses' classifier", "or use misses 'prior'");
-  if (options.fakes === 'reco-average' && sel.fakes.length > 0) need(weightSum(sim.weights, sel.both), both, "they train the fakes' classifier", "or use fakes 'global' or 'fixed'");
-  if (options.fakes === 'global' && sel.fakes.length > 0) need(weightSum(sim.weights, sel.fakes), `${sel.fakes.length} fakes`, 'they set the global fake factor', "or use fakes 'fixed'");
+  if (options.misses === 'expectation' && sel.misses.length > 0)
+    need(weightSum(sim.weights, sel.both), both, "they train the misses' classifier", "or use misses 'prior'");
+  if (options.fakes === 'reco-average' && sel.fakes.length > 0)
+    need(
+      weightSum(sim.weights, sel.both),
+      both,
+      "they train the fakes' classifier",
+      "or use fakes 'global' or 'fixed'",
+    );
+  if (options.fakes === 'global' && sel.fakes.length > 0)
+    need(
+      weightSum(sim.weights, sel.fakes),
+      `${sel.fakes.length} fakes`,
+      'they set the global fake factor',
+      "or use fakes 'fixed'",
+    );
 }
 
 /** A classifier fit's summary, for the diagnostics. */
@@ -156,23 +170,50 @@ function scaledCopy(base: Float64Array, initial: Float64Array, ratio: Float64Arr
  * Runs the members of one classifier fit, hands its summary to `ctx.recordFit` and
  * returns the combined ratio on each target.
  */
-async function fitStep(ctx: LoopContext, step: StepName, x0: FeatureMatrix, w0: Float64Array, x1: FeatureMatrix, w1: Float64Array, targets: FeatureMatrix[]): Promise<Float64Array[]> {
+async function fitStep(
+  ctx: LoopContext,
+  step: StepName,
+  x0: FeatureMatrix,
+  w0: Float64Array,
+  x1: FeatureMatrix,
+  w1: Float64Array,
+  targets: FeatureMatrix[],
+): Promise<Float64Array[]> {
   const { options, iteration } = ctx;
-  for (const [c, w] of [[0, w0], [1, w1]] as const) {
+  for (const [c, w] of [
+    [0, w0],
+    [1, w1],
+  ] as const) {
     let s = 0;
     for (let i = 0; i < w.length; i++) s += w[i];
-    if (!(s > 0)) throw new NumericalError(`${step} class ${c} total weight must be positive; got ${s} (iteration ${iteration})`);
+    if (!(s > 0))
+      throw new NumericalError(`${step} class ${c} total weight must be positive; got ${s} (iteration ${iteration})`);
   }
   const replica = `${options.replica.kind}#${options.replica.index}`;
   for (let m = 0; m < options.nMembers; m++) ctx.onProgress?.({ type: 'step', replica, iteration, step, member: m });
-  const job = { step, iteration, replica: options.replica, seed: options.seed, classifier: options.classifier, x0, w0, x1, w1, targets, clip: { epsilon: options.epsilon, wMax: options.wMax } };
+  const job = {
+    step,
+    iteration,
+    replica: options.replica,
+    seed: options.seed,
+    classifier: options.classifier,
+    x0,
+    w0,
+    x1,
+    w1,
+    targets,
+    clip: { epsilon: options.epsilon, wMax: options.wMax },
+  };
   const results = await ctx.runner.fitMembers(job, options.nMembers);
   let nClipped = 0;
   for (const r of results) for (const c of r.nClipped) nClipped += c;
   let nEvaluated = 0;
   for (const t of targets) nEvaluated += t.nEvents;
   nEvaluated *= results.length;
-  ctx.recordFit?.(step, { clippedFraction: nEvaluated > 0 ? nClipped / nEvaluated : 0, members: results.map((r) => r.info) });
+  ctx.recordFit?.(step, {
+    clippedFraction: nEvaluated > 0 ? nClipped / nEvaluated : 0,
+    members: results.map((r) => r.info),
+  });
   return combineRatios(results, options.ensembleCombine);
 }
 
@@ -183,12 +224,20 @@ function checked(ctx: LoopContext, step: StepName, weights: Float64Array, rows: 
 }
 
 /** Which weights each step sets, as error messages name them. */
-const STEP_WEIGHTS: Readonly<Record<StepName, string>> = Object.freeze({ none: 'weight', step1: 'pull weight', misses: 'pull weight', step2: 'push weight', fakes: 'push weight' });
+const STEP_WEIGHTS: Readonly<Record<StepName, string>> = Object.freeze({
+  none: 'weight',
+  step1: 'pull weight',
+  misses: 'pull weight',
+  step2: 'push weight',
+  fakes: 'push weight',
+});
 
 /** Step 1: reco classifier, data vs push-weighted sim passing reco; returns the pull μ = ν·ω there, μ = ν elsewhere. */
 export async function step1(ctx: LoopContext, push: Float64Array): Promise<Float64Array> {
   const { sim, data, sel } = ctx;
-  const [ratio] = await fitStep(ctx, 'step1', sel.recoX, gather(sim.weights, push, sel.reco), data.reco, data.weights, [sel.recoX]);
+  const [ratio] = await fitStep(ctx, 'step1', sel.recoX, gather(sim.weights, push, sel.reco), data.reco, data.weights, [
+    sel.recoX,
+  ]);
   return checked(ctx, 'step1', scaledCopy(push, push, ratio, sel.reco), sel.reco);
 }
 
@@ -196,29 +245,60 @@ export async function step1(ctx: LoopContext, push: Float64Array): Promise<Float
 export async function stepMisses(ctx: LoopContext, push: Float64Array, pull: Float64Array): Promise<Float64Array> {
   const { sim, sel } = ctx;
   if (sel.misses.length === 0) return pull;
-  if (ctx.options.misses === 'prior') return checked(ctx, 'misses', scaledCopy(push, pull, ones(sel.misses.length), sel.misses), sel.misses);
+  if (ctx.options.misses === 'prior')
+    return checked(ctx, 'misses', scaledCopy(push, pull, ones(sel.misses.length), sel.misses), sel.misses);
   const genBoth = sel.genBothX as FeatureMatrix;
-  const [ratio] = await fitStep(ctx, 'misses', genBoth, gather(sim.weights, push, sel.both), genBoth, gather(sim.weights, pull, sel.both), [sel.genMissX as FeatureMatrix]);
+  const [ratio] = await fitStep(
+    ctx,
+    'misses',
+    genBoth,
+    gather(sim.weights, push, sel.both),
+    genBoth,
+    gather(sim.weights, pull, sel.both),
+    [sel.genMissX as FeatureMatrix],
+  );
   return checked(ctx, 'misses', scaledCopy(push, pull, ratio, sel.misses), sel.misses);
 }
 
 /** Step 2: gen classifier, sim passing gen weighted w0·μ vs w0·ν; returns the push ν′ = ν·g there, ν′ = ν elsewhere. */
 export async function step2(ctx: LoopContext, push: Float64Array, pull: Float64Array): Promise<Float64Array> {
   const { sim, sel } = ctx;
-  const [ratio] = await fitStep(ctx, 'step2', sel.genX, gather(sim.weights, push, sel.gen), sel.genX, gather(sim.weights, pull, sel.gen), [sel.genX]);
+  const [ratio] = await fitStep(
+    ctx,
+    'step2',
+    sel.genX,
+    gather(sim.weights, push, sel.gen),
+    sel.genX,
+    gather(sim.weights, pull, sel.gen),
+    [sel.genX],
+  );
   return checked(ctx, 'step2', scaledCopy(push, push, ratio, sel.gen), sel.gen);
 }
 
 /** Step 2b: returns `next` (step 2's ν′) with the fakes' ν′ by reco average E[ν′/ν | r], one global factor, or fixed. */
-export async function stepFakes(ctx: LoopContext, push: Float64Array, pull: Float64Array, next: Float64Array): Promise<Float64Array> {
+export async function stepFakes(
+  ctx: LoopContext,
+  push: Float64Array,
+  pull: Float64Array,
+  next: Float64Array,
+): Promise<Float64Array> {
   const { sim, sel, options } = ctx;
   if (sel.fakes.length === 0) return next;
   let ratio: Float64Array;
   if (options.fakes === 'fixed') ratio = ones(sel.fakes.length);
-  else if (options.fakes === 'global') ratio = new Float64Array(sel.fakes.length).fill(globalFakeFactor(ctx, push, pull));
+  else if (options.fakes === 'global')
+    ratio = new Float64Array(sel.fakes.length).fill(globalFakeFactor(ctx, push, pull));
   else {
     const recoBoth = sel.recoBothX as FeatureMatrix;
-    [ratio] = await fitStep(ctx, 'fakes', recoBoth, gather(sim.weights, push, sel.both), recoBoth, gather(sim.weights, next, sel.both), [sel.recoFakeX as FeatureMatrix]);
+    [ratio] = await fitStep(
+      ctx,
+      'fakes',
+      recoBoth,
+      gather(sim.weights, push, sel.both),
+      recoBoth,
+      gather(sim.weights, next, sel.both),
+      [sel.recoFakeX as FeatureMatrix],
+    );
   }
   return checked(ctx, 'fakes', scaledCopy(push, next, ratio, sel.fakes), sel.fakes);
 }
@@ -236,6 +316,7 @@ function globalFakeFactor(ctx: LoopContext, push: Float64Array, pull: Float64Arr
     num += w0[i] * pull[i];
     den += w0[i] * push[i];
   }
-  if (!(den > 0)) throw new NumericalError(`fakes total weight Σ w0·ν must be positive; got ${den} (iteration ${ctx.iteration})`);
+  if (!(den > 0))
+    throw new NumericalError(`fakes total weight Σ w0·ν must be positive; got ${den} (iteration ${ctx.iteration})`);
   return num / den;
 }

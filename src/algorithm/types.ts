@@ -149,7 +149,16 @@ export interface UnfoldResult {
 /** Progress events of an unfolding (library code never prints). */
 export type UnfoldProgress =
   | { type: 'step'; replica: string; iteration: number; step: StepName; member: number }
-  | { type: 'epoch'; replica: string; iteration: number; step: StepName; member: number; epoch: number; trainLoss: number; validationLoss: number }
+  | {
+      type: 'epoch';
+      replica: string;
+      iteration: number;
+      step: StepName;
+      member: number;
+      epoch: number;
+      trainLoss: number;
+      validationLoss: number;
+    }
   | { type: 'iteration'; replica: string; iteration: number; diagnostics: IterationDiagnostics };
 
 /** What an unfolding needs besides data and options. */

@@ -98,7 +98,9 @@ export class Expression {
     for (const name of this.columns) {
       const c = columns[name];
       if (c === undefined || c.length !== nRows) {
-        throw new InputError(`expression "${this.source}" : column "${name}" must have ${nRows} values; got ${c === undefined ? 'none' : c.length}`);
+        throw new InputError(
+          `expression "${this.source}" : column "${name}" must have ${nRows} values; got ${c === undefined ? 'none' : c.length}`,
+        );
       }
     }
     const v = evalNode(this.root, columns, nRows);
@@ -123,7 +125,8 @@ function evalNode(node: Node, columns: Readonly<Record<string, ArrayLike<number>
     case 'col':
       return Float64Array.from(columns[node.name]);
     case 'un': {
-      const f = node.op === '-' ? (a: number) => -a : node.op === '!' ? (a: number) => (truthy(a) ? 0 : 1) : (a: number) => a;
+      const f =
+        node.op === '-' ? (a: number) => -a : node.op === '!' ? (a: number) => (truthy(a) ? 0 : 1) : (a: number) => a;
       return map([evalNode(node.arg, columns, n)], n, f);
     }
     case 'bin':
@@ -209,15 +212,17 @@ export function parseExpression(source: string, available?: readonly string[]): 
   const peek = () => tokens[p];
   const isOp = (...ops: string[]) => peek().kind === 'op' && ops.includes(peek().text);
 
-  const binaryLevel = (ops: string[], next: () => Node, once = false) => (): Node => {
-    let left = next();
-    while (isOp(...ops)) {
-      const t = tokens[p++];
-      left = { type: 'bin', op: t.text, left, right: next(), pos: t.pos };
-      if (once) break;
-    }
-    return left;
-  };
+  const binaryLevel =
+    (ops: string[], next: () => Node, once = false) =>
+    (): Node => {
+      let left = next();
+      while (isOp(...ops)) {
+        const t = tokens[p++];
+        left = { type: 'bin', op: t.text, left, right: next(), pos: t.pos };
+        if (once) break;
+      }
+      return left;
+    };
   const atom = (): Node => {
     const t = tokens[p];
     if (t.kind === 'num') {
@@ -235,7 +240,8 @@ export function parseExpression(source: string, available?: readonly string[]): 
     if (t.kind === 'name') {
       p++;
       if (isOp('(')) return call(t);
-      if (Object.hasOwn(CONSTANTS, t.text) && !available?.includes(t.text)) return { type: 'num', value: CONSTANTS[t.text], pos: t.pos };
+      if (Object.hasOwn(CONSTANTS, t.text) && !available?.includes(t.text))
+        return { type: 'num', value: CONSTANTS[t.text], pos: t.pos };
       if (available !== undefined && !available.includes(t.text)) {
         fail('a column name', t.pos, `unknown column ${JSON.stringify(t.text)} (columns are ${available.join(', ')})`);
       }
@@ -246,7 +252,8 @@ export function parseExpression(source: string, available?: readonly string[]): 
   };
   const call = (t: Token): Node => {
     const fn = FUNCTIONS[t.text];
-    if (!Object.hasOwn(FUNCTIONS, t.text)) fail(`a function (one of ${Object.keys(FUNCTIONS).join(', ')})`, t.pos, JSON.stringify(t.text));
+    if (!Object.hasOwn(FUNCTIONS, t.text))
+      fail(`a function (one of ${Object.keys(FUNCTIONS).join(', ')})`, t.pos, JSON.stringify(t.text));
     p++; // '('
     const args: Node[] = [];
     if (!isOp(')')) {

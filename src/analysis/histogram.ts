@@ -26,7 +26,8 @@ export class Histogram {
   /** `nBins` equal bins on [lo, hi). */
   static uniform(lo: number, hi: number, nBins: number): Histogram {
     if (!Number.isInteger(nBins) || nBins < 1) throw new InputError(`nBins must be a positive integer; got ${nBins}`);
-    if (!(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo)) throw new InputError(`range must satisfy lo < hi, both finite; got [${lo}, ${hi}]`);
+    if (!(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo))
+      throw new InputError(`range must satisfy lo < hi, both finite; got [${lo}, ${hi}]`);
     const edges = new Float64Array(nBins + 1);
     for (let k = 0; k <= nBins; k++) edges[k] = lo + ((hi - lo) * k) / nBins;
     edges[nBins] = hi;

@@ -49,7 +49,8 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (value === null) return 'null';
   if (Array.isArray(value)) return `array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name} of length ${(value as unknown as ArrayLike<unknown>).length}`;
+  if (ArrayBuffer.isView(value))
+    return `${value.constructor.name} of length ${(value as unknown as ArrayLike<unknown>).length}`;
   const text = JSON.stringify(value);
   return text === undefined ? typeof value : text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

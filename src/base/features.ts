@@ -30,7 +30,9 @@ export function featureMatrix(values: Float32Array, nEvents: number, nFeatures: 
     throw new InputError(`nFeatures must be a positive integer; got ${nFeatures}`);
   }
   if (!Number.isInteger(nEvents) || nEvents < 0 || values.length !== nEvents * nFeatures) {
-    throw new InputError(`values must hold nEvents × nFeatures = ${nEvents} × ${nFeatures} numbers; got ${values.length}`);
+    throw new InputError(
+      `values must hold nEvents × nFeatures = ${nEvents} × ${nFeatures} numbers; got ${values.length}`,
+    );
   }
   return { values, nEvents, nFeatures };
 }
@@ -42,7 +44,9 @@ export function fromColumns(columns: readonly ArrayLike<number>[], shared = fals
   const nFeatures = columns.length;
   columns.forEach((c, f) => {
     if (c.length !== nEvents) {
-      throw new InputError(`feature columns must have equal lengths; got column 0 with ${nEvents} and column ${f} with ${c.length}`);
+      throw new InputError(
+        `feature columns must have equal lengths; got column 0 with ${nEvents} and column ${f} with ${c.length}`,
+      );
     }
   });
   const bytes = nEvents * nFeatures * 4;

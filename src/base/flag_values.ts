@@ -10,7 +10,9 @@ import { InputError } from './errors.js';
 export function integerFlag(flag: string, text: string, min: number): number {
   const v = Number(text);
   if (text.trim() === '' || !Number.isInteger(v) || v < min) {
-    throw new InputError(`--${flag} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer; got ${JSON.stringify(text)}`);
+    throw new InputError(
+      `--${flag} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer; got ${JSON.stringify(text)}`,
+    );
   }
   return v;
 }
@@ -18,20 +20,23 @@ export function integerFlag(flag: string, text: string, min: number): number {
 /** A finite number > 0. */
 export function positiveNumberFlag(flag: string, text: string): number {
   const v = Number(text);
-  if (text.trim() === '' || !(v > 0) || !Number.isFinite(v)) throw new InputError(`--${flag} must be a positive number; got ${JSON.stringify(text)}`);
+  if (text.trim() === '' || !(v > 0) || !Number.isFinite(v))
+    throw new InputError(`--${flag} must be a positive number; got ${JSON.stringify(text)}`);
   return v;
 }
 
 /** One of `allowed`. */
 export function choiceFlag<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
-  if (!allowed.includes(text as T)) throw new InputError(`--${flag} must be one of ${allowed.join(', ')}; got ${JSON.stringify(text)}`);
+  if (!allowed.includes(text as T))
+    throw new InputError(`--${flag} must be one of ${allowed.join(', ')}; got ${JSON.stringify(text)}`);
   return text as T;
 }
 
 /** A comma-separated list of non-empty names, trimmed. */
 export function listFlag(flag: string, text: string): string[] {
   const items = text.split(',').map((s) => s.trim());
-  if (items.some((s) => s === '')) throw new InputError(`--${flag} must be a comma-separated list of names; got ${JSON.stringify(text)}`);
+  if (items.some((s) => s === ''))
+    throw new InputError(`--${flag} must be a comma-separated list of names; got ${JSON.stringify(text)}`);
   return items;
 }
 

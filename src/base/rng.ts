@@ -22,7 +22,9 @@ export type ReplicaKind = keyof typeof REPLICA_KIND;
 export const STEP = Object.freeze({ none: 0, step1: 1, misses: 2, step2: 3, fakes: 4 } as const);
 export type StepName = keyof typeof STEP;
 /** The steps of one iteration, in the order the loop runs them. */
-export const LOOP_STEPS = Object.freeze((Object.keys(STEP) as StepName[]).filter((s): s is Exclude<StepName, 'none'> => s !== 'none'));
+export const LOOP_STEPS = Object.freeze(
+  (Object.keys(STEP) as StepName[]).filter((s): s is Exclude<StepName, 'none'> => s !== 'none'),
+);
 
 /** What a stream is used for, so that one key can feed several independent streams. */
 export const PURPOSE = Object.freeze({ init: 1, shuffle: 2, split: 3, bootstrap: 4, toy: 5 } as const);
@@ -244,7 +246,8 @@ export class RandomPermutation {
 
   /** @param n domain size, an integer in [0, 2^32]; @param stream draws the round keys. */
   constructor(n: number, stream: RandomStream) {
-    if (!Number.isInteger(n) || n < 0 || n > 4294967296) throw new RangeError(`permutation size must be an integer in [0, 2^32]; got ${n}`);
+    if (!Number.isInteger(n) || n < 0 || n > 4294967296)
+      throw new RangeError(`permutation size must be an integer in [0, 2^32]; got ${n}`);
     this.n = n;
     let bits = 8;
     while (bits < 32 && 2 ** bits < n) bits++;

@@ -49,15 +49,21 @@ export const MAX_BINNED_CELLS = 1 << 24;
 /** Throws an InputError unless `edges` is a non-empty list of valid edge lists; `path` names it. */
 export function checkBinnedEdges(edges: unknown, path: string): void {
   if (!Array.isArray(edges) || edges.length === 0) {
-    throw new InputError(`${path} must be a non-empty array of edge arrays (one per feature); got ${Array.isArray(edges) ? 'array of length 0' : JSON.stringify(edges) ?? 'undefined'}`);
+    throw new InputError(
+      `${path} must be a non-empty array of edge arrays (one per feature); got ${Array.isArray(edges) ? 'array of length 0' : (JSON.stringify(edges) ?? 'undefined')}`,
+    );
   }
   let nCells = 1;
   edges.forEach((e, k) => {
-    if (!Array.isArray(e) && !ArrayBuffer.isView(e)) throw new InputError(`${path}[${k}] must be an array of numbers; got ${JSON.stringify(e) ?? 'undefined'}`);
+    if (!Array.isArray(e) && !ArrayBuffer.isView(e))
+      throw new InputError(`${path}[${k}] must be an array of numbers; got ${JSON.stringify(e) ?? 'undefined'}`);
     checkEdges(`${path}[${k}]`, e as ArrayLike<number>);
     nCells *= (e as ArrayLike<number>).length + 1;
   });
-  if (nCells > MAX_BINNED_CELLS) throw new InputError(`${path} must give at most ${MAX_BINNED_CELLS} grid cells (with under/overflow); got ${nCells}`);
+  if (nCells > MAX_BINNED_CELLS)
+    throw new InputError(
+      `${path} must give at most ${MAX_BINNED_CELLS} grid cells (with under/overflow); got ${nCells}`,
+    );
 }
 
 /**
@@ -88,14 +94,23 @@ export class BinnedClassifier implements Classifier {
     this.spec = { type: 'binned', edges: spec.edges.map((e) => Array.from(e)) };
   }
 
-  fit(x0: FeatureMatrix, w0: Float64Array, x1: FeatureMatrix, w1: Float64Array, _context: FitContext): TrainedClassifier {
+  fit(
+    x0: FeatureMatrix,
+    w0: Float64Array,
+    x1: FeatureMatrix,
+    w1: Float64Array,
+    _context: FitContext,
+  ): TrainedClassifier {
     const grid = new Grid(this.edges);
     const s0 = grid.sum(x0, w0, 'class 0');
     const s1 = grid.sum(x1, w1, 'class 1');
     const info: FitInfo = { epochs: 0, bestEpoch: 0, validationLoss: NaN, sumW0: total(w0), sumW1: total(w1) };
     const nNegativeCells = countNegativeCells(s0, s1);
     if (nNegativeCells > 0) info.nNegativeCells = nNegativeCells;
-    for (const [name, s] of [['class 0', info.sumW0], ['class 1', info.sumW1]] as const) {
+    for (const [name, s] of [
+      ['class 0', info.sumW0],
+      ['class 1', info.sumW1],
+    ] as const) {
       if (!(s > 0)) throw new NumericalError(`binned classifier ${name} total weight must be positive; got ${s}`);
     }
     return new BinnedModel(grid, s0, s1, info);
@@ -132,7 +147,10 @@ class Grid {
   /** Σ w per cell, in event order. */
   sum(x: FeatureMatrix, w: Float64Array, name: string): Float64Array {
     this.check(x, name);
-    if (w.length !== x.nEvents) throw new InputError(`binned classifier ${name} weights must have one entry per event; got ${w.length} for ${x.nEvents} events`);
+    if (w.length !== x.nEvents)
+      throw new InputError(
+        `binned classifier ${name} weights must have one entry per event; got ${w.length} for ${x.nEvents} events`,
+      );
     const s = new Float64Array(this.nCells);
     for (let i = 0; i < x.nEvents; i++) s[this.cell(x.values, i * x.nFeatures)] += w[i];
     return s;
@@ -140,7 +158,9 @@ class Grid {
 
   check(x: FeatureMatrix, name: string): void {
     if (x.nFeatures !== this.edges.length) {
-      throw new InputError(`binned classifier ${name} must have one feature per edge list (${this.edges.length}); got ${x.nFeatures} features`);
+      throw new InputError(
+        `binned classifier ${name} must have one feature per edge list (${this.edges.length}); got ${x.nFeatures} features`,
+      );
     }
   }
 }
@@ -214,11 +234,16 @@ export const BINNED_CLASSIFIER: ClassifierKind<BinnedSpec> = Object.freeze({
   cliSpec(_options: Readonly<Record<string, unknown>>, inputs: ClassifierInputs): BinnedSpec {
     const { genNames, recoNames, bins } = inputs;
     if (genNames.length !== recoNames.length) {
-      throw new InputError(`--classifier binned must have as many --gen as --reco columns (one grid serves both levels); got ${genNames.length} and ${recoNames.length}`);
+      throw new InputError(
+        `--classifier binned must have as many --gen as --reco columns (one grid serves both levels); got ${genNames.length} and ${recoNames.length}`,
+      );
     }
     const edges = genNames.map((name, f) => bins[name] ?? bins[recoNames[f]]);
     const missing = genNames.filter((_, f) => edges[f] === undefined);
-    if (missing.length > 0) throw new InputError(`--bins must give edges for every --gen column with --classifier binned; got none for ${missing.join(', ')}`);
+    if (missing.length > 0)
+      throw new InputError(
+        `--bins must give edges for every --gen column with --classifier binned; got none for ${missing.join(', ')}`,
+      );
     return { type: 'binned', edges };
   },
 });

@@ -72,7 +72,8 @@ export interface TrainedClassifier {
 /** The array a ratio is written into: `out` (length-checked) or a new one. */
 export function ratioOutput(x: FeatureMatrix, out: Float64Array | undefined): Float64Array {
   if (out === undefined) return new Float64Array(x.nEvents);
-  if (out.length !== x.nEvents) throw new KernelError(`ratio output must hold one value per event (${x.nEvents}); got ${out.length}`);
+  if (out.length !== x.nEvents)
+    throw new KernelError(`ratio output must hold one value per event (${x.nEvents}); got ${out.length}`);
   return out;
 }
 

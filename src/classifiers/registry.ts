@@ -11,10 +11,7 @@ import type { ClassifierFlag, ClassifierKind } from './kind.js';
 import { MLP_CLASSIFIER } from './mlp/kind.js';
 
 /** Every classifier kind, in the order that messages and `--help` list them. */
-export const CLASSIFIER_KINDS = Object.freeze([
-  MLP_CLASSIFIER,
-  BINNED_CLASSIFIER,
-] as const);
+export const CLASSIFIER_KINDS = Object.freeze([MLP_CLASSIFIER, BINNED_CLASSIFIER] as const);
 
 type SpecOf<Kind> = Kind extends ClassifierKind<infer Spec> ? Spec : never;
 
@@ -28,12 +25,15 @@ export type ClassifierType = ClassifierSpec['type'];
 export const CLASSIFIER_TYPES: readonly ClassifierType[] = Object.freeze(CLASSIFIER_KINDS.map((kind) => kind.type));
 
 /** Every kind's flags, in registry order; a flag object that several kinds share is listed once. */
-export const CLASSIFIER_FLAGS: readonly ClassifierFlag[] = Object.freeze([...new Set(CLASSIFIER_KINDS.flatMap((kind) => kind.flags))]);
+export const CLASSIFIER_FLAGS: readonly ClassifierFlag[] = Object.freeze([
+  ...new Set(CLASSIFIER_KINDS.flatMap((kind) => kind.flags)),
+]);
 
 /** The entry of kind `type`; throws `classifier.type must be one of mlp, binned; got <type>`. */
 export function classifierKind(type: unknown): ClassifierKind {
   const kind = CLASSIFIER_KINDS.find((k) => k.type === type);
-  if (kind === undefined) throw new InputError(`classifier.type must be one of ${CLASSIFIER_TYPES.join(', ')}; got ${describeValue(type)}`);
+  if (kind === undefined)
+    throw new InputError(`classifier.type must be one of ${CLASSIFIER_TYPES.join(', ')}; got ${describeValue(type)}`);
   return kind as ClassifierKind;
 }
 
@@ -51,5 +51,7 @@ export function withoutRunLocalOptions<Spec extends ClassifierSpec>(spec: Spec):
 
 /** True when flag `name` sets a run-local option (it never changes a weight). */
 export function isRunLocalClassifierFlag(name: string): boolean {
-  return CLASSIFIER_KINDS.some((kind) => kind.flags.some((flag) => flag.name === name && kind.runLocalOptions.includes(flag.option)));
+  return CLASSIFIER_KINDS.some((kind) =>
+    kind.flags.some((flag) => flag.name === name && kind.runLocalOptions.includes(flag.option)),
+  );
 }

@@ -16,7 +16,11 @@ export type OptionTable = Readonly<Record<string, { type: 'string' | 'boolean'; 
  * `--name=VALUE`, where `name` is a string option of `options`.
  */
 export function joinDashValues(argv: readonly string[], options: OptionTable): string[] {
-  const takesValue = new Set(Object.entries(options).filter(([, o]) => o.type === 'string').map(([name]) => `--${name}`));
+  const takesValue = new Set(
+    Object.entries(options)
+      .filter(([, o]) => o.type === 'string')
+      .map(([name]) => `--${name}`),
+  );
   const shortFlags = new Set(Object.values(options).flatMap((o) => (o.short ? [`-${o.short}`] : [])));
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {

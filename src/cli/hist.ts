@@ -7,13 +7,29 @@
  * covariance, each systematic δδᵀ; their sum the total, with its correlation matrix.
  * Printed as a table and, with --json, written as JSON (`statEstimate` says which stat).
  */
-import { checkOutputFile, describeStat, diagonalSqrt, type Expression, histogramUncertainties, InputError, meanUncertainties, OmniFoldError, parseExpression, readWeightsFile, type UncertaintyBreakdown, type WeightColumn, weightColumns, writeFileWhole } from '../index.js';
+import {
+  checkOutputFile,
+  describeStat,
+  diagonalSqrt,
+  type Expression,
+  histogramUncertainties,
+  InputError,
+  meanUncertainties,
+  OmniFoldError,
+  parseExpression,
+  readWeightsFile,
+  type UncertaintyBreakdown,
+  type WeightColumn,
+  weightColumns,
+  writeFileWhole,
+} from '../index.js';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseBins } from './bins.js';
 import { joinDashValues } from './dash_values.js';
 
-const USAGE = 'usage: omnifold hist WEIGHTS.arrow --obs EXPR --bins lo:hi:n|e0,e1,... [--where EXPR] [--moment EXPR] [--json FILE [--force]]';
+const USAGE =
+  'usage: omnifold hist WEIGHTS.arrow --obs EXPR --bins lo:hi:n|e0,e1,... [--where EXPR] [--moment EXPR] [--json FILE [--force]]';
 
 interface Loaded {
   columnNames: string[];
@@ -26,7 +42,8 @@ async function load(path: string): Promise<Loaded> {
   const file = await readWeightsFile(path);
   const get = (name: string): ArrayLike<number> => {
     const c = file.columns.get(name);
-    if (c === undefined) throw new InputError(`${path}: column "${name}" must exist; got columns ${file.columnNames.join(', ')}`);
+    if (c === undefined)
+      throw new InputError(`${path}: column "${name}" must exist; got columns ${file.columnNames.join(', ')}`);
     return c instanceof BigInt64Array ? Float64Array.from(c, Number) : (c as ArrayLike<number>);
   };
   const weights = weightColumns(file.metadata.columns, get);
@@ -94,7 +111,10 @@ function histogramReport(u: UncertaintyBreakdown, edges: Float64Array): string {
     fmt(e.syst[k]),
     fmt(e.total[k]),
   ]);
-  const corr = Array.from({ length: n }, (_, i) => [String(i + 1), ...Array.from({ length: n }, (_, j) => u.correlation[i * n + j].toFixed(2))]);
+  const corr = Array.from({ length: n }, (_, i) => [
+    String(i + 1),
+    ...Array.from({ length: n }, (_, j) => u.correlation[i * n + j].toFixed(2)),
+  ]);
   return (
     table(['bin', 'range', 'value', 'stat', 'sim-stat', 'syst', 'total'], rows) +
     '\ncorrelation (total)\n' +
@@ -108,11 +128,18 @@ function toJson(u: UncertaintyBreakdown, quantity: 'histogram' | 'mean') {
     value: Array.from(u.nominal),
     statEstimate: u.statEstimate,
     statDescription: describeStat(u, quantity),
-    uncertainty: { stat: Array.from(e.stat), simStat: Array.from(e.simStat), syst: Array.from(e.syst), total: Array.from(e.total) },
+    uncertainty: {
+      stat: Array.from(e.stat),
+      simStat: Array.from(e.simStat),
+      syst: Array.from(e.syst),
+      total: Array.from(e.total),
+    },
     covariance: {
       stat: Array.from(u.stat),
       simStat: Array.from(u.simStat),
-      systematics: Object.fromEntries(u.systematics.map((s) => [s.name, { delta: Array.from(s.delta), covariance: Array.from(s.covariance) }])),
+      systematics: Object.fromEntries(
+        u.systematics.map((s) => [s.name, { delta: Array.from(s.delta), covariance: Array.from(s.covariance) }]),
+      ),
       total: Array.from(u.total),
     },
     correlation: Array.from(u.correlation),
@@ -143,11 +170,15 @@ export async function runHist(argv: string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    if (positionals.length !== 1) throw new InputError(`hist must be given one weights file; got ${positionals.length} (${USAGE})`);
+    if (positionals.length !== 1)
+      throw new InputError(`hist must be given one weights file; got ${positionals.length} (${USAGE})`);
     if ((values.obs === undefined) !== (values.bins === undefined)) {
-      throw new InputError(`--obs and --bins must be given together; got only ${values.obs === undefined ? '--bins' : '--obs'}`);
+      throw new InputError(
+        `--obs and --bins must be given together; got only ${values.obs === undefined ? '--bins' : '--obs'}`,
+      );
     }
-    if (values.obs === undefined && values.moment === undefined) throw new InputError(`hist must be given --obs with --bins, or --moment; got neither (${USAGE})`);
+    if (values.obs === undefined && values.moment === undefined)
+      throw new InputError(`hist must be given --obs with --bins, or --moment; got neither (${USAGE})`);
     const edges = values.bins === undefined ? undefined : parseBins(values.bins);
     if (values.json !== undefined) await checkOutputFile(values.json, '--json', values.force === true);
     const file = await load(positionals[0]);
@@ -158,7 +189,9 @@ export async function runHist(argv: string[]): Promise<number> {
     if (values.obs !== undefined && edges !== undefined) {
       const x = evaluate(compile(values.obs), file);
       const u = histogramUncertainties(file.weights, x, edges, mask);
-      process.stdout.write(`histogram of ${values.obs} in ${header}: ${edges.length - 1} bins; ${describeReplicas(u)}\n${describeStat(u, 'histogram')}\n\n${histogramReport(u, edges)}`);
+      process.stdout.write(
+        `histogram of ${values.obs} in ${header}: ${edges.length - 1} bins; ${describeReplicas(u)}\n${describeStat(u, 'histogram')}\n\n${histogramReport(u, edges)}`,
+      );
       out.histogram = { obs: values.obs, edges: Array.from(edges), ...toJson(u, 'histogram') };
     }
     if (values.moment !== undefined) {
@@ -172,7 +205,8 @@ export async function runHist(argv: string[]): Promise<number> {
       );
       out.moment = { expr: values.moment, ...toJson(u, 'mean') };
     }
-    if (values.json !== undefined) await writeFileWhole(values.json, '--json', (temp) => writeFile(temp, `${JSON.stringify(out, null, 2)}\n`));
+    if (values.json !== undefined)
+      await writeFileWhole(values.json, '--json', (temp) => writeFile(temp, `${JSON.stringify(out, null, 2)}\n`));
     return 0;
   } catch (error) {
     const usage = error instanceof OmniFoldError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');

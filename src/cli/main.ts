@@ -54,7 +54,9 @@ function version(): string {
 async function loadSubcommand(name: string): Promise<(argv: string[]) => Promise<number>> {
   const entry = SUBCOMMANDS[name];
   if (entry === undefined) {
-    throw new UsageError(`command must be one of ${Object.keys(SUBCOMMANDS).join(', ')}; got ${JSON.stringify(name)} (see omnifold --help)`);
+    throw new UsageError(
+      `command must be one of ${Object.keys(SUBCOMMANDS).join(', ')}; got ${JSON.stringify(name)} (see omnifold --help)`,
+    );
   }
   const url = new URL(entry[0], import.meta.url);
   let module: Record<string, unknown>;
@@ -62,8 +64,13 @@ async function loadSubcommand(name: string): Promise<(argv: string[]) => Promise
     module = (await import(url.href)) as Record<string, unknown>;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(url.pathname.split('/').pop() as string)) {
-      throw new UsageError(`command ${JSON.stringify(name)} must be available in this build; got none (not installed yet)`);
+    if (
+      code === 'ERR_MODULE_NOT_FOUND' &&
+      String((error as Error).message).includes(url.pathname.split('/').pop() as string)
+    ) {
+      throw new UsageError(
+        `command ${JSON.stringify(name)} must be available in this build; got none (not installed yet)`,
+      );
     }
     throw error;
   }

@@ -8,9 +8,15 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { joinDashValues } from './dash_values.js';
 
-const USAGE = 'usage: omnifold plot OUT_DIR [--no-png] [--scale S]   (reads OUT_DIR/weights.arrow and OUT_DIR/summary.json)';
+const USAGE =
+  'usage: omnifold plot OUT_DIR [--no-png] [--scale S]   (reads OUT_DIR/weights.arrow and OUT_DIR/summary.json)';
 
-const OPTIONS = { 'no-png': { type: 'boolean' }, scale: { type: 'string' }, help: { type: 'boolean', short: 'h' }, debug: { type: 'boolean' } } as const;
+const OPTIONS = {
+  'no-png': { type: 'boolean' },
+  scale: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  debug: { type: 'boolean' },
+} as const;
 
 /** Runs `omnifold plot` with `argv` (after the subcommand); resolves to the exit code. */
 export async function runPlot(argv: string[]): Promise<number> {
@@ -27,12 +33,14 @@ export async function runPlot(argv: string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    if (positionals.length !== 1) throw new Error(`plot must be given one output directory; got ${positionals.length} (${USAGE})`);
+    if (positionals.length !== 1)
+      throw new Error(`plot must be given one output directory; got ${positionals.length} (${USAGE})`);
     outDir = positionals[0];
     png = !values['no-png'];
     if (values.scale !== undefined) {
       scale = Number(values.scale);
-      if (!(scale > 0 && scale <= 8)) throw new Error(`--scale must be a number in (0, 8]; got ${JSON.stringify(values.scale)}`);
+      if (!(scale > 0 && scale <= 8))
+        throw new Error(`--scale must be a number in (0, 8]; got ${JSON.stringify(values.scale)}`);
     }
   } catch (error) {
     process.stderr.write(`omnifold: ${(error as Error).message.split('\n')[0]}\n`);
@@ -40,10 +48,17 @@ export async function runPlot(argv: string[]): Promise<number> {
   }
   try {
     for (const needed of ['weights.arrow', 'summary.json']) {
-      if (!existsSync(join(outDir, needed))) throw new InputError(`plot folder ${outDir} must hold ${needed} (an omnifold output); got none`);
+      if (!existsSync(join(outDir, needed)))
+        throw new InputError(`plot folder ${outDir} must hold ${needed} (an omnifold output); got none`);
     }
     // only the figures and the report are replaced, and only where the engine wrote them
-    const out = await checkOutputDir(outDir, { subject: 'plot folder', command: 'plot', force: true, update: true, writes: ['plots', 'report.html'] });
+    const out = await checkOutputDir(outDir, {
+      subject: 'plot folder',
+      command: 'plot',
+      force: true,
+      update: true,
+      writes: ['plots', 'report.html'],
+    });
     let result: Awaited<ReturnType<typeof writePlotsAndReport>> | undefined;
     await out.commit(async (staging) => {
       result = await writePlotsAndReport(staging, { png, pngScale: scale, runDir: outDir });

@@ -58,14 +58,24 @@ function bar(fraction: number): string {
 }
 
 /** Builds the printer for `nIterations` iterations per replica. */
-export function progressPrinter(sink: ProgressSink, nIterations: number, quiet: boolean, options: ProgressOptions = {}): ProgressPrinter {
+export function progressPrinter(
+  sink: ProgressSink,
+  nIterations: number,
+  quiet: boolean,
+  options: ProgressOptions = {},
+): ProgressPrinter {
   if (quiet) return { onProgress: () => {}, message: () => {}, end: () => {} };
   const now = options.now ?? (() => performance.now());
   const run = new RunProgress(nIterations, now());
   return sink.isTTY === true ? terminalPrinter(sink, run, now, options) : plainPrinter(sink, run, now, options);
 }
 
-function terminalPrinter(sink: ProgressSink, run: RunProgress, now: () => number, options: ProgressOptions): ProgressPrinter {
+function terminalPrinter(
+  sink: ProgressSink,
+  run: RunProgress,
+  now: () => number,
+  options: ProgressOptions,
+): ProgressPrinter {
   const redrawMs = options.redrawIntervalMs ?? 100;
   let shown = false; // the bar is on screen
   let lastDraw = -Infinity;
@@ -101,7 +111,12 @@ function terminalPrinter(sink: ProgressSink, run: RunProgress, now: () => number
   };
 }
 
-function plainPrinter(sink: ProgressSink, run: RunProgress, now: () => number, options: ProgressOptions): ProgressPrinter {
+function plainPrinter(
+  sink: ProgressSink,
+  run: RunProgress,
+  now: () => number,
+  options: ProgressOptions,
+): ProgressPrinter {
   const intervalMs = options.statusIntervalMs ?? 5000;
   let lastStatus = run.startedAt;
   let stop: (() => void) | undefined;

@@ -15,7 +15,10 @@ export type ReplicaListItem = { from: number; to: number } | { name: string };
 export function parseReplicaList(text: string): ReplicaListItem[] {
   return text.split(',').map((raw) => {
     const item = raw.trim();
-    if (item === '') throw new InputError(`--replicas must be a comma-separated list of positions (3), ranges (0-9) or replica names; got ${JSON.stringify(text)}`);
+    if (item === '')
+      throw new InputError(
+        `--replicas must be a comma-separated list of positions (3), ranges (0-9) or replica names; got ${JSON.stringify(text)}`,
+      );
     if (/^\d+$/.test(item)) return { from: Number(item), to: Number(item) };
     const range = /^(\d+)\s*-\s*(\d+)$/.exec(item);
     if (range === null) return { name: item };
@@ -44,12 +47,17 @@ export function chooseReplicas(text: string, plan: readonly { name: string }[]):
   for (const item of parseReplicaList(text)) {
     if ('name' in item) {
       const k = names.indexOf(item.name);
-      if (k < 0) throw new InputError(`--replicas names must be replicas of the plan (${shortList(names)}); got ${JSON.stringify(item.name)}`);
+      if (k < 0)
+        throw new InputError(
+          `--replicas names must be replicas of the plan (${shortList(names)}); got ${JSON.stringify(item.name)}`,
+        );
       chosen.add(k);
     } else {
       if (item.to >= names.length) {
         const shown = item.from === item.to ? `${item.from}` : `${item.from}-${item.to}`;
-        throw new InputError(`--replicas positions must be in 0-${names.length - 1} (the plan has ${names.length} replicas: ${shortList(names)}); got ${JSON.stringify(shown)}`);
+        throw new InputError(
+          `--replicas positions must be in 0-${names.length - 1} (the plan has ${names.length} replicas: ${shortList(names)}); got ${JSON.stringify(shown)}`,
+        );
       }
       for (let k = item.from; k <= item.to; k++) chosen.add(k);
     }

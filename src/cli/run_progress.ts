@@ -10,7 +10,6 @@
  * replicas cost no time and are left out of the rate.
  */
 
-
 /** A replica being unfolded. */
 import { LOOP_STEPS, type ReplicaProgress, type StepName } from '../index.js';
 interface Running {
@@ -79,12 +78,16 @@ export class RunProgress {
       r.step = undefined;
       r.fraction = p.iteration / this.nIterations;
       if (r.name !== 'nominal') return undefined;
-      const steps = p.diagnostics.steps.map((s) => `${s.step} ess ${s.ess.toFixed(0)} Δ ${s.change.toExponential(2)}`).join(', ');
+      const steps = p.diagnostics.steps
+        .map((s) => `${s.step} ess ${s.ess.toFixed(0)} Δ ${s.change.toExponential(2)}`)
+        .join(', ');
       return `nominal: iteration ${p.iteration}/${this.nIterations} done: ${steps}`;
     }
     if (r.step !== p.step) r.member = r.epoch = undefined;
     r.step = p.step;
-    r.fraction = (p.iteration - 1 + LOOP_STEPS.indexOf(p.step as (typeof LOOP_STEPS)[number]) / LOOP_STEPS.length) / this.nIterations;
+    r.fraction =
+      (p.iteration - 1 + LOOP_STEPS.indexOf(p.step as (typeof LOOP_STEPS)[number]) / LOOP_STEPS.length) /
+      this.nIterations;
     if (p.type === 'epoch') {
       r.member = p.member;
       r.epoch = p.epoch;
@@ -102,7 +105,13 @@ export class RunProgress {
     return r;
   }
 
-  private finish(name: string, status: 'computed' | 'resumed', done: number, total: number, now: number): string | undefined {
+  private finish(
+    name: string,
+    status: 'computed' | 'resumed',
+    done: number,
+    total: number,
+    now: number,
+  ): string | undefined {
     this.total = total;
     this.done = done;
     const shown = displayName(name);
@@ -152,7 +161,10 @@ export class RunProgress {
     const running = [...this.running.values()];
     for (const r of running.slice(0, maxShown)) {
       const step = r.step === undefined ? '' : ` ${r.step}`;
-      const epoch = r.epoch === undefined ? '' : ` member ${(r.member ?? 0) + 1} epoch ${r.epoch}${running.length === 1 ? ` ${this.lastEpochLoss}` : ''}`;
+      const epoch =
+        r.epoch === undefined
+          ? ''
+          : ` member ${(r.member ?? 0) + 1} epoch ${r.epoch}${running.length === 1 ? ` ${this.lastEpochLoss}` : ''}`;
       parts.push(`${r.name} iteration ${r.iteration}/${this.nIterations}${step}${epoch}`);
     }
     if (running.length > maxShown) parts.push(`+${running.length - maxShown} more running`);

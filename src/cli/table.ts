@@ -15,20 +15,30 @@ function mean(sumw: number[], edges: number[]): number {
 }
 
 const num = (x: number) => (Number.isFinite(x) ? (Math.abs(x) >= 1000 ? x.toExponential(3) : x.toPrecision(4)) : '-');
-const chi = (c: { chi2: number; ndf: number } | undefined) => (c === undefined || !Number.isFinite(c.chi2) ? '-' : `${c.chi2.toFixed(1)}/${c.ndf}`);
+const chi = (c: { chi2: number; ndf: number } | undefined) =>
+  c === undefined || !Number.isFinite(c.chi2) ? '-' : `${c.chi2.toFixed(1)}/${c.ndf}`;
 
 /** Formats the table; means use bin centres of in-range bins. */
 export function formatResultTable(summary: RunSummary): string {
   const hasTruth = summary.features.some((f) => f.truth !== undefined);
-  const header = ['observable', 'bins', 'mean prior', 'mean unfolded', ...(hasTruth ? ['mean truth', 'chi2/ndf prior', 'chi2/ndf unfolded'] : [])];
+  const header = [
+    'observable',
+    'bins',
+    'mean prior',
+    'mean unfolded',
+    ...(hasTruth ? ['mean truth', 'chi2/ndf prior', 'chi2/ndf unfolded'] : []),
+  ];
   const rows = summary.features.map((f) => [
     f.feature,
     String(f.edges.length - 1),
     num(mean(f.prior.sumw, f.edges)),
     num(mean(f.unfolded.sumw, f.edges)),
-    ...(hasTruth ? [num(f.truth ? mean(f.truth.sumw, f.edges) : NaN), chi(f.priorVsTruth), chi(f.unfoldedVsTruth)] : []),
+    ...(hasTruth
+      ? [num(f.truth ? mean(f.truth.sumw, f.edges) : NaN), chi(f.priorVsTruth), chi(f.unfoldedVsTruth)]
+      : []),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const fmtRow = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  const fmtRow = (r: string[]) =>
+    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
   return `${[fmtRow(header), ...rows.map(fmtRow)].join('\n')}\n`;
 }

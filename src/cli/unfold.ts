@@ -5,7 +5,24 @@
  * plots and report, each moved into OUT whole → the result table on stdout. Only what the
  * engine wrote in OUT is ever replaced (src/io/output_dir.ts).
  */
-import { checkOutputDir, type ExecutedReplicas, type OutputDir, planReplicas, ReplicaRun, type ReplicaRunResult, type RunSummary, runWarnings, splitObjectPath, summarize, UNFOLD_DEFAULTS, type UnfoldOptions, withoutRunLocalOptions, writePlotsAndReport, writeSummary, writeWeightsFile } from '../index.js';
+import {
+  checkOutputDir,
+  type ExecutedReplicas,
+  type OutputDir,
+  planReplicas,
+  ReplicaRun,
+  type ReplicaRunResult,
+  type RunSummary,
+  runWarnings,
+  splitObjectPath,
+  summarize,
+  UNFOLD_DEFAULTS,
+  type UnfoldOptions,
+  withoutRunLocalOptions,
+  writePlotsAndReport,
+  writeSummary,
+  writeWeightsFile,
+} from '../index.js';
 import { join } from 'node:path';
 import { progressPrinter } from './progress.js';
 import { formatResultTable } from './table.js';
@@ -18,7 +35,11 @@ import { resolveSystematics } from './unfold_systematics.js';
 
 /** The replica settings as stored in the metadata (systematics by name and source). */
 function replicaConfiguration(plan: RunPlan): Record<string, unknown> {
-  return { dataBootstraps: plan.replicas.dataBootstraps, simBootstraps: plan.replicas.simBootstraps, systematics: plan.replicas.systematics };
+  return {
+    dataBootstraps: plan.replicas.dataBootstraps,
+    simBootstraps: plan.replicas.simBootstraps,
+    systematics: plan.replicas.systematics,
+  };
 }
 
 /** What `omnifold unfold` writes in its output folder. */
@@ -30,10 +51,14 @@ function outputEntries(plan: RunPlan): string[] {
 function inputFiles(plan: RunPlan): { option: string; path: string }[] {
   const files: { option: string; path: string }[] = [];
   if (plan.input.kind === 'files') {
-    files.push({ option: '--sim', path: splitObjectPath(plan.input.sim).file }, { option: '--data', path: splitObjectPath(plan.input.data).file });
+    files.push(
+      { option: '--sim', path: splitObjectPath(plan.input.sim).file },
+      { option: '--data', path: splitObjectPath(plan.input.data).file },
+    );
     if (plan.input.truth !== undefined) files.push({ option: '--truth', path: splitObjectPath(plan.input.truth).file });
   }
-  for (const s of plan.replicas.systematics) if (s.kind === 'sample') files.push({ option: `--syst ${s.name}`, path: splitObjectPath(s.file).file });
+  for (const s of plan.replicas.systematics)
+    if (s.kind === 'sample') files.push({ option: `--syst ${s.name}`, path: splitObjectPath(s.file).file });
   return files;
 }
 
@@ -43,7 +68,13 @@ function storedOptions(options: UnfoldOptions): UnfoldOptions {
   return classifier === options.classifier ? options : { ...options, classifier };
 }
 
-async function writeOutputs(out: OutputDir, plan: RunPlan, inputs: LoadedInputs, run: ReplicaRunResult, summary: RunSummary): Promise<void> {
+async function writeOutputs(
+  out: OutputDir,
+  plan: RunPlan,
+  inputs: LoadedInputs,
+  run: ReplicaRunResult,
+  summary: RunSummary,
+): Promise<void> {
   const { sim, data } = inputs;
   await out.commit(async (dir) => {
     await writeWeightsFile(join(dir, 'weights.arrow'), {
@@ -55,7 +86,13 @@ async function writeOutputs(out: OutputDir, plan: RunPlan, inputs: LoadedInputs,
       dataWeightSum: data.weights.reduce((s, w) => s + w, 0),
       result: run.nominal,
       replicas: run.columns.slice(1),
-      configuration: { command: 'unfold', arguments: plan.args, input: inputs.description, options: storedOptions(run.options), replicas: replicaConfiguration(plan) },
+      configuration: {
+        command: 'unfold',
+        arguments: plan.args,
+        input: inputs.description,
+        options: storedOptions(run.options),
+        replicas: replicaConfiguration(plan),
+      },
       inputs: inputs.files,
       observables: inputs.observables,
       selection: inputs.selection,
@@ -84,13 +121,20 @@ export async function runUnfold(argv: string[]): Promise<number> {
   }
   const plan = planUnfold(args);
   // the output location is checked before any work; nothing is written until the inputs are read
-  const out = await checkOutputDir(plan.outDir, { command: 'unfold', force: plan.force, resume: plan.resume, writes: outputEntries(plan), inputs: inputFiles(plan) });
+  const out = await checkOutputDir(plan.outDir, {
+    command: 'unfold',
+    force: plan.force,
+    resume: plan.resume,
+    writes: outputEntries(plan),
+    inputs: inputFiles(plan),
+  });
   const inputs = await loadInputs(plan.input);
   const options = runUnfoldOptions(plan, inputs);
   const printer = progressPrinter(process.stderr, options.nIterations ?? UNFOLD_DEFAULTS.nIterations, plan.quiet);
   const systematics = await resolveSystematics(plan.replicas.systematics, plan.input, inputs);
   const replicaOptions = runReplicaOptions(plan, options, systematics);
-  const chosen = plan.replicas.chosen === undefined ? undefined : chooseReplicas(plan.replicas.chosen, planReplicas(replicaOptions));
+  const chosen =
+    plan.replicas.chosen === undefined ? undefined : chooseReplicas(plan.replicas.chosen, planReplicas(replicaOptions));
   await out.open();
   const replicaRun = new ReplicaRun(inputs.sim, inputs.data, replicaOptions, {
     // only a run with replicas keeps them for --resume; a lone nominal is simply recomputed
@@ -112,16 +156,39 @@ export async function runUnfold(argv: string[]): Promise<number> {
     return 0;
   }
   const run = replicaRun.merge();
-  if (run.resumed.length > 0) printer.message(`resumed ${run.resumed.length} finished replica(s): ${run.resumed.join(', ')}`);
+  if (run.resumed.length > 0)
+    printer.message(`resumed ${run.resumed.length} finished replica(s): ${run.resumed.join(', ')}`);
   const result = run.nominal;
-  const summary = summarize({ ...inputs.sim, genNames: inputs.genNames, priorWeights: inputs.sim.weights, weights: result.weights, truth: inputs.truth, bins: { ...inputs.bins, ...plan.bins }, iterations: result.iterations, nDropped: result.nDropped });
-  const warnings = runWarnings({ iterations: result.iterations, nEvents: inputs.sim.weights.length, observables: summary.features.map((f) => ({ info: { name: f.feature }, summary: f })) });
+  const summary = summarize({
+    ...inputs.sim,
+    genNames: inputs.genNames,
+    priorWeights: inputs.sim.weights,
+    weights: result.weights,
+    truth: inputs.truth,
+    bins: { ...inputs.bins, ...plan.bins },
+    iterations: result.iterations,
+    nDropped: result.nDropped,
+  });
+  const warnings = runWarnings({
+    iterations: result.iterations,
+    nEvents: inputs.sim.weights.length,
+    observables: summary.features.map((f) => ({ info: { name: f.feature }, summary: f })),
+  });
   // warnings are printed with or without plots and --quiet, and kept in summary.json
   for (const w of warnings) process.stderr.write(`warning: ${w.where}: ${w.message}\n`);
   const threads = executor.threads ?? 1;
-  const runFacts = { threads, out: plan.outDir, wallSeconds: Math.round((Date.now() - started) / 100) / 10, resumed: run.resumed };
+  const runFacts = {
+    threads,
+    out: plan.outDir,
+    wallSeconds: Math.round((Date.now() - started) / 100) / 10,
+    resumed: run.resumed,
+  };
   await writeOutputs(out, plan, inputs, run, { ...summary, warnings, run: runFacts });
-  printer.message(`wrote ${outputEntries(plan).map((f) => join(plan.outDir, f)).join(', ')}`);
+  printer.message(
+    `wrote ${outputEntries(plan)
+      .map((f) => join(plan.outDir, f))
+      .join(', ')}`,
+  );
   process.stdout.write(formatResultTable(summary));
   return 0;
 }

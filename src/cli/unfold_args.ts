@@ -15,8 +15,13 @@ type FlagType = 'string' | 'boolean';
  * Every flag: type, help text (defaults are filled from UNFOLD_DEFAULTS). The classifier
  * kinds' flags (--hidden, --epochs, …) come from the classifier registry, after --fakes.
  */
-export const UNFOLD_FLAGS: Readonly<Record<string, { type: FlagType; help: string; short?: string; multiple?: boolean }>> = Object.freeze({
-  sim: { type: 'string', help: 'simulation file (.arrow, .csv, …; FILE:OBJECT names a tree, group or member) with gen and reco columns' },
+export const UNFOLD_FLAGS: Readonly<
+  Record<string, { type: FlagType; help: string; short?: string; multiple?: boolean }>
+> = Object.freeze({
+  sim: {
+    type: 'string',
+    help: 'simulation file (.arrow, .csv, …; FILE:OBJECT names a tree, group or member) with gen and reco columns',
+  },
   data: { type: 'string', help: 'data file with the reco columns (FILE or FILE:OBJECT)' },
   gen: { type: 'string', help: 'gen-level feature columns, comma-separated' },
   reco: { type: 'string', help: 'reco-level feature columns (sim and data), comma-separated' },
@@ -28,19 +33,32 @@ export const UNFOLD_FLAGS: Readonly<Record<string, { type: FlagType; help: strin
   truth: { type: 'string', help: 'gen-level truth file (gen columns; FILE or FILE:OBJECT) for the χ² in the summary' },
   'truth-weight': { type: 'string', help: 'truth event weight column (default: all 1)' },
   toy: { type: 'string', help: 'embedded toy when no files are given: lepton-jet (default) or gauss' },
-  events: { type: 'string', help: 'toy events per sample (default: the toy\'s own size)' },
+  events: { type: 'string', help: "toy events per sample (default: the toy's own size)" },
   iterations: { type: 'string', help: `OmniFold iterations (default ${UNFOLD_DEFAULTS.nIterations})` },
   classifier: { type: 'string', help: `${orList(CLASSIFIER_TYPES)} (default ${UNFOLD_DEFAULTS.classifier.type})` },
-  bins: { type: 'string', help: "per column 'col=lo:hi:n' or 'col=e0,e1,…', ';'-separated (binned classifier and summary)" },
+  bins: {
+    type: 'string',
+    help: "per column 'col=lo:hi:n' or 'col=e0,e1,…', ';'-separated (binned classifier and summary)",
+  },
   misses: { type: 'string', help: `expectation or prior (default ${UNFOLD_DEFAULTS.misses})` },
   fakes: { type: 'string', help: `reco-average, global or fixed (default ${UNFOLD_DEFAULTS.fakes})` },
   ...Object.fromEntries(CLASSIFIER_FLAGS.map((flag) => [flag.name, { type: 'string' as const, help: flag.help }])),
   ensemble: { type: 'string', help: `ensemble members per step (default ${UNFOLD_DEFAULTS.nMembers})` },
-  'ensemble-combine': { type: 'string', help: `mean or median of the members' ratios (default ${UNFOLD_DEFAULTS.ensembleCombine})` },
+  'ensemble-combine': {
+    type: 'string',
+    help: `mean or median of the members' ratios (default ${UNFOLD_DEFAULTS.ensembleCombine})`,
+  },
   'data-bootstraps': { type: 'string', help: 'data bootstrap replicas (Poisson(1) data weights; default 0)' },
   'sim-bootstraps': { type: 'string', help: 'sim bootstrap replicas (Poisson(1) sim weights; default 0)' },
-  syst: { type: 'string', multiple: true, help: "systematic replica, repeatable: name=FILE | name=weight:COL | name=reco:COL*1.01" },
-  replicas: { type: 'string', help: 'compute only these replicas into OUT/.omnifold-resume/, no merge: plan positions (0 = weight), ranges (0-9) or names (data_boot_3), comma-separated; a later --resume run merges' },
+  syst: {
+    type: 'string',
+    multiple: true,
+    help: 'systematic replica, repeatable: name=FILE | name=weight:COL | name=reco:COL*1.01',
+  },
+  replicas: {
+    type: 'string',
+    help: 'compute only these replicas into OUT/.omnifold-resume/, no merge: plan positions (0 = weight), ranges (0-9) or names (data_boot_3), comma-separated; a later --resume run merges',
+  },
   resume: { type: 'boolean', help: 'continue an interrupted run into the same --out, reusing its finished replicas' },
   force: { type: 'boolean', help: 'replace an earlier omnifold output in --out (only what the engine wrote there)' },
   seed: { type: 'string', help: `run seed, integer in [0, 2^32) (default ${UNFOLD_DEFAULTS.seed})` },
@@ -79,16 +97,19 @@ function configValue(key: string, value: unknown): string | string[] | boolean {
   const type = UNFOLD_FLAGS[key].type;
   if (UNFOLD_FLAGS[key].multiple === true) {
     const items = Array.isArray(value) ? value : [value];
-    if (!items.every((v) => typeof v === 'string')) throw new InputError(`config key "${key}" must be a string or a list of strings; got ${JSON.stringify(value)}`);
+    if (!items.every((v) => typeof v === 'string'))
+      throw new InputError(`config key "${key}" must be a string or a list of strings; got ${JSON.stringify(value)}`);
     return items as string[];
   }
   if (type === 'boolean') {
-    if (typeof value !== 'boolean') throw new InputError(`config key "${key}" must be true or false; got ${JSON.stringify(value)}`);
+    if (typeof value !== 'boolean')
+      throw new InputError(`config key "${key}" must be true or false; got ${JSON.stringify(value)}`);
     return value;
   }
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return String(value);
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) return value.join(',');
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number'))
+    return value.join(',');
   if (key === 'bins' && typeof value === 'object' && value !== null) {
     return Object.entries(value)
       .map(([col, spec]) => `${col}=${Array.isArray(spec) ? spec.join(',') : String(spec)}`)
@@ -111,17 +132,22 @@ export function readConfig(path: string): UnfoldArgs {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code ?? (error as Error).message;
+    const reason = code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message);
     throw new InputError(`--config ${path} must be a readable JSON file; got ${reason}`, { cause: error });
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InputError(`--config ${path} must hold a JSON object; got ${JSON.stringify(json)?.slice(0, 40)}`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new InputError(`--config ${path} must hold a JSON object; got ${JSON.stringify(json)?.slice(0, 40)}`);
   const out: UnfoldArgs = {};
   for (const [key, value] of Object.entries(json)) {
     if (!Object.hasOwn(UNFOLD_FLAGS, key) || key === 'config' || key === 'help') {
       throw new InputError(`--config ${path} keys must be unfold flags without dashes; got "${key}"`);
     }
     out[key] = configValue(key, value);
-    if (['sim', 'data', 'truth', 'out'].includes(key) && typeof out[key] === 'string' && !isAbsolute(out[key] as string)) {
+    if (
+      ['sim', 'data', 'truth', 'out'].includes(key) &&
+      typeof out[key] === 'string' &&
+      !isAbsolute(out[key] as string)
+    ) {
       out[key] = resolve(dirname(path), out[key] as string);
     }
     if (key === 'syst') out[key] = (out[key] as string[]).map((item) => resolveSystFile(item, dirname(path)));
@@ -132,11 +158,19 @@ export function readConfig(path: string): UnfoldArgs {
 /** Parses `omnifold unfold` argv (after the subcommand), merging `--config` under the flags. */
 export function parseUnfoldArgs(argv: string[]): UnfoldArgs {
   const options = Object.fromEntries(
-    Object.entries(UNFOLD_FLAGS).map(([name, f]) => [name, { type: f.type, ...(f.short ? { short: f.short } : {}), ...(f.multiple ? { multiple: true } : {}) }]),
+    Object.entries(UNFOLD_FLAGS).map(([name, f]) => [
+      name,
+      { type: f.type, ...(f.short ? { short: f.short } : {}), ...(f.multiple ? { multiple: true } : {}) },
+    ]),
   );
   let values: UnfoldArgs;
   try {
-    ({ values } = parseArgs({ args: joinDashValues(argv, UNFOLD_FLAGS), options: options as NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>, strict: true, allowPositionals: false }) as { values: UnfoldArgs });
+    ({ values } = parseArgs({
+      args: joinDashValues(argv, UNFOLD_FLAGS),
+      options: options as NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>,
+      strict: true,
+      allowPositionals: false,
+    }) as { values: UnfoldArgs });
   } catch (error) {
     throw new InputError(usageMessage(error as Error), { cause: error });
   }
@@ -150,8 +184,11 @@ export function parseUnfoldArgs(argv: string[]): UnfoldArgs {
 function usageMessage(error: Error): string {
   const code = (error as NodeJS.ErrnoException).code;
   const flag = /'(-[^']*)'/.exec(error.message)?.[1] ?? /option "?([^"\s]+)/.exec(error.message)?.[1] ?? '?';
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unfold options must be known flags (see omnifold unfold --help); got ${flag.split(' ')[0]}`;
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `unfold arguments must all be --flags; got ${JSON.stringify(/'([^']*)'/.exec(error.message)?.[1] ?? '?')}`;
-  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return `unfold option ${flag.split(' ')[0]} must ${/argument/.test(error.message) ? 'have a value' : 'not have a value'}; got ${/argument/.test(error.message) ? 'none' : 'one'}`;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+    return `unfold options must be known flags (see omnifold unfold --help); got ${flag.split(' ')[0]}`;
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+    return `unfold arguments must all be --flags; got ${JSON.stringify(/'([^']*)'/.exec(error.message)?.[1] ?? '?')}`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
+    return `unfold option ${flag.split(' ')[0]} must ${/argument/.test(error.message) ? 'have a value' : 'not have a value'}; got ${/argument/.test(error.message) ? 'none' : 'one'}`;
   return `unfold arguments must parse; got ${error.message.split('\n')[0]}`;
 }

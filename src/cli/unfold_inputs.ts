@@ -6,7 +6,25 @@
  * Samples without events, or without any event passing a selection, are an error naming
  * the file and column.
  */
-import { checkInputFile, type ClassifierType, type DataSample, dataSampleFromTable, describeInputFile, gaussToy, type InputFileRecord, leptonJetToy, type ObservableInfo, readTable, type SelectionInfo, simColumnList, type SimSample, simSampleFromTable, type ToyDataset, type TruthSample, truthSampleFromTable } from '../index.js';
+import {
+  checkInputFile,
+  type ClassifierType,
+  type DataSample,
+  dataSampleFromTable,
+  describeInputFile,
+  gaussToy,
+  type InputFileRecord,
+  leptonJetToy,
+  type ObservableInfo,
+  readTable,
+  type SelectionInfo,
+  simColumnList,
+  type SimSample,
+  simSampleFromTable,
+  type ToyDataset,
+  type TruthSample,
+  truthSampleFromTable,
+} from '../index.js';
 import type { InputPlan } from './unfold_plan.js';
 
 /** Loaded inputs of a run. */
@@ -55,23 +73,50 @@ export async function describeInput(role: string, option: string, path: string):
 }
 
 async function loadFiles(plan: Extract<InputPlan, { kind: 'files' }>): Promise<LoadedInputs> {
-  for (const [option, path] of [['--sim', plan.sim], ['--data', plan.data], ['--truth', plan.truth]] as const) {
+  for (const [option, path] of [
+    ['--sim', plan.sim],
+    ['--data', plan.data],
+    ['--truth', plan.truth],
+  ] as const) {
     if (path !== undefined) await checkInputFile(option, path);
   }
-  const simCols = { gen: plan.gen, reco: plan.reco, weight: plan.simWeight, passGen: plan.passGen, passReco: plan.passReco };
+  const simCols = {
+    gen: plan.gen,
+    reco: plan.reco,
+    weight: plan.simWeight,
+    passGen: plan.passGen,
+    passReco: plan.passReco,
+  };
   const simTable = await readTable(plan.sim, { columns: simColumnList(simCols) });
   const sim = simSampleFromTable(simTable, simCols);
   const dataCols = plan.dataWeight === undefined ? plan.reco : [...plan.reco, plan.dataWeight];
-  const data = dataSampleFromTable(await readTable(plan.data, { columns: dataCols }), { reco: plan.reco, weight: plan.dataWeight });
+  const data = dataSampleFromTable(await readTable(plan.data, { columns: dataCols }), {
+    reco: plan.reco,
+    weight: plan.dataWeight,
+  });
   let truth: TruthSample | undefined;
   const files = [await describeInput('sim', '--sim', plan.sim), await describeInput('data', '--data', plan.data)];
   if (plan.truth !== undefined) {
-    const table = await readTable(plan.truth, { columns: plan.truthWeight === undefined ? plan.gen : [...plan.gen, plan.truthWeight] });
+    const table = await readTable(plan.truth, {
+      columns: plan.truthWeight === undefined ? plan.gen : [...plan.gen, plan.truthWeight],
+    });
     const passGen = plan.passGen !== undefined && table.columnNames.includes(plan.passGen) ? plan.passGen : undefined;
     truth = truthSampleFromTable(table, { gen: plan.gen, weight: plan.truthWeight, passGen });
     files.push(await describeInput('truth', '--truth', plan.truth));
   }
-  return { sim, data, truth, genNames: plan.gen, recoNames: plan.reco, bins: {}, classifierOptions: {}, unfold: {}, observables: plan.gen.map((name) => ({ name, ...(plan.units[name] ? { unit: plan.units[name] } : {}) })), files, description: { files: plan } };
+  return {
+    sim,
+    data,
+    truth,
+    genNames: plan.gen,
+    recoNames: plan.reco,
+    bins: {},
+    classifierOptions: {},
+    unfold: {},
+    observables: plan.gen.map((name) => ({ name, ...(plan.units[name] ? { unit: plan.units[name] } : {}) })),
+    files,
+    description: { files: plan },
+  };
 }
 
 /** Loads the inputs of a plan. */

@@ -5,7 +5,21 @@
  * systematics) belong in {@link RunPlan.replicas}: the runner already writes whatever
  * columns that list yields.
  */
-import { choiceFlag, CLASSIFIER_KINDS, CLASSIFIER_TYPES, type ClassifierType, FAKES_MODES, InputError, integerFlag, isRunLocalClassifierFlag, listFlag, MISSES_MODES, positiveNumberFlag, UNFOLD_DEFAULTS, type UnfoldOptions } from '../index.js';
+import {
+  choiceFlag,
+  CLASSIFIER_KINDS,
+  CLASSIFIER_TYPES,
+  type ClassifierType,
+  FAKES_MODES,
+  InputError,
+  integerFlag,
+  isRunLocalClassifierFlag,
+  listFlag,
+  MISSES_MODES,
+  positiveNumberFlag,
+  UNFOLD_DEFAULTS,
+  type UnfoldOptions,
+} from '../index.js';
 import { parseBins as parseEdges } from './bins.js';
 import { parseReplicaList } from './replica_list.js';
 import type { UnfoldArgs } from './unfold_args.js';
@@ -38,18 +52,24 @@ export type SystematicArg =
 /** Parses one `--syst` value. */
 export function parseSystematic(text: string): SystematicArg {
   const match = /^([A-Za-z0-9_.-]+)=(.+)$/.exec(text.trim());
-  if (match === null) throw new InputError(`--syst must read name=FILE, name=weight:COL or name=reco:COL*factor (name of letters, digits, _ . -); got ${JSON.stringify(text)}`);
+  if (match === null)
+    throw new InputError(
+      `--syst must read name=FILE, name=weight:COL or name=reco:COL*factor (name of letters, digits, _ . -); got ${JSON.stringify(text)}`,
+    );
   const [, name, spec] = match;
   if (spec.startsWith('weight:')) {
     const column = spec.slice('weight:'.length).trim();
-    if (column === '') throw new InputError(`--syst ${name}=weight:COL must name a column; got ${JSON.stringify(text)}`);
+    if (column === '')
+      throw new InputError(`--syst ${name}=weight:COL must name a column; got ${JSON.stringify(text)}`);
     return { name, kind: 'weight', column };
   }
   if (spec.startsWith('reco:')) {
     const transform = /^reco:\s*([^*\s]+)\s*\*\s*([^*\s]+)\s*$/.exec(spec);
     const scale = transform === null ? NaN : Number(transform[2]);
     if (transform === null || !Number.isFinite(scale)) {
-      throw new InputError(`--syst ${name}=reco:COL*factor must give a column and a finite factor, e.g. reco:reco_pt*1.01; got ${JSON.stringify(text)}`);
+      throw new InputError(
+        `--syst ${name}=reco:COL*factor must give a column and a finite factor, e.g. reco:reco_pt*1.01; got ${JSON.stringify(text)}`,
+      );
     }
     return { name, kind: 'reco-transform', column: transform[1], scale };
   }
@@ -69,11 +89,17 @@ function systematicsPlan(args: UnfoldArgs): SystematicArg[] {
 }
 
 function replicasPlan(args: UnfoldArgs): RunPlan['replicas'] {
-  const replicas = { dataBootstraps: integer(args, 'data-bootstraps', 0) ?? 0, simBootstraps: integer(args, 'sim-bootstraps', 0) ?? 0, systematics: systematicsPlan(args) };
+  const replicas = {
+    dataBootstraps: integer(args, 'data-bootstraps', 0) ?? 0,
+    simBootstraps: integer(args, 'sim-bootstraps', 0) ?? 0,
+    systematics: systematicsPlan(args),
+  };
   const chosen = str(args, 'replicas');
   if (chosen === undefined) return replicas;
   if (replicas.dataBootstraps + replicas.simBootstraps + replicas.systematics.length === 0) {
-    throw new InputError(`--replicas must come with --data-bootstraps, --sim-bootstraps or --syst (a run of the nominal alone is not split); got --replicas ${chosen}`);
+    throw new InputError(
+      `--replicas must come with --data-bootstraps, --sim-bootstraps or --syst (a run of the nominal alone is not split); got --replicas ${chosen}`,
+    );
   }
   parseReplicaList(chosen); // the syntax, before any file is read
   return { ...replicas, chosen };
@@ -86,8 +112,17 @@ function replicasPlan(args: UnfoldArgs): RunPlan['replicas'] {
  * run computes.
  */
 export const RUN_LOCAL_ARGS: readonly string[] = Object.freeze([
-  'out', 'threads', ...CLASSIFIER_KINDS.flatMap((kind) => kind.flags.map((flag) => flag.name)).filter(isRunLocalClassifierFlag),
-  'quiet', 'debug', 'resume', 'force', 'replicas', 'no-plots', 'config', 'help',
+  'out',
+  'threads',
+  ...CLASSIFIER_KINDS.flatMap((kind) => kind.flags.map((flag) => flag.name)).filter(isRunLocalClassifierFlag),
+  'quiet',
+  'debug',
+  'resume',
+  'force',
+  'replicas',
+  'no-plots',
+  'config',
+  'help',
 ]);
 
 /** Everything one `omnifold unfold` run does. */
@@ -124,7 +159,8 @@ export interface RunPlan {
   args: Record<string, string | string[] | boolean>;
 }
 
-const str = (args: UnfoldArgs, key: string): string | undefined => (typeof args[key] === 'string' ? (args[key] as string) : undefined);
+const str = (args: UnfoldArgs, key: string): string | undefined =>
+  typeof args[key] === 'string' ? (args[key] as string) : undefined;
 
 function integer(args: UnfoldArgs, key: string, min: number): number | undefined {
   const text = str(args, key);
@@ -144,9 +180,13 @@ function list(args: UnfoldArgs, key: string): string[] | undefined {
 /** Parses `--bins`: `col=lo:hi:n` (n equal bins) or `col=e0,e1,…`, `;`-separated (src/cli/bins.ts). */
 export function parseBins(text: string): Record<string, number[]> {
   const out: Record<string, number[]> = {};
-  for (const part of text.split(';').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const part of text
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     const match = /^([^=]+)=(.+)$/.exec(part);
-    if (match === null) throw new InputError(`--bins entries must read col=lo:hi:n or col=e0,e1,…; got ${JSON.stringify(part)}`);
+    if (match === null)
+      throw new InputError(`--bins entries must read col=lo:hi:n or col=e0,e1,…; got ${JSON.stringify(part)}`);
     const col = match[1].trim();
     out[col] = Array.from(parseEdges(match[2].trim(), `--bins ${col}`));
   }
@@ -158,11 +198,16 @@ function parseUnits(args: UnfoldArgs, gen: readonly string[]): Record<string, st
   const text = str(args, 'units');
   const out: Record<string, string> = {};
   if (text === undefined) return out;
-  for (const part of text.split(';').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const part of text
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     const match = /^([^=]+)=(.*)$/.exec(part);
     const col = match?.[1].trim() ?? '';
     if (match === null || !gen.includes(col)) {
-      throw new InputError(`--units entries must read col=unit with col one of --gen (${gen.join(', ')}); got ${JSON.stringify(part)}`);
+      throw new InputError(
+        `--units entries must read col=unit with col one of --gen (${gen.join(', ')}); got ${JSON.stringify(part)}`,
+      );
     }
     out[col] = match[2].trim();
   }
@@ -173,14 +218,24 @@ function inputPlan(args: UnfoldArgs): InputPlan {
   const files = ['sim', 'data', 'gen', 'reco'].filter((k) => args[k] !== undefined);
   if (files.length === 0) {
     for (const k of ['truth', 'truth-weight', 'sim-weight', 'data-weight', 'pass-gen', 'pass-reco', 'units']) {
-      if (args[k] !== undefined) throw new InputError(`--${k} must come with --sim, --data, --gen and --reco; got no input files`);
+      if (args[k] !== undefined)
+        throw new InputError(`--${k} must come with --sim, --data, --gen and --reco; got no input files`);
     }
-    return { kind: 'toy', toy: oneOf(args, 'toy', ['lepton-jet', 'gauss'] as const) ?? 'lepton-jet', nEvents: integer(args, 'events', 1) };
+    return {
+      kind: 'toy',
+      toy: oneOf(args, 'toy', ['lepton-jet', 'gauss'] as const) ?? 'lepton-jet',
+      nEvents: integer(args, 'events', 1),
+    };
   }
   const missing = ['sim', 'data', 'gen', 'reco'].filter((k) => args[k] === undefined);
-  if (missing.length > 0) throw new InputError(`--sim, --data, --gen and --reco must be given together; got no --${missing.join(', --')}`);
-  if (args.toy !== undefined || args.events !== undefined) throw new InputError(`--toy and --events must not come with input files; got --${args.toy !== undefined ? 'toy' : 'events'}`);
-  if (args['truth-weight'] !== undefined && args.truth === undefined) throw new InputError('--truth-weight must come with --truth; got no --truth');
+  if (missing.length > 0)
+    throw new InputError(`--sim, --data, --gen and --reco must be given together; got no --${missing.join(', --')}`);
+  if (args.toy !== undefined || args.events !== undefined)
+    throw new InputError(
+      `--toy and --events must not come with input files; got --${args.toy !== undefined ? 'toy' : 'events'}`,
+    );
+  if (args['truth-weight'] !== undefined && args.truth === undefined)
+    throw new InputError('--truth-weight must come with --truth; got no --truth');
   const gen = list(args, 'gen') as string[];
   const reco = list(args, 'reco') as string[];
   return {
@@ -235,8 +290,15 @@ export function planUnfold(args: UnfoldArgs): RunPlan {
   if (args['save-iterations'] === true) unfold.saveIterations = true;
   const ensembleCombine = oneOf(args, 'ensemble-combine', ['mean', 'median'] as const);
   if (ensembleCombine !== undefined) unfold.ensembleCombine = ensembleCombine;
-  const given = Object.fromEntries(Object.entries(args).filter((e): e is [string, string | string[] | boolean] => e[1] !== undefined && !RUN_LOCAL_ARGS.includes(e[0])));
-  if (args.resume === true && args.force === true) throw new InputError('--resume and --force must not be given together; got both (--resume continues an output, --force replaces it)');
+  const given = Object.fromEntries(
+    Object.entries(args).filter(
+      (e): e is [string, string | string[] | boolean] => e[1] !== undefined && !RUN_LOCAL_ARGS.includes(e[0]),
+    ),
+  );
+  if (args.resume === true && args.force === true)
+    throw new InputError(
+      '--resume and --force must not be given together; got both (--resume continues an output, --force replaces it)',
+    );
   const input = inputPlan(args);
   const classifier = oneOf(args, 'classifier', CLASSIFIER_TYPES) ?? UNFOLD_DEFAULTS.classifier.type;
   return {

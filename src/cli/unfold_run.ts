@@ -3,7 +3,17 @@
  * `verify` give the same bits: the unfolding options from a plan and its inputs, the
  * replica options beside them, and the replica executor (worker pool or in-process).
  */
-import { classifierKind, type ClassifierSpec, InProcessExecutor, PoolExecutor, type ReplicaExecutor, type ReplicaOptions, type SystematicSpec, UNFOLD_DEFAULTS, type UnfoldOptions } from '../index.js';
+import {
+  classifierKind,
+  type ClassifierSpec,
+  InProcessExecutor,
+  PoolExecutor,
+  type ReplicaExecutor,
+  type ReplicaOptions,
+  type SystematicSpec,
+  UNFOLD_DEFAULTS,
+  type UnfoldOptions,
+} from '../index.js';
 import type { LoadedInputs } from './unfold_inputs.js';
 import type { RunPlan } from './unfold_plan.js';
 
@@ -14,7 +24,11 @@ import type { RunPlan } from './unfold_plan.js';
 export function classifierSpec(plan: RunPlan, inputs: LoadedInputs): ClassifierSpec {
   const options = { ...inputs.classifierOptions[plan.classifier], ...plan.classifierOptions };
   const bins = { ...inputs.bins, ...plan.bins };
-  return classifierKind(plan.classifier).cliSpec(options, { genNames: inputs.genNames, recoNames: inputs.recoNames, bins }) as ClassifierSpec;
+  return classifierKind(plan.classifier).cliSpec(options, {
+    genNames: inputs.genNames,
+    recoNames: inputs.recoNames,
+    bins,
+  }) as ClassifierSpec;
 }
 
 /** The unfolding options of a run: the input's defaults, then the flags, then the classifier. */
@@ -23,8 +37,17 @@ export function runUnfoldOptions(plan: RunPlan, inputs: LoadedInputs): Partial<U
 }
 
 /** The options of `runReplicas`: the unfolding options plus the plan's replicas. */
-export function runReplicaOptions(plan: RunPlan, options: Partial<UnfoldOptions>, systematics: SystematicSpec[]): ReplicaOptions {
-  return { ...options, dataBootstraps: plan.replicas.dataBootstraps, simBootstraps: plan.replicas.simBootstraps, systematics };
+export function runReplicaOptions(
+  plan: RunPlan,
+  options: Partial<UnfoldOptions>,
+  systematics: SystematicSpec[],
+): ReplicaOptions {
+  return {
+    ...options,
+    dataBootstraps: plan.replicas.dataBootstraps,
+    simBootstraps: plan.replicas.simBootstraps,
+    systematics,
+  };
 }
 
 /** True when the plan runs more than the nominal unfolding. */
@@ -44,7 +67,10 @@ export function membersOf(options: Partial<UnfoldOptions>): number {
  * the pool choose. Otherwise in-process, in this thread. The weights are the same bits
  * either way. `threads` of the result is set for a pool only.
  */
-export async function replicaExecutor(threads: number | undefined, parallel: boolean): Promise<ReplicaExecutor & { readonly threads?: number }> {
+export async function replicaExecutor(
+  threads: number | undefined,
+  parallel: boolean,
+): Promise<ReplicaExecutor & { readonly threads?: number }> {
   if (threads === undefined ? !parallel : threads === 1) {
     return new InProcessExecutor();
   }

@@ -12,7 +12,11 @@ const USAGE = 'usage: omnifold validate WEIGHTS.arrow';
 export async function runValidate(argv: string[]): Promise<number> {
   let positionals: string[];
   try {
-    const parsed = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+    const parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { help: { type: 'boolean', short: 'h' } },
+    });
     if (parsed.values.help) {
       process.stdout.write(`${USAGE}\n`);
       return 0;

@@ -11,7 +11,24 @@
  * Exit 0: every chosen column identical; 1: a column differs (its first differing row is
  * printed with both values); 2: usage errors, missing or changed input files.
  */
-import { describeInputFile, describeValue, engineVersion, InputError, type InputFileRecord, type NumericColumn, prepareReplicas, readWeightsFile, REPLICA_FAMILIES, type ReplicaExecutor, type ReplicaPlan, type ReplicaStore, type ReplicaWork, splitObjectPath, type UnfoldOptions, type WeightsFile } from '../index.js';
+import {
+  describeInputFile,
+  describeValue,
+  engineVersion,
+  InputError,
+  type InputFileRecord,
+  type NumericColumn,
+  prepareReplicas,
+  readWeightsFile,
+  REPLICA_FAMILIES,
+  type ReplicaExecutor,
+  type ReplicaPlan,
+  type ReplicaStore,
+  type ReplicaWork,
+  splitObjectPath,
+  type UnfoldOptions,
+  type WeightsFile,
+} from '../index.js';
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { joinDashValues } from './dash_values.js';
@@ -21,7 +38,8 @@ import { parseSystematic, planUnfold, RUN_LOCAL_ARGS, type RunPlan } from './unf
 import { membersOf, replicaExecutor, runReplicaOptions, runUnfoldOptions } from './unfold_run.js';
 import { resolveSystematics } from './unfold_systematics.js';
 
-const USAGE = 'usage: omnifold verify OUT/weights.arrow [--replicas LIST] [--sim F --data F --truth F --syst name=FILE …] [--threads N] [--quiet]';
+const USAGE =
+  'usage: omnifold verify OUT/weights.arrow [--replicas LIST] [--sim F --data F --truth F --syst name=FILE …] [--threads N] [--quiet]';
 
 const HELP = `${USAGE}
 
@@ -39,7 +57,6 @@ differs; 2: bad usage, missing or changed inputs.
   --quiet             no progress on stderr
   -h, --help          show this help
 `;
-
 
 /** Column roles that a re-run recomputes. */
 const VERIFIABLE = new Set<string>(['iteration', ...REPLICA_FAMILIES]);
@@ -71,14 +88,18 @@ function parseVerifyArgs(argv: string[]): VerifyArgs | undefined {
   try {
     parsed = parseArgs({ args: joinDashValues(argv, VERIFY_OPTIONS), allowPositionals: true, options: VERIFY_OPTIONS });
   } catch (error) {
-    throw new InputError(`verify arguments must be known flags with their values (${USAGE}); got ${(error as Error).message.split('\n')[0]}`, { cause: error });
+    throw new InputError(
+      `verify arguments must be known flags with their values (${USAGE}); got ${(error as Error).message.split('\n')[0]}`,
+      { cause: error },
+    );
   }
   const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(HELP);
     return undefined;
   }
-  if (positionals.length !== 1) throw new InputError(`verify must be given one weights file; got ${positionals.length} (${USAGE})`);
+  if (positionals.length !== 1)
+    throw new InputError(`verify must be given one weights file; got ${positionals.length} (${USAGE})`);
   return {
     path: positionals[0],
     replicas: values.replicas === undefined ? undefined : nameList(values.replicas),
@@ -91,13 +112,15 @@ function parseVerifyArgs(argv: string[]): VerifyArgs | undefined {
 
 function nameList(text: string): string[] {
   const names = text.split(',').map((s) => s.trim());
-  if (names.some((s) => s === '')) throw new InputError(`--replicas must be a comma-separated list of column names; got ${JSON.stringify(text)}`);
+  if (names.some((s) => s === ''))
+    throw new InputError(`--replicas must be a comma-separated list of column names; got ${JSON.stringify(text)}`);
   return names;
 }
 
 function positiveInteger(flag: string, text: string): number {
   const v = Number(text);
-  if (text.trim() === '' || !Number.isInteger(v) || v < 1) throw new InputError(`${flag} must be a positive integer; got ${JSON.stringify(text)}`);
+  if (text.trim() === '' || !Number.isInteger(v) || v < 1)
+    throw new InputError(`${flag} must be a positive integer; got ${JSON.stringify(text)}`);
   return v;
 }
 
@@ -106,7 +129,9 @@ function recordedArguments(file: WeightsFile, path: string): UnfoldArgs {
   const conf = file.metadata.configuration as { command?: unknown; arguments?: unknown } | undefined;
   const args = conf?.arguments;
   if (conf?.command !== 'unfold' || typeof args !== 'object' || args === null || Array.isArray(args)) {
-    throw new InputError(`${path}: metadata configuration must record an omnifold unfold run (command "unfold" and its arguments); got command ${describeValue(conf?.command)}`);
+    throw new InputError(
+      `${path}: metadata configuration must record an omnifold unfold run (command "unfold" and its arguments); got command ${describeValue(conf?.command)}`,
+    );
   }
   return Object.fromEntries(Object.entries(args).filter(([key]) => !RUN_LOCAL_ARGS.includes(key))) as UnfoldArgs;
 }
@@ -117,7 +142,10 @@ function withMovedFiles(args: UnfoldArgs, v: VerifyArgs): UnfoldArgs {
   for (const key of ['sim', 'data', 'truth'] as const) {
     const moved = v.files[key];
     if (moved === undefined) continue;
-    if (typeof args[key] !== 'string') throw new InputError(`--${key} must replace an input file of the run; got a run without --${key}${args.sim === undefined ? ' (an embedded toy)' : ''}`);
+    if (typeof args[key] !== 'string')
+      throw new InputError(
+        `--${key} must replace an input file of the run; got a run without --${key}${args.sim === undefined ? ' (an embedded toy)' : ''}`,
+      );
     out[key] = moved;
   }
   if (v.syst.length > 0) out.syst = movedSystematics(args.syst, v.syst);
@@ -126,12 +154,17 @@ function withMovedFiles(args: UnfoldArgs, v: VerifyArgs): UnfoldArgs {
 
 function movedSystematics(recorded: UnfoldArgs[string], moved: string[]): string[] {
   const items = recorded === undefined ? [] : Array.isArray(recorded) ? [...recorded] : [String(recorded)];
-  const fileSysts = items.map(parseSystematic).filter((s) => s.kind === 'sample').map((s) => s.name);
+  const fileSysts = items
+    .map(parseSystematic)
+    .filter((s) => s.kind === 'sample')
+    .map((s) => s.name);
   for (const text of moved) {
     const s = parseSystematic(text);
     const k = items.findIndex((item) => parseSystematic(item).name === s.name);
     if (s.kind !== 'sample' || k < 0 || !fileSysts.includes(s.name)) {
-      throw new InputError(`--syst must read name=FILE with name a systematic of the run read from a file (${fileSysts.join(', ') || 'none'}); got ${JSON.stringify(text)}`);
+      throw new InputError(
+        `--syst must read name=FILE with name a systematic of the run read from a file (${fileSysts.join(', ') || 'none'}); got ${JSON.stringify(text)}`,
+      );
     }
     items[k] = text;
   }
@@ -145,7 +178,8 @@ function planFiles(plan: RunPlan): Map<string, { path: string; flag: string }> {
   files.set('sim', { path: plan.input.sim, flag: '--sim FILE' });
   files.set('data', { path: plan.input.data, flag: '--data FILE' });
   if (plan.input.truth !== undefined) files.set('truth', { path: plan.input.truth, flag: '--truth FILE' });
-  for (const s of plan.replicas.systematics) if (s.kind === 'sample') files.set(`syst:${s.name}`, { path: s.file, flag: `--syst ${s.name}=FILE` });
+  for (const s of plan.replicas.systematics)
+    if (s.kind === 'sample') files.set(`syst:${s.name}`, { path: s.file, flag: `--syst ${s.name}=FILE` });
   return files;
 }
 
@@ -154,11 +188,15 @@ async function checkInput(record: InputFileRecord, path: string, flag: string): 
   const { file } = splitObjectPath(path);
   const found = await stat(file).catch(() => undefined);
   if (found === undefined || !found.isFile()) {
-    throw new InputError(`${record.role} input ${file} must exist to re-run the unfolding; got ${found === undefined ? 'no such file' : 'a directory'} (point at a moved copy with ${flag})`);
+    throw new InputError(
+      `${record.role} input ${file} must exist to re-run the unfolding; got ${found === undefined ? 'no such file' : 'a directory'} (point at a moved copy with ${flag})`,
+    );
   }
   const actual = await describeInputFile(record.role, file);
   if (actual.sha256 !== record.sha256) {
-    throw new InputError(`${record.role} input ${file} must have the SHA-256 recorded in the weights file; got ${actual.sha256.slice(0, 12)}… (recorded ${String(record.sha256).slice(0, 12)}…)`);
+    throw new InputError(
+      `${record.role} input ${file} must have the SHA-256 recorded in the weights file; got ${actual.sha256.slice(0, 12)}… (recorded ${String(record.sha256).slice(0, 12)}…)`,
+    );
   }
 }
 
@@ -178,10 +216,15 @@ async function checkInputs(recorded: readonly InputFileRecord[], plan: RunPlan):
 
 /** The columns to recompute, in file order: `--replicas`, or every weight column. */
 function chooseColumns(file: WeightsFile, requested: string[] | undefined): string[] {
-  const available = file.metadata.columns.filter((c) => VERIFIABLE.has(c.role) && file.columns.has(c.name)).map((c) => c.name);
+  const available = file.metadata.columns
+    .filter((c) => VERIFIABLE.has(c.role) && file.columns.has(c.name))
+    .map((c) => c.name);
   if (requested === undefined) return available;
   for (const name of requested) {
-    if (!available.includes(name)) throw new InputError(`--replicas must name weight columns of the file (${available.join(', ')}); got ${JSON.stringify(name)}`);
+    if (!available.includes(name))
+      throw new InputError(
+        `--replicas must name weight columns of the file (${available.join(', ')}); got ${JSON.stringify(name)}`,
+      );
   }
   return available.filter((name) => requested.includes(name));
 }
@@ -199,8 +242,13 @@ function jobsFor(columns: string[], replicas: ReplicaPlan[], options: UnfoldOpti
     const iter = /^weight_iter(\d+)$/.exec(name);
     const iteration = iter === null ? undefined : Number(iter[1]) - 1;
     const replica = replicas.find((p) => p.name === (iter === null ? name : 'weight'));
-    if (replica === undefined || (iteration !== undefined && !(options.saveIterations && iteration < options.nIterations))) {
-      throw new InputError(`${path}: column "${name}" must be one the recorded run computes (${replicas.map((p) => p.name).join(', ')}${options.saveIterations ? `, weight_iter1..${options.nIterations}` : ''}); got a column the rebuilt run lacks`);
+    if (
+      replica === undefined ||
+      (iteration !== undefined && !(options.saveIterations && iteration < options.nIterations))
+    ) {
+      throw new InputError(
+        `${path}: column "${name}" must be one the recorded run computes (${replicas.map((p) => p.name).join(', ')}${options.saveIterations ? `, weight_iter1..${options.nIterations}` : ''}); got a column the rebuilt run lacks`,
+      );
     }
     const job = jobs.get(replica.name) ?? { plan: replica, columns: [] };
     job.columns.push({ name, iteration });
@@ -221,11 +269,13 @@ const showValue = (v: number, bits: bigint) => `${String(v)} (${hexBits(bits)})`
 /** The first row where the Float64 bit patterns differ (NaN-safe), as text; undefined if none. */
 export function firstDifference(name: string, stored: NumericColumn, recomputed: Float64Array): string | undefined {
   const a = stored instanceof Float64Array ? stored : Float64Array.from(stored as ArrayLike<number>, Number);
-  if (a.length !== recomputed.length) return `column ${name} differs: the file has ${a.length} rows, the re-run ${recomputed.length}`;
+  if (a.length !== recomputed.length)
+    return `column ${name} differs: the file has ${a.length} rows, the re-run ${recomputed.length}`;
   const aBits = new BigUint64Array(a.buffer, a.byteOffset, a.length);
   const bBits = new BigUint64Array(recomputed.buffer, recomputed.byteOffset, recomputed.length);
   for (let i = 0; i < aBits.length; i++) {
-    if (aBits[i] !== bBits[i]) return `column ${name} differs first at row ${i}: file ${showValue(a[i], aBits[i])}, recomputed ${showValue(recomputed[i], bBits[i])}`;
+    if (aBits[i] !== bBits[i])
+      return `column ${name} differs first at row ${i}: file ${showValue(a[i], aBits[i])}, recomputed ${showValue(recomputed[i], bBits[i])}`;
   }
   return undefined;
 }
@@ -267,7 +317,11 @@ function optionsDrift(rebuilt: UnfoldOptions, recorded: unknown): string | undef
   if (typeof recorded !== 'object' || recorded === null) return undefined;
   const keys = new Set([...Object.keys(rebuilt), ...Object.keys(recorded)]);
   for (const key of keys) {
-    if (JSON.stringify((rebuilt as unknown as Record<string, unknown>)[key]) !== JSON.stringify((recorded as Record<string, unknown>)[key])) return key;
+    if (
+      JSON.stringify((rebuilt as unknown as Record<string, unknown>)[key]) !==
+      JSON.stringify((recorded as Record<string, unknown>)[key])
+    )
+      return key;
   }
   return undefined;
 }
@@ -277,7 +331,9 @@ async function rebuild(v: VerifyArgs, log: (line: string) => void) {
   const file = await readWeightsFile(v.path);
   const recordedVersion = file.metadata.engine?.version;
   if (recordedVersion !== engineVersion()) {
-    process.stderr.write(`warning: ${v.path} was written by omnifold ${recordedVersion ?? 'of unknown version'}, this is omnifold ${engineVersion()}; bits may differ\n`);
+    process.stderr.write(
+      `warning: ${v.path} was written by omnifold ${recordedVersion ?? 'of unknown version'}, this is omnifold ${engineVersion()}; bits may differ\n`,
+    );
   }
   const plan = planUnfold(withMovedFiles(recordedArguments(file, v.path), v));
   const columns = chooseColumns(file, v.replicas);
@@ -289,7 +345,10 @@ async function rebuild(v: VerifyArgs, log: (line: string) => void) {
   const work = prepareReplicas(inputs.sim, inputs.data, runReplicaOptions(plan, partial, systematics), false);
   const options = work.options;
   const drift = optionsDrift(options, (file.metadata.configuration as { options?: unknown }).options);
-  if (drift !== undefined) process.stderr.write(`warning: option ${drift} rebuilt from the recorded arguments differs from the recorded one; bits may differ\n`);
+  if (drift !== undefined)
+    process.stderr.write(
+      `warning: option ${drift} rebuilt from the recorded arguments differs from the recorded one; bits may differ\n`,
+    );
   return { file, work, options, jobs: jobsFor(columns, work.plan, options, v.path), nColumns: columns.length };
 }
 
@@ -314,6 +373,8 @@ export async function runVerify(argv: string[]): Promise<number> {
   const order = file.columnNames;
   differences.sort((a, b) => order.indexOf(a.column) - order.indexOf(b.column));
   process.stdout.write(`${differences[0].text}\n`);
-  process.stdout.write(`not verified: ${nColumns - differences.length} of ${nColumns} columns identical; differing: ${differences.map((d) => d.column).join(', ')}\n`);
+  process.stdout.write(
+    `not verified: ${nColumns - differences.length} of ${nColumns} columns identical; differing: ${differences.map((d) => d.column).join(', ')}\n`,
+  );
   return 1;
 }

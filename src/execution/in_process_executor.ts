@@ -31,7 +31,8 @@ export class InProcessExecutor implements ReplicaExecutor {
 
   async run(work: ReplicaWork, indices: readonly number[], run: ExecutorRun): Promise<void> {
     const { runner } = this.options;
-    const concurrency = this.options.concurrency ?? Math.max(2, Math.ceil((2 * (runner?.threads ?? 1)) / work.options.nMembers));
+    const concurrency =
+      this.options.concurrency ?? Math.max(2, Math.ceil((2 * (runner?.threads ?? 1)) / work.options.nMembers));
     await runLimited(indices.length, concurrency, async (i) => {
       run.onStart?.(indices[i]);
       run.store.write(await computeReplica(work, indices[i], { runner, onProgress: run.onProgress }));
@@ -44,7 +45,8 @@ export class InProcessExecutor implements ReplicaExecutor {
 
 /** Throws an InputError unless `concurrency` is undefined or a positive integer. */
 export function checkConcurrency(concurrency: number | undefined): void {
-  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new InputError(`concurrency must be a positive integer; got ${concurrency}`);
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1))
+    throw new InputError(`concurrency must be a positive integer; got ${concurrency}`);
 }
 
 /** Runs `task(0..n−1)` with at most `limit` in flight, started in index order; fails fast. */

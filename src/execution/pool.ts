@@ -38,13 +38,15 @@ const WORKER_YOUNG_GENERATION_MB = 1;
 /** Worker threads to use: explicit, else `SLURM_CPUS_PER_TASK`, else the available cores. */
 export function resolveThreadCount(threads?: number, env: NodeJS.ProcessEnv = process.env): number {
   if (threads !== undefined) {
-    if (!Number.isInteger(threads) || threads < 1) throw new InputError(`options.threads must be a positive integer; got ${threads}`);
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new InputError(`options.threads must be a positive integer; got ${threads}`);
     return threads;
   }
   const slurm = env.SLURM_CPUS_PER_TASK;
   if (slurm !== undefined && slurm !== '') {
     const n = Number(slurm);
-    if (!Number.isInteger(n) || n < 1) throw new InputError(`SLURM_CPUS_PER_TASK must be a positive integer; got ${JSON.stringify(slurm)}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new InputError(`SLURM_CPUS_PER_TASK must be a positive integer; got ${JSON.stringify(slurm)}`);
     return n;
   }
   return availableParallelism();
@@ -158,7 +160,8 @@ export class PoolRunner implements MemberRunner {
    * and recycled once every member has finished (or failed).
    */
   async fitMembers(job: StepJob, nMembers: number): Promise<MemberResult[]> {
-    if (!Number.isInteger(nMembers) || nMembers < 1) throw new InputError(`nMembers must be a positive integer; got ${nMembers}`);
+    if (!Number.isInteger(nMembers) || nMembers < 1)
+      throw new InputError(`nMembers must be a positive integer; got ${nMembers}`);
     const shared = shareJob(job, this.buffers);
     const runs: Promise<MemberResult>[] = [];
     for (let member = 0; member < nMembers; member++) runs.push(this.runMember(shared, member));

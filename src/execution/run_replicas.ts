@@ -8,7 +8,14 @@ import { InputError } from '../base/errors.js';
 import type { DataSample, MemberRunner, SimSample } from '../algorithm/types.js';
 import { MemoryReplicaStore, type ReplicaStore } from '../uncertainty/replica_record.js';
 import { FolderReplicaStore, removeStaleTemporaries } from '../uncertainty/replica_store.js';
-import { mergeReplicas, prepareReplicas, type ReplicaOptions, type ReplicaProgress, type ReplicaRunResult, type ReplicaWork } from '../uncertainty/replicas.js';
+import {
+  mergeReplicas,
+  prepareReplicas,
+  type ReplicaOptions,
+  type ReplicaProgress,
+  type ReplicaRunResult,
+  type ReplicaWork,
+} from '../uncertainty/replicas.js';
 import type { ReplicaExecutor } from './executor.js';
 import { InProcessExecutor } from './in_process_executor.js';
 
@@ -51,12 +58,21 @@ export class ReplicaRun {
   private readonly resumed: string[] = [];
 
   /** @throws InputError for bad options, a systematic that does not fit, or resume without storeDir */
-  constructor(sim: SimSample, data: DataSample, options: ReplicaOptions = {}, private readonly context: ReplicaRunOptions = {}) {
+  constructor(
+    sim: SimSample,
+    data: DataSample,
+    options: ReplicaOptions = {},
+    private readonly context: ReplicaRunOptions = {},
+  ) {
     const { storeDir, onProgress } = context;
     this.work = prepareReplicas(sim, data, options, storeDir !== undefined);
-    if (context.resume && storeDir === undefined) throw new InputError('resume must come with storeDir; got resume without storeDir');
+    if (context.resume && storeDir === undefined)
+      throw new InputError('resume must come with storeDir; got resume without storeDir');
     if (storeDir !== undefined && context.resume) removeStaleTemporaries(storeDir);
-    this.store = storeDir === undefined ? new MemoryReplicaStore() : new FolderReplicaStore(storeDir, (name, message) => onProgress?.({ type: 'notice', name, message }));
+    this.store =
+      storeDir === undefined
+        ? new MemoryReplicaStore()
+        : new FolderReplicaStore(storeDir, (name, message) => onProgress?.({ type: 'notice', name, message }));
   }
 
   /**
@@ -67,7 +83,10 @@ export class ReplicaRun {
    *
    * @throws InputError unless `indices` are distinct positions in the plan
    */
-  async execute(executor: ReplicaExecutor, indices: readonly number[] = this.work.plan.map((_, k) => k)): Promise<ExecutedReplicas> {
+  async execute(
+    executor: ReplicaExecutor,
+    indices: readonly number[] = this.work.plan.map((_, k) => k),
+  ): Promise<ExecutedReplicas> {
     const { plan, hashes, options } = this.work;
     const chosen = checkIndices(indices, plan.length);
     const nEvents = this.work.sim.weights.length;
@@ -96,7 +115,8 @@ export class ReplicaRun {
     };
     await executor.run(this.work, toRun, {
       store: reporting,
-      onStart: (k) => onProgress?.({ type: 'replica-start', name: plan[k].name, replica: `${plan[k].kind}#${plan[k].index}`, total }),
+      onStart: (k) =>
+        onProgress?.({ type: 'replica-start', name: plan[k].name, replica: `${plan[k].kind}#${plan[k].index}`, total }),
       onProgress,
     });
     this.resumed.push(...resumed);
@@ -113,7 +133,8 @@ export class ReplicaRun {
 function checkIndices(indices: readonly number[], nReplicas: number): number[] {
   const seen = new Set<number>();
   for (const k of indices) {
-    if (!Number.isInteger(k) || k < 0 || k >= nReplicas) throw new InputError(`replica indices must be integers in [0, ${nReplicas}); got ${k}`);
+    if (!Number.isInteger(k) || k < 0 || k >= nReplicas)
+      throw new InputError(`replica indices must be integers in [0, ${nReplicas}); got ${k}`);
     if (seen.has(k)) throw new InputError(`replica indices must be distinct; got ${k} twice`);
     seen.add(k);
   }
@@ -129,8 +150,15 @@ function checkIndices(indices: readonly number[], nReplicas: number): number[] {
  * const { columns } = await runReplicas(sim, data, { nIterations: 4, dataBootstraps: 20 }, { executor, storeDir: 'OUT/.omnifold-resume', resume: true });
  * columns.map((c) => c.name); // ['weight', 'data_boot_0', …, 'data_boot_19']
  */
-export async function runReplicas(sim: SimSample, data: DataSample, options: ReplicaOptions = {}, context: ReplicaContext = {}): Promise<ReplicaRunResult> {
+export async function runReplicas(
+  sim: SimSample,
+  data: DataSample,
+  options: ReplicaOptions = {},
+  context: ReplicaContext = {},
+): Promise<ReplicaRunResult> {
   const run = new ReplicaRun(sim, data, options, context);
-  await run.execute(context.executor ?? new InProcessExecutor({ runner: context.runner, concurrency: context.concurrency }));
+  await run.execute(
+    context.executor ?? new InProcessExecutor({ runner: context.runner, concurrency: context.concurrency }),
+  );
   return run.merge();
 }

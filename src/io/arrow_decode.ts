@@ -21,7 +21,8 @@ export function detectArrowFormat(bytes: Uint8Array): 'file' | 'stream' | undefi
   if (bytes.length >= 6 && FILE_MAGIC.every((b, k) => bytes[k] === b)) return 'file';
   // A stream starts with a schema message: 0xFFFFFFFF continuation marker, or (pre-1.0) a
   // positive little-endian metadata length.
-  if (bytes.length >= 8 && bytes[0] === 0xff && bytes[1] === 0xff && bytes[2] === 0xff && bytes[3] === 0xff) return 'stream';
+  if (bytes.length >= 8 && bytes[0] === 0xff && bytes[1] === 0xff && bytes[2] === 0xff && bytes[3] === 0xff)
+    return 'stream';
   return undefined;
 }
 
@@ -29,10 +30,14 @@ export function detectArrowFormat(bytes: Uint8Array): 'file' | 'stream' | undefi
 export function decodeArrow(bytes: Uint8Array, source: string): Table {
   const format = detectArrowFormat(bytes);
   if (format === undefined) {
-    throw new InputError(`${source}: file must be Arrow IPC (file or stream format); got bytes that are neither (garbled or not Arrow)`);
+    throw new InputError(
+      `${source}: file must be Arrow IPC (file or stream format); got bytes that are neither (garbled or not Arrow)`,
+    );
   }
   if (format === 'file' && !FILE_MAGIC.every((b, k) => bytes[bytes.length - 6 + k] === b)) {
-    throw new InputError(`${source}: file must be a complete Arrow IPC file; got one without its closing ARROW1 footer (truncated)`);
+    throw new InputError(
+      `${source}: file must be a complete Arrow IPC file; got one without its closing ARROW1 footer (truncated)`,
+    );
   }
   checkArrowIpc(bytes, format, source);
   try {
@@ -44,7 +49,10 @@ export function decodeArrow(bytes: Uint8Array, source: string): Table {
   } catch (error) {
     if (error instanceof InputError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    throw new InputError(`${source}: file must be a complete Arrow IPC ${format}; got a truncated or garbled one (${reason})`, { cause: error });
+    throw new InputError(
+      `${source}: file must be a complete Arrow IPC ${format}; got a truncated or garbled one (${reason})`,
+      { cause: error },
+    );
   }
 }
 

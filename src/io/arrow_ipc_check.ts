@@ -79,30 +79,50 @@ function readMessage(bytes: Uint8Array, at: number, end: number, fail: (why: str
   checkVersion(message.int(0, 2), `the message at byte ${at}`, fail);
   const bodyLength = message.int(3, 8);
   const bodyStart = at + prefix + length;
-  if (bodyLength < 0 || bodyLength > end - bodyStart) fail(`a message body of ${bodyLength} bytes at byte ${bodyStart}, past the data end ${end}`);
-  return { start: at, metadataBytes: prefix + length, headerType: message.int(1, 1), header: message.table(2), bodyStart, bodyLength };
+  if (bodyLength < 0 || bodyLength > end - bodyStart)
+    fail(`a message body of ${bodyLength} bytes at byte ${bodyStart}, past the data end ${end}`);
+  return {
+    start: at,
+    metadataBytes: prefix + length,
+    headerType: message.int(1, 1),
+    header: message.table(2),
+    bodyStart,
+    bodyLength,
+  };
 }
 
 /** Metadata versions read: V4 (3) and V5 (4); older ones lay out buffers differently. */
 function checkVersion(version: number, what: string, fail: (why: string) => never): void {
-  if (version !== 3 && version !== 4) fail(`${what} with metadata version ${version} (V${version + 1}; only V4 and V5 are read)`);
+  if (version !== 3 && version !== 4)
+    fail(`${what} with metadata version ${version} (V${version + 1}; only V4 and V5 are read)`);
 }
 
 /** A record batch's nodes and buffers must agree with its length, its body and the schema. */
-function checkRecordBatch(batch: FlatTable, bodyLength: number, fields: FieldShape[], fail: (why: string) => never): void {
+function checkRecordBatch(
+  batch: FlatTable,
+  bodyLength: number,
+  fields: FieldShape[],
+  fail: (why: string) => never,
+): void {
   const length = batch.int(0, 8);
   if (length < 0) fail(`a record batch of ${length} rows`);
   const nodes = batch.vector(1, 16);
   const buffers = batch.vector(2, 16);
   const compressed = batch.table(3) !== undefined;
-  if (nodes.length !== fields.length) fail(`a record batch with ${nodes.length} field nodes for ${fields.length} fields`);
-  const buffer = (k: number): { offset: number; length: number } => ({ offset: batch.long(buffers.start + 16 * k), length: batch.long(buffers.start + 16 * k + 8) });
+  if (nodes.length !== fields.length)
+    fail(`a record batch with ${nodes.length} field nodes for ${fields.length} fields`);
+  const buffer = (k: number): { offset: number; length: number } => ({
+    offset: batch.long(buffers.start + 16 * k),
+    length: batch.long(buffers.start + 16 * k + 8),
+  });
   let previousEnd = 0;
   for (let k = 0; k < buffers.length; k++) {
     const b = buffer(k);
-    if (b.offset < 0 || b.length < 0 || b.offset + b.length > bodyLength) fail(`buffer ${k} at ${b.offset} of ${b.length} bytes in a body of ${bodyLength}`);
+    if (b.offset < 0 || b.length < 0 || b.offset + b.length > bodyLength)
+      fail(`buffer ${k} at ${b.offset} of ${b.length} bytes in a body of ${bodyLength}`);
     // buffers are laid out one after the other; one starting inside another is corrupt
-    if (b.length > 0 && b.offset < previousEnd) fail(`buffer ${k} at ${b.offset} overlapping the previous one (ending at ${previousEnd})`);
+    if (b.length > 0 && b.offset < previousEnd)
+      fail(`buffer ${k} at ${b.offset} overlapping the previous one (ending at ${previousEnd})`);
     if (b.length > 0) previousEnd = b.offset + b.length;
   }
   const flat = fields.every((f) => f.children.length === 0);
@@ -110,7 +130,8 @@ function checkRecordBatch(batch: FlatTable, bodyLength: number, fields: FieldSha
   for (const [j, field] of fields.entries()) {
     const nodeLength = batch.long(nodes.start + 16 * j);
     const nulls = batch.long(nodes.start + 16 * j + 8);
-    if (nodeLength < 0 || (flat && nodeLength !== length)) fail(`field node ${j} of ${nodeLength} values in a batch of ${length} rows`);
+    if (nodeLength < 0 || (flat && nodeLength !== length))
+      fail(`field node ${j} of ${nodeLength} values in a batch of ${length} rows`);
     if (nulls < 0 || nulls > nodeLength) fail(`field node ${j} with ${nulls} nulls among ${nodeLength} values`);
     if (field.bits === 0) return; // buffers of other types are not counted here, so stop matching
     if (next + 2 > buffers.length) fail(`${buffers.length} buffers for ${fields.length} fields`);
@@ -118,11 +139,14 @@ function checkRecordBatch(batch: FlatTable, bodyLength: number, fields: FieldSha
     const data = buffer(next + 1);
     next += 2;
     if (compressed) continue;
-    if (nulls > 0 && validity.length < Math.ceil(nodeLength / 8)) fail(`a validity buffer of ${validity.length} bytes for ${nodeLength} values`);
+    if (nulls > 0 && validity.length < Math.ceil(nodeLength / 8))
+      fail(`a validity buffer of ${validity.length} bytes for ${nodeLength} values`);
     const need = Math.ceil((nodeLength * field.bits) / 8);
     // a writer may count the padding to 64 bytes, never more
     if (data.length < need || data.length > Math.ceil(need / 64) * 64) {
-      fail(`field ${j}'s data buffer of ${data.length} bytes for ${nodeLength} values of ${field.bits} bits (needs ${need})`);
+      fail(
+        `field ${j}'s data buffer of ${data.length} bytes for ${nodeLength} values of ${field.bits} bits (needs ${need})`,
+      );
     }
   }
 }
@@ -131,7 +155,13 @@ function checkRecordBatch(batch: FlatTable, bodyLength: number, fields: FieldSha
  * Walks the messages from `at` to `end`: one schema (equal to the footer's, for a file),
  * then dictionary and record batches, each checked. Returns where the batches start.
  */
-function walkMessages(bytes: Uint8Array, at: number, end: number, footerFields: FieldShape[] | undefined, fail: (why: string) => never): { starts: number[]; fields: FieldShape[] } {
+function walkMessages(
+  bytes: Uint8Array,
+  at: number,
+  end: number,
+  footerFields: FieldShape[] | undefined,
+  fail: (why: string) => never,
+): { starts: number[]; fields: FieldShape[] } {
   let fields: FieldShape[] | undefined;
   const starts: number[] = [];
   while (at < end) {
@@ -142,7 +172,8 @@ function walkMessages(bytes: Uint8Array, at: number, end: number, footerFields: 
       if (fields !== undefined) fail(`a second schema message at byte ${at}`);
       fields = flatFields(message.header);
       const signature = (f: FieldShape[]): string => f.map((x) => x.signature).join();
-      if (footerFields !== undefined && signature(fields) !== signature(footerFields)) fail(`a schema at byte ${at} that differs from the footer's`);
+      if (footerFields !== undefined && signature(fields) !== signature(footerFields))
+        fail(`a schema at byte ${at} that differs from the footer's`);
     } else if ((fields ?? footerFields) === undefined) {
       fail(`a message at byte ${at} before the schema`);
     } else if (message.headerType === HEADER.RecordBatch) {
@@ -160,7 +191,14 @@ function walkMessages(bytes: Uint8Array, at: number, end: number, footerFields: 
 }
 
 /** The footer of an IPC file: its schema and the start of each block it lists. */
-function readFooter(bytes: Uint8Array, fail: (why: string) => never): { footerStart: number; fields: FieldShape[]; blocks: Array<{ offset: number; metaDataLength: number; bodyLength: number }> } {
+function readFooter(
+  bytes: Uint8Array,
+  fail: (why: string) => never,
+): {
+  footerStart: number;
+  fields: FieldShape[];
+  blocks: Array<{ offset: number; metaDataLength: number; bodyLength: number }>;
+} {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = bytes.length;
   if (n < 18) fail(`only ${n} bytes`);
@@ -186,7 +224,9 @@ function readFooter(bytes: Uint8Array, fail: (why: string) => never): { footerSt
 /** Throws a one-line InputError naming `source` unless the IPC `bytes` hang together. */
 export function checkArrowIpc(bytes: Uint8Array, format: 'file' | 'stream', source: string): void {
   const fail = (why: string): never => {
-    throw new InputError(`${source}: file must be a complete Arrow IPC ${format}; got a truncated or garbled one (${why})`);
+    throw new InputError(
+      `${source}: file must be a complete Arrow IPC ${format}; got a truncated or garbled one (${why})`,
+    );
   };
   try {
     if (format === 'stream') {
@@ -196,11 +236,16 @@ export function checkArrowIpc(bytes: Uint8Array, format: 'file' | 'stream', sour
     const footer = readFooter(bytes, fail);
     const { starts } = walkMessages(bytes, 8, footer.footerStart, footer.fields, fail);
     const listed = footer.blocks.map((b) => b.offset).sort((x, y) => x - y);
-    if (listed.join() !== starts.join()) fail(`a footer listing ${listed.length} batches where the file holds ${starts.length}${listed.length === starts.length ? ' at other places' : ''}`);
+    if (listed.join() !== starts.join())
+      fail(
+        `a footer listing ${listed.length} batches where the file holds ${starts.length}${listed.length === starts.length ? ' at other places' : ''}`,
+      );
     for (const block of footer.blocks) {
       const message = readMessage(bytes, block.offset, footer.footerStart, fail) as Message;
       if (message.metadataBytes !== block.metaDataLength || message.bodyLength !== block.bodyLength) {
-        fail(`a footer block (metadata ${block.metaDataLength}, body ${block.bodyLength} bytes) that disagrees with its message (${message.metadataBytes}, ${message.bodyLength})`);
+        fail(
+          `a footer block (metadata ${block.metaDataLength}, body ${block.bodyLength} bytes) that disagrees with its message (${message.metadataBytes}, ${message.bodyLength})`,
+        );
       }
     }
   } catch (err) {

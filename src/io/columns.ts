@@ -28,7 +28,12 @@ export function checkRequested(source: string, requested: readonly string[], ava
 }
 
 /** A ColumnTable over columns already read; asking for another column throws. */
-export function makeTable(source: string, nRows: number, columnNames: readonly string[], columns: ReadonlyMap<string, NumericColumn>): ColumnTable {
+export function makeTable(
+  source: string,
+  nRows: number,
+  columnNames: readonly string[],
+  columns: ReadonlyMap<string, NumericColumn>,
+): ColumnTable {
   const names = Object.freeze([...columnNames]);
   return {
     source,
@@ -38,7 +43,9 @@ export function makeTable(source: string, nRows: number, columnNames: readonly s
       const values = columns.get(name);
       if (values !== undefined) return values;
       if (names.includes(name)) {
-        throw new InputError(`${source}: column ${JSON.stringify(name)} must be listed in options.columns to be read; got only ${listNames([...columns.keys()])}`);
+        throw new InputError(
+          `${source}: column ${JSON.stringify(name)} must be listed in options.columns to be read; got only ${listNames([...columns.keys()])}`,
+        );
       }
       return columnNotFound(source, name, names);
     },
@@ -57,7 +64,9 @@ export async function readWholeFile(path: string, onProgress?: (fraction: number
   try {
     handle = await open(path, 'r');
   } catch (err) {
-    throw new InputError(`${path}: file must be readable; got ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+    throw new InputError(`${path}: file must be readable; got ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
+      cause: err,
+    });
   }
   try {
     const { size } = await handle.stat();
@@ -95,14 +104,19 @@ export function uint64AsInt64(source: string, name: string, values: BigUint64Arr
   const signed = new BigInt64Array(values.buffer, values.byteOffset, values.length);
   for (let i = 0; i < signed.length; i++) {
     if (signed[i] < 0n) {
-      throw new InputError(`${source}: column ${JSON.stringify(name)} (uint64) must hold values below 2^63; got ${values[i]} at row ${i}`);
+      throw new InputError(
+        `${source}: column ${JSON.stringify(name)} (uint64) must hold values below 2^63; got ${values[i]} at row ${i}`,
+      );
     }
   }
   return signed;
 }
 
 /** Calls onProgress at most every `step` of the way, and always at 1. */
-export function throttledProgress(onProgress: ((fraction: number) => void) | undefined, step = 0.01): (fraction: number) => void {
+export function throttledProgress(
+  onProgress: ((fraction: number) => void) | undefined,
+  step = 0.01,
+): (fraction: number) => void {
   if (onProgress === undefined) return () => {};
   let last = -1;
   return (fraction) => {

@@ -7,7 +7,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../base/errors.js';
-import { checkColumnsPresent, type ColumnTable, type NumericColumn, type ReadOptions, type TableReader } from './table.js';
+import {
+  checkColumnsPresent,
+  type ColumnTable,
+  type NumericColumn,
+  type ReadOptions,
+  type TableReader,
+} from './table.js';
 
 /** Reads a whole input file, with one-line errors for a missing, unreadable or empty file. */
 export async function readInputFile(path: string): Promise<Uint8Array> {
@@ -92,12 +98,16 @@ export function parseCsv(text: string, source: string, columns?: readonly string
     const line = lines[r + 1].replace(/\r$/, '');
     const fields = splitLine(line);
     if (fields.length !== header.length) {
-      throw new InputError(`${source}: line ${r + 2} must have ${header.length} fields like the header; got ${fields.length}`);
+      throw new InputError(
+        `${source}: line ${r + 2} must have ${header.length} fields like the header; got ${fields.length}`,
+      );
     }
     for (let c = 0; c < index.length; c++) {
       const value = parseField(fields[index[c]]);
       if (value === undefined) {
-        throw new InputError(`${source}: line ${r + 2}, column "${wanted[c]}" must be a number or true/false; got ${JSON.stringify(fields[index[c]].trim())}`);
+        throw new InputError(
+          `${source}: line ${r + 2}, column "${wanted[c]}" must be a number or true/false; got ${JSON.stringify(fields[index[c]].trim())}`,
+        );
       }
       out[c][r] = value;
     }
@@ -126,7 +136,9 @@ export const readCsv: TableReader = async (path: string, options: ReadOptions): 
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (error) {
-    throw new InputError(`${path}: file must be UTF-8 text; got bytes that are not (binary or garbled)`, { cause: error });
+    throw new InputError(`${path}: file must be UTF-8 text; got bytes that are not (binary or garbled)`, {
+      cause: error,
+    });
   }
   if (text.includes('\u0000')) throw new InputError(`${path}: file must be text; got NUL bytes (binary or garbled)`);
   const table = parseCsv(text.replace(/^\uFEFF/, ''), path, options.columns);

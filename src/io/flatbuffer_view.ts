@@ -12,12 +12,16 @@ export class FlatTable {
   private readonly vtable: number;
   private readonly vtableBytes: number;
 
-  constructor(private readonly view: DataView, readonly pos: number) {
+  constructor(
+    private readonly view: DataView,
+    readonly pos: number,
+  ) {
     check(view, pos, 4, 'table');
     this.vtable = pos - view.getInt32(pos, true);
     check(view, this.vtable, 4, 'vtable');
     this.vtableBytes = view.getUint16(this.vtable, true);
-    if (this.vtableBytes < 4 || this.vtableBytes % 2 !== 0) throw new FlatbufferError(`vtable of ${this.vtableBytes} bytes at ${this.vtable}`);
+    if (this.vtableBytes < 4 || this.vtableBytes % 2 !== 0)
+      throw new FlatbufferError(`vtable of ${this.vtableBytes} bytes at ${this.vtable}`);
     check(view, this.vtable, this.vtableBytes, 'vtable');
   }
 
@@ -65,7 +69,10 @@ export class FlatTable {
   /** Tables of a vector of tables. */
   tables(index: number): FlatTable[] {
     const { start, length } = this.vector(index, 4);
-    return Array.from({ length }, (_, k) => new FlatTable(this.view, start + 4 * k + this.view.getUint32(start + 4 * k, true)));
+    return Array.from(
+      { length },
+      (_, k) => new FlatTable(this.view, start + 4 * k + this.view.getUint32(start + 4 * k, true)),
+    );
   }
 
   /** A string field as its UTF-8 bytes decoded; '' when absent. */
@@ -81,11 +88,13 @@ export class FlatTable {
 }
 
 function check(view: DataView, at: number, length: number, what: string): void {
-  if (!(at >= 0 && length >= 0 && at + length <= view.byteLength)) throw new FlatbufferError(`${what} at ${at} (+${length}) outside ${view.byteLength} bytes`);
+  if (!(at >= 0 && length >= 0 && at + length <= view.byteLength))
+    throw new FlatbufferError(`${what} at ${at} (+${length}) outside ${view.byteLength} bytes`);
 }
 
 function int64(view: DataView, at: number): number {
   const v = view.getBigInt64(at, true);
-  if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) throw new FlatbufferError(`64-bit value ${v} at ${at}`);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER))
+    throw new FlatbufferError(`64-bit value ${v} at ${at}`);
   return Number(v);
 }

@@ -48,7 +48,9 @@ function loadH5(): Promise<H5Module> {
 
 /** The most specific line of HDF5's error stack, e.g. `truncated file: eof = 1000, …`. */
 function hdf5Reason(err: unknown): string {
-  const lines = String((err as Error)?.message ?? err).split('\n').filter((l) => /#\d+:/.test(l));
+  const lines = String((err as Error)?.message ?? err)
+    .split('\n')
+    .filter((l) => /#\d+:/.test(l));
   const last = lines.at(-1);
   if (last === undefined) return String((err as Error)?.message ?? err).split('\n')[0];
   return last.replace(/^.*?\): /, '').trim();
@@ -75,7 +77,19 @@ function makeColumn(meta: ColumnLayout['meta'], n: number): NumericColumn | BigU
 }
 
 function describeType(meta: Metadata): string {
-  const names: Record<number, string> = { 0: 'integer', 1: 'float', 2: 'time', 3: 'string', 4: 'bitfield', 5: 'opaque', 6: 'compound', 7: 'reference', 8: 'enum', 9: 'variable-length', 10: 'array' };
+  const names: Record<number, string> = {
+    0: 'integer',
+    1: 'float',
+    2: 'time',
+    3: 'string',
+    4: 'bitfield',
+    5: 'opaque',
+    6: 'compound',
+    7: 'reference',
+    8: 'enum',
+    9: 'variable-length',
+    10: 'array',
+  };
   return `${names[meta.type] ?? `class ${meta.type}`} of ${meta.size} bytes${meta.vlen ? ' (variable-length)' : ''}`;
 }
 
@@ -95,14 +109,20 @@ function planDataset(source: string, dataset: H5.Dataset, name: string): Dataset
     const members = meta.compound_type?.members ?? [];
     const columns = members.map((m) => ({ name: m.name, offset: m.offset, meta: m }));
     for (const c of columns) {
-      if (makeColumn(c.meta, 0) === null) throw new InputError(`${source}: field ${JSON.stringify(c.name)} must be a numeric type; got ${describeType(c.meta as Metadata)}`);
+      if (makeColumn(c.meta, 0) === null)
+        throw new InputError(
+          `${source}: field ${JSON.stringify(c.name)} must be a numeric type; got ${describeType(c.meta as Metadata)}`,
+        );
     }
     return { dataset, nRows: shape[0], rowBytes: meta.size, columns };
   }
   if (makeColumn(meta, 0) === null || meta.vlen) {
-    throw new InputError(`${source}: dataset must be numeric (float, int, bool) or compound of numeric fields; got ${describeType(meta)}`);
+    throw new InputError(
+      `${source}: dataset must be numeric (float, int, bool) or compound of numeric fields; got ${describeType(meta)}`,
+    );
   }
-  if (shape.length === 1) return { dataset, nRows: shape[0], rowBytes: meta.size, columns: [{ name, offset: 0, meta }] };
+  if (shape.length === 1)
+    return { dataset, nRows: shape[0], rowBytes: meta.size, columns: [{ name, offset: 0, meta }] };
   if (shape.length === 2) {
     const columns = Array.from({ length: shape[1] }, (_, j) => ({ name: `col${j}`, offset: j * meta.size, meta }));
     return { dataset, nRows: shape[0], rowBytes: meta.size * shape[1], columns };
@@ -115,7 +135,10 @@ function readRows(h5: H5Module, plan: DatasetPlan, start: number, count: number)
   const { Module } = h5;
   const nbytes = count * plan.rowBytes;
   const ptr = Module._malloc(Math.max(nbytes, 1));
-  if (ptr === 0) throw new InputError(`${plan.dataset.path}: a slice of ${nbytes} bytes must fit h5wasm's 2 GiB heap; got an allocation failure`);
+  if (ptr === 0)
+    throw new InputError(
+      `${plan.dataset.path}: a slice of ${nbytes} bytes must fit h5wasm's 2 GiB heap; got an allocation failure`,
+    );
   try {
     const shape = plan.dataset.metadata.shape ?? [];
     const count2 = shape.length === 2 ? [BigInt(count), BigInt(shape[1])] : [BigInt(count)];
@@ -129,16 +152,31 @@ function readRows(h5: H5Module, plan: DatasetPlan, start: number, count: number)
 }
 
 /** Copies one column out of raw row bytes into `out` at row `at`. */
-function scatter(raw: Uint8Array, count: number, rowBytes: number, layout: ColumnLayout, out: NumericColumn | BigUint64Array, at: number): void {
+function scatter(
+  raw: Uint8Array,
+  count: number,
+  rowBytes: number,
+  layout: ColumnLayout,
+  out: NumericColumn | BigUint64Array,
+  at: number,
+): void {
   const w = layout.meta.size;
   const target = new Uint8Array(out.buffer, out.byteOffset + at * w, count * w);
   if (rowBytes === w) target.set(raw.subarray(0, count * w));
-  else for (let r = 0; r < count; r++) target.set(raw.subarray(r * rowBytes + layout.offset, r * rowBytes + layout.offset + w), r * w);
+  else
+    for (let r = 0; r < count; r++)
+      target.set(raw.subarray(r * rowBytes + layout.offset, r * rowBytes + layout.offset + w), r * w);
   if (!layout.meta.littleEndian) swapBytes(target, w);
 }
 
 /** Reads the requested columns of planned datasets, slice by slice, with progress. */
-function readPlans(h5: H5Module, source: string, plans: Map<string, DatasetPlan>, requested: readonly string[], onProgress?: (f: number) => void): Map<string, NumericColumn> {
+function readPlans(
+  h5: H5Module,
+  source: string,
+  plans: Map<string, DatasetPlan>,
+  requested: readonly string[],
+  onProgress?: (f: number) => void,
+): Map<string, NumericColumn> {
   const progress = throttledProgress(onProgress);
   const byDataset = new Map<DatasetPlan, ColumnLayout[]>();
   for (const name of new Set(requested)) {
@@ -158,7 +196,10 @@ function readPlans(h5: H5Module, source: string, plans: Map<string, DatasetPlan>
         raw = readRows(h5, plan, start, count);
       } catch (err) {
         if (err instanceof InputError) throw err;
-        throw new InputError(`${source}: ${plan.dataset.path}: dataset is unreadable (truncated file?); got ${JSON.stringify(hdf5Reason(err))}`, { cause: err });
+        throw new InputError(
+          `${source}: ${plan.dataset.path}: dataset is unreadable (truncated file?); got ${JSON.stringify(hdf5Reason(err))}`,
+          { cause: err },
+        );
       }
       layouts.forEach((l, k) => scatter(raw, count, plan.rowBytes, l, columns[k], start));
       doneBytes += count * plan.rowBytes;
@@ -180,12 +221,15 @@ function planGroup(source: string, group: H5.Group, h5: H5Module): Map<string, D
     const entity = group.get(key);
     if (!(entity instanceof h5.Dataset)) continue;
     const meta = entity.metadata;
-    if ((meta.shape?.length ?? 0) !== 1 || meta.type === H5T.COMPOUND || meta.vlen || makeColumn(meta, 0) === null) continue;
+    if ((meta.shape?.length ?? 0) !== 1 || meta.type === H5T.COMPOUND || meta.vlen || makeColumn(meta, 0) === null)
+      continue;
     plans.set(key, planDataset(source, entity, key));
   }
   const lengths = [...plans.entries()].map(([k, p]) => `${k}=${p.nRows}`);
   if (new Set([...plans.values()].map((p) => p.nRows)).size > 1) {
-    throw new InputError(`${source}: the 1-D datasets of a group must have the same length to be columns of one table; got ${listNames(lengths)}`);
+    throw new InputError(
+      `${source}: the 1-D datasets of a group must have the same length to be columns of one table; got ${listNames(lengths)}`,
+    );
   }
   return plans;
 }
@@ -202,7 +246,8 @@ function describeContents(group: H5.Group, h5: H5Module, out: string[] = []): st
     if (entity instanceof h5.Group) {
       out.push(`${path} (group)`);
       describeContents(entity, h5, out);
-    } else if (entity instanceof h5.Dataset) out.push(`${path} (dataset, shape ${JSON.stringify(entity.metadata.shape ?? [])})`);
+    } else if (entity instanceof h5.Dataset)
+      out.push(`${path} (dataset, shape ${JSON.stringify(entity.metadata.shape ?? [])})`);
   }
   return out;
 }
@@ -218,9 +263,13 @@ function resolveObject(file: string, root: H5.File, object: string, h5: H5Module
   const parent = parentPath === '/' ? root : root.get(parentPath);
   if (parent instanceof h5.Group && parent.keys().length > 0) {
     const members = parent.keys().map((k) => `${parentPath === '/' ? '' : parentPath}/${k}`);
-    throw new InputError(`${file}: object ${JSON.stringify(object)} not found; ${parentPath} holds ${listNames(members)}`);
+    throw new InputError(
+      `${file}: object ${JSON.stringify(object)} not found; ${parentPath} holds ${listNames(members)}`,
+    );
   }
-  throw new InputError(`${file}: object ${JSON.stringify(object)} not found; the file holds ${listNames(describeContents(root, h5))}`);
+  throw new InputError(
+    `${file}: object ${JSON.stringify(object)} not found; the file holds ${listNames(describeContents(root, h5))}`,
+  );
 }
 
 /** Data of a planned dataset must fit the file (contiguous) or the most deflate can expand it (chunked). */
@@ -229,7 +278,9 @@ function checkPlanSize(source: string, plan: DatasetPlan, fileBytes: number): vo
   const chunked = (plan.dataset.metadata.chunks ?? null) !== null;
   const limit = chunked ? fileBytes * MAX_DEFLATE_RATIO : fileBytes;
   if (!Number.isSafeInteger(plan.nRows) || plan.nRows < 0 || bytes > limit) {
-    throw new InputError(`${source}: ${plan.dataset.path}: dataset of shape ${JSON.stringify(plan.dataset.metadata.shape)} must fit the ${fileBytes}-byte file (${chunked ? `at most ${MAX_DEFLATE_RATIO}× it, compressed` : 'stored contiguously'}); got ${bytes} bytes (corrupt file?)`);
+    throw new InputError(
+      `${source}: ${plan.dataset.path}: dataset of shape ${JSON.stringify(plan.dataset.metadata.shape)} must fit the ${fileBytes}-byte file (${chunked ? `at most ${MAX_DEFLATE_RATIO}× it, compressed` : 'stored contiguously'}); got ${bytes} bytes (corrupt file?)`,
+    );
   }
 }
 
@@ -247,28 +298,42 @@ export async function readHdf5(path: string, options: ReadOptions): Promise<Colu
   try {
     fileBytes = (await stat(file)).size;
   } catch (err) {
-    throw new InputError(`${file}: file must be readable; got ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+    throw new InputError(`${file}: file must be readable; got ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
+      cause: err,
+    });
   }
   const h5 = await loadH5();
   // HDF5 runs synchronously in wasm; whatever it prints itself (an abort) is kept off stderr
   const onProgress = options.onProgress;
-  const reported = onProgress === undefined ? options : { ...options, onProgress: (f: number) => unmuted(() => onProgress(f)) };
+  const reported =
+    onProgress === undefined ? options : { ...options, onProgress: (f: number) => unmuted(() => onProgress(f)) };
   return muteStderrSync(() => openAndRead(h5, file, object, fileBytes, reported)).value;
 }
 
 /** Opens the file and reads `object`; any HDF5 failure becomes a one-line InputError. */
-function openAndRead(h5: H5Module, file: string, object: string | undefined, fileBytes: number, options: ReadOptions): ColumnTable {
+function openAndRead(
+  h5: H5Module,
+  file: string,
+  object: string | undefined,
+  fileBytes: number,
+  options: ReadOptions,
+): ColumnTable {
   let root: H5.File;
   try {
     root = new h5.File(file, 'r');
   } catch (err) {
-    throw new InputError(`${file}: file is truncated or not an HDF5 file; got ${JSON.stringify(hdf5Reason(err))}`, { cause: err });
+    throw new InputError(`${file}: file is truncated or not an HDF5 file; got ${JSON.stringify(hdf5Reason(err))}`, {
+      cause: err,
+    });
   }
   try {
     return readObject(h5, root, file, object, fileBytes, options);
   } catch (err) {
     if (err instanceof InputError) throw err;
-    throw new InputError(`${file}: file must be a readable HDF5 file; got ${JSON.stringify(hdf5Reason(err))} (truncated or corrupt file?)`, { cause: err });
+    throw new InputError(
+      `${file}: file must be a readable HDF5 file; got ${JSON.stringify(hdf5Reason(err))} (truncated or corrupt file?)`,
+      { cause: err },
+    );
   } finally {
     try {
       root.close();
@@ -279,7 +344,14 @@ function openAndRead(h5: H5Module, file: string, object: string | undefined, fil
 }
 
 /** Plans and reads the columns of `object` (the root group by default). */
-function readObject(h5: H5Module, root: H5.File, file: string, object: string | undefined, fileBytes: number, options: ReadOptions): ColumnTable {
+function readObject(
+  h5: H5Module,
+  root: H5.File,
+  file: string,
+  object: string | undefined,
+  fileBytes: number,
+  options: ReadOptions,
+): ColumnTable {
   const objectPath = object === undefined ? '/' : object.startsWith('/') ? object : `/${object}`;
   const source = object === undefined ? file : `${file}:${objectPath}`;
   let entity = resolveObject(file, root, objectPath, h5);
@@ -292,7 +364,9 @@ function readObject(h5: H5Module, root: H5.File, file: string, object: string | 
     }
   }
   if (plans !== null && plans.size === 0 && options.columns.length > 0) {
-    throw new InputError(`${source}: group ${objectPath} must hold 1-D numeric datasets to read as columns; got none; the file holds ${listNames(describeContents(root, h5))} (name a group or dataset as ${file}:/PATH)`);
+    throw new InputError(
+      `${source}: group ${objectPath} must hold 1-D numeric datasets to read as columns; got none; the file holds ${listNames(describeContents(root, h5))} (name a group or dataset as ${file}:/PATH)`,
+    );
   }
   if (plans === null) {
     const plan = planDataset(source, entity as H5.Dataset, basename(entity.path));
@@ -317,7 +391,9 @@ export async function writeHdf5(path: string, columns: Record<string, NumericCol
   const names = Object.keys(columns);
   names.forEach((name) => {
     if (columns[name].length !== columns[names[0]].length) {
-      throw new InputError(`columns must have the same length; got ${names[0]}=${columns[names[0]].length}, ${name}=${columns[name].length}`);
+      throw new InputError(
+        `columns must have the same length; got ${names[0]}=${columns[names[0]].length}, ${name}=${columns[name].length}`,
+      );
     }
   });
   let out: H5.File;
@@ -345,7 +421,12 @@ function writeColumn(group: H5.Group, name: string, values: NumericColumn): void
     group.create_dataset({ name, data: values });
     return;
   }
-  const dataset = group.create_dataset({ name, data: values.subarray(0, sliceRows), maxshape: [null], chunks: [Math.min(sliceRows, 1 << 20)] });
+  const dataset = group.create_dataset({
+    name,
+    data: values.subarray(0, sliceRows),
+    maxshape: [null],
+    chunks: [Math.min(sliceRows, 1 << 20)],
+  });
   dataset.resize([values.length]);
   for (let start = sliceRows; start < values.length; start += sliceRows) {
     const end = Math.min(values.length, start + sliceRows);

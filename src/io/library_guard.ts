@@ -53,8 +53,17 @@ function dispatch(err: Error): void {
  * Runs `work`; an uncaught exception that `ours` recognises as coming from it (a library
  * throwing inside a callback it queued) becomes an InputError, as does a thrown wasm trap.
  */
-export async function guardUncaught<T>(source: string, what: string, work: () => Promise<T>, ours: (err: unknown) => boolean): Promise<T> {
-  const wrap = (err: unknown): InputError => new InputError(`${source}: ${what}; got ${JSON.stringify(String((err as Error)?.message ?? err).split('\n')[0])} (the decoder failed: corrupt file?)`, { cause: err });
+export async function guardUncaught<T>(
+  source: string,
+  what: string,
+  work: () => Promise<T>,
+  ours: (err: unknown) => boolean,
+): Promise<T> {
+  const wrap = (err: unknown): InputError =>
+    new InputError(
+      `${source}: ${what}; got ${JSON.stringify(String((err as Error)?.message ?? err).split('\n')[0])} (the decoder failed: corrupt file?)`,
+      { cause: err },
+    );
   let guard: Guard | undefined;
   const failed = new Promise<never>((_, reject) => {
     guard = { ours, reject: (err) => reject(wrap(err)) };

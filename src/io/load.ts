@@ -57,9 +57,14 @@ export async function checkInputFile(option: string, path: string): Promise<stri
     if (info.isFile()) await access(file, constants.R_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`${subject} must ${code === 'ENOENT' ? 'exist' : 'be readable'}; got ${openFailure(code)}`, { cause: error });
+    throw new InputError(`${subject} must ${code === 'ENOENT' ? 'exist' : 'be readable'}; got ${openFailure(code)}`, {
+      cause: error,
+    });
   }
-  if (!info.isFile()) throw new InputError(`${subject} must be a regular file; got ${info.isDirectory() ? 'a directory' : 'something else'}`);
+  if (!info.isFile())
+    throw new InputError(
+      `${subject} must be a regular file; got ${info.isDirectory() ? 'a directory' : 'something else'}`,
+    );
   return file;
 }
 
@@ -71,7 +76,10 @@ function checkUnique(table: ColumnTable, requested: readonly string[]): void {
   for (const name of requested) {
     let count = 0;
     for (const c of table.columnNames) if (c === name) count++;
-    if (count > 1) throw new InputError(`${table.source}: column ${JSON.stringify(name)} must name one column; got ${count} columns of that name`);
+    if (count > 1)
+      throw new InputError(
+        `${table.source}: column ${JSON.stringify(name)} must name one column; got ${count} columns of that name`,
+      );
   }
 }
 
@@ -84,7 +92,9 @@ export async function readTable(path: string, options: ReadOptions): Promise<Col
   const ext = extname(file).toLowerCase();
   const entry = READERS[ext];
   if (entry === undefined) {
-    throw new InputError(`${path}: file extension must be one of ${SUPPORTED_EXTENSIONS.join(', ')}; got ${JSON.stringify(ext)}`);
+    throw new InputError(
+      `${path}: file extension must be one of ${SUPPORTED_EXTENSIONS.join(', ')}; got ${JSON.stringify(ext)}`,
+    );
   }
   const [modulePath, exportName] = entry;
   const module = (await import(modulePath)) as Record<string, TableReader>;

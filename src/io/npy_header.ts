@@ -118,11 +118,16 @@ export function parseHeader(bytes: Uint8Array, source: string): NpyHeader {
     throw new InputError(`${source}: ${reason}`);
   };
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
-    bad(bytes.length < 10 ? `file is truncated or not a .npy file; got ${bytes.length} bytes` : 'file must start with the .npy magic "\\x93NUMPY"; got other bytes');
+    bad(
+      bytes.length < 10
+        ? `file is truncated or not a .npy file; got ${bytes.length} bytes`
+        : 'file must start with the .npy magic "\\x93NUMPY"; got other bytes',
+    );
   }
   const major = bytes[6];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (major !== 1 && major !== 2 && major !== 3) bad(`.npy format version must be 1.0, 2.0 or 3.0; got ${major}.${bytes[7]}`);
+  if (major !== 1 && major !== 2 && major !== 3)
+    bad(`.npy format version must be 1.0, 2.0 or 3.0; got ${major}.${bytes[7]}`);
   const lengthBytes = major === 1 ? 2 : 4;
   if (bytes.length < 8 + lengthBytes) bad(`file is truncated; got ${bytes.length} bytes`);
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
@@ -130,21 +135,29 @@ export function parseHeader(bytes: Uint8Array, source: string): NpyHeader {
   if (bytes.length < dataOffset) bad(`file is truncated; the header needs ${dataOffset} bytes, got ${bytes.length}`);
   const raw = bytes.subarray(8 + lengthBytes, dataOffset);
   if (raw.length === 0 || raw[raw.length - 1] !== 0x0a) {
-    bad(`.npy header must end with a newline at byte ${dataOffset - 1} (as numpy writes it); got ${raw.length === 0 ? 'an empty header' : `byte 0x${raw[raw.length - 1].toString(16)}`} (header length field wrong?)`);
+    bad(
+      `.npy header must end with a newline at byte ${dataOffset - 1} (as numpy writes it); got ${raw.length === 0 ? 'an empty header' : `byte 0x${raw[raw.length - 1].toString(16)}`} (header length field wrong?)`,
+    );
   }
   const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(raw).trim();
   let dict: PyValue;
   try {
     dict = parsePyLiteral(text);
   } catch (err) {
-    return bad(`.npy header must be a Python dict literal; got ${JSON.stringify(text.slice(0, 60))} (${(err as Error).message})`);
+    return bad(
+      `.npy header must be a Python dict literal; got ${JSON.stringify(text.slice(0, 60))} (${(err as Error).message})`,
+    );
   }
-  if (dict === null || typeof dict !== 'object' || Array.isArray(dict)) return bad(`.npy header must be a dict; got ${JSON.stringify(text.slice(0, 60))}`);
+  if (dict === null || typeof dict !== 'object' || Array.isArray(dict))
+    return bad(`.npy header must be a dict; got ${JSON.stringify(text.slice(0, 60))}`);
   const keys = Object.keys(dict).sort();
   if (keys.join() !== HEADER_KEYS.join()) {
-    return bad(`.npy header keys must be exactly ${HEADER_KEYS.join(', ')}; got ${keys.map((k) => JSON.stringify(k)).join(', ')}`);
+    return bad(
+      `.npy header keys must be exactly ${HEADER_KEYS.join(', ')}; got ${keys.map((k) => JSON.stringify(k)).join(', ')}`,
+    );
   }
-  if (typeof dict.fortran_order !== 'boolean') return bad(`.npy header fortran_order must be True or False; got ${JSON.stringify(dict.fortran_order)}`);
+  if (typeof dict.fortran_order !== 'boolean')
+    return bad(`.npy header fortran_order must be True or False; got ${JSON.stringify(dict.fortran_order)}`);
   const shape = checkShape(dict.shape, source);
   const { type, fields, itemBytes } = parseDescr(dict.descr, source);
   return { type, fields, itemBytes, fortranOrder: dict.fortran_order, shape, dataOffset };
@@ -156,12 +169,17 @@ const HEADER_KEYS = ['descr', 'fortran_order', 'shape'];
 /** A shape tuple of non-negative safe integers. */
 function checkShape(shape: PyValue, source: string): number[] {
   if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)) {
-    throw new InputError(`${source}: .npy header shape must be a tuple of non-negative integers; got ${JSON.stringify(shape)}`);
+    throw new InputError(
+      `${source}: .npy header shape must be a tuple of non-negative integers; got ${JSON.stringify(shape)}`,
+    );
   }
   return shape as number[];
 }
 
-function parseDescr(descr: PyValue, source: string): { type: ElementType | null; fields: Field[] | null; itemBytes: number } {
+function parseDescr(
+  descr: PyValue,
+  source: string,
+): { type: ElementType | null; fields: Field[] | null; itemBytes: number } {
   const unsupported = (got: string): never => {
     throw new InputError(`${source}: dtype must be ${SUPPORTED_DTYPES}; got ${got}`);
   };
@@ -173,7 +191,8 @@ function parseDescr(descr: PyValue, source: string): { type: ElementType | null;
   const fields: Field[] = [];
   let offset = 0;
   for (const entry of descr) {
-    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'string') return unsupported(JSON.stringify(descr));
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'string')
+      return unsupported(JSON.stringify(descr));
     const [name, typeText] = entry as [string, string];
     const padding = voidWidth(typeText);
     if (padding !== null && name === '') {
@@ -181,7 +200,8 @@ function parseDescr(descr: PyValue, source: string): { type: ElementType | null;
       continue;
     }
     if (entry.length > 2) unsupported(`field ${JSON.stringify(name)} with sub-array shape ${JSON.stringify(entry[2])}`);
-    const type = parseElementType(typeText) ?? unsupported(`field ${JSON.stringify(name)} of dtype ${JSON.stringify(typeText)}`);
+    const type =
+      parseElementType(typeText) ?? unsupported(`field ${JSON.stringify(name)} of dtype ${JSON.stringify(typeText)}`);
     fields.push({ name, type, offset });
     offset += type.width;
   }

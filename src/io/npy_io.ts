@@ -37,16 +37,26 @@ function viewAs(bytes: Uint8Array, type: ElementType, source: string, name: stri
   const { buffer, byteOffset } = bytes;
   const n = bytes.length / type.width;
   switch (`${type.kind}${type.width}`) {
-    case 'f4': return new Float32Array(buffer, byteOffset, n);
-    case 'f8': return new Float64Array(buffer, byteOffset, n);
-    case 'i1': return new Int8Array(buffer, byteOffset, n);
-    case 'i2': return new Int16Array(buffer, byteOffset, n);
-    case 'i4': return new Int32Array(buffer, byteOffset, n);
-    case 'i8': return new BigInt64Array(buffer, byteOffset, n);
-    case 'u2': return new Uint16Array(buffer, byteOffset, n);
-    case 'u4': return new Uint32Array(buffer, byteOffset, n);
-    case 'u8': return uint64AsInt64(source, name, new BigUint64Array(buffer, byteOffset, n));
-    default: return new Uint8Array(buffer, byteOffset, n); // u1 and b1
+    case 'f4':
+      return new Float32Array(buffer, byteOffset, n);
+    case 'f8':
+      return new Float64Array(buffer, byteOffset, n);
+    case 'i1':
+      return new Int8Array(buffer, byteOffset, n);
+    case 'i2':
+      return new Int16Array(buffer, byteOffset, n);
+    case 'i4':
+      return new Int32Array(buffer, byteOffset, n);
+    case 'i8':
+      return new BigInt64Array(buffer, byteOffset, n);
+    case 'u2':
+      return new Uint16Array(buffer, byteOffset, n);
+    case 'u4':
+      return new Uint32Array(buffer, byteOffset, n);
+    case 'u8':
+      return uint64AsInt64(source, name, new BigUint64Array(buffer, byteOffset, n));
+    default:
+      return new Uint8Array(buffer, byteOffset, n); // u1 and b1
   }
 }
 
@@ -59,7 +69,15 @@ function contiguousColumn(bytes: Uint8Array, type: ElementType, source: string, 
 }
 
 /** Gathers one element per row at `offset` inside rows of `stride` bytes (copies). */
-function stridedColumn(data: Uint8Array, nRows: number, stride: number, offset: number, type: ElementType, source: string, name: string): NumericColumn {
+function stridedColumn(
+  data: Uint8Array,
+  nRows: number,
+  stride: number,
+  offset: number,
+  type: ElementType,
+  source: string,
+  name: string,
+): NumericColumn {
   const w = type.width;
   const out = new Uint8Array(nRows * w);
   for (let r = 0, src = offset, dst = 0; r < nRows; r++, src += stride, dst += w) {
@@ -77,20 +95,31 @@ export function parseNpy(bytes: Uint8Array, source: string, name: string, reques
   const header = parseHeader(bytes, source);
   const { shape, itemBytes, fields, type } = header;
   if (shape.length < 1 || shape.length > 2 || (fields !== null && shape.length !== 1)) {
-    throw new InputError(`${source}: array must be 1-D or 2-D (structured arrays 1-D); got shape (${shape.join(', ')}${shape.length === 1 ? ',' : ''})`);
+    throw new InputError(
+      `${source}: array must be 1-D or 2-D (structured arrays 1-D); got shape (${shape.join(', ')}${shape.length === 1 ? ',' : ''})`,
+    );
   }
   const nRows = shape[0];
   const nCols = shape.length === 2 ? shape[1] : 1;
   const dataBytes = nRows * nCols * itemBytes;
   const available = bytes.length - header.dataOffset;
   if (available < dataBytes) {
-    throw new InputError(`${source}: file is truncated; the header promises ${dataBytes} bytes of data, got ${available}`);
+    throw new InputError(
+      `${source}: file is truncated; the header promises ${dataBytes} bytes of data, got ${available}`,
+    );
   }
   if (available > dataBytes) {
-    throw new InputError(`${source}: data must fill the file exactly; got ${available - dataBytes} bytes after the ${dataBytes} the header promises (wrong shape or header length?)`);
+    throw new InputError(
+      `${source}: data must fill the file exactly; got ${available - dataBytes} bytes after the ${dataBytes} the header promises (wrong shape or header length?)`,
+    );
   }
   const data = bytes.subarray(header.dataOffset, header.dataOffset + dataBytes);
-  const columnNames = fields !== null ? fields.map((f) => f.name) : shape.length === 1 ? [name] : Array.from({ length: nCols }, (_, j) => `col${j}`);
+  const columnNames =
+    fields !== null
+      ? fields.map((f) => f.name)
+      : shape.length === 1
+        ? [name]
+        : Array.from({ length: nCols }, (_, j) => `col${j}`);
   checkRequested(source, requested, columnNames);
   const columns = new Map<string, NumericColumn>();
   for (const col of new Set(requested)) {
@@ -98,7 +127,15 @@ export function parseNpy(bytes: Uint8Array, source: string, name: string, reques
     if (fields !== null) {
       columns.set(col, stridedColumn(data, nRows, itemBytes, fields[j].offset, fields[j].type, source, col));
     } else if (shape.length === 1 || header.fortranOrder) {
-      columns.set(col, contiguousColumn(data.subarray(j * nRows * itemBytes, (j + 1) * nRows * itemBytes), type as ElementType, source, col));
+      columns.set(
+        col,
+        contiguousColumn(
+          data.subarray(j * nRows * itemBytes, (j + 1) * nRows * itemBytes),
+          type as ElementType,
+          source,
+          col,
+        ),
+      );
     } else {
       columns.set(col, stridedColumn(data, nRows, nCols * itemBytes, j * itemBytes, type as ElementType, source, col));
     }
@@ -153,7 +190,12 @@ function typeText(values: NumericColumn, bigEndian: boolean): string {
 }
 
 /** The header bytes, padded so the data start at a multiple of 64. */
-function encodeHeader(descr: string, fortranOrder: boolean, shape: number[], version: 1 | 2 | 3 | undefined): Uint8Array {
+function encodeHeader(
+  descr: string,
+  fortranOrder: boolean,
+  shape: number[],
+  version: 1 | 2 | 3 | undefined,
+): Uint8Array {
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   const dict = `{'descr': ${descr}, 'fortran_order': ${fortranOrder ? 'True' : 'False'}, 'shape': ${shapeText}, }`;
   const body = new TextEncoder().encode(dict);
@@ -181,7 +223,10 @@ function bytesOf(values: NumericColumn, bigEndian: boolean): Uint8Array {
 }
 
 /** Encodes one column (1-D) or several (structured or 2-D) as `.npy` bytes. */
-export function encodeNpy(data: NumericColumn | Record<string, NumericColumn>, options: NpyWriteOptions = {}): Uint8Array {
+export function encodeNpy(
+  data: NumericColumn | Record<string, NumericColumn>,
+  options: NpyWriteOptions = {},
+): Uint8Array {
   const big = options.byteOrder === 'big';
   if (ArrayBuffer.isView(data)) {
     const header = encodeHeader(`'${typeText(data, big)}'`, false, [data.length], options.version);
@@ -191,12 +236,16 @@ export function encodeNpy(data: NumericColumn | Record<string, NumericColumn>, o
   const cols = names.map((n) => data[n]);
   const nRows = cols[0]?.length ?? 0;
   cols.forEach((c, j) => {
-    if (c.length !== nRows) throw new InputError(`columns must have the same length; got ${names[0]}=${nRows}, ${names[j]}=${c.length}`);
+    if (c.length !== nRows)
+      throw new InputError(`columns must have the same length; got ${names[0]}=${nRows}, ${names[j]}=${c.length}`);
   });
   if (options.layout === 'matrix') {
     const descr = typeText(cols[0], big);
     cols.forEach((c, j) => {
-      if (typeText(c, big) !== descr) throw new InputError(`matrix columns must share one dtype; got ${names[0]}=${descr}, ${names[j]}=${typeText(c, big)}`);
+      if (typeText(c, big) !== descr)
+        throw new InputError(
+          `matrix columns must share one dtype; got ${names[0]}=${descr}, ${names[j]}=${typeText(c, big)}`,
+        );
     });
     const header = encodeHeader(`'${descr}'`, options.fortranOrder === true, [nRows, cols.length], options.version);
     const parts = cols.map((c) => bytesOf(c, big));
@@ -204,7 +253,13 @@ export function encodeNpy(data: NumericColumn | Record<string, NumericColumn>, o
   }
   const descr = `[${names.map((n, j) => `('${n}', '${typeText(cols[j], big)}')`).join(', ')}]`;
   const header = encodeHeader(descr, false, [nRows], options.version);
-  return concat([header, interleave(cols.map((c) => bytesOf(c, big)), nRows)]);
+  return concat([
+    header,
+    interleave(
+      cols.map((c) => bytesOf(c, big)),
+      nRows,
+    ),
+  ]);
 }
 
 /** Row-major interleave of per-column byte runs (`[nRows × Σ widths]`). */
@@ -236,6 +291,10 @@ function concat(parts: Uint8Array[]): Uint8Array {
  * structured array (default) or a 2-D matrix (`layout: 'matrix'`, one dtype).
  * @example await writeNpy('pt.npy', new Float32Array([1, 2]))  // reads back as column "pt"
  */
-export async function writeNpy(path: string, data: NumericColumn | Record<string, NumericColumn>, options: NpyWriteOptions = {}): Promise<void> {
+export async function writeNpy(
+  path: string,
+  data: NumericColumn | Record<string, NumericColumn>,
+  options: NpyWriteOptions = {},
+): Promise<void> {
   await writeFile(path, encodeNpy(data, options));
 }

@@ -13,11 +13,18 @@ import type { ColumnTable, NumericColumn, ReadOptions } from './table.js';
 import { extractZip, listZip } from './zip_archive.js';
 
 /** The members of an archive, by name without `.npy`; only those `keep` selects are extracted (and CRC-checked). */
-async function unzipMembers(source: string, bytes: Uint8Array, keep: (member: string) => boolean): Promise<{ names: string[]; files: Record<string, Uint8Array> }> {
+async function unzipMembers(
+  source: string,
+  bytes: Uint8Array,
+  keep: (member: string) => boolean,
+): Promise<{ names: string[]; files: Record<string, Uint8Array> }> {
   const entries = listZip(bytes, source);
   const names = entries.map((e) => e.name.replace(/\.npy$/, ''));
   const unprintable = names.find((n) => /[\u0000-\u001f\u007f]/.test(n));
-  if (unprintable !== undefined) throw new InputError(`${source}: member names must be printable; got ${JSON.stringify(unprintable)} (corrupt file?)`);
+  if (unprintable !== undefined)
+    throw new InputError(
+      `${source}: member names must be printable; got ${JSON.stringify(unprintable)} (corrupt file?)`,
+    );
   const files: Record<string, Uint8Array> = {};
   for (const [k, entry] of entries.entries()) {
     if (keep(names[k])) files[entry.name] = await extractZip(bytes, entry, source);
@@ -37,7 +44,8 @@ export async function readNpz(path: string, options: ReadOptions): Promise<Colum
   const { names, files } = await unzipMembers(file, bytes, (member) => wanted.has(member));
   if (object !== undefined) {
     const data = files[`${object}.npy`] ?? files[object];
-    if (data === undefined) throw new InputError(`${file}: member ${JSON.stringify(object)} not found; members are ${listNames(names)}`);
+    if (data === undefined)
+      throw new InputError(`${file}: member ${JSON.stringify(object)} not found; members are ${listNames(names)}`);
     const source = `${file}:${object}`;
     const parsed = parseNpy(data, source, object, options.columns);
     options.onProgress?.(1);
@@ -52,11 +60,15 @@ export async function readNpz(path: string, options: ReadOptions): Promise<Colum
     const data = files[`${member}.npy`] ?? files[member];
     const shape = parseHeader(data, source).shape;
     if (shape.length !== 1) {
-      throw new InputError(`${file}: member ${JSON.stringify(member)} must be a 1-D array to be a column (read ${file}:${member} for its columns); got shape (${shape.join(', ')})`);
+      throw new InputError(
+        `${file}: member ${JSON.stringify(member)} must be a 1-D array to be a column (read ${file}:${member} for its columns); got shape (${shape.join(', ')})`,
+      );
     }
     const parsed = parseNpy(data, source, member, [member]);
     if (nRows >= 0 && parsed.nRows !== nRows) {
-      throw new InputError(`${file}: members must have the same length; got ${first}=${nRows}, ${member}=${parsed.nRows}`);
+      throw new InputError(
+        `${file}: members must have the same length; got ${first}=${nRows}, ${member}=${parsed.nRows}`,
+      );
     }
     if (nRows < 0) [nRows, first] = [parsed.nRows, member];
     columns.set(member, parsed.columns.get(member) as NumericColumn);
@@ -75,7 +87,11 @@ export interface NpzWriteOptions {
  * Writes a `.npz` archive with one 1-D member `<name>.npy` per column.
  * @example await writeNpz('sim.npz', { gen_pt: genPt, reco_pt: recoPt })
  */
-export async function writeNpz(path: string, columns: Record<string, NumericColumn>, options: NpzWriteOptions = {}): Promise<void> {
+export async function writeNpz(
+  path: string,
+  columns: Record<string, NumericColumn>,
+  options: NpzWriteOptions = {},
+): Promise<void> {
   const { zipSync } = await import('fflate');
   const members: Record<string, Uint8Array> = {};
   for (const [name, values] of Object.entries(columns)) members[`${name}.npy`] = encodeNpy(values);

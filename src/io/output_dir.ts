@@ -92,7 +92,9 @@ export function describeFsError(error: unknown): string {
     ENOENT: 'no such file or directory',
     EISDIR: 'is a directory',
   };
-  return code === undefined ? String((error as Error).message ?? error) : `${code}${words[code] ? ` (${words[code]})` : ''}`;
+  return code === undefined
+    ? String((error as Error).message ?? error)
+    : `${code}${words[code] ? ` (${words[code]})` : ''}`;
 }
 
 async function readManifest(dir: string): Promise<Manifest | undefined> {
@@ -125,31 +127,63 @@ export async function checkOutputDir(outDir: string, options: OutputDirOptions):
   const subject = options.subject ?? '--out';
   const path = resolve(outDir);
   const found = await stat(path).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : error));
-  if (found instanceof Error) throw outputError(subject, outDir, 'must be a folder the engine can use', describeFsError(found));
+  if (found instanceof Error)
+    throw outputError(subject, outDir, 'must be a folder the engine can use', describeFsError(found));
   let earlier: string[] = [];
   if (found !== undefined) {
-    if (!found.isDirectory()) throw outputError(subject, outDir, 'must be a folder', 'a file', 'choose another path; files are never replaced by an output folder');
+    if (!found.isDirectory())
+      throw outputError(
+        subject,
+        outDir,
+        'must be a folder',
+        'a file',
+        'choose another path; files are never replaced by an output folder',
+      );
     const entries = (await readdir(path)).sort();
     const manifest = options.withoutManifest === undefined ? await readManifest(path) : undefined;
-    const legacy = manifest === undefined && (options.withoutManifest === undefined ? entries.includes('weights.arrow') && entries.every((e) => LEGACY_ENTRIES.has(e)) : options.withoutManifest.recognise(entries));
+    const legacy =
+      manifest === undefined &&
+      (options.withoutManifest === undefined
+        ? entries.includes('weights.arrow') && entries.every((e) => LEGACY_ENTRIES.has(e))
+        : options.withoutManifest.recognise(entries));
     if (manifest !== undefined) earlier = manifest.entries.filter((e) => entries.includes(e));
     else if (legacy) earlier = entries;
     else if (entries.length > 0) {
-      throw outputError(subject, outDir, 'must be empty or an earlier omnifold output', `a folder holding ${listed(entries)}`, 'not written by omnifold: choose another folder');
+      throw outputError(
+        subject,
+        outDir,
+        'must be empty or an earlier omnifold output',
+        `a folder holding ${listed(entries)}`,
+        'not written by omnifold: choose another folder',
+      );
     }
     if ((manifest !== undefined || legacy) && earlier.length > 0 && !options.force && !options.resume) {
-      throw outputError(subject, outDir, 'must not hold an earlier omnifold output unless --force or --resume is given', `one holding ${listed(earlier)}`, '--force replaces it; --resume continues an interrupted run');
+      throw outputError(
+        subject,
+        outDir,
+        'must not hold an earlier omnifold output unless --force or --resume is given',
+        `one holding ${listed(earlier)}`,
+        '--force replaces it; --resume continues an interrupted run',
+      );
     }
     const foreign = (options.writes ?? []).filter((w) => entries.includes(w) && !earlier.includes(w));
     if (foreign.length > 0) {
-      throw outputError(subject, outDir, `must not hold ${foreign.join(', ')} unless the engine wrote it`, `${foreign.join(', ')} not listed in its ${MANIFEST}`, 'move it away or choose another folder');
+      throw outputError(
+        subject,
+        outDir,
+        `must not hold ${foreign.join(', ')} unless the engine wrote it`,
+        `${foreign.join(', ')} not listed in its ${MANIFEST}`,
+        'move it away or choose another folder',
+      );
     }
   }
   for (const input of options.inputs ?? []) {
     const file = resolve(input.path);
     const owned = [...new Set([...earlier, ...(options.writes ?? []), RESUME_DIR])].map((e) => join(path, e));
     if (owned.some((o) => file === o || file.startsWith(o + sep))) {
-      throw new InputError(`${input.option} must not be a file this run replaces in ${subject} ${outDir}; got ${input.path}`);
+      throw new InputError(
+        `${input.option} must not be a file this run replaces in ${subject} ${outDir}; got ${input.path}`,
+      );
     }
   }
   const probe = await nearestExisting(path);
@@ -187,9 +221,11 @@ export class OutputDir {
       await mkdir(this.path, { recursive: true });
       for (const entry of await readdir(this.path)) {
         // leftovers of a run killed while writing (names only the engine uses)
-        if (entry.startsWith(STAGING_PREFIX) || entry.startsWith(`${MANIFEST}.tmp-`)) await rm(join(this.path, entry), { recursive: true, force: true });
+        if (entry.startsWith(STAGING_PREFIX) || entry.startsWith(`${MANIFEST}.tmp-`))
+          await rm(join(this.path, entry), { recursive: true, force: true });
       }
-      if (!this.options.resume && this.earlier.includes(RESUME_DIR)) await rm(this.resumeDir, { recursive: true, force: true });
+      if (!this.options.resume && this.earlier.includes(RESUME_DIR))
+        await rm(this.resumeDir, { recursive: true, force: true });
       await this.writeManifest('running', [...new Set([...this.earlier, RESUME_DIR])]);
     } catch (error) {
       if (error instanceof OmniFoldError) throw error;
@@ -212,7 +248,13 @@ export class OutputDir {
       const present = await readdir(this.path);
       const foreign = written.filter((w) => present.includes(w) && !this.earlier.includes(w));
       if (foreign.length > 0) {
-        throw outputError(this.subject, this.given, `must not hold ${foreign.join(', ')} unless the engine wrote it`, `${foreign.join(', ')} not listed in its ${MANIFEST}`, 'nothing was replaced');
+        throw outputError(
+          this.subject,
+          this.given,
+          `must not hold ${foreign.join(', ')} unless the engine wrote it`,
+          `${foreign.join(', ')} not listed in its ${MANIFEST}`,
+          'nothing was replaced',
+        );
       }
       await this.writeManifest('running', [...new Set([...this.earlier, RESUME_DIR, ...written])]);
       for (const entry of written) await this.replace(staging, entry);
@@ -220,7 +262,13 @@ export class OutputDir {
       await rm(staging, { recursive: true, force: true });
       // a file-system refusal (a full disk, say) is named; anything else is the writer's own error
       if ((error as NodeJS.ErrnoException).code === undefined || error instanceof OmniFoldError) throw error;
-      throw outputError(this.subject, this.given, 'must take the whole output', describeFsError(error), 'entries not yet moved are unchanged');
+      throw outputError(
+        this.subject,
+        this.given,
+        'must take the whole output',
+        describeFsError(error),
+        'entries not yet moved are unchanged',
+      );
     }
     await rm(staging, { recursive: true, force: true });
     if (this.options.update) {
@@ -228,7 +276,8 @@ export class OutputDir {
       return written;
     }
     await rm(this.resumeDir, { recursive: true, force: true });
-    for (const stale of this.earlier.filter((e) => !written.includes(e))) await rm(join(this.path, stale), { recursive: true, force: true });
+    for (const stale of this.earlier.filter((e) => !written.includes(e)))
+      await rm(join(this.path, stale), { recursive: true, force: true });
     await this.writeManifest('complete', written);
     return written;
   }
@@ -248,7 +297,13 @@ export class OutputDir {
 
   private async writeManifest(state: Manifest['state'], entries: string[]): Promise<void> {
     if (this.options.withoutManifest !== undefined) return;
-    const manifest: Manifest = { format: 'omnifold-output', formatVersion: 1, command: this.options.command, state, entries: entries.sort() };
+    const manifest: Manifest = {
+      format: 'omnifold-output',
+      formatVersion: 1,
+      command: this.options.command,
+      state,
+      entries: entries.sort(),
+    };
     const temp = join(this.path, `${MANIFEST}.tmp-${process.pid}`);
     await writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`);
     await rename(temp, join(this.path, MANIFEST));

@@ -15,7 +15,9 @@ export async function checkOutputFile(path: string, subject: string, force = fal
   const found = await stat(path).catch(() => undefined);
   if (found?.isDirectory()) throw new InputError(`${subject} ${path} must be a file path; got a folder`);
   if (found !== undefined && !force) {
-    throw new InputError(`${subject} ${path} must not exist (the engine never overwrites a file unasked); got an existing file (--force replaces it)`);
+    throw new InputError(
+      `${subject} ${path} must not exist (the engine never overwrites a file unasked); got an existing file (--force replaces it)`,
+    );
   }
   const parent = await nearestExisting(resolve(dirname(path)));
   try {
@@ -30,7 +32,11 @@ export async function checkOutputFile(path: string, subject: string, force = fal
  * for writers that look at it), which is then renamed to `path`. On failure the temporary
  * file is removed and `path` is unchanged.
  */
-export async function writeFileWhole(path: string, subject: string, write: (temp: string) => Promise<void>): Promise<void> {
+export async function writeFileWhole(
+  path: string,
+  subject: string,
+  write: (temp: string) => Promise<void>,
+): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}${extname(path)}`);
   try {
     await mkdir(dirname(path), { recursive: true });

@@ -33,7 +33,12 @@ function outputFor(type: DataType): { make: (n: number) => NumericColumn } | nul
     return null;
   }
   if (DataType.isInt(type)) {
-    const ctor = { 8: type.isSigned ? Int8Array : Uint8Array, 16: type.isSigned ? Int16Array : Uint16Array, 32: type.isSigned ? Int32Array : Uint32Array, 64: BigInt64Array }[type.bitWidth];
+    const ctor = {
+      8: type.isSigned ? Int8Array : Uint8Array,
+      16: type.isSigned ? Int16Array : Uint16Array,
+      32: type.isSigned ? Int32Array : Uint32Array,
+      64: BigInt64Array,
+    }[type.bitWidth];
     return ctor === undefined ? null : { make: (n) => new ctor(n) };
   }
   if (DataType.isBool(type)) return { make: (n) => new Uint8Array(n) };
@@ -44,7 +49,9 @@ function outputFor(type: DataType): { make: (n: number) => NumericColumn } | nul
 function copyVector(source: string, name: string, vector: Vector, out: NumericColumn, offset: number): void {
   const type = vector.type as DataType;
   if (vector.nullCount > 0 && !DataType.isFloat(type)) {
-    throw new InputError(`${source}: column ${JSON.stringify(name)} must have no nulls (only float columns may, read as NaN); got ${vector.nullCount} nulls`);
+    throw new InputError(
+      `${source}: column ${JSON.stringify(name)} must have no nulls (only float columns may, read as NaN); got ${vector.nullCount} nulls`,
+    );
   }
   if (DataType.isBool(type) || vector.nullCount > 0) {
     const target = out as Float64Array;
@@ -67,20 +74,29 @@ async function openParquet(pw: ParquetWasm, file: string): Promise<ParquetFile> 
   try {
     await stat(file);
   } catch (err) {
-    throw new InputError(`${file}: file must be readable; got ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+    throw new InputError(`${file}: file must be readable; got ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
+      cause: err,
+    });
   }
   try {
-    return await guardWasmTraps(file, 'Parquet footer must decode', async () => pw.ParquetFile.fromFile(await openAsBlob(file)));
+    return await guardWasmTraps(file, 'Parquet footer must decode', async () =>
+      pw.ParquetFile.fromFile(await openAsBlob(file)),
+    );
   } catch (err) {
     if (err instanceof InputError) throw err;
-    throw new InputError(`${file}: file is truncated or not a Parquet file; got ${JSON.stringify(String(err).replace(/^Error: /, ''))}`, { cause: err });
+    throw new InputError(
+      `${file}: file is truncated or not a Parquet file; got ${JSON.stringify(String(err).replace(/^Error: /, ''))}`,
+      { cause: err },
+    );
   }
 }
 
 /** Checks that a requested column has a flat numeric type. */
 function checkField(source: string, field: Field): void {
   if (outputFor(field.type) === null) {
-    throw new InputError(`${source}: column ${JSON.stringify(field.name)} must be ${SUPPORTED_TYPES}; got ${String(field.type)} (${Type[field.typeId]})`);
+    throw new InputError(
+      `${source}: column ${JSON.stringify(field.name)} must be ${SUPPORTED_TYPES}; got ${String(field.type)} (${Type[field.typeId]})`,
+    );
   }
 }
 
@@ -104,7 +120,11 @@ export async function readParquet(path: string, options: ReadOptions): Promise<C
     const nRows = rowGroupRows.reduce((a, b) => a + b, 0);
     checkDeclaredRows(file, rowGroupRows, nRows, requested.length, (await stat(file)).size);
     const columns = new Map<string, NumericColumn>();
-    for (const name of requested) columns.set(name, (outputFor(schema.fields[names.indexOf(name)].type) as { make: (n: number) => NumericColumn }).make(nRows));
+    for (const name of requested)
+      columns.set(
+        name,
+        (outputFor(schema.fields[names.indexOf(name)].type) as { make: (n: number) => NumericColumn }).make(nRows),
+      );
     const progress = throttledProgress(options.onProgress);
     let offset = 0;
     for (let g = 0; g < rowGroupRows.length && requested.length > 0; g++) {
@@ -113,9 +133,12 @@ export async function readParquet(path: string, options: ReadOptions): Promise<C
         throw err;
       });
       if (table.numRows !== rowGroupRows[g]) {
-        throw new InputError(`${file}: row group ${g} must hold the ${rowGroupRows[g]} rows the footer declares; got ${table.numRows} (truncated or corrupt file)`);
+        throw new InputError(
+          `${file}: row group ${g} must hold the ${rowGroupRows[g]} rows the footer declares; got ${table.numRows} (truncated or corrupt file)`,
+        );
       }
-      for (const name of requested) copyVector(file, name, table.getChild(name) as Vector, columns.get(name) as NumericColumn, offset);
+      for (const name of requested)
+        copyVector(file, name, table.getChild(name) as Vector, columns.get(name) as NumericColumn, offset);
       offset += table.numRows;
       progress(nRows === 0 ? 1 : offset / nRows);
     }
@@ -123,7 +146,10 @@ export async function readParquet(path: string, options: ReadOptions): Promise<C
     return makeTable(file, nRows, names, columns);
   } catch (err) {
     if (err instanceof InputError) throw err;
-    throw new InputError(`${file}: file must be a readable Parquet file; got ${JSON.stringify(String((err as Error).message ?? err).split('\n')[0])} (corrupt file?)`, { cause: err });
+    throw new InputError(
+      `${file}: file must be a readable Parquet file; got ${JSON.stringify(String((err as Error).message ?? err).split('\n')[0])} (corrupt file?)`,
+      { cause: err },
+    );
   } finally {
     if (!trapped) parquet.free(); // after a trap the decoder's state is not to be touched
   }
@@ -135,23 +161,39 @@ const MIN_CLAIM_BYTES = 64 * 1024 * 1024;
 const MAX_EXPANSION = 8 * 1032;
 
 /** Row counts from the footer must be non-negative integers, and not claim more data than the file could hold. */
-function checkDeclaredRows(file: string, rowGroupRows: number[], nRows: number, nColumns: number, fileBytes: number): void {
+function checkDeclaredRows(
+  file: string,
+  rowGroupRows: number[],
+  nRows: number,
+  nColumns: number,
+  fileBytes: number,
+): void {
   const bad = rowGroupRows.findIndex((n) => !Number.isSafeInteger(n) || n < 0);
-  if (bad >= 0) throw new InputError(`${file}: row group ${bad} must declare a non-negative row count; got ${rowGroupRows[bad]} (corrupt footer)`);
+  if (bad >= 0)
+    throw new InputError(
+      `${file}: row group ${bad} must declare a non-negative row count; got ${rowGroupRows[bad]} (corrupt footer)`,
+    );
   const claimed = nRows * 8 * nColumns;
   if (claimed > Math.max(MIN_CLAIM_BYTES, fileBytes * MAX_EXPANSION)) {
-    throw new InputError(`${file}: declared row count must fit a ${fileBytes}-byte file; got ${nRows} rows (corrupt footer)`);
+    throw new InputError(
+      `${file}: declared row count must fit a ${fileBytes}-byte file; got ${nRows} rows (corrupt footer)`,
+    );
   }
 }
 
 /** Reads the requested columns of one row group; decoder failures and traps become InputErrors. */
 async function readRowGroup(parquet: ParquetFile, file: string, columns: string[], group: number): Promise<Table> {
   try {
-    const part = await guardWasmTraps(file, `row group ${group} must decode`, () => parquet.read({ columns, rowGroups: [group], batchSize: BATCH_ROWS }));
+    const part = await guardWasmTraps(file, `row group ${group} must decode`, () =>
+      parquet.read({ columns, rowGroups: [group], batchSize: BATCH_ROWS }),
+    );
     return tableFromIPC(part.intoIPCStream());
   } catch (err) {
     if (err instanceof InputError) throw err;
-    throw new InputError(`${file}: row group ${group} must decode; got ${JSON.stringify(String((err as Error).message ?? err).split('\n')[0])} (truncated or corrupt file?)`, { cause: err });
+    throw new InputError(
+      `${file}: row group ${group} must decode; got ${JSON.stringify(String((err as Error).message ?? err).split('\n')[0])} (truncated or corrupt file?)`,
+      { cause: err },
+    );
   }
 }
 
@@ -166,12 +208,18 @@ export interface ParquetWriteOptions {
  * (it only costs time for continuous values). Uint8Array columns are written as uint8.
  * @example await writeParquet('sim.parquet', { gen_pt: genPt, weight: w })
  */
-export async function writeParquet(path: string, columns: Record<string, NumericColumn>, options: ParquetWriteOptions = {}): Promise<void> {
+export async function writeParquet(
+  path: string,
+  columns: Record<string, NumericColumn>,
+  options: ParquetWriteOptions = {},
+): Promise<void> {
   const [{ tableFromArrays, tableToIPC }, pw] = await Promise.all([import('apache-arrow'), import('parquet-wasm')]);
   const names = Object.keys(columns);
   names.forEach((name) => {
     if (columns[name].length !== columns[names[0]].length) {
-      throw new InputError(`columns must have the same length; got ${names[0]}=${columns[names[0]].length}, ${name}=${columns[name].length}`);
+      throw new InputError(
+        `columns must have the same length; got ${names[0]}=${columns[names[0]].length}, ${name}=${columns[name].length}`,
+      );
     }
   });
   const arrow = tableFromArrays(columns as Record<string, Float32Array>);

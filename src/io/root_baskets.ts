@@ -29,7 +29,8 @@ function checkBlocks(payload: Uint8Array, objectBytes: number, fail: (why: strin
     const algorithm = String.fromCharCode(payload[at], payload[at + 1]);
     const compressed = u24(payload, at + 3);
     const size = u24(payload, at + 6);
-    if (at + BLOCK_HEADER + compressed > payload.length) fail(`a ${algorithm} block of ${compressed} bytes past the basket's end`);
+    if (at + BLOCK_HEADER + compressed > payload.length)
+      fail(`a ${algorithm} block of ${compressed} bytes past the basket's end`);
     if (algorithm === 'ZL') {
       let out: Uint8Array;
       try {
@@ -46,8 +47,15 @@ function checkBlocks(payload: Uint8Array, objectBytes: number, fail: (why: strin
 }
 
 /** Checks one basket's key and payload at `seek` (`bytes` long, as the branch records). */
-async function checkBasket(handle: FileHandle, fileBytes: number, seek: number, bytes: number, fail: (why: string) => never): Promise<void> {
-  if (!(Number.isSafeInteger(seek) && seek > 0 && bytes > 0 && seek + bytes <= fileBytes)) fail(`a basket of ${bytes} bytes at byte ${seek} of a ${fileBytes}-byte file`);
+async function checkBasket(
+  handle: FileHandle,
+  fileBytes: number,
+  seek: number,
+  bytes: number,
+  fail: (why: string) => never,
+): Promise<void> {
+  if (!(Number.isSafeInteger(seek) && seek > 0 && bytes > 0 && seek + bytes <= fileBytes))
+    fail(`a basket of ${bytes} bytes at byte ${seek} of a ${fileBytes}-byte file`);
   const basket = new Uint8Array(bytes);
   await handle.read(basket, 0, bytes, seek);
   const view = new DataView(basket.buffer);
@@ -56,7 +64,9 @@ async function checkBasket(handle: FileHandle, fileBytes: number, seek: number, 
   const objectBytes = view.getInt32(6);
   const keyLength = view.getInt16(14);
   if (keyBytes !== bytes || keyLength <= 0 || keyLength > bytes || objectBytes < 0) {
-    fail(`a basket key at byte ${seek} (${keyBytes} bytes, key length ${keyLength}) that disagrees with its branch (${bytes} bytes)`);
+    fail(
+      `a basket key at byte ${seek} (${keyBytes} bytes, key length ${keyLength}) that disagrees with its branch (${bytes} bytes)`,
+    );
   }
   if (objectBytes > bytes - keyLength) checkBlocks(basket.subarray(keyLength), objectBytes, fail);
 }
@@ -72,7 +82,9 @@ export async function checkBaskets(file: string, source: string, branches: Jsroo
     for (const branch of branches) {
       const n = Number(branch.fWriteBasket ?? 0);
       for (let b = 0; b < n; b++) {
-        await checkBasket(handle, size, Number(branch.fBasketSeek?.[b]), Number(branch.fBasketBytes?.[b]), (why) => fail(`in branch ${JSON.stringify(String(branch.fName))}, ${why}`));
+        await checkBasket(handle, size, Number(branch.fBasketSeek?.[b]), Number(branch.fBasketBytes?.[b]), (why) =>
+          fail(`in branch ${JSON.stringify(String(branch.fName))}, ${why}`),
+        );
       }
     }
   } finally {

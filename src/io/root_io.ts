@@ -45,7 +45,10 @@ function loadJsroot(file: string): Promise<Jsroot> {
   }));
   return jsrootPromise.catch((err) => {
     jsrootPromise = undefined;
-    throw new InputError(`${file}: reading ROOT files needs the optional dependency jsroot; got ${JSON.stringify(String((err as Error).message ?? err).split('\n')[0])} (npm install jsroot@7.11.2)`, { cause: err });
+    throw new InputError(
+      `${file}: reading ROOT files needs the optional dependency jsroot; got ${JSON.stringify(String((err as Error).message ?? err).split('\n')[0])} (npm install jsroot@7.11.2)`,
+      { cause: err },
+    );
   });
 }
 
@@ -89,7 +92,14 @@ interface Target {
 }
 
 /** Runs a jsroot selector over `targets`, filling one output row per entry. */
-async function fill(source: string, nRows: number, targets: Target[], run: (selector: JsrootObject) => Promise<unknown>, jsroot: Jsroot, onProgress?: (f: number) => void): Promise<void> {
+async function fill(
+  source: string,
+  nRows: number,
+  targets: Target[],
+  run: (selector: JsrootObject) => Promise<unknown>,
+  jsroot: Jsroot,
+  onProgress?: (f: number) => void,
+): Promise<void> {
   const progress = throttledProgress(onProgress);
   const selector = new jsroot.TSelector();
   let row = 0;
@@ -109,7 +119,10 @@ async function fill(source: string, nRows: number, targets: Target[], run: (sele
   try {
     await run(selector);
   } catch (err) {
-    throw new InputError(`${source}: tree data are unreadable (truncated file?); got ${JSON.stringify(String((err as Error).message ?? err).split('\n')[0])}`, { cause: err });
+    throw new InputError(
+      `${source}: tree data are unreadable (truncated file?); got ${JSON.stringify(String((err as Error).message ?? err).split('\n')[0])}`,
+      { cause: err },
+    );
   }
   if (row !== nRows) throw new InputError(`${source}: file is truncated; read ${row} of ${nRows} entries`);
   progress(1);
@@ -121,29 +134,55 @@ function flatLeaf(source: string, branch: JsrootObject): JsrootObject {
   const leaves = branch.fLeaves?.arr ?? [];
   if (branch._typename !== 'TBranch' || (branch.fBranches?.arr?.length ?? 0) > 0) {
     const cls = branch.fClassName ? ` of class ${branch.fClassName}` : '';
-    throw new InputError(`${source}: branch ${name} must be a flat numeric branch; got ${branch._typename}${cls} (object, STL or split branches are not read)`);
+    throw new InputError(
+      `${source}: branch ${name} must be a flat numeric branch; got ${branch._typename}${cls} (object, STL or split branches are not read)`,
+    );
   }
-  if (leaves.length !== 1) throw new InputError(`${source}: branch ${name} must have one leaf; got ${leaves.length} leaves (${leaves.map((l: JsrootObject) => l.fName).join(', ')})`);
+  if (leaves.length !== 1)
+    throw new InputError(
+      `${source}: branch ${name} must have one leaf; got ${leaves.length} leaves (${leaves.map((l: JsrootObject) => l.fName).join(', ')})`,
+    );
   const leaf = leaves[0];
-  if (leaf._typename === 'TLeafC') throw new InputError(`${source}: branch ${name} must hold numbers; got the string leaf ${leaf.fTitle || leaf.fName} (TLeafC)`);
-  if (leaf.fLeafCount) throw new InputError(`${source}: branch ${name} must be flat (one value per entry); got the jagged leaf ${leaf.fTitle || leaf.fName} (variable length)`);
-  if (leaf.fLen > 1) throw new InputError(`${source}: branch ${name} must be flat (one value per entry); got the fixed-size array leaf ${leaf.fTitle || leaf.fName}`);
+  if (leaf._typename === 'TLeafC')
+    throw new InputError(
+      `${source}: branch ${name} must hold numbers; got the string leaf ${leaf.fTitle || leaf.fName} (TLeafC)`,
+    );
+  if (leaf.fLeafCount)
+    throw new InputError(
+      `${source}: branch ${name} must be flat (one value per entry); got the jagged leaf ${leaf.fTitle || leaf.fName} (variable length)`,
+    );
+  if (leaf.fLen > 1)
+    throw new InputError(
+      `${source}: branch ${name} must be flat (one value per entry); got the fixed-size array leaf ${leaf.fTitle || leaf.fName}`,
+    );
   if (!(leaf._typename in LEAF_TYPES)) {
-    throw new InputError(`${source}: branch ${name} must hold float, double, (unsigned) char/short/int, Long64_t or bool; got ${leaf._typename}`);
+    throw new InputError(
+      `${source}: branch ${name} must hold float, double, (unsigned) char/short/int, Long64_t or bool; got ${leaf._typename}`,
+    );
   }
   return leaf;
 }
 
-async function readTree(jsroot: Jsroot, file: string, source: string, tree: JsrootObject, options: ReadOptions): Promise<ColumnTable> {
+async function readTree(
+  jsroot: Jsroot,
+  file: string,
+  source: string,
+  tree: JsrootObject,
+  options: ReadOptions,
+): Promise<ColumnTable> {
   const branches: JsrootObject[] = tree.fBranches?.arr ?? [];
   const names = branches.map((b) => String(b.fName));
   checkRequested(source, options.columns, names);
   const nRows = Number(tree.fEntries);
   const requested = [...new Set(options.columns)];
-  if (!Number.isSafeInteger(nRows) || nRows < 0) throw new InputError(`${source}: tree must have a non-negative entry count; got ${tree.fEntries} (corrupt file)`);
+  if (!Number.isSafeInteger(nRows) || nRows < 0)
+    throw new InputError(`${source}: tree must have a non-negative entry count; got ${tree.fEntries} (corrupt file)`);
   for (const name of requested) {
     const entries = Number(branches[names.indexOf(name)].fEntries);
-    if (entries !== nRows) throw new InputError(`${source}: branch ${JSON.stringify(name)} must have the tree's ${nRows} entries; got ${entries} (corrupt file)`);
+    if (entries !== nRows)
+      throw new InputError(
+        `${source}: branch ${JSON.stringify(name)} must have the tree's ${nRows} entries; got ${entries} (corrupt file)`,
+      );
   }
   const targets: Target[] = requested.map((name, k) => {
     const branch = branches[names.indexOf(name)];
@@ -151,7 +190,11 @@ async function readTree(jsroot: Jsroot, file: string, source: string, tree: Jsro
     return { name, member: `c${k}`, out: LEAF_TYPES[leaf._typename](Boolean(leaf.fIsUnsigned), nRows) };
   });
   if (targets.length > 0 && nRows > 0) {
-    await checkBaskets(file, source, targets.map((t) => branches[names.indexOf(t.name)]));
+    await checkBaskets(
+      file,
+      source,
+      targets.map((t) => branches[names.indexOf(t.name)]),
+    );
     const run = (selector: JsrootObject) => {
       targets.forEach((t) => selector.addBranch(branches[names.indexOf(t.name)], t.member));
       return jsroot.treeProcess(tree, selector, {});
@@ -161,14 +204,24 @@ async function readTree(jsroot: Jsroot, file: string, source: string, tree: Jsro
   return makeTable(source, nRows, names, new Map(targets.map((t) => [t.name, t.out])));
 }
 
-async function readRNTuple(jsroot: Jsroot, source: string, tuple: JsrootObject, options: ReadOptions): Promise<ColumnTable> {
+async function readRNTuple(
+  jsroot: Jsroot,
+  source: string,
+  tuple: JsrootObject,
+  options: ReadOptions,
+): Promise<ColumnTable> {
   let builder: JsrootObject;
   try {
     builder = await jsroot.readHeaderFooter(tuple);
   } catch (err) {
-    throw new InputError(`${source}: RNTuple header is unreadable; got ${JSON.stringify(String((err as Error).message ?? err))}`, { cause: err });
+    throw new InputError(
+      `${source}: RNTuple header is unreadable; got ${JSON.stringify(String((err as Error).message ?? err))}`,
+      { cause: err },
+    );
   }
-  const fields: JsrootObject[] = (builder?.fieldDescriptors ?? []).filter((f: JsrootObject, i: number) => f.parentFieldId === i);
+  const fields: JsrootObject[] = (builder?.fieldDescriptors ?? []).filter(
+    (f: JsrootObject, i: number) => f.parentFieldId === i,
+  );
   const names = fields.map((f) => String(f.fieldName));
   checkRequested(source, options.columns, names);
   const nRows = (builder?.clusterSummaries ?? []).reduce((n: number, c: JsrootObject) => n + Number(c.numEntries), 0);
@@ -178,7 +231,9 @@ async function readRNTuple(jsroot: Jsroot, source: string, tuple: JsrootObject, 
     const make = FIELD_TYPES[type];
     if (make === undefined) {
       const jagged = /^(std::vector|ROOT::RVec|std::array)</.test(type) ? ' (jagged or array fields are not read)' : '';
-      throw new InputError(`${source}: field ${JSON.stringify(name)} must be a flat numeric field (float, double, std::(u)int8–64_t, bool); got ${type}${jagged}`);
+      throw new InputError(
+        `${source}: field ${JSON.stringify(name)} must be a flat numeric field (float, double, std::(u)int8–64_t, bool); got ${type}${jagged}`,
+      );
     }
     return { name, member: `c${k}`, out: make(nRows) };
   });
@@ -199,12 +254,15 @@ function pickTree(file: string, keys: JsrootObject[], object: string | undefined
   if (object === undefined) {
     const trees = [...new Map(keys.filter(isTree).map((k) => [k.fName, k])).values()];
     if (trees.length !== 1) {
-      throw new InputError(`${file}: file must hold exactly one tree, or name one as ${file}:TREE; got ${trees.length === 0 ? 'none' : trees.length} among ${described}`);
+      throw new InputError(
+        `${file}: file must hold exactly one tree, or name one as ${file}:TREE; got ${trees.length === 0 ? 'none' : trees.length} among ${described}`,
+      );
     }
     return { name: trees[0].fName, className: trees[0].fClassName };
   }
   const key = keys.find((k) => k.fName === object);
-  if (key === undefined && !object.includes('/')) throw new InputError(`${file}: tree ${JSON.stringify(object)} not found; the file holds ${described}`);
+  if (key === undefined && !object.includes('/'))
+    throw new InputError(`${file}: tree ${JSON.stringify(object)} not found; the file holds ${described}`);
   if (key !== undefined && !isTree(key)) {
     throw new InputError(`${file}: ${JSON.stringify(object)} must be a TTree or RNTuple; got ${key.fClassName}`);
   }
@@ -220,7 +278,9 @@ async function checkHeader(file: string): Promise<void> {
   try {
     handle = await open(file, 'r');
   } catch (err) {
-    throw new InputError(`${file}: file must be readable; got ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+    throw new InputError(`${file}: file must be readable; got ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
+      cause: err,
+    });
   }
   try {
     const { size } = await handle.stat();
@@ -228,11 +288,14 @@ async function checkHeader(file: string): Promise<void> {
     const { bytesRead } = await handle.read(header, 0, 20, 0);
     const view = new DataView(header.buffer);
     if (bytesRead < 20 || String.fromCharCode(...header.subarray(0, 4)) !== 'root') {
-      throw new InputError(`${file}: file must start with the ROOT magic "root"; got ${bytesRead < 4 ? `${bytesRead} bytes` : JSON.stringify(String.fromCharCode(...header.subarray(0, 4)))}`);
+      throw new InputError(
+        `${file}: file must start with the ROOT magic "root"; got ${bytesRead < 4 ? `${bytesRead} bytes` : JSON.stringify(String.fromCharCode(...header.subarray(0, 4)))}`,
+      );
     }
     // fVersion ≥ 1000000 marks 64-bit seek pointers; fEND follows fBEGIN (big-endian)
     const end = view.getInt32(4) >= 1000000 ? Number(view.getBigInt64(12)) : view.getInt32(12);
-    if (size < end) throw new InputError(`${file}: file is truncated; the header says it has ${end} bytes, got ${size}`);
+    if (size < end)
+      throw new InputError(`${file}: file is truncated; the header says it has ${end} bytes, got ${size}`);
   } finally {
     await handle.close();
   }
@@ -247,18 +310,31 @@ export async function readRoot(path: string, options: ReadOptions): Promise<Colu
   await checkHeader(file);
   const jsroot = await loadJsroot(file);
   const fromJsroot = (err: unknown): boolean => /jsroot/.test(String((err as Error)?.stack ?? ''));
-  const { value, lines } = await captureConsole(() => guardUncaught(file, 'file must decode', () => readRootWith(jsroot, file, object, options), fromJsroot));
-  if (lines.length > 0) throw new InputError(`${file}: file must decode without errors; got jsroot's ${JSON.stringify(lines[0].split('\n')[0].slice(0, 200))} (truncated or corrupt file?)`);
+  const { value, lines } = await captureConsole(() =>
+    guardUncaught(file, 'file must decode', () => readRootWith(jsroot, file, object, options), fromJsroot),
+  );
+  if (lines.length > 0)
+    throw new InputError(
+      `${file}: file must decode without errors; got jsroot's ${JSON.stringify(lines[0].split('\n')[0].slice(0, 200))} (truncated or corrupt file?)`,
+    );
   return value;
 }
 
 /** Opens the file and reads the picked tree (jsroot's console output is captured by the caller). */
-async function readRootWith(jsroot: Jsroot, file: string, object: string | undefined, options: ReadOptions): Promise<ColumnTable> {
+async function readRootWith(
+  jsroot: Jsroot,
+  file: string,
+  object: string | undefined,
+  options: ReadOptions,
+): Promise<ColumnTable> {
   let rootFile: JsrootObject;
   try {
     rootFile = await jsroot.openFile(resolve(file));
   } catch (err) {
-    throw new InputError(`${file}: file is truncated or not a ROOT file; got ${JSON.stringify(String((err as Error).message ?? err).split('\n')[0])}`, { cause: err });
+    throw new InputError(
+      `${file}: file is truncated or not a ROOT file; got ${JSON.stringify(String((err as Error).message ?? err).split('\n')[0])}`,
+      { cause: err },
+    );
   }
   const picked = pickTree(file, rootFile.fKeys ?? [], object);
   const source = `${file}:${picked.name}`;
@@ -266,16 +342,25 @@ async function readRootWith(jsroot: Jsroot, file: string, object: string | undef
   try {
     tree = await rootFile.readObject(picked.name);
   } catch (err) {
-    throw new InputError(`${source}: tree must be readable (truncated file?); got ${JSON.stringify(String((err as Error).message ?? err).split('\n')[0])}`, { cause: err });
+    throw new InputError(
+      `${source}: tree must be readable (truncated file?); got ${JSON.stringify(String((err as Error).message ?? err).split('\n')[0])}`,
+      { cause: err },
+    );
   }
-  if (tree === null || tree === undefined) throw new InputError(`${file}: tree ${JSON.stringify(picked.name)} not found`);
+  if (tree === null || tree === undefined)
+    throw new InputError(`${file}: tree ${JSON.stringify(picked.name)} not found`);
   const typename = String(tree._typename ?? picked.className);
-  if (RNTUPLE_CLASSES.has(typename) || RNTUPLE_CLASSES.has(picked.className)) return readRNTuple(jsroot, source, tree, options);
-  if (!TREE_CLASSES.has(typename)) throw new InputError(`${file}: ${JSON.stringify(picked.name)} must be a TTree or RNTuple; got ${typename}`);
+  if (RNTUPLE_CLASSES.has(typename) || RNTUPLE_CLASSES.has(picked.className))
+    return readRNTuple(jsroot, source, tree, options);
+  if (!TREE_CLASSES.has(typename))
+    throw new InputError(`${file}: ${JSON.stringify(picked.name)} must be a TTree or RNTuple; got ${typename}`);
   try {
     return await readTree(jsroot, file, source, tree, options);
   } catch (err) {
     if (err instanceof InputError) throw err;
-    throw new InputError(`${source}: tree must be readable; got ${JSON.stringify(String((err as Error)?.message ?? err).split('\n')[0])} (truncated or corrupt file?)`, { cause: err });
+    throw new InputError(
+      `${source}: tree must be readable; got ${JSON.stringify(String((err as Error)?.message ?? err).split('\n')[0])} (truncated or corrupt file?)`,
+      { cause: err },
+    );
   }
 }

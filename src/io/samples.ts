@@ -61,7 +61,8 @@ export function readWeights(table: ColumnTable, name: string | undefined): Float
   const out = new Float64Array(col.length);
   for (let i = 0; i < col.length; i++) {
     const v = col[i];
-    if (!Number.isFinite(v)) throw new InputError(`${table.source}: column "${name}" must hold finite weights; got ${v} at row ${i}`);
+    if (!Number.isFinite(v))
+      throw new InputError(`${table.source}: column "${name}" must hold finite weights; got ${v} at row ${i}`);
     out[i] = v;
   }
   return out;
@@ -77,7 +78,8 @@ const F32_MAX = 3.4028234663852886e38;
  * the selection either is stored as 0, so no classifier ever sees a non-finite number.
  */
 export function readFeatures(table: ColumnTable, names: readonly string[], mask?: Uint8Array): FeatureMatrix {
-  if (names.length === 0) throw new InputError(`${table.source}: feature columns must name at least one column; got none`);
+  if (names.length === 0)
+    throw new InputError(`${table.source}: feature columns must name at least one column; got none`);
   const nEvents = table.nRows;
   const nFeatures = names.length;
   // [nEvents × nFeatures], row-major
@@ -88,7 +90,9 @@ export function readFeatures(table: ColumnTable, names: readonly string[], mask?
       const v = col[i];
       if (Number.isFinite(Math.fround(v))) values[i * nFeatures + f] = v;
       else if (mask === undefined || mask[i]) {
-        const rule = Number.isFinite(v) ? `be within ±${F32_MAX} (single precision) on selected events` : 'be finite on selected events';
+        const rule = Number.isFinite(v)
+          ? `be within ±${F32_MAX} (single precision) on selected events`
+          : 'be finite on selected events';
         throw new InputError(`${table.source}: column "${name}" must ${rule}; got ${v} at row ${i}`);
       }
     }
@@ -98,14 +102,22 @@ export function readFeatures(table: ColumnTable, names: readonly string[], mask?
 
 /** Throws unless the table has at least one row. */
 function requireEvents(table: ColumnTable): void {
-  if (table.nRows === 0) throw new InputError(`${table.source}: file must hold at least one event; got no events (0 rows)`);
+  if (table.nRows === 0)
+    throw new InputError(`${table.source}: file must hold at least one event; got no events (0 rows)`);
 }
 
 /**
  * Throws unless some event passes `mask` (column `maskName`, absent = all pass) and the
  * weights (column `weightName`) sum to a positive total over those events.
  */
-function requireSelected(table: ColumnTable, level: 'reco' | 'gen', mask: Uint8Array, maskName: string | undefined, weights: Float64Array, weightName: string | undefined): void {
+function requireSelected(
+  table: ColumnTable,
+  level: 'reco' | 'gen',
+  mask: Uint8Array,
+  maskName: string | undefined,
+  weights: Float64Array,
+  weightName: string | undefined,
+): void {
   let nPass = 0;
   let total = 0;
   for (let i = 0; i < mask.length; i++) {
@@ -114,9 +126,14 @@ function requireSelected(table: ColumnTable, level: 'reco' | 'gen', mask: Uint8A
       total += weights[i];
     }
   }
-  if (nPass === 0) throw new InputError(`${table.source}: column ${JSON.stringify(maskName)} must let at least one event pass ${level}; got 0 of ${mask.length} events passing`);
+  if (nPass === 0)
+    throw new InputError(
+      `${table.source}: column ${JSON.stringify(maskName)} must let at least one event pass ${level}; got 0 of ${mask.length} events passing`,
+    );
   if (!(total > 0)) {
-    throw new InputError(`${table.source}: column ${JSON.stringify(weightName)} must have a positive total over the ${nPass} events passing ${level}; got ${total}`);
+    throw new InputError(
+      `${table.source}: column ${JSON.stringify(weightName)} must have a positive total over the ${nPass} events passing ${level}; got ${total}`,
+    );
   }
 }
 
@@ -145,7 +162,10 @@ export function dataSampleFromTable(table: ColumnTable, columns: DataColumns): D
   const weights = readWeights(table, columns.weight);
   let total = 0;
   for (let i = 0; i < weights.length; i++) total += weights[i];
-  if (!(total > 0)) throw new InputError(`${table.source}: column ${JSON.stringify(columns.weight)} must have a positive total; got ${total}`);
+  if (!(total > 0))
+    throw new InputError(
+      `${table.source}: column ${JSON.stringify(columns.weight)} must have a positive total; got ${total}`,
+    );
   return { reco: readFeatures(table, columns.reco), weights };
 }
 
@@ -157,7 +177,10 @@ export interface TruthSample {
 }
 
 /** Builds a truth sample; `gen` names the same features as the sim's gen columns. */
-export function truthSampleFromTable(table: ColumnTable, columns: { gen: readonly string[]; weight?: string; passGen?: string }): TruthSample {
+export function truthSampleFromTable(
+  table: ColumnTable,
+  columns: { gen: readonly string[]; weight?: string; passGen?: string },
+): TruthSample {
   requireEvents(table);
   const passGen = readMask(table, columns.passGen);
   return { gen: readFeatures(table, columns.gen, passGen), weights: readWeights(table, columns.weight), passGen };

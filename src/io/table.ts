@@ -5,7 +5,16 @@
 import { InputError } from '../base/errors.js';
 
 /** A numeric column as read from a file. Masks come as Uint8Array (0/1). */
-export type NumericColumn = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array | BigInt64Array;
+export type NumericColumn =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | BigInt64Array;
 
 /** Named columns of equal length, read from one file (or one tree/dataset of it). */
 export interface ColumnTable {

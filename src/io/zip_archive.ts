@@ -44,14 +44,18 @@ export function crc32(bytes: Uint8Array): number {
 /** Reads little-endian fields with bounds checks that become InputErrors naming the file. */
 class Fields {
   private readonly view: DataView;
-  constructor(readonly bytes: Uint8Array, readonly source: string) {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly source: string,
+  ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
   fail(what: string): never {
     throw new InputError(`${this.source}: file is truncated or not a zip archive; got ${JSON.stringify(what)}`);
   }
   need(at: number, n: number, what: string): void {
-    if (!(at >= 0 && at + n <= this.bytes.length)) this.fail(`${what} at byte ${at} past the end of the ${this.bytes.length}-byte file`);
+    if (!(at >= 0 && at + n <= this.bytes.length))
+      this.fail(`${what} at byte ${at} past the end of the ${this.bytes.length}-byte file`);
   }
   u16(at: number): number {
     return this.view.getUint16(at, true);
@@ -90,7 +94,10 @@ function findDirectory(f: Fields): { offset: number; size: number; count: number
     offset = f.u64(at + 48);
     end = at;
   }
-  if (offset + size !== end) f.fail(`a central directory at bytes ${offset}–${offset + size} that does not end where its end record starts (${end})`);
+  if (offset + size !== end)
+    f.fail(
+      `a central directory at bytes ${offset}–${offset + size} that does not end where its end record starts (${end})`,
+    );
   if (count * 46 > size) f.fail(`${count} entries in a central directory of ${size} bytes`);
   return { offset, size, count };
 }
@@ -127,7 +134,15 @@ export function listZip(bytes: Uint8Array, source: string): ZipEntry[] {
     const next = at + 46 + nameLength + extraLength + f.u16(at + 32);
     if (next > dir.offset + dir.size) f.fail(`central directory entry ${k + 1} running past the directory`);
     const name = new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLength));
-    const entry: ZipEntry = { name, method: f.u16(at + 10), crc: f.u32(at + 16), compressedSize: f.u32(at + 20), size: f.u32(at + 24), localOffset: f.u32(at + 42), dataStart: 0 };
+    const entry: ZipEntry = {
+      name,
+      method: f.u16(at + 10),
+      crc: f.u32(at + 16),
+      compressedSize: f.u32(at + 20),
+      size: f.u32(at + 24),
+      localOffset: f.u32(at + 42),
+      dataStart: 0,
+    };
     zip64Extra(f, at + 46 + nameLength, extraLength, entry);
     checkLocalHeader(f, entry, dir.offset);
     entries.push(entry);
@@ -148,12 +163,21 @@ function checkLocalHeader(f: Fields, entry: ZipEntry, directoryStart: number): v
   if (name !== entry.name) f.fail(`a local header named ${quoteName(name)} for member ${member}`);
   const flags = f.u16(at + 6);
   const localCrc = f.u32(at + 14);
-  if ((flags & 8) === 0 && localCrc !== entry.crc) f.fail(`member ${member} with CRC-32 0x${localCrc.toString(16)} in its local header and 0x${entry.crc.toString(16)} in the directory`);
+  if ((flags & 8) === 0 && localCrc !== entry.crc)
+    f.fail(
+      `member ${member} with CRC-32 0x${localCrc.toString(16)} in its local header and 0x${entry.crc.toString(16)} in the directory`,
+    );
   const dataStart = at + 30 + nameLength + f.u16(at + 28);
-  if (dataStart + entry.compressedSize > directoryStart) f.fail(`member ${member} of ${entry.compressedSize} bytes at byte ${dataStart}, past the directory at ${directoryStart}`);
-  if (entry.method !== 0 && entry.method !== 8) f.fail(`member ${member} compressed with method ${entry.method} (only stored and deflate are read)`);
-  if (entry.method === 0 && entry.size !== entry.compressedSize) f.fail(`stored member ${member} with sizes ${entry.compressedSize} and ${entry.size}`);
-  if (entry.method === 8 && entry.size > entry.compressedSize * MAX_DEFLATE_RATIO + 64) f.fail(`member ${member} claiming ${entry.size} bytes from ${entry.compressedSize} compressed`);
+  if (dataStart + entry.compressedSize > directoryStart)
+    f.fail(
+      `member ${member} of ${entry.compressedSize} bytes at byte ${dataStart}, past the directory at ${directoryStart}`,
+    );
+  if (entry.method !== 0 && entry.method !== 8)
+    f.fail(`member ${member} compressed with method ${entry.method} (only stored and deflate are read)`);
+  if (entry.method === 0 && entry.size !== entry.compressedSize)
+    f.fail(`stored member ${member} with sizes ${entry.compressedSize} and ${entry.size}`);
+  if (entry.method === 8 && entry.size > entry.compressedSize * MAX_DEFLATE_RATIO + 64)
+    f.fail(`member ${member} claiming ${entry.size} bytes from ${entry.compressedSize} compressed`);
   entry.dataStart = dataStart;
 }
 
@@ -170,9 +194,13 @@ export async function extractZip(bytes: Uint8Array, entry: ZipEntry, source: str
       f.fail(`member ${quoteName(entry.name)} whose deflate data do not decompress (${(err as Error).message})`);
     }
   }
-  if (data.length !== entry.size) f.fail(`member ${quoteName(entry.name)} of ${data.length} bytes where the directory says ${entry.size}`);
+  if (data.length !== entry.size)
+    f.fail(`member ${quoteName(entry.name)} of ${data.length} bytes where the directory says ${entry.size}`);
   const crc = crc32(data);
-  if (crc !== entry.crc) f.fail(`member ${quoteName(entry.name)} whose CRC-32 is 0x${crc.toString(16)}, not 0x${entry.crc.toString(16)} as recorded`);
+  if (crc !== entry.crc)
+    f.fail(
+      `member ${quoteName(entry.name)} whose CRC-32 is 0x${crc.toString(16)}, not 0x${entry.crc.toString(16)} as recorded`,
+    );
   return data;
 }
 

@@ -6,8 +6,17 @@ import { kernels } from './wasm.js';
 
 /** Raw export: pointers in bytes; scalars f32. */
 export type AdamStepF32Export = (
-  pPtr: number, gPtr: number, mPtr: number, vPtr: number, n: number,
-  lr: number, beta1: number, beta2: number, eps: number, bc1: number, bc2: number,
+  pPtr: number,
+  gPtr: number,
+  mPtr: number,
+  vPtr: number,
+  n: number,
+  lr: number,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  bc1: number,
+  bc2: number,
 ) => void;
 
 /** Adam hyperparameters; `bc1 = 1 − β1^t`, `bc2 = 1 − β2^t` for step t (1-based). */
@@ -44,7 +53,19 @@ export function adamStepF32(p: Float32Array, g: Float32Array, m: Float32Array, v
     const n = p.length;
     const ptrs = [p, g, m, v].map(() => arena.allocF32(n));
     [p, g, m, v].forEach((arr, i) => arena.f32(ptrs[i], n).set(arr));
-    (exports.adam_step_f32 as AdamStepF32Export)(ptrs[0], ptrs[1], ptrs[2], ptrs[3], n, a.lr, a.beta1, a.beta2, a.eps, a.bc1, a.bc2);
+    (exports.adam_step_f32 as AdamStepF32Export)(
+      ptrs[0],
+      ptrs[1],
+      ptrs[2],
+      ptrs[3],
+      n,
+      a.lr,
+      a.beta1,
+      a.beta2,
+      a.eps,
+      a.bc1,
+      a.bc2,
+    );
     p.set(arena.f32(ptrs[0], n));
     m.set(arena.f32(ptrs[2], n));
     v.set(arena.f32(ptrs[3], n));

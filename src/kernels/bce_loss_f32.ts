@@ -6,14 +6,30 @@ import { InputError } from '../base/errors.js';
 import { kernels } from './wasm.js';
 
 /** Raw export: returns init + Σ w·loss (summed in event order); gradPtr = 0 skips the gradient. */
-export type BceLossF32Export = (zPtr: number, yPtr: number, wPtr: number, n: number, scale: number, gradPtr: number, init: number) => number;
+export type BceLossF32Export = (
+  zPtr: number,
+  yPtr: number,
+  wPtr: number,
+  n: number,
+  scale: number,
+  gradPtr: number,
+  init: number,
+) => number;
 
 /**
  * init + Σ w·loss over the `n` logits at `zPtr` (f32) with labels at `yPtr` (f32) and
  * weights at `wPtr` (f64), and the gradient at `gradPtr` (0: skipped): every buffer
  * already in wasm memory; nothing is checked per call.
  */
-export function bceLossF32InWasm(zPtr: number, yPtr: number, wPtr: number, n: number, scale: number, gradPtr: number, init: number): number {
+export function bceLossF32InWasm(
+  zPtr: number,
+  yPtr: number,
+  wPtr: number,
+  n: number,
+  scale: number,
+  gradPtr: number,
+  init: number,
+): number {
   return (kernels().exports.bce_loss_f32 as BceLossF32Export)(zPtr, yPtr, wPtr, n, scale, gradPtr, init);
 }
 
@@ -21,7 +37,13 @@ export function bceLossF32InWasm(zPtr: number, yPtr: number, wPtr: number, n: nu
  * init + Σ_i w_i·BCE(z_i, y_i) (f64, added in event order) and grad_i = scale·w_i·(σ(z_i) − y_i)
  * (f32); `init` continues a running sum over earlier events.
  */
-export function bceLossF32(z: Float32Array, y: Float32Array, w: Float64Array, scale = 1, init = 0): { loss: number; grad: Float32Array } {
+export function bceLossF32(
+  z: Float32Array,
+  y: Float32Array,
+  w: Float64Array,
+  scale = 1,
+  init = 0,
+): { loss: number; grad: Float32Array } {
   checkLength('bce_loss_f32', 'y', y, z.length, 'the length of z');
   checkLength('bce_loss_f32', 'w', w, z.length, 'the length of z');
   if (!Number.isFinite(scale)) throw new InputError(`bce_loss_f32: scale must be finite; got ${scale}`);

@@ -6,8 +6,16 @@ import { kernels } from './wasm.js';
 
 /** Raw export: pointers in bytes (dxPtr = 0 skips dX), sizes in elements. */
 export type DenseBackwardF32Export = (
-  xPtr: number, wPtr: number, dyPtr: number, nBatch: number, nIn: number, nOut: number,
-  dxPtr: number, dwPtr: number, dbPtr: number, scratchPtr: number,
+  xPtr: number,
+  wPtr: number,
+  dyPtr: number,
+  nBatch: number,
+  nIn: number,
+  nOut: number,
+  dxPtr: number,
+  dwPtr: number,
+  dbPtr: number,
+  scratchPtr: number,
 ) => void;
 
 const NAME = 'dense_backward_f32';
@@ -20,7 +28,15 @@ export interface DenseGradients {
 }
 
 /** Backward pass of y = x·w + b given dy [nBatch × nOut]; copies through the arena. */
-export function denseBackwardF32(x: Float32Array, w: Float32Array, dy: Float32Array, nBatch: number, nIn: number, nOut: number, wantDx = true): DenseGradients {
+export function denseBackwardF32(
+  x: Float32Array,
+  w: Float32Array,
+  dy: Float32Array,
+  nBatch: number,
+  nIn: number,
+  nOut: number,
+  wantDx = true,
+): DenseGradients {
   checkInt(NAME, 'nBatch', nBatch, 0);
   checkInt(NAME, 'nIn', nIn, 1);
   checkInt(NAME, 'nOut', nOut, 1);
@@ -40,7 +56,18 @@ export function denseBackwardF32(x: Float32Array, w: Float32Array, dy: Float32Ar
     arena.f32(xPtr, x.length).set(x);
     arena.f32(wPtr, w.length).set(w);
     arena.f32(dyPtr, dy.length).set(dy);
-    (exports.dense_backward_f32 as DenseBackwardF32Export)(xPtr, wPtr, dyPtr, nBatch, nIn, nOut, dxPtr, dwPtr, dbPtr, scratchPtr);
+    (exports.dense_backward_f32 as DenseBackwardF32Export)(
+      xPtr,
+      wPtr,
+      dyPtr,
+      nBatch,
+      nIn,
+      nOut,
+      dxPtr,
+      dwPtr,
+      dbPtr,
+      scratchPtr,
+    );
     return {
       dx: wantDx ? arena.f32(dxPtr, nBatch * nIn).slice() : undefined,
       dw: arena.f32(dwPtr, nIn * nOut).slice(),

@@ -5,12 +5,27 @@ import { checkInt, checkLength } from './check.js';
 import { kernels } from './wasm.js';
 
 /** Raw export: pointers in bytes, sizes in elements. */
-export type DenseForwardF32Export = (xPtr: number, wPtr: number, bPtr: number, yPtr: number, nBatch: number, nIn: number, nOut: number) => void;
+export type DenseForwardF32Export = (
+  xPtr: number,
+  wPtr: number,
+  bPtr: number,
+  yPtr: number,
+  nBatch: number,
+  nIn: number,
+  nOut: number,
+) => void;
 
 const NAME = 'dense_forward_f32';
 
 /** Checks the shapes of a dense forward call; throws InputError. */
-export function checkDenseForward(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number>, nBatch: number, nIn: number, nOut: number): void {
+export function checkDenseForward(
+  x: ArrayLike<number>,
+  w: ArrayLike<number>,
+  b: ArrayLike<number>,
+  nBatch: number,
+  nIn: number,
+  nOut: number,
+): void {
   checkInt(NAME, 'nBatch', nBatch, 0);
   checkInt(NAME, 'nIn', nIn, 1);
   checkInt(NAME, 'nOut', nOut, 1);
@@ -23,7 +38,14 @@ export function checkDenseForward(x: ArrayLike<number>, w: ArrayLike<number>, b:
  * y [nBatch × nOut] = x [nBatch × nIn] · w [nIn × nOut] + b [nOut], all row-major f32.
  * Copies through the arena; for hot loops call the raw export on arena pointers.
  */
-export function denseForwardF32(x: Float32Array, w: Float32Array, b: Float32Array, nBatch: number, nIn: number, nOut: number): Float32Array {
+export function denseForwardF32(
+  x: Float32Array,
+  w: Float32Array,
+  b: Float32Array,
+  nBatch: number,
+  nIn: number,
+  nOut: number,
+): Float32Array {
   checkDenseForward(x, w, b, nBatch, nIn, nOut);
   const { exports, arena } = kernels();
   const mark = arena.mark();

@@ -9,7 +9,15 @@ import { kernels } from './wasm.js';
 
 /** Raw export: gathers `count` events listed at indexPtr into x, y, w. */
 export type GatherRowsF32Export = (
-  rowsPtr: number, nFeatures: number, weightsPtr: number, n0: number, indexPtr: number, count: number, xPtr: number, yPtr: number, wPtr: number,
+  rowsPtr: number,
+  nFeatures: number,
+  weightsPtr: number,
+  n0: number,
+  indexPtr: number,
+  count: number,
+  xPtr: number,
+  yPtr: number,
+  wPtr: number,
 ) => void;
 
 /**
@@ -18,9 +26,27 @@ export type GatherRowsF32Export = (
  * wasm memory and sized by the caller, every index below n; nothing is checked per call.
  */
 export function gatherRowsF32InWasm(
-  rowsPtr: number, nFeatures: number, weightsPtr: number, n0: number, indexPtr: number, count: number, xPtr: number, yPtr: number, wPtr: number,
+  rowsPtr: number,
+  nFeatures: number,
+  weightsPtr: number,
+  n0: number,
+  indexPtr: number,
+  count: number,
+  xPtr: number,
+  yPtr: number,
+  wPtr: number,
 ): void {
-  (kernels().exports.gather_rows_f32 as GatherRowsF32Export)(rowsPtr, nFeatures, weightsPtr, n0, indexPtr, count, xPtr, yPtr, wPtr);
+  (kernels().exports.gather_rows_f32 as GatherRowsF32Export)(
+    rowsPtr,
+    nFeatures,
+    weightsPtr,
+    n0,
+    indexPtr,
+    count,
+    xPtr,
+    yPtr,
+    wPtr,
+  );
 }
 
 /**
@@ -28,7 +54,11 @@ export function gatherRowsF32InWasm(
  * (f64 [n]); events from n0 on are labelled 1. Every index must be an integer in [0, n).
  */
 export function gatherRowsF32(
-  rows: Float32Array, nFeatures: number, weights: Float64Array, n0: number, index: ArrayLike<number>,
+  rows: Float32Array,
+  nFeatures: number,
+  weights: Float64Array,
+  n0: number,
+  index: ArrayLike<number>,
 ): { x: Float32Array; y: Float32Array; w: Float64Array } {
   checkInt('gather_rows_f32', 'nFeatures', nFeatures, 1);
   const n = weights.length;
@@ -37,7 +67,8 @@ export function gatherRowsF32(
   const count = index.length;
   for (let r = 0; r < count; r++) {
     const i = index[r];
-    if (!Number.isInteger(i) || i < 0 || i >= n) throw new InputError(`gather_rows_f32: index[${r}] must be an integer in [0, ${n}); got ${i}`);
+    if (!Number.isInteger(i) || i < 0 || i >= n)
+      throw new InputError(`gather_rows_f32: index[${r}] must be an integer in [0, ${n}); got ${i}`);
   }
   const { arena } = kernels();
   const mark = arena.mark();
@@ -52,7 +83,11 @@ export function gatherRowsF32(
     arena.f64(weightsPtr, n).set(weights);
     arena.u32(indexPtr, count).set(index);
     gatherRowsF32InWasm(rowsPtr, nFeatures, weightsPtr, n0, indexPtr, count, xPtr, yPtr, wPtr);
-    return { x: arena.f32(xPtr, count * nFeatures).slice(), y: arena.f32(yPtr, count).slice(), w: arena.f64(wPtr, count).slice() };
+    return {
+      x: arena.f32(xPtr, count * nFeatures).slice(),
+      y: arena.f32(yPtr, count).slice(),
+      w: arena.f64(wPtr, count).slice(),
+    };
   } finally {
     arena.release(mark);
   }

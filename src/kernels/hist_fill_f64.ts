@@ -6,7 +6,15 @@
 import { InputError } from '../base/errors.js';
 import { kernels } from './wasm.js';
 
-type HistFillExport = (xPtr: number, wPtr: number, n: number, edgesPtr: number, nBins: number, sumwPtr: number, sumw2Ptr: number) => number;
+type HistFillExport = (
+  xPtr: number,
+  wPtr: number,
+  n: number,
+  edgesPtr: number,
+  nBins: number,
+  sumwPtr: number,
+  sumw2Ptr: number,
+) => number;
 
 /** Events per wasm call; fills are sequential per slot, so the chunking does not change any bit. */
 export const HIST_FILL_CHUNK = 16384;
@@ -29,7 +37,9 @@ export function histFillF64(
     throw new InputError(`hist_fill_f64: weights must have the same length as values; got ${w.length} and ${x.length}`);
   }
   if (sumw.length !== nBins + 2 || sumw2.length !== nBins + 2) {
-    throw new InputError(`hist_fill_f64: sumw and sumw2 must hold nBins + 2 = ${nBins + 2} numbers; got ${sumw.length} and ${sumw2.length}`);
+    throw new InputError(
+      `hist_fill_f64: sumw and sumw2 must hold nBins + 2 = ${nBins + 2} numbers; got ${sumw.length} and ${sumw2.length}`,
+    );
   }
   const k = kernels();
   const fill = k.exports.hist_fill_f64 as HistFillExport;
@@ -66,7 +76,9 @@ function checkEdges(edges: Float64Array): void {
   if (edges.length < 2) throw new InputError(`hist_fill_f64: edges must hold at least 2 values; got ${edges.length}`);
   for (let k = 0; k < edges.length; k++) {
     if (!Number.isFinite(edges[k]) || (k > 0 && !(edges[k] > edges[k - 1]))) {
-      throw new InputError(`hist_fill_f64: edges must be finite and strictly increasing; got ${edges[k]} at index ${k}`);
+      throw new InputError(
+        `hist_fill_f64: edges must be finite and strictly increasing; got ${edges[k]} at index ${k}`,
+      );
     }
   }
 }

@@ -21,7 +21,14 @@ export interface RatioResult {
 }
 
 /** Raw export: returns the clipped count. */
-export type LikelihoodRatioF32Export = (zPtr: number, n: number, eps: number, wMax: number, s10: number, ratioPtr: number) => number;
+export type LikelihoodRatioF32Export = (
+  zPtr: number,
+  n: number,
+  eps: number,
+  wMax: number,
+  s10: number,
+  ratioPtr: number,
+) => number;
 
 const NAME = 'likelihood_ratio_f32';
 
@@ -37,8 +44,21 @@ export function checkRatioClip(clip: RatioClip, s10: number): void {
  * wasm memory; returns the clipped count. The guards are checked once by the caller
  * ({@link checkRatioClip}); nothing is checked per call.
  */
-export function likelihoodRatioF32InWasm(zPtr: number, n: number, clip: RatioClip, s10: number, ratioPtr: number): number {
-  return (kernels().exports.likelihood_ratio_f32 as LikelihoodRatioF32Export)(zPtr, n, clip.epsilon, clip.wMax, s10, ratioPtr);
+export function likelihoodRatioF32InWasm(
+  zPtr: number,
+  n: number,
+  clip: RatioClip,
+  s10: number,
+  ratioPtr: number,
+): number {
+  return (kernels().exports.likelihood_ratio_f32 as LikelihoodRatioF32Export)(
+    zPtr,
+    n,
+    clip.epsilon,
+    clip.wMax,
+    s10,
+    ratioPtr,
+  );
 }
 
 /** Ratios of every logit in `z`, with `s10 = S1/S0`; copies through the arena. */

@@ -9,8 +9,18 @@ import { kernels } from './wasm.js';
 
 /** Raw export: returns Σ w·loss of the minibatch (f64). */
 export type MlpTrainStepF32Export = (
-  descPtr: number, xPtr: number, yPtr: number, wPtr: number, nBatch: number, lossScale: number,
-  lr: number, beta1: number, beta2: number, eps: number, bc1: number, bc2: number,
+  descPtr: number,
+  xPtr: number,
+  yPtr: number,
+  wPtr: number,
+  nBatch: number,
+  lossScale: number,
+  lr: number,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  bc1: number,
+  bc2: number,
 ) => number;
 
 /**
@@ -19,11 +29,23 @@ export type MlpTrainStepF32Export = (
  * callers validate options once per fit (adam scalars via checkAdam).
  */
 export function mlpTrainStepF32(ws: MlpWorkspace, nBatch: number, lossScale: number, adam: AdamScalars): number {
-  if (ws.gradsPtr === 0) throw new KernelError('mlp_train_step_f32: workspace must be allocated for training; got an inference workspace');
+  if (ws.gradsPtr === 0)
+    throw new KernelError('mlp_train_step_f32: workspace must be allocated for training; got an inference workspace');
   if (!(Number.isInteger(nBatch) && nBatch >= 1 && nBatch <= ws.batchRows)) {
     throw new KernelError(`mlp_train_step_f32: nBatch must be an integer in [1, ${ws.batchRows}]; got ${nBatch}`);
   }
   return (kernels().exports.mlp_train_step_f32 as MlpTrainStepF32Export)(
-    ws.descPtr, ws.xPtr, ws.yPtr, ws.wPtr, nBatch, lossScale, adam.lr, adam.beta1, adam.beta2, adam.eps, adam.bc1, adam.bc2,
+    ws.descPtr,
+    ws.xPtr,
+    ws.yPtr,
+    ws.wPtr,
+    nBatch,
+    lossScale,
+    adam.lr,
+    adam.beta1,
+    adam.beta2,
+    adam.eps,
+    adam.bc1,
+    adam.bc2,
   );
 }

@@ -42,7 +42,16 @@ export class MlpWorkspace {
   /** Rows per forward call (and per train-step chunk): min(MLP_ROW_CHUNK, batchRows). */
   readonly maxRows: number;
   private buffer: ArrayBuffer | undefined;
-  private views: { params: Float32Array; grads: Float32Array; x: Float32Array; y: Float32Array; w: Float64Array; ratio: Float64Array } | undefined;
+  private views:
+    | {
+        params: Float32Array;
+        grads: Float32Array;
+        x: Float32Array;
+        y: Float32Array;
+        w: Float64Array;
+        ratio: Float64Array;
+      }
+    | undefined;
 
   /**
    * @param dims layer widths [nFeatures, ...hidden, 1]
@@ -51,7 +60,11 @@ export class MlpWorkspace {
    * @param chunkRows rows per forward call / train-step chunk (tests vary it; results do not depend on it)
    */
   constructor(
-    readonly arena: Arena, readonly dims: readonly number[], activation: Activation, readonly batchRows: number, training: boolean,
+    readonly arena: Arena,
+    readonly dims: readonly number[],
+    activation: Activation,
+    readonly batchRows: number,
+    training: boolean,
     chunkRows = MLP_ROW_CHUNK,
   ) {
     const L = dims.length - 1;
@@ -86,7 +99,25 @@ export class MlpWorkspace {
     this.yPtr = arena.allocF32(batchRows);
     this.wPtr = arena.allocF64(batchRows);
     this.ratioPtr = arena.allocF64(maxRows);
-    const desc = [L, activationCode(activation), this.paramsPtr, this.gradsPtr, this.adamMPtr, this.adamVPtr, this.nParams, preActPtr, actPtr, delta0Ptr, delta1Ptr, scratchPtr, maxRows, sigmaPtr, listPtr, transPtr, ...dims];
+    const desc = [
+      L,
+      activationCode(activation),
+      this.paramsPtr,
+      this.gradsPtr,
+      this.adamMPtr,
+      this.adamVPtr,
+      this.nParams,
+      preActPtr,
+      actPtr,
+      delta0Ptr,
+      delta1Ptr,
+      scratchPtr,
+      maxRows,
+      sigmaPtr,
+      listPtr,
+      transPtr,
+      ...dims,
+    ];
     arena.u32(this.descPtr, desc.length).set(desc);
     if (training) {
       arena.f32(this.adamMPtr, this.nParams).fill(0);

@@ -8,7 +8,14 @@ import { kernels } from './wasm.js';
 
 /** Raw export: updates mean/m2 (f64 [nFeatures]) over the unmasked rows; returns the new count. */
 export type MomentsRowsF32Export = (
-  xPtr: number, nRows: number, nFeatures: number, maskPtr: number, first: number, meanPtr: number, m2Ptr: number, count: number,
+  xPtr: number,
+  nRows: number,
+  nFeatures: number,
+  maskPtr: number,
+  first: number,
+  meanPtr: number,
+  m2Ptr: number,
+  count: number,
 ) => number;
 
 /** Welford's state over the rows seen so far: mean, Σ (x − mean)² per feature, and the row count. */
@@ -25,19 +32,43 @@ export interface MomentsState {
  * memory and sized by the caller; nothing is checked per call.
  */
 export function momentsRowsF32InWasm(
-  xPtr: number, nRows: number, nFeatures: number, maskPtr: number, first: number, meanPtr: number, m2Ptr: number, count: number,
+  xPtr: number,
+  nRows: number,
+  nFeatures: number,
+  maskPtr: number,
+  first: number,
+  meanPtr: number,
+  m2Ptr: number,
+  count: number,
 ): number {
-  return (kernels().exports.moments_rows_f32 as MomentsRowsF32Export)(xPtr, nRows, nFeatures, maskPtr, first, meanPtr, m2Ptr, count);
+  return (kernels().exports.moments_rows_f32 as MomentsRowsF32Export)(
+    xPtr,
+    nRows,
+    nFeatures,
+    maskPtr,
+    first,
+    meanPtr,
+    m2Ptr,
+    count,
+  );
 }
 
 /**
  * Continues `state` (updated in place) over the rows of `x` ([nRows × nFeatures] f32,
  * row-major) whose bit first + r is not set in `mask` (all rows without a mask).
  */
-export function momentsRowsF32(x: Float32Array, nFeatures: number, mask: Uint32Array | undefined, first: number, state: MomentsState): void {
+export function momentsRowsF32(
+  x: Float32Array,
+  nFeatures: number,
+  mask: Uint32Array | undefined,
+  first: number,
+  state: MomentsState,
+): void {
   checkInt('moments_rows_f32', 'nFeatures', nFeatures, 1);
   if (x.length % nFeatures !== 0) {
-    throw new InputError(`moments_rows_f32: x must hold a whole number of rows of ${nFeatures} features; got ${x.length} numbers`);
+    throw new InputError(
+      `moments_rows_f32: x must hold a whole number of rows of ${nFeatures} features; got ${x.length} numbers`,
+    );
   }
   const nRows = x.length / nFeatures;
   checkInt('moments_rows_f32', 'first', first, 0);
@@ -45,7 +76,9 @@ export function momentsRowsF32(x: Float32Array, nFeatures: number, mask: Uint32A
   checkLength('moments_rows_f32', 'state.m2', state.m2, nFeatures, 'nFeatures');
   checkInt('moments_rows_f32', 'state.count', state.count, 0);
   if (mask !== undefined && mask.length * 32 < first + nRows) {
-    throw new InputError(`moments_rows_f32: mask must cover bits first + nRows = ${first + nRows}; got ${mask.length * 32}`);
+    throw new InputError(
+      `moments_rows_f32: mask must cover bits first + nRows = ${first + nRows}; got ${mask.length * 32}`,
+    );
   }
   const { arena } = kernels();
   const mark = arena.mark();

@@ -23,7 +23,10 @@ export class WasmPermutation {
   private readonly kernel: PermuteU32Export;
 
   /** @param arena the thread's arena (`kernels().arena`); the descriptor is freed with the caller's mark */
-  constructor(private readonly arena: Arena, perm?: RandomPermutation) {
+  constructor(
+    private readonly arena: Arena,
+    perm?: RandomPermutation,
+  ) {
     this.descPtr = arena.allocU32(PERMUTATION_WORDS);
     this.kernel = kernels().exports.permute_u32 as PermuteU32Export;
     if (perm !== undefined) this.load(perm);
@@ -44,7 +47,14 @@ export class WasmPermutation {
   images(srcPtr: number, count: number, add: number, dstPtr: number): void {
     checkInt('permute_u32', 'count', count, 0);
     checkInt('permute_u32', 'add', add, 0);
-    if (srcPtr === 0) checkRange('permute_u32', 'add + count', add + count, add + count <= this.n, `at most the permutation size ${this.n}`);
+    if (srcPtr === 0)
+      checkRange(
+        'permute_u32',
+        'add + count',
+        add + count,
+        add + count <= this.n,
+        `at most the permutation size ${this.n}`,
+      );
     this.kernel(this.descPtr, srcPtr, count, add, dstPtr);
   }
 }

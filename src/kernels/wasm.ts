@@ -89,20 +89,30 @@ async function compileKernels(source: KernelSource): Promise<WebAssembly.Module>
   } else if (tag === '[object ArrayBuffer]' || ArrayBuffer.isView(source)) {
     bytes = source as ArrayBuffer | ArrayBufferView;
   } else {
-    throw new KernelError(`kernel source must be a WebAssembly.Module, bytes, a URL or a Response; got ${typeof source}`);
+    throw new KernelError(
+      `kernel source must be a WebAssembly.Module, bytes, a URL or a Response; got ${typeof source}`,
+    );
   }
   let module: WebAssembly.Module;
   try {
     module = await WebAssembly.compile(bytes);
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new KernelError(`kernel source must be the WebAssembly module omnifold.wasm; got bytes that do not compile (${reason})`, { cause });
+    throw new KernelError(
+      `kernel source must be the WebAssembly module omnifold.wasm; got bytes that do not compile (${reason})`,
+      { cause },
+    );
   }
   return checkKernelExports(module);
 }
 
 function isResponse(source: unknown): source is Response {
-  return typeof source === 'object' && source !== null && typeof (source as Response).arrayBuffer === 'function' && 'status' in source;
+  return (
+    typeof source === 'object' &&
+    source !== null &&
+    typeof (source as Response).arrayBuffer === 'function' &&
+    'status' in source
+  );
 }
 
 async function fetchKernels(source: URL | Response): Promise<ArrayBuffer> {
@@ -113,7 +123,10 @@ async function fetchKernels(source: URL | Response): Promise<ArrayBuffer> {
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new KernelError(`kernel source ${String(source)} must be fetchable; got ${reason}`, { cause });
   }
-  if (!response.ok) throw new KernelError(`kernel source ${response.url || 'response'} must have status 200-299; got ${response.status}`);
+  if (!response.ok)
+    throw new KernelError(
+      `kernel source ${response.url || 'response'} must have status 200-299; got ${response.status}`,
+    );
   return response.arrayBuffer();
 }
 
@@ -121,7 +134,9 @@ async function fetchKernels(source: URL | Response): Promise<ArrayBuffer> {
 function checkKernelExports(module: WebAssembly.Module): WebAssembly.Module {
   const names = WebAssembly.Module.exports(module).map((e) => e.name);
   if (!names.includes('memory') || !names.includes('heap_base')) {
-    throw new KernelError(`kernel module must export memory and heap_base like omnifold.wasm; got exports ${names.join(', ') || 'none'}`);
+    throw new KernelError(
+      `kernel module must export memory and heap_base like omnifold.wasm; got exports ${names.join(', ') || 'none'}`,
+    );
   }
   return module;
 }
@@ -160,7 +175,10 @@ export class Arena {
   private top: number;
   readonly base: number;
 
-  constructor(readonly memory: WebAssembly.Memory, base: number) {
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    base: number,
+  ) {
     this.base = base;
     this.top = base;
   }
@@ -200,7 +218,8 @@ export class Arena {
   }
 
   release(mark: number): void {
-    if (mark < this.base || mark > this.top) throw new KernelError(`arena mark must be in [${this.base}, ${this.top}]; got ${mark}`);
+    if (mark < this.base || mark > this.top)
+      throw new KernelError(`arena mark must be in [${this.base}, ${this.top}]; got ${mark}`);
     this.top = mark;
   }
 

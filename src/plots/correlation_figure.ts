@@ -32,20 +32,37 @@ export function correlationFigure(input: CorrelationFigureInput): VegaLiteSpec {
   const edges = Array.from(input.edges);
   const n = edges.length - 1;
   if (input.correlation.length !== n * n) {
-    throw new InputError(`${input.name} correlation must have nBins² = ${n * n} entries; got ${input.correlation.length}`);
+    throw new InputError(
+      `${input.name} correlation must have nBins² = ${n * n} entries; got ${input.correlation.length}`,
+    );
   }
   const cells: Record<string, number | string>[] = [];
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       const rho = input.correlation[i * n + j];
-      cells.push({ xlo: edges[i], xhi: edges[i + 1], ylo: edges[j], yhi: edges[j + 1], xm: (edges[i] + edges[i + 1]) / 2, ym: (edges[j] + edges[j + 1]) / 2, rho, text: rho.toFixed(2) });
+      cells.push({
+        xlo: edges[i],
+        xhi: edges[i + 1],
+        ylo: edges[j],
+        yhi: edges[j + 1],
+        xm: (edges[i] + edges[i + 1]) / 2,
+        ym: (edges[j] + edges[j + 1]) / 2,
+        rho,
+        text: rho.toFixed(2),
+      });
     }
   }
   const label = input.label ?? input.name;
   const title = input.unit ? `${label} [${input.unit}]` : label;
   const domain: [number, number] = [edges[0], edges[n]];
   const format = `.${decimalsFor(niceStep(domain[1] - domain[0], 5))}f`;
-  const x: AxisPlan = { domain, ticks: linearTicks(domain[0], domain[1], 5), title: `${title} (bin i)`, labels: true, format };
+  const x: AxisPlan = {
+    domain,
+    ticks: linearTicks(domain[0], domain[1], 5),
+    title: `${title} (bin i)`,
+    labels: true,
+    format,
+  };
   const y: AxisPlan = { ...x, title: `${title} (bin j)` };
   const heat = {
     data: { values: cells },
@@ -59,7 +76,15 @@ export function correlationFigure(input: CorrelationFigureInput): VegaLiteSpec {
         field: 'rho',
         type: 'quantitative',
         scale: { scheme: 'redblue', reverse: true, domain: [-1, 1], clamp: true },
-        legend: { disable: false, title: 'Correlation', orient: 'right', gradientLength: SIZE - 40, titleFontSize: 12, labelFontSize: 11, direction: 'vertical' },
+        legend: {
+          disable: false,
+          title: 'Correlation',
+          orient: 'right',
+          gradientLength: SIZE - 40,
+          titleFontSize: 12,
+          labelFontSize: 11,
+          direction: 'vertical',
+        },
       },
     },
   };
@@ -77,7 +102,9 @@ export function correlationFigure(input: CorrelationFigureInput): VegaLiteSpec {
     });
   }
   layers.push(textLayer('OmniFold', 0, -12, { bold: true, size: 16, baseline: 'alphabetic' }));
-  layers.push(textLayer(`correlation, ${input.what ?? 'total'}`, 88, -12, { italic: true, size: 13, baseline: 'alphabetic' }));
+  layers.push(
+    textLayer(`correlation, ${input.what ?? 'total'}`, 88, -12, { italic: true, size: 13, baseline: 'alphabetic' }),
+  );
   layers.push(...frameLayers(x, y));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

@@ -48,17 +48,54 @@ export function diagnosticsFigure(input: DiagnosticsFigureInput): VegaLiteSpec {
   });
   const clipped = perStep((s) => 100 * s.clippedFraction);
   const change = perStep((s) => s.change).filter((p) => p.value > 0 && Number.isFinite(p.value));
-  const chi2 = its.flatMap((d) => d.recoChi2.map((c) => ({ iteration: d.iteration, series: c.feature, value: c.ndf > 0 ? c.chi2 / c.ndf : NaN })));
+  const chi2 = its.flatMap((d) =>
+    d.recoChi2.map((c) => ({ iteration: d.iteration, series: c.feature, value: c.ndf > 0 ? c.chi2 / c.ndf : NaN })),
+  );
   const panels = [
-    panel(n ? 'ESS / events [%]' : 'ESS [events]', 'Effective sample size', ess, nIterations, null, n ? 100 * DIAGNOSTIC_LIMITS.minEssFraction : undefined, false),
-    panel('Clipped fraction [%]', 'Clipped ratios', clipped, nIterations, null, 100 * DIAGNOSTIC_LIMITS.maxClippedFraction, false),
+    panel(
+      n ? 'ESS / events [%]' : 'ESS [events]',
+      'Effective sample size',
+      ess,
+      nIterations,
+      null,
+      n ? 100 * DIAGNOSTIC_LIMITS.minEssFraction : undefined,
+      false,
+    ),
+    panel(
+      'Clipped fraction [%]',
+      'Clipped ratios',
+      clipped,
+      nIterations,
+      null,
+      100 * DIAGNOSTIC_LIMITS.maxClippedFraction,
+      false,
+    ),
     panel('Σ|Δw| / Σ|w|', 'Weight change', change, nIterations, 'Step', undefined, true),
-    panel('χ² / ndf', 'Folded reco χ²/ndf vs data', chi2.filter((p) => Number.isFinite(p.value)), nIterations, 'Reco feature', 1, false),
+    panel(
+      'χ² / ndf',
+      'Folded reco χ²/ndf vs data',
+      chi2.filter((p) => Number.isFinite(p.value)),
+      nIterations,
+      'Reco feature',
+      1,
+      false,
+    ),
   ];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     description: 'OmniFold per-iteration diagnostics',
-    config: { ...baseConfig(), legend: { disable: false, orient: 'bottom', direction: 'horizontal', columns: 4, labelFontSize: 11, titleFontSize: 11, symbolStrokeWidth: 2 } },
+    config: {
+      ...baseConfig(),
+      legend: {
+        disable: false,
+        orient: 'bottom',
+        direction: 'horizontal',
+        columns: 4,
+        labelFontSize: 11,
+        titleFontSize: 11,
+        symbolStrokeWidth: 2,
+      },
+    },
     columns: 2,
     spacing: { row: 30, column: 40 },
     concat: panels,
@@ -66,7 +103,15 @@ export function diagnosticsFigure(input: DiagnosticsFigureInput): VegaLiteSpec {
   };
 }
 
-function panel(yTitle: string, title: string, points: Point[], nIterations: number, legendTitle: string | null, limit: number | undefined, log: boolean): Record<string, unknown> {
+function panel(
+  yTitle: string,
+  title: string,
+  points: Point[],
+  nIterations: number,
+  legendTitle: string | null,
+  limit: number | undefined,
+  log: boolean,
+): Record<string, unknown> {
   const xDomain: [number, number] = nIterations > 1 ? [0.5, nIterations + 0.5] : [0.5, 1.5];
   const step = Math.max(1, Math.ceil(nIterations / 8));
   const major: number[] = [];
@@ -82,7 +127,13 @@ function panel(yTitle: string, title: string, points: Point[], nIterations: numb
     y = { domain, ticks: logTicks(domain[0], domain[1]), title: yTitle, labels: true, log: true, format: '~g' };
   } else {
     const domain = countRange([], values.length > 0 ? values : [1], 1.15);
-    y = { domain, ticks: linearTicks(domain[0], domain[1], 4), title: yTitle, labels: true, format: linearFormat(domain, 4) };
+    y = {
+      domain,
+      ticks: linearTicks(domain[0], domain[1], 4),
+      title: yTitle,
+      labels: true,
+      format: linearFormat(domain, 4),
+    };
   }
   const layers: Record<string, unknown>[] = [];
   if (limit !== undefined) {
@@ -98,7 +149,12 @@ function panel(yTitle: string, title: string, points: Point[], nIterations: numb
     encoding: {
       x: positionEncoding('iteration', x, 'bottom'),
       y: positionEncoding('value', y, 'left'),
-      color: { field: 'series', type: 'nominal', scale: { range: COLOURS.series }, legend: legendTitle === null ? null : { title: legendTitle } },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        scale: { range: COLOURS.series },
+        legend: legendTitle === null ? null : { title: legendTitle },
+      },
     },
   });
   layers.push(...frameLayers(x, y));

@@ -63,10 +63,16 @@ export function observableFigure(input: ObservableFigureInput): VegaLiteSpec {
   checkEdges(`${input.name} edges`, input.edges);
   const edges = Array.from(input.edges);
   const nBins = edges.length - 1;
-  for (const [what, s] of [['unfolded', input.unfolded], ['prior', input.prior], ['truth', input.truth]] as const) {
+  for (const [what, s] of [
+    ['unfolded', input.unfolded],
+    ['prior', input.prior],
+    ['truth', input.truth],
+  ] as const) {
     if (s === undefined) continue;
     if (s.values.length !== nBins || (s.errors !== undefined && s.errors.length !== nBins)) {
-      throw new InputError(`${input.name} ${what} must have ${nBins} values and errors like the bins; got ${s.values.length} and ${s.errors?.length ?? 'none'}`);
+      throw new InputError(
+        `${input.name} ${what} must have ${nBins} values and errors like the bins; got ${s.values.length} and ${s.errors?.length ?? 'none'}`,
+      );
     }
   }
   const widths = edges.slice(1).map((e, k) => e - edges[k]);
@@ -98,7 +104,11 @@ export function observableFigure(input: ObservableFigureInput): VegaLiteSpec {
   const xTicks = linearTicks(edges[0], edges[nBins], 6);
   const xFormat = `.${decimalsFor(niceStep(edges[nBins] - edges[0], 6))}f`;
   const lows = rows.map((r) => r.unfoldedLo as number);
-  const highs = [...rows.map((r) => r.unfoldedHi as number), ...stepValues(input.prior, per), ...stepValues(input.truth, per)];
+  const highs = [
+    ...rows.map((r) => r.unfoldedHi as number),
+    ...stepValues(input.prior, per),
+    ...stepValues(input.truth, per),
+  ];
   const yDomain = countRange(lows, highs, 1.45);
   const yMain: AxisPlan = {
     domain: yDomain,
@@ -140,7 +150,9 @@ export function observableFigure(input: ObservableFigureInput): VegaLiteSpec {
     band(rows, xRatio, yRatio),
     referenceLine(input.truth ? COLOURS.truth : '#000000', input.truth ? [7, 4] : [2, 2], xRatio, yRatio),
     stepLine(edges, input.prior, per, refSeries, COLOURS.prior, undefined, xRatio, yRatio, 'prior-ratio'),
-    ...(input.truth ? [errorBars(rows, 'ratioLo', 'ratioHi', xRatio, yRatio), points(rows, 'ratioUnfolded', xRatio, yRatio)] : []),
+    ...(input.truth
+      ? [errorBars(rows, 'ratioLo', 'ratioHi', xRatio, yRatio), points(rows, 'ratioUnfolded', xRatio, yRatio)]
+      : []),
     ...frameLayers(xRatio, yRatio),
   ];
   return {
@@ -217,7 +229,14 @@ function stepLine(
   return {
     name: `step_${id.replace(/[^a-z]/g, '_')}`,
     data: { values },
-    mark: { type: 'line', interpolate: 'step-after', stroke: colour, strokeWidth: 1.8, clip: true, ...(dash ? { strokeDash: dash } : {}) },
+    mark: {
+      type: 'line',
+      interpolate: 'step-after',
+      stroke: colour,
+      strokeWidth: 1.8,
+      clip: true,
+      ...(dash ? { strokeDash: dash } : {}),
+    },
     encoding: { x: positionEncoding('x', x, 'bottom'), y: positionEncoding('y', y, 'left') },
   };
 }
@@ -226,7 +245,11 @@ function errorBars(rows: Row[], loField: string, hiField: string, x: AxisPlan, y
   return {
     data: { values: rows },
     mark: { type: 'rule', color: COLOURS.unfolded, strokeWidth: 1.4, clip: true },
-    encoding: { x: positionEncoding('mid', x, 'bottom'), y: positionEncoding(loField, y, 'left'), y2: { field: hiField } },
+    encoding: {
+      x: positionEncoding('mid', x, 'bottom'),
+      y: positionEncoding(loField, y, 'left'),
+      y2: { field: hiField },
+    },
   };
 }
 
@@ -242,7 +265,12 @@ function band(rows: Row[], x: AxisPlan, y: AxisPlan): Record<string, unknown> {
   return {
     data: { values: rows },
     mark: { type: 'rect', color: COLOURS.band, opacity: 0.45, clip: true },
-    encoding: { x: positionEncoding('lo', x, 'bottom'), x2: { field: 'hi' }, y: positionEncoding('ratioLo', y, 'left'), y2: { field: 'ratioHi' } },
+    encoding: {
+      x: positionEncoding('lo', x, 'bottom'),
+      x2: { field: 'hi' },
+      y: positionEncoding('ratioLo', y, 'left'),
+      y2: { field: 'ratioHi' },
+    },
   };
 }
 
@@ -268,13 +296,24 @@ function legendLayers(input: ObservableFigureInput): Record<string, unknown>[] {
   entries.forEach((e, k) => {
     const y = 18 + 20 * k;
     if (e.kind === 'point') {
-      layers.push(pixelMark({ type: 'rule', color: e.colour, strokeWidth: 1.4 }, { x: left + 12, y: y - 7, y2: y + 7 }));
-      layers.push(pixelMark({ type: 'point', shape: 'circle', filled: true, size: 36, color: e.colour, opacity: 1 }, { x: left + 12, y }));
+      layers.push(
+        pixelMark({ type: 'rule', color: e.colour, strokeWidth: 1.4 }, { x: left + 12, y: y - 7, y2: y + 7 }),
+      );
+      layers.push(
+        pixelMark(
+          { type: 'point', shape: 'circle', filled: true, size: 36, color: e.colour, opacity: 1 },
+          { x: left + 12, y },
+        ),
+      );
     } else if (e.kind === 'box') {
-      layers.push(pixelMark({ type: 'rect', color: e.colour, opacity: 0.45 }, { x: left, x2: left + 24, y: y - 6, y2: y + 6 }));
+      layers.push(
+        pixelMark({ type: 'rect', color: e.colour, opacity: 0.45 }, { x: left, x2: left + 24, y: y - 6, y2: y + 6 }),
+      );
     } else {
       const dash = e.kind === 'dash' ? { strokeDash: [7, 4] } : {};
-      layers.push(pixelMark({ type: 'rule', color: e.colour, strokeWidth: 1.8, ...dash }, { x: left, x2: left + 24, y }));
+      layers.push(
+        pixelMark({ type: 'rule', color: e.colour, strokeWidth: 1.8, ...dash }, { x: left, x2: left + 24, y }),
+      );
     }
     layers.push(textLayer(e.text, left + 32, y, { size: 12 }));
   });
@@ -290,8 +329,12 @@ function pixelMark(mark: Record<string, unknown>, at: Record<string, number>): R
 
 /** Bold "OmniFold" above the top-left corner, the header top-right, χ²/ndf inside top-left. */
 function labelLayers(input: ObservableFigureInput): Record<string, unknown>[] {
-  const layers = [textLayer('OmniFold', 0, -12, { bold: true, size: 16, baseline: 'alphabetic' }), textLayer('unfolded', 88, -12, { italic: true, size: 14, baseline: 'alphabetic' })];
-  if (input.header) layers.push(textLayer(input.header, WIDTH, -12, { align: 'right', size: 13, baseline: 'alphabetic' }));
+  const layers = [
+    textLayer('OmniFold', 0, -12, { bold: true, size: 16, baseline: 'alphabetic' }),
+    textLayer('unfolded', 88, -12, { italic: true, size: 14, baseline: 'alphabetic' }),
+  ];
+  if (input.header)
+    layers.push(textLayer(input.header, WIDTH, -12, { align: 'right', size: 13, baseline: 'alphabetic' }));
   const c = input.chi2;
   const fmt = (x: Chi2) => `${x.chi2.toFixed(1)}/${x.ndf}`;
   const lines: string[] = [];

@@ -17,7 +17,12 @@ export function fontFiles(): string[] {
   if (fontFilesCache === undefined) {
     const require = createRequire(import.meta.url);
     const dir = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-    fontFilesCache = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSans-Oblique.ttf', 'DejaVuSans-BoldOblique.ttf'].map((f) => join(dir, f));
+    fontFilesCache = [
+      'DejaVuSans.ttf',
+      'DejaVuSans-Bold.ttf',
+      'DejaVuSans-Oblique.ttf',
+      'DejaVuSans-BoldOblique.ttf',
+    ].map((f) => join(dir, f));
   }
   return fontFilesCache;
 }
@@ -36,7 +41,12 @@ export async function svgToPng(svg: string, options: PngOptions = {}): Promise<U
   const resvg = new Resvg(svg, {
     background: 'white',
     fitTo: { mode: 'zoom', value: scale },
-    font: { loadSystemFonts: false, fontFiles: fontFiles(), defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
+    font: {
+      loadSystemFonts: false,
+      fontFiles: fontFiles(),
+      defaultFontFamily: 'DejaVu Sans',
+      sansSerifFamily: 'DejaVu Sans',
+    },
   });
   return new Uint8Array(resvg.render().asPng());
 }

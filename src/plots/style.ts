@@ -15,7 +15,18 @@ export const COLOURS = Object.freeze({
   truth: '#e42536',
   band: '#9c9ca1',
   // Petroff's 10-colour sequence (CMS style): distinct for up to 10 series, e.g. 8 observables
-  series: ['#3f90da', '#ffa90e', '#bd1f01', '#94a4a2', '#832db6', '#a96b59', '#e76300', '#b9ac70', '#717581', '#92dadd'],
+  series: [
+    '#3f90da',
+    '#ffa90e',
+    '#bd1f01',
+    '#94a4a2',
+    '#832db6',
+    '#a96b59',
+    '#e76300',
+    '#b9ac70',
+    '#717581',
+    '#92dadd',
+  ],
   warning: '#e42536',
 });
 
@@ -81,7 +92,9 @@ function axis(plan: AxisPlan, orient: Orient, minor: boolean, labelled: boolean)
 
 /** Scale of one channel: explicit domain, never niced, so mirrored axes line up. */
 export function scale(plan: AxisPlan): Record<string, unknown> {
-  return plan.log ? { type: 'log', domain: plan.domain, nice: false } : { type: 'linear', domain: plan.domain, nice: false, zero: false };
+  return plan.log
+    ? { type: 'log', domain: plan.domain, nice: false }
+    : { type: 'linear', domain: plan.domain, nice: false, zero: false };
 }
 
 /** x/y encoding of a field with the labelled (bottom/left) major axis of the panel. */
@@ -116,7 +129,14 @@ export function textLayer(
   text: string,
   px: number,
   py: number,
-  options: { align?: 'left' | 'right' | 'center'; size?: number; bold?: boolean; italic?: boolean; colour?: string; baseline?: string } = {},
+  options: {
+    align?: 'left' | 'right' | 'center';
+    size?: number;
+    bold?: boolean;
+    italic?: boolean;
+    colour?: string;
+    baseline?: string;
+  } = {},
 ): Record<string, unknown> {
   return {
     data: { values: [{}] },

@@ -10,7 +10,11 @@ export { covarianceTable, hepdataFiles, hepdataHistogram, histogramTable } from 
 export type { HepdataHistogram, HepdataOptions, HistogramRequest } from './hepdata_submission.js';
 
 /** Writes a submission folder `dir` (created if needed); returns the file names written. */
-export async function writeHepdata(dir: string, histograms: readonly HepdataHistogram[], options: HepdataOptions): Promise<string[]> {
+export async function writeHepdata(
+  dir: string,
+  histograms: readonly HepdataHistogram[],
+  options: HepdataOptions,
+): Promise<string[]> {
   const files = hepdataFiles(histograms, options);
   await mkdir(dir, { recursive: true });
   for (const [name, text] of files) await writeFile(join(dir, name), text);

@@ -9,7 +9,12 @@
  * src/publish/hepdata.ts writes them to a folder.
  */
 import { stringify } from 'yaml';
-import { diagonalSqrt, histogramUncertainties, type StatEstimate, type UncertaintyBreakdown } from '../uncertainty/covariance.js';
+import {
+  diagonalSqrt,
+  histogramUncertainties,
+  type StatEstimate,
+  type UncertaintyBreakdown,
+} from '../uncertainty/covariance.js';
 import { InputError } from '../base/errors.js';
 import { parseExpression } from '../analysis/expr.js';
 import { checkEdges } from '../analysis/histogram.js';
@@ -67,8 +72,13 @@ function round(x: number): number {
 function check(h: HepdataHistogram): number {
   checkEdges(`hepdata ${h.name} edges`, h.edges);
   const n = h.edges.length - 1;
-  for (const [what, a] of [['values', h.values], ['stat', h.stat], ['syst', h.syst]] as const) {
-    if (a !== undefined && a.length !== n) throw new InputError(`hepdata ${h.name} ${what} must have ${n} entries like the bins; got ${a.length}`);
+  for (const [what, a] of [
+    ['values', h.values],
+    ['stat', h.stat],
+    ['syst', h.syst],
+  ] as const) {
+    if (a !== undefined && a.length !== n)
+      throw new InputError(`hepdata ${h.name} ${what} must have ${n} entries like the bins; got ${a.length}`);
   }
   if (h.covariance && h.covariance.matrix.length !== n * n) {
     throw new InputError(`hepdata ${h.name} covariance must have ${n * n} entries; got ${h.covariance.matrix.length}`);
@@ -81,7 +91,10 @@ function observableHeader(h: HepdataHistogram): Record<string, string> {
 }
 
 function valueHeader(h: HepdataHistogram): Record<string, string> {
-  return { name: h.weightUnit ? 'SIG (unfolded, per bin)' : 'N (unfolded events per bin)', ...(h.weightUnit ? { units: h.weightUnit } : {}) };
+  return {
+    name: h.weightUnit ? 'SIG (unfolded, per bin)' : 'N (unfolded events per bin)',
+    ...(h.weightUnit ? { units: h.weightUnit } : {}),
+  };
 }
 
 /** The table document of one histogram. */
@@ -89,14 +102,25 @@ export function histogramTable(h: HepdataHistogram): Record<string, unknown> {
   const n = check(h);
   const edges = Array.from(h.edges);
   return {
-    independent_variables: [{ header: observableHeader(h), values: edges.slice(0, n).map((lo, k) => ({ low: round(lo), high: round(edges[k + 1]) })) }],
+    independent_variables: [
+      {
+        header: observableHeader(h),
+        values: edges.slice(0, n).map((lo, k) => ({ low: round(lo), high: round(edges[k + 1]) })),
+      },
+    ],
     dependent_variables: [
       {
         header: valueHeader(h),
-        qualifiers: [{ name: 'Method', value: 'OmniFold (unbinned)' }, ...(h.where ? [{ name: 'Selection', value: h.where }] : [])],
+        qualifiers: [
+          { name: 'Method', value: 'OmniFold (unbinned)' },
+          ...(h.where ? [{ name: 'Selection', value: h.where }] : []),
+        ],
         values: Array.from(h.values, (v, k) => ({
           value: round(v),
-          errors: [{ symerror: round(h.stat[k]), label: 'stat' }, ...(h.syst ? [{ symerror: round(h.syst[k]), label: 'syst' }] : [])],
+          errors: [
+            { symerror: round(h.stat[k]), label: 'stat' },
+            ...(h.syst ? [{ symerror: round(h.syst[k]), label: 'syst' }] : []),
+          ],
         })),
       },
     ],
@@ -106,7 +130,8 @@ export function histogramTable(h: HepdataHistogram): Record<string, unknown> {
 /** The covariance table: bin i × bin j, n² rows. */
 export function covarianceTable(h: HepdataHistogram): Record<string, unknown> {
   const n = check(h);
-  if (!h.covariance) throw new InputError(`hepdata ${h.name} covariance must be given for a covariance table; got none`);
+  if (!h.covariance)
+    throw new InputError(`hepdata ${h.name} covariance must be given for a covariance table; got none`);
   const edges = Array.from(h.edges);
   const bins = (axis: 'i' | 'j') =>
     Array.from({ length: n * n }, (_, k) => {
@@ -120,7 +145,12 @@ export function covarianceTable(h: HepdataHistogram): Record<string, unknown> {
       { header: { ...header, name: `${header.name} (bin i)` }, values: bins('i') },
       { header: { ...header, name: `${header.name} (bin j)` }, values: bins('j') },
     ],
-    dependent_variables: [{ header: { name: `Covariance (${h.covariance.what})`, ...(unit ? { units: unit } : {}) }, values: Array.from(h.covariance.matrix, (v) => ({ value: round(v) })) }],
+    dependent_variables: [
+      {
+        header: { name: `Covariance (${h.covariance.what})`, ...(unit ? { units: unit } : {}) },
+        values: Array.from(h.covariance.matrix, (v) => ({ value: round(v) })),
+      },
+    ],
   };
 }
 
@@ -142,7 +172,12 @@ export function hepdataFiles(histograms: readonly HepdataHistogram[], options: H
     docs.push({ name: h.name, description: h.description, keywords, data_file: `${s}.yaml` });
     if (h.covariance) {
       files.set(`${s}_covariance.yaml`, stringify(covarianceTable(h)));
-      docs.push({ name: `${h.name} covariance`, description: `Covariance (${h.covariance.what}) between the bins of table "${h.name}". ${h.description}`, keywords, data_file: `${s}_covariance.yaml` });
+      docs.push({
+        name: `${h.name} covariance`,
+        description: `Covariance (${h.covariance.what}) between the bins of table "${h.name}". ${h.description}`,
+        keywords,
+        data_file: `${s}_covariance.yaml`,
+      });
     }
   }
   const submission = docs.map((d) => stringify(d)).join('---\n');
@@ -173,7 +208,8 @@ export function hepdataHistogram(file: WeightsFile, request: HistogramRequest): 
   const n = edges.length - 1;
   const get = (name: string): ArrayLike<number> => {
     const c = file.columns.get(name);
-    if (c === undefined) throw new InputError(`weights file: column "${name}" must exist; got columns ${file.columnNames.join(', ')}`);
+    if (c === undefined)
+      throw new InputError(`weights file: column "${name}" must exist; got columns ${file.columnNames.join(', ')}`);
     return c instanceof BigInt64Array ? Float64Array.from(c, Number) : c;
   };
   const evaluate = (source: string) => {
@@ -184,11 +220,13 @@ export function hepdataHistogram(file: WeightsFile, request: HistogramRequest): 
   const passGen = get('pass_gen');
   const mask = new Uint8Array(file.nRows);
   const where = request.where === undefined ? undefined : evaluate(request.where);
-  for (let i = 0; i < file.nRows; i++) mask[i] = passGen[i] && (where === undefined || (where[i] !== 0 && !Number.isNaN(where[i]))) ? 1 : 0;
+  for (let i = 0; i < file.nRows; i++)
+    mask[i] = passGen[i] && (where === undefined || (where[i] !== 0 && !Number.isNaN(where[i]))) ? 1 : 0;
   const columns = weightColumns(file.metadata.columns, get, entersUncertainty);
   const u = histogramUncertainties(columns, x, edges, mask);
   const normalisation = file.metadata.normalisation as Record<string, unknown>;
-  const weightUnit = typeof normalisation?.unit === 'string' && normalisation.unit !== 'shape only' ? normalisation.unit : undefined;
+  const weightUnit =
+    typeof normalisation?.unit === 'string' && normalisation.unit !== 'shape only' ? normalisation.unit : undefined;
   const base = {
     name: request.name ?? request.obs,
     observable: request.obs,
@@ -207,13 +245,22 @@ export function hepdataHistogram(file: WeightsFile, request: HistogramRequest): 
       description: `Unfolded distribution of ${request.obs} (${selection}), OmniFold, ${engine}, seed ${file.metadata.seed}. No replica columns: stat is sqrt(sum of squared weights), which ignores the correlations the training induces; no systematic uncertainty and no covariance.`,
     };
   }
-  const syst = diagonalSqrt(Float64Array.from(u.simStat, (v, k) => v + u.syst[k]), n);
+  const syst = diagonalSqrt(
+    Float64Array.from(u.simStat, (v, k) => v + u.syst[k]),
+    n,
+  );
   const names = u.systematics.map((s) => s.name);
   return {
     ...base,
     stat: diagonalSqrt(u.stat, n),
     syst,
-    covariance: { matrix: u.total, what: u.statEstimate === 'data_bootstraps' ? 'total: stat + sim-stat + systematics' : 'total: stat (sqrt(sum w^2), diagonal) + sim-stat + systematics' },
+    covariance: {
+      matrix: u.total,
+      what:
+        u.statEstimate === 'data_bootstraps'
+          ? 'total: stat + sim-stat + systematics'
+          : 'total: stat (sqrt(sum w^2), diagonal) + sim-stat + systematics',
+    },
     description:
       `Unfolded distribution of ${request.obs} (${selection}), OmniFold, ${engine}, seed ${file.metadata.seed}. ` +
       `${statSentence(u)}; syst: ${u.nSimBootstraps} sim bootstraps (sim-stat) and ${names.length} systematic variation(s)${names.length ? ` (${names.join(', ')})` : ''} in quadrature.`,
@@ -223,6 +270,7 @@ export function hepdataHistogram(file: WeightsFile, request: HistogramRequest): 
 /** How the stat errors were estimated, in plain ASCII for the table description. */
 function statSentence(u: UncertaintyBreakdown): string {
   if (u.statEstimate === 'data_bootstraps') return `stat: sample covariance over ${u.nDataBootstraps} data bootstraps`;
-  const why = u.nDataBootstraps === 0 ? 'no data bootstraps' : `${u.nDataBootstraps} data bootstrap, too few for a covariance`;
+  const why =
+    u.nDataBootstraps === 0 ? 'no data bootstraps' : `${u.nDataBootstraps} data bootstrap, too few for a covariance`;
   return `stat: sqrt(sum of squared nominal weights) per bin (${why}; it ignores the correlations the training induces)`;
 }

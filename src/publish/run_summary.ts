@@ -92,13 +92,24 @@ export function autoEdges(x: FeatureMatrix, feature: number, mask: Uint8Array, n
   return Array.from({ length: nBins + 1 }, (_, k) => (k === nBins ? hi : lo + ((hi - lo) * k) / nBins));
 }
 
-function fill(edges: readonly number[], x: FeatureMatrix, feature: number, w: Float64Array, mask: Uint8Array): HistogramSums {
+function fill(
+  edges: readonly number[],
+  x: FeatureMatrix,
+  feature: number,
+  w: Float64Array,
+  mask: Uint8Array,
+): HistogramSums {
   const h = new Histogram(edges);
   const values = new Float64Array(x.nEvents);
   for (let i = 0; i < x.nEvents; i++) values[i] = x.values[i * x.nFeatures + feature];
   h.fill(values, w, mask);
   const n = h.nBins;
-  return { sumw: Array.from(h.sumw.subarray(1, n + 1)), sumw2: Array.from(h.sumw2.subarray(1, n + 1)), underflow: h.sumw[0], overflow: h.sumw[n + 1] };
+  return {
+    sumw: Array.from(h.sumw.subarray(1, n + 1)),
+    sumw2: Array.from(h.sumw2.subarray(1, n + 1)),
+    underflow: h.sumw[0],
+    overflow: h.sumw[n + 1],
+  };
 }
 
 /** Shape χ² of two histograms over the same bins (see the module note). */
@@ -122,7 +133,9 @@ export function shapeChi2(a: HistogramSums, b: HistogramSums): Chi2 {
 export function summarize(input: SummaryInput): RunSummary {
   const { gen, truth } = input;
   if (truth !== undefined && truth.gen.nFeatures !== gen.nFeatures) {
-    throw new InputError(`truth must have the same gen features as the sim; got ${truth.gen.nFeatures} features, wanted ${gen.nFeatures}`);
+    throw new InputError(
+      `truth must have the same gen features as the sim; got ${truth.gen.nFeatures} features, wanted ${gen.nFeatures}`,
+    );
   }
   const features = input.genNames.map((feature, f): FeatureSummary => {
     const edges = [...(input.bins?.[feature] ?? autoEdges(gen, f, input.passGen))];
@@ -136,7 +149,13 @@ export function summarize(input: SummaryInput): RunSummary {
     }
     return out;
   });
-  return { format: 'omnifold-summary', formatVersion: 1, iterations: input.iterations, nDropped: input.nDropped, features };
+  return {
+    format: 'omnifold-summary',
+    formatVersion: 1,
+    iterations: input.iterations,
+    nDropped: input.nDropped,
+    features,
+  };
 }
 
 /** The text of `summary.json`: indented JSON (NaN becomes null), ending in a newline. */

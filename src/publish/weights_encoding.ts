@@ -109,8 +109,12 @@ export function buildWeightsTable(content: WeightsFileContent): Table {
   const roles: WeightsMetadata['columns'] = [];
   const seen = new Set<ArrayBufferLike>();
   const add = (name: string, values: NumericColumn, role: WeightsMetadata['columns'][number]['role']) => {
-    if (Object.hasOwn(columns, name)) throw new InputError(`weights file column names must be unique; got "${name}" twice`);
-    if (values.length !== nSim) throw new InputError(`weights file column "${name}" must have ${nSim} rows like the sim sample; got ${values.length}`);
+    if (Object.hasOwn(columns, name))
+      throw new InputError(`weights file column names must be unique; got "${name}" twice`);
+    if (values.length !== nSim)
+      throw new InputError(
+        `weights file column "${name}" must have ${nSim} rows like the sim sample; got ${values.length}`,
+      );
     // apache-arrow writes a broken IPC file when two columns share one buffer: give each its own
     columns[name] = seen.has(values.buffer) ? (values.slice() as NumericColumn) : values;
     seen.add(values.buffer);
@@ -137,7 +141,8 @@ export function buildWeightsTable(content: WeightsFileContent): Table {
     columns: roles,
     combination: combinationMetadata(),
     normalisation: {
-      description: 'weight = w0 * push after the last iteration; absolute (not normalised to unit area): sum over pass_gen estimates the data yield corrected for efficiency, fakes removed',
+      description:
+        'weight = w0 * push after the last iteration; absolute (not normalised to unit area): sum over pass_gen estimates the data yield corrected for efficiency, fakes removed',
       sumPriorWeights: sum(content.priorWeights),
       sumPriorWeightsPassGen: sum(content.priorWeights, content.passGen),
       sumWeights: sum(content.result.weights),
@@ -169,14 +174,20 @@ export interface WeightsFile {
 export function decodeWeightsFile(bytes: Uint8Array, source = 'weights file'): WeightsFile {
   const arrow = decodeArrow(bytes, source);
   const json = arrow.schema.metadata.get('omnifold');
-  if (json === undefined) throw new InputError(`${source}: schema metadata must have the key "omnifold"; got keys ${[...arrow.schema.metadata.keys()].join(', ') || 'none'}`);
+  if (json === undefined)
+    throw new InputError(
+      `${source}: schema metadata must have the key "omnifold"; got keys ${[...arrow.schema.metadata.keys()].join(', ') || 'none'}`,
+    );
   let metadata: WeightsMetadata;
   try {
     metadata = JSON.parse(json) as WeightsMetadata;
   } catch (error) {
     throw new InputError(`${source}: metadata "omnifold" must be JSON; got unparsable text`, { cause: error });
   }
-  if (metadata.format !== 'omnifold-weights') throw new InputError(`${source}: metadata format must be "omnifold-weights"; got ${JSON.stringify(metadata.format)}`);
+  if (metadata.format !== 'omnifold-weights')
+    throw new InputError(
+      `${source}: metadata format must be "omnifold-weights"; got ${JSON.stringify(metadata.format)}`,
+    );
   const table = arrowColumnTable(arrow, source);
   const columnNames = [...table.columnNames];
   return { nRows: table.nRows, columnNames, columns: new Map(columnNames.map((n) => [n, table.column(n)])), metadata };

@@ -11,7 +11,13 @@ import { dirname, join } from 'node:path';
 import { readInputFile } from '../io/csv_io.js';
 import { splitObjectPath } from '../io/load.js';
 import { checkOutputDir } from '../io/output_dir.js';
-import { decodeWeightsFile, encodeWeightsFile, type InputFileRecord, type WeightsFile, type WeightsFileContent } from './weights_encoding.js';
+import {
+  decodeWeightsFile,
+  encodeWeightsFile,
+  type InputFileRecord,
+  type WeightsFile,
+  type WeightsFileContent,
+} from './weights_encoding.js';
 
 export { WEIGHTS_FORMAT_VERSION, buildWeightsTable, decodeWeightsFile, encodeWeightsFile } from './weights_encoding.js';
 export type {
@@ -70,9 +76,17 @@ export async function readWeightsFile(path: string): Promise<WeightsFile> {
  * output unless `force`. A folder this call created is removed again when `fill` fails.
  * Returns the entries written.
  */
-export async function writeOutputDir(outDir: string, fill: (dir: string) => Promise<void>, options: { force?: boolean; command?: string } = {}): Promise<string[]> {
+export async function writeOutputDir(
+  outDir: string,
+  fill: (dir: string) => Promise<void>,
+  options: { force?: boolean; command?: string } = {},
+): Promise<string[]> {
   const existed = existsSync(outDir);
-  const dir = await checkOutputDir(outDir, { subject: 'output folder', command: options.command ?? 'library', force: options.force });
+  const dir = await checkOutputDir(outDir, {
+    subject: 'output folder',
+    command: options.command ?? 'library',
+    force: options.force,
+  });
   try {
     return await dir.commit(fill);
   } catch (error) {

@@ -51,7 +51,10 @@ export function validateWeightsBytes(bytes: Uint8Array, source = 'weights file')
 export function validateWeightsTable(table: Table): string[] {
   const problems: string[] = [];
   const json = table.schema.metadata.get('omnifold');
-  if (json === undefined) return [`schema metadata must have the key "omnifold"; got keys ${describeValue([...table.schema.metadata.keys()].join(', ') || 'none')}`];
+  if (json === undefined)
+    return [
+      `schema metadata must have the key "omnifold"; got keys ${describeValue([...table.schema.metadata.keys()].join(', ') || 'none')}`,
+    ];
   let meta: unknown;
   try {
     meta = JSON.parse(json);
@@ -71,17 +74,38 @@ function checkHeader(meta: Json, problems: string[]): void {
     if (!ok) problems.push(`${subject} must ${rule}; got ${describeValue(value)}`);
   };
   need(meta.format === 'omnifold-weights', 'metadata.format', 'be "omnifold-weights"', meta.format);
-  need(SUPPORTED_FORMAT_VERSIONS.includes(meta.formatVersion as number), 'metadata.formatVersion', `be one of ${SUPPORTED_FORMAT_VERSIONS.join(', ')}`, meta.formatVersion);
+  need(
+    SUPPORTED_FORMAT_VERSIONS.includes(meta.formatVersion as number),
+    'metadata.formatVersion',
+    `be one of ${SUPPORTED_FORMAT_VERSIONS.join(', ')}`,
+    meta.formatVersion,
+  );
   const engine = meta.engine;
-  need(isObject(engine) && typeof engine.name === 'string' && typeof engine.version === 'string', 'metadata.engine', 'be an object with string name and version', engine);
+  need(
+    isObject(engine) && typeof engine.name === 'string' && typeof engine.version === 'string',
+    'metadata.engine',
+    'be an object with string name and version',
+    engine,
+  );
   need(isObject(meta.configuration), 'metadata.configuration', 'be an object', meta.configuration);
-  need(Number.isInteger(meta.seed) && (meta.seed as number) >= 0 && (meta.seed as number) < 2 ** 32, 'metadata.seed', 'be an integer in [0, 2^32)', meta.seed);
+  need(
+    Number.isInteger(meta.seed) && (meta.seed as number) >= 0 && (meta.seed as number) < 2 ** 32,
+    'metadata.seed',
+    'be an integer in [0, 2^32)',
+    meta.seed,
+  );
   need(isNonNegInt(meta.nDropped), 'metadata.nDropped', 'be a non-negative integer', meta.nDropped);
   if (!Array.isArray(meta.inputs)) need(false, 'metadata.inputs', 'be an array', meta.inputs);
   else {
     meta.inputs.forEach((input: unknown, k) => {
       const i = input as Json;
-      const ok = isObject(i) && typeof i.role === 'string' && typeof i.path === 'string' && typeof i.sha256 === 'string' && /^[0-9a-f]{64}$/.test(i.sha256) && isNonNegInt(i.bytes);
+      const ok =
+        isObject(i) &&
+        typeof i.role === 'string' &&
+        typeof i.path === 'string' &&
+        typeof i.sha256 === 'string' &&
+        /^[0-9a-f]{64}$/.test(i.sha256) &&
+        isNonNegInt(i.bytes);
       need(ok, `metadata.inputs[${k}]`, 'have string role and path, a 64-hex-digit sha256 and integer bytes', input);
     });
   }
@@ -90,14 +114,24 @@ function checkHeader(meta: Json, problems: string[]): void {
   if (!isObject(meta.combination)) need(false, 'metadata.combination', 'be an object', meta.combination);
   else {
     for (const [key, value] of Object.entries(meta.combination)) {
-      need(COMBINATION_KEYS.has(key), `metadata.combination key "${key}"`, `be one of ${[...COMBINATION_KEYS].join(', ')}`, key);
+      need(
+        COMBINATION_KEYS.has(key),
+        `metadata.combination key "${key}"`,
+        `be one of ${[...COMBINATION_KEYS].join(', ')}`,
+        key,
+      );
       need(typeof value === 'string', `metadata.combination.${key}`, 'be a string', value);
     }
   }
   if (!isObject(meta.normalisation)) need(false, 'metadata.normalisation', 'be an object', meta.normalisation);
   else {
     for (const [key, value] of Object.entries(meta.normalisation)) {
-      need(typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)), `metadata.normalisation.${key}`, 'be a string or a finite number', value);
+      need(
+        typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)),
+        `metadata.normalisation.${key}`,
+        'be a string or a finite number',
+        value,
+      );
     }
   }
 }
@@ -112,15 +146,26 @@ function checkObservables(meta: Json, roles: Map<string, string>, problems: stri
   }
   list.forEach((o: unknown, k) => {
     const ob = o as Json;
-    const ok = isObject(ob) && typeof ob.name === 'string' && ['label', 'unit'].every((key) => ob[key] === undefined || typeof ob[key] === 'string');
-    if (!ok) problems.push(`metadata.observables[${k}] must be an object with string name and optional string label and unit; got ${describeValue(o)}`);
+    const ok =
+      isObject(ob) &&
+      typeof ob.name === 'string' &&
+      ['label', 'unit'].every((key) => ob[key] === undefined || typeof ob[key] === 'string');
+    if (!ok)
+      problems.push(
+        `metadata.observables[${k}] must be an object with string name and optional string label and unit; got ${describeValue(o)}`,
+      );
   });
   const names = list.map((o: unknown) => (isObject(o as Json) ? (o as Json).name : undefined));
   if (names.join('\u0000') !== genColumns.join('\u0000')) {
-    problems.push(`metadata.observables names must be the gen_feature columns in order (${genColumns.join(', ')}); got ${names.join(', ')}`);
+    problems.push(
+      `metadata.observables names must be the gen_feature columns in order (${genColumns.join(', ')}); got ${names.join(', ')}`,
+    );
   }
   const sel = meta.selection;
-  if (sel !== undefined && !(isObject(sel) && ['gen', 'reco'].every((key) => sel[key] === undefined || typeof sel[key] === 'string'))) {
+  if (
+    sel !== undefined &&
+    !(isObject(sel) && ['gen', 'reco'].every((key) => sel[key] === undefined || typeof sel[key] === 'string'))
+  ) {
     problems.push(`metadata.selection must be an object with optional string gen and reco; got ${describeValue(sel)}`);
   }
 }
@@ -128,13 +173,23 @@ function checkObservables(meta: Json, roles: Map<string, string>, problems: stri
 function checkIteration(it: unknown, k: number, problems: string[]): void {
   const where = `metadata.iterations[${k}]`;
   if (!isObject(it) || !Number.isInteger(it.iteration) || !Array.isArray(it.steps) || !Array.isArray(it.recoChi2)) {
-    problems.push(`${where} must be an object with integer iteration and arrays steps and recoChi2; got ${describeValue(it)}`);
+    problems.push(
+      `${where} must be an object with integer iteration and arrays steps and recoChi2; got ${describeValue(it)}`,
+    );
     return;
   }
   it.steps.forEach((s: unknown, j) => {
     const st = s as Json;
-    const ok = isObject(st) && typeof st.step === 'string' && typeof st.clippedFraction === 'number' && typeof st.ess === 'number' && typeof st.change === 'number';
-    if (!ok) problems.push(`${where}.steps[${j}] must have string step and numeric clippedFraction, ess and change; got ${describeValue(s)}`);
+    const ok =
+      isObject(st) &&
+      typeof st.step === 'string' &&
+      typeof st.clippedFraction === 'number' &&
+      typeof st.ess === 'number' &&
+      typeof st.change === 'number';
+    if (!ok)
+      problems.push(
+        `${where}.steps[${j}] must have string step and numeric clippedFraction, ess and change; got ${describeValue(s)}`,
+      );
   });
 }
 
@@ -152,15 +207,24 @@ function checkColumnList(meta: Json, problems: string[]): Map<string, string> {
       return;
     }
     if (!COLUMN_ROLES.includes(col.role)) {
-      problems.push(`metadata.columns[${k}] ("${col.name}") role must be one of ${COLUMN_ROLES.join(', ')}; got ${describeValue(col.role)}`);
+      problems.push(
+        `metadata.columns[${k}] ("${col.name}") role must be one of ${COLUMN_ROLES.join(', ')}; got ${describeValue(col.role)}`,
+      );
       return;
     }
     if (roles.has(col.name)) problems.push(`metadata.columns names must be unique; got "${col.name}" twice`);
     roles.set(col.name, col.role);
   });
   const nominal = [...roles].filter(([, r]) => r === 'nominal').map(([n]) => n);
-  if (nominal.length !== 1 || nominal[0] !== 'weight') problems.push(`metadata.columns must declare exactly one nominal column, "weight"; got ${describeValue(nominal.join(', ') || 'none')}`);
-  for (const mask of ['pass_gen', 'pass_reco']) if (roles.get(mask) !== 'mask') problems.push(`metadata.columns must declare "${mask}" with role mask; got ${describeValue(roles.get(mask) ?? 'none')}`);
+  if (nominal.length !== 1 || nominal[0] !== 'weight')
+    problems.push(
+      `metadata.columns must declare exactly one nominal column, "weight"; got ${describeValue(nominal.join(', ') || 'none')}`,
+    );
+  for (const mask of ['pass_gen', 'pass_reco'])
+    if (roles.get(mask) !== 'mask')
+      problems.push(
+        `metadata.columns must declare "${mask}" with role mask; got ${describeValue(roles.get(mask) ?? 'none')}`,
+      );
   return roles;
 }
 
@@ -174,7 +238,8 @@ function dtypeOf(field: Field): string {
 
 function checkColumns(table: Table, roles: Map<string, string>, problems: string[]): void {
   const fields = new Map(table.schema.fields.map((f) => [f.name, f]));
-  for (const name of fields.keys()) if (!roles.has(name)) problems.push(`column "${name}" must be listed in metadata.columns; got an unlisted column`);
+  for (const name of fields.keys())
+    if (!roles.has(name)) problems.push(`column "${name}" must be listed in metadata.columns; got an unlisted column`);
   const passGen = fields.has('pass_gen') ? (table.getChild('pass_gen') as Vector).toArray() : undefined;
   for (const [name, role] of roles) {
     const field = fields.get(name);
@@ -183,7 +248,8 @@ function checkColumns(table: Table, roles: Map<string, string>, problems: string
       continue;
     }
     const vector = table.getChild(name) as Vector;
-    if (vector.length !== table.numRows) problems.push(`column "${name}" must have ${table.numRows} rows; got ${vector.length}`);
+    if (vector.length !== table.numRows)
+      problems.push(`column "${name}" must have ${table.numRows} rows; got ${vector.length}`);
     if (vector.nullCount > 0) problems.push(`column "${name}" must have no nulls; got ${vector.nullCount}`);
     const dtype = dtypeOf(field);
     const wanted = role === 'mask' ? ['u8', 'bool'] : role === 'gen_feature' ? ['f32', 'f64'] : ['f64'];
@@ -194,7 +260,10 @@ function checkColumns(table: Table, roles: Map<string, string>, problems: string
     const values = vector.toArray() as ArrayLike<number | boolean>;
     if (role === 'mask') {
       const bad = indexOf(values, (v) => v !== 0 && v !== 1 && v !== true && v !== false);
-      if (bad >= 0) problems.push(`column "${name}" (mask) must hold only 0 and 1; got ${describeValue(values[bad])} at row ${bad}`);
+      if (bad >= 0)
+        problems.push(
+          `column "${name}" (mask) must hold only 0 and 1; got ${describeValue(values[bad])} at row ${bad}`,
+        );
       continue;
     }
     // gen features of fakes (pass_gen = 0) carry no value and may be NaN
@@ -202,7 +271,9 @@ function checkColumns(table: Table, roles: Map<string, string>, problems: string
     const bad = indexOf(values, (v, i) => !skip(i) && !Number.isFinite(v as number));
     if (bad >= 0) {
       const scope = WEIGHT_ROLES.has(role) ? '' : ' where pass_gen = 1';
-      problems.push(`column "${name}" (${role}) must be finite${scope}; got ${describeValue(values[bad])} at row ${bad}`);
+      problems.push(
+        `column "${name}" (${role}) must be finite${scope}; got ${describeValue(values[bad])} at row ${bad}`,
+      );
     }
   }
 }

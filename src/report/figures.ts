@@ -41,14 +41,27 @@ export function planFigures(run: RunData): FigurePlan[] {
   };
   for (const o of run.observables) {
     const stem = unique(safeStem(o.info.name));
-    plans.push({ stem, kind: 'observable', observable: o.info.name, caption: observableCaption(o), spec: observableFigure(observableInput(o, run, nIterations)) });
+    plans.push({
+      stem,
+      kind: 'observable',
+      observable: o.info.name,
+      caption: observableCaption(o),
+      spec: observableFigure(observableInput(o, run, nIterations)),
+    });
     if (o.uncertainty) {
       plans.push({
         stem: `${stem}_correlation`,
         kind: 'correlation',
         observable: o.info.name,
         caption: `${o.info.name}: correlation between bins of the unfolded histogram, from the total covariance (${describeReplicas(o)}).`,
-        spec: correlationFigure({ name: o.info.name, label: o.info.label, unit: o.info.unit, edges: o.summary.edges, correlation: o.uncertainty.correlation, what: 'total' }),
+        spec: correlationFigure({
+          name: o.info.name,
+          label: o.info.label,
+          unit: o.info.unit,
+          edges: o.summary.edges,
+          correlation: o.uncertainty.correlation,
+          what: 'total',
+        }),
       });
     }
   }
@@ -56,7 +69,8 @@ export function planFigures(run: RunData): FigurePlan[] {
     plans.push({
       stem: 'diagnostics',
       kind: 'diagnostics',
-      caption: 'Per-iteration diagnostics of the nominal unfolding. Dashed red lines: warning thresholds (ESS 10 % of the events, clipped fraction 1 %, χ²/ndf = 1).',
+      caption:
+        'Per-iteration diagnostics of the nominal unfolding. Dashed red lines: warning thresholds (ESS 10 % of the events, clipped fraction 1 %, χ²/ndf = 1).',
       spec: diagnosticsFigure({ iterations: run.iterations, nEvents: run.nEvents }),
     });
   }
@@ -81,7 +95,9 @@ function observableInput(o: ObservableResult, run: RunData, nIterations: number)
 }
 
 function validChi2(c: { chi2: number | null; ndf: number } | undefined) {
-  return c && typeof c.chi2 === 'number' && Number.isFinite(c.chi2) && c.ndf > 0 ? { chi2: c.chi2, ndf: c.ndf } : undefined;
+  return c && typeof c.chi2 === 'number' && Number.isFinite(c.chi2) && c.ndf > 0
+    ? { chi2: c.chi2, ndf: c.ndf }
+    : undefined;
 }
 
 function describeReplicas(o: ObservableResult): string {
@@ -91,7 +107,10 @@ function describeReplicas(o: ObservableResult): string {
 }
 
 function observableCaption(o: ObservableResult): string {
-  const errors = o.uncertaintyKind === 'total' ? `total uncertainty (${describeReplicas(o)})` : 'statistical uncertainty √Σw² of the unfolded weights only (no replica columns; it ignores the correlations the training induces)';
+  const errors =
+    o.uncertaintyKind === 'total'
+      ? `total uncertainty (${describeReplicas(o)})`
+      : 'statistical uncertainty √Σw² of the unfolded weights only (no replica columns; it ignores the correlations the training induces)';
   const ratio = o.summary.truth ? 'the truth' : 'the unfolded result';
   return `${o.info.name}: unfolded (points, error bars: ${errors}), prior (sim gen, solid)${o.summary.truth ? ' and truth (dashed)' : ''}; lower panel: ratio to ${ratio}, grey band: the unfolded uncertainty.`;
 }

@@ -53,7 +53,14 @@ export async function writePlotsAndReport(outDir: string, options: PlotOptions =
       await writeFile(join(outDir, written[1]), await svgToPng(svg, { scale: options.pngScale }));
     }
     files.push(...written);
-    figures.push({ stem: plan.stem, kind: plan.kind, observable: plan.observable, caption: plan.caption, svg, files: written });
+    figures.push({
+      stem: plan.stem,
+      kind: plan.kind,
+      observable: plan.observable,
+      caption: plan.caption,
+      svg,
+      files: written,
+    });
     options.onProgress?.({ figure: plan.stem, index, nFigures: plans.length });
   }
   const warnings = runWarnings(run);

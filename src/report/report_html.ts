@@ -32,17 +32,58 @@ export function reportHtml(run: RunData, figures: readonly ReportFigure[], warni
     ...run.observables.map((o) => observableSection(o, figures, warnings)),
     diagnosticsSection(run, figures),
     `<h2 id="configuration">Configuration</h2>`,
-    table([{ text: 'key', cls: 'text' }, { text: 'value', cls: 'text' }], flatten(m.configuration ?? {}).map(([k, v]) => [{ text: k, cls: 'text' }, { text: v, cls: 'mono' }])),
+    table(
+      [
+        { text: 'key', cls: 'text' },
+        { text: 'value', cls: 'text' },
+      ],
+      flatten(m.configuration ?? {}).map(([k, v]) => [
+        { text: k, cls: 'text' },
+        { text: v, cls: 'mono' },
+      ]),
+    ),
     `<h2 id="inputs">Inputs</h2>`,
     table(
       [{ text: 'role', cls: 'text' }, { text: 'path', cls: 'text' }, 'bytes', { text: 'SHA-256', cls: 'text' }],
-      (m.inputs ?? []).map((i) => [{ text: i.role, cls: 'text' }, { text: i.path, cls: 'mono' }, i.bytes, { text: i.sha256, cls: 'mono' }]),
+      (m.inputs ?? []).map((i) => [
+        { text: i.role, cls: 'text' },
+        { text: i.path, cls: 'mono' },
+        i.bytes,
+        { text: i.sha256, cls: 'mono' },
+      ]),
     ),
     `<h2 id="normalisation">Normalisation</h2>`,
-    table([{ text: 'quantity', cls: 'text' }, { text: 'value', cls: 'text' }], Object.entries(m.normalisation ?? {}).map(([k, v]) => [{ text: k, cls: 'text' }, { text: typeof v === 'number' ? num(v) : String(v), cls: 'text' }])),
+    table(
+      [
+        { text: 'quantity', cls: 'text' },
+        { text: 'value', cls: 'text' },
+      ],
+      Object.entries(m.normalisation ?? {}).map(([k, v]) => [
+        { text: k, cls: 'text' },
+        { text: typeof v === 'number' ? num(v) : String(v), cls: 'text' },
+      ]),
+    ),
     `<h2 id="columns">Columns of weights.arrow</h2>`,
-    table([{ text: 'column', cls: 'text' }, { text: 'role', cls: 'text' }], (m.columns ?? []).map((c) => [{ text: c.name, cls: 'mono' }, { text: c.role, cls: 'text' }])),
-    table([{ text: 'family', cls: 'text' }, { text: 'how it combines', cls: 'text' }], Object.entries(m.combination ?? {}).map(([k, v]) => [{ text: k, cls: 'text' }, { text: v, cls: 'text' }])),
+    table(
+      [
+        { text: 'column', cls: 'text' },
+        { text: 'role', cls: 'text' },
+      ],
+      (m.columns ?? []).map((c) => [
+        { text: c.name, cls: 'mono' },
+        { text: c.role, cls: 'text' },
+      ]),
+    ),
+    table(
+      [
+        { text: 'family', cls: 'text' },
+        { text: 'how it combines', cls: 'text' },
+      ],
+      Object.entries(m.combination ?? {}).map(([k, v]) => [
+        { text: k, cls: 'text' },
+        { text: v, cls: 'text' },
+      ]),
+    ),
   ];
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -54,8 +95,11 @@ ${sections.join('\n')}
 }
 
 function warningsBox(warnings: readonly ReportWarning[]): string {
-  if (warnings.length === 0) return `<div class="allgood" id="warnings">No warnings: ESS ≥ ${DIAGNOSTIC_LIMITS.minEssFraction * 100} % of the events and clipped fraction ≤ ${DIAGNOSTIC_LIMITS.maxClippedFraction * 100} % in every step; no unfolded result further from the truth than its prior.</div>`;
-  const items = warnings.map((w) => `<li class="warn">${escapeHtml(w.where)}: ${escapeHtml(w.message)}</li>`).join('\n');
+  if (warnings.length === 0)
+    return `<div class="allgood" id="warnings">No warnings: ESS ≥ ${DIAGNOSTIC_LIMITS.minEssFraction * 100} % of the events and clipped fraction ≤ ${DIAGNOSTIC_LIMITS.maxClippedFraction * 100} % in every step; no unfolded result further from the truth than its prior.</div>`;
+  const items = warnings
+    .map((w) => `<li class="warn">${escapeHtml(w.where)}: ${escapeHtml(w.message)}</li>`)
+    .join('\n');
   return `<div class="warnings" id="warnings"><strong>${warnings.length} warning${warnings.length === 1 ? '' : 's'}</strong><ul>${items}</ul></div>`;
 }
 
@@ -73,36 +117,69 @@ function nav(run: RunData): string {
 
 function figuresOf(figures: readonly ReportFigure[], pick: (f: ReportFigure) => boolean): string {
   const chosen = figures.filter(pick);
-  return chosen.length ? `<div class="figures">${chosen.map((f) => figure(f.stem, f.svg, f.caption, f.files)).join('\n')}</div>` : '';
+  return chosen.length
+    ? `<div class="figures">${chosen.map((f) => figure(f.stem, f.svg, f.caption, f.files)).join('\n')}</div>`
+    : '';
 }
 
-function observableSection(o: ObservableResult, figures: readonly ReportFigure[], warnings: readonly ReportWarning[]): string {
+function observableSection(
+  o: ObservableResult,
+  figures: readonly ReportFigure[],
+  warnings: readonly ReportWarning[],
+): string {
   const s = o.summary;
   const n = s.edges.length - 1;
   const u = o.uncertainty;
-  const comp = u ? { stat: diagonalSqrt(u.stat, n), simStat: diagonalSqrt(u.simStat, n), syst: diagonalSqrt(u.syst, n) } : undefined;
-  const headers: Cell[] = ['bin', 'low', 'high', 'prior', 'unfolded', ...(comp ? [u?.statEstimate === 'sumw2' ? 'stat (√Σw²)' : 'stat', 'sim-stat', 'syst', 'total'] : ['± √Σw²']), ...(s.truth ? ['truth', 'unfolded / truth'] : [])];
+  const comp = u
+    ? { stat: diagonalSqrt(u.stat, n), simStat: diagonalSqrt(u.simStat, n), syst: diagonalSqrt(u.syst, n) }
+    : undefined;
+  const headers: Cell[] = [
+    'bin',
+    'low',
+    'high',
+    'prior',
+    'unfolded',
+    ...(comp ? [u?.statEstimate === 'sumw2' ? 'stat (√Σw²)' : 'stat', 'sim-stat', 'syst', 'total'] : ['± √Σw²']),
+    ...(s.truth ? ['truth', 'unfolded / truth'] : []),
+  ];
   const rows: Cell[][] = Array.from({ length: n }, (_, k) => [
     k + 1,
     num(s.edges[k]),
     num(s.edges[k + 1]),
     num(s.prior.sumw[k]),
     num(s.unfolded.sumw[k]),
-    ...(comp ? [num(comp.stat[k]), num(comp.simStat[k]), num(comp.syst[k]), num(o.unfoldedErrors[k])] : [num(o.unfoldedErrors[k])]),
+    ...(comp
+      ? [num(comp.stat[k]), num(comp.simStat[k]), num(comp.syst[k]), num(o.unfoldedErrors[k])]
+      : [num(o.unfoldedErrors[k])]),
     ...(s.truth ? [num(s.truth.sumw[k]), num(s.truth.sumw[k] !== 0 ? s.unfolded.sumw[k] / s.truth.sumw[k] : NaN)] : []),
   ]);
   const chi2Warn = warnings.some((w) => w.kind === 'chi2' && w.where === o.info.name);
-  const chi2 = s.unfoldedVsTruth && s.priorVsTruth
-    ? table(
-        [{ text: 'shape χ² vs truth', cls: 'text' }, 'χ²', 'ndf', 'χ²/ndf'],
-        [
-          [{ text: 'prior', cls: 'text' }, num(s.priorVsTruth.chi2), s.priorVsTruth.ndf, num(s.priorVsTruth.chi2 / s.priorVsTruth.ndf)],
-          [{ text: 'unfolded', cls: 'text' }, num(s.unfoldedVsTruth.chi2), s.unfoldedVsTruth.ndf, { text: num(s.unfoldedVsTruth.chi2 / s.unfoldedVsTruth.ndf), cls: chi2Warn ? 'warn' : 'ok' }],
-        ],
-      )
-    : '';
+  const chi2 =
+    s.unfoldedVsTruth && s.priorVsTruth
+      ? table(
+          [{ text: 'shape χ² vs truth', cls: 'text' }, 'χ²', 'ndf', 'χ²/ndf'],
+          [
+            [
+              { text: 'prior', cls: 'text' },
+              num(s.priorVsTruth.chi2),
+              s.priorVsTruth.ndf,
+              num(s.priorVsTruth.chi2 / s.priorVsTruth.ndf),
+            ],
+            [
+              { text: 'unfolded', cls: 'text' },
+              num(s.unfoldedVsTruth.chi2),
+              s.unfoldedVsTruth.ndf,
+              { text: num(s.unfoldedVsTruth.chi2 / s.unfoldedVsTruth.ndf), cls: chi2Warn ? 'warn' : 'ok' },
+            ],
+          ],
+        )
+      : '';
   const flow = `<p>Outside the bins (unfolded): underflow ${num(s.unfolded.underflow)}, overflow ${num(s.unfolded.overflow)}.</p>`;
-  const label = o.info.label ? ` (${escapeHtml(o.info.label)}${o.info.unit ? ` [${escapeHtml(o.info.unit)}]` : ''})` : o.info.unit ? ` [${escapeHtml(o.info.unit)}]` : '';
+  const label = o.info.label
+    ? ` (${escapeHtml(o.info.label)}${o.info.unit ? ` [${escapeHtml(o.info.unit)}]` : ''})`
+    : o.info.unit
+      ? ` [${escapeHtml(o.info.unit)}]`
+      : '';
   return [
     `<h3 id="obs-${escapeHtml(o.info.name)}">${escapeHtml(o.info.name)}${label}</h3>`,
     figuresOf(figures, (f) => f.observable === o.info.name),
@@ -131,12 +208,23 @@ function diagnosticsSection(run: RunData, figures: readonly ReportFigure[]): str
       ]);
     }
   }
-  const chi2Rows: Cell[][] = run.iterations.flatMap((d) => d.recoChi2.map((c) => [d.iteration, { text: c.feature, cls: 'text' }, num(c.chi2), c.ndf, num(c.ndf > 0 ? c.chi2 / c.ndf : NaN)]));
+  const chi2Rows: Cell[][] = run.iterations.flatMap((d) =>
+    d.recoChi2.map((c) => [
+      d.iteration,
+      { text: c.feature, cls: 'text' },
+      num(c.chi2),
+      c.ndf,
+      num(c.ndf > 0 ? c.chi2 / c.ndf : NaN),
+    ]),
+  );
   return [
     `<h2 id="diagnostics">Diagnostics</h2>`,
     figuresOf(figures, (f) => f.kind === 'diagnostics'),
     table(['iteration', { text: 'step', cls: 'text' }, 'ESS (of events)', 'clipped', 'Σ|Δw|/Σ|w|', 'members'], rows),
-    chi2Rows.length ? `<h3>Folded reco χ² of the pulled sim against data</h3>` + table(['iteration', { text: 'reco feature', cls: 'text' }, 'χ²', 'ndf', 'χ²/ndf'], chi2Rows) : '',
+    chi2Rows.length
+      ? `<h3>Folded reco χ² of the pulled sim against data</h3>` +
+        table(['iteration', { text: 'reco feature', cls: 'text' }, 'χ²', 'ndf', 'χ²/ndf'], chi2Rows)
+      : '',
   ].join('\n');
 }
 
@@ -145,7 +233,8 @@ function flatten(obj: Record<string, unknown>, prefix = ''): [string, string][] 
   const out: [string, string][] = [];
   for (const [k, v] of Object.entries(obj)) {
     const key = prefix ? `${prefix}.${k}` : k;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) out.push(...flatten(v as Record<string, unknown>, key));
+    if (v !== null && typeof v === 'object' && !Array.isArray(v))
+      out.push(...flatten(v as Record<string, unknown>, key));
     else out.push([key, typeof v === 'string' ? v : JSON.stringify(v)]);
   }
   return out;

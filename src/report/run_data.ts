@@ -63,7 +63,9 @@ export async function readSummary(path: string): Promise<RunSummary> {
   }
   const s = parsed as Partial<RunSummary>;
   if (s?.format !== 'omnifold-summary' || !Array.isArray(s.features)) {
-    throw new InputError(`${path}: format must be "omnifold-summary" with a features array; got ${JSON.stringify(s?.format)}`);
+    throw new InputError(
+      `${path}: format must be "omnifold-summary" with a features array; got ${JSON.stringify(s?.format)}`,
+    );
   }
   return s as RunSummary;
 }
@@ -73,7 +75,12 @@ export function runDataFrom(weights: WeightsFile, summary: RunSummary): RunData 
   const metadata = weights.metadata;
   const infos = observableInfos(metadata);
   const passGen = weights.columns.get('pass_gen');
-  const columns = weightColumns(metadata.columns, (name) => numeric(weights.columns.get(name)!), entersUncertainty, (name) => weights.columns.has(name));
+  const columns = weightColumns(
+    metadata.columns,
+    (name) => numeric(weights.columns.get(name)!),
+    entersUncertainty,
+    (name) => weights.columns.has(name),
+  );
   const hasReplicas = columns.some((c) => c.family !== 'nominal');
   const observables = summary.features.map((f): ObservableResult => {
     const info = infos.get(f.feature) ?? { name: f.feature };
@@ -82,10 +89,21 @@ export function runDataFrom(weights: WeightsFile, summary: RunSummary): RunData 
       const xs = numeric(x);
       const u = histogramUncertainties(columns, xs, f.edges, passGen as ArrayLike<number> | undefined);
       if (u.nDataBootstraps >= 2 || u.nSimBootstraps >= 2 || u.systematics.length > 0) {
-        return { info, summary: f, unfoldedErrors: diagonalSqrt(u.total, f.edges.length - 1), uncertaintyKind: 'total', uncertainty: u };
+        return {
+          info,
+          summary: f,
+          unfoldedErrors: diagonalSqrt(u.total, f.edges.length - 1),
+          uncertaintyKind: 'total',
+          uncertainty: u,
+        };
       }
     }
-    return { info, summary: f, unfoldedErrors: Float64Array.from(f.unfolded.sumw2, Math.sqrt), uncertaintyKind: 'sumw2' };
+    return {
+      info,
+      summary: f,
+      unfoldedErrors: Float64Array.from(f.unfolded.sumw2, Math.sqrt),
+      uncertaintyKind: 'sumw2',
+    };
   });
   const unit = (metadata.normalisation as Record<string, unknown> | undefined)?.unit;
   return {
@@ -110,7 +128,11 @@ function observableInfos(metadata: WeightsMetadata): Map<string, ObservableInfo>
   for (const o of list) {
     if (typeof o !== 'object' || o === null || typeof (o as ObservableInfo).name !== 'string') continue;
     const { name, label, unit } = o as ObservableInfo;
-    out.set(name, { name, ...(typeof label === 'string' ? { label } : {}), ...(typeof unit === 'string' && unit !== '' ? { unit } : {}) });
+    out.set(name, {
+      name,
+      ...(typeof label === 'string' ? { label } : {}),
+      ...(typeof unit === 'string' && unit !== '' ? { unit } : {}),
+    });
   }
   return out;
 }

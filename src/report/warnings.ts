@@ -17,7 +17,9 @@ export interface ReportWarning {
 }
 
 /** What the warnings are computed from: a run's diagnostics and its per-observable summaries. */
-export type WarningSource = Pick<RunData, 'iterations' | 'nEvents'> & { observables: readonly { info: { name: string }; summary: FeatureSummary }[] };
+export type WarningSource = Pick<RunData, 'iterations' | 'nEvents'> & {
+  observables: readonly { info: { name: string }; summary: FeatureSummary }[];
+};
 
 /** Every warning of a run, in iteration then observable order. */
 export function runWarnings(run: WarningSource): ReportWarning[] {
@@ -27,14 +29,26 @@ export function runWarnings(run: WarningSource): ReportWarning[] {
       const where = `iteration ${d.iteration}, ${s.step}`;
       const n = s.nEvents ?? run.nEvents; // events the step's weights cover (older files: all)
       if (n > 0 && s.ess < DIAGNOSTIC_LIMITS.minEssFraction * n) {
-        out.push({ kind: 'ess', where, message: `effective sample size ${s.ess.toFixed(0)} is ${percent(s.ess / n)} of its ${n} events (below ${percent(DIAGNOSTIC_LIMITS.minEssFraction)})` });
+        out.push({
+          kind: 'ess',
+          where,
+          message: `effective sample size ${s.ess.toFixed(0)} is ${percent(s.ess / n)} of its ${n} events (below ${percent(DIAGNOSTIC_LIMITS.minEssFraction)})`,
+        });
       }
       if (s.clippedFraction > DIAGNOSTIC_LIMITS.maxClippedFraction) {
-        out.push({ kind: 'clipped', where, message: `${percent(s.clippedFraction)} of the ratios were clipped (above ${percent(DIAGNOSTIC_LIMITS.maxClippedFraction)})` });
+        out.push({
+          kind: 'clipped',
+          where,
+          message: `${percent(s.clippedFraction)} of the ratios were clipped (above ${percent(DIAGNOSTIC_LIMITS.maxClippedFraction)})`,
+        });
       }
       const negative = Math.max(0, ...(s.members ?? []).map((m) => m.nNegativeCells ?? 0));
       if (negative > 0) {
-        out.push({ kind: 'negative-cells', where, message: `${negative} binned-classifier cell${negative === 1 ? '' : 's'} had a negative summed weight and got the overall ratio S1/S0 (use wider bins)` });
+        out.push({
+          kind: 'negative-cells',
+          where,
+          message: `${negative} binned-classifier cell${negative === 1 ? '' : 's'} had a negative summed weight and got the overall ratio S1/S0 (use wider bins)`,
+        });
       }
     }
   }

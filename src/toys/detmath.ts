@@ -136,7 +136,7 @@ function cosKernel(r: number, rl: number): number {
   const hz = 0.5 * z;
   const w = 1 - hz;
   // (1 − w) − hz recovers the rounding error of w.
-  return w + (((1 - w) - hz) + (z * z * p - r * rl));
+  return w + (1 - w - hz + (z * z * p - r * rl));
 }
 
 /** x = k·π/2 + r + rl with |r| ≲ π/4; returns [k mod 4, r, rl]. */
@@ -149,7 +149,7 @@ function reduceHalfPi(xIn: number): [number, number, number] {
   const t = x - k * PIO2_P1;
   const w = k * PIO2_P2;
   const y = t - w;
-  const e = (t - y) - w - k * PIO2_P3;
+  const e = t - y - w - k * PIO2_P3;
   const r = y + e;
   const rl = e - (r - y);
   return [((k % 4) + 4) % 4, r, rl];

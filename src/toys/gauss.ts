@@ -67,9 +67,11 @@ function draw(random: ToyRandom, nEvents: number, mean: number, sigma: number, o
 export function gaussToy(options: Partial<GaussToyOptions> = {}): ToyDataset {
   const o: GaussToyOptions = { ...GAUSS_TOY_DEFAULTS, ...options };
   for (const key of ['nSim', 'nData'] as const) {
-    if (!Number.isInteger(o[key]) || o[key] < 1) throw new InputError(`gauss toy ${key} must be a positive integer; got ${o[key]}`);
+    if (!Number.isInteger(o[key]) || o[key] < 1)
+      throw new InputError(`gauss toy ${key} must be a positive integer; got ${o[key]}`);
   }
-  if (!(o.efficiency > 0 && o.efficiency <= 1)) throw new InputError(`gauss toy efficiency must be in (0, 1]; got ${o.efficiency}`);
+  if (!(o.efficiency > 0 && o.efficiency <= 1))
+    throw new InputError(`gauss toy efficiency must be in (0, 1]; got ${o.efficiency}`);
   const sim = draw(new ToyRandom(o.seed, 0), o.nSim, o.simMean, o.simSigma, o);
   const data = draw(new ToyRandom(o.seed, 1), o.nData, o.truthMean, o.truthSigma, o);
   const measured = data.reco.filter((_, i) => data.passReco[i] === 1);
@@ -86,12 +88,19 @@ export function gaussToy(options: Partial<GaussToyOptions> = {}): ToyDataset {
       recoNames: ['x_reco'],
     },
     data: { reco: packRows([Float64Array.from(measured)]), weights: new Float64Array(measured.length).fill(1) },
-    truth: { gen: packRows([data.gen]), weights: new Float64Array(o.nData).fill(1), passGen: new Uint8Array(o.nData).fill(1) },
+    truth: {
+      gen: packRows([data.gen]),
+      weights: new Float64Array(o.nData).fill(1),
+      passGen: new Uint8Array(o.nData).fill(1),
+    },
     bins: { x: uniformEdges(-3, 3, 24) },
     mlp: { epochs: 10, batchSize: 512, patience: 3 },
     unfold: {},
     observables: [{ name: 'x', label: 'x' }],
-    selection: { gen: 'all events', reco: o.efficiency < 1 ? `a random loss with efficiency ${o.efficiency}` : 'all events' },
+    selection: {
+      gen: 'all events',
+      reco: o.efficiency < 1 ? `a random loss with efficiency ${o.efficiency}` : 'all events',
+    },
     settings: { toy: 'gauss', ...o },
   };
 }

@@ -36,9 +36,21 @@ export interface LeptonJetGenerator {
 }
 
 /** The simulation's settings (a Rapgap-like generator). */
-export const LEPTON_JET_SIM: Readonly<LeptonJetGenerator> = Object.freeze({ q2Power: 2.0, kTSigma: 1.2, radiationProbability: 0.25, radiationMean: 2.5, etaSpread: 0.25 });
+export const LEPTON_JET_SIM: Readonly<LeptonJetGenerator> = Object.freeze({
+  q2Power: 2.0,
+  kTSigma: 1.2,
+  radiationProbability: 0.25,
+  radiationMean: 2.5,
+  etaSpread: 0.25,
+});
 /** The pseudo-data's settings (a Djangoh-like generator with more radiation). */
-export const LEPTON_JET_DATA: Readonly<LeptonJetGenerator> = Object.freeze({ q2Power: 1.85, kTSigma: 1.6, radiationProbability: 0.35, radiationMean: 3.5, etaSpread: 0.3 });
+export const LEPTON_JET_DATA: Readonly<LeptonJetGenerator> = Object.freeze({
+  q2Power: 1.85,
+  kTSigma: 1.6,
+  radiationProbability: 0.35,
+  radiationMean: 3.5,
+  etaSpread: 0.3,
+});
 
 /** Options of {@link leptonJetToy}. */
 export interface LeptonJetToyOptions {
@@ -59,7 +71,16 @@ export const LEPTON_JET_TOY_DEFAULTS: Readonly<LeptonJetToyOptions> = Object.fre
 });
 
 /** Gen feature names, in order; the reco names carry a `reco_` prefix. */
-export const LEPTON_JET_FEATURES = Object.freeze(['lep_px', 'lep_py', 'lep_pz', 'jet_pt', 'jet_eta', 'jet_phi', 'qt_over_q', 'dphi']);
+export const LEPTON_JET_FEATURES = Object.freeze([
+  'lep_px',
+  'lep_py',
+  'lep_pz',
+  'jet_pt',
+  'jet_eta',
+  'jet_phi',
+  'qt_over_q',
+  'dphi',
+]);
 const N_FEATURES = LEPTON_JET_FEATURES.length;
 
 function wrapPhi(phi: number): number {
@@ -70,7 +91,15 @@ function wrapPhi(phi: number): number {
 }
 
 /** Lepton and jet → the 8 observables plus (Q², y); writes into `out`. */
-function observables(lx: number, ly: number, lz: number, jetPt: number, jetEta: number, jetPhi: number, out: Float64Array): { q2: number; y: number } {
+function observables(
+  lx: number,
+  ly: number,
+  lz: number,
+  jetPt: number,
+  jetEta: number,
+  jetPhi: number,
+  out: Float64Array,
+): { q2: number; y: number } {
   const lpt2 = lx * lx + ly * ly;
   const energy = Math.sqrt(lpt2 + lz * lz);
   const y = 1 - (energy - lz) / (2 * E_BEAM);
@@ -114,7 +143,7 @@ function generate(random: ToyRandom, nEvents: number, g: LeptonJetGenerator): Ev
   const passReco = new Uint8Array(nEvents);
   const row = new Float64Array(N_FEATURES);
   const uMin = exp(log(10000 / 145) * (1 - g.q2Power)); // no `**`: Math.pow is implementation-defined
-  for (let i = 0; i < nEvents; ) {
+  for (let i = 0; i < nEvents;) {
     // generator level: (Q², y) → lepton; jet = −lepton + kT (+ radiation)
     const q2 = 145 * exp(log(random.between(uMin, 1)) / (1 - g.q2Power));
     const y = 0.18 * exp(random.uniform() * log(0.72 / 0.18));
@@ -153,7 +182,15 @@ function generate(random: ToyRandom, nEvents: number, g: LeptonJetGenerator): Ev
     const jetEtaReco = jetEta + random.normal(0, 0.04);
     const jetPhiReco = wrapPhi(jetPhi + random.normal(0, 0.03));
     const detected = random.uniform() < efficiency(jetPt, jetEta);
-    const measured = observables(lptReco * cos(lphiReco), lptReco * sin(lphiReco), lptReco * sinh(letaReco), jetPtReco, jetEtaReco, jetPhiReco, row);
+    const measured = observables(
+      lptReco * cos(lphiReco),
+      lptReco * sin(lphiReco),
+      lptReco * sinh(letaReco),
+      jetPtReco,
+      jetEtaReco,
+      jetPhiReco,
+      row,
+    );
     for (let f = 0; f < N_FEATURES; f++) reco[f][i] = row[f];
     passReco[i] = detected && inSelection(measured.q2, measured.y, jetPtReco, jetEtaReco) ? 1 : 0;
     i++;
@@ -179,7 +216,8 @@ function selected(mask: Uint8Array): number[] {
 export function leptonJetToy(options: Partial<LeptonJetToyOptions> = {}): ToyDataset {
   const o: LeptonJetToyOptions = { ...LEPTON_JET_TOY_DEFAULTS, ...options };
   for (const key of ['nSim', 'nData'] as const) {
-    if (!Number.isInteger(o[key]) || o[key] < 1) throw new InputError(`lepton-jet toy ${key} must be a positive integer; got ${o[key]}`);
+    if (!Number.isInteger(o[key]) || o[key] < 1)
+      throw new InputError(`lepton-jet toy ${key} must be a positive integer; got ${o[key]}`);
   }
   const sim = generate(new ToyRandom(o.seed, 0), o.nSim, o.sim);
   const data = generate(new ToyRandom(o.seed, 1), o.nData, o.data);
@@ -197,7 +235,10 @@ export function leptonJetToy(options: Partial<LeptonJetToyOptions> = {}): ToyDat
       genNames: [...LEPTON_JET_FEATURES],
       recoNames,
     },
-    data: { reco: packRows(data.reco.map((c) => Float64Array.from(rows, (i) => c[i]))), weights: new Float64Array(rows.length).fill(1) },
+    data: {
+      reco: packRows(data.reco.map((c) => Float64Array.from(rows, (i) => c[i]))),
+      weights: new Float64Array(rows.length).fill(1),
+    },
     truth: { gen: packRows(data.gen), weights: new Float64Array(o.nData).fill(1), passGen: data.passGen },
     bins: {
       lep_px: uniformEdges(-50, 50, 20),

@@ -14,7 +14,10 @@ export class ToyRandom {
   private spare: number | undefined;
 
   constructor(seed: number, streamIndex: number) {
-    this.stream = new RandomStream({ seed, kind: 'nominal', replica: 0, iteration: 0, step: 'none', member: streamIndex }, 'toy');
+    this.stream = new RandomStream(
+      { seed, kind: 'nominal', replica: 0, iteration: 0, step: 'none', member: streamIndex },
+      'toy',
+    );
   }
 
   /** Uniform in [0, 1). */

@@ -49,7 +49,8 @@ export class Moments {
 
   /** Merges `other` into this (Chan): exact in exact arithmetic for any split. */
   merge(other: Moments): this {
-    if (other.n !== this.n) throw new InputError(`merged moments must have the same length; got ${this.n} and ${other.n}`);
+    if (other.n !== this.n)
+      throw new InputError(`merged moments must have the same length; got ${this.n} and ${other.n}`);
     if (other.count === 0) return this;
     if (this.count === 0) {
       this.count = other.count;
@@ -145,7 +146,10 @@ function familyMoments(values: readonly ReplicaValue[], family: CovarianceFamily
     seen.add(v.index);
   }
   chosen.sort((a, b) => a.index - b.index);
-  return mergeMoments(chosen.map((v) => Moments.of(v.values)), n);
+  return mergeMoments(
+    chosen.map((v) => Moments.of(v.values)),
+    n,
+  );
 }
 
 /** The [n × n] matrix with `variance` [n] on its diagonal. */
@@ -163,17 +167,25 @@ function diagonalMatrix(variance: ArrayLike<number>): Float64Array {
  * bootstraps the stat covariance is diagonal, `statVariance` [n] (the nominal weights'
  * own variance of the quantity), or zeros when that is not given.
  */
-export function combineReplicas(nominal: ArrayLike<number>, replicas: readonly ReplicaValue[], statVariance?: ArrayLike<number>): UncertaintyBreakdown {
+export function combineReplicas(
+  nominal: ArrayLike<number>,
+  replicas: readonly ReplicaValue[],
+  statVariance?: ArrayLike<number>,
+): UncertaintyBreakdown {
   const n = nominal.length;
   for (const r of replicas) {
     if (r.values.length !== n) {
-      throw new InputError(`replica ${r.family}#${r.index} values must have length ${n} like the nominal; got ${r.values.length}`);
+      throw new InputError(
+        `replica ${r.family}#${r.index} values must have length ${n} like the nominal; got ${r.values.length}`,
+      );
     }
   }
   const data = familyMoments(replicas, familyWithRole('stat'), n);
   const sim = familyMoments(replicas, familyWithRole('sim-stat'), n);
-  if (statVariance !== undefined && statVariance.length !== n) throw new InputError(`stat variance must have length ${n} like the nominal; got ${statVariance.length}`);
-  const statEstimate: StatEstimate = data.count >= 2 ? 'data_bootstraps' : statVariance !== undefined ? 'sumw2' : 'none';
+  if (statVariance !== undefined && statVariance.length !== n)
+    throw new InputError(`stat variance must have length ${n} like the nominal; got ${statVariance.length}`);
+  const statEstimate: StatEstimate =
+    data.count >= 2 ? 'data_bootstraps' : statVariance !== undefined ? 'sumw2' : 'none';
   const stat = statEstimate === 'sumw2' ? diagonalMatrix(statVariance!) : data.covariance();
   const simStat = sim.covariance();
   const syst = new Float64Array(n * n);
@@ -231,7 +243,11 @@ export function diagonalSqrt(matrix: Float64Array, n: number): Float64Array {
  * Replica indices are the columns' positions within their family. `statVariance` [n] is
  * the stat variance used with fewer than 2 data bootstraps ({@link combineReplicas}).
  */
-export function replicaUncertainties(columns: readonly WeightColumn[], quantity: (weights: ArrayLike<number>) => Float64Array, statVariance?: ArrayLike<number>): UncertaintyBreakdown {
+export function replicaUncertainties(
+  columns: readonly WeightColumn[],
+  quantity: (weights: ArrayLike<number>) => Float64Array,
+  statVariance?: ArrayLike<number>,
+): UncertaintyBreakdown {
   const nominal = nominalColumn(columns);
   const position = new Map<string, number>();
   const replicas: ReplicaValue[] = [];
@@ -246,7 +262,8 @@ export function replicaUncertainties(columns: readonly WeightColumn[], quantity:
 
 function nominalColumn(columns: readonly WeightColumn[]): WeightColumn {
   const nominal = columns.filter((c) => FAMILIES[c.family].role === 'central');
-  if (nominal.length !== 1) throw new InputError(`weight columns must hold exactly one nominal column; got ${nominal.length}`);
+  if (nominal.length !== 1)
+    throw new InputError(`weight columns must hold exactly one nominal column; got ${nominal.length}`);
   return nominal[0];
 }
 
@@ -254,26 +271,47 @@ function nominalColumn(columns: readonly WeightColumn[]): WeightColumn {
  * The histogram of `x` over `edges` (events with mask 0 skipped) with its uncertainties
  * from the weight columns; without data bootstraps its stat is √Σw² of the nominal weights.
  */
-export function histogramUncertainties(columns: readonly WeightColumn[], x: ArrayLike<number>, edges: ArrayLike<number>, mask?: ArrayLike<number>): UncertaintyBreakdown {
+export function histogramUncertainties(
+  columns: readonly WeightColumn[],
+  x: ArrayLike<number>,
+  edges: ArrayLike<number>,
+  mask?: ArrayLike<number>,
+): UncertaintyBreakdown {
   const w = nominalColumn(columns).values;
   const squared = Float64Array.from({ length: w.length }, (_, i) => w[i] * w[i]);
-  return replicaUncertainties(columns, (weights) => binnedSums(x, weights, edges, mask), binnedSums(x, squared, edges, mask));
+  return replicaUncertainties(
+    columns,
+    (weights) => binnedSums(x, weights, edges, mask),
+    binnedSums(x, squared, edges, mask),
+  );
 }
 
 /**
  * The weighted mean of `m` with its uncertainties from the weight columns; without data
  * bootstraps its stat is the weighted-variance estimate {@link weightedMeanVariance}.
  */
-export function meanUncertainties(columns: readonly WeightColumn[], m: ArrayLike<number>, mask?: ArrayLike<number>): UncertaintyBreakdown {
+export function meanUncertainties(
+  columns: readonly WeightColumn[],
+  m: ArrayLike<number>,
+  mask?: ArrayLike<number>,
+): UncertaintyBreakdown {
   const w = nominalColumn(columns).values;
-  return replicaUncertainties(columns, (weights) => weightedMean(m, weights, mask), Float64Array.of(weightedMeanVariance(m, w, mask)));
+  return replicaUncertainties(
+    columns,
+    (weights) => weightedMean(m, weights, mask),
+    Float64Array.of(weightedMeanVariance(m, w, mask)),
+  );
 }
 
 /**
  * Variance of the weighted mean m̄ = Σw·m/Σw from the weights alone, each event
  * independent: Σ w²(m − m̄)² / (Σw)², over events with mask 1 and finite m.
  */
-export function weightedMeanVariance(m: ArrayLike<number>, weights: ArrayLike<number>, mask?: ArrayLike<number>): number {
+export function weightedMeanVariance(
+  m: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  mask?: ArrayLike<number>,
+): number {
   const mean = weightedMean(m, weights, mask)[0];
   let sw = 0;
   let s = 0;
@@ -294,12 +332,18 @@ export function describeStat(u: UncertaintyBreakdown, quantity: 'histogram' | 'm
   if (u.statEstimate === 'data_bootstraps') return `stat: sample covariance over ${b} data bootstraps`;
   const why = b === 0 ? 'no data bootstraps' : `${b} data bootstrap, too few for a covariance`;
   if (u.statEstimate === 'none') return `stat: not estimated (${why})`;
-  const formula = quantity === 'histogram' ? '√Σw² of the nominal weights per bin' : '√(Σw²(m − m̄)²)/Σw of the nominal weights';
+  const formula =
+    quantity === 'histogram' ? '√Σw² of the nominal weights per bin' : '√(Σw²(m − m̄)²)/Σw of the nominal weights';
   return `stat: ${formula} (${why}; ignores the correlations the training induces)`;
 }
 
 /** Σw per in-range bin of `x` over `edges` (NaN skipped; events with mask 0 skipped). */
-export function binnedSums(x: ArrayLike<number>, weights: ArrayLike<number>, edges: ArrayLike<number>, mask?: ArrayLike<number>): Float64Array {
+export function binnedSums(
+  x: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  edges: ArrayLike<number>,
+  mask?: ArrayLike<number>,
+): Float64Array {
   const nBins = edges.length - 1;
   const out = new Float64Array(nBins);
   for (let i = 0; i < x.length; i++) {

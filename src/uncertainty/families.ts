@@ -47,7 +47,8 @@ export const FAMILIES = Object.freeze({
   ensemble: {
     role: 'reported',
     replica: false,
-    combination: 'members of the nominal ensemble: spread is the classifier (training) uncertainty, reported, not added',
+    combination:
+      'members of the nominal ensemble: spread is the classifier (training) uncertainty, reported, not added',
   },
   data_bootstrap: {
     role: 'stat',
@@ -76,7 +77,9 @@ export const FAMILIES = Object.freeze({
 export type ColumnFamily = keyof typeof FAMILIES;
 
 /** The families whose columns are replicas: unfoldings of their own. */
-export type ReplicaFamily = { [F in ColumnFamily]: (typeof FAMILIES)[F]['replica'] extends true ? F : never }[ColumnFamily];
+export type ReplicaFamily = {
+  [F in ColumnFamily]: (typeof FAMILIES)[F]['replica'] extends true ? F : never;
+}[ColumnFamily];
 
 /** The replica families that enter the covariance. */
 export type CovarianceFamily = Exclude<ReplicaFamily, 'nominal'>;
@@ -85,7 +88,9 @@ export type CovarianceFamily = Exclude<ReplicaFamily, 'nominal'>;
 export const COLUMN_FAMILIES: readonly ColumnFamily[] = Object.freeze(Object.keys(FAMILIES) as ColumnFamily[]);
 
 /** The families whose columns are replicas, in column order. */
-export const REPLICA_FAMILIES: readonly ReplicaFamily[] = Object.freeze(COLUMN_FAMILIES.filter((f): f is ReplicaFamily => FAMILIES[f].replica));
+export const REPLICA_FAMILIES: readonly ReplicaFamily[] = Object.freeze(
+  COLUMN_FAMILIES.filter((f): f is ReplicaFamily => FAMILIES[f].replica),
+);
 
 /** The sentence on how the families add up, stored beside theirs in `metadata.combination`. */
 export const TOTAL_COMBINATION = 'total covariance = stat + sim-stat + sum of systematic terms';
@@ -140,6 +145,8 @@ export function weightColumns(
   present: (name: string) => boolean = () => true,
 ): WeightColumn[] {
   return listed
-    .filter((c): c is { name: string; role: ColumnFamily } => isColumnFamily(c.role) && include(c.role) && present(c.name))
+    .filter(
+      (c): c is { name: string; role: ColumnFamily } => isColumnFamily(c.role) && include(c.role) && present(c.name),
+    )
     .map((c) => ({ name: c.name, family: c.role, values: values(c.name) }));
 }

@@ -51,6 +51,8 @@ export class MemoryReplicaStore implements ReplicaStore {
 
   read(name: string, expected: RecordExpectation): ReplicaRecord | undefined {
     const record = this.records.get(name);
-    return record !== undefined && record.hash === expected.hash && record.weights.length === expected.nEvents ? record : undefined;
+    return record !== undefined && record.hash === expected.hash && record.weights.length === expected.nEvents
+      ? record
+      : undefined;
   }
 }

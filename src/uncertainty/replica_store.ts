@@ -14,7 +14,19 @@
  * killed run or a full disk leaves at most a temporary file, which the next write replaces.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync, existsSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+  existsSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { InputError, OmniFoldError } from '../base/errors.js';
 import type { IterationDiagnostics } from '../algorithm/types.js';
@@ -43,11 +55,13 @@ export interface StoredReplica {
 }
 
 /** What {@link readReplica} found: a usable replica, nothing, or a file that must not be used. */
-export type ReplicaLookup = { status: 'found'; replica: StoredReplica } | { status: 'absent' } | { status: 'damaged'; reason: string };
+export type ReplicaLookup =
+  { status: 'found'; replica: StoredReplica } | { status: 'absent' } | { status: 'damaged'; reason: string };
 
 /** The path of replica `name` under `dir`. */
 export function replicaPath(dir: string, name: string): string {
-  if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new InputError(`replica name must match [A-Za-z0-9_.-]+; got ${JSON.stringify(name)}`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(name))
+    throw new InputError(`replica name must match [A-Za-z0-9_.-]+; got ${JSON.stringify(name)}`);
   return join(dir, `${name}.f64rep`);
 }
 
@@ -73,7 +87,8 @@ function writeAll(fd: number, bytes: Uint8Array): void {
   let done = 0;
   while (done < bytes.length) {
     const n = writeSync(fd, bytes, done, bytes.length - done);
-    if (n <= 0) throw new OmniFoldError(`write must make progress; got ${n} bytes written at offset ${done} of ${bytes.length}`);
+    if (n <= 0)
+      throw new OmniFoldError(`write must make progress; got ${n} bytes written at offset ${done} of ${bytes.length}`);
     done += n;
   }
 }
@@ -106,7 +121,8 @@ export function writeReplica(dir: string, header: StoredReplicaHeader, weights: 
       // never created, or already gone
     }
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === undefined ? (error as Error).message : `${code}${code === 'ENOSPC' ? ' (no space left on device)' : ''}`;
+    const why =
+      code === undefined ? (error as Error).message : `${code}${code === 'ENOSPC' ? ' (no space left on device)' : ''}`;
     throw new OmniFoldError(`replica file ${path} must be written whole; got ${why}`, 'E_IO', { cause: error });
   }
 }
@@ -120,18 +136,27 @@ function decodeReplica(bytes: Buffer): StoredReplica | string {
   if (headerLength > bytes.length - start) return `a header of ${headerLength} bytes in a file of ${bytes.length}`;
   let header: StoredReplicaHeader & { sha256?: unknown };
   try {
-    header = JSON.parse(bytes.toString('utf8', start, start + headerLength)) as StoredReplicaHeader & { sha256?: unknown };
+    header = JSON.parse(bytes.toString('utf8', start, start + headerLength)) as StoredReplicaHeader & {
+      sha256?: unknown;
+    };
   } catch {
     return 'a header that is not JSON';
   }
-  if (header === null || typeof header !== 'object' || !Number.isInteger(header.nEvents) || typeof header.hash !== 'string' || typeof header.sha256 !== 'string') {
+  if (
+    header === null ||
+    typeof header !== 'object' ||
+    !Number.isInteger(header.nEvents) ||
+    typeof header.hash !== 'string' ||
+    typeof header.sha256 !== 'string'
+  ) {
     return 'a header without nEvents, hash and sha256';
   }
   if (!(REPLICA_FAMILIES as readonly unknown[]).includes(header.family)) {
     return `a header whose family must be one of ${REPLICA_FAMILIES.join(', ')}; got ${JSON.stringify(header.family) ?? 'none'}`;
   }
   const offset = start + headerLength;
-  if (bytes.length - offset !== header.nEvents * 8) return `${bytes.length - offset} weight bytes where ${header.nEvents} weights need ${header.nEvents * 8}`;
+  if (bytes.length - offset !== header.nEvents * 8)
+    return `${bytes.length - offset} weight bytes where ${header.nEvents} weights need ${header.nEvents * 8}`;
   const body = bytes.subarray(offset);
   if (sha256(body) !== header.sha256) return 'weights whose SHA-256 differs from the one stored with them';
   const weights = new Float64Array(header.nEvents);
@@ -148,11 +173,15 @@ export function readReplica(dir: string, name: string): ReplicaLookup {
   try {
     bytes = readFileSync(path);
   } catch (error) {
-    return { status: 'damaged', reason: `unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
+    return {
+      status: 'damaged',
+      reason: `unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    };
   }
   const decoded = decodeReplica(bytes);
   if (typeof decoded === 'string') return { status: 'damaged', reason: decoded };
-  if (decoded.header.name !== name) return { status: 'damaged', reason: `the replica ${JSON.stringify(decoded.header.name)} under this name` };
+  if (decoded.header.name !== name)
+    return { status: 'damaged', reason: `the replica ${JSON.stringify(decoded.header.name)} under this name` };
   return { status: 'found', replica: decoded };
 }
 
@@ -184,7 +213,11 @@ export class FolderReplicaStore implements ReplicaStore {
 
   write(record: ReplicaRecord): void {
     const extra = { iterations: record.iterations, nDropped: record.nDropped };
-    writeReplica(this.dir, { name: record.name, family: record.family, hash: record.hash, nEvents: record.weights.length, extra }, record.weights);
+    writeReplica(
+      this.dir,
+      { name: record.name, family: record.family, hash: record.hash, nEvents: record.weights.length, extra },
+      record.weights,
+    );
     this.kept.set(record.name, record);
   }
 
@@ -194,7 +227,14 @@ export class FolderReplicaStore implements ReplicaStore {
     const stored = this.usable(name, expected);
     if (stored === undefined) return undefined;
     const extra = (stored.header.extra ?? {}) as { iterations?: IterationDiagnostics[]; nDropped?: number };
-    const record: ReplicaRecord = { name, family: stored.header.family, hash: stored.header.hash, weights: stored.weights, iterations: extra.iterations ?? [], nDropped: extra.nDropped ?? 0 };
+    const record: ReplicaRecord = {
+      name,
+      family: stored.header.family,
+      hash: stored.header.hash,
+      weights: stored.weights,
+      iterations: extra.iterations ?? [],
+      nDropped: extra.nDropped ?? 0,
+    };
     this.kept.set(name, record);
     return record;
   }
@@ -207,7 +247,8 @@ export class FolderReplicaStore implements ReplicaStore {
     if (lookup.status === 'damaged') return void notice(`is damaged (${lookup.reason})`);
     const { header, weights } = lookup.replica;
     if (header.hash !== expected.hash) return void notice('was made with another configuration or other inputs');
-    if (weights.length !== expected.nEvents) return void notice(`holds ${weights.length} weights, not ${expected.nEvents}`);
+    if (weights.length !== expected.nEvents)
+      return void notice(`holds ${weights.length} weights, not ${expected.nEvents}`);
     return lookup.replica;
   }
 }

@@ -21,7 +21,15 @@ import { ConfigHash } from './config_hash.js';
 import type { ReplicaRecord, ReplicaStore } from './replica_record.js';
 import { poissonOneWeights, type ReplicaKind } from '../base/rng.js';
 import { FAMILIES, type ReplicaFamily } from './families.js';
-import type { DataSample, IterationDiagnostics, SimSample, UnfoldContext, UnfoldOptions, UnfoldProgress, UnfoldResult } from '../algorithm/types.js';
+import type {
+  DataSample,
+  IterationDiagnostics,
+  SimSample,
+  UnfoldContext,
+  UnfoldOptions,
+  UnfoldProgress,
+  UnfoldResult,
+} from '../algorithm/types.js';
 
 /** A systematic variation of the simulation. */
 export type SystematicSpec =
@@ -63,7 +71,8 @@ const NAME = /^[A-Za-z0-9_.-]+$/;
 
 function count(path: string, v: unknown): number {
   if (v === undefined) return 0;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new InputError(`${path} must be a non-negative integer; got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+    throw new InputError(`${path} must be a non-negative integer; got ${String(v)}`);
   return v;
 }
 
@@ -71,7 +80,13 @@ function count(path: string, v: unknown): number {
 export function planReplicas(options: ReplicaOptions): ReplicaPlan[] {
   const planned = (family: ReplicaFamily, index: number, systematic?: SystematicSpec): ReplicaPlan => {
     const f = FAMILIES[family];
-    return { name: f.column(index, systematic?.name), family, kind: f.streamKind, index, ...(systematic ? { systematic } : {}) };
+    return {
+      name: f.column(index, systematic?.name),
+      family,
+      kind: f.streamKind,
+      index,
+      ...(systematic ? { systematic } : {}),
+    };
   };
   const plan: ReplicaPlan[] = [planned('nominal', 0)];
   const nData = count('options.dataBootstraps', options.dataBootstraps);
@@ -81,10 +96,13 @@ export function planReplicas(options: ReplicaOptions): ReplicaPlan[] {
   const seen = new Set<string>();
   (options.systematics ?? []).forEach((s, index) => {
     const path = `options.systematics[${index}]`;
-    if (typeof s?.name !== 'string' || !NAME.test(s.name)) throw new InputError(`${path}.name must match [A-Za-z0-9_.-]+; got ${JSON.stringify(s?.name)}`);
+    if (typeof s?.name !== 'string' || !NAME.test(s.name))
+      throw new InputError(`${path}.name must match [A-Za-z0-9_.-]+; got ${JSON.stringify(s?.name)}`);
     if (seen.has(s.name)) throw new InputError(`${path}.name must be unique; got ${JSON.stringify(s.name)} twice`);
     if (!['sample', 'weight', 'reco-transform'].includes(s.kind)) {
-      throw new InputError(`${path}.kind must be one of sample, weight, reco-transform; got ${JSON.stringify((s as { kind?: unknown }).kind)}`);
+      throw new InputError(
+        `${path}.kind must be one of sample, weight, reco-transform; got ${JSON.stringify((s as { kind?: unknown }).kind)}`,
+      );
     }
     seen.add(s.name);
     plan.push(planned('systematic', index, s));
@@ -110,16 +128,30 @@ export function scaleFeature(x: FeatureMatrix, feature: number, scale: number): 
 }
 
 /** The inputs of replica `plan`: the nominal ones with its one change applied. */
-export function replicaInputs(plan: ReplicaPlan, sim: SimSample, data: DataSample, seed: number): { sim: SimSample; data: DataSample } {
+export function replicaInputs(
+  plan: ReplicaPlan,
+  sim: SimSample,
+  data: DataSample,
+  seed: number,
+): { sim: SimSample; data: DataSample } {
   const key = { seed, replica: plan.index, iteration: 0, step: 'none', member: 0 } as const;
   switch (plan.family) {
     case 'nominal':
       return { sim, data };
     case 'data_bootstrap':
-      return { sim, data: { ...data, weights: times(data.weights, poissonOneWeights(data.weights.length, { ...key, kind: 'data' })) } };
+      return {
+        sim,
+        data: {
+          ...data,
+          weights: times(data.weights, poissonOneWeights(data.weights.length, { ...key, kind: 'data' })),
+        },
+      };
     case 'sim_bootstrap':
       // one factor per event: gen and reco move together
-      return { sim: { ...sim, weights: times(sim.weights, poissonOneWeights(sim.weights.length, { ...key, kind: 'sim' })) }, data };
+      return {
+        sim: { ...sim, weights: times(sim.weights, poissonOneWeights(sim.weights.length, { ...key, kind: 'sim' })) },
+        data,
+      };
     case 'systematic':
       return { sim: systematicSim(plan.systematic!, sim, plan.index), data };
   }
@@ -130,10 +162,14 @@ export function checkSystematic(s: SystematicSpec, sim: SimSample, index: number
   const path = `options.systematics[${index}]`;
   const n = sim.weights.length;
   if (s.kind === 'sample' && s.sim?.weights?.length !== n) {
-    throw new InputError(`${path}.sim must have the nominal sim's ${n} events (row-aligned, one weights file); got ${s.sim?.weights?.length}`);
+    throw new InputError(
+      `${path}.sim must have the nominal sim's ${n} events (row-aligned, one weights file); got ${s.sim?.weights?.length}`,
+    );
   }
   if (s.kind === 'weight' && (!(s.weights instanceof Float64Array) || s.weights.length !== n)) {
-    throw new InputError(`${path}.weights must be a Float64Array of ${n} weights; got ${(s.weights as { length?: number } | undefined)?.length ?? String(s.weights)}`);
+    throw new InputError(
+      `${path}.weights must be a Float64Array of ${n} weights; got ${(s.weights as { length?: number } | undefined)?.length ?? String(s.weights)}`,
+    );
   }
   if (s.kind === 'reco-transform') {
     if (!Number.isInteger(s.feature) || s.feature < 0 || s.feature >= sim.reco.nFeatures) {
@@ -184,7 +220,13 @@ export function replicaHash(plan: ReplicaPlan, options: UnfoldOptions, inputsHas
  * its random streams keyed by its (kind, index), so the same bits whether it runs alone
  * (a spot check, one task of a batch job) or within a whole run.
  */
-export function unfoldReplica(plan: ReplicaPlan, sim: SimSample, data: DataSample, options: UnfoldOptions, context: UnfoldContext = {}): Promise<UnfoldResult> {
+export function unfoldReplica(
+  plan: ReplicaPlan,
+  sim: SimSample,
+  data: DataSample,
+  options: UnfoldOptions,
+  context: UnfoldContext = {},
+): Promise<UnfoldResult> {
   const input = replicaInputs(plan, sim, data, options.seed);
   const opts: UnfoldOptions = { ...options, replica: { kind: plan.kind, index: plan.index } };
   return unfold(input.sim, input.data, opts, { runner: context.runner, onProgress: context.onProgress });
@@ -240,21 +282,40 @@ export interface ReplicaWork {
  * @param stored whether records will be stored (then the input samples are hashed once)
  * @throws InputError for bad options or a systematic that does not fit the sim
  */
-export function prepareReplicas(sim: SimSample, data: DataSample, options: ReplicaOptions, stored: boolean): ReplicaWork {
+export function prepareReplicas(
+  sim: SimSample,
+  data: DataSample,
+  options: ReplicaOptions,
+  stored: boolean,
+): ReplicaWork {
   const { dataBootstraps: _d, simBootstraps: _s, systematics: _y, ...unfoldPartial } = options;
   const resolved = resolveUnfoldOptions(unfoldPartial);
   const plan = planReplicas(options);
   for (const p of plan) if (p.systematic !== undefined) checkSystematic(p.systematic, sim, p.index); // fail before any work
   const inputsHash = stored ? hashInputs(sim, data) : '';
-  const hashes = plan.map((p) => (stored ? replicaHash(p, { ...resolved, replica: { kind: p.kind, index: p.index } }, inputsHash) : ''));
+  const hashes = plan.map((p) =>
+    stored ? replicaHash(p, { ...resolved, replica: { kind: p.kind, index: p.index } }, inputsHash) : '',
+  );
   return { sim, data, options: resolved, plan, hashes };
 }
 
 /** Runs replica `k` of `work` (see {@link unfoldReplica}) and returns its record. */
-export async function computeReplica(work: ReplicaWork, k: number, context: UnfoldContext = {}): Promise<ReplicaRecord> {
+export async function computeReplica(
+  work: ReplicaWork,
+  k: number,
+  context: UnfoldContext = {},
+): Promise<ReplicaRecord> {
   const p = work.plan[k];
   const result = await unfoldReplica(p, work.sim, work.data, work.options, context);
-  return { name: p.name, family: p.family, hash: work.hashes[k], weights: result.weights, iterations: result.iterations, nDropped: result.nDropped, result };
+  return {
+    name: p.name,
+    family: p.family,
+    hash: work.hashes[k],
+    weights: result.weights,
+    iterations: result.iterations,
+    nDropped: result.nDropped,
+    result,
+  };
 }
 
 /**
@@ -267,7 +328,8 @@ export function mergeReplicas(work: ReplicaWork, store: ReplicaStore, resumed: r
   const nEvents = work.sim.weights.length;
   const records = work.plan.map((p, k) => {
     const record = store.read(p.name, { hash: work.hashes[k], nEvents });
-    if (record === undefined) throw new OmniFoldError(`replica ${p.name} must be in the store before the merge; got none`);
+    if (record === undefined)
+      throw new OmniFoldError(`replica ${p.name} must be in the store before the merge; got none`);
     return record;
   });
   const [nominal] = records;
@@ -275,7 +337,12 @@ export function mergeReplicas(work: ReplicaWork, store: ReplicaStore, resumed: r
   return {
     columns: records.map((r) => ({ name: r.name, family: r.family, values: r.weights })),
     diagnostics: records.map((r) => r.iterations),
-    nominal: nominal.result ?? { weights: nominal.weights, iterations: nominal.iterations, nDropped: nominal.nDropped, options },
+    nominal: nominal.result ?? {
+      weights: nominal.weights,
+      iterations: nominal.iterations,
+      nDropped: nominal.nDropped,
+      options,
+    },
     resumed: work.plan.filter((p) => resumed.includes(p.name)).map((p) => p.name),
     options: work.options,
   };

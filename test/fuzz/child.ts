@@ -21,8 +21,23 @@ export interface SentColumn {
 
 /** The answer to one request. */
 export type ReadReply =
-  | { id: number; ok: true; nRows: number; columnNames: string[]; columns: Record<string, SentColumn>; maxRssKiB: number }
-  | { id: number; ok: false; errorClass: string; isInputError: boolean; message: string; wasmTrap: boolean; maxRssKiB: number };
+  | {
+      id: number;
+      ok: true;
+      nRows: number;
+      columnNames: string[];
+      columns: Record<string, SentColumn>;
+      maxRssKiB: number;
+    }
+  | {
+      id: number;
+      ok: false;
+      errorClass: string;
+      isInputError: boolean;
+      message: string;
+      wasmTrap: boolean;
+      maxRssKiB: number;
+    };
 
 /** The line written to stderr after request `id`. */
 export const endMarker = (id: number): string => `\u0001fuzz-end ${id}\n`;
@@ -42,9 +57,19 @@ async function answer(request: ReadRequest): Promise<ReadReply> {
     const columns: Record<string, SentColumn> = {};
     for (const name of request.columns) {
       const c = table.column(name);
-      columns[name] = { type: c.constructor.name, base64: Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('base64') };
+      columns[name] = {
+        type: c.constructor.name,
+        base64: Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('base64'),
+      };
     }
-    return { id, ok: true, nRows: table.nRows, columnNames: [...table.columnNames], columns, maxRssKiB: process.resourceUsage().maxRSS };
+    return {
+      id,
+      ok: true,
+      nRows: table.nRows,
+      columnNames: [...table.columnNames],
+      columns,
+      maxRssKiB: process.resourceUsage().maxRSS,
+    };
   } catch (err) {
     return {
       id,

@@ -51,17 +51,47 @@ export function binsFor(original: Columns, columns: string[]): string {
 /** Arguments of one `omnifold unfold` run. */
 function unfoldArgs(sim: string, data: string, columns: string[], bins: string, out: string): string[] {
   const list = columns.join(',');
-  return ['unfold', '--sim', sim, '--data', data, '--gen', list, '--reco', list, '--classifier', 'binned', `--bins=${bins}`, '--iterations', '1', '--quiet', '--no-plots', '--out', out];
+  return [
+    'unfold',
+    '--sim',
+    sim,
+    '--data',
+    data,
+    '--gen',
+    list,
+    '--reco',
+    list,
+    '--classifier',
+    'binned',
+    `--bins=${bins}`,
+    '--iterations',
+    '1',
+    '--quiet',
+    '--no-plots',
+    '--out',
+    out,
+  ];
 }
 
 /** Reads the valid file with the CLI's columns and checks that the CLI unfolds it; returns its columns. */
-async function checkValid(child: ReaderChild, input: FuzzInput, valid: string, columns: string[], limits: Limits, dir: string): Promise<Columns> {
+async function checkValid(
+  child: ReaderChild,
+  input: FuzzInput,
+  valid: string,
+  columns: string[],
+  limits: Limits,
+  dir: string,
+): Promise<Columns> {
   const result = await child.read(valid, columns);
   const reply = result.reply;
-  if (reply === undefined || !reply.ok) throw new Error(`the valid ${input.format} input must read with columns ${columns.join(', ')}; got ${JSON.stringify(reply ?? result)}`);
+  if (reply === undefined || !reply.ok)
+    throw new Error(
+      `the valid ${input.format} input must read with columns ${columns.join(', ')}; got ${JSON.stringify(reply ?? result)}`,
+    );
   const out = join(dir, 'out-valid');
   const run = await runCli(unfoldArgs(valid, valid, columns, binsFor(reply, columns), out), limits, dir);
-  if (run.code !== 0 || run.stderr !== '') throw new Error(`the valid ${input.format} input must unfold cleanly through the CLI; got ${describeCliRun(run)}`);
+  if (run.code !== 0 || run.stderr !== '')
+    throw new Error(`the valid ${input.format} input must unfold cleanly through the CLI; got ${describeCliRun(run)}`);
   await rm(out, { recursive: true, force: true });
   return reply;
 }
@@ -71,7 +101,13 @@ export async function fuzzFormatCli(input: FuzzInput, options: FuzzOptions): Pro
   const dir = `${options.dir}/${input.format}`;
   mkdirSync(dir, { recursive: true });
   const child = new ReaderChild(options.limits);
-  const tally: CliTally = { ran: 0, runs: 0, counts: Object.fromEntries(CLI_OUTCOMES.map((o) => [o, 0])) as Record<CliOutcome, number>, peakRssKiB: 0, failures: [] };
+  const tally: CliTally = {
+    ran: 0,
+    runs: 0,
+    counts: Object.fromEntries(CLI_OUTCOMES.map((o) => [o, 0])) as Record<CliOutcome, number>,
+    peakRssKiB: 0,
+    failures: [],
+  };
   try {
     const reference = await readReference(child, input, dir);
     const columns = cliColumns(input);
@@ -87,13 +123,20 @@ export async function fuzzFormatCli(input: FuzzInput, options: FuzzOptions): Pro
       const readerOutcome = classify(await child.read(path, columns), mutant, original, input, file);
       for (const role of index % 3 === 0 ? ['sim', 'data'] : ['sim']) {
         const out = join(dir, `out-${index}-${role}`);
-        const args = role === 'sim' ? unfoldArgs(path, valid, columns, bins, out) : unfoldArgs(valid, path, columns, bins, out);
+        const args =
+          role === 'sim' ? unfoldArgs(path, valid, columns, bins, out) : unfoldArgs(valid, path, columns, bins, out);
         const result = await runCli(args, options.limits, dir);
         const outcome = judgeCliRun(result, file, out, readerOutcome);
         tally.counts[outcome]++;
         tally.runs++;
         tally.peakRssKiB = Math.max(tally.peakRssKiB, result.peakRssKiB);
-        if (!CLI_ALLOWED.has(outcome)) recordFailure(tally, options, `${input.format} #${index} as --${role}: ${outcome} (${mutant.kind}: ${mutant.description}; reader: ${readerOutcome}) → ${describeCliRun(result)}`, dir);
+        if (!CLI_ALLOWED.has(outcome))
+          recordFailure(
+            tally,
+            options,
+            `${input.format} #${index} as --${role}: ${outcome} (${mutant.kind}: ${mutant.description}; reader: ${readerOutcome}) → ${describeCliRun(result)}`,
+            dir,
+          );
         await rm(out, { recursive: true, force: true });
       }
       await rm(file, { force: true });
@@ -128,7 +171,9 @@ const LABELS: Record<CliOutcome, string> = {
 export function formatCliTable(rows: Array<{ format: string; tally: CliTally }>): string {
   const head = ['format', 'mutants', 'CLI runs', ...CLI_OUTCOMES.map((o) => LABELS[o]), 'peak RSS'];
   const lines = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
-  for (const { format, tally } of rows) lines.push(`| ${[format, tally.ran, tally.runs, ...CLI_OUTCOMES.map((o) => tally.counts[o]), mib(tally.peakRssKiB)].join(' | ')} |`);
+  for (const { format, tally } of rows)
+    lines.push(
+      `| ${[format, tally.ran, tally.runs, ...CLI_OUTCOMES.map((o) => tally.counts[o]), mib(tally.peakRssKiB)].join(' | ')} |`,
+    );
   return lines.join('\n');
 }
-

@@ -18,7 +18,18 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rssKiB, type Limits, type Outcome } from './harness.js';
 
-export const CLI_OUTCOMES = ['named', 'unfolded', 'garbage', 'exit', 'multiline', 'unnamed', 'written', 'noise', 'hang', 'crash'] as const;
+export const CLI_OUTCOMES = [
+  'named',
+  'unfolded',
+  'garbage',
+  'exit',
+  'multiline',
+  'unnamed',
+  'written',
+  'noise',
+  'hang',
+  'crash',
+] as const;
 export type CliOutcome = (typeof CLI_OUTCOMES)[number];
 export const CLI_ALLOWED: ReadonlySet<CliOutcome> = new Set(['named', 'unfolded']);
 
@@ -41,7 +52,11 @@ export interface CliResult {
 /** Runs `omnifold ...args` in `cwd`; kills it past the time limit or the memory cap. */
 export function runCli(args: string[], limits: Limits, cwd: string): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+    });
     let stderr = '';
     let peak = 0;
     let killed: CliResult['killed'];
@@ -61,7 +76,11 @@ export function runCli(args: string[], limits: Limits, cwd: string): Promise<Cli
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       clearInterval(sampler);
-      resolve(killed !== undefined ? { killed, stderr, peakRssKiB: peak } : { code: code ?? undefined, signal: signal ?? undefined, stderr, peakRssKiB: peak });
+      resolve(
+        killed !== undefined
+          ? { killed, stderr, peakRssKiB: peak }
+          : { code: code ?? undefined, signal: signal ?? undefined, stderr, peakRssKiB: peak },
+      );
     });
   });
 }

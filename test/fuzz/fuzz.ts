@@ -6,7 +6,17 @@
 import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { ALLOWED, classify, describeFailure, emptyTally, OUTCOMES, ReaderChild, type Columns, type Limits, type Tally } from './harness.js';
+import {
+  ALLOWED,
+  classify,
+  describeFailure,
+  emptyTally,
+  OUTCOMES,
+  ReaderChild,
+  type Columns,
+  type Limits,
+  type Tally,
+} from './harness.js';
 import { columnBytes, locateData, writeMutant, type FuzzInput } from './inputs.js';
 import { mutate } from './mutators.js';
 import type { NumericColumn } from '../../src/io/table.js';
@@ -26,7 +36,15 @@ export interface FuzzOptions {
 }
 
 const TYPED: Record<string, new (buffer: ArrayBuffer) => NumericColumn> = {
-  Float64Array, Float32Array, Int32Array, Int16Array, Int8Array, Uint8Array, Uint16Array, Uint32Array, BigInt64Array,
+  Float64Array,
+  Float32Array,
+  Int32Array,
+  Int16Array,
+  Int8Array,
+  Uint8Array,
+  Uint16Array,
+  Uint32Array,
+  BigInt64Array,
 };
 
 /** A column as sent back by the child, decoded. */
@@ -46,9 +64,15 @@ export async function readReference(child: ReaderChild, input: FuzzInput, dir: s
   for (const [name, values] of Object.entries(input.known ?? {})) {
     const got = Buffer.from(reply.columns[name].base64, 'base64');
     const want = Buffer.from(columnBytes(values, false));
-    if (!got.equals(want)) throw new Error(`the valid ${input.format} input must read back its column ${name} bit for bit`);
+    if (!got.equals(want))
+      throw new Error(`the valid ${input.format} input must read back its column ${name} bit for bit`);
   }
-  if (input.known === undefined) input.dataRanges = locateData(input.bytes, input.columns.map((n) => decodeColumn(reply.columns[n])), input.bigEndian);
+  if (input.known === undefined)
+    input.dataRanges = locateData(
+      input.bytes,
+      input.columns.map((n) => decodeColumn(reply.columns[n])),
+      input.bigEndian,
+    );
   return reply;
 }
 
@@ -71,7 +95,9 @@ export async function fuzzFormat(input: FuzzInput, options: FuzzOptions): Promis
       tally.counts[outcome]++;
       tally.peakRssKiB = Math.max(tally.peakRssKiB, result.peakRssKiB);
       if (!ALLOWED.has(outcome)) {
-        const line = `${input.format} ${describeFailure(index, mutant, outcome, result)}`.replaceAll(dir, '').replaceAll(`/${basename(file)}`, basename(file));
+        const line = `${input.format} ${describeFailure(index, mutant, outcome, result)}`
+          .replaceAll(dir, '')
+          .replaceAll(`/${basename(file)}`, basename(file));
         tally.failures.push(line);
         options.onFailure?.(line);
       }
@@ -104,6 +130,9 @@ export function mib(kib: number): string {
 export function formatTable(rows: Array<{ format: string; tally: Tally & { ran: number } }>): string {
   const head = ['format', 'mutants', ...OUTCOMES.map((o) => LABELS[o]), 'peak RSS'];
   const lines = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
-  for (const { format, tally } of rows) lines.push(`| ${[format, tally.ran, ...OUTCOMES.map((o) => tally.counts[o]), mib(tally.peakRssKiB)].join(' | ')} |`);
+  for (const { format, tally } of rows)
+    lines.push(
+      `| ${[format, tally.ran, ...OUTCOMES.map((o) => tally.counts[o]), mib(tally.peakRssKiB)].join(' | ')} |`,
+    );
   return lines.join('\n');
 }

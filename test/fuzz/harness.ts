@@ -70,7 +70,11 @@ export class ReaderChild {
 
   private start(): ChildProcess {
     const heapMiB = Math.min(this.limits.memoryMiB, 512);
-    this.child = fork(CHILD, [], { execArgv: [`--max-old-space-size=${heapMiB}`], stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'advanced' });
+    this.child = fork(CHILD, [], {
+      execArgv: [`--max-old-space-size=${heapMiB}`],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'advanced',
+    });
     this.child.stdout?.resume();
     return this.child;
   }
@@ -93,7 +97,12 @@ export class ReaderChild {
         child.off('message', onMessage);
         child.stderr?.off('data', onStderr);
         child.off('exit', onExit);
-        if (result.killed !== undefined || result.exit !== undefined || (reply !== undefined && !reply.ok && reply.wasmTrap)) this.stop();
+        if (
+          result.killed !== undefined ||
+          result.exit !== undefined ||
+          (reply !== undefined && !reply.ok && reply.wasmTrap)
+        )
+          this.stop();
         resolve({ stderr, peakRssKiB: Math.max(peak, reply?.maxRssKiB ?? 0), reply, ...result });
       };
       const maybeDone = (): void => {
@@ -112,7 +121,8 @@ export class ReaderChild {
         stderr += chunk.toString('utf8');
         maybeDone();
       };
-      const onExit = (code: number | null, signal: string | null): void => finish({ exit: signal ?? `exit code ${code}` });
+      const onExit = (code: number | null, signal: string | null): void =>
+        finish({ exit: signal ?? `exit code ${code}` });
       const sampler = setInterval(() => {
         const rss = rssKiB(child.pid);
         peak = Math.max(peak, rss);
@@ -141,11 +151,21 @@ export interface Columns {
 }
 
 function sameColumns(a: Columns, b: Columns): boolean {
-  return a.nRows === b.nRows && a.columnNames.join('\u0000') === b.columnNames.join('\u0000') && Object.keys(b.columns).every((n) => a.columns[n]?.type === b.columns[n].type && a.columns[n]?.base64 === b.columns[n].base64);
+  return (
+    a.nRows === b.nRows &&
+    a.columnNames.join('\u0000') === b.columnNames.join('\u0000') &&
+    Object.keys(b.columns).every(
+      (n) => a.columns[n]?.type === b.columns[n].type && a.columns[n]?.base64 === b.columns[n].base64,
+    )
+  );
 }
 
 function sameShape(a: Columns, b: Columns): boolean {
-  return a.nRows === b.nRows && a.columnNames.join('\u0000') === b.columnNames.join('\u0000') && Object.keys(b.columns).every((n) => a.columns[n]?.type === b.columns[n].type);
+  return (
+    a.nRows === b.nRows &&
+    a.columnNames.join('\u0000') === b.columnNames.join('\u0000') &&
+    Object.keys(b.columns).every((n) => a.columns[n]?.type === b.columns[n].type)
+  );
 }
 
 /**
@@ -153,7 +173,11 @@ function sameShape(a: Columns, b: Columns): boolean {
  * the same width (a header's signedness or dtype edited, the file otherwise consistent).
  */
 function isReinterpretation(read: Columns, original: Columns): boolean {
-  return read.nRows === original.nRows && read.columnNames.join('\u0000') === original.columnNames.join('\u0000') && Object.keys(original.columns).every((n) => read.columns[n]?.base64 === original.columns[n].base64);
+  return (
+    read.nRows === original.nRows &&
+    read.columnNames.join('\u0000') === original.columnNames.join('\u0000') &&
+    Object.keys(original.columns).every((n) => read.columns[n]?.base64 === original.columns[n].base64)
+  );
 }
 
 /**
@@ -162,7 +186,8 @@ function isReinterpretation(read: Columns, original: Columns): boolean {
  * possibly a shortened last number.
  */
 function isPrefix(read: Columns, original: Columns, lastRowMayDiffer: boolean): boolean {
-  if (read.nRows > original.nRows || read.columnNames.join('\u0000') !== original.columnNames.join('\u0000')) return false;
+  if (read.nRows > original.nRows || read.columnNames.join('\u0000') !== original.columnNames.join('\u0000'))
+    return false;
   return Object.keys(original.columns).every((n) => {
     if (read.columns[n].type !== original.columns[n].type) return false;
     const a = Buffer.from(read.columns[n].base64, 'base64');
@@ -174,7 +199,13 @@ function isPrefix(read: Columns, original: Columns, lastRowMayDiffer: boolean): 
 }
 
 /** Classifies one read of `mutant` (whose file path is `path`) against the original columns. */
-export function classify(result: ReadResult, mutant: Mutant, original: Columns, input: FuzzInput, file: string): Outcome {
+export function classify(
+  result: ReadResult,
+  mutant: Mutant,
+  original: Columns,
+  input: FuzzInput,
+  file: string,
+): Outcome {
   if (result.killed === 'hang') return 'hang';
   if (result.killed === 'memory' || result.exit !== undefined || result.reply === undefined) return 'crash';
   if (result.stderr.trim() !== '') return 'noise';
@@ -186,7 +217,12 @@ export function classify(result: ReadResult, mutant: Mutant, original: Columns, 
   if (sameColumns(reply, original)) return 'equal';
   if (mutant.dataOnly && sameShape(reply, original)) return 'data';
   if (mutant.consistent === true || isReinterpretation(reply, original)) return 'data';
-  if (mutant.truncatedAt !== undefined && (input.format === 'csv' || input.format === 'arrows') && isPrefix(reply, original, input.format === 'csv')) return 'data';
+  if (
+    mutant.truncatedAt !== undefined &&
+    (input.format === 'csv' || input.format === 'arrows') &&
+    isPrefix(reply, original, input.format === 'csv')
+  )
+    return 'data';
   return 'garbage';
 }
 
@@ -198,15 +234,21 @@ export interface Tally {
 }
 
 export function emptyTally(): Tally {
-  return { counts: Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>, peakRssKiB: 0, failures: [] };
+  return {
+    counts: Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>,
+    peakRssKiB: 0,
+    failures: [],
+  };
 }
 
 /** One line describing a failed mutant: index, mutation and what happened. */
 export function describeFailure(index: number, mutant: Mutant, outcome: Outcome, result: ReadResult): string {
   const reply = result.reply;
   let what = result.killed ?? result.exit ?? '';
-  if (reply !== undefined && !reply.ok) what = `${reply.errorClass}: ${reply.message.split('\n')[0].slice(0, 160)}${reply.message.includes('\n') ? ' [multi-line]' : ''}`;
+  if (reply !== undefined && !reply.ok)
+    what = `${reply.errorClass}: ${reply.message.split('\n')[0].slice(0, 160)}${reply.message.includes('\n') ? ' [multi-line]' : ''}`;
   if (reply !== undefined && reply.ok) what = `read ${reply.nRows} rows`;
-  const noise = result.stderr.trim() === '' ? '' : ` stderr: ${JSON.stringify(result.stderr.trim().split('\n')[0].slice(0, 100))}`;
+  const noise =
+    result.stderr.trim() === '' ? '' : ` stderr: ${JSON.stringify(result.stderr.trim().split('\n')[0].slice(0, 100))}`;
   return `#${index} ${outcome} (${mutant.kind}: ${mutant.description}) → ${what}${noise}`;
 }

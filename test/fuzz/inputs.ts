@@ -74,7 +74,10 @@ export function columnBytes(values: NumericColumn, bigEndian: boolean): Uint8Arr
 
 /** Index of `needle` in `hay` at or after `from`, or -1. */
 export function indexOfBytes(hay: Uint8Array, needle: Uint8Array, from = 0): number {
-  return Buffer.from(hay.buffer, hay.byteOffset, hay.byteLength).indexOf(Buffer.from(needle.buffer, needle.byteOffset, needle.byteLength), from);
+  return Buffer.from(hay.buffer, hay.byteOffset, hay.byteLength).indexOf(
+    Buffer.from(needle.buffer, needle.byteOffset, needle.byteLength),
+    from,
+  );
 }
 
 /**
@@ -157,9 +160,18 @@ export async function makeInput(format: Format, dir: string): Promise<FuzzInput 
       return written('.h5', readFileSync(join(dir, 'valid.h5')), { object: ':/events' });
     }
     case 'npy': {
-      const matrix = { col0: known.px, col1: Float64Array.from(known.eta as Float32Array), col2: Float64Array.from(known.charge as Int32Array) };
+      const matrix = {
+        col0: known.px,
+        col1: Float64Array.from(known.eta as Float32Array),
+        col2: Float64Array.from(known.charge as Int32Array),
+      };
       const bytes = encodeNpy(matrix, { layout: 'matrix', fortranOrder: true });
-      return { ...written('.npy', bytes), columns: ['col0', 'col1', 'col2'], known: matrix, dataRanges: locateData(bytes, Object.values(matrix), false) };
+      return {
+        ...written('.npy', bytes),
+        columns: ['col0', 'col1', 'col2'],
+        known: matrix,
+        dataRanges: locateData(bytes, Object.values(matrix), false),
+      };
     }
     case 'npz': {
       await writeNpz(join(dir, 'valid.npz'), known);
@@ -167,12 +179,29 @@ export async function makeInput(format: Format, dir: string): Promise<FuzzInput 
     }
     case 'root': {
       if (!existsSync(ROOT_FIXTURE)) return `ROOT fixture ${ROOT_FIXTURE} absent (shared fixtures not installed)`;
-      return { format, ext: '.root', object: ':events', bytes: new Uint8Array(readFileSync(ROOT_FIXTURE)), columns: ROOT_COLUMNS, dataRanges: [], bigEndian: true };
+      return {
+        format,
+        ext: '.root',
+        object: ':events',
+        bytes: new Uint8Array(readFileSync(ROOT_FIXTURE)),
+        columns: ROOT_COLUMNS,
+        dataRanges: [],
+        bigEndian: true,
+      };
     }
     case 'rntuple': {
-      if (!existsSync(RNTUPLE_FIXTURE)) return `RNTuple fixture ${RNTUPLE_FIXTURE} absent (shared fixtures not installed)`;
+      if (!existsSync(RNTUPLE_FIXTURE))
+        return `RNTuple fixture ${RNTUPLE_FIXTURE} absent (shared fixtures not installed)`;
       // RNTuple pages are little-endian
-      return { format, ext: '.root', object: ':Staff', bytes: new Uint8Array(readFileSync(RNTUPLE_FIXTURE)), columns: RNTUPLE_COLUMNS, dataRanges: [], bigEndian: false };
+      return {
+        format,
+        ext: '.root',
+        object: ':Staff',
+        bytes: new Uint8Array(readFileSync(RNTUPLE_FIXTURE)),
+        columns: RNTUPLE_COLUMNS,
+        dataRanges: [],
+        bigEndian: false,
+      };
     }
   }
 }
@@ -188,4 +217,24 @@ export function writeMutant(dir: string, input: FuzzInput, index: number, bytes:
 const RNTUPLE_COLUMNS = ['Category', 'Flag', 'Age', 'Service', 'Children', 'Grade', 'Step', 'Hrweek', 'Cost'];
 
 /** The flat numeric branches of the ROOT fixture's tree `events` (its string branch `Type` is not read). */
-const ROOT_COLUMNS = ['Run', 'Event', 'E1', 'px1', 'py1', 'pz1', 'pt1', 'eta1', 'phi1', 'Q1', 'E2', 'px2', 'py2', 'pz2', 'pt2', 'eta2', 'phi2', 'Q2', 'M'];
+const ROOT_COLUMNS = [
+  'Run',
+  'Event',
+  'E1',
+  'px1',
+  'py1',
+  'pz1',
+  'pt1',
+  'eta1',
+  'phi1',
+  'Q1',
+  'E2',
+  'px2',
+  'py2',
+  'pz2',
+  'pt2',
+  'eta2',
+  'phi2',
+  'Q2',
+  'M',
+];

@@ -47,7 +47,10 @@ for (const f of formats) {
 const seed = positive('seed', values.seed as string);
 const minutes = values.count === undefined ? positive('minutes', values.minutes ?? '1') : undefined;
 const count = values.count === undefined ? Number.MAX_SAFE_INTEGER : positive('count', values.count);
-const limits = { timeoutMs: positive('timeout', values.timeout as string), memoryMiB: positive('memory', values.memory as string) };
+const limits = {
+  timeoutMs: positive('timeout', values.timeout as string),
+  memoryMiB: positive('memory', values.memory as string),
+};
 
 const dir = mkdtempSync(join(tmpdir(), 'omnifold-fuzz-'));
 const rows: Array<{ format: string; tally: Tally & { ran: number } }> = [];
@@ -62,18 +65,38 @@ try {
     }
     const deadline = minutes === undefined ? undefined : start + ((k + 1) * minutes * 60_000) / formats.length;
     if (values.cli === true) {
-      const tally = await fuzzFormatCli(input, { seed, count, deadline, limits, dir, onFailure: (line) => console.log(line) });
-      console.log(`${format}: ${tally.ran} mutants, ${tally.runs} CLI runs, ${tally.runs - tally.failures.length} allowed outcomes`);
+      const tally = await fuzzFormatCli(input, {
+        seed,
+        count,
+        deadline,
+        limits,
+        dir,
+        onFailure: (line) => console.log(line),
+      });
+      console.log(
+        `${format}: ${tally.ran} mutants, ${tally.runs} CLI runs, ${tally.runs - tally.failures.length} allowed outcomes`,
+      );
       cliRows.push({ format, tally });
       continue;
     }
-    const tally = await fuzzFormat(input, { seed, count, deadline, limits, dir, onFailure: (line) => console.log(line) });
-    console.log(`${format}: ${tally.ran} mutants, ${OUTCOMES.filter((o) => ALLOWED.has(o)).reduce((n, o) => n + tally.counts[o], 0)} allowed outcomes`);
+    const tally = await fuzzFormat(input, {
+      seed,
+      count,
+      deadline,
+      limits,
+      dir,
+      onFailure: (line) => console.log(line),
+    });
+    console.log(
+      `${format}: ${tally.ran} mutants, ${OUTCOMES.filter((o) => ALLOWED.has(o)).reduce((n, o) => n + tally.counts[o], 0)} allowed outcomes`,
+    );
     rows.push({ format, tally });
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
-console.log(`\nseed ${seed}; limits: ${limits.timeoutMs} ms and ${limits.memoryMiB} MiB per ${values.cli === true ? 'CLI run' : 'read'}\n`);
+console.log(
+  `\nseed ${seed}; limits: ${limits.timeoutMs} ms and ${limits.memoryMiB} MiB per ${values.cli === true ? 'CLI run' : 'read'}\n`,
+);
 console.log(values.cli === true ? formatCliTable(cliRows) : formatTable(rows));
 process.exitCode = [...rows, ...cliRows].some((r) => r.tally.failures.length > 0) ? 1 : 0;

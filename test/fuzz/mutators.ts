@@ -41,7 +41,13 @@ function inData(input: FuzzInput, start: number, end: number): boolean {
 
 function truncate(input: FuzzInput, rng: RandomStream): Mutant {
   const at = rng.nextBelow(input.bytes.length);
-  return { bytes: input.bytes.slice(0, at), kind: 'truncate', description: `truncated to ${at} of ${input.bytes.length} bytes`, dataOnly: false, truncatedAt: at };
+  return {
+    bytes: input.bytes.slice(0, at),
+    kind: 'truncate',
+    description: `truncated to ${at} of ${input.bytes.length} bytes`,
+    dataOnly: false,
+    truncatedAt: at,
+  };
 }
 
 function flip(input: FuzzInput, rng: RandomStream): Mutant {
@@ -49,7 +55,12 @@ function flip(input: FuzzInput, rng: RandomStream): Mutant {
   const at = rng.nextBelow(bytes.length);
   const mask = rng.nextBelow(2) === 0 ? 1 << rng.nextBelow(8) : 1 + rng.nextBelow(255);
   bytes[at] ^= mask;
-  return { bytes, kind: 'flip', description: `byte ${at} xor 0x${mask.toString(16)}`, dataOnly: inData(input, at, at + 1) };
+  return {
+    bytes,
+    kind: 'flip',
+    description: `byte ${at} xor 0x${mask.toString(16)}`,
+    dataOnly: inData(input, at, at + 1),
+  };
 }
 
 /** Values an integer field is set to: huge, negative, zero, off by one, doubled. */
@@ -83,7 +94,12 @@ function overwriteInt(input: FuzzInput, rng: RandomStream): Mutant {
   }
   const value = pick(rng, corruptValues(readInt(bytes, at, width, input.bigEndian), width));
   writeInt(bytes, at, width, value, input.bigEndian);
-  return { bytes, kind: 'int', description: `int${8 * width} at ${at} set to ${value}`, dataOnly: inData(input, at, at + width) };
+  return {
+    bytes,
+    kind: 'int',
+    description: `int${8 * width} at ${at} set to ${value}`,
+    dataOnly: inData(input, at, at + width),
+  };
 }
 
 /** Unsigned LEB128 (Thrift compact varint) of a non-negative value. */
@@ -153,7 +169,7 @@ function corruptField(input: FuzzInput, rng: RandomStream, nRows: number): Mutan
     writeInt(bytes, hit.at, hit.width, value, hit.encoding === 'be');
     return { bytes, kind: 'field', description, dataOnly: false };
   }
-  const zigzag = value >= 0n ? value << 1n : ((-value) << 1n) - 1n;
+  const zigzag = value >= 0n ? value << 1n : (-value << 1n) - 1n;
   const encoded = varint(zigzag);
   const head = input.bytes.subarray(0, hit.at);
   const tail = input.bytes.subarray(hit.at + hit.width);
@@ -168,7 +184,12 @@ function corruptField(input: FuzzInput, rng: RandomStream, nRows: number): Mutan
 // format-aware edits
 
 /** Replaces `from` by `to` in the NPY header text, keeping the header length (padding absorbs the change). */
-export function editNpyHeader(npy: Uint8Array, from: string | RegExp, to: string, keepLength = true): Uint8Array | undefined {
+export function editNpyHeader(
+  npy: Uint8Array,
+  from: string | RegExp,
+  to: string,
+  keepLength = true,
+): Uint8Array | undefined {
   const major = npy[6];
   const lengthBytes = major === 1 ? 2 : 4;
   const view = new DataView(npy.buffer, npy.byteOffset, npy.byteLength);
@@ -225,19 +246,32 @@ const NPY_EDITS: Array<[RegExp, string, boolean?]> = [
 
 /** The edit replaced a plain dtype by another numeric one of the same width (`<i4` → `<f4`). */
 function sameDescrWidth(before: Uint8Array, after: Uint8Array): boolean {
-  const width = (npy: Uint8Array): string | undefined => /'descr': '[<>|=]?[fiub](\d+)'/.exec(new TextDecoder('latin1').decode(npy.subarray(0, 128)))?.[1];
+  const width = (npy: Uint8Array): string | undefined =>
+    /'descr': '[<>|=]?[fiub](\d+)'/.exec(new TextDecoder('latin1').decode(npy.subarray(0, 128)))?.[1];
   const a = width(before);
-  return a !== undefined && a === width(after) && new TextDecoder('latin1').decode(before.subarray(0, 128)) !== new TextDecoder('latin1').decode(after.subarray(0, 128));
+  return (
+    a !== undefined &&
+    a === width(after) &&
+    new TextDecoder('latin1').decode(before.subarray(0, 128)) !==
+      new TextDecoder('latin1').decode(after.subarray(0, 128))
+  );
 }
 
 /** An NPY-level mutation of npy bytes: a header edit, or the header length field off by one or huge. */
-function mutateNpyBytes(npy: Uint8Array, rng: RandomStream): { bytes: Uint8Array; description: string; consistent?: boolean } | undefined {
+function mutateNpyBytes(
+  npy: Uint8Array,
+  rng: RandomStream,
+): { bytes: Uint8Array; description: string; consistent?: boolean } | undefined {
   const choice = rng.nextBelow(NPY_EDITS.length + 4);
   if (choice < NPY_EDITS.length) {
     const [from, to, consistent] = NPY_EDITS[choice];
     const bytes = editNpyHeader(npy, from, to);
     if (bytes === undefined) return undefined;
-    return { bytes, description: `header ${from} → ${JSON.stringify(to)}`, consistent: consistent === true || sameDescrWidth(npy, bytes) };
+    return {
+      bytes,
+      description: `header ${from} → ${JSON.stringify(to)}`,
+      consistent: consistent === true || sameDescrWidth(npy, bytes),
+    };
   }
   const bytes = npy.slice();
   const view = new DataView(bytes.buffer);
@@ -277,7 +311,8 @@ export function zipMembers(zip: Uint8Array): ZipMember[] {
     const size = view.getUint32(central + 20, true);
     const dataStart = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
     members.push({ local, central, dataStart, size });
-    central += 46 + view.getUint16(central + 28, true) + view.getUint16(central + 30, true) + view.getUint16(central + 32, true);
+    central +=
+      46 + view.getUint16(central + 28, true) + view.getUint16(central + 30, true) + view.getUint16(central + 32, true);
   }
   return members;
 }
@@ -296,7 +331,13 @@ function mutateNpz(input: FuzzInput, rng: RandomStream): Mutant | undefined {
     const crc = crc32(inner.bytes);
     view.setUint32(member.local + 14, crc, true);
     view.setUint32(member.central + 16, crc, true);
-    return { bytes, kind: 'npz-npy', description: `member at ${member.local}: ${inner.description} (CRC fixed)`, dataOnly: false, consistent: inner.consistent };
+    return {
+      bytes,
+      kind: 'npz-npy',
+      description: `member at ${member.local}: ${inner.description} (CRC fixed)`,
+      dataOnly: false,
+      consistent: inner.consistent,
+    };
   }
   const fields: Array<[string, number, number]> = [
     ['local CRC', member.local + 14, 4],
@@ -309,10 +350,20 @@ function mutateNpz(input: FuzzInput, rng: RandomStream): Mutant | undefined {
   ];
   const [name, at, width] = fields[choice - 1];
   const old = width === 4 ? view.getUint32(at, true) : view.getUint16(at, true);
-  const value = name.includes('CRC') ? (old ^ (1 << rng.nextBelow(32))) >>> 0 : pick(rng, [old + 1, old - 1, 0xffff, 0xffffffff, 0, old * 2].map((v) => v & (width === 4 ? 0xffffffff : 0xffff)));
+  const value = name.includes('CRC')
+    ? (old ^ (1 << rng.nextBelow(32))) >>> 0
+    : pick(
+        rng,
+        [old + 1, old - 1, 0xffff, 0xffffffff, 0, old * 2].map((v) => v & (width === 4 ? 0xffffffff : 0xffff)),
+      );
   if (width === 4) view.setUint32(at, value >>> 0, true);
   else view.setUint16(at, value, true);
-  return { bytes, kind: 'zip', description: `${name} of member at ${member.local}: ${old} → ${value >>> 0}`, dataOnly: false };
+  return {
+    bytes,
+    kind: 'zip',
+    description: `${name} of member at ${member.local}: ${old} → ${value >>> 0}`,
+    dataOnly: false,
+  };
 }
 
 /** CSV header and layout edits. */
@@ -330,7 +381,12 @@ function mutateCsv(input: FuzzInput, rng: RandomStream): Mutant | undefined {
   const [from, to] = pick(rng, CSV_EDITS);
   const edited = text.replace(from, to);
   if (edited === text) return undefined;
-  return { bytes: new TextEncoder().encode(edited), kind: 'csv', description: `${from} → ${JSON.stringify(to)}`, dataOnly: false };
+  return {
+    bytes: new TextEncoder().encode(edited),
+    kind: 'csv',
+    description: `${from} → ${JSON.stringify(to)}`,
+    dataOnly: false,
+  };
 }
 
 /** One mutant: the kind is drawn first, then its parameters. */
@@ -345,7 +401,16 @@ export function mutate(input: FuzzInput, seed: number, index: number, nRows: num
     else if (kind === 3) m = corruptField(input, rng, nRows);
     else if (input.format === 'npy') {
       const edit = mutateNpyBytes(input.bytes, rng);
-      m = edit === undefined ? undefined : { bytes: edit.bytes, kind: 'npy', description: edit.description, dataOnly: false, consistent: edit.consistent };
+      m =
+        edit === undefined
+          ? undefined
+          : {
+              bytes: edit.bytes,
+              kind: 'npy',
+              description: edit.description,
+              dataOnly: false,
+              consistent: edit.consistent,
+            };
     } else if (input.format === 'npz') m = mutateNpz(input, rng);
     else if (input.format === 'csv') m = mutateCsv(input, rng);
     else m = corruptField(input, rng, nRows);

@@ -16,7 +16,12 @@ export interface Tolerance {
 }
 
 /** |got − want| ≤ atol + rtol·|want| elementwise; NaN matches only NaN. */
-export function assertClose(name: string, got: ArrayLike<number> | number, want: ArrayLike<number> | number, tol: Tolerance = TOL.f64): void {
+export function assertClose(
+  name: string,
+  got: ArrayLike<number> | number,
+  want: ArrayLike<number> | number,
+  tol: Tolerance = TOL.f64,
+): void {
   const g = typeof got === 'number' ? [got] : got;
   const w = typeof want === 'number' ? [want] : want;
   if (g.length !== w.length) assert.unreachable(`${name}: length ${g.length}, wanted ${w.length}`);
@@ -26,7 +31,9 @@ export function assertClose(name: string, got: ArrayLike<number> | number, want:
     if (Number.isNaN(b) && Number.isNaN(a)) continue;
     if (a === b) continue;
     if (!(Math.abs(a - b) <= tol.atol + tol.rtol * Math.abs(b))) {
-      assert.unreachable(`${name}[${i}] = ${a}, wanted ${b} (rtol ${tol.rtol}, atol ${tol.atol}, |diff| ${Math.abs(a - b)})`);
+      assert.unreachable(
+        `${name}[${i}] = ${a}, wanted ${b} (rtol ${tol.rtol}, atol ${tol.atol}, |diff| ${Math.abs(a - b)})`,
+      );
     }
   }
 }

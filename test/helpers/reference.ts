@@ -20,7 +20,8 @@ function repositoryRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
     const up = dirname(dir);
-    if (up === dir) throw new Error(`repository root must hold package.json; got none above ${fileURLToPath(import.meta.url)}`);
+    if (up === dir)
+      throw new Error(`repository root must hold package.json; got none above ${fileURLToPath(import.meta.url)}`);
     dir = up;
   }
   return dir;

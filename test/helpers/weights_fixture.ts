@@ -58,7 +58,14 @@ export function fixtureContent(): Omit<Fixture, 'dir'> {
     weight[i] = w0[i] * push;
     iter1[i] = w0[i] * (1 + 0.6 * (push - 1));
   }
-  const columns: Record<string, Float32Array | Float64Array | Uint8Array> = { gen_pt: pt, gen_eta: eta, pass_gen: passGen, pass_reco: passReco, weight, weight_iter1: iter1 };
+  const columns: Record<string, Float32Array | Float64Array | Uint8Array> = {
+    gen_pt: pt,
+    gen_eta: eta,
+    pass_gen: passGen,
+    pass_reco: passReco,
+    weight,
+    weight_iter1: iter1,
+  };
   const roles: { name: string; role: string }[] = [
     { name: 'gen_pt', role: 'gen_feature' },
     { name: 'gen_eta', role: 'gen_feature' },
@@ -80,7 +87,14 @@ export function fixtureContent(): Omit<Fixture, 'dir'> {
     iteration,
     steps: [
       { step: 'step1', clippedFraction: 0.001, ess: 1500, nEvents: 1800, change: 0.2 / iteration, members: [] },
-      { step: 'step2', clippedFraction: iteration === 2 ? 0.03 : 0.002, ess: iteration === 2 ? 120 : 1400, nEvents: 1900, change: 0.15 / iteration, members: [] },
+      {
+        step: 'step2',
+        clippedFraction: iteration === 2 ? 0.03 : 0.002,
+        ess: iteration === 2 ? 120 : 1400,
+        nEvents: 1900,
+        change: 0.15 / iteration,
+        members: [],
+      },
       // a small step: its ESS is judged against the 60 fakes it covers, not all events
       { step: 'fakes', clippedFraction: 0, ess: 50, nEvents: 60, change: 0.1 / iteration, members: [] },
     ],
@@ -94,7 +108,13 @@ export function fixtureContent(): Omit<Fixture, 'dir'> {
     format: 'omnifold-weights',
     formatVersion: 1,
     engine: { name: 'omnifold', version: '0.1.0' },
-    configuration: { nIterations: 2, classifier: { type: 'mlp', hidden: [50, 50, 50] }, seed: 11, sim: 'sim.arrow', data: 'data.arrow' },
+    configuration: {
+      nIterations: 2,
+      classifier: { type: 'mlp', hidden: [50, 50, 50] },
+      seed: 11,
+      sim: 'sim.arrow',
+      data: 'data.arrow',
+    },
     seed: 11,
     inputs: [
       { role: 'sim', path: 'sim.arrow', sha256: 'a'.repeat(64), bytes: 12345 },
@@ -110,9 +130,19 @@ export function fixtureContent(): Omit<Fixture, 'dir'> {
       systematic: 'delta delta^T per systematic column',
       total: 'stat + sim-stat + systematics',
     },
-    observables: [{ name: 'gen_pt', label: 'Jet p_T', unit: 'GeV' }, { name: 'gen_eta', label: 'Jet η' }],
+    observables: [
+      { name: 'gen_pt', label: 'Jet p_T', unit: 'GeV' },
+      { name: 'gen_eta', label: 'Jet η' },
+    ],
     selection: { gen: 'p_T > 20 GeV' },
-    normalisation: { description: 'absolute', sumPriorWeights: sum(w0), sumPriorWeightsPassGen: sum(w0, passGen), sumWeights: sum(weight), sumWeightsPassGen: sum(weight, passGen), sumDataWeights: 1900 },
+    normalisation: {
+      description: 'absolute',
+      sumPriorWeights: sum(w0),
+      sumPriorWeightsPassGen: sum(w0, passGen),
+      sumWeights: sum(weight),
+      sumWeightsPassGen: sum(weight, passGen),
+      sumDataWeights: 1900,
+    },
   };
   const feature = (name: string, x: Float32Array, edges: number[], chi2Worse: boolean) => {
     const h = (w: Float64Array) => {
@@ -168,7 +198,10 @@ function poisson1(u: () => number): number {
 /** Arrow IPC file bytes of `columns` with `metadata` under the schema key `omnifold`. */
 export function weightsArrowBytes(columns: Fixture['columns'], metadata: unknown): Uint8Array {
   const table = tableFromArrays(columns as Record<string, Float64Array>);
-  const schema = new Schema(table.schema.fields, new Map([['omnifold', typeof metadata === 'string' ? metadata : JSON.stringify(metadata)]]));
+  const schema = new Schema(
+    table.schema.fields,
+    new Map([['omnifold', typeof metadata === 'string' ? metadata : JSON.stringify(metadata)]]),
+  );
   return tableToIPC(new Table(schema, table.batches), 'file');
 }
 

@@ -9,7 +9,23 @@ import { LENGTHS, stream, uniformF32 } from './random_inputs.js';
 type Forward = (z: Float32Array) => Float32Array;
 type Backward = (z: Float32Array, dy: Float32Array) => Float32Array;
 
-export const EDGE_VALUES = new Float32Array([0, -0, 1e-30, -1e-30, 0.5, -0.5, 3, -3, 20, -20, 100, -100, 1e30, -1e30, NaN]);
+export const EDGE_VALUES = new Float32Array([
+  0,
+  -0,
+  1e-30,
+  -1e-30,
+  0.5,
+  -0.5,
+  3,
+  -3,
+  20,
+  -20,
+  100,
+  -100,
+  1e30,
+  -1e30,
+  NaN,
+]);
 
 /** LENGTHS plus lengths that end in the 4-wide loop after the 8-wide one (n mod 8 in 4..7). */
 const ACT_LENGTHS = [...LENGTHS, 7, 12, 4103];
@@ -67,7 +83,10 @@ export function checkLanePaths(name: string, kernel: Forward): void {
     const out = kernel(new Float32Array(15).fill(v));
     const bits = new Uint32Array(out.buffer, out.byteOffset, out.length);
     for (let i = 1; i < bits.length; i++) {
-      assert.ok(bits[i] === bits[0], `${name}(${v}): element ${i} has bits 0x${bits[i].toString(16)}, element 0 has 0x${bits[0].toString(16)}`);
+      assert.ok(
+        bits[i] === bits[0],
+        `${name}(${v}): element ${i} has bits 0x${bits[i].toString(16)}, element 0 has 0x${bits[0].toString(16)}`,
+      );
     }
   }
 }

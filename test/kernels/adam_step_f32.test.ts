@@ -5,7 +5,14 @@ import { adamStepF32 as reference } from '../../src/kernels/reference/adam_step_
 import { assertBitEqual, assertClose } from '../helpers/close.js';
 import { LENGTHS, stream, uniformF32 } from './random_inputs.js';
 
-const scalars = (t: number, lr = 1e-3): AdamScalars => ({ lr, beta1: 0.9, beta2: 0.999, eps: 1e-7, bc1: 1 - 0.9 ** t, bc2: 1 - 0.999 ** t });
+const scalars = (t: number, lr = 1e-3): AdamScalars => ({
+  lr,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-7,
+  bc1: 1 - 0.9 ** t,
+  bc2: 1 - 0.999 ** t,
+});
 
 test('tier A: the first step moves every parameter by lr·sign(g)', () => {
   // t = 1: m̂ = g, v̂ = g², so Δp = −lr·g/(|g| + ε) ≈ −lr·sign(g)
@@ -38,9 +45,18 @@ test('tier B: kernel equals the reference bit for bit over several steps', () =>
 
 test('errors: hyperparameters', () => {
   const z = () => new Float32Array(2);
-  assert.throws(() => adamStepF32(z(), z(), z(), z(), { ...scalars(1), beta1: 1 }), /adam_step_f32: beta1 must be in \[0, 1\); got 1/);
-  assert.throws(() => adamStepF32(z(), z(), z(), z(), { ...scalars(1), bc2: 0 }), /adam_step_f32: bc2 must be in \(0, 1\]; got 0/);
-  assert.throws(() => adamStepF32(z(), new Float32Array(3), z(), z(), scalars(1)), /adam_step_f32: g must hold the length of p = 2 numbers; got 3/);
+  assert.throws(
+    () => adamStepF32(z(), z(), z(), z(), { ...scalars(1), beta1: 1 }),
+    /adam_step_f32: beta1 must be in \[0, 1\); got 1/,
+  );
+  assert.throws(
+    () => adamStepF32(z(), z(), z(), z(), { ...scalars(1), bc2: 0 }),
+    /adam_step_f32: bc2 must be in \(0, 1\]; got 0/,
+  );
+  assert.throws(
+    () => adamStepF32(z(), new Float32Array(3), z(), z(), scalars(1)),
+    /adam_step_f32: g must hold the length of p = 2 numbers; got 3/,
+  );
 });
 
 test.run();

@@ -6,7 +6,12 @@ import { assertBitEqual, assertClose } from '../helpers/close.js';
 import { LENGTHS, labelsF32, stream, uniformF32, uniformF64 } from './random_inputs.js';
 
 test('tier A: z = 0 gives log 2 per unit weight; large |z| neither overflows nor loses the linear term', () => {
-  const r = bceLossF32(new Float32Array([0, 0, 100, -100]), new Float32Array([1, 0, 0, 1]), new Float64Array([1, 2, 0.5, -1]), 0.5);
+  const r = bceLossF32(
+    new Float32Array([0, 0, 100, -100]),
+    new Float32Array([1, 0, 0, 1]),
+    new Float64Array([1, 2, 0.5, -1]),
+    0.5,
+  );
   // log 2 + 2 log 2 + 0.5·100 − 1·100
   assertClose('loss', r.loss, 3 * Math.LN2 + 50 - 100, { rtol: 1e-15, atol: 0 });
   // 0.5·w·(σ − y): 0.5·(0.5 − 1), 0.5·2·0.5, 0.5·0.5·1, 0.5·(−1)·(0 − 1)
@@ -22,7 +27,8 @@ test('a running sum through chunks (init) is the one-pass sum, bit for bit', () 
   const whole = bceLossF32(z, y, w).loss;
   for (const chunk of [1, 3, 128, 1000]) {
     let sum = 0;
-    for (let r = 0; r < n; r += chunk) sum = bceLossF32(z.subarray(r, r + chunk), y.subarray(r, r + chunk), w.subarray(r, r + chunk), 1, sum).loss;
+    for (let r = 0; r < n; r += chunk)
+      sum = bceLossF32(z.subarray(r, r + chunk), y.subarray(r, r + chunk), w.subarray(r, r + chunk), 1, sum).loss;
     assertBitEqual(`chunk ${chunk}`, new Float64Array([sum]), new Float64Array([whole]));
   }
   assert.is(bceLossF32(new Float32Array(0), new Float32Array(0), new Float64Array(0), 1, 2.5).loss, 2.5);
@@ -58,7 +64,10 @@ test('gradient check: central differences of the loss in f64', () => {
 });
 
 test('errors: lengths', () => {
-  assert.throws(() => bceLossF32(new Float32Array(2), new Float32Array(1), new Float64Array(2)), /bce_loss_f32: y must hold the length of z = 2 numbers; got 1/);
+  assert.throws(
+    () => bceLossF32(new Float32Array(2), new Float32Array(1), new Float64Array(2)),
+    /bce_loss_f32: y must hold the length of z = 2 numbers; got 1/,
+  );
 });
 
 test.run();

@@ -13,7 +13,10 @@ test('tier A: 1 at the start, ½ half way, 0 at the end', () => {
 test('tier B: kernel vs reference', () => {
   for (const nEpochs of [1, 3, 4, 5, 30, 4099]) {
     for (let e = 0; e <= nEpochs; e += Math.max(1, nEpochs >> 3)) {
-      assertClose(`factor ${e}/${nEpochs}`, cosineScheduleF64(e, nEpochs), reference(e, nEpochs), { rtol: 1e-15, atol: 1e-16 });
+      assertClose(`factor ${e}/${nEpochs}`, cosineScheduleF64(e, nEpochs), reference(e, nEpochs), {
+        rtol: 1e-15,
+        atol: 1e-16,
+      });
     }
   }
   assert.throws(() => cosineScheduleF64(3, 2), /cosine_schedule_f64: epoch must be <= nEpochs = 2; got 3/);

@@ -9,7 +9,14 @@ import { SHAPES, stream, uniformF32 } from './random_inputs.js';
 test('tier A: a 2×2 layer by hand', () => {
   // x = [[1, 2], [3, 4]], w = [[1, -1], [0.5, 2]], dy = [[1, 0], [0, 1]]
   // dW = xᵀ·dy = [[1, 3], [2, 4]]; db = [1, 1]; dX = dy·wᵀ = [[1, 0.5], [-1, 2]]
-  const g = denseBackwardF32(new Float32Array([1, 2, 3, 4]), new Float32Array([1, -1, 0.5, 2]), new Float32Array([1, 0, 0, 1]), 2, 2, 2);
+  const g = denseBackwardF32(
+    new Float32Array([1, 2, 3, 4]),
+    new Float32Array([1, -1, 0.5, 2]),
+    new Float32Array([1, 0, 0, 1]),
+    2,
+    2,
+    2,
+  );
   assert.equal(Array.from(g.dw), [1, 3, 2, 4]);
   assert.equal(Array.from(g.db), [1, 1]);
   assert.equal(Array.from(g.dx!), [1, 0.5, -1, 2]);
@@ -17,7 +24,18 @@ test('tier A: a 2×2 layer by hand', () => {
 
 test('tier B: wasm equals the reference bit for bit (dX, dW across 128-event blocks, db)', () => {
   const s = stream('dense_backward_f32');
-  const shapes: [number, number, number][] = [...SHAPES, [0, 3, 5], [4099, 3, 5], [300, 9, 10], [5, 100, 50], [300, 7, 13], [6, 131, 50], [300, 50, 1], [5, 21, 1], [7, 3, 1]];
+  const shapes: [number, number, number][] = [
+    ...SHAPES,
+    [0, 3, 5],
+    [4099, 3, 5],
+    [300, 9, 10],
+    [5, 100, 50],
+    [300, 7, 13],
+    [6, 131, 50],
+    [300, 50, 1],
+    [5, 21, 1],
+    [7, 3, 1],
+  ];
   for (const [nBatch, nIn, nOut] of shapes) {
     const x = uniformF32(s, nBatch * nIn, -3, 3);
     const w = uniformF32(s, nIn * nOut);
@@ -68,8 +86,14 @@ test('gradient check: central differences of L = Σ c·(x·w + b)', () => {
 
 test('errors: shapes and sizes', () => {
   const z = new Float32Array(4);
-  assert.throws(() => denseBackwardF32(z, z, z, -1, 2, 2), /dense_backward_f32: nBatch must be an integer >= 0; got -1/);
-  assert.throws(() => denseBackwardF32(z, z, new Float32Array(3), 2, 2, 2), /dense_backward_f32: dy must hold nBatch × nOut = 2 × 2 = 4 numbers; got 3/);
+  assert.throws(
+    () => denseBackwardF32(z, z, z, -1, 2, 2),
+    /dense_backward_f32: nBatch must be an integer >= 0; got -1/,
+  );
+  assert.throws(
+    () => denseBackwardF32(z, z, new Float32Array(3), 2, 2, 2),
+    /dense_backward_f32: dy must hold nBatch × nOut = 2 × 2 = 4 numbers; got 3/,
+  );
 });
 
 test.run();

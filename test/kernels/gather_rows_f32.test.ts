@@ -48,7 +48,8 @@ test('bit patterns copied as they are: NaN payloads, −0, subnormals, ±∞', (
 test('preconditions are InputErrors naming the argument', () => {
   const rows = new Float32Array(6);
   const w = new Float64Array(3);
-  const fails = (f: () => unknown, re: RegExp) => assert.throws(f, (e: unknown) => e instanceof InputError && re.test(e.message));
+  const fails = (f: () => unknown, re: RegExp) =>
+    assert.throws(f, (e: unknown) => e instanceof InputError && re.test(e.message));
   fails(() => gatherRowsF32(rows, 2, w, 0, [3]), /^gather_rows_f32: index\[0\] must be an integer in \[0, 3\); got 3$/);
   fails(() => gatherRowsF32(rows, 2, w, 0, [0, -1]), /index\[1\]/);
   fails(() => gatherRowsF32(rows, 0, w, 0, [0]), /nFeatures must be an integer >= 1/);

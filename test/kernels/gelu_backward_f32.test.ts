@@ -7,7 +7,10 @@ import { checkBackwardVsReference, checkGradient, checkLanePaths } from './activ
 
 test('tier A: hand-computed values', () => {
   // d gelu/dz at 0 is ½; at ±50 it is 1 and 0
-  assertClose('dgelu', geluBackwardF32(new Float32Array([0, 50, -50]), new Float32Array([1, 1, 1])), [0.5, 1, 0], { rtol: 1e-6, atol: 1e-30 });
+  assertClose('dgelu', geluBackwardF32(new Float32Array([0, 50, -50]), new Float32Array([1, 1, 1])), [0.5, 1, 0], {
+    rtol: 1e-6,
+    atol: 1e-30,
+  });
 });
 
 test('tier B: kernel vs f64 reference (f32 arithmetic; absolute floor near the zero of the derivative)', () => {

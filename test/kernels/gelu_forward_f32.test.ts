@@ -6,7 +6,12 @@ import { checkForwardVsReference, checkLanePaths } from './activation_checks.js'
 
 test('tier A: hand-computed values', () => {
   // gelu(0) = 0; gelu(1) = ½(1 + tanh(0.7978845608·1.044715)) = 0.8411919906; gelu(-1) = 1 − 0.8411919906 − 1
-  assertClose('gelu', geluForwardF32(new Float32Array([0, 1, -1, 50])), [0, 0.8411919906082768, -0.15880800939172324, 50], { rtol: 1e-6, atol: 0 });
+  assertClose(
+    'gelu',
+    geluForwardF32(new Float32Array([0, 1, -1, 50])),
+    [0, 0.8411919906082768, -0.15880800939172324, 50],
+    { rtol: 1e-6, atol: 0 },
+  );
 });
 
 test('tier B: kernel vs f64 reference (f32 u = √(2/π)(z + a z³) amplifies ulps by |2u| for z ≪ 0)', () => {

@@ -64,9 +64,18 @@ test('tier B: f32 values give the same sums as the same values widened to f64', 
 
 test('errors: bad edges, lengths', () => {
   const z = () => new Float64Array(4);
-  assert.throws(() => histFillF64(new Float64Array(1), undefined, new Float64Array([0, 0, 1]), z(), z()), /hist_fill_f64: edges must be finite and strictly increasing; got 0 at index 1/);
-  assert.throws(() => histFillF64(new Float64Array(2), new Float64Array(1), new Float64Array([0, 1, 2]), z(), z()), /weights must have the same length as values; got 1 and 2/);
-  assert.throws(() => histFillF64(new Float64Array(2), undefined, new Float64Array([0, 1, 2]), new Float64Array(3), z()), /sumw and sumw2 must hold nBins \+ 2 = 4 numbers; got 3 and 4/);
+  assert.throws(
+    () => histFillF64(new Float64Array(1), undefined, new Float64Array([0, 0, 1]), z(), z()),
+    /hist_fill_f64: edges must be finite and strictly increasing; got 0 at index 1/,
+  );
+  assert.throws(
+    () => histFillF64(new Float64Array(2), new Float64Array(1), new Float64Array([0, 1, 2]), z(), z()),
+    /weights must have the same length as values; got 1 and 2/,
+  );
+  assert.throws(
+    () => histFillF64(new Float64Array(2), undefined, new Float64Array([0, 1, 2]), new Float64Array(3), z()),
+    /sumw and sumw2 must hold nBins \+ 2 = 4 numbers; got 3 and 4/,
+  );
 });
 
 test.run();

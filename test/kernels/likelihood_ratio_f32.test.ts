@@ -30,8 +30,14 @@ test('tier B: kernel vs reference (lengths 0..4099, logits to ±100, NaN)', () =
 });
 
 test('errors: guards', () => {
-  assert.throws(() => likelihoodRatioF32(new Float32Array(1), { epsilon: 0.5, wMax: 1 }, 1), /likelihood_ratio_f32: clip.epsilon must be in \[0, 0.5\); got 0.5/);
-  assert.throws(() => likelihoodRatioF32(new Float32Array(1), clip, 0), /likelihood_ratio_f32: S1\/S0 must be positive; got 0/);
+  assert.throws(
+    () => likelihoodRatioF32(new Float32Array(1), { epsilon: 0.5, wMax: 1 }, 1),
+    /likelihood_ratio_f32: clip.epsilon must be in \[0, 0.5\); got 0.5/,
+  );
+  assert.throws(
+    () => likelihoodRatioF32(new Float32Array(1), clip, 0),
+    /likelihood_ratio_f32: S1\/S0 must be positive; got 0/,
+  );
 });
 
 test.run();

@@ -19,8 +19,14 @@ test('tier B: wasm network equals the reference network (ReLU bit for bit; smoot
   const s = stream('mlp_forward_f32');
   // ReLU hidden widths at the column tails of the zero-skipping products (asm/sparse_gemm.ts)
   const nets: [number[], Activation][] = [
-    [[1, 5, 1], 'relu'], [[8, 50, 50, 50, 1], 'relu'], [[3, 6, 130, 5, 1], 'relu'], [[2, 4, 7, 33, 1], 'relu'], [[5, 31, 64, 1], 'relu'], [[3, 2, 9, 1], 'relu'],
-    [[3, 7, 9, 1], 'silu'], [[24, 13, 1], 'gelu'],
+    [[1, 5, 1], 'relu'],
+    [[8, 50, 50, 50, 1], 'relu'],
+    [[3, 6, 130, 5, 1], 'relu'],
+    [[2, 4, 7, 33, 1], 'relu'],
+    [[5, 31, 64, 1], 'relu'],
+    [[3, 2, 9, 1], 'relu'],
+    [[3, 7, 9, 1], 'silu'],
+    [[24, 13, 1], 'gelu'],
   ];
   for (const [dims, activation] of nets) {
     for (const nRows of [0, 1, 3, 4, 5, 131]) {

@@ -5,7 +5,13 @@ import { MlpWorkspace } from '../../src/kernels/mlp_workspace.js';
 import { kernels } from '../../src/kernels/wasm.js';
 
 /** Runs the wasm network on `x` and returns a copy of its logits. */
-export function wasmLogits(params: Float32Array, dims: number[], activation: Activation, x: Float32Array, nRows: number): Float32Array {
+export function wasmLogits(
+  params: Float32Array,
+  dims: number[],
+  activation: Activation,
+  x: Float32Array,
+  nRows: number,
+): Float32Array {
   const { arena } = kernels();
   const mark = arena.mark();
   try {
@@ -18,4 +24,3 @@ export function wasmLogits(params: Float32Array, dims: number[], activation: Act
     arena.release(mark);
   }
 }
-

@@ -20,10 +20,27 @@ import { assertBitEqual, assertClose } from '../helpers/close.js';
 import { labelsF32, stream, uniformF32, uniformF64 } from './random_inputs.js';
 import { wasmLogits } from './mlp_helpers.js';
 
-const adam = (t: number): AdamScalars => ({ lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-7, bc1: 1 - 0.9 ** t, bc2: 1 - 0.999 ** t });
+const adam = (t: number): AdamScalars => ({
+  lr: 1e-2,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-7,
+  bc1: 1 - 0.9 ** t,
+  bc2: 1 - 0.999 ** t,
+});
 
 /** Runs `steps` fused wasm steps; returns loss of the first, gradients of the last, final params. */
-function wasmSteps(params: Float32Array, dims: number[], activation: Activation, x: Float32Array, y: Float32Array, w: Float64Array, nBatch: number, steps: number, chunkRows?: number) {
+function wasmSteps(
+  params: Float32Array,
+  dims: number[],
+  activation: Activation,
+  x: Float32Array,
+  y: Float32Array,
+  w: Float64Array,
+  nBatch: number,
+  steps: number,
+  chunkRows?: number,
+) {
   const { arena } = kernels();
   const mark = arena.mark();
   try {
@@ -42,7 +59,14 @@ function wasmSteps(params: Float32Array, dims: number[], activation: Activation,
 
 test('tier B: the fused step equals the composition of reference kernels (3 steps)', () => {
   const s = stream('mlp_train_step_f32');
-  const nets: [number[], Activation, number][] = [[[1, 5, 1], 'relu', 1], [[8, 50, 50, 50, 1], 'relu', 129], [[8, 20, 20, 1], 'relu', 517], [[3, 6, 130, 5, 1], 'relu', 9], [[3, 7, 9, 1], 'silu', 5], [[24, 13, 1], 'gelu', 4]];
+  const nets: [number[], Activation, number][] = [
+    [[1, 5, 1], 'relu', 1],
+    [[8, 50, 50, 50, 1], 'relu', 129],
+    [[8, 20, 20, 1], 'relu', 517],
+    [[3, 6, 130, 5, 1], 'relu', 9],
+    [[3, 7, 9, 1], 'silu', 5],
+    [[24, 13, 1], 'gelu', 4],
+  ];
   for (const [dims, activation, nBatch] of nets) {
     const params = uniformF32(s, parameterCount(dims), -0.5, 0.5);
     const x = uniformF32(s, nBatch * dims[0], -2, 2);
@@ -82,7 +106,11 @@ test('row chunks: gradients, parameters and the loss do not depend on the chunk 
       const parts = wasmSteps(params, dims, activation, x, y, w, nBatch, 2, chunk);
       assertBitEqual(`grads ${activation} chunk ${chunk}`, parts.grads, whole.grads);
       assertBitEqual(`params ${activation} chunk ${chunk}`, parts.params, whole.params);
-      assertBitEqual(`loss ${activation} chunk ${chunk}`, Float64Array.from(parts.losses), Float64Array.from(whole.losses)); // one running sum
+      assertBitEqual(
+        `loss ${activation} chunk ${chunk}`,
+        Float64Array.from(parts.losses),
+        Float64Array.from(whole.losses),
+      ); // one running sum
     }
   }
 });
@@ -92,7 +120,15 @@ test('row chunks: gradients, parameters and the loss do not depend on the chunk 
  * products, bit-identical to their twins), the activation's forward and backward kernels
  * and the BCE kernel, composed layer by layer.
  */
-function composedGradients(params: Float32Array, dims: number[], activation: Activation, x: Float32Array, y: Float32Array, w: Float64Array, nBatch: number): Float32Array {
+function composedGradients(
+  params: Float32Array,
+  dims: number[],
+  activation: Activation,
+  x: Float32Array,
+  y: Float32Array,
+  w: Float64Array,
+  nBatch: number,
+): Float32Array {
   const forward = { relu: reluForwardF32, silu: siluForwardF32, gelu: geluForwardF32 } as const;
   const backward = { relu: reluBackwardF32, silu: siluBackwardF32, gelu: geluBackwardF32 } as const;
   const L = dims.length - 1;
@@ -108,7 +144,15 @@ function composedGradients(params: Float32Array, dims: number[], activation: Act
   let delta = bceLossF32(z[L - 1], y, w, 1 / nBatch).grad;
   const want = new Float32Array(params.length);
   for (let l = L - 1; l >= 0; l--) {
-    const g = denseBackwardF32(l === 0 ? x : a[l - 1], layerParams(params, dims, l).w, delta, nBatch, dims[l], dims[l + 1], l > 0);
+    const g = denseBackwardF32(
+      l === 0 ? x : a[l - 1],
+      layerParams(params, dims, l).w,
+      delta,
+      nBatch,
+      dims[l],
+      dims[l + 1],
+      l > 0,
+    );
     const slot = layerParams(want, dims, l);
     slot.w.set(g.dw);
     slot.b.set(g.db);
@@ -120,13 +164,20 @@ function composedGradients(params: Float32Array, dims: number[], activation: Act
 test('SiLU/GELU: the fused step (σ kept from the forward) equals the wasm kernels composed, bit for bit', () => {
   const s = stream('mlp_train_step_f32 smooth composition');
   for (const activation of ['silu', 'gelu'] as const) {
-    for (const [dims, nBatch] of [[[5, 12, 9, 1], 37], [[8, 50, 50, 1], 300]] as [number[], number][]) {
+    for (const [dims, nBatch] of [
+      [[5, 12, 9, 1], 37],
+      [[8, 50, 50, 1], 300],
+    ] as [number[], number][]) {
       const params = uniformF32(s, parameterCount(dims), -0.6, 0.6);
       const x = uniformF32(s, nBatch * dims[0], -3, 3);
       const y = labelsF32(s, nBatch);
       const w = uniformF64(s, nBatch, -0.5, 2);
       const got = wasmSteps(params, dims, activation, x, y, w, nBatch, 1, 128).grads;
-      assertBitEqual(`grads ${activation} ${dims.join('-')} batch ${nBatch}`, got, composedGradients(params, dims, activation, x, y, w, nBatch));
+      assertBitEqual(
+        `grads ${activation} ${dims.join('-')} batch ${nBatch}`,
+        got,
+        composedGradients(params, dims, activation, x, y, w, nBatch),
+      );
     }
   }
 });
@@ -137,8 +188,16 @@ test('ReLU: the fused step (zero-skipping products after the first layer) equals
   // a 2-wide layer (rows shorter than one f32x4 group; its own backward stays dense),
   // batches from 1 row to several row chunks
   const nets: [number[], number][] = [
-    [[5, 4, 4, 1], 7], [[3, 5, 7, 1], 37], [[4, 8, 12, 1], 1], [[2, 31, 33, 1], 300], [[6, 32, 36, 1], 130],
-    [[5, 37, 40, 1], 64], [[8, 65, 100, 1], 129], [[3, 6, 130, 5, 1], 9], [[3, 2, 9, 6, 1], 11], [[8, 50, 50, 50, 1], 257],
+    [[5, 4, 4, 1], 7],
+    [[3, 5, 7, 1], 37],
+    [[4, 8, 12, 1], 1],
+    [[2, 31, 33, 1], 300],
+    [[6, 32, 36, 1], 130],
+    [[5, 37, 40, 1], 64],
+    [[8, 65, 100, 1], 129],
+    [[3, 6, 130, 5, 1], 9],
+    [[3, 2, 9, 6, 1], 11],
+    [[8, 50, 50, 50, 1], 257],
   ];
   for (const [dims, nBatch] of nets) {
     for (const pattern of ['mixed', 'dead'] as const) {
@@ -160,14 +219,22 @@ test('ReLU: the fused step (zero-skipping products after the first layer) equals
       const y = labelsF32(s, nBatch);
       const w = uniformF64(s, nBatch, -0.5, 2);
       const got = wasmSteps(params, dims, 'relu', x, y, w, nBatch, 1).grads; // default row chunks (256)
-      assertBitEqual(`grads relu ${dims.join('-')} batch ${nBatch} (${pattern})`, got, composedGradients(params, dims, 'relu', x, y, w, nBatch));
+      assertBitEqual(
+        `grads relu ${dims.join('-')} batch ${nBatch} (${pattern})`,
+        got,
+        composedGradients(params, dims, 'relu', x, y, w, nBatch),
+      );
     }
   }
 });
 
 test('gradient check: fused-step gradients vs central differences of the weighted loss', () => {
   const s = stream('mlp_train_step_f32 fd');
-  const nets: [number[], Activation][] = [[[3, 6, 5, 1], 'silu'], [[2, 7, 1], 'gelu'], [[3, 8, 1], 'relu']];
+  const nets: [number[], Activation][] = [
+    [[3, 6, 5, 1], 'silu'],
+    [[2, 7, 1], 'gelu'],
+    [[3, 8, 1], 'relu'],
+  ];
   for (const [dims, activation] of nets) {
     const nBatch = 9;
     const params = uniformF32(s, parameterCount(dims), -0.8, 0.8);
@@ -195,8 +262,14 @@ test('errors: batch size out of range', () => {
   const mark = arena.mark();
   try {
     const ws = new MlpWorkspace(arena, [2, 3, 1], 'relu', 4, true);
-    assert.throws(() => mlpTrainStepF32(ws, 0, 1, adam(1)), /mlp_train_step_f32: nBatch must be an integer in \[1, 4\]; got 0/);
-    assert.throws(() => mlpTrainStepF32(ws, 5, 1, adam(1)), /mlp_train_step_f32: nBatch must be an integer in \[1, 4\]; got 5/);
+    assert.throws(
+      () => mlpTrainStepF32(ws, 0, 1, adam(1)),
+      /mlp_train_step_f32: nBatch must be an integer in \[1, 4\]; got 0/,
+    );
+    assert.throws(
+      () => mlpTrainStepF32(ws, 5, 1, adam(1)),
+      /mlp_train_step_f32: nBatch must be an integer in \[1, 4\]; got 5/,
+    );
   } finally {
     arena.release(mark);
   }

@@ -55,10 +55,20 @@ test('large offsets and means: Welford keeps the variance where a naive Σx² wo
 });
 
 test('preconditions are InputErrors naming the argument', () => {
-  const fails = (f: () => unknown, re: RegExp) => assert.throws(f, (e: unknown) => e instanceof InputError && re.test(e.message));
-  fails(() => momentsRowsF32(new Float32Array(3), 2, undefined, 0, fresh(2)), /^moments_rows_f32: x must hold a whole number of rows of 2 features; got 3 numbers$/);
-  fails(() => momentsRowsF32(new Float32Array(4), 2, undefined, 0, fresh(3)), /state\.mean must hold nFeatures = 2 numbers; got 3/);
-  fails(() => momentsRowsF32(new Float32Array(4), 2, new Uint32Array(1), 31, fresh(2)), /mask must cover bits first \+ nRows = 33; got 32/);
+  const fails = (f: () => unknown, re: RegExp) =>
+    assert.throws(f, (e: unknown) => e instanceof InputError && re.test(e.message));
+  fails(
+    () => momentsRowsF32(new Float32Array(3), 2, undefined, 0, fresh(2)),
+    /^moments_rows_f32: x must hold a whole number of rows of 2 features; got 3 numbers$/,
+  );
+  fails(
+    () => momentsRowsF32(new Float32Array(4), 2, undefined, 0, fresh(3)),
+    /state\.mean must hold nFeatures = 2 numbers; got 3/,
+  );
+  fails(
+    () => momentsRowsF32(new Float32Array(4), 2, new Uint32Array(1), 31, fresh(2)),
+    /mask must cover bits first \+ nRows = 33; got 32/,
+  );
   fails(() => momentsRowsF32(new Float32Array(4), 2, undefined, -1, fresh(2)), /first must be an integer >= 0/);
   const st = fresh(2);
   momentsRowsF32(new Float32Array(0), 2, undefined, 0, st);

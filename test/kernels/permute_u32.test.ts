@@ -12,7 +12,10 @@ const key: RngKey = { seed: 21, kind: 'nominal', replica: 0, iteration: 2, step:
 test('tier A: a block of indices is the permutation itself (all of [0, n) once each)', () => {
   const n = 300;
   const got = permuteU32(new RandomPermutation(n, new RandomStream(key, 'split')), 0, n);
-  assert.equal([...got].sort((a, b) => a - b), Array.from({ length: n }, (_, i) => i));
+  assert.equal(
+    [...got].sort((a, b) => a - b),
+    Array.from({ length: n }, (_, i) => i),
+  );
 });
 
 test('tier B: wasm images equal RandomPermutation.at bit for bit (domain sizes, block tails, offsets, rekeyed)', () => {
@@ -57,9 +60,17 @@ test('composition in place: P2(P1(r) + k) as a fit draws its training order', ()
 
 test('errors: block past the end of the domain, negative offset', () => {
   const perm = new RandomPermutation(10, new RandomStream(key, 'split'));
-  assert.throws(() => permuteU32(perm, 8, 3), (e: unknown) => e instanceof InputError && /^permute_u32: add \+ count must be at most the permutation size 10; got 11$/.test((e as Error).message));
+  assert.throws(
+    () => permuteU32(perm, 8, 3),
+    (e: unknown) =>
+      e instanceof InputError &&
+      /^permute_u32: add \+ count must be at most the permutation size 10; got 11$/.test((e as Error).message),
+  );
   assert.throws(() => permuteU32(perm, -1, 3), /^permute_u32: add must be an integer >= 0; got -1$/);
-  assert.throws(() => permuteU32(new RandomPermutation(0, new RandomStream(key, 'split')), 0, 0), /^permute_u32: permutation size must be at least 1; got 0$/);
+  assert.throws(
+    () => permuteU32(new RandomPermutation(0, new RandomStream(key, 'split')), 0, 0),
+    /^permute_u32: permutation size must be at least 1; got 0$/,
+  );
 });
 
 test.run();

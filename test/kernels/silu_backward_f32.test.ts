@@ -7,7 +7,10 @@ import { checkBackwardVsReference, checkGradient, checkLanePaths } from './activ
 
 test('tier A: hand-computed values', () => {
   // d/dz z·σ(z) at 0 is ½; at ±100 it is 1 and 0
-  assertClose('dsilu', siluBackwardF32(new Float32Array([0, 100, -100]), new Float32Array([2, 1, 1])), [1, 1, 0], { rtol: 1e-6, atol: 1e-30 });
+  assertClose('dsilu', siluBackwardF32(new Float32Array([0, 100, -100]), new Float32Array([2, 1, 1])), [1, 1, 0], {
+    rtol: 1e-6,
+    atol: 1e-30,
+  });
 });
 
 test('tier B: kernel vs f64 reference (f32 arithmetic; absolute floor near the zero of the derivative)', () => {

@@ -6,7 +6,12 @@ import { checkForwardVsReference, checkLanePaths } from './activation_checks.js'
 
 test('tier A: hand-computed values', () => {
   // silu(0) = 0; silu(1) = 1/(1 + e^-1) = 0.7310585786; silu(-1) = -0.2689414214
-  assertClose('silu', siluForwardF32(new Float32Array([0, 1, -1, 100])), [0, 0.7310585786300049, -0.2689414213699951, 100], { rtol: 1e-6, atol: 0 });
+  assertClose(
+    'silu',
+    siluForwardF32(new Float32Array([0, 1, -1, 100])),
+    [0, 0.7310585786300049, -0.2689414213699951, 100],
+    { rtol: 1e-6, atol: 0 },
+  );
 });
 
 test('tier B: kernel vs f64 reference (f32 exp and arithmetic: a few ulp)', () => {

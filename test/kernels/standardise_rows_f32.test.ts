@@ -48,10 +48,22 @@ test('tier B: bit-identical to the JS formula f32((x − mean) / scale) in f64, 
 
 test('preconditions are InputErrors', () => {
   const m = new Float64Array(2);
-  assert.throws(() => standardiseRowsF32(new Float32Array(3), 2, m, m), (e: unknown) => e instanceof InputError);
-  assert.throws(() => standardiseRowsF32(new Float32Array(4), 0, m, m), (e: unknown) => e instanceof InputError);
-  assert.throws(() => checkStandardise(1, 2, new Float64Array(3), m), (e: unknown) => e instanceof InputError);
-  assert.throws(() => checkStandardise(-1, 2, m, m), (e: unknown) => e instanceof InputError);
+  assert.throws(
+    () => standardiseRowsF32(new Float32Array(3), 2, m, m),
+    (e: unknown) => e instanceof InputError,
+  );
+  assert.throws(
+    () => standardiseRowsF32(new Float32Array(4), 0, m, m),
+    (e: unknown) => e instanceof InputError,
+  );
+  assert.throws(
+    () => checkStandardise(1, 2, new Float64Array(3), m),
+    (e: unknown) => e instanceof InputError,
+  );
+  assert.throws(
+    () => checkStandardise(-1, 2, m, m),
+    (e: unknown) => e instanceof InputError,
+  );
   assert.equal(standardiseRowsF32(new Float32Array(0), 2, m, m).length, 0);
 });
 

@@ -43,11 +43,19 @@ export class MlpClassifier implements Classifier {
     this.spec = { type: 'mlp', ...resolved };
   }
 
-  fit(x0: FeatureMatrix, w0: Float64Array, x1: FeatureMatrix, w1: Float64Array, context: FitContext): TrainedClassifier {
+  fit(
+    x0: FeatureMatrix,
+    w0: Float64Array,
+    x1: FeatureMatrix,
+    w1: Float64Array,
+    context: FitContext,
+  ): TrainedClassifier {
     const sumW0 = checkClass('class 0', x0, w0);
     const sumW1 = checkClass('class 1', x1, w1);
     if (x0.nFeatures !== x1.nFeatures) {
-      throw new InputError(`mlp.fit: both classes must have the same number of features; got ${x0.nFeatures} and ${x1.nFeatures}`);
+      throw new InputError(
+        `mlp.fit: both classes must have the same number of features; got ${x0.nFeatures} and ${x1.nFeatures}`,
+      );
     }
     return trainMlp(this.spec, new Events(x0, x1, w0, w1), sumW0, sumW1, context);
   }
@@ -55,10 +63,14 @@ export class MlpClassifier implements Classifier {
 
 /** Checks one class's shapes and weights; returns its total weight S. */
 function checkClass(name: string, x: FeatureMatrix, w: Float64Array): number {
-  if (w.length !== x.nEvents) throw new InputError(`mlp.fit: ${name} weights must have one entry per event; got ${w.length} for ${x.nEvents} events`);
+  if (w.length !== x.nEvents)
+    throw new InputError(
+      `mlp.fit: ${name} weights must have one entry per event; got ${w.length} for ${x.nEvents} events`,
+    );
   let sum = 0;
   for (let i = 0; i < w.length; i++) {
-    if (!Number.isFinite(w[i])) throw new InputError(`mlp.fit: ${name} weights must be finite; got ${w[i]} at event ${i}`);
+    if (!Number.isFinite(w[i]))
+      throw new InputError(`mlp.fit: ${name} weights must be finite; got ${w[i]} at event ${i}`);
     sum += w[i];
   }
   if (!(sum > 0)) throw new InputError(`mlp.fit: ${name} total weight must be positive; got ${sum}`);
@@ -66,7 +78,9 @@ function checkClass(name: string, x: FeatureMatrix, w: Float64Array): number {
   for (let k = 0; k < values.length; k++) {
     if (!Number.isFinite(values[k])) {
       const event = Math.floor(k / x.nFeatures);
-      throw new InputError(`mlp.fit: ${name} features must be finite; got ${values[k]} at event ${event}, feature ${k - event * x.nFeatures}`);
+      throw new InputError(
+        `mlp.fit: ${name} features must be finite; got ${values[k]} at event ${event}, feature ${k - event * x.nFeatures}`,
+      );
     }
   }
   return sum;

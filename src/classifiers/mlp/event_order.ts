@@ -27,8 +27,12 @@ export class EventOrder {
   private index: Uint32Array;
 
   constructor(
-    n: number, validationFraction: number, private readonly shuffle: RandomStream, split: RandomStream,
-    private readonly arena: Arena, private readonly rows: number,
+    n: number,
+    validationFraction: number,
+    private readonly shuffle: RandomStream,
+    split: RandomStream,
+    private readonly arena: Arena,
+    private readonly rows: number,
   ) {
     let nVal = Math.floor(validationFraction * n);
     if (nVal >= n) nVal = n - 1;

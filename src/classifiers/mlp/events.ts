@@ -9,7 +9,12 @@ export class Events {
   /** Events of both classes. */
   readonly n: number;
   readonly nFeatures: number;
-  constructor(readonly x0: FeatureMatrix, readonly x1: FeatureMatrix, readonly w0: Float64Array, readonly w1: Float64Array) {
+  constructor(
+    readonly x0: FeatureMatrix,
+    readonly x1: FeatureMatrix,
+    readonly w0: Float64Array,
+    readonly w1: Float64Array,
+  ) {
     this.n = x0.nEvents + x1.nEvents;
     this.nFeatures = x0.nFeatures;
   }

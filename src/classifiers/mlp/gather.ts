@@ -48,8 +48,12 @@ export class SharedGatherer implements RowGatherer {
   private readonly w1: Float64Array;
 
   constructor(
-    events: Events, private readonly standardiseRows: StandardiseRows, private readonly workspace: MlpWorkspace,
-    private readonly order: EventOrder, private readonly c0: number, private readonly c1: number,
+    events: Events,
+    private readonly standardiseRows: StandardiseRows,
+    private readonly workspace: MlpWorkspace,
+    private readonly order: EventOrder,
+    private readonly c0: number,
+    private readonly c1: number,
   ) {
     this.nFeatures = events.nFeatures;
     this.n0 = events.x0.nEvents;
@@ -100,8 +104,14 @@ export class ResidentGatherer implements RowGatherer {
   private readonly weightsPtr: number;
 
   constructor(
-    arena: Arena, events: Events, private readonly rowsPtr: number, standardiseRows: StandardiseRows,
-    private readonly workspace: MlpWorkspace, private readonly order: EventOrder, c0: number, c1: number,
+    arena: Arena,
+    events: Events,
+    private readonly rowsPtr: number,
+    standardiseRows: StandardiseRows,
+    private readonly workspace: MlpWorkspace,
+    private readonly order: EventOrder,
+    c0: number,
+    c1: number,
   ) {
     const n0 = events.x0.nEvents;
     this.nFeatures = events.nFeatures;
@@ -116,6 +126,16 @@ export class ResidentGatherer implements RowGatherer {
   rows(count: number): void {
     const workspace = this.workspace;
     const { rowsPtr, nFeatures, weightsPtr, n0 } = this;
-    gatherRowsF32InWasm(rowsPtr, nFeatures, weightsPtr, n0, this.order.indexPtr, count, workspace.xPtr, workspace.yPtr, workspace.wPtr);
+    gatherRowsF32InWasm(
+      rowsPtr,
+      nFeatures,
+      weightsPtr,
+      n0,
+      this.order.indexPtr,
+      count,
+      workspace.xPtr,
+      workspace.yPtr,
+      workspace.wPtr,
+    );
   }
 }

@@ -13,63 +13,68 @@ import { checkMlpOptions, MLP_DEFAULTS, MLP_OPTION_KEYS, type MlpOptions } from 
 /** The most MiB `--resident-mib` accepts: wasm memory is at most 4 GiB. */
 const MAX_RESIDENT_MIB = 4096;
 
-const MLP_FLAGS: readonly ClassifierFlag[] = Object.freeze([
-  {
-    name: 'hidden',
-    option: 'hidden',
-    help: `MLP hidden layer widths (default ${MLP_DEFAULTS.hidden.join(',')})`,
-    parse: (text: string) =>
-      listFlag('hidden', text).map((width) => {
-        const v = Number(width);
-        if (!Number.isInteger(v) || v < 1) throw new InputError(`--hidden must be comma-separated positive integers; got ${JSON.stringify(text)}`);
-        return v;
-      }),
-  },
-  {
-    name: 'activation',
-    option: 'activation',
-    help: `${orList(ACTIVATIONS)} (default ${MLP_DEFAULTS.activation})`,
-    parse: (text: string) => choiceFlag('activation', text, ACTIVATIONS),
-  },
-  {
-    name: 'epochs',
-    option: 'epochs',
-    help: `maximum MLP epochs (default ${MLP_DEFAULTS.epochs}; toys use fewer)`,
-    parse: (text: string) => integerFlag('epochs', text, 1),
-  },
-  {
-    name: 'batch',
-    option: 'batchSize',
-    help: `MLP minibatch size (default ${MLP_DEFAULTS.batchSize})`,
-    parse: (text: string) => integerFlag('batch', text, 1),
-  },
-  {
-    name: 'patience',
-    option: 'patience',
-    help: `early-stopping patience in epochs, 0 = off (default ${MLP_DEFAULTS.patience})`,
-    parse: (text: string) => integerFlag('patience', text, 0),
-  },
-  {
-    name: 'lr',
-    option: 'learningRate',
-    help: `Adam learning rate (default ${MLP_DEFAULTS.learningRate})`,
-    parse: (text: string) => positiveNumberFlag('lr', text),
-  },
-  {
-    name: 'resident-mib',
-    option: 'residentMiB',
-    help:
-      "MiB of events one MLP fit may copy into its thread's memory for speed; larger fits read the shared arrays, " +
-      `same weights (default ${MLP_DEFAULTS.residentMiB})`,
-    parse: (text: string) => {
-      const v = integerFlag('resident-mib', text, 0);
-      if (v > MAX_RESIDENT_MIB) {
-        throw new InputError(`--resident-mib must be an integer in [0, ${MAX_RESIDENT_MIB}] (wasm memory is at most 4 GiB); got ${JSON.stringify(text)}`);
-      }
-      return v;
+const MLP_FLAGS: readonly ClassifierFlag[] = Object.freeze(
+  [
+    {
+      name: 'hidden',
+      option: 'hidden',
+      help: `MLP hidden layer widths (default ${MLP_DEFAULTS.hidden.join(',')})`,
+      parse: (text: string) =>
+        listFlag('hidden', text).map((width) => {
+          const v = Number(width);
+          if (!Number.isInteger(v) || v < 1)
+            throw new InputError(`--hidden must be comma-separated positive integers; got ${JSON.stringify(text)}`);
+          return v;
+        }),
     },
-  },
-].map((flag) => Object.freeze(flag)));
+    {
+      name: 'activation',
+      option: 'activation',
+      help: `${orList(ACTIVATIONS)} (default ${MLP_DEFAULTS.activation})`,
+      parse: (text: string) => choiceFlag('activation', text, ACTIVATIONS),
+    },
+    {
+      name: 'epochs',
+      option: 'epochs',
+      help: `maximum MLP epochs (default ${MLP_DEFAULTS.epochs}; toys use fewer)`,
+      parse: (text: string) => integerFlag('epochs', text, 1),
+    },
+    {
+      name: 'batch',
+      option: 'batchSize',
+      help: `MLP minibatch size (default ${MLP_DEFAULTS.batchSize})`,
+      parse: (text: string) => integerFlag('batch', text, 1),
+    },
+    {
+      name: 'patience',
+      option: 'patience',
+      help: `early-stopping patience in epochs, 0 = off (default ${MLP_DEFAULTS.patience})`,
+      parse: (text: string) => integerFlag('patience', text, 0),
+    },
+    {
+      name: 'lr',
+      option: 'learningRate',
+      help: `Adam learning rate (default ${MLP_DEFAULTS.learningRate})`,
+      parse: (text: string) => positiveNumberFlag('lr', text),
+    },
+    {
+      name: 'resident-mib',
+      option: 'residentMiB',
+      help:
+        "MiB of events one MLP fit may copy into its thread's memory for speed; larger fits read the shared arrays, " +
+        `same weights (default ${MLP_DEFAULTS.residentMiB})`,
+      parse: (text: string) => {
+        const v = integerFlag('resident-mib', text, 0);
+        if (v > MAX_RESIDENT_MIB) {
+          throw new InputError(
+            `--resident-mib must be an integer in [0, ${MAX_RESIDENT_MIB}] (wasm memory is at most 4 GiB); got ${JSON.stringify(text)}`,
+          );
+        }
+        return v;
+      },
+    },
+  ].map((flag) => Object.freeze(flag)),
+);
 
 /** `{ type: 'mlp', ...options }`, each option optional (defaults: MLP_DEFAULTS). */
 type MlpClassifierSpec = { type: 'mlp' } & Partial<MlpOptions>;

@@ -24,7 +24,8 @@ export class TrainedMlp implements TrainedClassifier {
   ) {}
 
   ratio(x: FeatureMatrix, clip: RatioClip, into?: Float64Array): RatioResult {
-    if (x.nFeatures !== this.dims[0]) throw new InputError(`mlp.ratio: events must have ${this.dims[0]} features; got ${x.nFeatures}`);
+    if (x.nFeatures !== this.dims[0])
+      throw new InputError(`mlp.ratio: events must have ${this.dims[0]} features; got ${x.nFeatures}`);
     const s10 = this.info.sumW1 / this.info.sumW0;
     checkRatioClip(clip, s10);
     const out = ratioOutput(x, into);
@@ -32,7 +33,13 @@ export class TrainedMlp implements TrainedClassifier {
     const { arena } = kernels();
     const mark = arena.mark();
     try {
-      const workspace = new MlpWorkspace(arena, this.dims, this.activation, Math.min(MLP_ROW_CHUNK, Math.max(x.nEvents, 1)), false);
+      const workspace = new MlpWorkspace(
+        arena,
+        this.dims,
+        this.activation,
+        Math.min(MLP_ROW_CHUNK, Math.max(x.nEvents, 1)),
+        false,
+      );
       workspace.params.set(this.params);
       const standardiseRows = loadStandardiser(arena, this.standardiser);
       const nFeatures = x.nFeatures;

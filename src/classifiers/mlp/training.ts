@@ -38,16 +38,24 @@ export function trainMlp(spec: MlpSpec, events: Events, sumW0: number, sumW1: nu
   try {
     // seeded split and per-epoch orders: the constructor draws the first epoch's, nextEpoch() each later one
     const key = context.rngKey;
-    const order = new EventOrder(n, spec.validationFraction, new RandomStream(key, 'shuffle'), new RandomStream(key, 'split'), arena, rows);
+    const order = new EventOrder(
+      n,
+      spec.validationFraction,
+      new RandomStream(key, 'shuffle'),
+      new RandomStream(key, 'split'),
+      arena,
+      rows,
+    );
     // within the budget, the events' raw rows are copied into wasm memory once (0: not)
     const rowsPtr = fitsResident(events, spec.residentMiB) ? residentRows(arena, events) : 0;
     const standardiser = measureStandardiser(events, order, arena, rowsPtr);
     const workspace = new MlpWorkspace(arena, dims, spec.activation, rows, true);
     initialise(workspace.params, dims, spec.activation, new RandomStream(key, 'init'));
     const standardiseRows = loadStandardiser(arena, standardiser);
-    const gather: RowGatherer = rowsPtr !== 0
-      ? new ResidentGatherer(arena, events, rowsPtr, standardiseRows, workspace, order, c0, c1)
-      : new SharedGatherer(events, standardiseRows, workspace, order, c0, c1);
+    const gather: RowGatherer =
+      rowsPtr !== 0
+        ? new ResidentGatherer(arena, events, rowsPtr, standardiseRows, workspace, order, c0, c1)
+        : new SharedGatherer(events, standardiseRows, workspace, order, c0, c1);
     const run = runEpochs(spec, workspace, gather, order, context);
     // a diverged fit is an error, not a model: the zero-skipping ReLU products would let a
     // non-finite weight behind a unit that is off for every event go unseen in the ratios
@@ -58,7 +66,13 @@ export function trainMlp(spec: MlpSpec, events: Events, sumW0: number, sumW1: nu
           `after ${run.epochs} epochs (learningRate ${spec.learningRate}: try a smaller one)`,
       );
     }
-    const info: FitInfo = { epochs: run.epochs, bestEpoch: run.bestEpoch, validationLoss: run.validationLoss, sumW0, sumW1 };
+    const info: FitInfo = {
+      epochs: run.epochs,
+      bestEpoch: run.bestEpoch,
+      validationLoss: run.validationLoss,
+      sumW0,
+      sumW1,
+    };
     return new TrainedMlp(info, dims, spec.activation, run.params, standardiser);
   } finally {
     arena.release(mark);
@@ -74,7 +88,13 @@ interface EpochsResult {
 }
 
 /** The epoch loop: train, validate, report, keep the best parameters, stop early. */
-function runEpochs(spec: MlpSpec, workspace: MlpWorkspace, gather: RowGatherer, order: EventOrder, context: FitContext): EpochsResult {
+function runEpochs(
+  spec: MlpSpec,
+  workspace: MlpWorkspace,
+  gather: RowGatherer,
+  order: EventOrder,
+  context: FitContext,
+): EpochsResult {
   const { nVal, nTrain } = order;
   const best = workspace.params.slice();
   let bestLoss = Infinity;
@@ -102,7 +122,13 @@ function runEpochs(spec: MlpSpec, workspace: MlpWorkspace, gather: RowGatherer, 
 }
 
 /** One pass over this epoch's training order in minibatches, one fused wasm step each; returns Σ w·loss. */
-function trainEpoch(batchSize: number, workspace: MlpWorkspace, gather: RowGatherer, order: EventOrder, adam: AdamState): number {
+function trainEpoch(
+  batchSize: number,
+  workspace: MlpWorkspace,
+  gather: RowGatherer,
+  order: EventOrder,
+  adam: AdamState,
+): number {
   let loss = 0;
   for (let start = 0; start < order.nTrain; start += batchSize) {
     const nBatch = Math.min(batchSize, order.nTrain - start);

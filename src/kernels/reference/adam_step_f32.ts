@@ -4,7 +4,13 @@
  */
 import type { AdamScalars } from '../adam_step_f32.js';
 
-export function adamStepF32(p: Float32Array, g: ArrayLike<number>, m: Float32Array, v: Float32Array, a: AdamScalars): void {
+export function adamStepF32(
+  p: Float32Array,
+  g: ArrayLike<number>,
+  m: Float32Array,
+  v: Float32Array,
+  a: AdamScalars,
+): void {
   const f = Math.fround;
   const [lr, b1, b2, eps, bc1, bc2] = [a.lr, a.beta1, a.beta2, a.eps, a.bc1, a.bc2].map(f);
   const step = f(lr / bc1);

@@ -5,7 +5,12 @@
 import { logSigmoid } from './log_sigmoid_f32.js';
 import { sigmoid } from './sigmoid_f32.js';
 
-export function bceLossF32(z: ArrayLike<number>, y: ArrayLike<number>, w: ArrayLike<number>, scale = 1): { loss: number; grad: Float32Array } {
+export function bceLossF32(
+  z: ArrayLike<number>,
+  y: ArrayLike<number>,
+  w: ArrayLike<number>,
+  scale = 1,
+): { loss: number; grad: Float32Array } {
   let loss = 0;
   const grad = new Float32Array(z.length);
   for (let i = 0; i < z.length; i++) {

@@ -8,7 +8,15 @@ export interface DenseGradients {
   db: Float32Array;
 }
 
-export function denseBackwardF32(x: ArrayLike<number>, w: ArrayLike<number>, dy: ArrayLike<number>, nBatch: number, nIn: number, nOut: number, wantDx = true): DenseGradients {
+export function denseBackwardF32(
+  x: ArrayLike<number>,
+  w: ArrayLike<number>,
+  dy: ArrayLike<number>,
+  nBatch: number,
+  nIn: number,
+  nOut: number,
+  wantDx = true,
+): DenseGradients {
   const f = Math.fround;
   const dw = new Float32Array(nIn * nOut); // [nIn × nOut]
   const db = new Float32Array(nOut);

@@ -3,7 +3,11 @@
  * event n0 on) and weight, row by row. Slow and obviously correct.
  */
 export function gatherRowsF32(
-  rows: Float32Array, nFeatures: number, weights: Float64Array, n0: number, index: ArrayLike<number>,
+  rows: Float32Array,
+  nFeatures: number,
+  weights: Float64Array,
+  n0: number,
+  index: ArrayLike<number>,
 ): { x: Float32Array; y: Float32Array; w: Float64Array } {
   const count = index.length;
   const x = new Float32Array(count * nFeatures);

@@ -8,7 +8,11 @@ import { geluForwardF32 } from './gelu_forward_f32.js';
 import { reluForwardF32 } from './relu_forward_f32.js';
 import { siluForwardF32 } from './silu_forward_f32.js';
 
-const FORWARD: Readonly<Record<Activation, (z: ArrayLike<number>) => Float32Array>> = { relu: reluForwardF32, silu: siluForwardF32, gelu: geluForwardF32 };
+const FORWARD: Readonly<Record<Activation, (z: ArrayLike<number>) => Float32Array>> = {
+  relu: reluForwardF32,
+  silu: siluForwardF32,
+  gelu: geluForwardF32,
+};
 
 /** Pre-activations `z[l]`, activations `a[l]` (hidden layers) and logits = z[L−1]. */
 export interface ForwardTrace {
@@ -18,14 +22,24 @@ export interface ForwardTrace {
 }
 
 /** Slices layer l's weights and bias out of the flat parameter block. */
-export function layerParams(params: Float32Array, dims: readonly number[], l: number): { w: Float32Array; b: Float32Array } {
+export function layerParams(
+  params: Float32Array,
+  dims: readonly number[],
+  l: number,
+): { w: Float32Array; b: Float32Array } {
   let off = 0;
   for (let j = 0; j < l; j++) off += (dims[j] + 1) * dims[j + 1];
   const nW = dims[l] * dims[l + 1];
   return { w: params.subarray(off, off + nW), b: params.subarray(off + nW, off + nW + dims[l + 1]) };
 }
 
-export function mlpForwardF32(params: Float32Array, dims: readonly number[], activation: Activation, x: Float32Array, nRows: number): ForwardTrace {
+export function mlpForwardF32(
+  params: Float32Array,
+  dims: readonly number[],
+  activation: Activation,
+  x: Float32Array,
+  nRows: number,
+): ForwardTrace {
   const L = dims.length - 1;
   const z: Float32Array[] = [];
   const a: Float32Array[] = [];

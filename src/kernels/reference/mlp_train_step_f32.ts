@@ -13,11 +13,24 @@ import { layerParams, mlpForwardF32 } from './mlp_forward_f32.js';
 import { reluBackwardF32 } from './relu_backward_f32.js';
 import { siluBackwardF32 } from './silu_backward_f32.js';
 
-const BACKWARD: Readonly<Record<Activation, (z: ArrayLike<number>, dy: ArrayLike<number>) => Float32Array>> = { relu: reluBackwardF32, silu: siluBackwardF32, gelu: geluBackwardF32 };
+const BACKWARD: Readonly<Record<Activation, (z: ArrayLike<number>, dy: ArrayLike<number>) => Float32Array>> = {
+  relu: reluBackwardF32,
+  silu: siluBackwardF32,
+  gelu: geluBackwardF32,
+};
 
 export function mlpTrainStepF32(
-  params: Float32Array, m: Float32Array, v: Float32Array, dims: readonly number[], activation: Activation,
-  x: Float32Array, y: Float32Array, w: Float64Array, nBatch: number, lossScale: number, adam: AdamScalars,
+  params: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  dims: readonly number[],
+  activation: Activation,
+  x: Float32Array,
+  y: Float32Array,
+  w: Float64Array,
+  nBatch: number,
+  lossScale: number,
+  adam: AdamScalars,
 ): { loss: number; grads: Float32Array } {
   const L = dims.length - 1;
   const trace = mlpForwardF32(params, dims, activation, x, nBatch);
