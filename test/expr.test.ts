@@ -72,7 +72,7 @@ const bad: [string, RegExp][] = [
   ['a +', /: expected a number, column, function or "\(" at position 3; got end of input$/],
   ['(a))', /: expected an operator or end of input at position 3; got "\)"$/],
   ['a * )', /: expected a number, column, function or "\(" at position 4; got "\)"$/],
-  ['   ', /^expression "   " : expected an expression at position 0; got end of input$/],
+  ['   ', /^expression " {3}" : expected an expression at position 0; got end of input$/],
   ['a < b < 3', /: expected an operator or end of input at position 6; got "<"$/],
 ];
 

@@ -231,10 +231,10 @@ test('hdf5: a corrupt dataset size is a clean error with nothing on stderr', asy
 test('muted stderr: what a library prints is captured, progress callbacks still print', () => {
   const seen: string[] = [];
   const write = process.stderr.write;
-  process.stderr.write = ((chunk: string) => {
+  process.stderr.write = (chunk: string) => {
     seen.push(chunk);
     return true;
-  }) as typeof process.stderr.write;
+  };
   try {
     const { lines } = muteStderrSync(() => {
       process.stderr.write('Aborted(native code called abort())\n');

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -104,7 +103,7 @@ function tableProblems(t: Record<string, any>, file: string): string[] {
 test('export --hepdata writes a submission that passes the schema check', async () => {
   const dir = join(fixture.dir, 'hepdata');
   const quiet = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write;
+  process.stdout.write = () => true;
   let code: number;
   try {
     code = await runExport([
@@ -185,7 +184,7 @@ test('without replicas: stat is √Σw², no syst, no covariance table; errors n
 test('export usage errors exit 2 with one line', async () => {
   const err: string[] = [];
   const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((s: string) => (err.push(s), true)) as typeof process.stderr.write;
+  process.stderr.write = (s: string) => (err.push(s), true);
   let codes: number[];
   try {
     codes = [await runExport([fixture.dir]), await runExport([fixture.dir, '--hepdata', join(fixture.dir, 'x')])];

@@ -155,7 +155,7 @@ test('hist --moment gives the weighted mean with its uncertainties', () => {
   );
   assert.match(
     out.stdout,
-    /\n  [-0-9.e+]+ ± [0-9.e+-]+ \(stat\) ± [0-9.e+-]+ \(sim-stat\) ± [0-9.e+-]+ \(syst\); total ± [0-9.e+-]+\n$/,
+    /\n {2}[-0-9.e+]+ ± [0-9.e+-]+ \(stat\) ± [0-9.e+-]+ \(sim-stat\) ± [0-9.e+-]+ \(syst\); total ± [0-9.e+-]+\n$/,
   );
 });
 

@@ -60,8 +60,14 @@ function histogramUnfold(sim: SimSample, dataReco: Float32Array, edges: number[]
     const s1 = new Float64Array(edges.length + 1);
     let t0 = 0;
     let t1 = 0;
-    for (let i = 0; i < a.length; i++) ((s0[cells[i]] += a[i]), (t0 += a[i]));
-    for (let i = 0; i < b.length; i++) ((s1[bCells[i]] += b[i]), (t1 += b[i]));
+    for (let i = 0; i < a.length; i++) {
+      s0[cells[i]] += a[i];
+      t0 += a[i];
+    }
+    for (let i = 0; i < b.length; i++) {
+      s1[bCells[i]] += b[i];
+      t1 += b[i];
+    }
     return Array.from(s0, (v, c) => (v > 0 && s1[c] >= 0 ? s1[c] / v : t1 / t0));
   };
   const dataCells = Array.from(dataReco, (x) => slot(edges, x));

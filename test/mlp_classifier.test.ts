@@ -67,7 +67,7 @@ test('the classifier and unfold() accept exactly the same MLP option values', ()
   const probes: unknown[] = [-1, 0, 0.5, 1, 2, 1e7, Number.NaN, Infinity, 1.5, 'relu', 'cosine', [], [0], [4, 4], null];
   for (const key of MLP_OPTION_KEYS) {
     for (const value of probes) {
-      const classifier = accepts(() => new MlpClassifier({ [key]: value } as never));
+      const classifier = accepts(() => new MlpClassifier({ [key]: value }));
       const unfoldOption = accepts(() => resolveUnfoldOptions({ classifier: { type: 'mlp', [key]: value } as never }));
       assert.is(
         classifier,
@@ -105,7 +105,7 @@ test('errors: every option and fit input is validated', () => {
     [{ patience: -1 }, /^mlp\.patience must be a non-negative integer; got -1$/],
     [{ schedule: 'step' }, /^mlp\.schedule must be one of constant, cosine; got "step"$/],
   ];
-  for (const [options, message] of cases) assert.throws(() => new MlpClassifier(options as never), message);
+  for (const [options, message] of cases) assert.throws(() => new MlpClassifier(options), message);
   const x = gaussian(10, 0, 1, dataStream(9));
   const ones = new Float64Array(10).fill(1);
   const mlp = new MlpClassifier({ hidden: [2], epochs: 1 });

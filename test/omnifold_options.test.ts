@@ -145,7 +145,7 @@ test('every option is validated with its path, rule and received value', () => {
   ];
   for (const [partial, re] of cases) {
     assert.throws(
-      () => resolveUnfoldOptions(partial as never),
+      () => resolveUnfoldOptions(partial),
       (e: Error) => e instanceof InputError && re.test(e.message),
       `${JSON.stringify(partial)} → ${re}`,
     );

@@ -162,7 +162,7 @@ test('terminal: one live bar redrawn in place, at most every 100 ms, never wider
   );
   h.clock.t = 3000;
   h.ticks[0].tick(); // a tick redraws: the elapsed time moves without events
-  assert.match(h.writes[3], /^\r\u001b\[2K\[###-+\]  12% replicas 0\/2 done · 3s elapsed, ~21s left/);
+  assert.match(h.writes[3], /^\r\u001b\[2K\[###-+\] {2}12% replicas 0\/2 done · 3s elapsed, ~21s left/);
   h.clock.t = 3020;
   p.onProgress({ type: 'iteration', replica: 'nominal#0', iteration: 1, diagnostics: diagnostics(1) });
   assert.is(
@@ -170,7 +170,7 @@ test('terminal: one live bar redrawn in place, at most every 100 ms, never wider
     `${CLEAR}nominal: iteration 1/2 done: step1 ess 100 Δ 1.00e-1\n`,
     'a line of its own replaces the bar',
   );
-  assert.match(h.writes[5], /^\r\u001b\[2K\[#####-+\]  25% /, 'and the bar comes back under it');
+  assert.match(h.writes[5], /^\r\u001b\[2K\[#####-+\] {2}25% /, 'and the bar comes back under it');
   p.message('warning: something');
   assert.is(h.writes[6], `${CLEAR}warning: something\n`);
   p.end();
@@ -267,10 +267,9 @@ test('runReplicas: each computed replica announces its name and key before its u
     },
     { onProgress: (e) => events.push(e) },
   );
-  const starts = events.filter((e) => e.type === 'replica-start') as Extract<
-    ReplicaProgress,
-    { type: 'replica-start' }
-  >[];
+  const starts = events.filter(
+    (e): e is Extract<ReplicaProgress, { type: 'replica-start' }> => e.type === 'replica-start',
+  );
   assert.equal(starts.map((s) => `${s.name}=${s.replica}/${s.total}`).sort(), [
     'data_boot_0=data#0/4',
     'data_boot_1=data#1/4',

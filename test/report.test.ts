@@ -65,8 +65,8 @@ test('omnifold plot OUT/ regenerates; a folder without an output, or none given,
   const write = process.stdout.write.bind(process.stdout);
   const errWrite = process.stderr.write.bind(process.stderr);
   const out: string[] = [];
-  process.stdout.write = ((s: string) => (out.push(s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => (out.push(s), true)) as typeof process.stderr.write;
+  process.stdout.write = (s: string) => (out.push(s), true);
+  process.stderr.write = (s: string) => (out.push(s), true);
   let codes: number[];
   try {
     codes = [

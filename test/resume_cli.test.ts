@@ -47,7 +47,12 @@ function stored(out: string): string[] {
 async function runAndKill(out: string, ready: (out: string) => boolean): Promise<string[]> {
   const child = spawn(process.execPath, [BIN, ...JOB, '--quiet', '--out', out], { cwd: root, stdio: 'ignore' });
   let exited = false;
-  const done = new Promise<void>((resolve) => child.on('exit', () => resolve((exited = true) && undefined)));
+  const done = new Promise<void>((resolve) =>
+    child.on('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
   for (let waited = 0; waited < 120_000 && !exited && !ready(out); waited += 5)
     await new Promise((resolve) => setTimeout(resolve, 5));
   child.kill('SIGKILL');

@@ -109,7 +109,7 @@ test('hist --moment with a systematic and no data bootstraps: the weighted-varia
   const out = hist([systOnly, '--moment', 'gen_x', '--json', json]);
   assert.is(out.code, 0, out.stderr);
   assert.match(out.stdout, /\nstat: √\(Σw²\(m − m̄\)²\)\/Σw of the nominal weights \(no data bootstraps; /);
-  assert.match(out.stdout, /\n  1\.50000 ± 0\.340151 \(stat\) /);
+  assert.match(out.stdout, /\n {2}1\.50000 ± 0\.340151 \(stat\) /);
   const m = JSON.parse(readFileSync(json, 'utf8')).moment;
   assert.is(m.statEstimate, 'sumw2');
   assertClose('mean', m.value, [1.5], { rtol: 1e-12, atol: 0 });

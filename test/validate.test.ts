@@ -167,8 +167,8 @@ test('omnifold validate prints OK or one line per problem; exit 0/1/2', async ()
   const out: string[] = [];
   const write = process.stdout.write.bind(process.stdout);
   const errWrite = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => (out.push(s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => (out.push(s), true)) as typeof process.stderr.write;
+  process.stdout.write = (s: string) => (out.push(s), true);
+  process.stderr.write = (s: string) => (out.push(s), true);
   let codes: number[];
   try {
     codes = [await runValidate([good]), await runValidate([bad]), await runValidate([])];

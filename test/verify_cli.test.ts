@@ -119,8 +119,8 @@ test('a tampered file: the first differing column, row and both values, exit 1',
       lines[0],
     );
   assert.ok(m, lines[0]);
-  assert.is(BigInt(m![2]) ^ BigInt(m![4]), 1n, 'the values differ in the flipped bit only');
-  assert.is.not(m![1], m![3], 'values printed in full precision');
+  assert.is(BigInt(m[2]) ^ BigInt(m[4]), 1n, 'the values differ in the flipped bit only');
+  assert.is.not(m[1], m[3], 'values printed in full precision');
   assert.is(lines[1], 'not verified: 7 of 8 columns identical; differing: data_boot_1');
   const spot = run(['verify', 'tampered.arrow', '--replicas', 'weight', '--quiet']);
   assert.is(spot.stdout, 'verified: 1 of 1 columns identical\n', 'the untouched column still verifies');

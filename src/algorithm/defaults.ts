@@ -10,7 +10,7 @@ export { MLP_DEFAULTS } from '../classifiers/mlp/options.js';
 /** Unfolding defaults. */
 export const UNFOLD_DEFAULTS: Readonly<UnfoldOptions> = Object.freeze({
   nIterations: 4,
-  classifier: Object.freeze({ type: 'mlp' }) as UnfoldOptions['classifier'],
+  classifier: Object.freeze({ type: 'mlp' }),
   misses: 'expectation',
   fakes: 'reco-average',
   epsilon: 1e-6,
@@ -19,5 +19,5 @@ export const UNFOLD_DEFAULTS: Readonly<UnfoldOptions> = Object.freeze({
   ensembleCombine: 'mean',
   seed: 0,
   saveIterations: false,
-  replica: Object.freeze({ kind: 'nominal', index: 0 }) as UnfoldOptions['replica'],
+  replica: Object.freeze({ kind: 'nominal', index: 0 }),
 });

@@ -18,13 +18,13 @@ export interface LoopWeights {
 const STEPS: readonly {
   step: StepName;
   sets: keyof LoopWeights;
-  events: (sel: Selection) => Uint32Array;
+  events: (selection: Selection) => Uint32Array;
   always: boolean;
 }[] = [
-  { step: 'step1', sets: 'pull', events: (sel) => sel.reco, always: true },
-  { step: 'misses', sets: 'pull', events: (sel) => sel.misses, always: false },
-  { step: 'step2', sets: 'push', events: (sel) => sel.gen, always: true },
-  { step: 'fakes', sets: 'push', events: (sel) => sel.fakes, always: false },
+  { step: 'step1', sets: 'pull', events: (selection) => selection.reco, always: true },
+  { step: 'misses', sets: 'pull', events: (selection) => selection.misses, always: false },
+  { step: 'step2', sets: 'push', events: (selection) => selection.gen, always: true },
+  { step: 'fakes', sets: 'push', events: (selection) => selection.fakes, always: false },
 ];
 
 /**
@@ -37,12 +37,12 @@ export class DiagnosticsRecorder {
 
   /**
    * @param w0 [nSim] prior weights
-   * @param sel the loop's event subsets
+   * @param selection the loop's event subsets
    * @param recoChi2 the data histograms for the reco-level χ² of the pull-weighted sim
    */
   constructor(
     private readonly w0: Float64Array,
-    private readonly sel: Selection,
+    private readonly selection: Selection,
     private readonly recoChi2: RecoChi2,
   ) {}
 
@@ -60,7 +60,7 @@ export class DiagnosticsRecorder {
   iteration(iteration: number, before: LoopWeights, after: LoopWeights): IterationDiagnostics {
     const steps: StepDiagnostics[] = [];
     for (const { step, sets, events, always } of STEPS) {
-      const rows = events(this.sel);
+      const rows = events(this.selection);
       if (!always && rows.length === 0) continue;
       const fit = this.fits.get(step);
       steps.push({
@@ -73,6 +73,6 @@ export class DiagnosticsRecorder {
       });
     }
     this.fits = new Map();
-    return { iteration, steps, recoChi2: this.recoChi2.evaluate(gather(this.w0, after.pull, this.sel.reco)) };
+    return { iteration, steps, recoChi2: this.recoChi2.evaluate(gather(this.w0, after.pull, this.selection.reco)) };
   }
 }

@@ -51,58 +51,58 @@ export async function unfold(
   options?: Partial<UnfoldOptions>,
   context: UnfoldContext = {},
 ): Promise<UnfoldResult> {
-  const opts = resolveUnfoldOptions(options);
+  const resolved = resolveUnfoldOptions(options);
   validateSamples(sim, data);
   const nEvents = sim.weights.length;
-  const sel = selectEvents(sim, opts);
-  checkClassTotals(sim, sel, opts);
+  const selection = selectEvents(sim, resolved);
+  checkClassTotals(sim, selection, resolved);
   const recoNames = Array.from({ length: sim.reco.nFeatures }, (_, f) => sim.recoNames?.[f] ?? `reco${f}`);
   const recorder = new DiagnosticsRecorder(
     sim.weights,
-    sel,
-    new RecoChi2(sel.recoX, data.reco, data.weights, recoNames),
+    selection,
+    new RecoChi2(selection.recoX, data.reco, data.weights, recoNames),
   );
   const runner = context.runner ?? new InProcessRunner({ onProgress: context.onProgress });
-  const ctx: LoopContext = {
+  const loop: LoopContext = {
     sim,
     data,
-    options: opts,
+    options: resolved,
     runner,
     onProgress: context.onProgress,
-    sel,
+    selection,
     iteration: 0,
     recordFit: recorder.recordFit,
   };
-  const replica = `${opts.replica.kind}#${opts.replica.index}`;
+  const replica = `${resolved.replica.kind}#${resolved.replica.index}`;
 
   let push: Float64Array = new Float64Array(nEvents).fill(1);
   let pull: Float64Array = new Float64Array(nEvents).fill(1);
   const iterations: IterationDiagnostics[] = [];
   const weightsPerIteration: Float64Array[] = [];
-  for (let n = 1; n <= opts.nIterations; n++) {
-    ctx.iteration = n;
+  for (let n = 1; n <= resolved.nIterations; n++) {
+    loop.iteration = n;
     const before = { pull, push };
     // step 1: μ = ν·ω(r) on events passing reco; step 1b: the misses' μ
-    pull = await step1(ctx, push);
-    pull = await stepMisses(ctx, push, pull);
+    pull = await step1(loop, push);
+    pull = await stepMisses(loop, push, pull);
     // step 2: ν′ = ν·g(t) on events passing gen; step 2b: the fakes' ν′
-    let next = await step2(ctx, push, pull);
-    next = await stepFakes(ctx, push, pull, next);
+    let next = await step2(loop, push, pull);
+    next = await stepFakes(loop, push, pull, next);
     push = next;
 
     const diagnostics = recorder.iteration(n, before, { pull, push });
     iterations.push(diagnostics);
-    if (opts.saveIterations) weightsPerIteration.push(unfoldedWeights(sim.weights, push));
+    if (resolved.saveIterations) weightsPerIteration.push(unfoldedWeights(sim.weights, push));
     context.onProgress?.({ type: 'iteration', replica, iteration: n, diagnostics });
   }
   return {
     weights: unfoldedWeights(sim.weights, push),
     push,
     pull,
-    ...(opts.saveIterations ? { weightsPerIteration } : {}),
+    ...(resolved.saveIterations ? { weightsPerIteration } : {}),
     iterations,
-    nDropped: sel.nDropped,
-    options: opts,
+    nDropped: selection.nDropped,
+    options: resolved,
   };
 }
 

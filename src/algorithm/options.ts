@@ -120,11 +120,11 @@ function checkMask(name: string, mask: Uint8Array): void {
 }
 
 function checkFiniteRows(name: string, x: FeatureMatrix, used: (i: number) => boolean): void {
-  const nf = x.nFeatures;
+  const nFeatures = x.nFeatures;
   for (let i = 0; i < x.nEvents; i++) {
     if (!used(i)) continue;
-    for (let f = 0; f < nf; f++) {
-      const v = x.values[i * nf + f];
+    for (let f = 0; f < nFeatures; f++) {
+      const v = x.values[i * nFeatures + f];
       if (!Number.isFinite(v)) throw new InputError(`${name} feature ${f} of event ${i} must be finite; got ${v}`);
     }
   }

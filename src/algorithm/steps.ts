@@ -73,7 +73,7 @@ export function selectEvents(sim: SimSample, options: UnfoldOptions): Selection 
   const fakes = maskIndices(sim.passReco, notGen);
   const reco = maskIndices(sim.passReco);
   const gen = maskIndices(sim.passGen);
-  const sel: Selection = {
+  const selection: Selection = {
     reco,
     gen,
     both,
@@ -84,14 +84,14 @@ export function selectEvents(sim: SimSample, options: UnfoldOptions): Selection 
     genX: cachedRows(sim.gen, sim, 'gen', gen),
   };
   if (options.misses === 'expectation' && misses.length > 0) {
-    sel.genBothX = cachedRows(sim.gen, sim, 'both', both);
-    sel.genMissX = cachedRows(sim.gen, sim, 'misses', misses);
+    selection.genBothX = cachedRows(sim.gen, sim, 'both', both);
+    selection.genMissX = cachedRows(sim.gen, sim, 'misses', misses);
   }
   if (options.fakes === 'reco-average' && fakes.length > 0) {
-    sel.recoBothX = cachedRows(sim.reco, sim, 'both', both);
-    sel.recoFakeX = cachedRows(sim.reco, sim, 'fakes', fakes);
+    selection.recoBothX = cachedRows(sim.reco, sim, 'both', both);
+    selection.recoFakeX = cachedRows(sim.reco, sim, 'fakes', fakes);
   }
-  return sel;
+  return selection;
 }
 
 /** Σ w0 over `rows`. */
@@ -108,25 +108,25 @@ function weightSum(w0: Float64Array, rows: Uint32Array): number {
  * non-positive total there would stop the loop in its first iteration; it is an
  * InputError up front instead. (Step 1 and step 2 totals are checked by validateSamples.)
  */
-export function checkClassTotals(sim: SimSample, sel: Selection, options: UnfoldOptions): void {
+export function checkClassTotals(sim: SimSample, selection: Selection, options: UnfoldOptions): void {
   const need = (total: number, what: string, why: string, hint: string) => {
     if (!(total > 0))
       throw new InputError(`sim weights of the ${what} must have a positive total (${why}); got ${total} (${hint})`);
   };
-  const both = `${sel.both.length} events passing both gen and reco`;
-  if (options.misses === 'expectation' && sel.misses.length > 0)
-    need(weightSum(sim.weights, sel.both), both, "they train the misses' classifier", "or use misses 'prior'");
-  if (options.fakes === 'reco-average' && sel.fakes.length > 0)
+  const both = `${selection.both.length} events passing both gen and reco`;
+  if (options.misses === 'expectation' && selection.misses.length > 0)
+    need(weightSum(sim.weights, selection.both), both, "they train the misses' classifier", "or use misses 'prior'");
+  if (options.fakes === 'reco-average' && selection.fakes.length > 0)
     need(
-      weightSum(sim.weights, sel.both),
+      weightSum(sim.weights, selection.both),
       both,
       "they train the fakes' classifier",
       "or use fakes 'global' or 'fixed'",
     );
-  if (options.fakes === 'global' && sel.fakes.length > 0)
+  if (options.fakes === 'global' && selection.fakes.length > 0)
     need(
-      weightSum(sim.weights, sel.fakes),
-      `${sel.fakes.length} fakes`,
+      weightSum(sim.weights, selection.fakes),
+      `${selection.fakes.length} fakes`,
       'they set the global fake factor',
       "or use fakes 'fixed'",
     );
@@ -146,7 +146,7 @@ export interface LoopContext {
   options: UnfoldOptions;
   runner: MemberRunner;
   onProgress?: (progress: UnfoldProgress) => void;
-  sel: Selection;
+  selection: Selection;
   iteration: number;
   /** Receives the summary of every classifier fit (the diagnostics recorder). */
   recordFit?: (step: StepName, fit: FitSummary) => void;
@@ -167,11 +167,11 @@ function scaledCopy(base: Float64Array, initial: Float64Array, ratio: Float64Arr
 }
 
 /**
- * Runs the members of one classifier fit, hands its summary to `ctx.recordFit` and
+ * Runs the members of one classifier fit, hands its summary to `loop.recordFit` and
  * returns the combined ratio on each target.
  */
 async function fitStep(
-  ctx: LoopContext,
+  loop: LoopContext,
   step: StepName,
   x0: FeatureMatrix,
   w0: Float64Array,
@@ -179,7 +179,7 @@ async function fitStep(
   w1: Float64Array,
   targets: FeatureMatrix[],
 ): Promise<Float64Array[]> {
-  const { options, iteration } = ctx;
+  const { options, iteration } = loop;
   for (const [c, w] of [
     [0, w0],
     [1, w1],
@@ -190,7 +190,7 @@ async function fitStep(
       throw new NumericalError(`${step} class ${c} total weight must be positive; got ${s} (iteration ${iteration})`);
   }
   const replica = `${options.replica.kind}#${options.replica.index}`;
-  for (let m = 0; m < options.nMembers; m++) ctx.onProgress?.({ type: 'step', replica, iteration, step, member: m });
+  for (let m = 0; m < options.nMembers; m++) loop.onProgress?.({ type: 'step', replica, iteration, step, member: m });
   const job = {
     step,
     iteration,
@@ -204,13 +204,13 @@ async function fitStep(
     targets,
     clip: { epsilon: options.epsilon, wMax: options.wMax },
   };
-  const results = await ctx.runner.fitMembers(job, options.nMembers);
+  const results = await loop.runner.fitMembers(job, options.nMembers);
   let nClipped = 0;
   for (const r of results) for (const c of r.nClipped) nClipped += c;
   let nEvaluated = 0;
   for (const t of targets) nEvaluated += t.nEvents;
   nEvaluated *= results.length;
-  ctx.recordFit?.(step, {
+  loop.recordFit?.(step, {
     clippedFraction: nEvaluated > 0 ? nClipped / nEvaluated : 0,
     members: results.map((r) => r.info),
   });
@@ -218,8 +218,8 @@ async function fitStep(
 }
 
 /** The guard after every step (docs/algorithm.md §Guards): the weights it set are finite. */
-function checked(ctx: LoopContext, step: StepName, weights: Float64Array, rows: Uint32Array): Float64Array {
-  checkFinite(STEP_WEIGHTS[step], weights, rows, `iteration ${ctx.iteration}, ${step}`);
+function checked(loop: LoopContext, step: StepName, weights: Float64Array, rows: Uint32Array): Float64Array {
+  checkFinite(STEP_WEIGHTS[step], weights, rows, `iteration ${loop.iteration}, ${step}`);
   return weights;
 }
 
@@ -233,74 +233,85 @@ const STEP_WEIGHTS: Readonly<Record<StepName, string>> = Object.freeze({
 });
 
 /** Step 1: reco classifier, data vs push-weighted sim passing reco; returns the pull μ = ν·ω there, μ = ν elsewhere. */
-export async function step1(ctx: LoopContext, push: Float64Array): Promise<Float64Array> {
-  const { sim, data, sel } = ctx;
-  const [ratio] = await fitStep(ctx, 'step1', sel.recoX, gather(sim.weights, push, sel.reco), data.reco, data.weights, [
-    sel.recoX,
-  ]);
-  return checked(ctx, 'step1', scaledCopy(push, push, ratio, sel.reco), sel.reco);
+export async function step1(loop: LoopContext, push: Float64Array): Promise<Float64Array> {
+  const { sim, data, selection } = loop;
+  const [ratio] = await fitStep(
+    loop,
+    'step1',
+    selection.recoX,
+    gather(sim.weights, push, selection.reco),
+    data.reco,
+    data.weights,
+    [selection.recoX],
+  );
+  return checked(loop, 'step1', scaledCopy(push, push, ratio, selection.reco), selection.reco);
 }
 
 /** Step 1b: returns `pull` with the misses' μ = ν·E[ω | t] (expectation) or μ = ν (prior). */
-export async function stepMisses(ctx: LoopContext, push: Float64Array, pull: Float64Array): Promise<Float64Array> {
-  const { sim, sel } = ctx;
-  if (sel.misses.length === 0) return pull;
-  if (ctx.options.misses === 'prior')
-    return checked(ctx, 'misses', scaledCopy(push, pull, ones(sel.misses.length), sel.misses), sel.misses);
-  const genBoth = sel.genBothX as FeatureMatrix;
+export async function stepMisses(loop: LoopContext, push: Float64Array, pull: Float64Array): Promise<Float64Array> {
+  const { sim, selection } = loop;
+  if (selection.misses.length === 0) return pull;
+  if (loop.options.misses === 'prior')
+    return checked(
+      loop,
+      'misses',
+      scaledCopy(push, pull, ones(selection.misses.length), selection.misses),
+      selection.misses,
+    );
+  const genBoth = selection.genBothX as FeatureMatrix;
   const [ratio] = await fitStep(
-    ctx,
+    loop,
     'misses',
     genBoth,
-    gather(sim.weights, push, sel.both),
+    gather(sim.weights, push, selection.both),
     genBoth,
-    gather(sim.weights, pull, sel.both),
-    [sel.genMissX as FeatureMatrix],
+    gather(sim.weights, pull, selection.both),
+    [selection.genMissX as FeatureMatrix],
   );
-  return checked(ctx, 'misses', scaledCopy(push, pull, ratio, sel.misses), sel.misses);
+  return checked(loop, 'misses', scaledCopy(push, pull, ratio, selection.misses), selection.misses);
 }
 
 /** Step 2: gen classifier, sim passing gen weighted w0·μ vs w0·ν; returns the push ν′ = ν·g there, ν′ = ν elsewhere. */
-export async function step2(ctx: LoopContext, push: Float64Array, pull: Float64Array): Promise<Float64Array> {
-  const { sim, sel } = ctx;
+export async function step2(loop: LoopContext, push: Float64Array, pull: Float64Array): Promise<Float64Array> {
+  const { sim, selection } = loop;
   const [ratio] = await fitStep(
-    ctx,
+    loop,
     'step2',
-    sel.genX,
-    gather(sim.weights, push, sel.gen),
-    sel.genX,
-    gather(sim.weights, pull, sel.gen),
-    [sel.genX],
+    selection.genX,
+    gather(sim.weights, push, selection.gen),
+    selection.genX,
+    gather(sim.weights, pull, selection.gen),
+    [selection.genX],
   );
-  return checked(ctx, 'step2', scaledCopy(push, push, ratio, sel.gen), sel.gen);
+  return checked(loop, 'step2', scaledCopy(push, push, ratio, selection.gen), selection.gen);
 }
 
 /** Step 2b: returns `next` (step 2's ν′) with the fakes' ν′ by reco average E[ν′/ν | r], one global factor, or fixed. */
 export async function stepFakes(
-  ctx: LoopContext,
+  loop: LoopContext,
   push: Float64Array,
   pull: Float64Array,
   next: Float64Array,
 ): Promise<Float64Array> {
-  const { sim, sel, options } = ctx;
-  if (sel.fakes.length === 0) return next;
+  const { sim, selection, options } = loop;
+  if (selection.fakes.length === 0) return next;
   let ratio: Float64Array;
-  if (options.fakes === 'fixed') ratio = ones(sel.fakes.length);
+  if (options.fakes === 'fixed') ratio = ones(selection.fakes.length);
   else if (options.fakes === 'global')
-    ratio = new Float64Array(sel.fakes.length).fill(globalFakeFactor(ctx, push, pull));
+    ratio = new Float64Array(selection.fakes.length).fill(globalFakeFactor(loop, push, pull));
   else {
-    const recoBoth = sel.recoBothX as FeatureMatrix;
+    const recoBoth = selection.recoBothX as FeatureMatrix;
     [ratio] = await fitStep(
-      ctx,
+      loop,
       'fakes',
       recoBoth,
-      gather(sim.weights, push, sel.both),
+      gather(sim.weights, push, selection.both),
       recoBoth,
-      gather(sim.weights, next, sel.both),
-      [sel.recoFakeX as FeatureMatrix],
+      gather(sim.weights, next, selection.both),
+      [selection.recoFakeX as FeatureMatrix],
     );
   }
-  return checked(ctx, 'fakes', scaledCopy(push, next, ratio, sel.fakes), sel.fakes);
+  return checked(loop, 'fakes', scaledCopy(push, next, ratio, selection.fakes), selection.fakes);
 }
 
 function ones(n: number): Float64Array {
@@ -308,15 +319,15 @@ function ones(n: number): Float64Array {
 }
 
 /** Σ_fakes w0·μ / Σ_fakes w0·ν: the update of IBU's fake cause. */
-function globalFakeFactor(ctx: LoopContext, push: Float64Array, pull: Float64Array): number {
-  const w0 = ctx.sim.weights;
+function globalFakeFactor(loop: LoopContext, push: Float64Array, pull: Float64Array): number {
+  const w0 = loop.sim.weights;
   let num = 0;
   let den = 0;
-  for (const i of ctx.sel.fakes) {
+  for (const i of loop.selection.fakes) {
     num += w0[i] * pull[i];
     den += w0[i] * push[i];
   }
   if (!(den > 0))
-    throw new NumericalError(`fakes total weight Σ w0·ν must be positive; got ${den} (iteration ${ctx.iteration})`);
+    throw new NumericalError(`fakes total weight Σ w0·ν must be positive; got ${den} (iteration ${loop.iteration})`);
   return num / den;
 }

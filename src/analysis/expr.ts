@@ -142,12 +142,12 @@ function evalNode(node: Node, columns: Readonly<Record<string, ArrayLike<number>
 
 /** Applies `f` elementwise; scalars broadcast, and all-scalar arguments fold to a scalar. */
 function map(args: Value[], n: number, f: (...a: number[]) => number): Value {
-  if (args.every((a) => typeof a === 'number')) return f(...(args as number[]));
+  if (args.every((a) => typeof a === 'number')) return f(...args);
   const out = new Float64Array(n);
   const row = new Array<number>(args.length);
   if (args.length === 2) {
     const [a, b] = args;
-    const g = f as (x: number, y: number) => number;
+    const g = f;
     if (typeof a === 'number') for (let i = 0; i < n; i++) out[i] = g(a, (b as Float64Array)[i]);
     else if (typeof b === 'number') for (let i = 0; i < n; i++) out[i] = g(a[i], b);
     else for (let i = 0; i < n; i++) out[i] = g(a[i], b[i]);

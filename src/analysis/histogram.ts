@@ -68,8 +68,8 @@ export class Histogram {
     if (mask === undefined) {
       // wasm kernel (asm/hist_fill_f64.ts): same slots, same per-slot summation order
       const xs = x instanceof Float64Array || x instanceof Float32Array ? x : Float64Array.from(x);
-      const ws = w === undefined || w instanceof Float64Array ? w : Float64Array.from(w);
-      this.nNaN += histFillF64(xs, ws, this.edges, this.sumw, this.sumw2);
+      const weights64 = w === undefined || w instanceof Float64Array ? w : Float64Array.from(w);
+      this.nNaN += histFillF64(xs, weights64, this.edges, this.sumw, this.sumw2);
       return this;
     }
     for (let i = 0; i < x.length; i++) {

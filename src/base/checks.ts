@@ -26,7 +26,7 @@ export function oneOf<T extends string>(path: string, v: unknown, allowed: reado
 /** A number in [lo, hi] with either end open as asked. */
 export function inRange(path: string, v: unknown, lo: number, hi: number, hiOpen: boolean, loOpen = false): number {
   const ok = typeof v === 'number' && (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi);
-  return ok ? (v as number) : fail(path, `be a number in ${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}`, v);
+  return ok ? v : fail(path, `be a number in ${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}`, v);
 }
 
 export function knownKeys(path: string, obj: object, allowed: readonly string[]): void {

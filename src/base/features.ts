@@ -71,12 +71,12 @@ export function column(x: FeatureMatrix, feature: number): Float32Array {
  * pool can read it without copying.
  */
 export function selectRows(x: FeatureMatrix, rows: Uint32Array): FeatureMatrix {
-  const nf = x.nFeatures;
-  const values = new Float32Array(shareableBuffer(rows.length * nf * 4));
+  const nFeatures = x.nFeatures;
+  const values = new Float32Array(shareableBuffer(rows.length * nFeatures * 4));
   for (let r = 0; r < rows.length; r++) {
-    values.set(x.values.subarray(rows[r] * nf, rows[r] * nf + nf), r * nf);
+    values.set(x.values.subarray(rows[r] * nFeatures, rows[r] * nFeatures + nFeatures), r * nFeatures);
   }
-  return { values, nEvents: rows.length, nFeatures: nf };
+  return { values, nEvents: rows.length, nFeatures };
 }
 
 /** Indices i with mask[i] !== 0 (and, if given, other[i] !== 0). */

@@ -34,7 +34,7 @@ export function classifierKind(type: unknown): ClassifierKind {
   const kind = CLASSIFIER_KINDS.find((k) => k.type === type);
   if (kind === undefined)
     throw new InputError(`classifier.type must be one of ${CLASSIFIER_TYPES.join(', ')}; got ${describeValue(type)}`);
-  return kind as ClassifierKind;
+  return kind;
 }
 
 /** Builds the {@link Classifier} of a plain-data spec, in any thread: `{ type: 'mlp', ...options }` → MlpClassifier, and so on. */

@@ -44,7 +44,7 @@ async function load(path: string): Promise<Loaded> {
     const c = file.columns.get(name);
     if (c === undefined)
       throw new InputError(`${path}: column "${name}" must exist; got columns ${file.columnNames.join(', ')}`);
-    return c instanceof BigInt64Array ? Float64Array.from(c, Number) : (c as ArrayLike<number>);
+    return c instanceof BigInt64Array ? Float64Array.from(c, Number) : c;
   };
   const weights = weightColumns(file.metadata.columns, get);
   return { columnNames: file.columnNames, column: get, weights, nRows: file.nRows };

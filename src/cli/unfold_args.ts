@@ -99,7 +99,7 @@ function configValue(key: string, value: unknown): string | string[] | boolean {
     const items = Array.isArray(value) ? value : [value];
     if (!items.every((v) => typeof v === 'string'))
       throw new InputError(`config key "${key}" must be a string or a list of strings; got ${JSON.stringify(value)}`);
-    return items as string[];
+    return items;
   }
   if (type === 'boolean') {
     if (typeof value !== 'boolean')
@@ -143,12 +143,8 @@ export function readConfig(path: string): UnfoldArgs {
       throw new InputError(`--config ${path} keys must be unfold flags without dashes; got "${key}"`);
     }
     out[key] = configValue(key, value);
-    if (
-      ['sim', 'data', 'truth', 'out'].includes(key) &&
-      typeof out[key] === 'string' &&
-      !isAbsolute(out[key] as string)
-    ) {
-      out[key] = resolve(dirname(path), out[key] as string);
+    if (['sim', 'data', 'truth', 'out'].includes(key) && typeof out[key] === 'string' && !isAbsolute(out[key])) {
+      out[key] = resolve(dirname(path), out[key]);
     }
     if (key === 'syst') out[key] = (out[key] as string[]).map((item) => resolveSystFile(item, dirname(path)));
   }
@@ -167,7 +163,7 @@ export function parseUnfoldArgs(argv: string[]): UnfoldArgs {
   try {
     ({ values } = parseArgs({
       args: joinDashValues(argv, UNFOLD_FLAGS),
-      options: options as NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>,
+      options: options,
       strict: true,
       allowPositionals: false,
     }) as { values: UnfoldArgs });

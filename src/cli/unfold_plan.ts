@@ -16,7 +16,6 @@ import {
   isRunLocalClassifierFlag,
   listFlag,
   MISSES_MODES,
-  positiveNumberFlag,
   UNFOLD_DEFAULTS,
   type UnfoldOptions,
 } from '../index.js';
@@ -160,7 +159,7 @@ export interface RunPlan {
 }
 
 const str = (args: UnfoldArgs, key: string): string | undefined =>
-  typeof args[key] === 'string' ? (args[key] as string) : undefined;
+  typeof args[key] === 'string' ? args[key] : undefined;
 
 function integer(args: UnfoldArgs, key: string, min: number): number | undefined {
   const text = str(args, key);

@@ -133,7 +133,7 @@ function recordedArguments(file: WeightsFile, path: string): UnfoldArgs {
       `${path}: metadata configuration must record an omnifold unfold run (command "unfold" and its arguments); got command ${describeValue(conf?.command)}`,
     );
   }
-  return Object.fromEntries(Object.entries(args).filter(([key]) => !RUN_LOCAL_ARGS.includes(key))) as UnfoldArgs;
+  return Object.fromEntries<UnfoldArgs[string]>(Object.entries(args).filter(([key]) => !RUN_LOCAL_ARGS.includes(key)));
 }
 
 /** The recorded arguments with the input files that `--sim`, `--data`, `--truth`, `--syst` move. */

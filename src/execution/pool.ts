@@ -182,7 +182,7 @@ export class PoolRunner implements MemberRunner {
       const result = await this.runTask(job, member, outputs);
       return { ...result, ratios: result.ratios.map((r) => r.slice()) };
     } finally {
-      for (const out of outputs) this.buffers.release(out.buffer as SharedArrayBuffer);
+      for (const out of outputs) this.buffers.release(out.buffer);
     }
   }
 

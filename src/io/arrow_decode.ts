@@ -84,7 +84,7 @@ function toNumericColumn(vector: Vector, name: string, source: string): NumericC
   }
   if (chunks.length === 1 && nulls === 0) {
     const d = chunks[0];
-    return (d.values as NumericColumn).subarray(d.offset, d.offset + d.length) as NumericColumn;
+    return (d.values as NumericColumn).subarray(d.offset, d.offset + d.length);
   }
   const first = chunks[0]?.values as NumericColumn | undefined;
   const Ctor = (first?.constructor ?? Float64Array) as new (n: number) => NumericColumn;

@@ -111,7 +111,7 @@ function planDataset(source: string, dataset: H5.Dataset, name: string): Dataset
     for (const c of columns) {
       if (makeColumn(c.meta, 0) === null)
         throw new InputError(
-          `${source}: field ${JSON.stringify(c.name)} must be a numeric type; got ${describeType(c.meta as Metadata)}`,
+          `${source}: field ${JSON.stringify(c.name)} must be a numeric type; got ${describeType(c.meta)}`,
         );
     }
     return { dataset, nRows: shape[0], rowBytes: meta.size, columns };
@@ -355,7 +355,7 @@ function readObject(
   const objectPath = object === undefined ? '/' : object.startsWith('/') ? object : `/${object}`;
   const source = object === undefined ? file : `${file}:${objectPath}`;
   let entity = resolveObject(file, root, objectPath, h5);
-  let plans = entity instanceof h5.Dataset ? null : planGroup(source, entity as H5.Group, h5);
+  let plans = entity instanceof h5.Dataset ? null : planGroup(source, entity, h5);
   if (plans !== null && plans.size === 0 && object === undefined) {
     const datasets = (entity as H5.Group).keys().filter((k) => root.get(k) instanceof h5.Dataset);
     if (datasets.length === 1) {

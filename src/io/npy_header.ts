@@ -81,7 +81,8 @@ function parsePyLiteral(text: string): PyValue {
       if (open === '{') {
         if (text[pos] !== ':') fail();
         pos++;
-        dict[String(item)] = value();
+        if (typeof item !== 'string') return fail();
+        dict[item] = value();
         skip();
       } else items.push(item);
       if (text[pos] === ',') pos++;

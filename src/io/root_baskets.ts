@@ -11,6 +11,7 @@ import { inflateSync } from 'node:zlib';
 import { InputError } from '../base/errors.js';
 
 // jsroot ships no types; a branch is used through a few known members.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped library objects
 type JsrootBranch = any;
 
 /** The size of a compression block header: algorithm (2), method (1), sizes (3 + 3). */

@@ -19,6 +19,7 @@ import { checkBaskets } from './root_baskets.js';
 import type { ColumnTable, NumericColumn, ReadOptions } from './table.js';
 
 // jsroot ships no types; its objects are used through a few known members.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped library objects
 type JsrootObject = any;
 
 interface Jsroot {

@@ -36,7 +36,7 @@ export interface DataColumns {
 function numbers(table: ColumnTable, name: string): ArrayLike<number> {
   const col: NumericColumn = table.column(name);
   if (col instanceof BigInt64Array) return Float64Array.from(col, (v) => Number(v));
-  return col as ArrayLike<number>;
+  return col;
 }
 
 /** A 0/1 mask from a column, or all ones; other values are an error naming the row. */

@@ -8,10 +8,10 @@ import { kernels } from './wasm.js';
 /** Raw export: returns the byte pointer of the f32 logits. */
 export type MlpForwardF32Export = (descPtr: number, xPtr: number, nRows: number) => number;
 
-/** Runs the network on the first `nRows` rows of `ws.x`; returns the logits' byte pointer. */
-export function mlpForwardF32(ws: MlpWorkspace, nRows: number): number {
-  if (!Number.isInteger(nRows) || nRows < 0 || nRows > ws.maxRows) {
-    throw new KernelError(`mlp_forward_f32: nRows must be an integer in [0, ${ws.maxRows}]; got ${nRows}`);
+/** Runs the network on the first `nRows` rows of `workspace.x`; returns the logits' byte pointer. */
+export function mlpForwardF32(workspace: MlpWorkspace, nRows: number): number {
+  if (!Number.isInteger(nRows) || nRows < 0 || nRows > workspace.maxRows) {
+    throw new KernelError(`mlp_forward_f32: nRows must be an integer in [0, ${workspace.maxRows}]; got ${nRows}`);
   }
-  return (kernels().exports.mlp_forward_f32 as MlpForwardF32Export)(ws.descPtr, ws.xPtr, nRows);
+  return (kernels().exports.mlp_forward_f32 as MlpForwardF32Export)(workspace.descPtr, workspace.xPtr, nRows);
 }

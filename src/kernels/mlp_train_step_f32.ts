@@ -24,21 +24,23 @@ export type MlpTrainStepF32Export = (
 ) => number;
 
 /**
- * Trains on the first `nBatch` rows of `ws.x`, `ws.y`, `ws.w` with gradient factor
+ * Trains on the first `nBatch` rows of `workspace.x`, `workspace.y`, `workspace.w` with gradient factor
  * `lossScale`; returns the minibatch's Σ w·loss. The glue checks only what is cheap:
  * callers validate options once per fit (adam scalars via checkAdam).
  */
-export function mlpTrainStepF32(ws: MlpWorkspace, nBatch: number, lossScale: number, adam: AdamScalars): number {
-  if (ws.gradsPtr === 0)
+export function mlpTrainStepF32(workspace: MlpWorkspace, nBatch: number, lossScale: number, adam: AdamScalars): number {
+  if (workspace.gradsPtr === 0)
     throw new KernelError('mlp_train_step_f32: workspace must be allocated for training; got an inference workspace');
-  if (!(Number.isInteger(nBatch) && nBatch >= 1 && nBatch <= ws.batchRows)) {
-    throw new KernelError(`mlp_train_step_f32: nBatch must be an integer in [1, ${ws.batchRows}]; got ${nBatch}`);
+  if (!(Number.isInteger(nBatch) && nBatch >= 1 && nBatch <= workspace.batchRows)) {
+    throw new KernelError(
+      `mlp_train_step_f32: nBatch must be an integer in [1, ${workspace.batchRows}]; got ${nBatch}`,
+    );
   }
   return (kernels().exports.mlp_train_step_f32 as MlpTrainStepF32Export)(
-    ws.descPtr,
-    ws.xPtr,
-    ws.yPtr,
-    ws.wPtr,
+    workspace.descPtr,
+    workspace.xPtr,
+    workspace.yPtr,
+    workspace.wPtr,
     nBatch,
     lossScale,
     adam.lr,

@@ -82,7 +82,7 @@ export async function initKernels(source: KernelSource): Promise<void> {
 async function compileKernels(source: KernelSource): Promise<WebAssembly.Module> {
   // tags rather than instanceof: the source may come from another realm (an iframe, a vm context)
   const tag = Object.prototype.toString.call(source);
-  if (tag === '[object WebAssembly.Module]') return checkKernelExports(source as WebAssembly.Module);
+  if (tag === '[object WebAssembly.Module]') return checkKernelExports(source);
   let bytes: ArrayBuffer | ArrayBufferView;
   if (source instanceof URL || isResponse(source)) {
     bytes = await fetchKernels(source);
@@ -121,7 +121,10 @@ async function fetchKernels(source: URL | Response): Promise<ArrayBuffer> {
     response = source instanceof URL ? await fetch(source) : source;
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new KernelError(`kernel source ${String(source)} must be fetchable; got ${reason}`, { cause });
+    throw new KernelError(
+      `kernel source ${source instanceof URL ? source.href : source.url} must be fetchable; got ${reason}`,
+      { cause },
+    );
   }
   if (!response.ok)
     throw new KernelError(

@@ -15,7 +15,7 @@ declare namespace WebAssembly {
     readonly buffer: ArrayBuffer;
     grow(delta: number): number;
   }
-  type ExportValue = Function | Memory | Global | Table;
+  type ExportValue = ((...args: never[]) => unknown) | Memory | Global | Table;
   type Exports = Record<string, ExportValue>;
   type ImportValue = ExportValue | number;
   type Imports = Record<string, Record<string, ImportValue>>;

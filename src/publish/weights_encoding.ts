@@ -116,7 +116,7 @@ export function buildWeightsTable(content: WeightsFileContent): Table {
         `weights file column "${name}" must have ${nSim} rows like the sim sample; got ${values.length}`,
       );
     // apache-arrow writes a broken IPC file when two columns share one buffer: give each its own
-    columns[name] = seen.has(values.buffer) ? (values.slice() as NumericColumn) : values;
+    columns[name] = seen.has(values.buffer) ? values.slice() : values;
     seen.add(values.buffer);
     roles.push({ name, role });
   };

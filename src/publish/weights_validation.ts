@@ -179,13 +179,13 @@ function checkIteration(it: unknown, k: number, problems: string[]): void {
     return;
   }
   it.steps.forEach((s: unknown, j) => {
-    const st = s as Json;
+    const stepRecord = s as Json;
     const ok =
-      isObject(st) &&
-      typeof st.step === 'string' &&
-      typeof st.clippedFraction === 'number' &&
-      typeof st.ess === 'number' &&
-      typeof st.change === 'number';
+      isObject(stepRecord) &&
+      typeof stepRecord.step === 'string' &&
+      typeof stepRecord.clippedFraction === 'number' &&
+      typeof stepRecord.ess === 'number' &&
+      typeof stepRecord.change === 'number';
     if (!ok)
       problems.push(
         `${where}.steps[${j}] must have string step and numeric clippedFraction, ess and change; got ${describeValue(s)}`,

@@ -58,19 +58,19 @@ export class Moments {
       this.m2.set(other.m2);
       return this;
     }
-    const na = this.count;
-    const nb = other.count;
-    const nab = na + nb;
+    const countA = this.count;
+    const countB = other.count;
+    const countAB = countA + countB;
     const n = this.n;
     const delta = new Float64Array(n);
     for (let k = 0; k < n; k++) delta[k] = other.mean[k] - this.mean[k];
-    const f = (na * nb) / nab;
+    const f = (countA * countB) / countAB;
     for (let i = 0; i < n; i++) {
       const fi = f * delta[i];
       for (let j = 0; j < n; j++) this.m2[i * n + j] += other.m2[i * n + j] + fi * delta[j];
     }
-    for (let k = 0; k < n; k++) this.mean[k] += (delta[k] * nb) / nab;
-    this.count = nab;
+    for (let k = 0; k < n; k++) this.mean[k] += (delta[k] * countB) / countAB;
+    this.count = countAB;
     return this;
   }
 

@@ -13,7 +13,7 @@
  * The replica's (kind, index) also keys the random streams of its classifier fits.
  * Columns come back in that fixed order whatever order the unfoldings finish in.
  */
-import { InputError, OmniFoldError } from '../base/errors.js';
+import { describeValue, InputError, OmniFoldError } from '../base/errors.js';
 import { shareableBuffer, type FeatureMatrix } from '../base/features.js';
 import { unfold } from '../algorithm/omnifold.js';
 import { resolveUnfoldOptions } from '../algorithm/options.js';
@@ -72,7 +72,7 @@ const NAME = /^[A-Za-z0-9_.-]+$/;
 function count(path: string, v: unknown): number {
   if (v === undefined) return 0;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
-    throw new InputError(`${path} must be a non-negative integer; got ${String(v)}`);
+    throw new InputError(`${path} must be a non-negative integer; got ${describeValue(v)}`);
   return v;
 }
 
@@ -228,8 +228,8 @@ export function unfoldReplica(
   context: UnfoldContext = {},
 ): Promise<UnfoldResult> {
   const input = replicaInputs(plan, sim, data, options.seed);
-  const opts: UnfoldOptions = { ...options, replica: { kind: plan.kind, index: plan.index } };
-  return unfold(input.sim, input.data, opts, { runner: context.runner, onProgress: context.onProgress });
+  const replicaOptions: UnfoldOptions = { ...options, replica: { kind: plan.kind, index: plan.index } };
+  return unfold(input.sim, input.data, replicaOptions, { runner: context.runner, onProgress: context.onProgress });
 }
 
 /**

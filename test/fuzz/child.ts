@@ -43,7 +43,7 @@ export type ReadReply =
 export const endMarker = (id: number): string => `\u0001fuzz-end ${id}\n`;
 
 function isWasmTrap(err: unknown): boolean {
-  for (let e = err; e !== undefined && e !== null; e = (e as Error).cause) {
+  for (let e = err; e !== undefined && e !== null; e = e.cause) {
     if ((e as Error).constructor?.name === 'RuntimeError') return true; // WebAssembly.RuntimeError
     if (!(e instanceof Error)) break;
   }

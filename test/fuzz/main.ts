@@ -44,12 +44,12 @@ for (const f of formats) {
     process.exit(2);
   }
 }
-const seed = positive('seed', values.seed as string);
+const seed = positive('seed', values.seed);
 const minutes = values.count === undefined ? positive('minutes', values.minutes ?? '1') : undefined;
 const count = values.count === undefined ? Number.MAX_SAFE_INTEGER : positive('count', values.count);
 const limits = {
-  timeoutMs: positive('timeout', values.timeout as string),
-  memoryMiB: positive('memory', values.memory as string),
+  timeoutMs: positive('timeout', values.timeout),
+  memoryMiB: positive('memory', values.memory),
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'omnifold-fuzz-'));

@@ -103,5 +103,5 @@ export function checkMlpOptions(
 export function resolveMlpOptions(options: Partial<MlpOptions>): MlpOptions {
   if (options === null || typeof options !== 'object')
     throw new InputError(`mlp options must be an object; got ${describeValue(options)}`);
-  return { ...MLP_DEFAULTS, ...checkMlpOptions('mlp', { ...MLP_DEFAULTS, ...options }) } as MlpOptions;
+  return { ...MLP_DEFAULTS, ...checkMlpOptions('mlp', { ...MLP_DEFAULTS, ...options }) };
 }
