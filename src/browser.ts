@@ -69,6 +69,28 @@ export { Histogram, checkEdges } from './analysis/histogram.js';
 export { parseExpression, Expression } from './analysis/expr.js';
 export { unfold } from './algorithm/omnifold.js';
 export { resolveUnfoldOptions, validateSamples } from './algorithm/options.js';
+export {
+  reweight,
+  resolveReweightOptions,
+  REWEIGHT_DEFAULTS,
+  REWEIGHT_NORMALISATIONS,
+} from './algorithm/reweight.js';
+export type {
+  ReweightSample,
+  ReweightOptions,
+  ReweightNormalisation,
+  ReweightResult,
+  ReweightDiagnostics,
+  ReweightContext,
+  FeatureChi2,
+} from './algorithm/reweight.js';
+export { generatorSystematic, GENERATOR_RECIPES } from './uncertainty/generator_systematics.js';
+export type {
+  GeneratorRecipe,
+  GeneratorSystematic,
+  GeneratorSystematicOptions,
+  GeneratorSystematicContext,
+} from './uncertainty/generator_systematics.js';
 export { MLP_DEFAULTS, UNFOLD_DEFAULTS } from './algorithm/defaults.js';
 export { BinnedClassifier, clipRatio } from './classifiers/binned.js';
 export type { BinnedSpec } from './classifiers/binned.js';

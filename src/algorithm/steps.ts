@@ -230,6 +230,7 @@ const STEP_WEIGHTS: Readonly<Record<StepName, string>> = Object.freeze({
   misses: 'pull weight',
   step2: 'push weight',
   fakes: 'push weight',
+  reweight: 'reweighted weight',
 });
 
 /** Step 1: reco classifier, data vs push-weighted sim passing reco; returns the pull μ = ν·ω there, μ = ν elsewhere. */

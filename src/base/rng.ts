@@ -18,13 +18,15 @@ const W1 = 0xbb67ae85;
 export const REPLICA_KIND = Object.freeze({ nominal: 0, data: 1, sim: 2, syst: 3 } as const);
 export type ReplicaKind = keyof typeof REPLICA_KIND;
 
-/** OmniFold steps, the fifth component of an {@link RngKey}; 0 is "not inside a step". */
-export const STEP = Object.freeze({ none: 0, step1: 1, misses: 2, step2: 3, fakes: 4 } as const);
+/**
+ * Classifier fits, the fifth component of an {@link RngKey}: the OmniFold steps, and
+ * `reweight` for a fit of one sample to another outside the loop (src/algorithm/reweight.ts);
+ * 0 is "not inside a fit".
+ */
+export const STEP = Object.freeze({ none: 0, step1: 1, misses: 2, step2: 3, fakes: 4, reweight: 5 } as const);
 export type StepName = keyof typeof STEP;
 /** The steps of one iteration, in the order the loop runs them. */
-export const LOOP_STEPS = Object.freeze(
-  (Object.keys(STEP) as StepName[]).filter((s): s is Exclude<StepName, 'none'> => s !== 'none'),
-);
+export const LOOP_STEPS = Object.freeze(['step1', 'misses', 'step2', 'fakes'] as const satisfies readonly StepName[]);
 
 /** What a stream is used for, so that one key can feed several independent streams. */
 export const PURPOSE = Object.freeze({ init: 1, shuffle: 2, split: 3, bootstrap: 4, toy: 5 } as const);

@@ -131,7 +131,11 @@ export async function runUnfold(argv: string[]): Promise<number> {
   const inputs = await loadInputs(plan.input);
   const options = runUnfoldOptions(plan, inputs);
   const printer = progressPrinter(process.stderr, options.nIterations ?? UNFOLD_DEFAULTS.nIterations, plan.quiet);
-  const systematics = await resolveSystematics(plan.replicas.systematics, plan.input, inputs);
+  for (const s of plan.replicas.systematics) {
+    if (s.kind === 'sample' && s.recipe !== undefined)
+      printer.message(`systematic ${s.name}: weighting the nominal sim by the ${s.recipe} recipe to ${s.file}`);
+  }
+  const systematics = await resolveSystematics(plan.replicas.systematics, plan.input, inputs, options);
   const replicaOptions = runReplicaOptions(plan, options, systematics);
   const chosen =
     plan.replicas.chosen === undefined ? undefined : chooseReplicas(plan.replicas.chosen, planReplicas(replicaOptions));

@@ -53,7 +53,7 @@ export const UNFOLD_FLAGS: Readonly<
   syst: {
     type: 'string',
     multiple: true,
-    help: 'systematic replica, repeatable: name=FILE | name=weight:COL | name=reco:COL*1.01',
+    help: 'systematic replica, repeatable: name=prior:FILE or name=response:FILE (another generator, by reweighting) | name=FILE (the same events through another detector, row-aligned) | name=weight:COL | name=reco:COL*1.01',
   },
   replicas: {
     type: 'string',

@@ -11,6 +11,8 @@ import {
   CLASSIFIER_TYPES,
   type ClassifierType,
   FAKES_MODES,
+  GENERATOR_RECIPES,
+  type GeneratorRecipe,
   InputError,
   integerFlag,
   isRunLocalClassifierFlag,
@@ -42,9 +44,13 @@ export type InputPlan =
       units: Record<string, string>;
     };
 
-/** A `--syst` value: `name=FILE`, `name=weight:COL` or `name=reco:COL*factor`. */
+/**
+ * A `--syst` value: `name=FILE` (the nominal events through another detector, row-aligned),
+ * `name=prior:FILE` or `name=response:FILE` (another generator, by a reweighting recipe),
+ * `name=weight:COL` or `name=reco:COL*factor`.
+ */
 export type SystematicArg =
-  | { name: string; kind: 'sample'; file: string }
+  | { name: string; kind: 'sample'; file: string; recipe?: GeneratorRecipe }
   | { name: string; kind: 'weight'; column: string }
   | { name: string; kind: 'reco-transform'; column: string; scale: number };
 
@@ -53,7 +59,7 @@ export function parseSystematic(text: string): SystematicArg {
   const match = /^([A-Za-z0-9_.-]+)=(.+)$/.exec(text.trim());
   if (match === null)
     throw new InputError(
-      `--syst must read name=FILE, name=weight:COL or name=reco:COL*factor (name of letters, digits, _ . -); got ${JSON.stringify(text)}`,
+      `--syst must read name=FILE, name=prior:FILE, name=response:FILE, name=weight:COL or name=reco:COL*factor (name of letters, digits, _ . -); got ${JSON.stringify(text)}`,
     );
   const [, name, spec] = match;
   if (spec.startsWith('weight:')) {
@@ -71,6 +77,13 @@ export function parseSystematic(text: string): SystematicArg {
       );
     }
     return { name, kind: 'reco-transform', column: transform[1], scale };
+  }
+  for (const recipe of GENERATOR_RECIPES) {
+    if (!spec.startsWith(`${recipe}:`)) continue;
+    const file = spec.slice(recipe.length + 1).trim();
+    if (file === '')
+      throw new InputError(`--syst ${name}=${recipe}:FILE must name a file; got ${JSON.stringify(text)}`);
+    return { name, kind: 'sample', file, recipe };
   }
   return { name, kind: 'sample', file: spec };
 }

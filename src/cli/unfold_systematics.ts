@@ -1,18 +1,25 @@
 /**
  * Turns `--syst` arguments into the systematic replicas of src/uncertainty/replicas.ts, reading what
- * they name: an alternative sim file (same columns as the nominal sim, row-aligned), a
- * per-event weight column of the nominal sim, or a reco feature to scale. Files are
- * checked before any is read, and each is recorded (SHA-256) among the run's inputs under
- * the systematic's name.
+ * they name: an alternative sim file, a per-event weight column of the nominal sim, or a
+ * reco feature to scale. A plain `name=FILE` holds the nominal events through another
+ * detector (row-aligned, the same gen values: checked); `name=prior:FILE` and
+ * `name=response:FILE` hold another generator's events, turned into alternative prior
+ * weights of the nominal events by the reweighting recipes
+ * (src/uncertainty/generator_systematics.ts). Files are checked before any is read, and
+ * each is recorded (SHA-256) among the run's inputs under the systematic's name.
  */
 import {
   checkInputFile,
+  generatorSystematic,
   InputError,
   readTable,
   readWeights,
+  type SimSample,
   simColumnList,
   simSampleFromTable,
   type SystematicSpec,
+  type UnfoldOptions,
+  type UnfoldProgress,
 } from '../index.js';
 import { describeInput, type LoadedInputs } from './unfold_inputs.js';
 import type { InputPlan, SystematicArg } from './unfold_plan.js';
@@ -26,17 +33,54 @@ function simFiles(plan: InputPlan, arg: SystematicArg): Extract<InputPlan, { kin
   return plan;
 }
 
-/** The systematic replicas of a run, in the order given. */
+/**
+ * Throws an InputError unless `alternative` holds the nominal events with other reco values:
+ * the same gen selection and gen values, row by row.
+ */
+function checkRowAligned(
+  arg: Extract<SystematicArg, { kind: 'sample' }>,
+  nominal: SimSample,
+  alternative: SimSample,
+  genNames: string[],
+): void {
+  const n = nominal.gen.nEvents;
+  const nGen = nominal.gen.nFeatures;
+  for (let i = 0; i < n; i++) {
+    const pass = nominal.passGen[i];
+    if (alternative.passGen[i] !== pass) {
+      throw new InputError(
+        `--syst ${arg.name} ${arg.file} must hold the nominal sim's events through another detector (the same gen selection, row by row); got pass-gen ${alternative.passGen[i]} at row ${i} where the nominal has ${pass}; for another generator use ${arg.name}=prior:FILE or ${arg.name}=response:FILE`,
+      );
+    }
+    if (!pass) continue;
+    for (let f = 0; f < nGen; f++) {
+      const a = alternative.gen.values[i * nGen + f];
+      const b = nominal.gen.values[i * nGen + f];
+      if (a !== b && !(Number.isNaN(a) && Number.isNaN(b))) {
+        throw new InputError(
+          `--syst ${arg.name} ${arg.file} must hold the nominal sim's events through another detector (the same gen values, row by row); got ${genNames[f]} = ${a} at row ${i} where the nominal has ${b}; for another generator use ${arg.name}=prior:FILE or ${arg.name}=response:FILE`,
+        );
+      }
+    }
+  }
+}
+
+/**
+ * The systematic replicas of a run, in the order given. `options` are the run's unfolding
+ * options: the recipes' reweighting fits use its classifier, ensemble, guards and seed.
+ */
 export async function resolveSystematics(
   args: readonly SystematicArg[],
   plan: InputPlan,
   inputs: LoadedInputs,
+  options: Partial<UnfoldOptions>,
+  onProgress?: (progress: UnfoldProgress) => void,
 ): Promise<SystematicSpec[]> {
   const out: SystematicSpec[] = [];
   for (const arg of args) {
     if (arg.kind === 'sample' && simFiles(plan, arg)) await checkInputFile(`--syst ${arg.name}`, arg.file);
   }
-  for (const arg of args) {
+  for (const [index, arg] of args.entries()) {
     if (arg.kind === 'reco-transform') {
       const feature = inputs.recoNames.indexOf(arg.column);
       if (feature < 0) {
@@ -59,13 +103,28 @@ export async function resolveSystematics(
         passReco: files.passReco,
       };
       const table = await readTable(arg.file, { columns: simColumnList(columns) });
-      const nSim = inputs.sim.weights.length;
-      if (table.nRows !== nSim) {
-        throw new InputError(
-          `--syst ${arg.name} ${arg.file} must have the nominal sim's ${nSim} events (row-aligned with --sim); got ${table.nRows}`,
+      const alternative = simSampleFromTable(table, columns);
+      if (arg.recipe !== undefined) {
+        const { classifier, nMembers, ensembleCombine, epsilon, wMax, seed } = options;
+        const built = await generatorSystematic(
+          arg.recipe,
+          arg.name,
+          { ...inputs.sim, genNames: inputs.genNames, recoNames: inputs.recoNames },
+          alternative,
+          { classifier, nMembers, ensembleCombine, epsilon, wMax, seed, index },
+          { onProgress },
         );
+        out.push(built.spec);
+      } else {
+        const nSim = inputs.sim.weights.length;
+        if (table.nRows !== nSim) {
+          throw new InputError(
+            `--syst ${arg.name} ${arg.file} must have the nominal sim's ${nSim} events (row-aligned with --sim); got ${table.nRows}; for another generator use ${arg.name}=prior:FILE or ${arg.name}=response:FILE`,
+          );
+        }
+        checkRowAligned(arg, inputs.sim, alternative, inputs.genNames);
+        out.push({ name: arg.name, kind: 'sample', sim: alternative });
       }
-      out.push({ name: arg.name, kind: 'sample', sim: simSampleFromTable(table, columns) });
       inputs.files.push(await describeInput(`syst:${arg.name}`, `--syst ${arg.name}`, arg.file));
     }
   }

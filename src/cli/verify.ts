@@ -161,12 +161,15 @@ function movedSystematics(recorded: UnfoldArgs[string], moved: string[]): string
   for (const text of moved) {
     const s = parseSystematic(text);
     const k = items.findIndex((item) => parseSystematic(item).name === s.name);
-    if (s.kind !== 'sample' || k < 0 || !fileSysts.includes(s.name)) {
+    if (s.kind !== 'sample' || s.recipe !== undefined || k < 0 || !fileSysts.includes(s.name)) {
       throw new InputError(
         `--syst must read name=FILE with name a systematic of the run read from a file (${fileSysts.join(', ') || 'none'}); got ${JSON.stringify(text)}`,
       );
     }
-    items[k] = text;
+    // the recorded recipe (prior:, response:) stays; only the file moves
+    const recorded = parseSystematic(items[k]);
+    items[k] =
+      recorded.kind === 'sample' && recorded.recipe !== undefined ? `${s.name}=${recorded.recipe}:${s.file}` : text;
   }
   return items;
 }
@@ -341,7 +344,7 @@ async function rebuild(v: VerifyArgs, log: (line: string) => void) {
   for (const what of unchecked) log(`note: ${what} has no SHA-256 in the weights file; not checked`);
   const inputs = await loadInputs(plan.input);
   const partial = runUnfoldOptions(plan, inputs);
-  const systematics = await resolveSystematics(plan.replicas.systematics, plan.input, inputs);
+  const systematics = await resolveSystematics(plan.replicas.systematics, plan.input, inputs, partial);
   const work = prepareReplicas(inputs.sim, inputs.data, runReplicaOptions(plan, partial, systematics), false);
   const options = work.options;
   const drift = optionsDrift(options, (file.metadata.configuration as { options?: unknown }).options);
