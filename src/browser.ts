@@ -69,12 +69,7 @@ export { Histogram, checkEdges } from './analysis/histogram.js';
 export { parseExpression, Expression } from './analysis/expr.js';
 export { unfold } from './algorithm/omnifold.js';
 export { resolveUnfoldOptions, validateSamples } from './algorithm/options.js';
-export {
-  reweight,
-  resolveReweightOptions,
-  REWEIGHT_DEFAULTS,
-  REWEIGHT_NORMALISATIONS,
-} from './algorithm/reweight.js';
+export { reweight, resolveReweightOptions, REWEIGHT_DEFAULTS, REWEIGHT_NORMALISATIONS } from './algorithm/reweight.js';
 export type {
   ReweightSample,
   ReweightOptions,
