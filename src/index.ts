@@ -37,6 +37,8 @@ export { writeSummary } from './publish/summary.js';
 export { validateWeightsFile } from './publish/validate.js';
 export { writeHepdata } from './publish/hepdata.js';
 export { writePlotsAndReport } from './report/publish.js';
+export { svgToPng } from './plots/render.js';
+export type { PngOptions } from './plots/render.js';
 export type { PlotOptions, PlotResult } from './report/publish.js';
 export { runWarnings } from './report/warnings.js';
 export type { ReportWarning } from './report/warnings.js';

@@ -118,6 +118,7 @@ const EXPORTS = [
   'splitObjectPath',
   'summarize',
   'summaryJson',
+  'svgToPng',
   'truthSampleFromTable',
   'unfold',
   'unfoldReplica',

@@ -12,6 +12,7 @@ const require = createRequire(import.meta.url);
 /** Subcommands: module (relative to this file) and its exported runner. */
 const SUBCOMMANDS: Record<string, [string, string]> = {
   unfold: ['./unfold.js', 'runUnfold'],
+  reweight: ['./reweight.js', 'runReweight'],
   hist: ['./hist.js', 'runHist'],
   plot: ['./plot.js', 'runPlot'],
   export: ['./export.js', 'runExport'],
@@ -23,6 +24,7 @@ const USAGE = `usage: omnifold <command> [options]
 
 commands:
   unfold    unfold data with OmniFold (no files: the embedded lepton-jet toy)
+  reweight  weight one sample to another on chosen features (e.g. one generator to another)
   hist      histograms with covariances from a weights file
   plot      figures from a weights file
   export    export a weights file to other formats

@@ -118,11 +118,13 @@ function configValue(key: string, value: unknown): string | string[] | boolean {
   throw new InputError(`config key "${key}" must be a string, number or array; got ${JSON.stringify(value)}`);
 }
 
-/** A `name=FILE` systematic with a relative FILE, resolved against `folder`; other forms unchanged. */
+/** A `name=FILE` (or `name=prior:FILE`, `name=response:FILE`) systematic with a relative FILE, resolved against `folder`; other forms unchanged. */
 function resolveSystFile(item: string, folder: string): string {
   const match = /^([^=]+)=(.+)$/.exec(item.trim());
-  if (match === null || /^(weight|reco):/.test(match[2]) || isAbsolute(match[2])) return item;
-  return `${match[1]}=${resolve(folder, match[2])}`;
+  if (match === null || /^(weight|reco):/.test(match[2])) return item;
+  const recipe = /^(prior|response):/.exec(match[2])?.[0] ?? '';
+  const file = match[2].slice(recipe.length);
+  return isAbsolute(file) ? item : `${match[1]}=${recipe}${resolve(folder, file)}`;
 }
 
 /** Reads `--config`: keys as the flags; relative file paths (also of `syst` files) resolve against the config's folder. */

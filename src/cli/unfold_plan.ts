@@ -270,7 +270,7 @@ function inputPlan(args: UnfoldArgs): InputPlan {
  * The options that classifier flags set (the registry's), for kind `type`. Every kind's
  * flags are checked, whichever kind runs, so a bad value is an error even where unused.
  */
-function classifierOptionsPlan(args: UnfoldArgs, type: ClassifierType): Record<string, unknown> {
+export function classifierOptionsPlan(args: UnfoldArgs, type: ClassifierType): Record<string, unknown> {
   const options: Record<string, unknown> = {};
   for (const kind of CLASSIFIER_KINDS) {
     for (const flag of kind.flags) {

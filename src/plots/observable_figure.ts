@@ -45,7 +45,15 @@ export interface ObservableFigureInput {
   weightUnit?: string;
   /** Text above the top-right corner, e.g. `4 iterations`. */
   header?: string;
+  /**
+   * What the three series are called, for figures of other results (e.g. a reweighting:
+   * reweighted source, source, target); default `Unfolded`, `Prior (sim gen)`, `Truth`, and
+   * `unfolded` beside the OmniFold label.
+   */
+  names?: { result: string; prior: string; truth: string; tag: string };
 }
+
+const DEFAULT_NAMES = Object.freeze({ result: 'Unfolded', prior: 'Prior (sim gen)', truth: 'Truth', tag: 'unfolded' });
 
 const WIDTH = 440;
 const MAIN_HEIGHT = 300;
@@ -61,6 +69,7 @@ interface Row {
 /** Builds the Vega-Lite spec of figure 1. */
 export function observableFigure(input: ObservableFigureInput): VegaLiteSpec {
   checkEdges(`${input.name} edges`, input.edges);
+  const names = input.names ?? DEFAULT_NAMES;
   const edges = Array.from(input.edges);
   const nBins = edges.length - 1;
   for (const [what, s] of [
@@ -130,7 +139,7 @@ export function observableFigure(input: ObservableFigureInput): VegaLiteSpec {
   const yRatio: AxisPlan = {
     domain: rDomain,
     ticks: linearTicks(rDomain[0], rDomain[1], 4),
-    title: input.truth ? 'Ratio to truth' : 'Ratio to unfolded',
+    title: `Ratio to ${(input.truth ? names.truth : names.result).toLowerCase()}`,
     labels: true,
     format: `.${Math.max(1, decimalsFor(niceStep(rDomain[1] - rDomain[0], 4)))}f`,
   };
@@ -284,10 +293,11 @@ function referenceLine(colour: string, dash: number[], x: AxisPlan, y: AxisPlan)
 
 /** The legend, drawn in pixels inside the top-right corner of the main panel. */
 function legendLayers(input: ObservableFigureInput): Record<string, unknown>[] {
+  const names = input.names ?? DEFAULT_NAMES;
   const entries: { text: string; kind: 'point' | 'line' | 'dash' | 'box'; colour: string }[] = [
-    { text: `Unfolded (${input.uncertaintyLabel ?? 'total unc.'})`, kind: 'point', colour: COLOURS.unfolded },
-    ...(input.truth ? [{ text: 'Truth', kind: 'dash' as const, colour: COLOURS.truth }] : []),
-    { text: 'Prior (sim gen)', kind: 'line', colour: COLOURS.prior },
+    { text: `${names.result} (${input.uncertaintyLabel ?? 'total unc.'})`, kind: 'point', colour: COLOURS.unfolded },
+    ...(input.truth ? [{ text: names.truth, kind: 'dash' as const, colour: COLOURS.truth }] : []),
+    { text: names.prior, kind: 'line', colour: COLOURS.prior },
     { text: `${capitalise(input.uncertaintyLabel ?? 'total unc.')} (ratio)`, kind: 'box', colour: COLOURS.band },
   ];
   const maxChars = Math.max(...entries.map((e) => e.text.length));
@@ -329,17 +339,19 @@ function pixelMark(mark: Record<string, unknown>, at: Record<string, number>): R
 
 /** Bold "OmniFold" above the top-left corner, the header top-right, χ²/ndf inside top-left. */
 function labelLayers(input: ObservableFigureInput): Record<string, unknown>[] {
+  const names = input.names ?? DEFAULT_NAMES;
   const layers = [
     textLayer('OmniFold', 0, -12, { bold: true, size: 16, baseline: 'alphabetic' }),
-    textLayer('unfolded', 88, -12, { italic: true, size: 14, baseline: 'alphabetic' }),
+    textLayer(names.tag, 88, -12, { italic: true, size: 14, baseline: 'alphabetic' }),
   ];
   if (input.header)
     layers.push(textLayer(input.header, WIDTH, -12, { align: 'right', size: 13, baseline: 'alphabetic' }));
   const c = input.chi2;
   const fmt = (x: Chi2) => `${x.chi2.toFixed(1)}/${x.ndf}`;
   const lines: string[] = [];
-  if (c?.unfolded) lines.push(`Unfolded vs truth: χ²/ndf = ${fmt(c.unfolded)}`);
-  if (c?.prior) lines.push(`Prior vs truth: χ²/ndf = ${fmt(c.prior)}`);
+  const truth = names.truth.toLowerCase();
+  if (c?.unfolded) lines.push(`${names.result} vs ${truth}: χ²/ndf = ${fmt(c.unfolded)}`);
+  if (c?.prior) lines.push(`${names.prior.replace(/ \(.*\)$/, '')} vs ${truth}: χ²/ndf = ${fmt(c.prior)}`);
   lines.forEach((t, k) => layers.push(textLayer(t, 12, 18 + 18 * k, { size: 11 })));
   return layers;
 }

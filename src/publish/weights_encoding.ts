@@ -71,6 +71,8 @@ export interface WeightsFileContent {
   observables?: readonly ObservableInfo[];
   /** The gen- and reco-level selections, as text. */
   selection?: SelectionInfo;
+  /** What `weight` is and how it is normalised, as text; default: the unfolding's. */
+  normalisationDescription?: string;
 }
 
 /** The parsed `omnifold` schema metadata. */
@@ -142,6 +144,7 @@ export function buildWeightsTable(content: WeightsFileContent): Table {
     combination: combinationMetadata(),
     normalisation: {
       description:
+        content.normalisationDescription ??
         'weight = w0 * push after the last iteration; absolute (not normalised to unit area): sum over pass_gen estimates the data yield corrected for efficiency, fakes removed',
       sumPriorWeights: sum(content.priorWeights),
       sumPriorWeightsPassGen: sum(content.priorWeights, content.passGen),
