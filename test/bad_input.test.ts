@@ -403,7 +403,8 @@ const CASES: Case[] = [
   {
     name: 'systematic file with other row count',
     args: UNFOLD('sim.csv', 'sim.csv', ['--syst', 'alt=short.csv']),
-    error: /^--syst alt short\.csv must have the nominal sim's 40 events \(row-aligned with --sim\); got 37$/,
+    error:
+      /^--syst alt short\.csv must have the nominal sim's 40 events \(row-aligned with --sim\); got 37; for another generator use alt=prior:FILE or alt=response:FILE$/,
   },
   {
     name: 'config missing',
