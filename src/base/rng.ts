@@ -15,7 +15,7 @@ const W0 = 0x9e3779b9;
 const W1 = 0xbb67ae85;
 
 /** Replica kinds, the second component of an {@link RngKey}. */
-export const REPLICA_KIND = Object.freeze({ nominal: 0, data: 1, sim: 2, syst: 3 } as const);
+export const REPLICA_KIND = Object.freeze({ nominal: 0, data: 1, sim: 2, syst: 3, background: 4 } as const);
 export type ReplicaKind = keyof typeof REPLICA_KIND;
 
 /** OmniFold steps, the fifth component of an {@link RngKey}; 0 is "not inside a step". */
@@ -26,8 +26,12 @@ export const LOOP_STEPS = Object.freeze(
   (Object.keys(STEP) as StepName[]).filter((s): s is Exclude<StepName, 'none'> => s !== 'none'),
 );
 
-/** What a stream is used for, so that one key can feed several independent streams. */
-export const PURPOSE = Object.freeze({ init: 1, shuffle: 2, split: 3, bootstrap: 4, toy: 5 } as const);
+/**
+ * What a stream is used for, so that one key can feed several independent streams.
+ * `background` is the Poisson(1) bootstrap of the simulated background's weights, apart
+ * from the data's (`bootstrap`) under the same replica key.
+ */
+export const PURPOSE = Object.freeze({ init: 1, shuffle: 2, split: 3, bootstrap: 4, toy: 5, background: 6 } as const);
 export type Purpose = keyof typeof PURPOSE;
 
 /**
@@ -185,11 +189,12 @@ const POISSON1_CDF: Float64Array = (() => {
 
 /**
  * Poisson(1) bootstrap multiplicities for `nEvents` events: event i's draw comes from
- * Philox block i of the stream `(key, "bootstrap")`, so any event's draw is independent of
- * how events are chunked. Returned as f64 for use as weight factors.
+ * Philox block i of the stream `(key, purpose)` (default `bootstrap`; the background's
+ * weights use `background`), so any event's draw is independent of how events are
+ * chunked. Returned as f64 for use as weight factors.
  */
-export function poissonOneWeights(nEvents: number, key: RngKey): Float64Array {
-  const [k0, k1] = streamKey(key, 'bootstrap');
+export function poissonOneWeights(nEvents: number, key: RngKey, purpose: Purpose = 'bootstrap'): Float64Array {
+  const [k0, k1] = streamKey(key, purpose);
   const out = new Float64Array(nEvents);
   const ctr = [0, 0, 0, 0];
   const block = new Uint32Array(4);
