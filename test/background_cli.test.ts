@@ -105,6 +105,14 @@ test('--background twice with --background-weight: the signal unfolded, the file
   assert.ok(Math.abs(a.mean - truthMean) < 0.06, `unfolded mean ${a.mean} vs truth ${truthMean}`);
   assert.ok(Math.abs(a.total / N_SIGNAL - 1) < 1e-6, `total ${a.total}`);
 
+  const h = run(['hist', 'out-bg/weights.arrow', '--moment', 'x', '--json', 'hist.json']);
+  assert.is(h.code, 0, h.stderr);
+  assert.match(h.stdout, /2 data bootstraps, 0 sim bootstraps, 2 background bootstraps, 0 systematics/);
+  assert.match(h.stdout, /\nbackground-stat \(part of stat, not added again\): \S+\n/);
+  const moment = JSON.parse(readFileSync(join(dir, 'hist.json'), 'utf8')).moment;
+  assert.is(moment.nBackgroundBootstraps, 2);
+  assert.ok(moment.backgroundStat.uncertainty[0] > 0, JSON.stringify(moment.backgroundStat));
+
   const plain = run(['unfold', ...FILES, ...BINNED, '--out', 'out-plain']);
   assert.is(plain.code, 0, plain.stderr);
   const b = await unfoldedMean('out-plain');
