@@ -7,7 +7,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fromColumns } from '../src/base/features.js';
+import { fromColumns, type FeatureMatrix } from '../src/base/features.js';
 import { InputError } from '../src/base/errors.js';
 import { poissonOneWeights } from '../src/base/rng.js';
 import { unfold } from '../src/algorithm/omnifold.js';
@@ -17,6 +17,7 @@ import { ToyRandom } from '../src/toys/toy_random.js';
 import { binnedSums, combineReplicas } from '../src/uncertainty/covariance.js';
 import { planReplicas, prepareReplicas, replicaInputs } from '../src/uncertainty/replicas.js';
 import { runReplicas } from '../src/execution/run_replicas.js';
+import { PoolExecutor } from '../src/execution/pool_executor.js';
 import { concatBackgrounds } from '../src/io/samples.js';
 import { assertBitEqual, assertClose } from './helpers/close.js';
 
@@ -237,6 +238,38 @@ test('background bootstraps run end to end: their spread is a background-stat te
   assertClose('background-stat variance', u.backgroundStat[0], bg.reduce((s, v) => s + (v - m) ** 2, 0) / 2);
   assert.ok(u.backgroundStat[0] > 0);
   assertClose('total = stat + sim-stat + syst', u.total[0], u.stat[0] + u.simStat[0] + u.syst[0]);
+});
+
+test('a worker pool gives the in-process bits with a background (MLP, data and background bootstraps)', async () => {
+  const { sim, data } = sampledToy();
+  const small = (n: number, x: FeatureMatrix) => ({ values: x.values.subarray(0, n), nEvents: n, nFeatures: 1 });
+  const s: SimSample = {
+    ...sim,
+    gen: small(4000, sim.gen),
+    reco: small(4000, sim.reco),
+    passGen: sim.passGen.subarray(0, 4000),
+    passReco: sim.passReco.subarray(0, 4000),
+    weights: sim.weights.subarray(0, 4000),
+  };
+  const d: DataSample = {
+    reco: fromColumns([data.reco.values.subarray(N_SIGNAL - 2000, N_SIGNAL + 1000)], true),
+    weights: new Float64Array(3000).fill(1),
+    background: { reco: small(2000, data.background!.reco), weights: new Float64Array(2000).fill(0.5) },
+  };
+  const options = {
+    nIterations: 2,
+    classifier: { type: 'mlp' as const, hidden: [8], epochs: 2 },
+    dataBootstraps: 1,
+    backgroundBootstraps: 1,
+  };
+  const local = await runReplicas(s, d, options);
+  const executor = new PoolExecutor({ threads: 2 });
+  try {
+    const pooled = await runReplicas(s, d, options, { executor });
+    local.columns.forEach((c, k) => assertBitEqual(c.name, pooled.columns[k].values, c.values));
+  } finally {
+    await executor.close();
+  }
 });
 
 // ---- checks
