@@ -51,6 +51,7 @@ export type { Activation } from './kernels/activation.js';
 export type {
   SimSample,
   DataSample,
+  BackgroundSample,
   UnfoldOptions,
   UnfoldResult,
   UnfoldProgress,
@@ -145,6 +146,8 @@ export type {
 export {
   simSampleFromTable,
   dataSampleFromTable,
+  backgroundSampleFromTable,
+  concatBackgrounds,
   truthSampleFromTable,
   simColumnList,
   readWeights,

@@ -17,12 +17,30 @@ import {
 import { planReplicas } from '../src/uncertainty/replicas.js';
 
 test('families in column order, replicas and covariance roles', () => {
-  assert.equal([...COLUMN_FAMILIES], ['nominal', 'ensemble', 'data_bootstrap', 'sim_bootstrap', 'systematic']);
-  assert.equal([...REPLICA_FAMILIES], ['nominal', 'data_bootstrap', 'sim_bootstrap', 'systematic']);
-  assert.equal(COLUMN_FAMILIES.filter(isCovarianceFamily), ['data_bootstrap', 'sim_bootstrap', 'systematic']);
-  assert.equal(COLUMN_FAMILIES.filter(entersUncertainty), ['nominal', 'data_bootstrap', 'sim_bootstrap', 'systematic']);
+  assert.equal(
+    [...COLUMN_FAMILIES],
+    ['nominal', 'ensemble', 'data_bootstrap', 'sim_bootstrap', 'background_bootstrap', 'systematic'],
+  );
+  assert.equal(
+    [...REPLICA_FAMILIES],
+    ['nominal', 'data_bootstrap', 'sim_bootstrap', 'background_bootstrap', 'systematic'],
+  );
+  assert.equal(COLUMN_FAMILIES.filter(isCovarianceFamily), [
+    'data_bootstrap',
+    'sim_bootstrap',
+    'background_bootstrap',
+    'systematic',
+  ]);
+  assert.equal(COLUMN_FAMILIES.filter(entersUncertainty), [
+    'nominal',
+    'data_bootstrap',
+    'sim_bootstrap',
+    'background_bootstrap',
+    'systematic',
+  ]);
   assert.is(familyWithRole('stat'), 'data_bootstrap');
   assert.is(familyWithRole('sim-stat'), 'sim_bootstrap');
+  assert.is(familyWithRole('background-stat'), 'background_bootstrap');
   assert.is(familyWithRole('shift'), 'systematic');
 });
 
@@ -31,6 +49,7 @@ test('every planned replica belongs to a replica family', () => {
   const plan = planReplicas({
     dataBootstraps: 2,
     simBootstraps: 1,
+    backgroundBootstraps: 1,
     systematics: [{ name: 'jes', kind: 'weight', weights: new Float64Array(0) }],
   });
   assert.equal([...new Set(plan.map((p) => p.family))], [...REPLICA_FAMILIES]);

@@ -74,13 +74,15 @@ test('a header naming no replica family is damaged', () => {
   writeReplica(dir, { ...header, name: 'odd_family', family: 'ensemble' as StoredReplicaHeader['family'] }, weights);
   assert.equal(readReplica(dir, 'odd_family'), {
     status: 'damaged',
-    reason: 'a header whose family must be one of nominal, data_bootstrap, sim_bootstrap, systematic; got "ensemble"',
+    reason:
+      'a header whose family must be one of nominal, data_bootstrap, sim_bootstrap, background_bootstrap, systematic; got "ensemble"',
   });
   const { family: _family, ...noFamily } = header;
   writeReplica(dir, { ...noFamily, name: 'no_family' } as StoredReplicaHeader, weights);
   assert.equal(readReplica(dir, 'no_family'), {
     status: 'damaged',
-    reason: 'a header whose family must be one of nominal, data_bootstrap, sim_bootstrap, systematic; got none',
+    reason:
+      'a header whose family must be one of nominal, data_bootstrap, sim_bootstrap, background_bootstrap, systematic; got none',
   });
 });
 

@@ -137,7 +137,7 @@ test('bad lists: one line naming the option, the rule and the value; nothing wri
   for (const [list, pattern] of cases) assertUsageError(run([...JOB, '--out', out, '--replicas', list]), pattern);
   assertUsageError(
     run(['unfold', '--toy', 'gauss', '--out', out, '--replicas', '0']),
-    /^omnifold: --replicas must come with --data-bootstraps, --sim-bootstraps or --syst \(a run of the nominal alone is not split\); got --replicas 0$/,
+    /^omnifold: --replicas must come with --data-bootstraps, --sim-bootstraps, --background-bootstraps or --syst \(a run of the nominal alone is not split\); got --replicas 0$/,
   );
   assert.not.ok(existsSync(out), 'no output folder for a usage error');
 });

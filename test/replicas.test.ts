@@ -57,6 +57,7 @@ test('plan: fixed column order, names and families', () => {
   const plan = planReplicas({
     dataBootstraps: 2,
     simBootstraps: 3,
+    backgroundBootstraps: 2,
     systematics: [
       { name: 'es', kind: 'reco-transform', feature: 0, scale: 1.01 },
       { name: 'nuis', kind: 'weight', weights: sim.weights },
@@ -71,6 +72,8 @@ test('plan: fixed column order, names and families', () => {
       ['sim_boot_0', 'sim_bootstrap', 'sim', 0],
       ['sim_boot_1', 'sim_bootstrap', 'sim', 1],
       ['sim_boot_2', 'sim_bootstrap', 'sim', 2],
+      ['background_boot_0', 'background_bootstrap', 'background', 0],
+      ['background_boot_1', 'background_bootstrap', 'background', 1],
       ['syst_es', 'systematic', 'syst', 0],
       ['syst_nuis', 'systematic', 'syst', 1],
     ],
@@ -85,6 +88,10 @@ test('plan: errors', () => {
   assert.throws(
     () => planReplicas({ simBootstraps: 1.5 }),
     /^options\.simBootstraps must be a non-negative integer; got 1\.5$/,
+  );
+  assert.throws(
+    () => planReplicas({ backgroundBootstraps: -2 }),
+    /^options\.backgroundBootstraps must be a non-negative integer; got -2$/,
   );
   const s = { name: 'a b', kind: 'reco-transform', feature: 0, scale: 1 } as const;
   assert.throws(

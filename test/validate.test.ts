@@ -46,7 +46,7 @@ const CASES: [string, (c: { columns: Content['columns']; metadata: Record<string
   [
     'bad family name',
     (c) => (c.metadata.columns[7].role = 'bootstrap'),
-    /^metadata\.columns\[7\] \("data_boot_1"\) role must be one of gen_feature, mask, iteration, nominal, ensemble, data_bootstrap, sim_bootstrap, systematic; got "bootstrap"$/,
+    /^metadata\.columns\[7\] \("data_boot_1"\) role must be one of gen_feature, mask, iteration, nominal, ensemble, data_bootstrap, sim_bootstrap, background_bootstrap, systematic; got "bootstrap"$/,
   ],
   [
     'listed column missing',
@@ -89,7 +89,7 @@ const CASES: [string, (c: { columns: Content['columns']; metadata: Record<string
   [
     'bad combination key',
     (c) => (c.metadata.combination.bogus = 'x'),
-    /^metadata\.combination key "bogus" must be one of nominal, ensemble, data_bootstrap, sim_bootstrap, systematic, total; got "bogus"$/,
+    /^metadata\.combination key "bogus" must be one of nominal, ensemble, data_bootstrap, sim_bootstrap, background_bootstrap, systematic, total; got "bogus"$/,
   ],
   [
     'observables not matching the gen columns',

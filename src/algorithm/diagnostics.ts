@@ -1,6 +1,7 @@
 /**
  * Per-step and per-iteration diagnostics of the OmniFold loop: effective sample size,
- * relative change, finite-weight guard and the reco-level χ² of pull-weighted sim vs data.
+ * relative change, finite-weight guard and the reco-level χ² of pull-weighted sim vs data
+ * (minus background).
  * Sums run in event order.
  */
 import { NumericalError } from '../base/errors.js';
@@ -52,22 +53,28 @@ export class RecoChi2 {
   /**
    * @param simReco [nPassReco × nReco] sim reco features of events passing reco
    * @param dataReco [nData × nReco]
+   * @param background simulated background, subtracted from the data histograms (its
+   *   weights negated; its w² adds to their variance); the bins stay over the data's range
    */
   constructor(
     simReco: FeatureMatrix,
     dataReco: FeatureMatrix,
     dataWeights: Float64Array,
     private readonly names: string[],
+    background?: { reco: FeatureMatrix; weights: Float64Array },
   ) {
     this.simColumns = [];
     this.edges = [];
     this.dataHists = [];
+    const negated = background && Float64Array.from(background.weights, (w) => -w);
     for (let f = 0; f < dataReco.nFeatures; f++) {
       const d = column(dataReco, f);
       this.simColumns.push(column(simReco, f));
       const edges = dataRangeEdges(d);
       this.edges.push(edges);
-      this.dataHists.push(edges ? new Histogram(edges).fill(d, dataWeights) : null);
+      const histogram = edges ? new Histogram(edges).fill(d, dataWeights) : null;
+      if (histogram && background && negated) histogram.fill(column(background.reco, f), negated);
+      this.dataHists.push(histogram);
     }
   }
 

@@ -6,7 +6,7 @@
  *
  *   ν = 1
  *   for n = 1..N:
- *     step 1   μ = ν·ω(r)          ω: data vs w0·ν-weighted sim at reco level
+ *     step 1   μ = ν·ω(r)          ω: data (minus background) vs w0·ν-weighted sim at reco level
  *     step 1b  μ = ν·E[ω | t]      for misses (or μ = ν)
  *     step 2   ν′ = ν·g(t)          g: w0·μ vs w0·ν at gen level
  *     step 2b  ν′ = ν·E[ν′/ν | r]  for fakes (or one global factor, or ν′ = ν)
@@ -19,7 +19,16 @@ import { RecoChi2 } from './diagnostics.js';
 import { DiagnosticsRecorder } from './diagnostics_recorder.js';
 import { resolveUnfoldOptions, validateSamples } from './options.js';
 import { InProcessRunner } from './in_process_runner.js';
-import { checkClassTotals, selectEvents, step1, step2, stepFakes, stepMisses, type LoopContext } from './steps.js';
+import {
+  checkClassTotals,
+  dataClass,
+  selectEvents,
+  step1,
+  step2,
+  stepFakes,
+  stepMisses,
+  type LoopContext,
+} from './steps.js';
 import type {
   DataSample,
   IterationDiagnostics,
@@ -34,7 +43,8 @@ import type {
  * distribution, so weighted, is the unfolded result.
  *
  * @param sim simulated events (gen, reco, masks, prior weights; weights may be negative)
- * @param data measured events (reco features, weights)
+ * @param data measured events (reco features, weights), and optionally the simulated
+ *   background that step 1 subtracts (docs/algorithm.md §Background)
  * @param options partial {@link UnfoldOptions}; defaults from `UNFOLD_DEFAULTS`
  * @param context the member runner (default: in-process) and the progress callback
  * @throws InputError for bad options or samples, and for class totals fixed by the inputs
@@ -60,12 +70,12 @@ export async function unfold(
   const recorder = new DiagnosticsRecorder(
     sim.weights,
     selection,
-    new RecoChi2(selection.recoX, data.reco, data.weights, recoNames),
+    new RecoChi2(selection.recoX, data.reco, data.weights, recoNames, data.background),
   );
   const runner = context.runner ?? new InProcessRunner({ onProgress: context.onProgress });
   const loop: LoopContext = {
     sim,
-    data,
+    data: dataClass(data),
     options: resolved,
     runner,
     onProgress: context.onProgress,

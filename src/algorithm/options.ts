@@ -64,7 +64,8 @@ function resolveClassifier(spec: unknown): ClassifierSpec {
 
 /**
  * Checks the samples once, before the loop: shapes, masks 0/1, finite features and weights
- * in every event that is used, and a positive total weight in each class.
+ * in every event that is used (the background's too), and a positive total weight in each
+ * class (data minus background for step 1's class 1).
  */
 export function validateSamples(sim: SimSample, data: DataSample): void {
   checkMatrix('sim.gen', sim.gen);
@@ -99,8 +100,40 @@ export function validateSamples(sim: SimSample, data: DataSample): void {
   checkFiniteWeights('sim.weights', sim.weights, used);
   checkFiniteWeights('data.weights', data.weights, () => true);
   positiveTotal('data weights', data.weights, () => true);
+  if (data.background !== undefined) validateBackground(data);
   positiveTotal('sim weights of events passing reco', sim.weights, (i) => sim.passReco[i] === 1);
   positiveTotal('sim weights of events passing gen', sim.weights, (i) => sim.passGen[i] === 1);
+}
+
+/**
+ * The background beside the data: reco features like the data's, one finite weight per
+ * event, and data minus background with a positive total (step 1's class 1).
+ */
+function validateBackground(data: DataSample): void {
+  const background = data.background!;
+  if (typeof background !== 'object' || background === null)
+    fail('data.background', 'be an object { reco, weights }', background);
+  checkMatrix('data.background.reco', background.reco);
+  if (background.reco.nFeatures !== data.reco.nFeatures) {
+    throw new InputError(
+      `data.background reco must have the data's ${data.reco.nFeatures} features; got ${background.reco.nFeatures}`,
+    );
+  }
+  if (!(background.weights instanceof Float64Array) || background.weights.length !== background.reco.nEvents)
+    fail(
+      'data.background.weights',
+      `be a Float64Array with one entry per background event (${background.reco.nEvents})`,
+      background.weights,
+    );
+  checkFiniteRows('data.background.reco', background.reco, () => true);
+  checkFiniteWeights('data.background.weights', background.weights, () => true);
+  let total = 0;
+  for (let i = 0; i < data.weights.length; i++) total += data.weights[i];
+  for (let i = 0; i < background.weights.length; i++) total -= background.weights[i];
+  if (!(total > 0))
+    throw new InputError(
+      `data weights minus background weights must have a positive total (step 1 fits the sim to their difference); got ${total}`,
+    );
 }
 
 function checkMatrix(name: string, x: FeatureMatrix): void {

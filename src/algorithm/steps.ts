@@ -8,7 +8,7 @@ import type { FitInfo } from '../classifiers/classifier.js';
 import { combineRatios } from './combine.js';
 import { checkFinite } from './diagnostics.js';
 import { InputError, NumericalError } from '../base/errors.js';
-import { maskIndices, selectRows, type FeatureMatrix } from '../base/features.js';
+import { maskIndices, selectRows, shareableBuffer, type FeatureMatrix } from '../base/features.js';
 import type { StepName } from '../base/rng.js';
 import type { DataSample, MemberRunner, SimSample, UnfoldOptions, UnfoldProgress } from './types.js';
 
@@ -94,6 +94,47 @@ export function selectEvents(sim: SimSample, options: UnfoldOptions): Selection 
   return selection;
 }
 
+/** Step 1's class 1: the data's reco features and weights, and after them the background's, negated. */
+export interface DataClass {
+  x: FeatureMatrix;
+  w: Float64Array;
+}
+
+/**
+ * Data rows followed by background rows, cached by the identity of both matrices: the
+ * bootstrap replicas of one run keep the nominal features and share one copy.
+ */
+const joinedRows = new WeakMap<FeatureMatrix, WeakMap<FeatureMatrix, FeatureMatrix>>();
+function dataAndBackgroundRows(data: FeatureMatrix, background: FeatureMatrix): FeatureMatrix {
+  let byBackground = joinedRows.get(data);
+  if (byBackground === undefined) joinedRows.set(data, (byBackground = new WeakMap()));
+  let joined = byBackground.get(background);
+  if (joined === undefined) {
+    const nFeatures = data.nFeatures;
+    const nEvents = data.nEvents + background.nEvents;
+    const values = new Float32Array(shareableBuffer(nEvents * nFeatures * 4));
+    values.set(data.values);
+    values.set(background.values, data.values.length);
+    byBackground.set(background, (joined = { values, nEvents, nFeatures }));
+  }
+  return joined;
+}
+
+/**
+ * Step 1's class 1 (docs/algorithm.md §Background): the data alone, as given, or the data
+ * followed by the background with its weights negated, so the sim is fitted to data minus
+ * background.
+ */
+export function dataClass(data: DataSample): DataClass {
+  const background = data.background;
+  if (background === undefined) return { x: data.reco, w: data.weights };
+  const nData = data.weights.length;
+  const w = new Float64Array(nData + background.weights.length);
+  w.set(data.weights);
+  for (let k = 0; k < background.weights.length; k++) w[nData + k] = -background.weights[k];
+  return { x: dataAndBackgroundRows(data.reco, background.reco), w };
+}
+
 /** Σ w0 over `rows`. */
 function weightSum(w0: Float64Array, rows: Uint32Array): number {
   let s = 0;
@@ -142,7 +183,8 @@ export interface FitSummary {
 /** What every step reads. Weight arrays are [nSim], indexed by sim event. */
 export interface LoopContext {
   sim: SimSample;
-  data: DataSample;
+  /** Step 1's class 1: the data, and the background negated ({@link dataClass}). */
+  data: DataClass;
   options: UnfoldOptions;
   runner: MemberRunner;
   onProgress?: (progress: UnfoldProgress) => void;
@@ -233,7 +275,10 @@ const STEP_WEIGHTS: Readonly<Record<StepName, string>> = Object.freeze({
   reweight: 'reweighted weight',
 });
 
-/** Step 1: reco classifier, data vs push-weighted sim passing reco; returns the pull μ = ν·ω there, μ = ν elsewhere. */
+/**
+ * Step 1: reco classifier, data (minus background) vs push-weighted sim passing reco;
+ * returns the pull μ = ν·ω there, μ = ν elsewhere.
+ */
 export async function step1(loop: LoopContext, push: Float64Array): Promise<Float64Array> {
   const { sim, data, selection } = loop;
   const [ratio] = await fitStep(
@@ -241,8 +286,8 @@ export async function step1(loop: LoopContext, push: Float64Array): Promise<Floa
     'step1',
     selection.recoX,
     gather(sim.weights, push, selection.reco),
-    data.reco,
-    data.weights,
+    data.x,
+    data.w,
     [selection.recoX],
   );
   return checked(loop, 'step1', scaledCopy(push, push, ratio, selection.reco), selection.reco);

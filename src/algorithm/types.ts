@@ -29,11 +29,28 @@ export interface SimSample {
   recoNames?: string[];
 }
 
-/** Measured events: reco features and weights. */
+/**
+ * Measured events: reco features and weights, and optionally the simulated background
+ * that step 1 subtracts from them (docs/algorithm.md §Background).
+ */
 export interface DataSample {
   /** [nEvents × nReco], same features and order as {@link SimSample.reco}. */
   reco: FeatureMatrix;
   /** [nEvents], data weights (1 for plain events; bootstraps multiply them). */
+  weights: Float64Array;
+  /** Simulated background events, subtracted from the data in step 1 (absent: none). */
+  background?: BackgroundSample;
+}
+
+/**
+ * Simulated background events at reco level: step 1 adds them to the data's class with
+ * their weights negated, so the sim is fitted to data minus background. Data bootstraps
+ * give them Poisson(1) draws of their own, apart from the data's.
+ */
+export interface BackgroundSample {
+  /** [nEvents × nReco], same features and order as the data's reco features. */
+  reco: FeatureMatrix;
+  /** [nEvents], background weights as predicted (positive for a background; negative ones allowed). */
   weights: Float64Array;
 }
 
@@ -125,7 +142,8 @@ export interface IterationDiagnostics {
   steps: StepDiagnostics[];
   /**
    * Folded closure: per reco feature, χ² and ndf of the pull-weighted sim (w0·μ, passReco)
-   * against data in equal-width bins over the data's range.
+   * against data (minus the background, when there is one) in equal-width bins over the
+   * data's range.
    */
   recoChi2: { feature: string; chi2: number; ndf: number }[];
 }

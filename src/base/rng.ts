@@ -15,7 +15,7 @@ const W0 = 0x9e3779b9;
 const W1 = 0xbb67ae85;
 
 /** Replica kinds, the second component of an {@link RngKey}. */
-export const REPLICA_KIND = Object.freeze({ nominal: 0, data: 1, sim: 2, syst: 3 } as const);
+export const REPLICA_KIND = Object.freeze({ nominal: 0, data: 1, sim: 2, syst: 3, background: 4 } as const);
 export type ReplicaKind = keyof typeof REPLICA_KIND;
 
 /**
@@ -28,8 +28,12 @@ export type StepName = keyof typeof STEP;
 /** The steps of one iteration, in the order the loop runs them. */
 export const LOOP_STEPS = Object.freeze(['step1', 'misses', 'step2', 'fakes'] as const satisfies readonly StepName[]);
 
-/** What a stream is used for, so that one key can feed several independent streams. */
-export const PURPOSE = Object.freeze({ init: 1, shuffle: 2, split: 3, bootstrap: 4, toy: 5 } as const);
+/**
+ * What a stream is used for, so that one key can feed several independent streams.
+ * `background` is the Poisson(1) bootstrap of the simulated background's weights, apart
+ * from the data's (`bootstrap`) under the same replica key.
+ */
+export const PURPOSE = Object.freeze({ init: 1, shuffle: 2, split: 3, bootstrap: 4, toy: 5, background: 6 } as const);
 export type Purpose = keyof typeof PURPOSE;
 
 /**
@@ -187,11 +191,12 @@ const POISSON1_CDF: Float64Array = (() => {
 
 /**
  * Poisson(1) bootstrap multiplicities for `nEvents` events: event i's draw comes from
- * Philox block i of the stream `(key, "bootstrap")`, so any event's draw is independent of
- * how events are chunked. Returned as f64 for use as weight factors.
+ * Philox block i of the stream `(key, purpose)` (default `bootstrap`; the background's
+ * weights use `background`), so any event's draw is independent of how events are
+ * chunked. Returned as f64 for use as weight factors.
  */
-export function poissonOneWeights(nEvents: number, key: RngKey): Float64Array {
-  const [k0, k1] = streamKey(key, 'bootstrap');
+export function poissonOneWeights(nEvents: number, key: RngKey, purpose: Purpose = 'bootstrap'): Float64Array {
+  const [k0, k1] = streamKey(key, purpose);
   const out = new Float64Array(nEvents);
   const ctr = [0, 0, 0, 0];
   const block = new Uint32Array(4);

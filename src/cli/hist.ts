@@ -92,11 +92,12 @@ function table(headers: string[], rows: string[][]): string {
 }
 
 function describeReplicas(u: UncertaintyBreakdown): string {
-  if (u.nDataBootstraps + u.nSimBootstraps + u.systematics.length === 0) {
+  if (u.nDataBootstraps + u.nSimBootstraps + u.nBackgroundBootstraps + u.systematics.length === 0) {
     return 'no replica columns: stat = √Σw² of the nominal weights, correlations unknown (run with --data-bootstraps for a covariance)';
   }
   const names = u.systematics.map((s) => s.name);
-  return `${u.nDataBootstraps} data bootstraps, ${u.nSimBootstraps} sim bootstraps, ${names.length} systematic${names.length === 1 ? '' : 's'}${names.length ? ` (${names.join(', ')})` : ''}`;
+  const background = u.nBackgroundBootstraps > 0 ? `${u.nBackgroundBootstraps} background bootstraps, ` : '';
+  return `${u.nDataBootstraps} data bootstraps, ${u.nSimBootstraps} sim bootstraps, ${background}${names.length} systematic${names.length === 1 ? '' : 's'}${names.length ? ` (${names.join(', ')})` : ''}`;
 }
 
 function histogramReport(u: UncertaintyBreakdown, edges: Float64Array): string {
@@ -117,9 +118,30 @@ function histogramReport(u: UncertaintyBreakdown, edges: Float64Array): string {
   ]);
   return (
     table(['bin', 'range', 'value', 'stat', 'sim-stat', 'syst', 'total'], rows) +
+    backgroundLine(u) +
     '\ncorrelation (total)\n' +
     table(['', ...Array.from({ length: n }, (_, j) => String(j + 1))], corr)
   );
+}
+
+/** The background-stat uncertainty per bin, a part of stat (with background bootstraps only). */
+function backgroundLine(u: UncertaintyBreakdown): string {
+  if (u.nBackgroundBootstraps === 0) return '';
+  const values = Array.from(diagonalSqrt(u.backgroundStat, u.nominal.length), fmt);
+  return `background-stat (part of stat, not added again): ${values.join(' ')}\n`;
+}
+
+/** The background-stat entries of `hist --json`, present only with background bootstraps. */
+function backgroundJson(u: UncertaintyBreakdown) {
+  if (u.nBackgroundBootstraps === 0) return {};
+  return {
+    backgroundStat: {
+      uncertainty: Array.from(diagonalSqrt(u.backgroundStat, u.nominal.length)),
+      covariance: Array.from(u.backgroundStat),
+      note: 'part of stat (data bootstraps fluctuate the background too); not added to the total',
+    },
+    nBackgroundBootstraps: u.nBackgroundBootstraps,
+  };
 }
 
 function toJson(u: UncertaintyBreakdown, quantity: 'histogram' | 'mean') {
@@ -145,6 +167,7 @@ function toJson(u: UncertaintyBreakdown, quantity: 'histogram' | 'mean') {
     correlation: Array.from(u.correlation),
     nDataBootstraps: u.nDataBootstraps,
     nSimBootstraps: u.nSimBootstraps,
+    ...backgroundJson(u),
   };
 }
 
@@ -201,7 +224,8 @@ export async function runHist(argv: string[]): Promise<number> {
       if (values.obs !== undefined) process.stdout.write('\n');
       process.stdout.write(
         `weighted mean of ${values.moment} in ${header}; ${describeReplicas(u)}\n${describeStat(u, 'mean')}\n` +
-          `  ${fmt(u.nominal[0])} ± ${fmt(e.stat[0])} (stat) ± ${fmt(e.simStat[0])} (sim-stat) ± ${fmt(e.syst[0])} (syst); total ± ${fmt(e.total[0])}\n`,
+          `  ${fmt(u.nominal[0])} ± ${fmt(e.stat[0])} (stat) ± ${fmt(e.simStat[0])} (sim-stat) ± ${fmt(e.syst[0])} (syst); total ± ${fmt(e.total[0])}\n` +
+          backgroundLine(u),
       );
       out.moment = { expr: values.moment, ...toJson(u, 'mean') };
     }

@@ -1,7 +1,7 @@
 /**
  * `omnifold unfold --replicas LIST`: which replicas of the plan a run computes. LIST is
  * comma-separated; each item is a position in the plan's column order (nominal, data
- * bootstraps, sim bootstraps, systematics; `weight` is 0), a range `a-b` of positions
+ * bootstraps, sim bootstraps, background bootstraps, systematics; `weight` is 0), a range `a-b` of positions
  * (both included), or a column name such as `data_boot_3` or `syst_jes`. The syntax is
  * checked with the other flags, before any file is read; positions and names once the
  * plan is known.

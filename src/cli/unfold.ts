@@ -38,6 +38,7 @@ function replicaConfiguration(plan: RunPlan): Record<string, unknown> {
   return {
     dataBootstraps: plan.replicas.dataBootstraps,
     simBootstraps: plan.replicas.simBootstraps,
+    ...(plan.replicas.backgroundBootstraps > 0 ? { backgroundBootstraps: plan.replicas.backgroundBootstraps } : {}),
     systematics: plan.replicas.systematics,
   };
 }
@@ -56,6 +57,7 @@ function inputFiles(plan: RunPlan): { option: string; path: string }[] {
       { option: '--data', path: splitObjectPath(plan.input.data).file },
     );
     if (plan.input.truth !== undefined) files.push({ option: '--truth', path: splitObjectPath(plan.input.truth).file });
+    for (const path of plan.input.background) files.push({ option: '--background', path: splitObjectPath(path).file });
   }
   for (const s of plan.replicas.systematics)
     if (s.kind === 'sample') files.push({ option: `--syst ${s.name}`, path: splitObjectPath(s.file).file });
@@ -84,6 +86,7 @@ async function writeOutputs(
       passReco: sim.passReco,
       priorWeights: sim.weights,
       dataWeightSum: data.weights.reduce((s, w) => s + w, 0),
+      ...(data.background ? { backgroundWeightSum: data.background.weights.reduce((s, w) => s + w, 0) } : {}),
       result: run.nominal,
       replicas: run.columns.slice(1),
       configuration: {

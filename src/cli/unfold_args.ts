@@ -27,6 +27,12 @@ export const UNFOLD_FLAGS: Readonly<
   reco: { type: 'string', help: 'reco-level feature columns (sim and data), comma-separated' },
   'sim-weight': { type: 'string', help: 'sim prior weight column (default: all 1)' },
   'data-weight': { type: 'string', help: 'data weight column (default: all 1)' },
+  background: {
+    type: 'string',
+    multiple: true,
+    help: 'simulated background file with the --reco columns (FILE or FILE:OBJECT), subtracted from the data in step 1; repeatable (files concatenate)',
+  },
+  'background-weight': { type: 'string', help: 'background weight column of every --background file (default: all 1)' },
   'pass-gen': { type: 'string', help: 'sim gen-selection mask column, 0/1 or boolean (default: all pass)' },
   'pass-reco': { type: 'string', help: 'sim reco-selection mask column (default: all pass)' },
   units: { type: 'string', help: "units of gen columns for plots and metadata, e.g. 'gen_pt=GeV;gen_phi=rad'" },
@@ -50,6 +56,10 @@ export const UNFOLD_FLAGS: Readonly<
   },
   'data-bootstraps': { type: 'string', help: 'data bootstrap replicas (Poisson(1) data weights; default 0)' },
   'sim-bootstraps': { type: 'string', help: 'sim bootstrap replicas (Poisson(1) sim weights; default 0)' },
+  'background-bootstraps': {
+    type: 'string',
+    help: 'background bootstrap replicas (Poisson(1) background weights only; needs --background; default 0)',
+  },
   syst: {
     type: 'string',
     multiple: true,
@@ -127,7 +137,10 @@ function resolveSystFile(item: string, folder: string): string {
   return isAbsolute(file) ? item : `${match[1]}=${recipe}${resolve(folder, file)}`;
 }
 
-/** Reads `--config`: keys as the flags; relative file paths (also of `syst` files) resolve against the config's folder. */
+/**
+ * Reads `--config`: keys as the flags; relative file paths (also of `syst` and `background`
+ * files) resolve against the config's folder.
+ */
 export function readConfig(path: string): UnfoldArgs {
   let json: unknown;
   try {
@@ -149,6 +162,8 @@ export function readConfig(path: string): UnfoldArgs {
       out[key] = resolve(dirname(path), out[key]);
     }
     if (key === 'syst') out[key] = (out[key] as string[]).map((item) => resolveSystFile(item, dirname(path)));
+    if (key === 'background')
+      out[key] = (out[key] as string[]).map((file) => (isAbsolute(file) ? file : resolve(dirname(path), file)));
   }
   return out;
 }

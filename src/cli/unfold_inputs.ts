@@ -1,13 +1,17 @@
 /**
- * Loads what a run plan names: the embedded toy, or sim/data(/truth) files read through
- * readTable and turned into samples; records each input file's SHA-256 for the metadata.
+ * Loads what a run plan names: the embedded toy, or sim/data(/truth, background) files
+ * read through readTable and turned into samples (the background files, concatenated in
+ * order, go beside the data); records each input file's SHA-256 for the metadata.
  * Every file is checked before any is read; a path may name an object inside its file
  * (`sim.root:events`): the file is what is checked and hashed, the full path is recorded.
  * Samples without events, or without any event passing a selection, are an error naming
  * the file and column.
  */
 import {
+  type BackgroundSample,
+  backgroundSampleFromTable,
   checkInputFile,
+  concatBackgrounds,
   type ClassifierType,
   type DataSample,
   dataSampleFromTable,
@@ -77,6 +81,7 @@ async function loadFiles(plan: Extract<InputPlan, { kind: 'files' }>): Promise<L
     ['--sim', plan.sim],
     ['--data', plan.data],
     ['--truth', plan.truth],
+    ...plan.background.map((path) => ['--background', path] as const),
   ] as const) {
     if (path !== undefined) await checkInputFile(option, path);
   }
@@ -96,6 +101,16 @@ async function loadFiles(plan: Extract<InputPlan, { kind: 'files' }>): Promise<L
   });
   let truth: TruthSample | undefined;
   const files = [await describeInput('sim', '--sim', plan.sim), await describeInput('data', '--data', plan.data)];
+  if (plan.background.length > 0) {
+    const columns = plan.backgroundWeight === undefined ? plan.reco : [...plan.reco, plan.backgroundWeight];
+    const parts: BackgroundSample[] = [];
+    for (const path of plan.background) {
+      const table = await readTable(path, { columns });
+      parts.push(backgroundSampleFromTable(table, { reco: plan.reco, weight: plan.backgroundWeight }));
+      files.push(await describeInput('background', '--background', path));
+    }
+    data.background = concatBackgrounds(parts);
+  }
   if (plan.truth !== undefined) {
     const table = await readTable(plan.truth, {
       columns: plan.truthWeight === undefined ? plan.gen : [...plan.gen, plan.truthWeight],
@@ -115,7 +130,7 @@ async function loadFiles(plan: Extract<InputPlan, { kind: 'files' }>): Promise<L
     unfold: {},
     observables: plan.gen.map((name) => ({ name, ...(plan.units[name] ? { unit: plan.units[name] } : {}) })),
     files,
-    description: { files: plan },
+    description: { files: plan.background.length > 0 ? plan : { ...plan, background: undefined } },
   };
 }
 

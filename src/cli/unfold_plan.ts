@@ -38,6 +38,9 @@ export type InputPlan =
       reco: string[];
       simWeight?: string;
       dataWeight?: string;
+      /** Simulated background files (--background, in order; empty: none) and their weight column. */
+      background: string[];
+      backgroundWeight?: string;
       passGen?: string;
       passReco?: string;
       /** Unit per gen column, from --units. */
@@ -104,13 +107,21 @@ function replicasPlan(args: UnfoldArgs): RunPlan['replicas'] {
   const replicas = {
     dataBootstraps: integer(args, 'data-bootstraps', 0) ?? 0,
     simBootstraps: integer(args, 'sim-bootstraps', 0) ?? 0,
+    backgroundBootstraps: integer(args, 'background-bootstraps', 0) ?? 0,
     systematics: systematicsPlan(args),
   };
+  if (replicas.backgroundBootstraps > 0 && backgroundFiles(args).length === 0)
+    throw new InputError(
+      `--background-bootstraps must come with --background (they fluctuate its weights); got --background-bootstraps ${replicas.backgroundBootstraps} without --background`,
+    );
   const chosen = str(args, 'replicas');
   if (chosen === undefined) return replicas;
-  if (replicas.dataBootstraps + replicas.simBootstraps + replicas.systematics.length === 0) {
+  if (
+    replicas.dataBootstraps + replicas.simBootstraps + replicas.backgroundBootstraps + replicas.systematics.length ===
+    0
+  ) {
     throw new InputError(
-      `--replicas must come with --data-bootstraps, --sim-bootstraps or --syst (a run of the nominal alone is not split); got --replicas ${chosen}`,
+      `--replicas must come with --data-bootstraps, --sim-bootstraps, --background-bootstraps or --syst (a run of the nominal alone is not split); got --replicas ${chosen}`,
     );
   }
   parseReplicaList(chosen); // the syntax, before any file is read
@@ -158,7 +169,13 @@ export interface RunPlan {
    * Uncertainty replicas, each a full unfolding beside the nominal one; `chosen`, from
    * `--replicas`, limits the run to those replicas (src/cli/replica_list.ts), stored but not merged.
    */
-  replicas: { dataBootstraps: number; simBootstraps: number; systematics: SystematicArg[]; chosen?: string };
+  replicas: {
+    dataBootstraps: number;
+    simBootstraps: number;
+    backgroundBootstraps: number;
+    systematics: SystematicArg[];
+    chosen?: string;
+  };
   /** Continue an interrupted run in outDir, reusing the replicas it stored. */
   resume: boolean;
   /** Replace an earlier omnifold output in outDir. */
@@ -226,10 +243,29 @@ function parseUnits(args: UnfoldArgs, gen: readonly string[]): Record<string, st
   return out;
 }
 
+/** The `--background` files, in the order given. */
+function backgroundFiles(args: UnfoldArgs): string[] {
+  const raw = args.background;
+  const files = raw === undefined ? [] : Array.isArray(raw) ? raw : [String(raw)];
+  for (const file of files)
+    if (file.trim() === '') throw new InputError(`--background must name a file; got ${JSON.stringify(file)}`);
+  return files;
+}
+
 function inputPlan(args: UnfoldArgs): InputPlan {
   const files = ['sim', 'data', 'gen', 'reco'].filter((k) => args[k] !== undefined);
   if (files.length === 0) {
-    for (const k of ['truth', 'truth-weight', 'sim-weight', 'data-weight', 'pass-gen', 'pass-reco', 'units']) {
+    for (const k of [
+      'truth',
+      'truth-weight',
+      'sim-weight',
+      'data-weight',
+      'background',
+      'background-weight',
+      'pass-gen',
+      'pass-reco',
+      'units',
+    ]) {
       if (args[k] !== undefined)
         throw new InputError(`--${k} must come with --sim, --data, --gen and --reco; got no input files`);
     }
@@ -248,6 +284,9 @@ function inputPlan(args: UnfoldArgs): InputPlan {
     );
   if (args['truth-weight'] !== undefined && args.truth === undefined)
     throw new InputError('--truth-weight must come with --truth; got no --truth');
+  const background = backgroundFiles(args);
+  if (args['background-weight'] !== undefined && background.length === 0)
+    throw new InputError('--background-weight must come with --background; got no --background');
   const gen = list(args, 'gen') as string[];
   const reco = list(args, 'reco') as string[];
   return {
@@ -260,6 +299,8 @@ function inputPlan(args: UnfoldArgs): InputPlan {
     reco,
     simWeight: str(args, 'sim-weight'),
     dataWeight: str(args, 'data-weight'),
+    background,
+    backgroundWeight: str(args, 'background-weight'),
     passGen: str(args, 'pass-gen'),
     passReco: str(args, 'pass-reco'),
     units: parseUnits(args, gen),

@@ -46,6 +46,7 @@ export function runReplicaOptions(
     ...options,
     dataBootstraps: plan.replicas.dataBootstraps,
     simBootstraps: plan.replicas.simBootstraps,
+    backgroundBootstraps: plan.replicas.backgroundBootstraps,
     systematics,
   };
 }
@@ -53,7 +54,7 @@ export function runReplicaOptions(
 /** True when the plan runs more than the nominal unfolding. */
 export function planHasReplicas(plan: RunPlan): boolean {
   const r = plan.replicas;
-  return r.dataBootstraps + r.simBootstraps + r.systematics.length > 0;
+  return r.dataBootstraps + r.simBootstraps + r.backgroundBootstraps + r.systematics.length > 0;
 }
 
 /** Ensemble members per step of these options (the default when not set). */

@@ -1,12 +1,12 @@
 /**
  * `omnifold verify OUT/weights.arrow [--replicas LIST] [--sim F --data F --truth F
- *  --syst name=FILE …] [--threads N] [--quiet]`
+ *  --background F … --syst name=FILE …] [--threads N] [--quiet]`
  *
  * Re-runs an unfolding from what its weights file records (the `unfold` arguments, so
  * the seed and every option, through the same plan → inputs → options path as `unfold`)
  * and compares the chosen weight columns with the stored ones bit for bit. The input
  * files are checked against their recorded SHA-256 before any work; `--sim`, `--data`,
- * `--truth` and `--syst name=FILE` point at moved copies. Nothing is written.
+ * `--truth`, `--background` and `--syst name=FILE` point at moved copies. Nothing is written.
  *
  * Exit 0: every chosen column identical; 1: a column differs (its first differing row is
  * printed with both values); 2: usage errors, missing or changed input files.
@@ -39,7 +39,7 @@ import { membersOf, replicaExecutor, runReplicaOptions, runUnfoldOptions } from 
 import { resolveSystematics } from './unfold_systematics.js';
 
 const USAGE =
-  'usage: omnifold verify OUT/weights.arrow [--replicas LIST] [--sim F --data F --truth F --syst name=FILE …] [--threads N] [--quiet]';
+  'usage: omnifold verify OUT/weights.arrow [--replicas LIST] [--sim F --data F --truth F --background F … --syst name=FILE …] [--threads N] [--quiet]';
 
 const HELP = `${USAGE}
 
@@ -49,9 +49,10 @@ checked against their recorded SHA-256. Writes nothing. Exit 0: identical; 1: a 
 differs; 2: bad usage, missing or changed inputs.
 
   --replicas LIST     columns to recompute, comma-separated (default: every weight column:
-                      weight, weight_iterN, data_boot_*, sim_boot_*, syst_*)
+                      weight, weight_iterN, data_boot_*, sim_boot_*, background_boot_*, syst_*)
   --sim F, --data F   the run's sim / data file, moved (checked against the recorded hash)
   --truth F           the run's truth file, moved
+  --background F      the run's background files, moved: once per file, in the run's order
   --syst name=FILE    the file of systematic "name", moved (repeatable)
   --threads N         worker threads (default 1, or all cores when there is parallel work)
   --quiet             no progress on stderr
@@ -65,6 +66,7 @@ interface VerifyArgs {
   path: string;
   replicas?: string[];
   files: { sim?: string; data?: string; truth?: string };
+  background: string[];
   syst: string[];
   threads?: number;
   quiet: boolean;
@@ -75,6 +77,7 @@ const VERIFY_OPTIONS = {
   sim: { type: 'string' },
   data: { type: 'string' },
   truth: { type: 'string' },
+  background: { type: 'string', multiple: true },
   syst: { type: 'string', multiple: true },
   threads: { type: 'string' },
   quiet: { type: 'boolean' },
@@ -104,6 +107,7 @@ function parseVerifyArgs(argv: string[]): VerifyArgs | undefined {
     path: positionals[0],
     replicas: values.replicas === undefined ? undefined : nameList(values.replicas),
     files: { sim: values.sim, data: values.data, truth: values.truth },
+    background: values.background ?? [],
     syst: values.syst ?? [],
     threads: values.threads === undefined ? undefined : positiveInteger('--threads', values.threads),
     quiet: values.quiet === true,
@@ -136,7 +140,7 @@ function recordedArguments(file: WeightsFile, path: string): UnfoldArgs {
   return Object.fromEntries<UnfoldArgs[string]>(Object.entries(args).filter(([key]) => !RUN_LOCAL_ARGS.includes(key)));
 }
 
-/** The recorded arguments with the input files that `--sim`, `--data`, `--truth`, `--syst` move. */
+/** The recorded arguments with the input files that `--sim`, `--data`, `--truth`, `--background`, `--syst` move. */
 function withMovedFiles(args: UnfoldArgs, v: VerifyArgs): UnfoldArgs {
   const out = { ...args };
   for (const key of ['sim', 'data', 'truth'] as const) {
@@ -149,6 +153,14 @@ function withMovedFiles(args: UnfoldArgs, v: VerifyArgs): UnfoldArgs {
     out[key] = moved;
   }
   if (v.syst.length > 0) out.syst = movedSystematics(args.syst, v.syst);
+  if (v.background.length > 0) {
+    const recorded = args.background === undefined ? [] : [args.background].flat().map(String);
+    if (recorded.length !== v.background.length)
+      throw new InputError(
+        `--background must be given once per background file of the run (${recorded.length}, in its order); got ${v.background.length}`,
+      );
+    out.background = v.background;
+  }
   return out;
 }
 
@@ -174,13 +186,19 @@ function movedSystematics(recorded: UnfoldArgs[string], moved: string[]): string
   return items;
 }
 
-/** Each input file of the plan by its role in the metadata, with the flag that moves it. */
+/**
+ * Each input file of the plan by its role in the metadata (the k-th background file as
+ * `background#k`: they share the role `background`), with the flag that moves it.
+ */
 function planFiles(plan: RunPlan): Map<string, { path: string; flag: string }> {
   const files = new Map<string, { path: string; flag: string }>();
   if (plan.input.kind !== 'files') return files;
   files.set('sim', { path: plan.input.sim, flag: '--sim FILE' });
   files.set('data', { path: plan.input.data, flag: '--data FILE' });
   if (plan.input.truth !== undefined) files.set('truth', { path: plan.input.truth, flag: '--truth FILE' });
+  plan.input.background.forEach((path, k) =>
+    files.set(`background#${k}`, { path, flag: '--background FILE (once per background file, in order)' }),
+  );
   for (const s of plan.replicas.systematics)
     if (s.kind === 'sample') files.set(`syst:${s.name}`, { path: s.file, flag: `--syst ${s.name}=FILE` });
   return files;
@@ -207,14 +225,22 @@ async function checkInput(record: InputFileRecord, path: string, flag: string): 
 async function checkInputs(recorded: readonly InputFileRecord[], plan: RunPlan): Promise<string[]> {
   const files = planFiles(plan);
   const checked = new Set<string>();
+  let nBackground = 0;
   for (const record of recorded ?? []) {
-    const role = files.has(record.role) ? record.role : `syst:${record.role}`; // older files named a systematic's input by its name
+    const role =
+      record.role === 'background'
+        ? `background#${nBackground++}`
+        : files.has(record.role)
+          ? record.role
+          : `syst:${record.role}`; // older files named a systematic's input by its name
     const file = files.get(role);
     if (file === undefined || checked.has(role)) continue;
     await checkInput(record, file.path, file.flag);
     checked.add(role);
   }
-  return [...files.keys()].filter((role) => !checked.has(role)).map((role) => `${role} input ${files.get(role)!.path}`);
+  return [...files.keys()]
+    .filter((role) => !checked.has(role))
+    .map((role) => `${role.replace(/#\d+$/, '')} input ${files.get(role)!.path}`);
 }
 
 /** The columns to recompute, in file order: `--replicas`, or every weight column. */

@@ -9,7 +9,7 @@
  */
 import { InputError } from '../base/errors.js';
 import { shareableBuffer, type FeatureMatrix } from '../base/features.js';
-import type { DataSample, SimSample } from '../algorithm/types.js';
+import type { BackgroundSample, DataSample, SimSample } from '../algorithm/types.js';
 import type { ColumnTable, NumericColumn } from './table.js';
 
 /** Which columns of a sim table hold what. */
@@ -167,6 +167,43 @@ export function dataSampleFromTable(table: ColumnTable, columns: DataColumns): D
       `${table.source}: column ${JSON.stringify(columns.weight)} must have a positive total; got ${total}`,
     );
   return { reco: readFeatures(table, columns.reco), weights };
+}
+
+/**
+ * Builds a simulated background sample from one table: reco features (the data's columns,
+ * in their order) and weights (every weight 1 when `columns.weight` is absent). Individual
+ * weights may be negative; the unfolding checks that data minus background stays positive.
+ */
+export function backgroundSampleFromTable(table: ColumnTable, columns: DataColumns): BackgroundSample {
+  requireEvents(table);
+  return { reco: readFeatures(table, columns.reco), weights: readWeights(table, columns.weight) };
+}
+
+/**
+ * Several background samples as one: their events one after the other, in the order
+ * given (one sample is returned as it is). They must have the same number of features.
+ */
+export function concatBackgrounds(parts: readonly BackgroundSample[]): BackgroundSample {
+  if (parts.length === 0) throw new InputError('background samples must be at least one; got none');
+  if (parts.length === 1) return parts[0];
+  const nFeatures = parts[0].reco.nFeatures;
+  let nEvents = 0;
+  parts.forEach((p, k) => {
+    if (p.reco.nFeatures !== nFeatures)
+      throw new InputError(
+        `background sample ${k} must have the ${nFeatures} reco features of sample 0; got ${p.reco.nFeatures}`,
+      );
+    nEvents += p.reco.nEvents;
+  });
+  const values = new Float32Array(shareableBuffer(nEvents * nFeatures * 4));
+  const weights = new Float64Array(nEvents);
+  let offset = 0;
+  for (const p of parts) {
+    values.set(p.reco.values, offset * nFeatures);
+    weights.set(p.weights, offset);
+    offset += p.reco.nEvents;
+  }
+  return { reco: { values, nEvents, nFeatures }, weights };
 }
 
 /** Gen-level truth (for summaries and χ²): features of events passing gen, and weights. */

@@ -60,6 +60,8 @@ export interface WeightsFileContent {
   priorWeights: Float64Array;
   /** Σ data weights, for the normalisation record. */
   dataWeightSum: number;
+  /** Σ background weights, for the normalisation record (only when the run subtracted a background). */
+  backgroundWeightSum?: number;
   result: Pick<UnfoldResult, 'weights' | 'weightsPerIteration' | 'iterations' | 'nDropped' | 'options'>;
   replicas?: readonly ReplicaWeightColumn[];
   /** The whole resolved run configuration (CLI and library options), stored verbatim. */
@@ -151,6 +153,7 @@ export function buildWeightsTable(content: WeightsFileContent): Table {
       sumWeights: sum(content.result.weights),
       sumWeightsPassGen: sum(content.result.weights, content.passGen),
       sumDataWeights: content.dataWeightSum,
+      ...(content.backgroundWeightSum === undefined ? {} : { sumBackgroundWeights: content.backgroundWeightSum }),
     },
     observables: content.genNames.map((name) => ({ ...content.observables?.find((o) => o.name === name), name })),
     ...(content.selection === undefined ? {} : { selection: content.selection }),

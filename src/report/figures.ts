@@ -103,7 +103,9 @@ function validChi2(c: { chi2: number | null; ndf: number } | undefined) {
 function describeReplicas(o: ObservableResult): string {
   const u = o.uncertainty;
   if (!u) return 'no replicas';
-  return `${u.nDataBootstraps} data bootstraps, ${u.nSimBootstraps} sim bootstraps, ${u.systematics.length} systematics; ${describeStat(u, 'histogram')}`;
+  const background =
+    u.nBackgroundBootstraps > 0 ? `${u.nBackgroundBootstraps} background bootstraps (part of stat), ` : '';
+  return `${u.nDataBootstraps} data bootstraps, ${u.nSimBootstraps} sim bootstraps, ${background}${u.systematics.length} systematics; ${describeStat(u, 'histogram')}`;
 }
 
 function observableCaption(o: ObservableResult): string {

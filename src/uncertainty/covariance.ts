@@ -15,6 +15,9 @@
  *                         (Σw² for a histogram bin, Σw²(m − m̄)²/(Σw)² for a weighted
  *                         mean), whatever other replicas exist ({@link StatEstimate})
  *   sim-stat covariance = M2 / (B − 1) over sim bootstraps
+ *   background-stat     = M2 / (B − 1) over background bootstraps: the background's
+ *                         share of stat (the data bootstraps fluctuate it too), reported,
+ *                         not added
  *   systematic s        = δδᵀ,  δ = H_s − H_nominal
  *   total               = stat + sim-stat + Σ_s systematic s
  */
@@ -129,6 +132,14 @@ export interface UncertaintyBreakdown {
   /** Where `stat` comes from. */
   statEstimate: StatEstimate;
   simStat: Float64Array;
+  /** Background bootstraps (0 without a background or without `--background-bootstraps`). */
+  nBackgroundBootstraps: number;
+  /**
+   * Sample covariance over the background bootstraps (zeros with fewer than 2): the
+   * simulated background's statistics, a part of `stat` (the data bootstraps fluctuate the
+   * background too), reported beside it and not added to `total`.
+   */
+  backgroundStat: Float64Array;
   /** One entry per systematic, in index order: δ = H_s − H_nominal and δδᵀ. */
   systematics: { name: string; delta: Float64Array; covariance: Float64Array }[];
   /** Σ over systematics. */
@@ -162,7 +173,7 @@ function diagonalMatrix(variance: ArrayLike<number>): Float64Array {
 
 /**
  * Combines the nominal value and replica values into stat, sim-stat, systematic and total
- * covariances and the correlation matrix. The result depends only on the set of
+ * covariances and the correlation matrix, and the background-stat covariance beside them. The result depends only on the set of
  * (family, index, values), never on the order of `replicas`. With fewer than 2 data
  * bootstraps the stat covariance is diagonal, `statVariance` [n] (the nominal weights'
  * own variance of the quantity), or zeros when that is not given.
@@ -182,6 +193,7 @@ export function combineReplicas(
   }
   const data = familyMoments(replicas, familyWithRole('stat'), n);
   const sim = familyMoments(replicas, familyWithRole('sim-stat'), n);
+  const background = familyMoments(replicas, familyWithRole('background-stat'), n);
   if (statVariance !== undefined && statVariance.length !== n)
     throw new InputError(`stat variance must have length ${n} like the nominal; got ${statVariance.length}`);
   const statEstimate: StatEstimate =
@@ -211,6 +223,8 @@ export function combineReplicas(
     stat,
     statEstimate,
     simStat,
+    nBackgroundBootstraps: background.count,
+    backgroundStat: background.covariance(),
     systematics,
     syst,
     total,

@@ -16,6 +16,12 @@ export type FamilyRole =
   | 'stat'
   /** the sim-stat covariance: sample covariance of H over the columns */
   | 'sim-stat'
+  /**
+   * the background-stat covariance: sample covariance of H over the columns; the
+   * background's share of stat (data bootstraps fluctuate the background too), reported
+   * beside stat, not added to the total
+   */
+  | 'background-stat'
   /** one δδᵀ term per column, δ = H(column) − H(weight) */
   | 'shift'
   /** reported beside the result, never added to the covariance */
@@ -63,6 +69,14 @@ export const FAMILIES = Object.freeze({
     streamKind: 'sim',
     column: (index: number) => `sim_boot_${index}`,
     combination: 'sim-stat covariance = sample covariance of H over the sim_bootstrap columns (divisor n-1)',
+  },
+  background_bootstrap: {
+    role: 'background-stat',
+    replica: true,
+    streamKind: 'background',
+    column: (index: number) => `background_boot_${index}`,
+    combination:
+      'background-stat covariance = sample covariance of H over the background_bootstrap columns (divisor n-1): the simulated background statistics, already inside stat (data bootstraps fluctuate the background too); reported, not added',
   },
   systematic: {
     role: 'shift',
@@ -113,15 +127,15 @@ export function entersUncertainty(family: ColumnFamily): boolean {
   return FAMILIES[family].role !== 'reported';
 }
 
-/** The family with covariance role `role` (each of stat, sim-stat and shift has exactly one). */
-export function familyWithRole(role: 'stat' | 'sim-stat' | 'shift'): CovarianceFamily {
+/** The family with covariance role `role` (each of stat, sim-stat, background-stat and shift has exactly one). */
+export function familyWithRole(role: 'stat' | 'sim-stat' | 'background-stat' | 'shift'): CovarianceFamily {
   return COLUMN_FAMILIES.find((f) => FAMILIES[f].role === role) as CovarianceFamily;
 }
 
-/** Whether columns of `family` add a covariance term. */
+/** Whether columns of `family` give a covariance term (background-stat: reported, not added to the total). */
 export function isCovarianceFamily(family: ColumnFamily): family is CovarianceFamily {
   const role = FAMILIES[family].role;
-  return role === 'stat' || role === 'sim-stat' || role === 'shift';
+  return role === 'stat' || role === 'sim-stat' || role === 'background-stat' || role === 'shift';
 }
 
 /** One weight column of a weights file: its name, family and per-event values. */

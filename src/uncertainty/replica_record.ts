@@ -8,7 +8,7 @@ import type { ReplicaFamily } from './families.js';
 
 /** One finished replica: its weight column and what is kept with it. */
 export interface ReplicaRecord {
-  /** Column name: `weight`, `data_boot_<b>`, `sim_boot_<b>`, `syst_<name>`. */
+  /** Column name: `weight`, `data_boot_<b>`, `sim_boot_<b>`, `background_boot_<b>`, `syst_<name>`. */
   name: string;
   family: ReplicaFamily;
   /** Hash of everything its weights depend on (`replicaHash`); '' where records are not stored. */

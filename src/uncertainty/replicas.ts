@@ -7,7 +7,11 @@
  *
  *   nominal          the inputs as given                          kind nominal, index 0
  *   data_boot_b      data weights × Poisson(1)  (seed, data, b)   kind data, index b
+ *                    and background weights × Poisson(1) from the same key's
+ *                    `background` purpose, a stream apart from the data's
  *   sim_boot_b       sim weights × Poisson(1)   (seed, sim, b)    kind sim,  index b
+ *   background_boot_b background weights × Poisson(1)              kind background, index b
+ *                    (seed, background, b), purpose `background`; data unchanged
  *   syst_<name>      alternative sim sample | alternative prior weights | scaled reco feature
  *                                                                 kind syst, index s
  * The replica's (kind, index) also keys the random streams of its classifier fits.
@@ -19,9 +23,10 @@ import { unfold } from '../algorithm/omnifold.js';
 import { resolveUnfoldOptions } from '../algorithm/options.js';
 import { ConfigHash } from './config_hash.js';
 import type { ReplicaRecord, ReplicaStore } from './replica_record.js';
-import { poissonOneWeights, type ReplicaKind } from '../base/rng.js';
+import { poissonOneWeights, type ReplicaKind, type RngKey } from '../base/rng.js';
 import { FAMILIES, type ReplicaFamily } from './families.js';
 import type {
+  BackgroundSample,
   DataSample,
   IterationDiagnostics,
   SimSample,
@@ -46,12 +51,14 @@ export interface ReplicaOptions extends Partial<Omit<UnfoldOptions, 'replica'>> 
   dataBootstraps?: number;
   /** Sim bootstrap replicas B (default 0). */
   simBootstraps?: number;
+  /** Background bootstrap replicas B (default 0): only the background's weights fluctuate; needs `data.background`. */
+  backgroundBootstraps?: number;
   systematics?: SystematicSpec[];
 }
 
 /** One planned replica. */
 export interface ReplicaPlan {
-  /** Column name: `weight`, `data_boot_<b>`, `sim_boot_<b>`, `syst_<name>`. */
+  /** Column name: `weight`, `data_boot_<b>`, `sim_boot_<b>`, `background_boot_<b>`, `syst_<name>`. */
   name: string;
   family: ReplicaFamily;
   kind: ReplicaKind;
@@ -76,7 +83,10 @@ function count(path: string, v: unknown): number {
   return v;
 }
 
-/** The replicas of a run, in column order: nominal, data bootstraps, sim bootstraps, systematics. */
+/**
+ * The replicas of a run, in column order: nominal, data bootstraps, sim bootstraps,
+ * background bootstraps, systematics.
+ */
 export function planReplicas(options: ReplicaOptions): ReplicaPlan[] {
   const planned = (family: ReplicaFamily, index: number, systematic?: SystematicSpec): ReplicaPlan => {
     const f = FAMILIES[family];
@@ -91,8 +101,10 @@ export function planReplicas(options: ReplicaOptions): ReplicaPlan[] {
   const plan: ReplicaPlan[] = [planned('nominal', 0)];
   const nData = count('options.dataBootstraps', options.dataBootstraps);
   const nSim = count('options.simBootstraps', options.simBootstraps);
+  const nBackground = count('options.backgroundBootstraps', options.backgroundBootstraps);
   for (let b = 0; b < nData; b++) plan.push(planned('data_bootstrap', b));
   for (let b = 0; b < nSim; b++) plan.push(planned('sim_bootstrap', b));
+  for (let b = 0; b < nBackground; b++) plan.push(planned('background_bootstrap', b));
   const seen = new Set<string>();
   (options.systematics ?? []).forEach((s, index) => {
     const path = `options.systematics[${index}]`;
@@ -139,11 +151,13 @@ export function replicaInputs(
     case 'nominal':
       return { sim, data };
     case 'data_bootstrap':
+      // the background's draws come from a stream of their own: the data's stay as without one
       return {
         sim,
         data: {
           ...data,
           weights: times(data.weights, poissonOneWeights(data.weights.length, { ...key, kind: 'data' })),
+          ...(data.background ? { background: bootstrapBackground(data.background, { ...key, kind: 'data' }) } : {}),
         },
       };
     case 'sim_bootstrap':
@@ -152,9 +166,22 @@ export function replicaInputs(
         sim: { ...sim, weights: times(sim.weights, poissonOneWeights(sim.weights.length, { ...key, kind: 'sim' })) },
         data,
       };
+    case 'background_bootstrap':
+      if (data.background === undefined)
+        throw new InputError(`replica ${plan.name} must have a background to fluctuate; got data without one`);
+      return {
+        sim,
+        data: { ...data, background: bootstrapBackground(data.background, { ...key, kind: 'background' }) },
+      };
     case 'systematic':
       return { sim: systematicSim(plan.systematic!, sim, plan.index), data };
   }
+}
+
+/** The background with every weight × a Poisson(1) draw of the `background` stream of `key`. */
+function bootstrapBackground(background: BackgroundSample, key: RngKey): BackgroundSample {
+  const draws = poissonOneWeights(background.weights.length, key, 'background');
+  return { ...background, weights: times(background.weights, draws) };
 }
 
 /** Throws an InputError unless systematic `index` fits the nominal sim. */
@@ -199,7 +226,10 @@ function hashSim(h: ConfigHash, sim: SimSample): void {
 function hashInputs(sim: SimSample, data: DataSample): string {
   const h = new ConfigHash();
   hashSim(h, sim);
-  return h.update(data.reco.nFeatures).update(data.reco.values).update(data.weights).digest();
+  h.update(data.reco.nFeatures).update(data.reco.values).update(data.weights);
+  const background = data.background;
+  if (background !== undefined) h.update('background').update(background.reco.values).update(background.weights);
+  return h.digest();
 }
 
 /**
@@ -246,7 +276,7 @@ export type ReplicaProgress =
 
 /** The result of a replica run (`runReplicas` in src/execution/run_replicas.ts). */
 export interface ReplicaRunResult {
-  /** Columns in plan order: nominal, data bootstraps, sim bootstraps, systematics. */
+  /** Columns in plan order: nominal, data bootstraps, sim bootstraps, background bootstraps, systematics. */
   columns: ReplicaColumn[];
   /** Per column, the iteration diagnostics (as stored, for resumed replicas). */
   diagnostics: IterationDiagnostics[][];
@@ -269,7 +299,7 @@ export interface ReplicaWork {
   data: DataSample;
   /** The resolved unfolding options; each replica runs them with its own replica key. */
   options: UnfoldOptions;
-  /** The replicas in column order: nominal, data bootstraps, sim bootstraps, systematics. */
+  /** The replicas in column order: nominal, data bootstraps, sim bootstraps, background bootstraps, systematics. */
   plan: ReplicaPlan[];
   /** Per replica, the hash its stored record must match ('' each when records are not stored). */
   hashes: string[];
@@ -288,9 +318,19 @@ export function prepareReplicas(
   options: ReplicaOptions,
   stored: boolean,
 ): ReplicaWork {
-  const { dataBootstraps: _d, simBootstraps: _s, systematics: _y, ...unfoldPartial } = options;
+  const {
+    dataBootstraps: _d,
+    simBootstraps: _s,
+    backgroundBootstraps: _b,
+    systematics: _y,
+    ...unfoldPartial
+  } = options;
   const resolved = resolveUnfoldOptions(unfoldPartial);
   const plan = planReplicas(options);
+  if (data.background === undefined && plan.some((p) => p.family === 'background_bootstrap'))
+    throw new InputError(
+      `options.backgroundBootstraps must be 0 when the data have no background; got ${options.backgroundBootstraps}`,
+    );
   for (const p of plan) if (p.systematic !== undefined) checkSystematic(p.systematic, sim, p.index); // fail before any work
   const inputsHash = stored ? hashInputs(sim, data) : '';
   const hashes = plan.map((p) =>
