@@ -103,7 +103,8 @@ function validChi2(c: { chi2: number | null; ndf: number } | undefined) {
 function describeReplicas(o: ObservableResult): string {
   const u = o.uncertainty;
   if (!u) return 'no replicas';
-  return `${u.nDataBootstraps} data bootstraps, ${u.nSimBootstraps} sim bootstraps, ${u.systematics.length} systematics; ${describeStat(u, 'histogram')}`;
+  const ensemble = u.nEnsemble > 0 ? `, ${u.nEnsemble} ensemble columns (standard error of the nominal)` : '';
+  return `${u.nDataBootstraps} data bootstraps, ${u.nSimBootstraps} sim bootstraps, ${u.systematics.length} systematics${ensemble}; ${describeStat(u, 'histogram')}`;
 }
 
 function observableCaption(o: ObservableResult): string {
