@@ -105,6 +105,7 @@ export {
   prepareReplicas,
   computeReplica,
   mergeReplicas,
+  replicaUnfoldOptions,
 } from './uncertainty/replicas.js';
 export type {
   ReplicaOptions,
@@ -134,11 +135,20 @@ export {
   weightedMean,
 } from './uncertainty/covariance.js';
 export type { ReplicaValue, UncertaintyBreakdown } from './uncertainty/covariance.js';
-export { FAMILIES, COLUMN_FAMILIES, REPLICA_FAMILIES, weightColumns } from './uncertainty/families.js';
+export {
+  FAMILIES,
+  COLUMN_FAMILIES,
+  REPLICA_FAMILIES,
+  weightColumns,
+  MEDIAN_STANDARD_ERROR_FACTOR,
+  ensembleStandardErrorFactor,
+  ensembleColumnName,
+} from './uncertainty/families.js';
 export type {
   ColumnFamily,
   ReplicaFamily,
   CovarianceFamily,
+  CovarianceRole,
   WeightColumn,
   FamilyInfo,
   FamilyRole,
@@ -153,11 +163,12 @@ export {
   readWeights,
 } from './io/samples.js';
 export type { SimColumns, DataColumns, TruthSample } from './io/samples.js';
-export { encodeWeightsFile, decodeWeightsFile } from './publish/weights_encoding.js';
+export { encodeWeightsFile, decodeWeightsFile, ensembleFactorOf } from './publish/weights_encoding.js';
 export type {
   WeightsFile,
   WeightsFileContent,
   WeightsMetadata,
+  EnsembleMetadata,
   ReplicaWeightColumn,
   InputFileRecord,
   ObservableInfo,

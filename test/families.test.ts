@@ -26,22 +26,18 @@ test('families in column order, replicas and covariance roles', () => {
     ['nominal', 'data_bootstrap', 'sim_bootstrap', 'background_bootstrap', 'systematic'],
   );
   assert.equal(COLUMN_FAMILIES.filter(isCovarianceFamily), [
+    'ensemble',
     'data_bootstrap',
     'sim_bootstrap',
     'background_bootstrap',
     'systematic',
   ]);
-  assert.equal(COLUMN_FAMILIES.filter(entersUncertainty), [
-    'nominal',
-    'data_bootstrap',
-    'sim_bootstrap',
-    'background_bootstrap',
-    'systematic',
-  ]);
+  assert.equal(COLUMN_FAMILIES.filter(entersUncertainty), [...COLUMN_FAMILIES]);
   assert.is(familyWithRole('stat'), 'data_bootstrap');
   assert.is(familyWithRole('sim-stat'), 'sim_bootstrap');
   assert.is(familyWithRole('background-stat'), 'background_bootstrap');
   assert.is(familyWithRole('shift'), 'systematic');
+  assert.is(familyWithRole('standard-error'), 'ensemble');
 });
 
 // Column names and stream kinds of a plan are pinned in test/replicas.test.ts.
@@ -90,7 +86,12 @@ test('weightColumns keeps listed family columns in file order, filtered', () => 
     ],
   );
   assert.equal(
-    weightColumns(listed, values, entersUncertainty, (name) => name !== 'syst_a').map((c) => c.name),
+    weightColumns(
+      listed,
+      values,
+      (f) => f !== 'ensemble',
+      (name) => name !== 'syst_a',
+    ).map((c) => c.name),
     ['weight', 'data_boot_0'],
   );
 });

@@ -17,7 +17,9 @@ export const UNFOLD_DEFAULTS: Readonly<UnfoldOptions> = Object.freeze({
   wMax: 100,
   nMembers: 1,
   ensembleCombine: 'mean',
+  ensembleRuns: 1,
   seed: 0,
   saveIterations: false,
+  saveMembers: false,
   replica: Object.freeze({ kind: 'nominal', index: 0 }),
 });

@@ -8,7 +8,7 @@ import { createClassifier } from '../classifiers/registry.js';
 import type { RngKey } from '../base/rng.js';
 import type { MemberResult, StepJob } from './types.js';
 
-/** The random-stream key of member `member` of `job`. */
+/** The random-stream key of member `member` of `job` (RNG member `job.memberOffset + member`). */
 export function memberRngKey(job: StepJob, member: number): RngKey {
   return {
     seed: job.seed,
@@ -16,7 +16,7 @@ export function memberRngKey(job: StepJob, member: number): RngKey {
     replica: job.replica.index,
     iteration: job.iteration,
     step: job.step,
-    member,
+    member: (job.memberOffset ?? 0) + member,
   };
 }
 

@@ -25,7 +25,14 @@ export class InProcessRunner implements MemberRunner {
     for (let member = 0; member < nMembers; member++) {
       const onEpoch = onProgress
         ? (r: { epoch: number; trainLoss: number; validationLoss: number }) =>
-            onProgress({ type: 'epoch', replica, iteration: job.iteration, step: job.step, member, ...r })
+            onProgress({
+              type: 'epoch',
+              replica,
+              iteration: job.iteration,
+              step: job.step,
+              member: (job.memberOffset ?? 0) + member,
+              ...r,
+            })
         : undefined;
       results.push(
         classifierFactory

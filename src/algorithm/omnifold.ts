@@ -12,23 +12,20 @@
  *     step 2b  ν′ = ν·E[ν′/ν | r]  for fakes (or one global factor, or ν′ = ν)
  *   result: w0·ν
  *
- * No per-event arithmetic here: the steps live in src/algorithm/steps.ts, the diagnostics
- * in src/algorithm/diagnostics_recorder.ts.
+ * With `ensembleRuns` R > 1 the loop runs R times with different network streams and the
+ * result is w0 times the mean of the runs' ν (docs/algorithm.md §Ensembles); the
+ * combination is in src/algorithm/ensemble_runs.ts.
+ *
+ * No per-event arithmetic here: one run of the loop is src/algorithm/loop.ts, the steps
+ * live in src/algorithm/steps.ts, the diagnostics in src/algorithm/diagnostics_recorder.ts.
  */
 import { RecoChi2 } from './diagnostics.js';
 import { DiagnosticsRecorder } from './diagnostics_recorder.js';
+import { unfoldRuns } from './ensemble_runs.js';
+import { runLoop, unfoldedWeights, type Unfolding } from './loop.js';
 import { resolveUnfoldOptions, validateSamples } from './options.js';
 import { InProcessRunner } from './in_process_runner.js';
-import {
-  checkClassTotals,
-  dataClass,
-  selectEvents,
-  step1,
-  step2,
-  stepFakes,
-  stepMisses,
-  type LoopContext,
-} from './steps.js';
+import { checkClassTotals, dataClass, selectEvents } from './steps.js';
 import type {
   DataSample,
   IterationDiagnostics,
@@ -63,7 +60,6 @@ export async function unfold(
 ): Promise<UnfoldResult> {
   const resolved = resolveUnfoldOptions(options);
   validateSamples(sim, data);
-  const nEvents = sim.weights.length;
   const selection = selectEvents(sim, resolved);
   checkClassTotals(sim, selection, resolved);
   const recoNames = Array.from({ length: sim.reco.nFeatures }, (_, f) => sim.recoNames?.[f] ?? `reco${f}`);
@@ -73,52 +69,33 @@ export async function unfold(
     new RecoChi2(selection.recoX, data.reco, data.weights, recoNames, data.background),
   );
   const runner = context.runner ?? new InProcessRunner({ onProgress: context.onProgress });
-  const loop: LoopContext = {
+  const unfolding: Unfolding = {
     sim,
     data: dataClass(data),
     options: resolved,
+    selection,
     runner,
     onProgress: context.onProgress,
-    selection,
-    iteration: 0,
-    recordFit: recorder.recordFit,
   };
-  const replica = `${resolved.replica.kind}#${resolved.replica.index}`;
+  if (resolved.ensembleRuns > 1) return unfoldRuns(unfolding, recorder);
 
-  let push: Float64Array = new Float64Array(nEvents).fill(1);
-  let pull: Float64Array = new Float64Array(nEvents).fill(1);
+  const replica = `${resolved.replica.kind}#${resolved.replica.index}`;
   const iterations: IterationDiagnostics[] = [];
   const weightsPerIteration: Float64Array[] = [];
-  for (let n = 1; n <= resolved.nIterations; n++) {
-    loop.iteration = n;
-    const before = { pull, push };
-    // step 1: μ = ν·ω(r) on events passing reco; step 1b: the misses' μ
-    pull = await step1(loop, push);
-    pull = await stepMisses(loop, push, pull);
-    // step 2: ν′ = ν·g(t) on events passing gen; step 2b: the fakes' ν′
-    let next = await step2(loop, push, pull);
-    next = await stepFakes(loop, push, pull, next);
-    push = next;
-
-    const diagnostics = recorder.iteration(n, before, { pull, push });
+  const run = await runLoop(unfolding, 0, recorder.recordFit, (n, before, after) => {
+    const diagnostics = recorder.iteration(n, before, after);
     iterations.push(diagnostics);
-    if (resolved.saveIterations) weightsPerIteration.push(unfoldedWeights(sim.weights, push));
+    if (resolved.saveIterations) weightsPerIteration.push(unfoldedWeights(sim.weights, after.push));
     context.onProgress?.({ type: 'iteration', replica, iteration: n, diagnostics });
-  }
+  });
   return {
-    weights: unfoldedWeights(sim.weights, push),
-    push,
-    pull,
+    weights: unfoldedWeights(sim.weights, run.push),
+    push: run.push,
+    pull: run.pull,
     ...(resolved.saveIterations ? { weightsPerIteration } : {}),
+    ...(run.memberPushes ? { memberWeights: run.memberPushes.map((p) => unfoldedWeights(sim.weights, p)) } : {}),
     iterations,
     nDropped: selection.nDropped,
     options: resolved,
   };
-}
-
-/** w0·ν for every sim event (dropped events keep ν = 1, hence w0). */
-function unfoldedWeights(w0: Float64Array, push: Float64Array): Float64Array {
-  const out = new Float64Array(w0.length);
-  for (let i = 0; i < w0.length; i++) out[i] = w0[i] * push[i];
-  return out;
 }

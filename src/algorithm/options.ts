@@ -23,12 +23,13 @@ export function resolveUnfoldOptions(partial: Partial<UnfoldOptions> = {}): Unfo
   const o = { ...UNFOLD_DEFAULTS } as Record<string, unknown>;
   for (const [key, value] of Object.entries(partial)) if (value !== undefined) o[key] = value;
   if (typeof o.saveIterations !== 'boolean') fail('options.saveIterations', 'be a boolean', o.saveIterations);
+  if (typeof o.saveMembers !== 'boolean') fail('options.saveMembers', 'be a boolean', o.saveMembers);
   const wMax = o.wMax;
   if (!(typeof wMax === 'number' && Number.isFinite(wMax) && wMax > 0))
     fail('options.wMax', 'be a finite positive number', wMax);
   const seed = o.seed;
   if (!(isInt(seed) && seed >= 0 && seed <= 0xffffffff)) fail('options.seed', 'be an integer in [0, 2^32)', seed);
-  return {
+  const resolved: UnfoldOptions = {
     nIterations: positiveInt('options.nIterations', o.nIterations),
     classifier: resolveClassifier(o.classifier),
     misses: oneOf('options.misses', o.misses, MISSES_MODES),
@@ -37,10 +38,20 @@ export function resolveUnfoldOptions(partial: Partial<UnfoldOptions> = {}): Unfo
     wMax: wMax as number,
     nMembers: positiveInt('options.nMembers', o.nMembers),
     ensembleCombine: oneOf('options.ensembleCombine', o.ensembleCombine, ['mean', 'median'] as const),
+    ensembleRuns: positiveInt('options.ensembleRuns', o.ensembleRuns),
     seed: seed as number,
     saveIterations: o.saveIterations as boolean,
+    saveMembers: o.saveMembers as boolean,
     replica: resolveReplica(o.replica),
   };
+  // run r's member m is RNG member r·nMembers + m, a uint32
+  if (resolved.nMembers * resolved.ensembleRuns > 2 ** 32)
+    fail(
+      'options.ensembleRuns',
+      `be at most 2^32 / nMembers (${Math.floor(2 ** 32 / resolved.nMembers)})`,
+      resolved.ensembleRuns,
+    );
+  return resolved;
 }
 
 function resolveReplica(r: unknown): UnfoldOptions['replica'] {

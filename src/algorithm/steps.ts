@@ -192,6 +192,16 @@ export interface LoopContext {
   iteration: number;
   /** Receives the summary of every classifier fit (the diagnostics recorder). */
   recordFit?: (step: StepName, fit: FitSummary) => void;
+  /** Run r of several: r·nMembers, added to every member's random-stream index; 0 or absent for one run. */
+  memberOffset?: number;
+}
+
+/** The ratios of one classifier fit on each target: combined over the members, and each member's. */
+interface FitRatios {
+  /** One array per target. */
+  combined: Float64Array[];
+  /** [member][target] */
+  members: Float64Array[][];
 }
 
 /** w0[i]·x[i] for i in rows, as a dense array in row order. */
@@ -210,7 +220,7 @@ function scaledCopy(base: Float64Array, initial: Float64Array, ratio: Float64Arr
 
 /**
  * Runs the members of one classifier fit, hands its summary to `loop.recordFit` and
- * returns the combined ratio on each target.
+ * returns the combined ratio on each target, and each member's.
  */
 async function fitStep(
   loop: LoopContext,
@@ -220,8 +230,9 @@ async function fitStep(
   x1: FeatureMatrix,
   w1: Float64Array,
   targets: FeatureMatrix[],
-): Promise<Float64Array[]> {
+): Promise<FitRatios> {
   const { options, iteration } = loop;
+  const memberOffset = loop.memberOffset ?? 0;
   for (const [c, w] of [
     [0, w0],
     [1, w1],
@@ -232,7 +243,8 @@ async function fitStep(
       throw new NumericalError(`${step} class ${c} total weight must be positive; got ${s} (iteration ${iteration})`);
   }
   const replica = `${options.replica.kind}#${options.replica.index}`;
-  for (let m = 0; m < options.nMembers; m++) loop.onProgress?.({ type: 'step', replica, iteration, step, member: m });
+  for (let m = 0; m < options.nMembers; m++)
+    loop.onProgress?.({ type: 'step', replica, iteration, step, member: memberOffset + m });
   const job = {
     step,
     iteration,
@@ -245,6 +257,7 @@ async function fitStep(
     w1,
     targets,
     clip: { epsilon: options.epsilon, wMax: options.wMax },
+    ...(memberOffset === 0 ? {} : { memberOffset }),
   };
   const results = await loop.runner.fitMembers(job, options.nMembers);
   let nClipped = 0;
@@ -256,12 +269,18 @@ async function fitStep(
     clippedFraction: nEvaluated > 0 ? nClipped / nEvaluated : 0,
     members: results.map((r) => r.info),
   });
-  return combineRatios(results, options.ensembleCombine);
+  return { combined: combineRatios(results, options.ensembleCombine), members: results.map((r) => r.ratios) };
 }
 
 /** The guard after every step (docs/algorithm.md §Guards): the weights it set are finite. */
-function checked(loop: LoopContext, step: StepName, weights: Float64Array, rows: Uint32Array): Float64Array {
-  checkFinite(STEP_WEIGHTS[step], weights, rows, `iteration ${loop.iteration}, ${step}`);
+function checked(
+  loop: LoopContext,
+  step: StepName,
+  weights: Float64Array,
+  rows: Uint32Array,
+  member?: string,
+): Float64Array {
+  checkFinite(STEP_WEIGHTS[step], weights, rows, `iteration ${loop.iteration}, ${step}${member ? `, ${member}` : ''}`);
   return weights;
 }
 
@@ -281,15 +300,11 @@ const STEP_WEIGHTS: Readonly<Record<StepName, string>> = Object.freeze({
  */
 export async function step1(loop: LoopContext, push: Float64Array): Promise<Float64Array> {
   const { sim, data, selection } = loop;
-  const [ratio] = await fitStep(
-    loop,
-    'step1',
+  const {
+    combined: [ratio],
+  } = await fitStep(loop, 'step1', selection.recoX, gather(sim.weights, push, selection.reco), data.x, data.w, [
     selection.recoX,
-    gather(sim.weights, push, selection.reco),
-    data.x,
-    data.w,
-    [selection.recoX],
-  );
+  ]);
   return checked(loop, 'step1', scaledCopy(push, push, ratio, selection.reco), selection.reco);
 }
 
@@ -305,7 +320,9 @@ export async function stepMisses(loop: LoopContext, push: Float64Array, pull: Fl
       selection.misses,
     );
   const genBoth = selection.genBothX as FeatureMatrix;
-  const [ratio] = await fitStep(
+  const {
+    combined: [ratio],
+  } = await fitStep(
     loop,
     'misses',
     genBoth,
@@ -317,10 +334,19 @@ export async function stepMisses(loop: LoopContext, push: Float64Array, pull: Fl
   return checked(loop, 'misses', scaledCopy(push, pull, ratio, selection.misses), selection.misses);
 }
 
-/** Step 2: gen classifier, sim passing gen weighted w0·μ vs w0·ν; returns the push ν′ = ν·g there, ν′ = ν elsewhere. */
-export async function step2(loop: LoopContext, push: Float64Array, pull: Float64Array): Promise<Float64Array> {
+/**
+ * Step 2: gen classifier, sim passing gen weighted w0·μ vs w0·ν; returns the push ν′ = ν·g
+ * there, ν′ = ν elsewhere. With `memberPushes` (an empty array), it also receives each
+ * member's ν′_m = ν·g_m, member m's ratio alone in place of the combined one.
+ */
+export async function step2(
+  loop: LoopContext,
+  push: Float64Array,
+  pull: Float64Array,
+  memberPushes?: Float64Array[],
+): Promise<Float64Array> {
   const { sim, selection } = loop;
-  const [ratio] = await fitStep(
+  const fit = await fitStep(
     loop,
     'step2',
     selection.genX,
@@ -329,25 +355,36 @@ export async function step2(loop: LoopContext, push: Float64Array, pull: Float64
     gather(sim.weights, pull, selection.gen),
     [selection.genX],
   );
-  return checked(loop, 'step2', scaledCopy(push, push, ratio, selection.gen), selection.gen);
+  fit.members.forEach(([ratio], m) =>
+    memberPushes?.push(
+      checked(loop, 'step2', scaledCopy(push, push, ratio, selection.gen), selection.gen, `member ${m}`),
+    ),
+  );
+  return checked(loop, 'step2', scaledCopy(push, push, fit.combined[0], selection.gen), selection.gen);
 }
 
-/** Step 2b: returns `next` (step 2's ν′) with the fakes' ν′ by reco average E[ν′/ν | r], one global factor, or fixed. */
+/**
+ * Step 2b: returns `next` (step 2's ν′) with the fakes' ν′ by reco average E[ν′/ν | r], one
+ * global factor, or fixed. With `memberPushes` (step 2's), each member's fakes get the same
+ * update, with member m's ratio alone when the step fits a classifier (reco-average).
+ */
 export async function stepFakes(
   loop: LoopContext,
   push: Float64Array,
   pull: Float64Array,
   next: Float64Array,
+  memberPushes?: Float64Array[],
 ): Promise<Float64Array> {
   const { sim, selection, options } = loop;
   if (selection.fakes.length === 0) return next;
   let ratio: Float64Array;
+  let memberRatios: Float64Array[] | undefined;
   if (options.fakes === 'fixed') ratio = ones(selection.fakes.length);
   else if (options.fakes === 'global')
     ratio = new Float64Array(selection.fakes.length).fill(globalFakeFactor(loop, push, pull));
   else {
     const recoBoth = selection.recoBothX as FeatureMatrix;
-    [ratio] = await fitStep(
+    const fit = await fitStep(
       loop,
       'fakes',
       recoBoth,
@@ -356,7 +393,13 @@ export async function stepFakes(
       gather(sim.weights, next, selection.both),
       [selection.recoFakeX as FeatureMatrix],
     );
+    ratio = fit.combined[0];
+    memberRatios = fit.members.map(([r]) => r);
   }
+  memberPushes?.forEach((memberNext, m) => {
+    const update = scaledCopy(push, memberNext, memberRatios?.[m] ?? ratio, selection.fakes);
+    memberPushes[m] = checked(loop, 'fakes', update, selection.fakes, `member ${m}`);
+  });
   return checked(loop, 'fakes', scaledCopy(push, next, ratio, selection.fakes), selection.fakes);
 }
 

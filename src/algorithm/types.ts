@@ -74,10 +74,21 @@ export interface UnfoldOptions {
   /** Ensemble members per step; their ratios are combined by `ensembleCombine`. */
   nMembers: number;
   ensembleCombine: 'mean' | 'median';
+  /**
+   * Independent full unfoldings (runs) whose networks differ only in their random streams
+   * (run r's member m is RNG member r·nMembers + m); `weights` is w0 times the mean of their
+   * push weights ν. 1: a single run, today's unfolding.
+   */
+  ensembleRuns: number;
   /** Run seed, an integer in [0, 2^32). */
   seed: number;
   /** Keep w0·ν after every iteration in the result. */
   saveIterations: boolean;
+  /**
+   * Keep the final weights of each ensemble member (one run) or of each run (several runs)
+   * in the result, as `memberWeights` (docs/algorithm.md, "Ensembles").
+   */
+  saveMembers: boolean;
   /** Which replica this unfolding is (keys its random streams). */
   replica: { kind: ReplicaKind; index: number };
 }
@@ -100,6 +111,11 @@ export interface StepJob {
   /** Event sets on which the fitted ratio is evaluated. */
   targets: FeatureMatrix[];
   clip: { epsilon: number; wMax: number };
+  /**
+   * Added to the member index in the random-stream key (run r of several: r·nMembers);
+   * absent or 0 for a single run.
+   */
+  memberOffset?: number;
 }
 
 /** One member's fit of a {@link StepJob}. */
@@ -158,6 +174,12 @@ export interface UnfoldResult {
   pull: Float64Array;
   /** [nIterations][nSim], w0·ν after each iteration, when `saveIterations`. */
   weightsPerIteration?: Float64Array[];
+  /**
+   * When `saveMembers`: [nMembers][nSim] with one run, each member's final weights (the
+   * last iteration's step 2, and fakes step when fitted, with that member's ratio alone);
+   * [ensembleRuns][nSim] with several runs, each run's final weights w0·ν_r.
+   */
+  memberWeights?: Float64Array[];
   iterations: IterationDiagnostics[];
   /** Events failing both selections: dropped, weight kept at w0. */
   nDropped: number;

@@ -4,13 +4,16 @@
  * Any histogram (or weighted mean) after the fact, from the weight columns of a weights
  * file: the nominal column gives the value; data bootstraps the stat covariance (without
  * at least 2 of them: √Σw² of the nominal weights, said so), sim bootstraps the sim-stat
- * covariance, each systematic δδᵀ; their sum the total, with its correlation matrix.
- * Printed as a table and, with --json, written as JSON (`statEstimate` says which stat).
+ * covariance, each systematic δδᵀ, the ensemble columns the standard error of the nominal;
+ * their sum the total, with its correlation matrix. Printed as a table (the ensemble
+ * column when the file has ensemble columns) and, with --json, written as JSON
+ * (`statEstimate` says which stat).
  */
 import {
   checkOutputFile,
   describeStat,
   diagonalSqrt,
+  ensembleFactorOf,
   type Expression,
   histogramUncertainties,
   InputError,
@@ -36,6 +39,8 @@ interface Loaded {
   column(name: string): ArrayLike<number>;
   weights: WeightColumn[];
   nRows: number;
+  /** The f of the ensemble standard error (metadata.ensemble). */
+  ensembleFactor: number;
 }
 
 async function load(path: string): Promise<Loaded> {
@@ -47,7 +52,13 @@ async function load(path: string): Promise<Loaded> {
     return c instanceof BigInt64Array ? Float64Array.from(c, Number) : c;
   };
   const weights = weightColumns(file.metadata.columns, get);
-  return { columnNames: file.columnNames, column: get, weights, nRows: file.nRows };
+  return {
+    columnNames: file.columnNames,
+    column: get,
+    weights,
+    nRows: file.nRows,
+    ensembleFactor: ensembleFactorOf(file.metadata),
+  };
 }
 
 function evaluate(expr: Expression, file: Loaded): Float64Array {
@@ -81,6 +92,7 @@ function uncertaintyRows(u: UncertaintyBreakdown) {
     stat: diagonalSqrt(u.stat, n),
     simStat: diagonalSqrt(u.simStat, n),
     syst: diagonalSqrt(u.syst, n),
+    ensemble: diagonalSqrt(u.ensemble, n),
     total: diagonalSqrt(u.total, n),
   };
 }
@@ -92,17 +104,24 @@ function table(headers: string[], rows: string[][]): string {
 }
 
 function describeReplicas(u: UncertaintyBreakdown): string {
+  const ensemble =
+    u.nEnsemble === 0
+      ? ''
+      : `; ${u.nEnsemble} ensemble column${u.nEnsemble === 1 ? '' : 's'} (standard error ${u.ensembleFactor === 1 ? '' : `${u.ensembleFactor}·`}σ/√${u.nEnsemble} of the nominal)`;
   if (u.nDataBootstraps + u.nSimBootstraps + u.nBackgroundBootstraps + u.systematics.length === 0) {
-    return 'no replica columns: stat = √Σw² of the nominal weights, correlations unknown (run with --data-bootstraps for a covariance)';
+    return u.nEnsemble === 0
+      ? 'no replica columns: stat = √Σw² of the nominal weights, correlations unknown (run with --data-bootstraps for a covariance)'
+      : `no replica columns: stat = √Σw² of the nominal weights (run with --data-bootstraps for a stat covariance)${ensemble}`;
   }
   const names = u.systematics.map((s) => s.name);
   const background = u.nBackgroundBootstraps > 0 ? `${u.nBackgroundBootstraps} background bootstraps, ` : '';
-  return `${u.nDataBootstraps} data bootstraps, ${u.nSimBootstraps} sim bootstraps, ${background}${names.length} systematic${names.length === 1 ? '' : 's'}${names.length ? ` (${names.join(', ')})` : ''}`;
+  return `${u.nDataBootstraps} data bootstraps, ${u.nSimBootstraps} sim bootstraps, ${background}${names.length} systematic${names.length === 1 ? '' : 's'}${names.length ? ` (${names.join(', ')})` : ''}${ensemble}`;
 }
 
 function histogramReport(u: UncertaintyBreakdown, edges: Float64Array): string {
   const n = u.nominal.length;
   const e = uncertaintyRows(u);
+  const withEnsemble = u.nEnsemble > 0;
   const rows = Array.from({ length: n }, (_, k) => [
     String(k + 1),
     `[${edge(edges[k])}, ${edge(edges[k + 1])})`,
@@ -110,6 +129,7 @@ function histogramReport(u: UncertaintyBreakdown, edges: Float64Array): string {
     fmt(e.stat[k]),
     fmt(e.simStat[k]),
     fmt(e.syst[k]),
+    ...(withEnsemble ? [fmt(e.ensemble[k])] : []),
     fmt(e.total[k]),
   ]);
   const corr = Array.from({ length: n }, (_, i) => [
@@ -117,7 +137,7 @@ function histogramReport(u: UncertaintyBreakdown, edges: Float64Array): string {
     ...Array.from({ length: n }, (_, j) => u.correlation[i * n + j].toFixed(2)),
   ]);
   return (
-    table(['bin', 'range', 'value', 'stat', 'sim-stat', 'syst', 'total'], rows) +
+    table(['bin', 'range', 'value', 'stat', 'sim-stat', 'syst', ...(withEnsemble ? ['ensemble'] : []), 'total'], rows) +
     backgroundLine(u) +
     '\ncorrelation (total)\n' +
     table(['', ...Array.from({ length: n }, (_, j) => String(j + 1))], corr)
@@ -154,6 +174,7 @@ function toJson(u: UncertaintyBreakdown, quantity: 'histogram' | 'mean') {
       stat: Array.from(e.stat),
       simStat: Array.from(e.simStat),
       syst: Array.from(e.syst),
+      ensemble: Array.from(e.ensemble),
       total: Array.from(e.total),
     },
     covariance: {
@@ -162,12 +183,15 @@ function toJson(u: UncertaintyBreakdown, quantity: 'histogram' | 'mean') {
       systematics: Object.fromEntries(
         u.systematics.map((s) => [s.name, { delta: Array.from(s.delta), covariance: Array.from(s.covariance) }]),
       ),
+      ensemble: Array.from(u.ensemble),
       total: Array.from(u.total),
     },
     correlation: Array.from(u.correlation),
     nDataBootstraps: u.nDataBootstraps,
     nSimBootstraps: u.nSimBootstraps,
     ...backgroundJson(u),
+    nEnsemble: u.nEnsemble,
+    ensembleFactor: u.ensembleFactor,
   };
 }
 
@@ -211,7 +235,7 @@ export async function runHist(argv: string[]): Promise<number> {
     const header = `${positionals[0]}${values.where ? ` where ${values.where}` : ''}`;
     if (values.obs !== undefined && edges !== undefined) {
       const x = evaluate(compile(values.obs), file);
-      const u = histogramUncertainties(file.weights, x, edges, mask);
+      const u = histogramUncertainties(file.weights, x, edges, mask, file.ensembleFactor);
       process.stdout.write(
         `histogram of ${values.obs} in ${header}: ${edges.length - 1} bins; ${describeReplicas(u)}\n${describeStat(u, 'histogram')}\n\n${histogramReport(u, edges)}`,
       );
@@ -219,12 +243,12 @@ export async function runHist(argv: string[]): Promise<number> {
     }
     if (values.moment !== undefined) {
       const m = evaluate(compile(values.moment), file);
-      const u = meanUncertainties(file.weights, m, mask);
+      const u = meanUncertainties(file.weights, m, mask, file.ensembleFactor);
       const e = uncertaintyRows(u);
       if (values.obs !== undefined) process.stdout.write('\n');
       process.stdout.write(
         `weighted mean of ${values.moment} in ${header}; ${describeReplicas(u)}\n${describeStat(u, 'mean')}\n` +
-          `  ${fmt(u.nominal[0])} ± ${fmt(e.stat[0])} (stat) ± ${fmt(e.simStat[0])} (sim-stat) ± ${fmt(e.syst[0])} (syst); total ± ${fmt(e.total[0])}\n` +
+          `  ${fmt(u.nominal[0])} ± ${fmt(e.stat[0])} (stat) ± ${fmt(e.simStat[0])} (sim-stat) ± ${fmt(e.syst[0])} (syst)${u.nEnsemble > 0 ? ` ± ${fmt(e.ensemble[0])} (ensemble)` : ''}; total ± ${fmt(e.total[0])}\n` +
           backgroundLine(u),
       );
       out.moment = { expr: values.moment, ...toJson(u, 'mean') };

@@ -54,6 +54,10 @@ export const UNFOLD_FLAGS: Readonly<
     type: 'string',
     help: `mean or median of the members' ratios (default ${UNFOLD_DEFAULTS.ensembleCombine})`,
   },
+  'ensemble-runs': {
+    type: 'string',
+    help: `independent full unfoldings with different network seeds; weight = their mean per event (default ${UNFOLD_DEFAULTS.ensembleRuns})`,
+  },
   'data-bootstraps': { type: 'string', help: 'data bootstrap replicas (Poisson(1) data weights; default 0)' },
   'sim-bootstraps': { type: 'string', help: 'sim bootstrap replicas (Poisson(1) sim weights; default 0)' },
   'background-bootstraps': {
@@ -72,8 +76,15 @@ export const UNFOLD_FLAGS: Readonly<
   resume: { type: 'boolean', help: 'continue an interrupted run into the same --out, reusing its finished replicas' },
   force: { type: 'boolean', help: 'replace an earlier omnifold output in --out (only what the engine wrote there)' },
   seed: { type: 'string', help: `run seed, integer in [0, 2^32) (default ${UNFOLD_DEFAULTS.seed})` },
-  threads: { type: 'string', help: 'worker threads (default 1, or all cores when --ensemble > 1)' },
+  threads: {
+    type: 'string',
+    help: 'worker threads (default 1, or all cores when --ensemble or --ensemble-runs > 1, or with replicas)',
+  },
   'save-iterations': { type: 'boolean', help: 'also write weight_iter1..N columns' },
+  'save-members': {
+    type: 'boolean',
+    help: "also write the ensemble columns: each member's final weights member_0..member_{M-1}, or with --ensemble-runs R > 1 each run's, run_0..run_{R-1}",
+  },
   out: { type: 'string', help: 'output directory (default ./omnifold-out)' },
   config: { type: 'string', help: 'JSON file with the same keys as these flags (flags override)' },
   'no-plots': { type: 'boolean', help: 'skip OUT/plots/ and OUT/report.html' },

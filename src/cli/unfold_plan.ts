@@ -341,6 +341,9 @@ export function planUnfold(args: UnfoldArgs): RunPlan {
     unfold.seed = seed;
   }
   if (args['save-iterations'] === true) unfold.saveIterations = true;
+  if (args['save-members'] === true) unfold.saveMembers = true;
+  const ensembleRuns = integer(args, 'ensemble-runs', 1);
+  if (ensembleRuns !== undefined) unfold.ensembleRuns = ensembleRuns;
   const ensembleCombine = oneOf(args, 'ensemble-combine', ['mean', 'median'] as const);
   if (ensembleCombine !== undefined) unfold.ensembleCombine = ensembleCombine;
   const given = Object.fromEntries(

@@ -57,9 +57,9 @@ export function planHasReplicas(plan: RunPlan): boolean {
   return r.dataBootstraps + r.simBootstraps + r.backgroundBootstraps + r.systematics.length > 0;
 }
 
-/** Ensemble members per step of these options (the default when not set). */
+/** Classifier fits per step of these options: ensemble members × runs (the defaults when not set). */
 export function membersOf(options: Partial<UnfoldOptions>): number {
-  return options.nMembers ?? UNFOLD_DEFAULTS.nMembers;
+  return (options.nMembers ?? UNFOLD_DEFAULTS.nMembers) * (options.ensembleRuns ?? UNFOLD_DEFAULTS.ensembleRuns);
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   describeInputFile,
   describeValue,
   engineVersion,
+  ensembleColumnName,
   InputError,
   type InputFileRecord,
   type NumericColumn,
@@ -49,7 +50,8 @@ checked against their recorded SHA-256. Writes nothing. Exit 0: identical; 1: a 
 differs; 2: bad usage, missing or changed inputs.
 
   --replicas LIST     columns to recompute, comma-separated (default: every weight column:
-                      weight, weight_iterN, data_boot_*, sim_boot_*, background_boot_*, syst_*)
+                      weight, weight_iterN, member_* or run_*, data_boot_*, sim_boot_*,
+                       background_boot_*, syst_*)
   --sim F, --data F   the run's sim / data file, moved (checked against the recorded hash)
   --truth F           the run's truth file, moved
   --background F      the run's background files, moved: once per file, in the run's order
@@ -59,8 +61,8 @@ differs; 2: bad usage, missing or changed inputs.
   -h, --help          show this help
 `;
 
-/** Column roles that a re-run recomputes. */
-const VERIFIABLE = new Set<string>(['iteration', ...REPLICA_FAMILIES]);
+/** Column roles that a re-run recomputes (ensemble columns come with the nominal). */
+const VERIFIABLE = new Set<string>(['iteration', 'ensemble', ...REPLICA_FAMILIES]);
 
 interface VerifyArgs {
   path: string;
@@ -258,29 +260,45 @@ function chooseColumns(file: WeightsFile, requested: string[] | undefined): stri
   return available.filter((name) => requested.includes(name));
 }
 
-/** One unfolding to run and the file columns it yields (`iteration`: 0-based, for weight_iterN). */
+/**
+ * One unfolding to run and the file columns it yields (`iteration`: 0-based, for
+ * weight_iterN; `member`: the ensemble column's index, for member_m or run_r).
+ */
 interface Job {
   plan: ReplicaPlan;
-  columns: { name: string; iteration?: number }[];
+  columns: { name: string; iteration?: number; member?: number }[];
+}
+
+/** The ensemble columns the rebuilt run writes. */
+function ensembleColumns(options: UnfoldOptions): string[] {
+  if (!options.saveMembers) return [];
+  const count = options.ensembleRuns > 1 ? options.ensembleRuns : options.nMembers;
+  return Array.from({ length: count }, (_, k) => ensembleColumnName(k, options.ensembleRuns));
 }
 
 /** Groups the chosen columns by the replica unfolding that computes them. */
 function jobsFor(columns: string[], replicas: ReplicaPlan[], options: UnfoldOptions, path: string): Job[] {
   const jobs = new Map<string, Job>();
+  const members = ensembleColumns(options);
   for (const name of columns) {
     const iter = /^weight_iter(\d+)$/.exec(name);
     const iteration = iter === null ? undefined : Number(iter[1]) - 1;
-    const replica = replicas.find((p) => p.name === (iter === null ? name : 'weight'));
+    const member = members.indexOf(name);
+    const replica = replicas.find((p) => p.name === (iter === null && member < 0 ? name : 'weight'));
     if (
       replica === undefined ||
       (iteration !== undefined && !(options.saveIterations && iteration < options.nIterations))
     ) {
+      const extra = [
+        ...(options.saveIterations ? [`weight_iter1..${options.nIterations}`] : []),
+        ...(members.length > 0 ? [`${members[0]}..${members[members.length - 1]}`] : []),
+      ];
       throw new InputError(
-        `${path}: column "${name}" must be one the recorded run computes (${replicas.map((p) => p.name).join(', ')}${options.saveIterations ? `, weight_iter1..${options.nIterations}` : ''}); got a column the rebuilt run lacks`,
+        `${path}: column "${name}" must be one the recorded run computes (${[...replicas.map((p) => p.name), ...extra].join(', ')}); got a column the rebuilt run lacks`,
       );
     }
     const job = jobs.get(replica.name) ?? { plan: replica, columns: [] };
-    job.columns.push({ name, iteration });
+    job.columns.push({ name, iteration, ...(member >= 0 ? { member } : {}) });
     jobs.set(replica.name, job);
   }
   return [...jobs.values()];
@@ -327,7 +345,12 @@ async function recompute(jobs: Job[], run: Rerun): Promise<Difference[]> {
     write(record) {
       const job = byName.get(record.name)!;
       for (const c of job.columns) {
-        const values = c.iteration === undefined ? record.weights : record.result!.weightsPerIteration![c.iteration];
+        const values =
+          c.member !== undefined
+            ? record.members![c.member]
+            : c.iteration === undefined
+              ? record.weights
+              : record.result!.weightsPerIteration![c.iteration];
         const text = firstDifference(c.name, run.file.columns.get(c.name)!, values);
         if (text !== undefined) differences.push({ column: c.name, text });
       }

@@ -12,7 +12,7 @@ import type { ExecutorRun, ReplicaExecutor } from './executor.js';
 export interface InProcessExecutorOptions {
   /** Runs the member fits of every replica; default: each unfolding fits in this thread. */
   runner?: MemberRunner & { threads?: number };
-  /** Replicas unfolding at once; default ⌈2 × the runner's threads / nMembers⌉, at least 2. */
+  /** Replicas unfolding at once; default ⌈2 × the runner's threads / (nMembers × ensembleRuns)⌉, at least 2. */
   concurrency?: number;
 }
 
@@ -31,8 +31,10 @@ export class InProcessExecutor implements ReplicaExecutor {
 
   async run(work: ReplicaWork, indices: readonly number[], run: ExecutorRun): Promise<void> {
     const { runner } = this.options;
+    // each unfolding keeps nMembers fits busy at once, per run in flight (src/algorithm/ensemble_runs.ts)
+    const fitsPerReplica = work.options.nMembers * work.options.ensembleRuns;
     const concurrency =
-      this.options.concurrency ?? Math.max(2, Math.ceil((2 * (runner?.threads ?? 1)) / work.options.nMembers));
+      this.options.concurrency ?? Math.max(2, Math.ceil((2 * (runner?.threads ?? 1)) / fitsPerReplica));
     await runLimited(indices.length, concurrency, async (i) => {
       run.onStart?.(indices[i]);
       run.store.write(await computeReplica(work, indices[i], { runner, onProgress: run.onProgress }));

@@ -119,7 +119,7 @@ export function shareJob(job: StepJob, buffers?: SharedBuffers): StepJob {
 
 function describeTask(job: StepJob, member: number): string {
   const seed = `0x${(job.seed >>> 0).toString(16).padStart(8, '0')}`;
-  return `task ${job.replica.kind}#${job.replica.index} iteration ${job.iteration} ${job.step} member ${member} (seed ${seed})`;
+  return `task ${job.replica.kind}#${job.replica.index} iteration ${job.iteration} ${job.step} member ${(job.memberOffset ?? 0) + member} (seed ${seed})`;
 }
 
 /**

@@ -18,7 +18,7 @@ import {
 import { InputError } from '../base/errors.js';
 import { parseExpression } from '../analysis/expr.js';
 import { checkEdges } from '../analysis/histogram.js';
-import type { WeightsFile } from './weights_encoding.js';
+import { ensembleFactorOf, type WeightsFile } from './weights_encoding.js';
 import { entersUncertainty, weightColumns } from '../uncertainty/families.js';
 
 /** One unfolded histogram to publish. */
@@ -42,6 +42,8 @@ export interface HepdataHistogram {
   statEstimate?: StatEstimate;
   /** [nBins] systematic uncertainty (sim-stat and systematics in quadrature), if any. */
   syst?: ArrayLike<number>;
+  /** [nBins] ensemble uncertainty: the standard error of the nominal over its ensemble columns, if any. */
+  ensemble?: ArrayLike<number>;
   /** [nBins × nBins] row-major covariance of `values`, if known, with what it holds. */
   covariance?: { matrix: ArrayLike<number>; what: string };
   /** Unit of the event weights (e.g. `pb`); none means events. */
@@ -76,6 +78,7 @@ function check(h: HepdataHistogram): number {
     ['values', h.values],
     ['stat', h.stat],
     ['syst', h.syst],
+    ['ensemble', h.ensemble],
   ] as const) {
     if (a !== undefined && a.length !== n)
       throw new InputError(`hepdata ${h.name} ${what} must have ${n} entries like the bins; got ${a.length}`);
@@ -120,6 +123,7 @@ export function histogramTable(h: HepdataHistogram): Record<string, unknown> {
           errors: [
             { symerror: round(h.stat[k]), label: 'stat' },
             ...(h.syst ? [{ symerror: round(h.syst[k]), label: 'syst' }] : []),
+            ...(h.ensemble ? [{ symerror: round(h.ensemble[k]), label: 'ensemble' }] : []),
           ],
         })),
       },
@@ -197,10 +201,11 @@ export interface HistogramRequest {
 
 /**
  * The unfolded histogram of `request.obs` from a weights file, with its uncertainties: stat
- * from the data bootstraps, syst from sim bootstraps and systematics (in quadrature), and
- * the total covariance. Events failing the gen selection (fakes) are never counted. Without
- * data bootstraps (fewer than 2), stat is √Σw² of the nominal weights, whatever other
- * replicas exist; without any replica columns there is no covariance table either.
+ * from the data bootstraps, syst from sim bootstraps and systematics (in quadrature),
+ * ensemble from the ensemble columns (the standard error of the nominal), and the total
+ * covariance. Events failing the gen selection (fakes) are never counted. Without data
+ * bootstraps (fewer than 2), stat is √Σw² of the nominal weights, whatever other replicas
+ * exist; without any replica or ensemble columns there is no covariance table either.
  */
 export function hepdataHistogram(file: WeightsFile, request: HistogramRequest): HepdataHistogram {
   checkEdges('--bins edges', request.edges);
@@ -223,7 +228,7 @@ export function hepdataHistogram(file: WeightsFile, request: HistogramRequest): 
   for (let i = 0; i < file.nRows; i++)
     mask[i] = passGen[i] && (where === undefined || (where[i] !== 0 && !Number.isNaN(where[i]))) ? 1 : 0;
   const columns = weightColumns(file.metadata.columns, get, entersUncertainty);
-  const u = histogramUncertainties(columns, x, edges, mask);
+  const u = histogramUncertainties(columns, x, edges, mask, ensembleFactorOf(file.metadata));
   const normalisation = file.metadata.normalisation as Record<string, unknown>;
   const weightUnit =
     typeof normalisation?.unit === 'string' && normalisation.unit !== 'shape only' ? normalisation.unit : undefined;
@@ -238,7 +243,7 @@ export function hepdataHistogram(file: WeightsFile, request: HistogramRequest): 
   };
   const engine = `${file.metadata.engine?.name ?? 'omnifold'} ${file.metadata.engine?.version ?? ''}`.trim();
   const selection = `events passing the gen selection${request.where ? ` and ${request.where}` : ''}`;
-  if (u.nDataBootstraps < 2 && u.nSimBootstraps < 2 && u.systematics.length === 0) {
+  if (u.nDataBootstraps < 2 && u.nSimBootstraps < 2 && u.systematics.length === 0 && u.nEnsemble < 2) {
     return {
       ...base,
       stat: diagonalSqrt(u.stat, n),
@@ -250,20 +255,25 @@ export function hepdataHistogram(file: WeightsFile, request: HistogramRequest): 
     n,
   );
   const names = u.systematics.map((s) => s.name);
+  const withEnsemble = u.nEnsemble >= 2;
   return {
     ...base,
     stat: diagonalSqrt(u.stat, n),
     syst,
+    ...(withEnsemble ? { ensemble: diagonalSqrt(u.ensemble, n) } : {}),
     covariance: {
       matrix: u.total,
       what:
-        u.statEstimate === 'data_bootstraps'
+        (u.statEstimate === 'data_bootstraps'
           ? 'total: stat + sim-stat + systematics'
-          : 'total: stat (sqrt(sum w^2), diagonal) + sim-stat + systematics',
+          : 'total: stat (sqrt(sum w^2), diagonal) + sim-stat + systematics') + (withEnsemble ? ' + ensemble' : ''),
     },
     description:
       `Unfolded distribution of ${request.obs} (${selection}), OmniFold, ${engine}, seed ${file.metadata.seed}. ` +
-      `${statSentence(u)}; syst: ${u.nSimBootstraps} sim bootstraps (sim-stat) and ${names.length} systematic variation(s)${names.length ? ` (${names.join(', ')})` : ''} in quadrature.`,
+      `${statSentence(u)}; syst: ${u.nSimBootstraps} sim bootstraps (sim-stat) and ${names.length} systematic variation(s)${names.length ? ` (${names.join(', ')})` : ''} in quadrature` +
+      (withEnsemble
+        ? `; ensemble: standard error ${u.ensembleFactor === 1 ? '' : `${u.ensembleFactor}*`}sigma/sqrt(${u.nEnsemble}) of the nominal over its ${u.nEnsemble} ensemble columns (network initialisation).`
+        : '.'),
   };
 }
 

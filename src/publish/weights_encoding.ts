@@ -1,7 +1,8 @@
 /**
  * `weights.arrow`: the self-describing result of an unfolding. One row per sim event with
  * its gen features (f32), `pass_gen`, `pass_reco` (u8), `weight` = w0·ν after the last
- * iteration (f64), `weight_iter1..N` when iterations were saved, and one f64 column per
+ * iteration (f64), `weight_iter1..N` when iterations were saved, the ensemble columns
+ * `member_<m>` (or `run_<r>`) when members were saved, and one f64 column per
  * uncertainty replica. The schema metadata key `omnifold` holds JSON
  * ({@link WeightsMetadata}): format and engine version, the resolved configuration, seed,
  * input files with SHA-256, iteration diagnostics, column families and how they combine,
@@ -17,7 +18,12 @@ import { ENGINE_VERSION } from '../base/version.js';
 import type { IterationDiagnostics, UnfoldResult } from '../algorithm/types.js';
 import { arrowColumnTable, decodeArrow } from '../io/arrow_decode.js';
 import type { NumericColumn } from '../io/table.js';
-import { combinationMetadata, type ColumnFamily } from '../uncertainty/families.js';
+import {
+  combinationMetadata,
+  ensembleColumnName,
+  ensembleStandardErrorFactor,
+  type ColumnFamily,
+} from '../uncertainty/families.js';
 
 /** An extra weight column (one uncertainty replica), [nSim] w0·ν of that replica. */
 export interface ReplicaWeightColumn {
@@ -62,7 +68,10 @@ export interface WeightsFileContent {
   dataWeightSum: number;
   /** Σ background weights, for the normalisation record (only when the run subtracted a background). */
   backgroundWeightSum?: number;
-  result: Pick<UnfoldResult, 'weights' | 'weightsPerIteration' | 'iterations' | 'nDropped' | 'options'>;
+  result: Pick<
+    UnfoldResult,
+    'weights' | 'weightsPerIteration' | 'memberWeights' | 'iterations' | 'nDropped' | 'options'
+  >;
   replicas?: readonly ReplicaWeightColumn[];
   /** The whole resolved run configuration (CLI and library options), stored verbatim. */
   configuration: Record<string, unknown>;
@@ -94,6 +103,26 @@ export interface WeightsMetadata {
   observables: ObservableInfo[];
   /** Present when the producer knew the selections. */
   selection?: SelectionInfo;
+  /** Present when the file has ensemble columns: what they are and how they combine. */
+  ensemble?: EnsembleMetadata;
+}
+
+/** `metadata.ensemble`: the ensemble behind the `ensemble` columns (docs/weights-format.md). */
+export interface EnsembleMetadata {
+  /** Members per classifier fit (`--ensemble`). */
+  members: number;
+  /** Independent runs (`--ensemble-runs`); with more than 1, the columns are the runs' final weights. */
+  runs: number;
+  /** How the members' ratios combine within a run. */
+  combine: 'mean' | 'median';
+  /** The f of the standard error f·σ/√n of the nominal over the n ensemble columns. */
+  standardErrorFactor: number;
+}
+
+/** The f of the ensemble term of a weights file: `metadata.ensemble.standardErrorFactor`, 1 when absent. */
+export function ensembleFactorOf(metadata: Pick<WeightsMetadata, 'ensemble'>): number {
+  const f = metadata.ensemble?.standardErrorFactor;
+  return typeof f === 'number' && Number.isFinite(f) && f > 0 ? f : 1;
 }
 
 export const WEIGHTS_FORMAT_VERSION = 1;
@@ -132,6 +161,9 @@ export function buildWeightsTable(content: WeightsFileContent): Table {
   add('pass_reco', content.passReco, 'mask');
   add('weight', content.result.weights, 'nominal');
   content.result.weightsPerIteration?.forEach((w, n) => add(`weight_iter${n + 1}`, w, 'iteration'));
+  const options = content.result.options;
+  const members = content.result.memberWeights ?? [];
+  members.forEach((w, k) => add(ensembleColumnName(k, options.ensembleRuns), w, 'ensemble'));
   for (const r of content.replicas ?? []) add(r.name, r.values, r.family);
   const metadata: WeightsMetadata = {
     format: 'omnifold-weights',
@@ -157,6 +189,16 @@ export function buildWeightsTable(content: WeightsFileContent): Table {
     },
     observables: content.genNames.map((name) => ({ ...content.observables?.find((o) => o.name === name), name })),
     ...(content.selection === undefined ? {} : { selection: content.selection }),
+    ...(members.length === 0
+      ? {}
+      : {
+          ensemble: {
+            members: options.nMembers,
+            runs: options.ensembleRuns,
+            combine: options.ensembleCombine,
+            standardErrorFactor: ensembleStandardErrorFactor(options),
+          },
+        }),
   };
   const table = tableFromArrays(columns as Record<string, Float64Array>);
   const schema = new Schema(table.schema.fields, new Map([['omnifold', JSON.stringify(metadata)]]));

@@ -65,8 +65,35 @@ export function validateWeightsTable(table: Table): string[] {
   checkHeader(meta, problems);
   const roles = checkColumnList(meta, problems);
   checkObservables(meta, roles, problems);
+  checkEnsemble(meta, roles, problems);
   checkColumns(table, roles, problems);
   return problems;
+}
+
+/** metadata.ensemble: required with ensemble columns, then `{ members, runs, combine, standardErrorFactor }`. */
+function checkEnsemble(meta: Json, roles: Map<string, string>, problems: string[]): void {
+  const columns = [...roles].filter(([, role]) => role === 'ensemble').map(([name]) => name);
+  const e = meta.ensemble;
+  if (e === undefined) {
+    if (columns.length > 0)
+      problems.push(
+        `metadata.ensemble must be present when the file has ensemble columns (${columns.join(', ')}); got none`,
+      );
+    return;
+  }
+  const positive = (v: unknown) => Number.isInteger(v) && (v as number) >= 1;
+  const ok =
+    isObject(e) &&
+    positive(e.members) &&
+    positive(e.runs) &&
+    (e.combine === 'mean' || e.combine === 'median') &&
+    typeof e.standardErrorFactor === 'number' &&
+    Number.isFinite(e.standardErrorFactor) &&
+    e.standardErrorFactor > 0;
+  if (!ok)
+    problems.push(
+      `metadata.ensemble must be an object with positive integer members and runs, combine "mean" or "median" and a finite positive standardErrorFactor; got ${describeValue(e)}`,
+    );
 }
 
 function checkHeader(meta: Json, problems: string[]): void {

@@ -105,7 +105,8 @@ function describeReplicas(o: ObservableResult): string {
   if (!u) return 'no replicas';
   const background =
     u.nBackgroundBootstraps > 0 ? `${u.nBackgroundBootstraps} background bootstraps (part of stat), ` : '';
-  return `${u.nDataBootstraps} data bootstraps, ${u.nSimBootstraps} sim bootstraps, ${background}${u.systematics.length} systematics; ${describeStat(u, 'histogram')}`;
+  const ensemble = u.nEnsemble > 0 ? `, ${u.nEnsemble} ensemble columns (standard error of the nominal)` : '';
+  return `${u.nDataBootstraps} data bootstraps, ${u.nSimBootstraps} sim bootstraps, ${background}${u.systematics.length} systematics${ensemble}; ${describeStat(u, 'histogram')}`;
 }
 
 function observableCaption(o: ObservableResult): string {

@@ -131,7 +131,12 @@ function observableSection(
   const n = s.edges.length - 1;
   const u = o.uncertainty;
   const comp = u
-    ? { stat: diagonalSqrt(u.stat, n), simStat: diagonalSqrt(u.simStat, n), syst: diagonalSqrt(u.syst, n) }
+    ? {
+        stat: diagonalSqrt(u.stat, n),
+        simStat: diagonalSqrt(u.simStat, n),
+        syst: diagonalSqrt(u.syst, n),
+        ensemble: u.nEnsemble > 0 ? diagonalSqrt(u.ensemble, n) : undefined,
+      }
     : undefined;
   const headers: Cell[] = [
     'bin',
@@ -139,7 +144,15 @@ function observableSection(
     'high',
     'prior',
     'unfolded',
-    ...(comp ? [u?.statEstimate === 'sumw2' ? 'stat (√Σw²)' : 'stat', 'sim-stat', 'syst', 'total'] : ['± √Σw²']),
+    ...(comp
+      ? [
+          u?.statEstimate === 'sumw2' ? 'stat (√Σw²)' : 'stat',
+          'sim-stat',
+          'syst',
+          ...(comp.ensemble ? ['ensemble'] : []),
+          'total',
+        ]
+      : ['± √Σw²']),
     ...(s.truth ? ['truth', 'unfolded / truth'] : []),
   ];
   const rows: Cell[][] = Array.from({ length: n }, (_, k) => [
@@ -149,7 +162,13 @@ function observableSection(
     num(s.prior.sumw[k]),
     num(s.unfolded.sumw[k]),
     ...(comp
-      ? [num(comp.stat[k]), num(comp.simStat[k]), num(comp.syst[k]), num(o.unfoldedErrors[k])]
+      ? [
+          num(comp.stat[k]),
+          num(comp.simStat[k]),
+          num(comp.syst[k]),
+          ...(comp.ensemble ? [num(comp.ensemble[k])] : []),
+          num(o.unfoldedErrors[k]),
+        ]
       : [num(o.unfoldedErrors[k])]),
     ...(s.truth ? [num(s.truth.sumw[k]), num(s.truth.sumw[k] !== 0 ? s.unfolded.sumw[k] / s.truth.sumw[k] : NaN)] : []),
   ]);

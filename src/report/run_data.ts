@@ -13,6 +13,7 @@ import { InputError } from '../base/errors.js';
 import type { IterationDiagnostics } from '../algorithm/types.js';
 import type { FeatureSummary, RunSummary } from '../publish/summary.js';
 import { readWeightsFile, type WeightsFile, type WeightsMetadata } from '../publish/weights_file.js';
+import { ensembleFactorOf } from '../publish/weights_encoding.js';
 import { entersUncertainty, weightColumns } from '../uncertainty/families.js';
 
 /** Optional description of an observable (label, unit), read from metadata when present. */
@@ -87,8 +88,14 @@ export function runDataFrom(weights: WeightsFile, summary: RunSummary): RunData 
     const x = weights.columns.get(f.feature);
     if (hasReplicas && x !== undefined) {
       const xs = numeric(x);
-      const u = histogramUncertainties(columns, xs, f.edges, passGen as ArrayLike<number> | undefined);
-      if (u.nDataBootstraps >= 2 || u.nSimBootstraps >= 2 || u.systematics.length > 0) {
+      const u = histogramUncertainties(
+        columns,
+        xs,
+        f.edges,
+        passGen as ArrayLike<number> | undefined,
+        ensembleFactorOf(metadata),
+      );
+      if (u.nDataBootstraps >= 2 || u.nSimBootstraps >= 2 || u.systematics.length > 0 || u.nEnsemble >= 2) {
         return {
           info,
           summary: f,

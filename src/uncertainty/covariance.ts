@@ -19,7 +19,10 @@
  *                         share of stat (the data bootstraps fluctuate it too), reported,
  *                         not added
  *   systematic s        = δδᵀ,  δ = H_s − H_nominal
- *   total               = stat + sim-stat + Σ_s systematic s
+ *   ensemble            = f² · M2 / (K − 1) / K over K ≥ 2 ensemble columns (member or run
+ *                         weights): the standard error of the combined nominal, f = 1 for
+ *                         a mean, 1.253 for a median of members
+ *   total               = stat + sim-stat + Σ_s systematic s + ensemble
  */
 import { InputError } from '../base/errors.js';
 import { FAMILIES, familyWithRole, isCovarianceFamily, type CovarianceFamily, type WeightColumn } from './families.js';
@@ -144,6 +147,12 @@ export interface UncertaintyBreakdown {
   systematics: { name: string; delta: Float64Array; covariance: Float64Array }[];
   /** Σ over systematics. */
   syst: Float64Array;
+  /** Ensemble columns (members of one run, or runs). */
+  nEnsemble: number;
+  /** The factor f of the ensemble standard error f·σ/√K (1.253 for a median of members, else 1). */
+  ensembleFactor: number;
+  /** f² × the sample covariance over the ensemble columns / K: the standard error of the nominal; zeros with K < 2. */
+  ensemble: Float64Array;
   total: Float64Array;
   /** total_ij / sqrt(total_ii total_jj); 0 where a variance is 0 (1 on the diagonal). */
   correlation: Float64Array;
@@ -172,17 +181,22 @@ function diagonalMatrix(variance: ArrayLike<number>): Float64Array {
 }
 
 /**
- * Combines the nominal value and replica values into stat, sim-stat, systematic and total
- * covariances and the correlation matrix, and the background-stat covariance beside them. The result depends only on the set of
+ * Combines the nominal value and replica values into stat, sim-stat, systematic, ensemble
+ * and total covariances and the correlation matrix, and the background-stat covariance
+ * beside them. The result depends only on the set of
  * (family, index, values), never on the order of `replicas`. With fewer than 2 data
  * bootstraps the stat covariance is diagonal, `statVariance` [n] (the nominal weights'
- * own variance of the quantity), or zeros when that is not given.
+ * own variance of the quantity), or zeros when that is not given. `ensembleFactor` is the
+ * f of the ensemble standard error f·σ/√K (`ensembleStandardErrorFactor`; default 1).
  */
 export function combineReplicas(
   nominal: ArrayLike<number>,
   replicas: readonly ReplicaValue[],
   statVariance?: ArrayLike<number>,
+  ensembleFactor = 1,
 ): UncertaintyBreakdown {
+  if (!(Number.isFinite(ensembleFactor) && ensembleFactor > 0))
+    throw new InputError(`ensemble factor must be a finite positive number; got ${ensembleFactor}`);
   const n = nominal.length;
   for (const r of replicas) {
     if (r.values.length !== n) {
@@ -212,8 +226,13 @@ export function combineReplicas(
       for (let k = 0; k < n * n; k++) syst[k] += covariance[k];
       return { name: r.name ?? `syst_${r.index}`, delta, covariance };
     });
+  const members = familyMoments(replicas, familyWithRole('standard-error'), n);
+  // the standard error of the combined nominal: the members' sample covariance / K, × f²
+  const ensemble = members.covariance();
+  const scale = (ensembleFactor * ensembleFactor) / Math.max(1, members.count);
+  for (let k = 0; k < n * n; k++) ensemble[k] *= scale;
   const total = new Float64Array(n * n);
-  for (let k = 0; k < n * n; k++) total[k] = stat[k] + simStat[k] + syst[k];
+  for (let k = 0; k < n * n; k++) total[k] = stat[k] + simStat[k] + syst[k] + ensemble[k];
   return {
     nominal: Float64Array.from(nominal),
     nDataBootstraps: data.count,
@@ -227,6 +246,9 @@ export function combineReplicas(
     backgroundStat: background.covariance(),
     systematics,
     syst,
+    nEnsemble: members.count,
+    ensembleFactor,
+    ensemble,
     total,
     correlation: correlationMatrix(total, n),
   };
@@ -253,14 +275,16 @@ export function diagonalSqrt(matrix: Float64Array, n: number): Float64Array {
 
 /**
  * Evaluates `quantity` with every weight column and combines the replicas: the nominal
- * column (exactly one) gives the value, bootstrap and systematic columns the covariances.
- * Replica indices are the columns' positions within their family. `statVariance` [n] is
- * the stat variance used with fewer than 2 data bootstraps ({@link combineReplicas}).
+ * column (exactly one) gives the value, bootstrap, systematic and ensemble columns the
+ * covariances. Replica indices are the columns' positions within their family.
+ * `statVariance` [n] is the stat variance used with fewer than 2 data bootstraps, and
+ * `ensembleFactor` the f of the ensemble standard error ({@link combineReplicas}).
  */
 export function replicaUncertainties(
   columns: readonly WeightColumn[],
   quantity: (weights: ArrayLike<number>) => Float64Array,
   statVariance?: ArrayLike<number>,
+  ensembleFactor = 1,
 ): UncertaintyBreakdown {
   const nominal = nominalColumn(columns);
   const position = new Map<string, number>();
@@ -271,7 +295,7 @@ export function replicaUncertainties(
     position.set(c.family, index + 1);
     replicas.push({ family: c.family, index, name: c.name.replace(/^syst_/, ''), values: quantity(c.values) });
   }
-  return combineReplicas(quantity(nominal.values), replicas, statVariance);
+  return combineReplicas(quantity(nominal.values), replicas, statVariance, ensembleFactor);
 }
 
 function nominalColumn(columns: readonly WeightColumn[]): WeightColumn {
@@ -284,12 +308,15 @@ function nominalColumn(columns: readonly WeightColumn[]): WeightColumn {
 /**
  * The histogram of `x` over `edges` (events with mask 0 skipped) with its uncertainties
  * from the weight columns; without data bootstraps its stat is √Σw² of the nominal weights.
+ * `ensembleFactor`: the f of the ensemble standard error (the file's
+ * `metadata.ensemble.standardErrorFactor`; default 1).
  */
 export function histogramUncertainties(
   columns: readonly WeightColumn[],
   x: ArrayLike<number>,
   edges: ArrayLike<number>,
   mask?: ArrayLike<number>,
+  ensembleFactor = 1,
 ): UncertaintyBreakdown {
   const w = nominalColumn(columns).values;
   const squared = Float64Array.from({ length: w.length }, (_, i) => w[i] * w[i]);
@@ -297,23 +324,27 @@ export function histogramUncertainties(
     columns,
     (weights) => binnedSums(x, weights, edges, mask),
     binnedSums(x, squared, edges, mask),
+    ensembleFactor,
   );
 }
 
 /**
  * The weighted mean of `m` with its uncertainties from the weight columns; without data
  * bootstraps its stat is the weighted-variance estimate {@link weightedMeanVariance}.
+ * `ensembleFactor` as for {@link histogramUncertainties}.
  */
 export function meanUncertainties(
   columns: readonly WeightColumn[],
   m: ArrayLike<number>,
   mask?: ArrayLike<number>,
+  ensembleFactor = 1,
 ): UncertaintyBreakdown {
   const w = nominalColumn(columns).values;
   return replicaUncertainties(
     columns,
     (weights) => weightedMean(m, weights, mask),
     Float64Array.of(weightedMeanVariance(m, w, mask)),
+    ensembleFactor,
   );
 }
 

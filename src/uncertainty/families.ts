@@ -24,6 +24,11 @@ export type FamilyRole =
   | 'background-stat'
   /** one δδᵀ term per column, δ = H(column) − H(weight) */
   | 'shift'
+  /**
+   * the standard error of the combined nominal: sample covariance of H over the columns
+   * divided by their number, times the combination's factor squared (1.253² for a median)
+   */
+  | 'standard-error'
   /** reported beside the result, never added to the covariance */
   | 'reported';
 
@@ -51,10 +56,10 @@ export const FAMILIES = Object.freeze({
     combination: 'column "weight": central value of any histogram or moment H',
   },
   ensemble: {
-    role: 'reported',
+    role: 'standard-error',
     replica: false,
     combination:
-      'members of the nominal ensemble: spread is the classifier (training) uncertainty, reported, not added',
+      'ensemble covariance = sample covariance of H over the ensemble columns (divisor n-1) / n, times f^2 with f = metadata.ensemble.standardErrorFactor (1.253 for a median of members, else 1): the standard error of the combined nominal',
   },
   data_bootstrap: {
     role: 'stat',
@@ -95,8 +100,13 @@ export type ReplicaFamily = {
   [F in ColumnFamily]: (typeof FAMILIES)[F]['replica'] extends true ? F : never;
 }[ColumnFamily];
 
-/** The replica families that enter the covariance. */
-export type CovarianceFamily = Exclude<ReplicaFamily, 'nominal'>;
+/** The covariance roles: each names exactly one family. */
+export type CovarianceRole = 'stat' | 'sim-stat' | 'background-stat' | 'shift' | 'standard-error';
+
+/** The families that add a covariance term. */
+export type CovarianceFamily = {
+  [F in ColumnFamily]: (typeof FAMILIES)[F]['role'] extends CovarianceRole ? F : never;
+}[ColumnFamily];
 
 /** Every family name, in column order. */
 export const COLUMN_FAMILIES: readonly ColumnFamily[] = Object.freeze(Object.keys(FAMILIES) as ColumnFamily[]);
@@ -107,7 +117,7 @@ export const REPLICA_FAMILIES: readonly ReplicaFamily[] = Object.freeze(
 );
 
 /** The sentence on how the families add up, stored beside theirs in `metadata.combination`. */
-export const TOTAL_COMBINATION = 'total covariance = stat + sim-stat + sum of systematic terms';
+export const TOTAL_COMBINATION = 'total covariance = stat + sim-stat + sum of systematic terms + ensemble';
 
 /** `metadata.combination` of a weights file: each family's sentence, then the total's. */
 export function combinationMetadata(): Record<string, string> {
@@ -122,20 +132,53 @@ export function isColumnFamily(role: string): role is ColumnFamily {
   return Object.hasOwn(FAMILIES, role);
 }
 
-/** Whether columns of `family` give the central value or enter the covariance (all but the reported ones). */
+/** Whether columns of `family` give the central value or enter the covariance (all but reported ones; none is today). */
 export function entersUncertainty(family: ColumnFamily): boolean {
-  return FAMILIES[family].role !== 'reported';
+  return (FAMILIES[family] as FamilyInfo).role !== 'reported';
 }
 
-/** The family with covariance role `role` (each of stat, sim-stat, background-stat and shift has exactly one). */
-export function familyWithRole(role: 'stat' | 'sim-stat' | 'background-stat' | 'shift'): CovarianceFamily {
+/** The family with covariance role `role` (each covariance role has exactly one). */
+export function familyWithRole(role: CovarianceRole): CovarianceFamily {
   return COLUMN_FAMILIES.find((f) => FAMILIES[f].role === role) as CovarianceFamily;
 }
 
-/** Whether columns of `family` give a covariance term (background-stat: reported, not added to the total). */
+/** Whether columns of `family` give a covariance term (background-stat: reported beside stat, not added to the total). */
 export function isCovarianceFamily(family: ColumnFamily): family is CovarianceFamily {
   const role = FAMILIES[family].role;
-  return role === 'stat' || role === 'sim-stat' || role === 'background-stat' || role === 'shift';
+  return (
+    role === 'stat' ||
+    role === 'sim-stat' ||
+    role === 'background-stat' ||
+    role === 'shift' ||
+    role === 'standard-error'
+  );
+}
+
+/**
+ * How much wider the standard error of a median is than that of a mean of the same
+ * members, σ_median ≈ 1.253·σ/√n for normal spreads (√(π/2), rounded as the ATLAS
+ * release rounds it).
+ */
+export const MEDIAN_STANDARD_ERROR_FACTOR = 1.253;
+
+/**
+ * The factor f of the ensemble term (standard error f·σ/√n): 1.253 when the ensemble
+ * columns are the members of one run combined by median; 1 when they combine by mean,
+ * and always 1 for several runs, whose final weights combine by mean.
+ */
+export function ensembleStandardErrorFactor(options: {
+  ensembleCombine: 'mean' | 'median';
+  ensembleRuns: number;
+}): number {
+  return options.ensembleRuns === 1 && options.ensembleCombine === 'median' ? MEDIAN_STANDARD_ERROR_FACTOR : 1;
+}
+
+/**
+ * Name of ensemble column `index`: `member_<m>` for the members of one run, `run_<r>`
+ * for the runs of an unfolding with `ensembleRuns` > 1.
+ */
+export function ensembleColumnName(index: number, ensembleRuns: number): string {
+  return ensembleRuns > 1 ? `run_${index}` : `member_${index}`;
 }
 
 /** One weight column of a weights file: its name, family and per-event values. */

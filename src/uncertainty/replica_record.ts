@@ -15,6 +15,11 @@ export interface ReplicaRecord {
   hash: string;
   /** [nSim] unfolded weights w0·ν. */
   weights: Float64Array;
+  /**
+   * [nMembers or ensembleRuns][nSim]: the nominal's ensemble columns (`saveMembers`,
+   * `UnfoldResult.memberWeights`); absent for every other replica.
+   */
+  members?: Float64Array[];
   iterations: IterationDiagnostics[];
   nDropped: number;
   /**

@@ -5,9 +5,11 @@
  *
  * Layout: the 8 bytes `OFREP02\n`, a u32 little-endian header length, the header as UTF-8
  * JSON (padded with spaces to a multiple of 8 bytes from the file start), then the weights
- * as f64 little-endian [nEvents]. The header holds the replica's configuration hash (a
- * stored replica is used only when it matches the current run's) and the SHA-256 of the
- * weight bytes, so a truncated, altered or half-written file is recognised and never used.
+ * as f64 little-endian [nEvents], then, for a nominal with ensemble columns (header
+ * `members` = K), the K member columns, each f64 [nEvents]. The header holds the replica's
+ * configuration hash (a stored replica is used only when it matches the current run's)
+ * and the SHA-256 of all the f64 bytes, so a truncated, altered or half-written file is
+ * recognised and never used.
  *
  * Writes go through a temporary file in the same folder: every byte is written and counted,
  * the file is fsynced and its size checked, and only then renamed to its final name. A
@@ -43,6 +45,8 @@ export interface StoredReplicaHeader {
   /** Hash of everything the replica's weights depend on (see `replicaHash` in replicas.ts). */
   hash: string;
   nEvents: number;
+  /** Ensemble columns stored after the weights (absent: none). */
+  members?: number;
   /** Anything JSON-serialisable (diagnostics). */
   extra?: unknown;
 }
@@ -52,6 +56,8 @@ export interface StoredReplica {
   header: StoredReplicaHeader;
   /** [nEvents] */
   weights: Float64Array;
+  /** [header.members][nEvents], when the header counts members. */
+  members?: Float64Array[];
 }
 
 /** What {@link readReplica} found: a usable replica, nothing, or a file that must not be used. */
@@ -70,9 +76,12 @@ function sha256(bytes: Uint8Array): string {
 }
 
 /** The bytes of a replica file. */
-function encodeReplica(header: StoredReplicaHeader, weights: Float64Array): Buffer {
-  const body = Buffer.alloc(weights.length * 8);
-  for (let i = 0; i < weights.length; i++) body.writeDoubleLE(weights[i], i * 8);
+function encodeReplica(header: StoredReplicaHeader, weights: Float64Array, members: readonly Float64Array[]): Buffer {
+  const n = weights.length;
+  const body = Buffer.alloc(n * 8 * (1 + members.length));
+  [weights, ...members].forEach((column, c) => {
+    for (let i = 0; i < n; i++) body.writeDoubleLE(column[i], (c * n + i) * 8);
+  });
   const json = Buffer.from(JSON.stringify({ ...header, sha256: sha256(body) }), 'utf8');
   const padded = Math.ceil((MAGIC.length + 4 + json.length) / 8) * 8;
   const head = Buffer.alloc(padded, 0x20);
@@ -98,10 +107,19 @@ function writeAll(fd: number, bytes: Uint8Array): void {
  * fsync, size checked, rename. Throws an OmniFoldError naming the file when the disk
  * refuses (e.g. full); the temporary file is then removed and no replica file appears.
  */
-export function writeReplica(dir: string, header: StoredReplicaHeader, weights: Float64Array): void {
+export function writeReplica(
+  dir: string,
+  header: StoredReplicaHeader,
+  weights: Float64Array,
+  members: readonly Float64Array[] = [],
+): void {
   const path = replicaPath(dir, header.name);
   const temp = `${path}${TEMP_SUFFIX}${process.pid}`;
-  const bytes = encodeReplica(header, weights);
+  if ((header.members ?? 0) !== members.length || members.some((m) => m.length !== weights.length))
+    throw new OmniFoldError(
+      `replica ${header.name} members must be ${header.members ?? 0} columns of ${weights.length} weights; got ${members.length}`,
+    );
+  const bytes = encodeReplica(header, weights, members);
   try {
     mkdirSync(dir, { recursive: true });
     const fd = openSync(temp, 'w');
@@ -154,15 +172,22 @@ function decodeReplica(bytes: Buffer): StoredReplica | string {
   if (!(REPLICA_FAMILIES as readonly unknown[]).includes(header.family)) {
     return `a header whose family must be one of ${REPLICA_FAMILIES.join(', ')}; got ${JSON.stringify(header.family) ?? 'none'}`;
   }
+  const nMembers = header.members ?? 0;
+  if (!Number.isInteger(nMembers) || nMembers < 0) return 'a header whose members is not a non-negative integer';
   const offset = start + headerLength;
-  if (bytes.length - offset !== header.nEvents * 8)
-    return `${bytes.length - offset} weight bytes where ${header.nEvents} weights need ${header.nEvents * 8}`;
+  const nColumns = 1 + nMembers;
+  if (bytes.length - offset !== header.nEvents * 8 * nColumns)
+    return `${bytes.length - offset} weight bytes where ${nMembers > 0 ? `${nColumns} columns of ` : ''}${header.nEvents} weights need ${header.nEvents * 8 * nColumns}`;
   const body = bytes.subarray(offset);
   if (sha256(body) !== header.sha256) return 'weights whose SHA-256 differs from the one stored with them';
-  const weights = new Float64Array(header.nEvents);
-  for (let i = 0; i < weights.length; i++) weights[i] = body.readDoubleLE(i * 8);
+  const columns = Array.from({ length: nColumns }, (_, c) => {
+    const column = new Float64Array(header.nEvents);
+    for (let i = 0; i < column.length; i++) column[i] = body.readDoubleLE((c * header.nEvents + i) * 8);
+    return column;
+  });
   const { sha256: _checksum, ...rest } = header;
-  return { header: rest, weights };
+  const [weights, ...members] = columns;
+  return { header: rest, weights, ...(nMembers > 0 ? { members } : {}) };
 }
 
 /** Looks up replica `name` under `dir`: found (checksum verified), absent, or damaged (with the reason). */
@@ -213,10 +238,19 @@ export class FolderReplicaStore implements ReplicaStore {
 
   write(record: ReplicaRecord): void {
     const extra = { iterations: record.iterations, nDropped: record.nDropped };
+    const members = record.members ?? [];
     writeReplica(
       this.dir,
-      { name: record.name, family: record.family, hash: record.hash, nEvents: record.weights.length, extra },
+      {
+        name: record.name,
+        family: record.family,
+        hash: record.hash,
+        nEvents: record.weights.length,
+        ...(members.length > 0 ? { members: members.length } : {}),
+        extra,
+      },
       record.weights,
+      members,
     );
     this.kept.set(record.name, record);
   }
@@ -232,6 +266,7 @@ export class FolderReplicaStore implements ReplicaStore {
       family: stored.header.family,
       hash: stored.header.hash,
       weights: stored.weights,
+      ...(stored.members ? { members: stored.members } : {}),
       iterations: extra.iterations ?? [],
       nDropped: extra.nDropped ?? 0,
     };

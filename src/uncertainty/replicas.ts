@@ -258,8 +258,22 @@ export function unfoldReplica(
   context: UnfoldContext = {},
 ): Promise<UnfoldResult> {
   const input = replicaInputs(plan, sim, data, options.seed);
-  const replicaOptions: UnfoldOptions = { ...options, replica: { kind: plan.kind, index: plan.index } };
-  return unfold(input.sim, input.data, replicaOptions, { runner: context.runner, onProgress: context.onProgress });
+  return unfold(input.sim, input.data, replicaUnfoldOptions(plan, options), {
+    runner: context.runner,
+    onProgress: context.onProgress,
+  });
+}
+
+/**
+ * The options replica `plan` unfolds with: the run's, keyed by its (kind, index); only
+ * the nominal keeps its ensemble columns (`saveMembers`), the weights file has no others.
+ */
+export function replicaUnfoldOptions(plan: ReplicaPlan, options: UnfoldOptions): UnfoldOptions {
+  return {
+    ...options,
+    replica: { kind: plan.kind, index: plan.index },
+    saveMembers: options.saveMembers && plan.family === 'nominal',
+  };
 }
 
 /**
@@ -282,9 +296,13 @@ export interface ReplicaRunResult {
   diagnostics: IterationDiagnostics[][];
   /**
    * The nominal unfolding, as `writeWeightsFile` wants it. `weightsPerIteration` is there
-   * when `saveIterations` is set (the nominal is then always recomputed, never resumed).
+   * when `saveIterations` is set (the nominal is then always recomputed, never resumed),
+   * `memberWeights` when `saveMembers` is (stored with the nominal's record).
    */
-  nominal: Pick<UnfoldResult, 'weights' | 'weightsPerIteration' | 'iterations' | 'nDropped' | 'options'>;
+  nominal: Pick<
+    UnfoldResult,
+    'weights' | 'weightsPerIteration' | 'memberWeights' | 'iterations' | 'nDropped' | 'options'
+  >;
   /** Column names loaded from the store instead of recomputed. */
   resumed: string[];
   options: UnfoldOptions;
@@ -333,9 +351,7 @@ export function prepareReplicas(
     );
   for (const p of plan) if (p.systematic !== undefined) checkSystematic(p.systematic, sim, p.index); // fail before any work
   const inputsHash = stored ? hashInputs(sim, data) : '';
-  const hashes = plan.map((p) =>
-    stored ? replicaHash(p, { ...resolved, replica: { kind: p.kind, index: p.index } }, inputsHash) : '',
-  );
+  const hashes = plan.map((p) => (stored ? replicaHash(p, replicaUnfoldOptions(p, resolved), inputsHash) : ''));
   return { sim, data, options: resolved, plan, hashes };
 }
 
@@ -352,6 +368,7 @@ export async function computeReplica(
     family: p.family,
     hash: work.hashes[k],
     weights: result.weights,
+    ...(result.memberWeights ? { members: result.memberWeights } : {}),
     iterations: result.iterations,
     nDropped: result.nDropped,
     result,
@@ -379,6 +396,7 @@ export function mergeReplicas(work: ReplicaWork, store: ReplicaStore, resumed: r
     diagnostics: records.map((r) => r.iterations),
     nominal: nominal.result ?? {
       weights: nominal.weights,
+      ...(nominal.members ? { memberWeights: nominal.members } : {}),
       iterations: nominal.iterations,
       nDropped: nominal.nDropped,
       options,
