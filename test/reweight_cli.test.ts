@@ -74,7 +74,7 @@ test('binned reweight: the source takes the target mean of x (±0.03); files, ta
   assert.is(v.code, 0, v.stdout + v.stderr);
 });
 
-test('MLP reweight with bootstraps: the same bytes on 1 and 2 threads; bootstrap columns', () => {
+test('MLP reweight with bootstraps: the same bytes on 1 and 2 threads; bootstrap columns; verify re-runs it', () => {
   const args = ['reweight', '--source', 'source.csv', '--target', 'target.csv', '--features', 'x'];
   const mlp = [
     '--epochs',
@@ -94,6 +94,15 @@ test('MLP reweight with bootstraps: the same bytes on 1 and 2 threads; bootstrap
   assert.is(two.code, 0, two.stderr);
   const a = readFileSync(join(dir, 't1', 'weights.arrow'));
   assert.ok(a.equals(readFileSync(join(dir, 't2', 'weights.arrow'))), 'identical weights.arrow');
+  const v = run(['verify', join('t1', 'weights.arrow'), '--quiet']);
+  assert.is(v.stdout, 'verified: 3 of 3 columns identical\n', v.stderr);
+  writeFileSync(join(dir, 'moved.csv'), `${readFileSync(join(dir, 'source.csv'), 'utf8')}0,0,0,1\n`);
+  const changed = run(['verify', join('t1', 'weights.arrow'), '--source', 'moved.csv']);
+  assert.is(changed.code, 2);
+  assert.match(
+    changed.stderr,
+    /^omnifold: source input moved\.csv must have the SHA-256 recorded in the weights file; got [0-9a-f]{12}… \(recorded [0-9a-f]{12}…\)\n$/,
+  );
   const h = run(['hist', join('t1', 'weights.arrow'), '--obs', 'x', '--bins', '-2:2:4']);
   assert.is(h.code, 0, h.stderr);
   assert.match(h.stdout, /1 data bootstraps, 1 sim bootstraps/);

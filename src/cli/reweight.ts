@@ -39,6 +39,7 @@ import {
   writeWeightsFile,
   type FeatureMatrix,
   type ReplicaWeightColumn,
+  type WeightsFile,
   choiceFlag,
   integerFlag,
   listFlag,
@@ -334,25 +335,8 @@ function table(d: ReweightDiagnostics): string {
   ].join('\n');
 }
 
-/** Runs `omnifold reweight argv…`; resolves to the exit code (errors propagate to main). */
-export async function runReweight(argv: string[]): Promise<number> {
-  const started = Date.now();
-  const args = parse(argv);
-  if (args.help === true) {
-    process.stdout.write(reweightHelp());
-    return 0;
-  }
-  const plan = planReweight(args);
-  const writes = ['weights.arrow', 'summary.json', ...(plan.plots ? ['plots'] : [])];
-  const out = await checkOutputDir(plan.outDir, {
-    command: 'reweight',
-    force: plan.force,
-    writes,
-    inputs: [
-      { option: '--source', path: splitObjectPath(plan.source).file },
-      { option: '--target', path: splitObjectPath(plan.target).file },
-    ],
-  });
+/** Reads the samples of a plan and computes its weight columns: the nominal reweighting and the bootstraps. */
+async function computeReweight(plan: ReweightPlan, log: (text: string) => void) {
   // both files are checked before either is read
   await checkInputFile('--source', plan.source);
   await checkInputFile('--target', plan.target);
@@ -364,9 +348,6 @@ export async function runReweight(argv: string[]): Promise<number> {
     bins: plan.bins,
   }) as ClassifierSpec;
   const options = resolveReweightOptions({ ...plan.options, classifier });
-  const log = (text: string) => {
-    if (!plan.quiet) process.stderr.write(`${text}\n`);
-  };
   const parallel = options.nMembers > 1 || plan.targetBootstraps + plan.sourceBootstraps > 0;
   const pool = (plan.threads === undefined ? parallel : plan.threads > 1)
     ? new PoolRunner({ threads: plan.threads })
@@ -404,6 +385,72 @@ export async function runReweight(argv: string[]): Promise<number> {
   } finally {
     await pool?.close();
   }
+  return { source, target, options, nominal, columns, threads: pool?.threads ?? 1 };
+}
+
+/**
+ * `omnifold verify` of a file written by `reweight`: re-runs the reweighting from the
+ * recorded arguments (inputs checked against their SHA-256 first, `--source`/`--target`
+ * for moved copies) and returns each weight column's recomputed values by name.
+ */
+export async function recomputeReweight(
+  path: string,
+  file: WeightsFile,
+  moved: { source?: string; target?: string; threads?: number },
+  log: (text: string) => void,
+): Promise<Map<string, Float64Array>> {
+  const recorded = (file.metadata.configuration as { arguments?: unknown }).arguments;
+  if (typeof recorded !== 'object' || recorded === null || Array.isArray(recorded))
+    throw new InputError(`${path}: metadata configuration.arguments must record the reweight flags; got none`);
+  const args: Args = {
+    ...(recorded as Args),
+    quiet: true,
+    ...(moved.threads ? { threads: String(moved.threads) } : {}),
+  };
+  for (const key of ['source', 'target'] as const) {
+    const given = moved[key];
+    if (given !== undefined) args[key] = given;
+    const record = file.metadata.inputs.find((i) => i.role === key);
+    const now = String(args[key]);
+    if (record === undefined) {
+      log(`note: ${key} input has no SHA-256 in the weights file; not checked`);
+      continue;
+    }
+    await checkInputFile(`--${key}`, now);
+    const found = await describeInputFile(key, now);
+    if (found.sha256 !== record.sha256)
+      throw new InputError(
+        `${key} input ${now} must have the SHA-256 recorded in the weights file; got ${found.sha256.slice(0, 12)}… (recorded ${record.sha256.slice(0, 12)}…)`,
+      );
+  }
+  const plan = planReweight(args);
+  const { nominal, columns } = await computeReweight(plan, log);
+  return new Map([['weight', nominal.weights], ...columns.map((c): [string, Float64Array] => [c.name, c.values])]);
+}
+
+/** Runs `omnifold reweight argv…`; resolves to the exit code (errors propagate to main). */
+export async function runReweight(argv: string[]): Promise<number> {
+  const started = Date.now();
+  const args = parse(argv);
+  if (args.help === true) {
+    process.stdout.write(reweightHelp());
+    return 0;
+  }
+  const plan = planReweight(args);
+  const writes = ['weights.arrow', 'summary.json', ...(plan.plots ? ['plots'] : [])];
+  const out = await checkOutputDir(plan.outDir, {
+    command: 'reweight',
+    force: plan.force,
+    writes,
+    inputs: [
+      { option: '--source', path: splitObjectPath(plan.source).file },
+      { option: '--target', path: splitObjectPath(plan.target).file },
+    ],
+  });
+  const log = (text: string) => {
+    if (!plan.quiet) process.stderr.write(`${text}\n`);
+  };
+  const { source, target, options, nominal, columns, threads } = await computeReweight(plan, log);
   const d = nominal.diagnostics;
   const nEvents = source.x.nEvents;
   const files = [await describeInputFile('source', plan.source), await describeInputFile('target', plan.target)];
@@ -419,7 +466,7 @@ export async function runReweight(argv: string[]): Promise<number> {
     normalisationFactor: d.normalisationFactor,
     members: d.members,
     replicas: columns.map((c) => c.name),
-    run: { threads: pool?.threads ?? 1, out: plan.outDir, wallSeconds: Math.round((Date.now() - started) / 100) / 10 },
+    run: { threads, out: plan.outDir, wallSeconds: Math.round((Date.now() - started) / 100) / 10 },
   };
   await out.open();
   await out.commit(async (dir) => {

@@ -7,6 +7,8 @@
  * and compares the chosen weight columns with the stored ones bit for bit. The input
  * files are checked against their recorded SHA-256 before any work; `--sim`, `--data`,
  * `--truth`, `--background` and `--syst name=FILE` point at moved copies. Nothing is written.
+ * A file written by `omnifold reweight` is re-run from its recorded reweight arguments
+ * (`--source`, `--target` for moved copies).
  *
  * Exit 0: every chosen column identical; 1: a column differs (its first differing row is
  * printed with both values); 2: usage errors, missing or changed input files.
@@ -38,6 +40,7 @@ import { loadInputs } from './unfold_inputs.js';
 import { parseSystematic, planUnfold, RUN_LOCAL_ARGS, type RunPlan } from './unfold_plan.js';
 import { membersOf, replicaExecutor, runReplicaOptions, runUnfoldOptions } from './unfold_run.js';
 import { resolveSystematics } from './unfold_systematics.js';
+import { recomputeReweight } from './reweight.js';
 
 const USAGE =
   'usage: omnifold verify OUT/weights.arrow [--replicas LIST] [--sim F --data F --truth F --background F … --syst name=FILE …] [--threads N] [--quiet]';
@@ -53,6 +56,7 @@ differs; 2: bad usage, missing or changed inputs.
                       weight, weight_iterN, member_* or run_*, data_boot_*, sim_boot_*,
                        background_boot_*, syst_*)
   --sim F, --data F   the run's sim / data file, moved (checked against the recorded hash)
+  --source F, --target F  a reweight run's source / target file, moved
   --truth F           the run's truth file, moved
   --background F      the run's background files, moved: once per file, in the run's order
   --syst name=FILE    the file of systematic "name", moved (repeatable)
@@ -67,7 +71,7 @@ const VERIFIABLE = new Set<string>(['iteration', 'ensemble', ...REPLICA_FAMILIES
 interface VerifyArgs {
   path: string;
   replicas?: string[];
-  files: { sim?: string; data?: string; truth?: string };
+  files: { sim?: string; data?: string; truth?: string; source?: string; target?: string };
   background: string[];
   syst: string[];
   threads?: number;
@@ -79,6 +83,8 @@ const VERIFY_OPTIONS = {
   sim: { type: 'string' },
   data: { type: 'string' },
   truth: { type: 'string' },
+  source: { type: 'string' },
+  target: { type: 'string' },
   background: { type: 'string', multiple: true },
   syst: { type: 'string', multiple: true },
   threads: { type: 'string' },
@@ -108,7 +114,7 @@ function parseVerifyArgs(argv: string[]): VerifyArgs | undefined {
   return {
     path: positionals[0],
     replicas: values.replicas === undefined ? undefined : nameList(values.replicas),
-    files: { sim: values.sim, data: values.data, truth: values.truth },
+    files: { sim: values.sim, data: values.data, truth: values.truth, source: values.source, target: values.target },
     background: values.background ?? [],
     syst: values.syst ?? [],
     threads: values.threads === undefined ? undefined : positiveInteger('--threads', values.threads),
@@ -404,11 +410,46 @@ async function rebuild(v: VerifyArgs, log: (line: string) => void) {
   return { file, work, options, jobs: jobsFor(columns, work.plan, options, v.path), nColumns: columns.length };
 }
 
+/** Verifies a file written by `omnifold reweight`: every weight column (or those of --replicas) re-run and compared. */
+async function verifyReweight(v: VerifyArgs, file: WeightsFile, log: (line: string) => void): Promise<number> {
+  for (const key of ['sim', 'data', 'truth'] as const) {
+    if (v.files[key] !== undefined)
+      throw new InputError(`--${key} must not be given for a reweight file; got one (use --source and --target)`);
+  }
+  const weightNames = file.metadata.columns.filter((c) => VERIFIABLE.has(c.role)).map((c) => c.name);
+  const chosen = v.replicas ?? weightNames;
+  const unknown = chosen.filter((name) => !weightNames.includes(name));
+  if (unknown.length > 0)
+    throw new InputError(
+      `--replicas must name weight columns of the file (${weightNames.join(', ')}); got ${JSON.stringify(unknown[0])}`,
+    );
+  const recomputed = await recomputeReweight(
+    v.path,
+    file,
+    { source: v.files.source, target: v.files.target, threads: v.threads },
+    log,
+  );
+  const differences = chosen.flatMap((name) => {
+    const text = firstDifference(name, file.columns.get(name)!, recomputed.get(name)!);
+    return text === undefined ? [] : [text];
+  });
+  if (differences.length === 0) {
+    process.stdout.write(`verified: ${chosen.length} of ${chosen.length} columns identical\n`);
+    return 0;
+  }
+  process.stdout.write(`${differences[0]}\n`);
+  process.stdout.write(`not verified: ${chosen.length - differences.length} of ${chosen.length} columns identical\n`);
+  return 1;
+}
+
 /** Runs `omnifold verify argv…`; resolves to the exit code (errors propagate to main). */
 export async function runVerify(argv: string[]): Promise<number> {
   const v = parseVerifyArgs(argv);
   if (v === undefined) return 0;
   const log = (line: string) => v.quiet || process.stderr.write(`${line}\n`);
+  const written = await readWeightsFile(v.path);
+  if ((written.metadata.configuration as { command?: unknown } | undefined)?.command === 'reweight')
+    return verifyReweight(v, written, log);
   const { file, work, options, jobs, nColumns } = await rebuild(v, log);
   const executor = await replicaExecutor(v.threads, membersOf(options) > 1 || jobs.length > 1);
   if (executor.threads !== undefined) log(`using ${executor.threads} worker threads`);
