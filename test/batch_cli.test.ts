@@ -1,70 +1,22 @@
 // `omnifold plan`, `run-task`, `merge` and `status` through the compiled CLI, without a
-// scheduler (test/slurm.test.ts runs them on a real Slurm): tasks run by hand from another
-// folder merge to the bytes `omnifold unfold` writes with the same options; a task run
-// again computes nothing; a task stopped by SIGTERM or SIGKILL resumes; a missing or
+// scheduler (test/slurm.test.ts runs them on a real Slurm, test/batch_tasks.test.ts kills
+// and moves tasks): tasks run by hand from another folder merge to the bytes `omnifold
+// unfold` writes with the same options; a task run again computes nothing; a missing or
 // damaged replica makes merge refuse, naming it and the line that reruns its task; changed
 // inputs or an edited plan.json are refused; usage errors are one line and write nothing.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BATCH_OPTIONS as OPTIONS, bytes, runIn, writeBatchInputs } from './helpers/batch.js';
 
-const BIN = join(process.cwd(), 'bin', 'omnifold.js');
 const root = mkdtempSync(join(tmpdir(), 'omnifold-batch-cli-'));
 const elsewhere = mkdtempSync(join(tmpdir(), 'omnifold-batch-elsewhere-'));
+const run = (args: string[], cwd = root) => runIn(cwd, args);
+writeBatchInputs(root);
 
-function run(args: string[], cwd = root): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** A sim and a data sample as CSV files, deterministic: gen x, reco x smeared and shifted. */
-function writeInputs(): void {
-  let state = 12345;
-  const uniform = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) + 0.5) / 2 ** 32;
-  const normal = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-  const sim = ['x_gen,x_reco'];
-  const data = ['x_reco'];
-  for (let i = 0; i < 2000; i++) {
-    const g = normal();
-    sim.push(`${g.toFixed(6)},${(g + 0.5 * normal()).toFixed(6)}`);
-    const d = 0.3 + normal();
-    data.push((d + 0.5 * normal()).toFixed(6));
-  }
-  mkdirSync(join(root, 'in'), { recursive: true });
-  writeFileSync(join(root, 'in', 'sim.csv'), `${sim.join('\n')}\n`);
-  writeFileSync(join(root, 'in', 'data.csv'), `${data.join('\n')}\n`);
-}
-writeInputs();
-
-// 6 replicas (weight, data_boot_0..2, sim_boot_0, syst_es) from relative input paths
-const OPTIONS = [
-  '--sim',
-  'in/sim.csv',
-  '--data',
-  'in/data.csv',
-  '--gen',
-  'x_gen',
-  '--reco',
-  'x_reco',
-  '--classifier',
-  'binned',
-  '--bins',
-  'x_gen=-3:3:12;x_reco=-3:3:12',
-  '--iterations',
-  '3',
-  '--data-bootstraps',
-  '3',
-  '--sim-bootstraps',
-  '1',
-  '--syst',
-  'es=reco:x_reco*1.02',
-  '--quiet',
-];
-
-const bytes = (path: string) => readFileSync(path);
 const summaryWithoutRun = (dir: string) => {
   const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Record<string, unknown>;
   delete summary.run;
@@ -89,7 +41,12 @@ test('plan, run-task from another folder, merge: the bytes of omnifold unfold', 
     ],
   );
   assert.equal(planFile.replicas, ['weight', 'data_boot_0', 'data_boot_1', 'data_boot_2', 'sim_boot_0', 'syst_es']);
-  assert.is(readFileSync(join(root, 'p', 'tasks.txt'), 'utf8').trimEnd().split('\n').length, 3);
+  assert.is(
+    readFileSync(join(root, 'p', 'tasks.txt'), 'utf8')
+      .trimEnd()
+      .split('\n').length,
+    3,
+  );
   for (const task of ['0', '1', '2']) {
     const r = run(['run-task', join(root, 'p'), '--task', task, '--quiet'], elsewhere);
     assert.is(r.code, 0, r.stderr);
@@ -103,7 +60,10 @@ test('plan, run-task from another folder, merge: the bytes of omnifold unfold', 
   assert.is(merge.code, 0, merge.stderr);
   const local = run(['unfold', ...OPTIONS, '--threads', '2', '--out', 'local']);
   assert.is(local.code, 0, local.stderr);
-  assert.ok(bytes(join(root, 'p', 'weights.arrow')).equals(bytes(join(root, 'local', 'weights.arrow'))), 'weights.arrow');
+  assert.ok(
+    bytes(join(root, 'p', 'weights.arrow')).equals(bytes(join(root, 'local', 'weights.arrow'))),
+    'weights.arrow',
+  );
   assert.ok(bytes(join(root, 'p', 'report.html')).equals(bytes(join(root, 'local', 'report.html'))), 'report.html');
   const plots = readdirSync(join(root, 'local', 'plots'));
   assert.ok(plots.length > 0);
@@ -162,39 +122,6 @@ test('a missing and a damaged replica: merge refuses, names them and the sbatch 
   assert.ok(bytes(join(out, 'weights.arrow')).equals(weightsBefore));
 });
 
-test('a task killed (SIGTERM, as scancel sends) resumes where it stopped', async () => {
-  // an MLP plan: one task of six replicas, slow enough to kill between two of them
-  const out = join(root, 'slow');
-  const options = ['--toy', 'gauss', '--events', '6000', '--epochs', '3', '--iterations', '2', '--data-bootstraps', '5'];
-  assert.is(run(['plan', ...options, '--emit', 'tasks.txt', '--tasks', '1', '--out', out]).code, 0);
-  const replicas = join(out, 'replicas');
-  const nStoredNow = () => readdirSync(replicas).filter((f) => f.endsWith('.f64rep')).length;
-  const child = spawn(process.execPath, [BIN, 'run-task', out, '--task', '0', '--threads', '1', '--quiet']);
-  const closed = new Promise<string | null>((resolve) => child.on('close', (_, signal) => resolve(signal)));
-  while (nStoredNow() === 0) await new Promise((r) => setTimeout(r, 20));
-  assert.ok(existsSync(join(out, 'running', 'task-0.json')), 'marked running');
-  child.kill('SIGTERM');
-  assert.is(await closed, 'SIGTERM');
-  assert.ok(existsSync(join(out, 'running', 'task-0.json')), 'a killed task leaves its marker');
-  const status = JSON.parse(run(['status', out, '--json']).stdout);
-  assert.equal([status.running, status.missing], [[], [0]], 'its process is gone: missing, not running');
-  const nStored = nStoredNow();
-  assert.ok(nStored >= 1 && nStored < 6, `${nStored} stored`);
-  assert.equal(
-    readdirSync(replicas).filter((f) => f.includes('.tmp-')),
-    [],
-    'no temporary file: a replica is written whole or not at all',
-  );
-  const resumed = run(['run-task', out, '--task', '0', '--threads', '1', '--quiet']);
-  assert.is(resumed.code, 0, resumed.stderr);
-  assert.match(resumed.stdout, new RegExp(`^task 0: computed ${6 - nStored} .*, already stored ${nStored} \\(weight`));
-  assert.not.ok(existsSync(join(out, 'running', 'task-0.json')), 'a finished task removes its marker');
-  assert.is(run(['merge', out, '--quiet']).code, 0);
-  const local = run(['unfold', ...options, '--out', join(root, 'slow-local'), '--quiet']);
-  assert.is(local.code, 0, local.stderr);
-  assert.ok(bytes(join(out, 'weights.arrow')).equals(bytes(join(root, 'slow-local', 'weights.arrow'))));
-});
-
 test('changed inputs and an edited plan.json are refused before any work', () => {
   const out = join(root, 'p');
   const planPath = join(out, 'plan.json');
@@ -202,7 +129,10 @@ test('changed inputs and an edited plan.json are refused before any work', () =>
   writeFileSync(planPath, original.replace('"iterations": "3"', '"iterations": "4"'));
   const edited = run(['run-task', out, '--task', '0']);
   assert.is(edited.code, 2);
-  assert.match(edited.stderr, /^omnifold: \S+plan\.json planHash must match its content \([0-9a-f]{12}…\); got [0-9a-f]{12}… \(the file was edited: plan again\)\n$/);
+  assert.match(
+    edited.stderr,
+    /^omnifold: \S+plan\.json planHash must match its content \([0-9a-f]{12}…\); got [0-9a-f]{12}… \(the file was edited: plan again\)\n$/,
+  );
   writeFileSync(planPath, original);
   spawnSync('rm', [join(out, 'replicas', 'weight.f64rep')]);
   const sim = join(root, 'in', 'sim.csv');
@@ -218,15 +148,27 @@ test('changed inputs and an edited plan.json are refused before any work', () =>
 test('usage errors: one line naming the option, the rule and the value; nothing written', () => {
   const out = join(root, 'bad');
   const cases: [string[], RegExp][] = [
-    [['--toy', 'gauss'], /^omnifold: plan must be given a back end: --slurm, --htcondor or --emit tasks\.txt; got none$/],
+    [
+      ['--toy', 'gauss'],
+      /^omnifold: plan must be given a back end: --slurm, --htcondor or --emit tasks\.txt; got none$/,
+    ],
     [['--slurm', '--replicas', '0'], /^omnifold: --replicas must not be given to plan .*; got --replicas 0$/],
     [['--emit', 'tasks.txt', '--partition', 'short'], /^omnifold: --partition must come with --slurm; got no --slurm$/],
     [['--slurm', '--time', '1 hour'], /^omnifold: --time must be a Slurm time: .*; got "1 hour"$/],
-    [['--slurm', '--mem', '4 GB'], /^omnifold: --mem must be a size in MiB or with a K, M, G or T suffix, e\.g\. 4G; got "4 GB"$/],
-    [['--slurm', '--data-bootstraps', '2', '--tasks', '4'], /^omnifold: --tasks must be an integer in 1-3 \(the plan holds 3 replicas\); got 4$/],
+    [
+      ['--slurm', '--mem', '4 GB'],
+      /^omnifold: --mem must be a size in MiB or with a K, M, G or T suffix, e\.g\. 4G; got "4 GB"$/,
+    ],
+    [
+      ['--slurm', '--data-bootstraps', '2', '--tasks', '4'],
+      /^omnifold: --tasks must be an integer in 1-3 \(the plan holds 3 replicas\); got 4$/,
+    ],
     [['--slurm', '--sbatch-extra', `--qos='x`], /^omnifold: --sbatch-extra must close every quote; got /],
     [['--emit', 'pbs'], /^omnifold: --emit must list slurm, htcondor, tasks\.txt; got "pbs"$/],
-    [['--slurm', '--frobnicate'], /^omnifold: plan options must be known flags \(see omnifold plan --help\); got --frobnicate$/],
+    [
+      ['--slurm', '--frobnicate'],
+      /^omnifold: plan options must be known flags \(see omnifold plan --help\); got --frobnicate$/,
+    ],
   ];
   for (const [args, pattern] of cases) {
     const r = run(['plan', ...args, '--out', out]);
@@ -238,7 +180,10 @@ test('usage errors: one line naming the option, the rule and the value; nothing 
   const p = join(root, 'p');
   const errors: [string[], RegExp][] = [
     [['run-task', p, '--task', '3'], /^omnifold: --task must be a task of the plan, an integer in 0-2; got "3"$/],
-    [['run-task', root, '--task', '0'], /^omnifold: plan folder \S+ must hold plan\.json \(written by omnifold plan\); got none$/],
+    [
+      ['run-task', root, '--task', '0'],
+      /^omnifold: plan folder \S+ must hold plan\.json \(written by omnifold plan\); got none$/,
+    ],
     [['merge'], /^omnifold: merge must be given one plan folder \(written by omnifold plan\); got none$/],
     [['status', p, '--verbose'], /^omnifold: status options must be known flags .*; got --verbose$/],
   ];

@@ -24,7 +24,10 @@ import {
 
 /** Checks that the table covers 0..n-1 once each, in contiguous ascending blocks. */
 function assertPartition(tasks: number[][], n: number): void {
-  assert.equal(tasks.flat(), Array.from({ length: n }, (_, i) => i));
+  assert.equal(
+    tasks.flat(),
+    Array.from({ length: n }, (_, i) => i),
+  );
   for (const t of tasks) {
     assert.ok(t.length > 0, 'no empty task');
     for (let i = 1; i < t.length; i++) assert.is(t[i], t[i - 1] + 1);
@@ -32,10 +35,24 @@ function assertPartition(tasks: number[][], n: number): void {
 }
 
 test('task tables: --tasks gives near-equal blocks, --replicas-per-task fixed ones, the default fits the array', () => {
-  assert.equal(taskTable(10, { nTasks: 4 }), [[0, 1, 2], [3, 4, 5], [6, 7], [8, 9]]);
-  assert.equal(taskTable(10, { replicasPerTask: 4 }), [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+  assert.equal(taskTable(10, { nTasks: 4 }), [
+    [0, 1, 2],
+    [3, 4, 5],
+    [6, 7],
+    [8, 9],
+  ]);
+  assert.equal(taskTable(10, { replicasPerTask: 4 }), [
+    [0, 1, 2, 3],
+    [4, 5, 6, 7],
+    [8, 9],
+  ]);
   assert.equal(taskTable(3), [[0], [1], [2]]);
-  for (const [n, nTasks] of [[1, 1], [7, 7], [101, 10], [1000, 3]]) {
+  for (const [n, nTasks] of [
+    [1, 1],
+    [7, 7],
+    [101, 10],
+    [1000, 3],
+  ]) {
     const tasks = taskTable(n, { nTasks });
     assert.is(tasks.length, nTasks);
     assertPartition(tasks, n);
@@ -97,7 +114,12 @@ test('sbatch options split like a shell; quoting keeps paths whole', () => {
   assert.is(shellQuote("/my plans/it's"), `'/my plans/it'\\''s'`);
 });
 
-const PLAN = { outDir: '/data/plan one', nTasks: 4, nReplicas: 10, engine: ['/usr/bin/node', '/opt/omnifold/bin/omnifold.js'] };
+const PLAN = {
+  outDir: '/data/plan one',
+  nTasks: 4,
+  nReplicas: 10,
+  engine: ['/usr/bin/node', '/opt/omnifold/bin/omnifold.js'],
+};
 
 test('Slurm files: an array of nTasks throttled to K, the merge after it, settings as #SBATCH lines', () => {
   const files = slurmFiles(PLAN, {
@@ -128,22 +150,33 @@ test('Slurm files: an array of nTasks throttled to K, the merge after it, settin
     `#SBATCH --constraint 'a&b'`,
   ])
     assert.ok(task.split('\n').includes(line), `${line} in task.sbatch`);
-  assert.match(task, /^exec \/usr\/bin\/node \/opt\/omnifold\/bin\/omnifold\.js run-task '\/data\/plan one' --task "\$SLURM_ARRAY_TASK_ID"$/m);
+  assert.match(
+    task,
+    /^exec \/usr\/bin\/node \/opt\/omnifold\/bin\/omnifold\.js run-task '\/data\/plan one' --task "\$SLURM_ARRAY_TASK_ID"$/m,
+  );
   assert.match(task, /^ {2}exec \$OMNIFOLD run-task/m);
   assert.match(files['slurm/merge.sbatch'], /^exec .* merge '\/data\/plan one'$/m);
   assert.not.match(files['slurm/merge.sbatch'], /--array/);
-  assert.is(slurmResubmitLine('/data/plan one', '3,17,42'), `sbatch --array=3,17,42 '/data/plan one/slurm/task.sbatch'`);
+  assert.is(
+    slurmResubmitLine('/data/plan one', '3,17,42'),
+    `sbatch --array=3,17,42 '/data/plan one/slurm/task.sbatch'`,
+  );
   assert.match(slurmFiles(PLAN, {})['submit.sh'], /--array=0-3 "\$@"/, 'no throttle without --max-concurrent');
 });
 
 test('tasks.txt and HTCondor: one command per task; queue nTasks with $(Process); the DAG orders the merge', () => {
-  const lines = taskLines({ ...PLAN, threads: 2 }).trimEnd().split('\n');
+  const lines = taskLines({ ...PLAN, threads: 2 })
+    .trimEnd()
+    .split('\n');
   assert.is(lines.length, 4);
   assert.is(lines[3], `/usr/bin/node /opt/omnifold/bin/omnifold.js run-task '/data/plan one' --task 3 --threads 2`);
   const condor = htcondorFiles({ ...PLAN, outDir: '/data/plan' }, { inputs: ['/data/sim.arrow'], requestCpus: 2 });
   assert.match(condor['htcondor/task.sub'], /^queue 4$/m);
   assert.match(condor['htcondor/task.sub'], /^arguments {15}= \$\(Process\)$/m);
-  assert.match(condor['htcondor/task.sub'], /^transfer_input_files {4}= \/data\/plan\/plan\.json, \/data\/sim\.arrow$/m);
+  assert.match(
+    condor['htcondor/task.sub'],
+    /^transfer_input_files {4}= \/data\/plan\/plan\.json, \/data\/sim\.arrow$/m,
+  );
   assert.match(condor['htcondor/task.sub'], /^request_cpus {12}= 2$/m);
   assert.match(condor['htcondor/run_task.sh'], /run-task \. --task "\$1" --input-dir \./);
   assert.match(condor['htcondor/omnifold.dag'], /^PARENT tasks CHILD merge$/m);
@@ -153,7 +186,14 @@ test('tasks.txt and HTCondor: one command per task; queue nTasks with $(Process)
 test('the plan store: a replica is used only with its plan hash, configuration hash and checksum', () => {
   const dir = mkdtempSync(join(tmpdir(), 'omnifold-plan-store-'));
   const weights = new Float64Array([1, 2.5, -3]);
-  const record = { name: 'data_boot_0', family: 'data_bootstrap' as const, hash: 'h1', weights, iterations: [], nDropped: 0 };
+  const record = {
+    name: 'data_boot_0',
+    family: 'data_bootstrap' as const,
+    hash: 'h1',
+    weights,
+    iterations: [],
+    nDropped: 0,
+  };
   new PlanReplicaStore(dir, 'planA').write(record);
   assert.equal(planReplicaState(dir, 'data_boot_0', 'planA'), { name: 'data_boot_0', status: 'done' });
   assert.equal(planReplicaState(dir, 'data_boot_1', 'planA'), { name: 'data_boot_1', status: 'missing' });
@@ -171,7 +211,10 @@ test('the plan store: a replica is used only with its plan hash, configuration h
   const bytes = readFileSync(path);
   bytes[bytes.length - 1] ^= 1;
   writeFileSync(path, bytes);
-  assert.is(new PlanReplicaStore(dir, 'planA', (_, m) => notices.push(m)).read('data_boot_0', { hash: 'h1', nEvents: 3 }), undefined);
+  assert.is(
+    new PlanReplicaStore(dir, 'planA', (_, m) => notices.push(m)).read('data_boot_0', { hash: 'h1', nEvents: 3 }),
+    undefined,
+  );
   assert.match(notices.at(-1) ?? '', /^stored replica data_boot_0 is damaged: weights whose SHA-256 differs/);
 });
 

@@ -159,12 +159,13 @@ function inDir(path: string, dir: string): string {
 function planArguments(plan: PlanFile, inputDir: string | undefined): UnfoldArgs {
   const args: UnfoldArgs = { ...plan.configuration.arguments };
   if (inputDir === undefined) return args;
-  for (const key of ['sim', 'data', 'truth'])
-    if (typeof args[key] === 'string') args[key] = inDir(args[key], inputDir);
+  for (const key of ['sim', 'data', 'truth']) if (typeof args[key] === 'string') args[key] = inDir(args[key], inputDir);
   if (Array.isArray(args.syst)) {
     args.syst = args.syst.map((item) => {
       const match = /^([^=]+)=((?:prior:|response:)?)(.+)$/.exec(item);
-      return match === null || /^(weight|reco):/.test(match[3]) ? item : `${match[1]}=${match[2]}${inDir(match[3], inputDir)}`;
+      return match === null || /^(weight|reco):/.test(match[3])
+        ? item
+        : `${match[1]}=${match[2]}${inDir(match[3], inputDir)}`;
     });
   }
   return args;
@@ -227,7 +228,13 @@ export async function loadPlanWork(
   await checkInputs(plan, inputDir);
   const inputs = await loadInputs(runPlan.input);
   const options = runUnfoldOptions(runPlan, inputs);
-  const systematics = await resolveSystematics(runPlan.replicas.systematics, runPlan.input, inputs, options, onProgress);
+  const systematics = await resolveSystematics(
+    runPlan.replicas.systematics,
+    runPlan.input,
+    inputs,
+    options,
+    onProgress,
+  );
   const work = prepareReplicas(inputs.sim, inputs.data, runReplicaOptions(runPlan, options, systematics), true);
   const names = work.plan.map((p) => p.name);
   if (names.join(',') !== plan.replicas.join(','))
@@ -264,7 +271,9 @@ export function describeByTask(
     byTask.set(owner[k], list);
     if (shown++ < limit) list.push(state.status === 'unusable' ? `${state.name} (${state.reason})` : state.name);
   }
-  const parts = [...byTask].filter(([, names]) => names.length > 0).map(([t, names]) => `${names.join(', ')} (task ${t})`);
+  const parts = [...byTask]
+    .filter(([, names]) => names.length > 0)
+    .map(([t, names]) => `${names.join(', ')} (task ${t})`);
   const more = shown > limit ? `; … ${shown} replicas in ${byTask.size} tasks` : '';
   return { text: parts.join('; ') + more, tasks: [...byTask.keys()].sort((a, b) => a - b) };
 }
@@ -277,12 +286,15 @@ export function parseCommandArgs<T extends ParseArgsConfig['options']>(
 ): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   try {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    return { values: values as Record<string, string | boolean | undefined>, positionals };
+    return { values: values, positionals };
   } catch (error) {
     const flag = /'(-[^']*)'/.exec((error as Error).message)?.[1] ?? (error as Error).message.split('\n')[0];
-    throw new InputError(`${command} options must be known flags with their values (see omnifold ${command} --help); got ${flag}`, {
-      cause: error,
-    });
+    throw new InputError(
+      `${command} options must be known flags with their values (see omnifold ${command} --help); got ${flag}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

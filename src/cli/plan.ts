@@ -40,12 +40,24 @@ import { runUnfoldOptions } from './unfold_run.js';
 
 /** The flags `plan` takes besides unfold's: the back ends, the packing and the Slurm settings. */
 const BATCH_FLAGS: FlagTable = Object.freeze({
-  slurm: { type: 'boolean', help: 'write submit.sh and slurm/task.sbatch, slurm/merge.sbatch (a job array and its merge)' },
-  htcondor: { type: 'boolean', help: 'write htcondor/task.sub, merge.sub and omnifold.dag (generated, not tested here)' },
+  slurm: {
+    type: 'boolean',
+    help: 'write submit.sh and slurm/task.sbatch, slurm/merge.sbatch (a job array and its merge)',
+  },
+  htcondor: {
+    type: 'boolean',
+    help: 'write htcondor/task.sub, merge.sub and omnifold.dag (generated, not tested here)',
+  },
   emit: { type: 'string', help: 'tasks.txt: one run-task command per line (GNU parallel, xargs -P, Kubernetes)' },
   tasks: { type: 'string', help: 'tasks N: the replicas in N blocks of nearly equal size' },
-  'replicas-per-task': { type: 'string', help: 'k replicas per task (default 1, more where the array would exceed its size)' },
-  'max-array-size': { type: 'string', help: `the site's MaxArraySize: at most this many tasks (default ${SLURM_MAX_ARRAY_SIZE})` },
+  'replicas-per-task': {
+    type: 'string',
+    help: 'k replicas per task (default 1, more where the array would exceed its size)',
+  },
+  'max-array-size': {
+    type: 'string',
+    help: `the site's MaxArraySize: at most this many tasks (default ${SLURM_MAX_ARRAY_SIZE})`,
+  },
   partition: { type: 'string', help: 'Slurm partition of the tasks and the merge' },
   account: { type: 'string', help: 'Slurm account' },
   time: { type: 'string', help: "Slurm time limit per task and for the merge, e.g. '2:00:00'" },
@@ -93,7 +105,8 @@ function optionalInteger(args: UnfoldArgs, key: string): number | undefined {
 /** A Slurm setting checked against `rule` (it goes into an #SBATCH line). */
 function slurmValue(args: UnfoldArgs, key: string, rule: RegExp, what: string): string | undefined {
   const text = str(args, key);
-  if (text !== undefined && !rule.test(text)) throw new InputError(`--${key} must be ${what}; got ${JSON.stringify(text)}`);
+  if (text !== undefined && !rule.test(text))
+    throw new InputError(`--${key} must be ${what}; got ${JSON.stringify(text)}`);
   return text;
 }
 
@@ -134,7 +147,7 @@ function slurmSettings(args: UnfoldArgs, slurm: boolean): SlurmSettings {
     for (const key of ['partition', 'account', 'time', 'max-concurrent', 'sbatch-extra'])
       if (args[key] !== undefined) throw new InputError(`--${key} must come with --slurm; got no --slurm`);
   }
-  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as SlurmSettings;
+  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
 }
 
 /** `--mem` in MiB (HTCondor's request_memory). */
@@ -156,9 +169,11 @@ function unfoldPlanOf(args: UnfoldArgs): RunPlan {
 
 /** The replica names the plan's options give, in plan order (systematics only by name here). */
 function replicaNames(runPlan: RunPlan): string[] {
-  const systematics = runPlan.replicas.systematics.map(
-    (s): SystematicSpec => ({ name: s.name, kind: 'weight', weights: new Float64Array(0) }),
-  );
+  const systematics = runPlan.replicas.systematics.map((s): SystematicSpec => ({
+    name: s.name,
+    kind: 'weight',
+    weights: new Float64Array(0),
+  }));
   const { dataBootstraps, simBootstraps } = runPlan.replicas;
   return planReplicas({ dataBootstraps, simBootstraps, systematics }).map((p) => p.name);
 }
@@ -229,7 +244,13 @@ export async function runPlan(argv: string[]): Promise<number> {
     },
   };
   const plan: PlanFile = { planHash: planHashOf(content), ...content };
-  const scripts: BatchScriptPlan = { outDir, nTasks: tasks.length, nReplicas: names.length, engine, threads: runPlan.threads };
+  const scripts: BatchScriptPlan = {
+    outDir,
+    nTasks: tasks.length,
+    nReplicas: names.length,
+    engine,
+    threads: runPlan.threads,
+  };
   const files: Record<string, string> = { [PLAN_FILE]: formatPlanFile(plan) };
   if (emit.has('slurm')) Object.assign(files, slurmFiles(scripts, slurm));
   if (emit.has('tasks.txt'))
@@ -240,7 +261,7 @@ export async function runPlan(argv: string[]): Promise<number> {
       requestCpus: slurm.cpusPerTask ?? runPlan.threads,
       requestMemoryMiB: memoryMiB(slurm.mem),
     };
-    Object.assign(files, htcondorFiles(scripts, htcondor));
+    Object.assign(files, htcondorFiles({ ...scripts, threads: runPlan.threads ?? slurm.cpusPerTask }, htcondor));
   }
   await out.open();
   const kept = new Set(runPlan.resume ? [REPLICAS_DIR, 'logs', RUNNING_DIR] : []);

@@ -76,7 +76,9 @@ function markRunning(outDir: string, task: number): () => void {
     startedAt: new Date().toISOString(),
     ...(env.SLURM_JOB_ID === undefined
       ? {}
-      : { slurm: { jobId: env.SLURM_JOB_ID, arrayJobId: env.SLURM_ARRAY_JOB_ID, arrayTaskId: env.SLURM_ARRAY_TASK_ID } }),
+      : {
+          slurm: { jobId: env.SLURM_JOB_ID, arrayJobId: env.SLURM_ARRAY_JOB_ID, arrayTaskId: env.SLURM_ARRAY_TASK_ID },
+        }),
   };
   mkdirSync(dir, { recursive: true });
   const temp = `${path}.tmp-${process.pid}`;
@@ -159,7 +161,9 @@ async function runReplicasOfTask(
     const { options, work } = await loadPlanWork(plan, runPlan, inputDir, printer.onProgress);
     const nEvents = work.sim.weights.length;
     const positions = plan.tasks[task].replicas;
-    const toRun = positions.filter((k) => store.read(work.plan[k].name, { hash: work.hashes[k], nEvents }) === undefined);
+    const toRun = positions.filter(
+      (k) => store.read(work.plan[k].name, { hash: work.hashes[k], nEvents }) === undefined,
+    );
     resumed = positions.filter((k) => !toRun.includes(k)).map((k) => work.plan[k].name);
     computed = toRun.map((k) => work.plan[k].name);
     const parallel = threads > 1 && (toRun.length > 1 || membersOf(options) > 1);

@@ -116,7 +116,10 @@ function taskStates(plan: PlanFile, outDir: string): { tasks: TaskStatus[]; merg
     if (queued === 'PENDING' || queued === 'REQUEUED') return { task, state: 'pending', stored, missing };
     if (queued !== undefined) return { task, state: 'running', stored, missing, where };
     // without Slurm's word, a marker counts unless its process is known to be gone
-    const stale = marker === undefined || (queue !== undefined && marker.slurm !== undefined) || (marker.host === here && !alive(marker.pid));
+    const stale =
+      marker === undefined ||
+      (queue !== undefined && marker.slurm !== undefined) ||
+      (marker.host === here && !alive(marker.pid));
     return stale ? { task, state: 'missing', stored, missing } : { task, state: 'running', stored, missing, where };
   });
   return { tasks, merge: queue?.merge };
@@ -161,9 +164,18 @@ export async function runStatus(argv: string[]): Promise<number> {
     [
       `plan ${outDir}: ${plan.replicas.length} replicas in ${plan.tasks.length} tasks (plan ${plan.planHash.slice(0, 12)})`,
       line('done', of('done')),
-      line('running', of('running'), (t) => `${t.task} (${t.stored.length} of ${t.stored.length + t.missing.length} stored${t.where ? `, ${t.where}` : ''})`),
+      line(
+        'running',
+        of('running'),
+        (t) =>
+          `${t.task} (${t.stored.length} of ${t.stored.length + t.missing.length} stored${t.where ? `, ${t.where}` : ''})`,
+      ),
       line('pending', of('pending')),
-      line('missing', of('missing'), (t) => `${t.task} (${t.missing.slice(0, 4).join(', ')}${t.missing.length > 4 ? ', …' : ''})`),
+      line(
+        'missing',
+        of('missing'),
+        (t) => `${t.task} (${t.missing.slice(0, 4).join(', ')}${t.missing.length > 4 ? ', …' : ''})`,
+      ),
       ...rerunLines(plan, outDir, missingTasks),
       ...(merge === undefined ? [] : [`merge    ${merge}`]),
       merged

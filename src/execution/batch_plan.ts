@@ -98,7 +98,7 @@ function evenBlocks(n: number, nBlocks: number): number[][] {
 export function indexRanges(indices: readonly number[]): string {
   const sorted = [...new Set(indices)].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
     if (j - i >= 2) parts.push(`${sorted[i]}-${sorted[j]}`);

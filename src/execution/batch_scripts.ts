@@ -63,7 +63,9 @@ export function shellQuote(text: string): string {
  */
 export function splitOptions(text: string, subject = '--sbatch-extra'): string[] {
   if (/[\u0000-\u001f\u007f]/.test(text))
-    throw new InputError(`${subject} must be one line of options without control characters; got ${JSON.stringify(text)}`);
+    throw new InputError(
+      `${subject} must be one line of options without control characters; got ${JSON.stringify(text)}`,
+    );
   const words: string[] = [];
   let word: string | undefined;
   let quote: string | undefined;
