@@ -19,6 +19,7 @@ import {
   slurmResubmitLine,
   splitObjectPath,
   type SlurmSettings,
+  UNFOLD_DEFAULTS,
   type UnfoldOptions,
 } from '../index.js';
 import { createHash } from 'node:crypto';
@@ -130,6 +131,12 @@ export function readPlanFile(outDir: string): PlanFile {
       `${path} must be run by the engine version that planned it (${plan.engine?.version}); got omnifold ${version} (use that version, or plan again)`,
     );
   return plan;
+}
+
+/** Iterations per unfolding, for the progress display (the flag's, else the default). */
+export function planIterations(plan: PlanFile): number {
+  const given = Number(plan.configuration.arguments.iterations);
+  return Number.isInteger(given) && given > 0 ? given : UNFOLD_DEFAULTS.nIterations;
 }
 
 /** The task index from `--task`, or else from SLURM_ARRAY_TASK_ID; checked against the plan. */

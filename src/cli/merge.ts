@@ -25,6 +25,7 @@ import {
   parseCommandArgs,
   type PlanFile,
   planFolder,
+  planIterations,
   planRunPlan,
   readPlanFile,
   REPLICAS_DIR,
@@ -94,7 +95,7 @@ export async function runMerge(argv: string[]): Promise<number> {
     writes: outputEntries(runPlan),
     inputs: inputFiles(runPlan),
   });
-  const printer = progressPrinter(process.stderr, 1, values.quiet === true);
+  const printer = progressPrinter(process.stderr, planIterations(plan), values.quiet === true);
   const { inputs, work } = await loadPlanWork(plan, runPlan, inputDir, printer.onProgress);
   // then each one made with these inputs and options (its configuration hash)
   const store = new PlanReplicaStore(storeDir, plan.planHash);

@@ -16,7 +16,6 @@ import {
   type ReplicaExecutor,
   type ReplicaProgress,
   type ReplicaStore,
-  UNFOLD_DEFAULTS,
 } from '../index.js';
 import { mkdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
@@ -25,6 +24,7 @@ import {
   enterPlanFolder,
   loadPlanWork,
   parseCommandArgs,
+  planIterations,
   planRunPlan,
   type PlanFile,
   planFolder,
@@ -124,7 +124,7 @@ export async function runTask(argv: string[]): Promise<number> {
   const stored = positions.filter((k) => planReplicaState(storeDir, plan.replicas[k], plan.planHash).status === 'done');
   if (stored.length === positions.length) {
     process.stdout.write(
-      `task ${task}: all ${positions.length} replicas already stored${shortNames(positions.map((k) => plan.replicas[k]))}\n`,
+      `task ${task}: all ${plural(positions.length, 'replica')} already stored${shortNames(positions.map((k) => plan.replicas[k]))}\n`,
     );
     return 0;
   }
@@ -148,8 +148,7 @@ async function runReplicasOfTask(
   quiet: boolean,
 ): Promise<number> {
   const started = Date.now();
-  const nIterations = Number(plan.configuration.arguments.iterations ?? UNFOLD_DEFAULTS.nIterations);
-  const printer = progressPrinter(process.stderr, nIterations, quiet);
+  const printer = progressPrinter(process.stderr, planIterations(plan), quiet);
   const store = new PlanReplicaStore(join(outDir, REPLICAS_DIR), plan.planHash, (name, message) =>
     printer.onProgress({ type: 'notice', name, message: `${message}; recomputing it` }),
   );

@@ -125,6 +125,19 @@ function taskStates(plan: PlanFile, outDir: string): { tasks: TaskStatus[]; merg
   return { tasks, merge: queue?.merge };
 }
 
+/** The plan hash the last merge in OUT recorded (summary.json `run.plan`), if any. */
+function mergedPlan(outDir: string): string | undefined {
+  if (!existsSync(join(outDir, 'weights.arrow'))) return undefined;
+  try {
+    const summary = JSON.parse(readFileSync(join(outDir, 'summary.json'), 'utf8')) as {
+      run?: { plan?: { planHash?: string } };
+    };
+    return summary.run?.plan?.planHash;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs `omnifold status OUT`; resolves to the exit code. */
 export async function runStatus(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(
@@ -139,7 +152,7 @@ export async function runStatus(argv: string[]): Promise<number> {
   const outDir = planFolder(positionals, 'status');
   const plan = readPlanFile(outDir);
   const { tasks, merge } = taskStates(plan, outDir);
-  const merged = existsSync(join(outDir, 'weights.arrow'));
+  const merged = mergedPlan(outDir) === plan.planHash;
   const of = (state: TaskState) => tasks.filter((t) => t.state === state);
   if (values.json === true) {
     const summary = Object.fromEntries(
