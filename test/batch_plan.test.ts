@@ -21,6 +21,8 @@ import {
   taskLines,
   taskTable,
 } from '../src/index.js';
+import { taskThreads } from '../src/cli/run_task.js';
+import { availableParallelism } from 'node:os';
 
 /** Checks that the table covers 0..n-1 once each, in contiguous ascending blocks. */
 function assertPartition(tasks: number[][], n: number): void {
@@ -216,6 +218,19 @@ test('the plan store: a replica is used only with its plan hash, configuration h
     undefined,
   );
   assert.match(notices.at(-1) ?? '', /^stored replica data_boot_0 is damaged: weights whose SHA-256 differs/);
+});
+
+test('a task sizes its pool to min(available cores, SLURM_CPUS_PER_TASK) unless --threads says', () => {
+  const cores = availableParallelism();
+  assert.is(taskThreads(undefined, {}), cores);
+  assert.is(taskThreads(undefined, { SLURM_CPUS_PER_TASK: '1' }), 1);
+  assert.is(taskThreads(undefined, { SLURM_CPUS_PER_TASK: String(cores + 7) }), cores);
+  assert.is(taskThreads('3', { SLURM_CPUS_PER_TASK: '1' }), 3);
+  assert.throws(() => taskThreads('0', {}), /^--threads must be a positive integer; got "0"$/);
+  assert.throws(
+    () => taskThreads(undefined, { SLURM_CPUS_PER_TASK: 'x' }),
+    /^SLURM_CPUS_PER_TASK must be a positive integer; got "x"$/,
+  );
 });
 
 test.run();
