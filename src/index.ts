@@ -11,6 +11,20 @@ export type { PoolOptions } from './execution/pool.js';
 export { runReplicas, ReplicaRun } from './execution/run_replicas.js';
 export type { ReplicaContext, ReplicaRunOptions, ExecutedReplicas } from './execution/run_replicas.js';
 export { PoolExecutor } from './execution/pool_executor.js';
+export { taskTable, indexRanges, SLURM_MAX_ARRAY_SIZE } from './execution/batch_plan.js';
+export type { TaskPacking } from './execution/batch_plan.js';
+export { PlanReplicaStore, planReplicaState } from './execution/batch_store.js';
+export type { PlanReplicaState } from './execution/batch_store.js';
+export {
+  slurmFiles,
+  slurmResubmitLine,
+  slurmTaskScript,
+  taskLines,
+  htcondorFiles,
+  shellQuote,
+  splitOptions,
+} from './execution/batch_scripts.js';
+export type { BatchScriptPlan, SlurmSettings, HtcondorSettings } from './execution/batch_scripts.js';
 export type { PoolExecutorOptions } from './execution/pool_executor.js';
 export type { TableReader, ReadOptions } from './io/table.js';
 export { readTable, checkInputFile, splitObjectPath, SUPPORTED_EXTENSIONS } from './io/load.js';

@@ -18,6 +18,10 @@ const SUBCOMMANDS: Record<string, [string, string]> = {
   export: ['./export.js', 'runExport'],
   validate: ['./validate.js', 'runValidate'],
   verify: ['./verify.js', 'runVerify'],
+  plan: ['./plan.js', 'runPlan'],
+  'run-task': ['./run_task.js', 'runTask'],
+  merge: ['./merge.js', 'runMerge'],
+  status: ['./status.js', 'runStatus'],
 };
 
 const USAGE = `usage: omnifold <command> [options]
@@ -30,6 +34,10 @@ commands:
   export    export a weights file to other formats
   validate  check a weights file
   verify    re-run the unfolding a weights file records and compare its columns bit for bit
+  plan      cut an unfolding into tasks for a cluster (--slurm, --htcondor, --emit tasks.txt)
+  run-task  run one task of a plan (a job array index)
+  merge     check a plan's replicas and write weights.arrow, summary.json and the report
+  status    a plan's tasks: done, running, missing
 
   omnifold <command> --help    options of a command
   omnifold --version           the engine version

@@ -44,12 +44,12 @@ function replicaConfiguration(plan: RunPlan): Record<string, unknown> {
 }
 
 /** What `omnifold unfold` writes in its output folder. */
-function outputEntries(plan: RunPlan): string[] {
+export function outputEntries(plan: RunPlan): string[] {
   return ['weights.arrow', 'summary.json', ...(plan.plots ? ['report.html', 'plots'] : [])];
 }
 
 /** The input files a plan reads, by option (none for a toy). */
-function inputFiles(plan: RunPlan): { option: string; path: string }[] {
+export function inputFiles(plan: RunPlan): { option: string; path: string }[] {
   const files: { option: string; path: string }[] = [];
   if (plan.input.kind === 'files') {
     files.push(
@@ -165,6 +165,30 @@ export async function runUnfold(argv: string[]): Promise<number> {
   const run = replicaRun.merge();
   if (run.resumed.length > 0)
     printer.message(`resumed ${run.resumed.length} finished replica(s): ${run.resumed.join(', ')}`);
+  const runFacts = {
+    threads: executor.threads ?? 1,
+    out: plan.outDir,
+    wallSeconds: Math.round((Date.now() - started) / 100) / 10,
+    resumed: run.resumed,
+  };
+  await finishRun(out, plan, inputs, run, printer, runFacts);
+  return 0;
+}
+
+/**
+ * The end of a run once its replicas are merged (`unfold`, and `merge` of a batch plan):
+ * the summary and its warnings, weights.arrow, summary.json, figures and report moved into
+ * OUT whole, and the result table on stdout. `runFacts` (summary.json `run`) say where and
+ * how the run went; nothing else depends on where the replicas were computed.
+ */
+export async function finishRun(
+  out: OutputDir,
+  plan: RunPlan,
+  inputs: LoadedInputs,
+  run: ReplicaRunResult,
+  printer: { message: (line: string) => void },
+  runFacts: Record<string, unknown>,
+): Promise<void> {
   const result = run.nominal;
   const summary = summarize({
     ...inputs.sim,
@@ -183,13 +207,6 @@ export async function runUnfold(argv: string[]): Promise<number> {
   });
   // warnings are printed with or without plots and --quiet, and kept in summary.json
   for (const w of warnings) process.stderr.write(`warning: ${w.where}: ${w.message}\n`);
-  const threads = executor.threads ?? 1;
-  const runFacts = {
-    threads,
-    out: plan.outDir,
-    wallSeconds: Math.round((Date.now() - started) / 100) / 10,
-    resumed: run.resumed,
-  };
   await writeOutputs(out, plan, inputs, run, { ...summary, warnings, run: runFacts });
   printer.message(
     `wrote ${outputEntries(plan)
@@ -197,5 +214,4 @@ export async function runUnfold(argv: string[]): Promise<number> {
       .join(', ')}`,
   );
   process.stdout.write(formatResultTable(summary));
-  return 0;
 }

@@ -179,10 +179,16 @@ export function readConfig(path: string): UnfoldArgs {
   return out;
 }
 
-/** Parses `omnifold unfold` argv (after the subcommand), merging `--config` under the flags. */
-export function parseUnfoldArgs(argv: string[]): UnfoldArgs {
+/** A flag table: {@link UNFOLD_FLAGS}, or a command's superset of it (`omnifold plan`'s). */
+export type FlagTable = Readonly<Record<string, { type: FlagType; help: string; short?: string; multiple?: boolean }>>;
+
+/**
+ * Parses `omnifold unfold` argv (after the subcommand), merging `--config` under the flags.
+ * `flags` and `command` let another command take unfold's options plus its own.
+ */
+export function parseUnfoldArgs(argv: string[], flags: FlagTable = UNFOLD_FLAGS, command = 'unfold'): UnfoldArgs {
   const options = Object.fromEntries(
-    Object.entries(UNFOLD_FLAGS).map(([name, f]) => [
+    Object.entries(flags).map(([name, f]) => [
       name,
       { type: f.type, ...(f.short ? { short: f.short } : {}), ...(f.multiple ? { multiple: true } : {}) },
     ]),
@@ -190,13 +196,13 @@ export function parseUnfoldArgs(argv: string[]): UnfoldArgs {
   let values: UnfoldArgs;
   try {
     ({ values } = parseArgs({
-      args: joinDashValues(argv, UNFOLD_FLAGS),
+      args: joinDashValues(argv, flags),
       options: options,
       strict: true,
       allowPositionals: false,
     }) as { values: UnfoldArgs });
   } catch (error) {
-    throw new InputError(usageMessage(error as Error), { cause: error });
+    throw new InputError(usageMessage(error as Error, command), { cause: error });
   }
   const fromConfig = typeof values.config === 'string' ? readConfig(values.config) : {};
   const merged: UnfoldArgs = { ...fromConfig };
@@ -205,14 +211,14 @@ export function parseUnfoldArgs(argv: string[]): UnfoldArgs {
 }
 
 /** parseArgs's errors rewritten as one-line `<subject> must <rule>; got <value>`. */
-function usageMessage(error: Error): string {
+function usageMessage(error: Error, command: string): string {
   const code = (error as NodeJS.ErrnoException).code;
   const flag = /'(-[^']*)'/.exec(error.message)?.[1] ?? /option "?([^"\s]+)/.exec(error.message)?.[1] ?? '?';
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
-    return `unfold options must be known flags (see omnifold unfold --help); got ${flag.split(' ')[0]}`;
+    return `${command} options must be known flags (see omnifold ${command} --help); got ${flag.split(' ')[0]}`;
   if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
-    return `unfold arguments must all be --flags; got ${JSON.stringify(/'([^']*)'/.exec(error.message)?.[1] ?? '?')}`;
+    return `${command} arguments must all be --flags; got ${JSON.stringify(/'([^']*)'/.exec(error.message)?.[1] ?? '?')}`;
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
-    return `unfold option ${flag.split(' ')[0]} must ${/argument/.test(error.message) ? 'have a value' : 'not have a value'}; got ${/argument/.test(error.message) ? 'none' : 'one'}`;
-  return `unfold arguments must parse; got ${error.message.split('\n')[0]}`;
+    return `${command} option ${flag.split(' ')[0]} must ${/argument/.test(error.message) ? 'have a value' : 'not have a value'}; got ${/argument/.test(error.message) ? 'none' : 'one'}`;
+  return `${command} arguments must parse; got ${error.message.split('\n')[0]}`;
 }
