@@ -130,15 +130,17 @@ export {
   meanUncertainties,
   describeStat,
   correlationMatrix,
+  familyTerms,
   diagonalSqrt,
   binnedSums,
   weightedMean,
 } from './uncertainty/covariance.js';
-export type { ReplicaValue, UncertaintyBreakdown } from './uncertainty/covariance.js';
+export type { FamilyTerm, FamilyTermKind, ReplicaValue, UncertaintyBreakdown } from './uncertainty/covariance.js';
 export {
   FAMILIES,
   COLUMN_FAMILIES,
   REPLICA_FAMILIES,
+  TOTAL_COMBINATION,
   weightColumns,
   MEDIAN_STANDARD_ERROR_FACTOR,
   ensembleStandardErrorFactor,
