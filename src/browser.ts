@@ -130,15 +130,17 @@ export {
   meanUncertainties,
   describeStat,
   correlationMatrix,
+  familyTerms,
   diagonalSqrt,
   binnedSums,
   weightedMean,
 } from './uncertainty/covariance.js';
-export type { ReplicaValue, UncertaintyBreakdown } from './uncertainty/covariance.js';
+export type { FamilyTerm, FamilyTermKind, ReplicaValue, UncertaintyBreakdown } from './uncertainty/covariance.js';
 export {
   FAMILIES,
   COLUMN_FAMILIES,
   REPLICA_FAMILIES,
+  TOTAL_COMBINATION,
   weightColumns,
   MEDIAN_STANDARD_ERROR_FACTOR,
   ensembleStandardErrorFactor,
@@ -184,7 +186,12 @@ export type { ValidationReport } from './publish/weights_validation.js';
 export { summarize, summaryJson } from './publish/run_summary.js';
 export type { RunSummary } from './publish/run_summary.js';
 export { hepdataHistogram, hepdataFiles } from './publish/hepdata_submission.js';
-export type { HepdataHistogram, HepdataOptions, HistogramRequest } from './publish/hepdata_submission.js';
+export type {
+  FamilyCovarianceTable,
+  HepdataHistogram,
+  HepdataOptions,
+  HistogramRequest,
+} from './publish/hepdata_submission.js';
 export { observableFigure } from './plots/observable_figure.js';
 export type { ObservableFigureInput, BinnedSeries } from './plots/observable_figure.js';
 export { diagnosticsFigure } from './plots/diagnostics_figure.js';

@@ -1,11 +1,14 @@
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseAllDocuments, parse } from 'yaml';
 import { runExport } from '../src/cli/export.js';
-import { hepdataFiles, hepdataHistogram } from '../src/publish/hepdata.js';
+import { hepdataFiles, hepdataHistogram, writeHepdata } from '../src/publish/hepdata.js';
 import { readWeightsFile } from '../src/publish/weights_file.js';
+import { assertClose } from './helpers/close.js';
+import { FAMILY_COVARIANCES, writeFamiliesFixture } from './helpers/families_fixture.js';
+import { hepdataSchemasPresent, hepdataSubmissionProblems, HEPDATA_SCHEMAS } from './helpers/hepdata_schema.js';
 import { writeFixture } from './helpers/weights_fixture.js';
 
 const fixture = writeFixture();
@@ -128,17 +131,24 @@ test('export --hepdata writes a submission that passes the schema check', async 
   assert.equal(readdirSync(dir).sort(), [
     'abs_gen_eta.yaml',
     'abs_gen_eta_covariance.yaml',
+    'abs_gen_eta_covariance_sim_stat.yaml',
+    'abs_gen_eta_covariance_stat.yaml',
+    'abs_gen_eta_covariance_syst_jes.yaml',
     'gen_pt.yaml',
     'gen_pt_covariance.yaml',
+    'gen_pt_covariance_sim_stat.yaml',
+    'gen_pt_covariance_stat.yaml',
+    'gen_pt_covariance_syst_jes.yaml',
     'submission.yaml',
   ]);
   assert.equal(schemaProblems(dir), []);
+  assert.equal(schemaCheck(dir), []);
   const table = parse(readFileSync(join(dir, 'gen_pt.yaml'), 'utf8'));
   assert.is(table.independent_variables[0].values.length, 6);
   assert.equal(table.independent_variables[0].values[0], { low: 20, high: 30 });
   assert.equal(
     table.dependent_variables[0].values[0].errors.map((e: { label: string }) => e.label),
-    ['stat', 'syst'],
+    ['stat', 'sys,sim-stat', 'sys,jes'],
   );
   const cov = parse(readFileSync(join(dir, 'gen_pt_covariance.yaml'), 'utf8'));
   assert.is(cov.dependent_variables[0].values.length, 36);
@@ -146,6 +156,152 @@ test('export --hepdata writes a submission that passes the schema check', async 
     cov.independent_variables.map((v: { values: unknown[] }) => v.values.length),
     [36, 36],
   );
+});
+
+/** Problems against HEPData's schemas and rules; [] with a note when ../shared has no schemas. */
+function schemaCheck(dir: string): string[] {
+  const problems = hepdataSubmissionProblems(dir);
+  if (problems === undefined) {
+    console.log(`  (HEPData schemas not found at ${HEPDATA_SCHEMAS}: schema check skipped)`);
+    return [];
+  }
+  return problems;
+}
+
+test('export --hepdata: one covariance table per family, equal to the hand computation, and valid', async () => {
+  const famDir = writeFamiliesFixture();
+  try {
+    const dir = join(famDir, 'hepdata');
+    const quiet = process.stdout.write.bind(process.stdout);
+    process.stdout.write = () => true;
+    let code: number;
+    try {
+      // bin [2, 3) is empty: no errors there (HEPData refuses all-zero errors)
+      code = await runExport([famDir, '--hepdata', dir, '--obs', 'x', '--bins', '0,1,2,3']);
+    } finally {
+      process.stdout.write = quiet;
+    }
+    assert.is(code, 0);
+    assert.equal(readdirSync(dir).sort(), [
+      'submission.yaml',
+      'x.yaml',
+      'x_covariance.yaml',
+      'x_covariance_background_stat.yaml',
+      'x_covariance_ensemble.yaml',
+      'x_covariance_sim_stat.yaml',
+      'x_covariance_stat.yaml',
+      'x_covariance_syst_a.yaml',
+      'x_covariance_syst_b.yaml',
+    ]);
+    assert.equal(schemaProblems(dir), []);
+    assert.equal(schemaCheck(dir), []);
+    // each family's table is the 3 × 3 covariance whose first 2 × 2 block is known by hand
+    const block = (file: string) => {
+      const values = parse(readFileSync(join(dir, file), 'utf8')).dependent_variables[0].values.map(
+        (v: { value: number }) => v.value,
+      );
+      assert.equal(values.slice(6), [0, 0, 0], `${file}: the empty bin has no covariance`);
+      assert.equal([values[2], values[5]], [0, 0], file);
+      return [values[0], values[1], values[3], values[4]];
+    };
+    const rounded = { rtol: 5e-6, atol: 0 }; // 6 significant digits
+    for (const [file, want] of [
+      ['x_covariance_stat.yaml', FAMILY_COVARIANCES.stat],
+      ['x_covariance_sim_stat.yaml', FAMILY_COVARIANCES.simStat],
+      ['x_covariance_background_stat.yaml', FAMILY_COVARIANCES.backgroundStat],
+      ['x_covariance_syst_a.yaml', FAMILY_COVARIANCES.a],
+      ['x_covariance_syst_b.yaml', FAMILY_COVARIANCES.b],
+      ['x_covariance_ensemble.yaml', FAMILY_COVARIANCES.ensemble],
+      ['x_covariance.yaml', FAMILY_COVARIANCES.total],
+    ] as const)
+      assertClose(file, block(file), want, rounded);
+    const headers = readdirSync(dir)
+      .filter((f) => f.startsWith('x_covariance'))
+      .sort()
+      .map((f) => parse(readFileSync(join(dir, f), 'utf8')).dependent_variables[0].header.name);
+    assert.equal(headers, [
+      'Covariance (total: stat + sim-stat + systematics + ensemble)',
+      'Covariance (background-stat, part of stat)',
+      'Covariance (ensemble)',
+      'Covariance (sim-stat)',
+      'Covariance (stat)',
+      'Covariance (sys,a)',
+      'Covariance (sys,b)',
+    ]);
+    // the main table itemises the errors; they add in quadrature to the total's diagonal
+    const values = parse(readFileSync(join(dir, 'x.yaml'), 'utf8')).dependent_variables[0].values;
+    assert.equal(
+      values[0].errors.map((e: { label: string }) => e.label),
+      ['stat', 'sys,sim-stat', 'sys,a', 'sys,b', 'sys,ensemble'],
+    );
+    assert.equal(values[1].errors[3], { asymerror: { plus: -0.5, minus: 0.5 }, label: 'sys,b' }, 'signed shift');
+    assert.equal(values[2], { value: 0 }, 'an empty bin carries no errors');
+    for (const k of [0, 1]) {
+      const squares = values[k].errors.reduce(
+        (a: number, e: { symerror?: number; asymerror?: { plus: number } }) =>
+          a + (e.symerror ?? e.asymerror!.plus) ** 2,
+        0,
+      );
+      assertClose(`bin ${k}: errors in quadrature`, squares, FAMILY_COVARIANCES.total[k * 3], rounded);
+    }
+    const submission = readFileSync(join(dir, 'submission.yaml'), 'utf8');
+    assert.match(submission, /name: x covariance \(background-stat, part of stat\)\n/);
+    assert.match(submission, /not added to the total again/);
+  } finally {
+    rmSync(famDir, { recursive: true, force: true });
+  }
+});
+
+test('HEPData numbers read as numbers in YAML 1.1; long names fit 64 characters and stay unique', async () => {
+  const name = `gen_pt*cos(gen_phi)*${'x'.repeat(70)}`;
+  const h = {
+    name,
+    observable: name,
+    edges: [0, 1e-7, 2e-7],
+    values: [3e-7, 0],
+    stat: [2e-7, 0],
+    covariance: { matrix: [4e-14, 1e-21, 1e-21, 0], what: 'total' },
+    familyCovariances: [{ key: 'stat', what: 'stat', description: 'd', matrix: [4e-14, 0, 0, 0] }],
+    description: 'tiny numbers',
+  };
+  const files = hepdataFiles([h, h], { comment: 'numbers' });
+  const table = files.get(`${name.replace(/[^A-Za-z0-9_-]+/g, '_')}.yaml`)!;
+  assert.match(table, /low: 1\.0e-7\n/);
+  assert.match(table, /value: 3\.0e-7\n/);
+  assert.not.match(table, /[\s:[]-?[0-9]+e[-+]/, 'no exponent without a decimal point');
+  const dir = join(fixture.dir, 'hepdata_numbers');
+  await writeHepdata(dir, [h, h], { comment: 'numbers' });
+  assert.equal(schemaCheck(dir), []);
+  const names = parseAllDocuments(files.get('submission.yaml')!)
+    .map((d) => d.toJS().name as string | undefined)
+    .filter((n) => n !== undefined);
+  assert.is(names.length, 6);
+  assert.is(new Set(names).size, 6, names.join(' | '));
+  for (const n of names) assert.ok([...n].length <= 64, n);
+  assert.ok(names[1].endsWith('... covariance'), names[1]);
+});
+
+test('the schema check finds what HEPData refuses', async () => {
+  if (!hepdataSchemasPresent()) return void console.log('  (HEPData schemas absent: skipped)');
+  const dir = join(fixture.dir, 'hepdata_bad');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'submission.yaml'),
+    'comment: c\n---\nname: t\ndescription: d\nkeywords: [{name: energies, values: [1]}]\ndata_file: t.yaml\n',
+  );
+  writeFileSync(
+    join(dir, 't.yaml'),
+    'independent_variables:\n- header: {name: x}\n  values: [{low: 0, high: 1}, {low: 1, high: 2}]\n' +
+      'dependent_variables:\n- header: {name: y}\n  values:\n  - {value: 2e-7, errors: [{symerror: 0, label: stat}]}\n' +
+      '  - {value: 1, errors: [{symerror: 1, asymerror: {plus: 1, minus: -1}}]}\n',
+  );
+  writeFileSync(join(dir, 'stray.yaml'), 'a: 1\n');
+  const problems = hepdataSubmissionProblems(dir)!.join('\n');
+  assert.match(problems, /submission doc 1: submission_schema\.json: .*keywords/);
+  assert.match(problems, /t\.yaml: value 0 has only zero uncertainties/);
+  assert.match(problems, /t\.yaml: number 2e-7 is a string to a YAML 1\.1 reader/);
+  assert.match(problems, /t\.yaml: data_schema\.json: /);
+  assert.match(problems, /stray\.yaml is not referenced/);
 });
 
 test('values, stat and covariance agree with a direct fill of the fixture', async () => {

@@ -1,13 +1,15 @@
 /**
- * `omnifold hist OUT/weights.arrow --obs EXPR --bins SPEC [--where EXPR] [--moment EXPR] [--json FILE]`
+ * `omnifold hist OUT/weights.arrow --obs EXPR --bins SPEC [--where EXPR] [--moment EXPR] [--families] [--json FILE]`
  *
  * Any histogram (or weighted mean) after the fact, from the weight columns of a weights
  * file: the nominal column gives the value; data bootstraps the stat covariance (without
  * at least 2 of them: √Σw² of the nominal weights, said so), sim bootstraps the sim-stat
- * covariance, each systematic δδᵀ, the ensemble columns the standard error of the nominal;
- * their sum the total, with its correlation matrix. Printed as a table (the ensemble
- * column when the file has ensemble columns) and, with --json, written as JSON
- * (`statEstimate` says which stat).
+ * covariance, background bootstraps the background-stat covariance (a part of stat,
+ * reported beside it), each systematic δδᵀ, the ensemble columns the standard error of the
+ * nominal; their sum the total, with its correlation matrix. Printed as a table (the
+ * ensemble column when the file has ensemble columns), with `--families` each family's
+ * covariance and correlation matrix after it; with --json, written as JSON (`statEstimate`
+ * says which stat; `families` holds every contributing family's covariance and correlation).
  */
 import {
   checkOutputFile,
@@ -15,12 +17,16 @@ import {
   diagonalSqrt,
   ensembleFactorOf,
   type Expression,
+  FAMILIES,
+  type FamilyTerm,
+  familyTerms,
   histogramUncertainties,
   InputError,
   meanUncertainties,
   OmniFoldError,
   parseExpression,
   readWeightsFile,
+  TOTAL_COMBINATION,
   type UncertaintyBreakdown,
   type WeightColumn,
   weightColumns,
@@ -32,7 +38,7 @@ import { parseBins } from './bins.js';
 import { joinDashValues } from './dash_values.js';
 
 const USAGE =
-  'usage: omnifold hist WEIGHTS.arrow --obs EXPR --bins lo:hi:n|e0,e1,... [--where EXPR] [--moment EXPR] [--json FILE [--force]]';
+  'usage: omnifold hist WEIGHTS.arrow --obs EXPR --bins lo:hi:n|e0,e1,... [--where EXPR] [--moment EXPR] [--families] [--json FILE [--force]]';
 
 interface Loaded {
   columnNames: string[];
@@ -164,6 +170,109 @@ function backgroundJson(u: UncertaintyBreakdown) {
   };
 }
 
+/** Key of a family term in `hist --json` `families` (systematics go under `systematics`, by name). */
+const FAMILY_KEY = {
+  stat: 'stat',
+  'sim-stat': 'simStat',
+  'background-stat': 'backgroundStat',
+  syst: 'syst',
+  ensemble: 'ensemble',
+  total: 'total',
+} as const;
+
+/** How a family term is computed, in words. */
+function howComputed(t: FamilyTerm, u: UncertaintyBreakdown, quantity: 'histogram' | 'mean'): string {
+  if (t.kind === 'stat') return describeStat(u, quantity);
+  if (t.kind === 'syst') return 'syst covariance = sum of the systematic terms';
+  if (t.kind === 'total') return TOTAL_COMBINATION;
+  return FAMILIES[t.family!].combination;
+}
+
+/**
+ * `families` of `hist --json`: per contributing family (stat, simStat, backgroundStat, each
+ * systematic by name under `systematics`, their sum syst, ensemble, total) how it was
+ * computed, its column count, the sum it is part of, per-entry uncertainty, covariance and
+ * correlation ([n × n] row-major).
+ */
+function familiesJson(u: UncertaintyBreakdown, quantity: 'histogram' | 'mean') {
+  const terms = familyTerms(u);
+  const entry = (t: FamilyTerm) => ({
+    how: howComputed(t, u, quantity),
+    columns: t.nColumns,
+    ...(t.partOf ? { partOf: t.partOf } : {}),
+    ...(t.delta ? { delta: Array.from(t.delta) } : {}),
+    uncertainty: Array.from(t.uncertainty),
+    covariance: Array.from(t.covariance),
+    correlation: Array.from(t.correlation),
+  });
+  // a systematic may be named anything, "__proto__" included: fromEntries defines plain keys
+  const systematics = Object.fromEntries(terms.filter((t) => t.kind === 'systematic').map((t) => [t.label, entry(t)]));
+  const others = new Map(terms.filter((t) => t.kind !== 'systematic').map((t) => [t.kind, t]));
+  const key = (kind: Exclude<FamilyTerm['kind'], 'systematic'>): [string, unknown][] => {
+    const t = others.get(kind);
+    return t === undefined ? [] : [[FAMILY_KEY[kind], entry(t)]];
+  };
+  return Object.fromEntries([
+    ...key('stat'),
+    ...key('sim-stat'),
+    ...key('background-stat'),
+    ['systematics', systematics],
+    ...key('syst'),
+    ...key('ensemble'),
+    ...key('total'),
+  ]);
+}
+
+/** A family term's line on stdout: its name and how it was computed, briefly. */
+function termLine(t: FamilyTerm, u: UncertaintyBreakdown, quantity: 'histogram' | 'mean'): string {
+  switch (t.kind) {
+    case 'stat':
+      return describeStat(u, quantity);
+    case 'sim-stat':
+      return `sim-stat: sample covariance over ${t.nColumns} sim bootstraps`;
+    case 'background-stat':
+      return `background-stat: sample covariance over ${t.nColumns} background bootstraps (part of stat, not added again)`;
+    case 'systematic':
+      return `systematic ${t.label}: δδᵀ with δ = H(${FAMILIES.systematic.column(0, t.label)}) − H(weight)`;
+    case 'syst':
+      return `syst: sum of the ${t.nColumns} systematic term${t.nColumns === 1 ? '' : 's'}`;
+    case 'ensemble':
+      return `ensemble: ${u.ensembleFactor === 1 ? '' : `${u.ensembleFactor}²·`}S/${t.nColumns}, S the sample covariance over ${t.nColumns} ensemble columns (standard error of the nominal)`;
+    case 'total':
+      return `total: ${familyTerms(u)
+        .filter((p) => p.partOf === 'total')
+        .map((p) => p.label)
+        .join(' + ')}`;
+  }
+}
+
+/** `--families` for a histogram: each contributing family's covariance and correlation matrix. */
+function familyMatricesReport(u: UncertaintyBreakdown): string {
+  const n = u.nominal.length;
+  const header = ['', ...Array.from({ length: n }, (_, j) => String(j + 1))];
+  const matrix = (m: Float64Array, cell: (v: number) => string) =>
+    table(
+      header,
+      Array.from({ length: n }, (_, i) => [String(i + 1), ...Array.from({ length: n }, (_, j) => cell(m[i * n + j]))]),
+    );
+  return familyTerms(u)
+    .map(
+      (t) =>
+        `\n${termLine(t, u, 'histogram')}\ncovariance\n${matrix(t.covariance, fmt)}correlation\n${matrix(t.correlation, (v) => v.toFixed(2))}`,
+    )
+    .join('');
+}
+
+/** `--families` for a weighted mean: each contributing family's variance and uncertainty. */
+function familyVariancesReport(u: UncertaintyBreakdown): string {
+  return familyTerms(u)
+    .map((t) => {
+      const [name, how] = termLine(t, u, 'mean').split(/: (.*)/s);
+      return `  ${name}: variance ${fmt(t.covariance[0])} (± ${fmt(t.uncertainty[0])}): ${how}\n`;
+    })
+    .join('');
+}
+
 function toJson(u: UncertaintyBreakdown, quantity: 'histogram' | 'mean') {
   const e = uncertaintyRows(u);
   return {
@@ -187,6 +296,7 @@ function toJson(u: UncertaintyBreakdown, quantity: 'histogram' | 'mean') {
       total: Array.from(u.total),
     },
     correlation: Array.from(u.correlation),
+    families: familiesJson(u, quantity),
     nDataBootstraps: u.nDataBootstraps,
     nSimBootstraps: u.nSimBootstraps,
     ...backgroundJson(u),
@@ -201,6 +311,7 @@ const OPTIONS = {
   where: { type: 'string' },
   moment: { type: 'string' },
   json: { type: 'string' },
+  families: { type: 'boolean' },
   force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -237,7 +348,8 @@ export async function runHist(argv: string[]): Promise<number> {
       const x = evaluate(compile(values.obs), file);
       const u = histogramUncertainties(file.weights, x, edges, mask, file.ensembleFactor);
       process.stdout.write(
-        `histogram of ${values.obs} in ${header}: ${edges.length - 1} bins; ${describeReplicas(u)}\n${describeStat(u, 'histogram')}\n\n${histogramReport(u, edges)}`,
+        `histogram of ${values.obs} in ${header}: ${edges.length - 1} bins; ${describeReplicas(u)}\n${describeStat(u, 'histogram')}\n\n${histogramReport(u, edges)}` +
+          (values.families ? familyMatricesReport(u) : ''),
       );
       out.histogram = { obs: values.obs, edges: Array.from(edges), ...toJson(u, 'histogram') };
     }
@@ -249,7 +361,8 @@ export async function runHist(argv: string[]): Promise<number> {
       process.stdout.write(
         `weighted mean of ${values.moment} in ${header}; ${describeReplicas(u)}\n${describeStat(u, 'mean')}\n` +
           `  ${fmt(u.nominal[0])} ± ${fmt(e.stat[0])} (stat) ± ${fmt(e.simStat[0])} (sim-stat) ± ${fmt(e.syst[0])} (syst)${u.nEnsemble > 0 ? ` ± ${fmt(e.ensemble[0])} (ensemble)` : ''}; total ± ${fmt(e.total[0])}\n` +
-          backgroundLine(u),
+          backgroundLine(u) +
+          (values.families ? `per family:\n${familyVariancesReport(u)}` : ''),
       );
       out.moment = { expr: values.moment, ...toJson(u, 'mean') };
     }

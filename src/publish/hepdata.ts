@@ -7,7 +7,12 @@ import { join } from 'node:path';
 import { hepdataFiles, type HepdataHistogram, type HepdataOptions } from './hepdata_submission.js';
 
 export { covarianceTable, hepdataFiles, hepdataHistogram, histogramTable } from './hepdata_submission.js';
-export type { HepdataHistogram, HepdataOptions, HistogramRequest } from './hepdata_submission.js';
+export type {
+  FamilyCovarianceTable,
+  HepdataHistogram,
+  HepdataOptions,
+  HistogramRequest,
+} from './hepdata_submission.js';
 
 /** Writes a submission folder `dir` (created if needed); returns the file names written. */
 export async function writeHepdata(

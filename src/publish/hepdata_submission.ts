@@ -1,9 +1,12 @@
 /**
  * HEPData submission folders: `submission.yaml` (a multi-document YAML: one header document,
- * then one document per table) and one table file per histogram, plus its covariance as a
- * table of its own. Format: the HEPData submission documentation (hepdata-submission,
- * schema 1.x): tables have `independent_variables` (bins as low/high) and
- * `dependent_variables` (values with labelled `symerror` errors), all of equal length.
+ * then one document per table) and one table file per histogram, plus its total covariance
+ * and each uncertainty family's covariance as tables of their own. Format: the HEPData
+ * submission documentation (hepdata-submission, schema 1.1): tables have
+ * `independent_variables` (bins as low/high) and `dependent_variables` (values with
+ * labelled `symerror` or `asymerror` errors), all of equal length. Numbers are written so
+ * that a YAML 1.1 reader (HEPData's) reads them as numbers, and a value whose errors would
+ * all be zero carries none (HEPData refuses all-zero errors).
  *
  * This file computes the histograms and the submission's YAML texts on any platform;
  * src/publish/hepdata.ts writes them to a folder.
@@ -11,6 +14,8 @@
 import { stringify } from 'yaml';
 import {
   diagonalSqrt,
+  type FamilyTerm,
+  familyTerms,
   histogramUncertainties,
   type StatEstimate,
   type UncertaintyBreakdown,
@@ -19,7 +24,7 @@ import { InputError } from '../base/errors.js';
 import { parseExpression } from '../analysis/expr.js';
 import { checkEdges } from '../analysis/histogram.js';
 import { ensembleFactorOf, type WeightsFile } from './weights_encoding.js';
-import { entersUncertainty, weightColumns } from '../uncertainty/families.js';
+import { entersUncertainty, FAMILIES, weightColumns } from '../uncertainty/families.js';
 
 /** One unfolded histogram to publish. */
 export interface HepdataHistogram {
@@ -42,14 +47,43 @@ export interface HepdataHistogram {
   statEstimate?: StatEstimate;
   /** [nBins] systematic uncertainty (sim-stat and systematics in quadrature), if any. */
   syst?: ArrayLike<number>;
+  /**
+   * [nBins] sim-stat uncertainty. With `simStat` or `systematics` given, the table itemises
+   * the errors: `stat`, `sys,sim-stat`, one `sys,<name>` per systematic and `sys,ensemble`,
+   * in place of one `syst` and `ensemble`; their quadrature sum is the total's diagonal.
+   */
+  simStat?: ArrayLike<number>;
+  /**
+   * Each systematic's signed shift δ = H_s − H_nominal, [nBins]: written as an asymmetric
+   * error plus δ, minus −δ, so that its sign across the bins (its correlation) is kept.
+   */
+  systematics?: { name: string; delta: ArrayLike<number> }[];
   /** [nBins] ensemble uncertainty: the standard error of the nominal over its ensemble columns, if any. */
   ensemble?: ArrayLike<number>;
   /** [nBins × nBins] row-major covariance of `values`, if known, with what it holds. */
   covariance?: { matrix: ArrayLike<number>; what: string };
+  /**
+   * One covariance table per uncertainty family beside the total's (stat, sim-stat,
+   * background-stat, each systematic, ensemble): `key` names its file
+   * (`<table>_covariance_<key>.yaml`), `what` its header, `description` its text.
+   */
+  familyCovariances?: FamilyCovarianceTable[];
   /** Unit of the event weights (e.g. `pb`); none means events. */
   weightUnit?: string;
   /** Free text: how the numbers were made. */
   description: string;
+}
+
+/** One family's covariance of a histogram, to publish as a table of its own. */
+export interface FamilyCovarianceTable {
+  /** File-name part, e.g. `stat`, `sim_stat`, `syst_jes`. */
+  key: string;
+  /** Short, for the header and table name, e.g. `stat`, `sys,jes`. */
+  what: string;
+  /** How it was computed, for the table description. */
+  description: string;
+  /** [nBins × nBins] row-major */
+  matrix: ArrayLike<number>;
 }
 
 /** Submission-level options. */
@@ -83,8 +117,19 @@ function check(h: HepdataHistogram): number {
     if (a !== undefined && a.length !== n)
       throw new InputError(`hepdata ${h.name} ${what} must have ${n} entries like the bins; got ${a.length}`);
   }
+  for (const [what, a] of [
+    ['simStat', h.simStat],
+    ...(h.systematics ?? []).map((s) => [`systematic ${s.name} delta`, s.delta] as const),
+  ] as const) {
+    if (a !== undefined && a.length !== n)
+      throw new InputError(`hepdata ${h.name} ${what} must have ${n} entries like the bins; got ${a.length}`);
+  }
   if (h.covariance && h.covariance.matrix.length !== n * n) {
     throw new InputError(`hepdata ${h.name} covariance must have ${n * n} entries; got ${h.covariance.matrix.length}`);
+  }
+  for (const f of h.familyCovariances ?? []) {
+    if (f.matrix.length !== n * n)
+      throw new InputError(`hepdata ${h.name} ${f.what} covariance must have ${n * n} entries; got ${f.matrix.length}`);
   }
   return n;
 }
@@ -98,6 +143,33 @@ function valueHeader(h: HepdataHistogram): Record<string, string> {
     name: h.weightUnit ? 'SIG (unfolded, per bin)' : 'N (unfolded events per bin)',
     ...(h.weightUnit ? { units: h.weightUnit } : {}),
   };
+}
+
+interface BinError {
+  symerror?: number;
+  asymerror?: { plus: number; minus: number };
+  label: string;
+}
+
+/** The labelled errors of bin `k`: itemised per family when the histogram has them. */
+function binErrors(h: HepdataHistogram, k: number): BinError[] {
+  const stat: BinError = { symerror: round(h.stat[k]), label: 'stat' };
+  if (h.simStat === undefined && h.systematics === undefined) {
+    return [
+      stat,
+      ...(h.syst ? [{ symerror: round(h.syst[k]), label: 'syst' }] : []),
+      ...(h.ensemble ? [{ symerror: round(h.ensemble[k]), label: 'ensemble' }] : []),
+    ];
+  }
+  return [
+    stat,
+    ...(h.simStat ? [{ symerror: round(h.simStat[k]), label: 'sys,sim-stat' }] : []),
+    ...(h.systematics ?? []).map((s) => ({
+      asymerror: { plus: round(s.delta[k]), minus: round(-s.delta[k]) },
+      label: `sys,${s.name}`,
+    })),
+    ...(h.ensemble ? [{ symerror: round(h.ensemble[k]), label: 'sys,ensemble' }] : []),
+  ];
 }
 
 /** The table document of one histogram. */
@@ -118,24 +190,26 @@ export function histogramTable(h: HepdataHistogram): Record<string, unknown> {
           { name: 'Method', value: 'OmniFold (unbinned)' },
           ...(h.where ? [{ name: 'Selection', value: h.where }] : []),
         ],
-        values: Array.from(h.values, (v, k) => ({
-          value: round(v),
-          errors: [
-            { symerror: round(h.stat[k]), label: 'stat' },
-            ...(h.syst ? [{ symerror: round(h.syst[k]), label: 'syst' }] : []),
-            ...(h.ensemble ? [{ symerror: round(h.ensemble[k]), label: 'ensemble' }] : []),
-          ],
-        })),
+        values: Array.from(h.values, (v, k) => {
+          const errors = binErrors(h, k);
+          // HEPData refuses a value whose errors are all zero (an empty bin): it gets none
+          return errors.every((e) => e.symerror === 0 || (e.asymerror?.plus === 0 && e.asymerror.minus === 0))
+            ? { value: round(v) }
+            : { value: round(v), errors };
+        }),
       },
     ],
   };
 }
 
-/** The covariance table: bin i × bin j, n² rows. */
-export function covarianceTable(h: HepdataHistogram): Record<string, unknown> {
+/**
+ * The covariance table, bin i × bin j, n² rows: of the total (`h.covariance`), or of one
+ * family (`family`, an entry of `h.familyCovariances`).
+ */
+export function covarianceTable(h: HepdataHistogram, family?: FamilyCovarianceTable): Record<string, unknown> {
   const n = check(h);
-  if (!h.covariance)
-    throw new InputError(`hepdata ${h.name} covariance must be given for a covariance table; got none`);
+  const covariance = family ?? h.covariance;
+  if (!covariance) throw new InputError(`hepdata ${h.name} covariance must be given for a covariance table; got none`);
   const edges = Array.from(h.edges);
   const bins = (axis: 'i' | 'j') =>
     Array.from({ length: n * n }, (_, k) => {
@@ -151,11 +225,45 @@ export function covarianceTable(h: HepdataHistogram): Record<string, unknown> {
     ],
     dependent_variables: [
       {
-        header: { name: `Covariance (${h.covariance.what})`, ...(unit ? { units: unit } : {}) },
-        values: Array.from(h.covariance.matrix, (v) => ({ value: round(v) })),
+        header: { name: `Covariance (${covariance.what})`, ...(unit ? { units: unit } : {}) },
+        values: Array.from(covariance.matrix, (v) => ({ value: round(v) })),
       },
     ],
   };
+}
+
+/** HEPData's limit on a table name. */
+const MAX_TABLE_NAME = 64;
+
+/** `base` + `suffix`, with `base` cut (ending in "...") so that the whole fits a table name. */
+function tableName(base: string, suffix = ''): string {
+  const chars = [...base];
+  const room = MAX_TABLE_NAME - [...suffix].length;
+  return (chars.length <= room ? base : `${chars.slice(0, room - 3).join('')}...`) + suffix;
+}
+
+/**
+ * A number in YAML that a YAML 1.1 reader (PyYAML, HEPData's) reads as a number: JavaScript
+ * writes 2e-7, which YAML 1.1 reads as a string; 2.0e-7 it reads as a float.
+ */
+const YAML11_NUMBER = {
+  identify: (v: unknown) => typeof v === 'number',
+  default: true,
+  tag: 'tag:yaml.org,2002:float',
+  test: /^(?!)$/, // never chosen when reading
+  resolve: (text: string) => Number(text),
+  stringify: ({ value }: { value: unknown }) => {
+    const x = value as number;
+    if (!Number.isFinite(x)) return Number.isNaN(x) ? '.nan' : x < 0 ? '-.inf' : '.inf';
+    const text = String(x);
+    const [mantissa, exponent] = text.split('e');
+    return exponent !== undefined && !mantissa.includes('.') ? `${mantissa}.0e${exponent}` : text;
+  },
+};
+
+/** YAML text of `value`, its numbers readable by YAML 1.1. */
+function toYaml(value: unknown): string {
+  return stringify(value, { customTags: (tags) => [YAML11_NUMBER, ...tags] });
 }
 
 /** File name → YAML text of a whole submission (submission.yaml first). */
@@ -164,27 +272,53 @@ export function hepdataFiles(histograms: readonly HepdataHistogram[], options: H
   const files = new Map<string, string>();
   const docs: Record<string, unknown>[] = [{ comment: options.comment }];
   const seen = new Set<string>();
-  for (const h of histograms) {
-    let s = stem(h.name);
-    for (let k = 2; seen.has(s); k++) s = `${stem(h.name)}_${k}`;
+  const names = new Set<string>();
+  /** A table name unique in the submission (HEPData requires it): " (2)", " (3)"… when taken. */
+  const uniqueName = (base: string, suffix = '') => {
+    let name = tableName(base, suffix);
+    for (let k = 2; names.has(name); k++) name = tableName(base, `${suffix} (${k})`);
+    names.add(name);
+    return name;
+  };
+  /** A file name unique in the folder. */
+  const uniqueFile = (stemText: string) => {
+    let s = stemText;
+    for (let k = 2; seen.has(s); k++) s = `${stemText}_${k}`;
     seen.add(s);
+    return `${s}.yaml`;
+  };
+  for (const h of histograms) {
+    const file = uniqueFile(stem(h.name));
+    const s = file.slice(0, -'.yaml'.length);
     const keywords = [
       { name: 'observables', values: [h.observable] },
       { name: 'phrases', values: ['Unfolding', 'OmniFold', ...(options.phrases ?? [])] },
     ];
-    files.set(`${s}.yaml`, stringify(histogramTable(h)));
-    docs.push({ name: h.name, description: h.description, keywords, data_file: `${s}.yaml` });
+    files.set(file, toYaml(histogramTable(h)));
+    const name = uniqueName(h.name);
+    docs.push({ name, description: h.description, keywords, data_file: file });
     if (h.covariance) {
-      files.set(`${s}_covariance.yaml`, stringify(covarianceTable(h)));
+      const covarianceFile = uniqueFile(`${s}_covariance`);
+      files.set(covarianceFile, toYaml(covarianceTable(h)));
       docs.push({
-        name: `${h.name} covariance`,
-        description: `Covariance (${h.covariance.what}) between the bins of table "${h.name}". ${h.description}`,
+        name: uniqueName(h.name, ' covariance'),
+        description: `Covariance (${h.covariance.what}) between the bins of table "${name}". ${h.description}`,
         keywords,
-        data_file: `${s}_covariance.yaml`,
+        data_file: covarianceFile,
+      });
+    }
+    for (const f of h.familyCovariances ?? []) {
+      const familyFile = uniqueFile(`${s}_covariance_${stem(f.key)}`);
+      files.set(familyFile, toYaml(covarianceTable(h, f)));
+      docs.push({
+        name: uniqueName(h.name, ` covariance (${f.what})`),
+        description: `Covariance (${f.what}) between the bins of table "${name}": ${f.description}.`,
+        keywords,
+        data_file: familyFile,
       });
     }
   }
-  const submission = docs.map((d) => stringify(d)).join('---\n');
+  const submission = docs.map((d) => toYaml(d)).join('---\n');
   return new Map([['submission.yaml', submission], ...files]);
 }
 
@@ -256,10 +390,13 @@ export function hepdataHistogram(file: WeightsFile, request: HistogramRequest): 
   );
   const names = u.systematics.map((s) => s.name);
   const withEnsemble = u.nEnsemble >= 2;
+  const withBackground = u.nBackgroundBootstraps >= 2;
   return {
     ...base,
     stat: diagonalSqrt(u.stat, n),
     syst,
+    ...(u.nSimBootstraps >= 2 ? { simStat: diagonalSqrt(u.simStat, n) } : {}),
+    systematics: u.systematics.map((s) => ({ name: s.name, delta: s.delta })),
     ...(withEnsemble ? { ensemble: diagonalSqrt(u.ensemble, n) } : {}),
     covariance: {
       matrix: u.total,
@@ -268,13 +405,59 @@ export function hepdataHistogram(file: WeightsFile, request: HistogramRequest): 
           ? 'total: stat + sim-stat + systematics'
           : 'total: stat (sqrt(sum w^2), diagonal) + sim-stat + systematics') + (withEnsemble ? ' + ensemble' : ''),
     },
+    familyCovariances: familyTerms(u)
+      .filter((t) => t.kind !== 'syst' && t.kind !== 'total')
+      .map((t) => familyCovariance(t, u)),
     description:
       `Unfolded distribution of ${request.obs} (${selection}), OmniFold, ${engine}, seed ${file.metadata.seed}. ` +
-      `${statSentence(u)}; syst: ${u.nSimBootstraps} sim bootstraps (sim-stat) and ${names.length} systematic variation(s)${names.length ? ` (${names.join(', ')})` : ''} in quadrature` +
+      `${statSentence(u)}; syst: ${u.nSimBootstraps} sim bootstraps (sim-stat) and ${names.length} systematic variation(s)${names.length ? ` (${names.join(', ')})` : ''}, itemised as sys,sim-stat and sys,<name> (signed shifts)` +
       (withEnsemble
-        ? `; ensemble: standard error ${u.ensembleFactor === 1 ? '' : `${u.ensembleFactor}*`}sigma/sqrt(${u.nEnsemble}) of the nominal over its ${u.nEnsemble} ensemble columns (network initialisation).`
-        : '.'),
+        ? `; ensemble: standard error ${u.ensembleFactor === 1 ? '' : `${u.ensembleFactor}*`}sigma/sqrt(${u.nEnsemble}) of the nominal over its ${u.nEnsemble} ensemble columns (network initialisation)`
+        : '') +
+      (withBackground
+        ? `; background-stat: ${u.nBackgroundBootstraps} background bootstraps, a part of stat (data bootstraps fluctuate the background too), in a covariance table of its own and not added again`
+        : '') +
+      '. The errors add in quadrature to the diagonal of the total covariance.',
   };
+}
+
+/** The covariance table of one family term, with its file key, header and description (ASCII). */
+function familyCovariance(t: FamilyTerm, u: UncertaintyBreakdown): FamilyCovarianceTable {
+  const matrix = t.covariance;
+  switch (t.kind) {
+    case 'stat':
+      return { key: 'stat', what: 'stat', description: statSentence(u), matrix };
+    case 'sim-stat':
+      return {
+        key: 'sim_stat',
+        what: 'sim-stat',
+        description: `sim-stat: sample covariance over ${t.nColumns} sim bootstraps (divisor n-1)`,
+        matrix,
+      };
+    case 'background-stat':
+      return {
+        key: 'background_stat',
+        what: 'background-stat, part of stat',
+        description: `background-stat: sample covariance over ${t.nColumns} background bootstraps (divisor n-1), the simulated background's statistics; a part of stat (data bootstraps fluctuate the background too), not added to the total again`,
+        matrix,
+      };
+    case 'systematic':
+      return {
+        key: `syst_${t.label}`,
+        what: `sys,${t.label}`,
+        description: `systematic ${t.label}: delta delta^T with delta = H(${FAMILIES.systematic.column(0, t.label)}) - H(weight)`,
+        matrix,
+      };
+    case 'ensemble':
+      return {
+        key: 'ensemble',
+        what: 'ensemble',
+        description: `ensemble: ${u.ensembleFactor === 1 ? '' : `${u.ensembleFactor}^2 * `}S/${t.nColumns}, S the sample covariance over the ${t.nColumns} ensemble columns (divisor n-1): the standard error of the nominal from the network initialisation`,
+        matrix,
+      };
+    default:
+      throw new InputError(`hepdata family covariance must be of one family; got ${t.kind}`);
+  }
 }
 
 /** How the stat errors were estimated, in plain ASCII for the table description. */

@@ -71,9 +71,14 @@ export class Moments {
     const delta = new Float64Array(n);
     for (let k = 0; k < n; k++) delta[k] = other.mean[k] - this.mean[k];
     const f = (countA * countB) / countAB;
+    // the upper triangle, mirrored: M2 stays exactly symmetric (f·δi·δj ≠ f·δj·δi in floating point)
     for (let i = 0; i < n; i++) {
       const fi = f * delta[i];
-      for (let j = 0; j < n; j++) this.m2[i * n + j] += other.m2[i * n + j] + fi * delta[j];
+      for (let j = i; j < n; j++) {
+        const v = this.m2[i * n + j] + (other.m2[i * n + j] + fi * delta[j]);
+        this.m2[i * n + j] = v;
+        this.m2[j * n + i] = v;
+      }
     }
     for (let k = 0; k < n; k++) this.mean[k] += (delta[k] * countB) / countAB;
     this.count = countAB;
@@ -264,6 +269,82 @@ export function correlationMatrix(covariance: Float64Array, n: number): Float64A
     }
   }
   return out;
+}
+
+/** What a {@link FamilyTerm} is: one family's covariance, or one of the two sums. */
+export type FamilyTermKind = 'stat' | 'sim-stat' | 'background-stat' | 'systematic' | 'syst' | 'ensemble' | 'total';
+
+/** One family's covariance of a quantity (or the sum `syst` or `total`), with its correlation. */
+export interface FamilyTerm {
+  kind: FamilyTermKind;
+  /** `stat`, `sim-stat`, `background-stat`, `ensemble`, `syst`, `total`, or a systematic's name. */
+  label: string;
+  /** The weight-column family it comes from; absent for the sums `syst` and `total`. */
+  family?: CovarianceFamily;
+  /** How many columns it comes from (data bootstraps for `stat`, however it was estimated). */
+  nColumns: number;
+  /**
+   * The sum it is a part of: `total` for stat, sim-stat, syst and ensemble (their sum is the
+   * total); `syst` for each systematic (their sum is syst); `stat` for background-stat (the
+   * background's share of stat, reported beside it and not added again); none for the total.
+   */
+  partOf?: 'total' | 'syst' | 'stat';
+  /** [n × n] row-major */
+  covariance: Float64Array;
+  /** [n × n] its correlation ({@link correlationMatrix}: 1 on the diagonal, 0 where a variance is 0) */
+  correlation: Float64Array;
+  /** [n] the square roots of its diagonal */
+  uncertainty: Float64Array;
+  /** [n] a systematic's shift δ = H_s − H_nominal (kind `systematic` only). */
+  delta?: Float64Array;
+}
+
+/**
+ * The terms of `u` that contribute, in the order they add up: stat (always: over the data
+ * bootstraps, or √Σw² with fewer than 2), sim-stat (at least 2 sim bootstraps),
+ * background-stat (at least 2 background bootstraps; not in the total), one term per
+ * systematic, their sum `syst` (with any systematic), ensemble (at least 2 ensemble
+ * columns) and the total. A family with fewer columns than that contributes a zero
+ * covariance and is left out.
+ */
+export function familyTerms(u: UncertaintyBreakdown): FamilyTerm[] {
+  const n = u.nominal.length;
+  const term = (
+    kind: FamilyTermKind,
+    label: string,
+    covariance: Float64Array,
+    nColumns: number,
+    rest: Partial<FamilyTerm> = {},
+  ): FamilyTerm => ({
+    kind,
+    label,
+    nColumns,
+    ...(kind === 'total'
+      ? {}
+      : { partOf: kind === 'systematic' ? 'syst' : kind === 'background-stat' ? 'stat' : 'total' }),
+    covariance,
+    correlation: correlationMatrix(covariance, n),
+    uncertainty: diagonalSqrt(covariance, n),
+    ...rest,
+  });
+  const terms: FamilyTerm[] = [term('stat', 'stat', u.stat, u.nDataBootstraps, { family: familyWithRole('stat') })];
+  if (u.nSimBootstraps >= 2)
+    terms.push(term('sim-stat', 'sim-stat', u.simStat, u.nSimBootstraps, { family: familyWithRole('sim-stat') }));
+  if (u.nBackgroundBootstraps >= 2) {
+    terms.push(
+      term('background-stat', 'background-stat', u.backgroundStat, u.nBackgroundBootstraps, {
+        family: familyWithRole('background-stat'),
+      }),
+    );
+  }
+  for (const s of u.systematics)
+    terms.push(term('systematic', s.name, s.covariance, 1, { family: familyWithRole('shift'), delta: s.delta }));
+  if (u.systematics.length > 0) terms.push(term('syst', 'syst', u.syst, u.systematics.length));
+  if (u.nEnsemble >= 2)
+    terms.push(term('ensemble', 'ensemble', u.ensemble, u.nEnsemble, { family: familyWithRole('standard-error') }));
+  const nTotal = terms.filter((t) => t.partOf === 'total').reduce((a, t) => a + t.nColumns, 0);
+  terms.push({ ...term('total', 'total', u.total, nTotal), correlation: u.correlation });
+  return terms;
 }
 
 /** The square roots of the diagonal of an [n × n] matrix. */
