@@ -173,6 +173,7 @@ export type {
   EnsembleMetadata,
   ReplicaWeightColumn,
   InputFileRecord,
+  LinkedWeightsFile,
   ObservableInfo,
   SelectionInfo,
 } from './publish/weights_encoding.js';

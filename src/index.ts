@@ -43,6 +43,7 @@ export { checkOutputFile, writeFileWhole } from './io/output_file.js';
 export {
   writeWeightsFile,
   readWeightsFile,
+  readLinkedWeightsFiles,
   writeOutputDir,
   describeInputFile,
   engineVersion,

@@ -25,7 +25,9 @@ import {
   meanUncertainties,
   OmniFoldError,
   parseExpression,
+  readLinkedWeightsFiles,
   readWeightsFile,
+  type WeightsFile,
   TOTAL_COMBINATION,
   type UncertaintyBreakdown,
   type WeightColumn,
@@ -47,10 +49,13 @@ interface Loaded {
   nRows: number;
   /** The f of the ensemble standard error (metadata.ensemble). */
   ensembleFactor: number;
+  /** Linked weights files (alternative unfoldings on their own events), by systematic name. */
+  linked: { name: string; file: Loaded }[];
 }
 
-async function load(path: string): Promise<Loaded> {
-  const file = await readWeightsFile(path);
+async function load(path: string, file?: WeightsFile): Promise<Loaded> {
+  file ??= await readWeightsFile(path);
+  const linked = await readLinkedWeightsFiles(path, file);
   const get = (name: string): ArrayLike<number> => {
     const c = file.columns.get(name);
     if (c === undefined)
@@ -64,6 +69,7 @@ async function load(path: string): Promise<Loaded> {
     weights,
     nRows: file.nRows,
     ensembleFactor: ensembleFactorOf(file.metadata),
+    linked: await Promise.all(linked.map(async (l) => ({ name: l.name, file: await load(l.path, l.file) }))),
   };
 }
 
@@ -344,9 +350,21 @@ export async function runHist(argv: string[]): Promise<number> {
     const mask = selection(values.where === undefined ? undefined : compile(values.where), file);
     const out: Record<string, unknown> = { file: positionals[0], where: values.where ?? null };
     const header = `${positionals[0]}${values.where ? ` where ${values.where}` : ''}`;
+    // an alternative unfolding's systematic: the same quantity on its own events and weights
+    const onLinked = (quantity: (linked: Loaded, mask: Uint8Array | undefined) => Float64Array) =>
+      file.linked.map((l) => {
+        const compileThere = (src: string) => parseExpression(src, l.file.columnNames);
+        const there = selection(values.where === undefined ? undefined : compileThere(values.where), l.file);
+        return { name: l.name, values: quantity(l.file, there) };
+      });
     if (values.obs !== undefined && edges !== undefined) {
       const x = evaluate(compile(values.obs), file);
-      const u = histogramUncertainties(file.weights, x, edges, mask, file.ensembleFactor);
+      const linked = onLinked(
+        (l, there) =>
+          histogramUncertainties(l.weights, evaluate(parseExpression(values.obs!, l.columnNames), l), edges, there)
+            .nominal,
+      );
+      const u = histogramUncertainties(file.weights, x, edges, mask, file.ensembleFactor, linked);
       process.stdout.write(
         `histogram of ${values.obs} in ${header}: ${edges.length - 1} bins; ${describeReplicas(u)}\n${describeStat(u, 'histogram')}\n\n${histogramReport(u, edges)}` +
           (values.families ? familyMatricesReport(u) : ''),
@@ -355,7 +373,11 @@ export async function runHist(argv: string[]): Promise<number> {
     }
     if (values.moment !== undefined) {
       const m = evaluate(compile(values.moment), file);
-      const u = meanUncertainties(file.weights, m, mask, file.ensembleFactor);
+      const linked = onLinked(
+        (l, there) =>
+          meanUncertainties(l.weights, evaluate(parseExpression(values.moment!, l.columnNames), l), there).nominal,
+      );
+      const u = meanUncertainties(file.weights, m, mask, file.ensembleFactor, linked);
       const e = uncertaintyRows(u);
       if (values.obs !== undefined) process.stdout.write('\n');
       process.stdout.write(

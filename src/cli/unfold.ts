@@ -7,7 +7,10 @@
  */
 import {
   checkOutputDir,
+  encodeWeightsFile,
+  engineVersion,
   type ExecutedReplicas,
+  type LinkedWeightsFile,
   type OutputDir,
   planReplicas,
   ReplicaRun,
@@ -17,12 +20,16 @@ import {
   splitObjectPath,
   summarize,
   UNFOLD_DEFAULTS,
+  unfold,
   type UnfoldOptions,
+  type UnfoldResult,
   withoutRunLocalOptions,
   writePlotsAndReport,
   writeSummary,
   writeWeightsFile,
 } from '../index.js';
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { progressPrinter } from './progress.js';
 import { formatResultTable } from './table.js';
@@ -31,7 +38,7 @@ import { chooseReplicas } from './replica_list.js';
 import { membersOf, planHasReplicas, replicaExecutor, runReplicaOptions, runUnfoldOptions } from './unfold_run.js';
 import { loadInputs, type LoadedInputs } from './unfold_inputs.js';
 import { planUnfold, type RunPlan } from './unfold_plan.js';
-import { resolveSystematics } from './unfold_systematics.js';
+import { type AlternativeSample, loadAlternatives, resolveSystematics } from './unfold_systematics.js';
 
 /** The replica settings as stored in the metadata (systematics by name and source). */
 function replicaConfiguration(plan: RunPlan): Record<string, unknown> {
@@ -45,7 +52,25 @@ function replicaConfiguration(plan: RunPlan): Record<string, unknown> {
 
 /** What `omnifold unfold` writes in its output folder. */
 export function outputEntries(plan: RunPlan): string[] {
-  return ['weights.arrow', 'summary.json', ...(plan.plots ? ['report.html', 'plots'] : [])];
+  return [
+    'weights.arrow',
+    ...alternativeFiles(plan).map((a) => a.file),
+    'summary.json',
+    ...(plan.plots ? ['report.html', 'plots'] : []),
+  ];
+}
+
+/** The alternative unfoldings of a plan (`--syst name=unfold:FILE`) and the weights files they write. */
+function alternativeFiles(plan: RunPlan): { name: string; file: string }[] {
+  return plan.replicas.systematics
+    .filter((s) => s.kind === 'alternative')
+    .map((s) => ({ name: s.name, file: `syst_${s.name}.arrow` }));
+}
+
+/** An alternative unfolding, done: its sample and result. */
+interface AlternativeRun {
+  alternative: AlternativeSample;
+  result: UnfoldResult;
 }
 
 /** The input files a plan reads, by option (none for a toy). */
@@ -60,7 +85,8 @@ export function inputFiles(plan: RunPlan): { option: string; path: string }[] {
     for (const path of plan.input.background) files.push({ option: '--background', path: splitObjectPath(path).file });
   }
   for (const s of plan.replicas.systematics)
-    if (s.kind === 'sample') files.push({ option: `--syst ${s.name}`, path: splitObjectPath(s.file).file });
+    if (s.kind === 'sample' || s.kind === 'alternative')
+      files.push({ option: `--syst ${s.name}`, path: splitObjectPath(s.file).file });
   return files;
 }
 
@@ -76,16 +102,44 @@ async function writeOutputs(
   inputs: LoadedInputs,
   run: ReplicaRunResult,
   summary: RunSummary,
+  alternatives: readonly AlternativeRun[],
 ): Promise<void> {
   const { sim, data } = inputs;
+  const dataWeightSum = data.weights.reduce((s, w) => s + w, 0);
   await out.commit(async (dir) => {
+    const linked: LinkedWeightsFile[] = [];
+    for (const { alternative, result } of alternatives) {
+      const file = `syst_${alternative.name}.arrow`;
+      const bytes = encodeWeightsFile({
+        genNames: inputs.genNames,
+        gen: alternative.sim.gen,
+        passGen: alternative.sim.passGen,
+        passReco: alternative.sim.passReco,
+        priorWeights: alternative.sim.weights,
+        dataWeightSum,
+        result,
+        configuration: {
+          command: 'unfold',
+          alternativeUnfolding: alternative.name,
+          arguments: plan.args,
+          options: storedOptions(result.options),
+        },
+        inputs: [alternative.input, ...inputs.files.filter((f) => !f.role.startsWith('syst:'))],
+        observables: inputs.observables,
+        selection: inputs.selection,
+        engineVersion: engineVersion(),
+      });
+      await writeFile(join(dir, file), bytes);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      linked.push({ name: alternative.name, family: 'systematic', file, sha256, bytes: bytes.length });
+    }
     await writeWeightsFile(join(dir, 'weights.arrow'), {
       genNames: inputs.genNames,
       gen: sim.gen,
       passGen: sim.passGen,
       passReco: sim.passReco,
       priorWeights: sim.weights,
-      dataWeightSum: data.weights.reduce((s, w) => s + w, 0),
+      dataWeightSum,
       ...(data.background ? { backgroundWeightSum: data.background.weights.reduce((s, w) => s + w, 0) } : {}),
       result: run.nominal,
       replicas: run.columns.slice(1),
@@ -99,12 +153,38 @@ async function writeOutputs(
       inputs: inputs.files,
       observables: inputs.observables,
       selection: inputs.selection,
+      linked,
     });
     await writeSummary(join(dir, 'summary.json'), summary);
     if (plan.plots) {
       await writePlotsAndReport(dir);
     }
   });
+}
+
+/**
+ * The alternative unfoldings (`--syst name=unfold:FILE`, as H1 does it): the data unfolded
+ * with each alternative sample as the sim, with the nominal's options, in this thread. Their
+ * random streams are keyed as systematic replicas numbered after the plan's own.
+ */
+async function runAlternatives(
+  plan: RunPlan,
+  inputs: LoadedInputs,
+  run: ReplicaRunResult,
+  printer: { message: (line: string) => void },
+): Promise<AlternativeRun[]> {
+  const samples = await loadAlternatives(plan.replicas.systematics, plan.input, inputs);
+  const first = plan.replicas.systematics.filter((s) => s.kind !== 'alternative').length;
+  const out: AlternativeRun[] = [];
+  for (const [k, alternative] of samples.entries()) {
+    printer.message(`systematic ${alternative.name}: unfolding the data with ${alternative.input.path} as the sim`);
+    const result = await unfold(alternative.sim, inputs.data, {
+      ...run.options,
+      replica: { kind: 'syst', index: first + k },
+    });
+    out.push({ alternative, result });
+  }
+  return out;
 }
 
 /** What a `--replicas` run did, for stdout: the replicas computed and found stored, and what comes next. */
@@ -207,7 +287,8 @@ export async function finishRun(
   });
   // warnings are printed with or without plots and --quiet, and kept in summary.json
   for (const w of warnings) process.stderr.write(`warning: ${w.where}: ${w.message}\n`);
-  await writeOutputs(out, plan, inputs, run, { ...summary, warnings, run: runFacts });
+  const alternatives = await runAlternatives(plan, inputs, run, printer);
+  await writeOutputs(out, plan, inputs, run, { ...summary, warnings, run: runFacts }, alternatives);
   printer.message(
     `wrote ${outputEntries(plan)
       .map((f) => join(plan.outDir, f))

@@ -67,7 +67,7 @@ export const UNFOLD_FLAGS: Readonly<
   syst: {
     type: 'string',
     multiple: true,
-    help: 'systematic replica, repeatable: name=prior:FILE or name=response:FILE (another generator, by reweighting) | name=FILE (the same events through another detector, row-aligned) | name=weight:COL | name=reco:COL*1.01',
+    help: 'systematic replica, repeatable: name=prior:FILE or name=response:FILE (another generator, by reweighting) | name=unfold:FILE (the data unfolded with FILE as the sim, into OUT/syst_<name>.arrow) | name=FILE (the same events through another detector, row-aligned) | name=weight:COL | name=reco:COL*1.01',
   },
   replicas: {
     type: 'string',
@@ -139,11 +139,11 @@ function configValue(key: string, value: unknown): string | string[] | boolean {
   throw new InputError(`config key "${key}" must be a string, number or array; got ${JSON.stringify(value)}`);
 }
 
-/** A `name=FILE` (or `name=prior:FILE`, `name=response:FILE`) systematic with a relative FILE, resolved against `folder`; other forms unchanged. */
+/** A `name=FILE` (or `name=prior:FILE`, `name=response:FILE`, `name=unfold:FILE`) systematic with a relative FILE, resolved against `folder`; other forms unchanged. */
 function resolveSystFile(item: string, folder: string): string {
   const match = /^([^=]+)=(.+)$/.exec(item.trim());
   if (match === null || /^(weight|reco):/.test(match[2])) return item;
-  const recipe = /^(prior|response):/.exec(match[2])?.[0] ?? '';
+  const recipe = /^(prior|response|unfold):/.exec(match[2])?.[0] ?? '';
   const file = match[2].slice(recipe.length);
   return isAbsolute(file) ? item : `${match[1]}=${recipe}${resolve(folder, file)}`;
 }

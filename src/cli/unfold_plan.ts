@@ -50,10 +50,12 @@ export type InputPlan =
 /**
  * A `--syst` value: `name=FILE` (the nominal events through another detector, row-aligned),
  * `name=prior:FILE` or `name=response:FILE` (another generator, by a reweighting recipe),
- * `name=weight:COL` or `name=reco:COL*factor`.
+ * `name=unfold:FILE` (the data unfolded with another generator's sample as the sim, its
+ * weights in a file of their own), `name=weight:COL` or `name=reco:COL*factor`.
  */
 export type SystematicArg =
   | { name: string; kind: 'sample'; file: string; recipe?: GeneratorRecipe }
+  | { name: string; kind: 'alternative'; file: string }
   | { name: string; kind: 'weight'; column: string }
   | { name: string; kind: 'reco-transform'; column: string; scale: number };
 
@@ -62,7 +64,7 @@ export function parseSystematic(text: string): SystematicArg {
   const match = /^([A-Za-z0-9_.-]+)=(.+)$/.exec(text.trim());
   if (match === null)
     throw new InputError(
-      `--syst must read name=FILE, name=prior:FILE, name=response:FILE, name=weight:COL or name=reco:COL*factor (name of letters, digits, _ . -); got ${JSON.stringify(text)}`,
+      `--syst must read name=FILE, name=prior:FILE, name=response:FILE, name=unfold:FILE, name=weight:COL or name=reco:COL*factor (name of letters, digits, _ . -); got ${JSON.stringify(text)}`,
     );
   const [, name, spec] = match;
   if (spec.startsWith('weight:')) {
@@ -80,6 +82,11 @@ export function parseSystematic(text: string): SystematicArg {
       );
     }
     return { name, kind: 'reco-transform', column: transform[1], scale };
+  }
+  if (spec.startsWith('unfold:')) {
+    const file = spec.slice('unfold:'.length).trim();
+    if (file === '') throw new InputError(`--syst ${name}=unfold:FILE must name a file; got ${JSON.stringify(text)}`);
+    return { name, kind: 'alternative', file };
   }
   for (const recipe of GENERATOR_RECIPES) {
     if (!spec.startsWith(`${recipe}:`)) continue;

@@ -18,6 +18,7 @@ import {
   simColumnList,
   simSampleFromTable,
   type SystematicSpec,
+  type InputFileRecord,
   type UnfoldOptions,
   type UnfoldProgress,
 } from '../index.js';
@@ -27,7 +28,7 @@ import type { InputPlan, SystematicArg } from './unfold_plan.js';
 function simFiles(plan: InputPlan, arg: SystematicArg): Extract<InputPlan, { kind: 'files' }> {
   if (plan.kind !== 'files') {
     throw new InputError(
-      `--syst ${arg.name} must come with --sim input files when it reads a ${arg.kind === 'sample' ? 'file' : 'column'}; got the embedded ${plan.toy} toy`,
+      `--syst ${arg.name} must come with --sim input files when it reads a ${arg.kind === 'sample' || arg.kind === 'alternative' ? 'file' : 'column'}; got the embedded ${plan.toy} toy`,
     );
   }
   return plan;
@@ -78,9 +79,13 @@ export async function resolveSystematics(
 ): Promise<SystematicSpec[]> {
   const out: SystematicSpec[] = [];
   for (const arg of args) {
-    if (arg.kind === 'sample' && simFiles(plan, arg)) await checkInputFile(`--syst ${arg.name}`, arg.file);
+    if ((arg.kind === 'sample' || arg.kind === 'alternative') && simFiles(plan, arg))
+      await checkInputFile(`--syst ${arg.name}`, arg.file);
   }
-  for (const [index, arg] of args.entries()) {
+  for (const arg of args) {
+    // the replica index of this systematic, which keys the recipes' fits too
+    const index = out.length;
+    if (arg.kind === 'alternative') continue;
     if (arg.kind === 'reco-transform') {
       const feature = inputs.recoNames.indexOf(arg.column);
       if (feature < 0) {
@@ -127,6 +132,43 @@ export async function resolveSystematics(
       }
       inputs.files.push(await describeInput(`syst:${arg.name}`, `--syst ${arg.name}`, arg.file));
     }
+  }
+  return out;
+}
+
+/** An alternative sim sample to unfold the data with (`--syst name=unfold:FILE`). */
+export interface AlternativeSample {
+  name: string;
+  sim: SimSample;
+  /** The input record of its file (role `syst:<name>`). */
+  input: InputFileRecord;
+}
+
+/**
+ * The alternative samples of `--syst name=unfold:FILE`, read with the nominal sim's
+ * columns (their events need not match the nominal's: each is unfolded on its own).
+ */
+export async function loadAlternatives(
+  args: readonly SystematicArg[],
+  plan: InputPlan,
+  inputs: LoadedInputs,
+): Promise<AlternativeSample[]> {
+  const out: AlternativeSample[] = [];
+  for (const arg of args) {
+    if (arg.kind !== 'alternative') continue;
+    const files = simFiles(plan, arg);
+    const columns = {
+      gen: files.gen,
+      reco: files.reco,
+      weight: files.simWeight,
+      passGen: files.passGen,
+      passReco: files.passReco,
+    };
+    const table = await readTable(arg.file, { columns: simColumnList(columns) });
+    const sim = { ...simSampleFromTable(table, columns), genNames: inputs.genNames, recoNames: inputs.recoNames };
+    const input = await describeInput(`syst:${arg.name}`, `--syst ${arg.name}`, arg.file);
+    inputs.files.push(input);
+    out.push({ name: arg.name, sim, input });
   }
   return out;
 }

@@ -176,7 +176,7 @@ function movedSystematics(recorded: UnfoldArgs[string], moved: string[]): string
   const items = recorded === undefined ? [] : Array.isArray(recorded) ? [...recorded] : [String(recorded)];
   const fileSysts = items
     .map(parseSystematic)
-    .filter((s) => s.kind === 'sample')
+    .filter((s) => s.kind === 'sample' || s.kind === 'alternative')
     .map((s) => s.name);
   for (const text of moved) {
     const s = parseSystematic(text);
@@ -188,8 +188,13 @@ function movedSystematics(recorded: UnfoldArgs[string], moved: string[]): string
     }
     // the recorded recipe (prior:, response:) stays; only the file moves
     const recorded = parseSystematic(items[k]);
-    items[k] =
-      recorded.kind === 'sample' && recorded.recipe !== undefined ? `${s.name}=${recorded.recipe}:${s.file}` : text;
+    const prefix =
+      recorded.kind === 'alternative'
+        ? 'unfold:'
+        : recorded.kind === 'sample' && recorded.recipe
+          ? `${recorded.recipe}:`
+          : '';
+    items[k] = `${s.name}=${prefix}${s.file}`;
   }
   return items;
 }
@@ -208,7 +213,8 @@ function planFiles(plan: RunPlan): Map<string, { path: string; flag: string }> {
     files.set(`background#${k}`, { path, flag: '--background FILE (once per background file, in order)' }),
   );
   for (const s of plan.replicas.systematics)
-    if (s.kind === 'sample') files.set(`syst:${s.name}`, { path: s.file, flag: `--syst ${s.name}=FILE` });
+    if (s.kind === 'sample' || s.kind === 'alternative')
+      files.set(`syst:${s.name}`, { path: s.file, flag: `--syst ${s.name}=FILE` });
   return files;
 }
 

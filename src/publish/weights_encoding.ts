@@ -54,6 +54,21 @@ export interface SelectionInfo {
   reco?: string;
 }
 
+/**
+ * A weights file written beside this one whose histograms enter this one's uncertainty:
+ * the data unfolded with an alternative sim (`--syst name=unfold:FILE`), on that sample's
+ * own events. Its systematic is δ = H(linked file's `weight`) − H(this file's `weight`).
+ */
+export interface LinkedWeightsFile {
+  /** Systematic name, as `syst_<name>` columns are named. */
+  name: string;
+  family: 'systematic';
+  /** File name, in the same folder as this file. */
+  file: string;
+  sha256: string;
+  bytes: number;
+}
+
 /** What a weights file holds: what {@link encodeWeightsFile} encodes. */
 export interface WeightsFileContent {
   /** Gen feature names, used as column names. */
@@ -84,6 +99,8 @@ export interface WeightsFileContent {
   selection?: SelectionInfo;
   /** What `weight` is and how it is normalised, as text; default: the unfolding's. */
   normalisationDescription?: string;
+  /** Weights files beside this one that enter its uncertainty ({@link LinkedWeightsFile}). */
+  linked?: readonly LinkedWeightsFile[];
 }
 
 /** The parsed `omnifold` schema metadata. */
@@ -105,6 +122,8 @@ export interface WeightsMetadata {
   selection?: SelectionInfo;
   /** Present when the file has ensemble columns: what they are and how they combine. */
   ensemble?: EnsembleMetadata;
+  /** Present when weights files beside this one enter its uncertainty ({@link LinkedWeightsFile}). */
+  linked?: LinkedWeightsFile[];
 }
 
 /** `metadata.ensemble`: the ensemble behind the `ensemble` columns (docs/weights-format.md). */
@@ -189,6 +208,7 @@ export function buildWeightsTable(content: WeightsFileContent): Table {
     },
     observables: content.genNames.map((name) => ({ ...content.observables?.find((o) => o.name === name), name })),
     ...(content.selection === undefined ? {} : { selection: content.selection }),
+    ...(content.linked === undefined || content.linked.length === 0 ? {} : { linked: [...content.linked] }),
     ...(members.length === 0
       ? {}
       : {

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { InputError } from '../base/errors.js';
 import { readInputFile } from '../io/csv_io.js';
 import { splitObjectPath } from '../io/load.js';
 import { checkOutputDir } from '../io/output_dir.js';
@@ -22,6 +23,7 @@ import {
 export { WEIGHTS_FORMAT_VERSION, buildWeightsTable, decodeWeightsFile, encodeWeightsFile } from './weights_encoding.js';
 export type {
   InputFileRecord,
+  LinkedWeightsFile,
   ObservableInfo,
   ReplicaWeightColumn,
   SelectionInfo,
@@ -67,6 +69,37 @@ export async function writeWeightsFile(path: string, content: WeightsFileContent
 /** Reads a `weights.arrow` written by {@link writeWeightsFile}. */
 export async function readWeightsFile(path: string): Promise<WeightsFile> {
   return decodeWeightsFile(await readInputFile(path), path);
+}
+
+/**
+ * The weights files linked from `file` (read from `path`), e.g. the alternative unfoldings
+ * of `--syst name=unfold:FILE`: each read from the same folder and checked against the
+ * SHA-256 and size recorded in `file`. Throws an InputError naming the file otherwise.
+ */
+export async function readLinkedWeightsFiles(
+  path: string,
+  file: WeightsFile,
+): Promise<{ name: string; path: string; file: WeightsFile }[]> {
+  const out: { name: string; path: string; file: WeightsFile }[] = [];
+  for (const link of file.metadata.linked ?? []) {
+    const linkedPath = join(dirname(path), link.file);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readInputFile(linkedPath);
+    } catch (cause) {
+      throw new InputError(
+        `${path}: linked weights file ${linkedPath} (systematic ${link.name}) must be readable beside it; got ${(cause as Error).message}`,
+        { cause },
+      );
+    }
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (sha256 !== link.sha256 || bytes.length !== link.bytes)
+      throw new InputError(
+        `${path}: linked weights file ${linkedPath} must have the SHA-256 recorded in it; got ${sha256.slice(0, 12)}… (recorded ${link.sha256.slice(0, 12)}…)`,
+      );
+    out.push({ name: link.name, path: linkedPath, file: decodeWeightsFile(bytes, linkedPath) });
+  }
+  return out;
 }
 
 /**

@@ -66,8 +66,40 @@ export function validateWeightsTable(table: Table): string[] {
   const roles = checkColumnList(meta, problems);
   checkObservables(meta, roles, problems);
   checkEnsemble(meta, roles, problems);
+  checkLinked(meta, roles, problems);
   checkColumns(table, roles, problems);
   return problems;
+}
+
+/** metadata.linked, when present: `{ name, family: 'systematic', file, sha256, bytes }` per linked weights file. */
+function checkLinked(meta: Json, roles: Map<string, string>, problems: string[]): void {
+  const list = meta.linked;
+  if (list === undefined) return;
+  if (!Array.isArray(list)) {
+    problems.push(`metadata.linked must be an array of linked weights files; got ${describeValue(list)}`);
+    return;
+  }
+  list.forEach((entry: unknown, k) => {
+    const e = entry as Json;
+    const ok =
+      isObject(e) &&
+      typeof e.name === 'string' &&
+      /^[A-Za-z0-9_.-]+$/.test(e.name) &&
+      e.family === 'systematic' &&
+      typeof e.file === 'string' &&
+      /^[A-Za-z0-9_.-]+$/.test(e.file) &&
+      typeof e.sha256 === 'string' &&
+      /^[0-9a-f]{64}$/.test(e.sha256) &&
+      Number.isInteger(e.bytes);
+    if (!ok)
+      problems.push(
+        `metadata.linked[${k}] must be { name, family: "systematic", file (a name in the same folder), sha256 (64 hex digits), bytes }; got ${describeValue(entry)}`,
+      );
+    else if (roles.has(`syst_${e.name as string}`))
+      problems.push(
+        `metadata.linked[${k}].name must differ from the systematic columns; got "${e.name as string}" twice`,
+      );
+  });
 }
 
 /** metadata.ensemble: required with ensemble columns, then `{ members, runs, combine, standardErrorFactor }`. */

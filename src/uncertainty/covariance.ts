@@ -366,6 +366,7 @@ export function replicaUncertainties(
   quantity: (weights: ArrayLike<number>) => Float64Array,
   statVariance?: ArrayLike<number>,
   ensembleFactor = 1,
+  linked: readonly LinkedQuantity[] = [],
 ): UncertaintyBreakdown {
   const nominal = nominalColumn(columns);
   const position = new Map<string, number>();
@@ -376,7 +377,23 @@ export function replicaUncertainties(
     position.set(c.family, index + 1);
     replicas.push({ family: c.family, index, name: c.name.replace(/^syst_/, ''), values: quantity(c.values) });
   }
+  // linked files' systematics come after the columns' (their δ is against this file's nominal)
+  const shift = familyWithRole('shift');
+  for (const l of linked) {
+    const index = position.get(shift) ?? 0;
+    position.set(shift, index + 1);
+    replicas.push({ family: shift, index, name: l.name, values: Float64Array.from(l.values) });
+  }
   return combineReplicas(quantity(nominal.values), replicas, statVariance, ensembleFactor);
+}
+
+/**
+ * A systematic computed on other events: the same quantity from a linked weights file's
+ * `weight` (the data unfolded with an alternative sim); it enters as δ = values − nominal.
+ */
+export interface LinkedQuantity {
+  name: string;
+  values: ArrayLike<number>;
 }
 
 function nominalColumn(columns: readonly WeightColumn[]): WeightColumn {
@@ -398,6 +415,7 @@ export function histogramUncertainties(
   edges: ArrayLike<number>,
   mask?: ArrayLike<number>,
   ensembleFactor = 1,
+  linked: readonly LinkedQuantity[] = [],
 ): UncertaintyBreakdown {
   const w = nominalColumn(columns).values;
   const squared = Float64Array.from({ length: w.length }, (_, i) => w[i] * w[i]);
@@ -406,6 +424,7 @@ export function histogramUncertainties(
     (weights) => binnedSums(x, weights, edges, mask),
     binnedSums(x, squared, edges, mask),
     ensembleFactor,
+    linked,
   );
 }
 
@@ -419,6 +438,7 @@ export function meanUncertainties(
   m: ArrayLike<number>,
   mask?: ArrayLike<number>,
   ensembleFactor = 1,
+  linked: readonly LinkedQuantity[] = [],
 ): UncertaintyBreakdown {
   const w = nominalColumn(columns).values;
   return replicaUncertainties(
@@ -426,6 +446,7 @@ export function meanUncertainties(
     (weights) => weightedMean(m, weights, mask),
     Float64Array.of(weightedMeanVariance(m, w, mask)),
     ensembleFactor,
+    linked,
   );
 }
 
