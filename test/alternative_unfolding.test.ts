@@ -95,6 +95,10 @@ test('the alternative unfolding: its own file, linked by SHA-256; the shift of t
   const json = JSON.parse(readFileSync(join(dir, 'h.json'), 'utf8'));
   const delta = json.moment.families.systematics.alt.delta[0];
   assert.ok(Math.abs(delta - shift) < 1e-12, `hist δ ${delta}, files ${shift}`);
+  const e = run(['export', 'out', '--hepdata', 'hd', '--obs', 'x', '--bins', '-2:2:4']);
+  assert.is(e.code, 0, e.stderr);
+  assert.ok(existsSync(join(dir, 'hd', 'x_covariance_syst_alt.yaml')), e.stdout);
+  assert.match(readFileSync(join(dir, 'hd', 'x.yaml'), 'utf8'), /label: sys,alt/);
   for (const f of ['weights.arrow', 'syst_alt.arrow']) assert.is(run(['validate', join('out', f)]).code, 0, f);
   const manifest = JSON.parse(readFileSync(join(dir, 'out', '.omnifold-output.json'), 'utf8'));
   assert.ok(manifest.entries.includes('syst_alt.arrow'), 'the engine lists the linked file as its own');
@@ -107,6 +111,7 @@ test('a changed linked file: hist refuses it in one line naming it', () => {
   writeFileSync(path, bytes);
   const h = run(['hist', join('out', 'weights.arrow'), '--moment', 'x']);
   assert.is(h.code, 2, h.stderr);
+  assert.is(run(['export', 'out', '--hepdata', 'hd2', '--obs', 'x', '--bins', '-2:2:4']).code, 2);
   assert.match(
     h.stderr,
     /^omnifold: out[/\\]weights\.arrow: linked weights file out[/\\]syst_alt\.arrow must have the SHA-256 recorded in it; got [0-9a-f]{12}… \(recorded [0-9a-f]{12}…\)\n$/,

@@ -14,6 +14,7 @@ import {
   hepdataHistogram,
   InputError,
   type NumericColumn,
+  readLinkedWeightsFiles,
   readWeightsFile,
   writeFileWhole,
   writeHdf5,
@@ -90,12 +91,17 @@ export async function runExport(argv: string[]): Promise<number> {
     }
     const file = await readWeightsFile(path);
     if (values.hepdata && hepdataDir !== undefined) {
+      const linked = await readLinkedWeightsFiles(path, file);
       const histograms = obs.map((o, k) =>
-        hepdataHistogram(file, {
-          obs: o,
-          edges: parseBins(bins.length === 1 ? bins[0] : bins[k]),
-          where: values.where,
-        }),
+        hepdataHistogram(
+          file,
+          {
+            obs: o,
+            edges: parseBins(bins.length === 1 ? bins[0] : bins[k]),
+            where: values.where,
+          },
+          linked,
+        ),
       );
       const comment = `OmniFold unbinned unfolding (arXiv:1911.09107), ${file.metadata.engine?.name ?? 'omnifold'} ${file.metadata.engine?.version ?? ''}; weights file format ${file.metadata.formatVersion}; seed ${file.metadata.seed}.`;
       let written: string[] = [];

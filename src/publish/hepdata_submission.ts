@@ -333,18 +333,8 @@ export interface HistogramRequest {
   name?: string;
 }
 
-/**
- * The unfolded histogram of `request.obs` from a weights file, with its uncertainties: stat
- * from the data bootstraps, syst from sim bootstraps and systematics (in quadrature),
- * ensemble from the ensemble columns (the standard error of the nominal), and the total
- * covariance. Events failing the gen selection (fakes) are never counted. Without data
- * bootstraps (fewer than 2), stat is √Σw² of the nominal weights, whatever other replicas
- * exist; without any replica or ensemble columns there is no covariance table either.
- */
-export function hepdataHistogram(file: WeightsFile, request: HistogramRequest): HepdataHistogram {
-  checkEdges('--bins edges', request.edges);
-  const edges = Float64Array.from(request.edges);
-  const n = edges.length - 1;
+/** The histogrammed events of a weights file: the observable, the mask (passing gen and `where`), the weight columns. */
+function histogramEvents(file: WeightsFile, request: HistogramRequest) {
   const get = (name: string): ArrayLike<number> => {
     const c = file.columns.get(name);
     if (c === undefined)
@@ -361,8 +351,33 @@ export function hepdataHistogram(file: WeightsFile, request: HistogramRequest): 
   const where = request.where === undefined ? undefined : evaluate(request.where);
   for (let i = 0; i < file.nRows; i++)
     mask[i] = passGen[i] && (where === undefined || (where[i] !== 0 && !Number.isNaN(where[i]))) ? 1 : 0;
-  const columns = weightColumns(file.metadata.columns, get, entersUncertainty);
-  const u = histogramUncertainties(columns, x, edges, mask, ensembleFactorOf(file.metadata));
+  return { x, mask, columns: weightColumns(file.metadata.columns, get, entersUncertainty) };
+}
+
+/**
+ * The unfolded histogram of `request.obs` from a weights file, with its uncertainties: stat
+ * from the data bootstraps, syst from sim bootstraps and systematics (in quadrature),
+ * ensemble from the ensemble columns (the standard error of the nominal), and the total
+ * covariance. Events failing the gen selection (fakes) are never counted. Without data
+ * bootstraps (fewer than 2), stat is √Σw² of the nominal weights, whatever other replicas
+ * exist; without any replica or ensemble columns there is no covariance table either.
+ * `linked` are the file's linked weights files (alternative unfoldings, `metadata.linked`,
+ * already checked), each adding the systematic δ = H(linked) − H(file).
+ */
+export function hepdataHistogram(
+  file: WeightsFile,
+  request: HistogramRequest,
+  linked: readonly { name: string; file: WeightsFile }[] = [],
+): HepdataHistogram {
+  checkEdges('--bins edges', request.edges);
+  const edges = Float64Array.from(request.edges);
+  const n = edges.length - 1;
+  const { x, mask, columns } = histogramEvents(file, request);
+  const shifts = linked.map((l) => {
+    const there = histogramEvents(l.file, request);
+    return { name: l.name, values: histogramUncertainties(there.columns, there.x, edges, there.mask).nominal };
+  });
+  const u = histogramUncertainties(columns, x, edges, mask, ensembleFactorOf(file.metadata), shifts);
   const normalisation = file.metadata.normalisation as Record<string, unknown>;
   const weightUnit =
     typeof normalisation?.unit === 'string' && normalisation.unit !== 'shape only' ? normalisation.unit : undefined;
