@@ -18,6 +18,7 @@ import { ENGINE_VERSION } from '../base/version.js';
 import type { IterationDiagnostics, UnfoldResult } from '../algorithm/types.js';
 import { arrowColumnTable, decodeArrow } from '../io/arrow_decode.js';
 import type { NumericColumn } from '../io/table.js';
+import type { ModelsRecord } from './models_encoding.js';
 import {
   combinationMetadata,
   ensembleColumnName,
@@ -84,6 +85,8 @@ export interface WeightsFileContent {
   selection?: SelectionInfo;
   /** What `weight` is and how it is normalised, as text; default: the unfolding's. */
   normalisationDescription?: string;
+  /** The saved models beside the file (`--save-models`), by content. */
+  models?: ModelsRecord;
 }
 
 /** The parsed `omnifold` schema metadata. */
@@ -105,6 +108,8 @@ export interface WeightsMetadata {
   selection?: SelectionInfo;
   /** Present when the file has ensemble columns: what they are and how they combine. */
   ensemble?: EnsembleMetadata;
+  /** Present when the run saved its trained models (`OUT/models/`): the manifest and every file, with SHA-256. */
+  models?: ModelsRecord;
 }
 
 /** `metadata.ensemble`: the ensemble behind the `ensemble` columns (docs/weights-format.md). */
@@ -199,6 +204,7 @@ export function buildWeightsTable(content: WeightsFileContent): Table {
             standardErrorFactor: ensembleStandardErrorFactor(options),
           },
         }),
+    ...(content.models === undefined ? {} : { models: content.models }),
   };
   const table = tableFromArrays(columns as Record<string, Float64Array>);
   const schema = new Schema(table.schema.fields, new Map([['omnifold', JSON.stringify(metadata)]]));
