@@ -1,7 +1,7 @@
 /**
  * `omnifold unfold`: arguments → run plan → output folder checked → inputs → replicas
  * (each stored for --resume in OUT/.omnifold-resume/; with --replicas only those, and the
- * run stops there) → weights.arrow, summary.json,
+ * run stops there) → weights.arrow, summary.json, models/ (with --save-models),
  * plots and report, each moved into OUT whole → the result table on stdout. Only what the
  * engine wrote in OUT is ever replaced (src/io/output_dir.ts).
  */
@@ -20,6 +20,7 @@ import {
   type UnfoldOptions,
   withoutRunLocalOptions,
   writePlotsAndReport,
+  writeModels,
   writeSummary,
   writeWeightsFile,
 } from '../index.js';
@@ -45,7 +46,12 @@ function replicaConfiguration(plan: RunPlan): Record<string, unknown> {
 
 /** What `omnifold unfold` writes in its output folder. */
 function outputEntries(plan: RunPlan): string[] {
-  return ['weights.arrow', 'summary.json', ...(plan.plots ? ['report.html', 'plots'] : [])];
+  return [
+    'weights.arrow',
+    'summary.json',
+    ...(plan.unfold.saveModels === true ? ['models'] : []),
+    ...(plan.plots ? ['report.html', 'plots'] : []),
+  ];
 }
 
 /** The input files a plan reads, by option (none for a toy). */
@@ -78,7 +84,10 @@ async function writeOutputs(
   summary: RunSummary,
 ): Promise<void> {
   const { sim, data } = inputs;
+  const models = run.nominal.models;
   await out.commit(async (dir) => {
+    // the models first: the weights file records their hashes
+    const modelsRecord = models === undefined ? undefined : await writeModels(join(dir, 'models'), models);
     await writeWeightsFile(join(dir, 'weights.arrow'), {
       genNames: inputs.genNames,
       gen: sim.gen,
@@ -99,6 +108,7 @@ async function writeOutputs(
       inputs: inputs.files,
       observables: inputs.observables,
       selection: inputs.selection,
+      ...(modelsRecord === undefined ? {} : { models: modelsRecord }),
     });
     await writeSummary(join(dir, 'summary.json'), summary);
     if (plan.plots) {
