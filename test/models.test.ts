@@ -73,12 +73,12 @@ function roundTrip(models: UnfoldModels): UnfoldModels {
 
 function assertReproduces(label: string, result: UnfoldResult, sample: ApplySample = training.sim): void {
   assert.ok(result.models, `${label}: models kept`);
-  const applied = applyModels(result.models!, sample);
+  const applied = applyModels(result.models, sample);
   assertBitEqual(`${label}: applied weights`, applied.weights, result.weights);
   assertBitEqual(`${label}: applied push`, applied.push, result.push);
   assertBitEqual(
     `${label}: from the encoded folder`,
-    applyModels(roundTrip(result.models!), sample).weights,
+    applyModels(roundTrip(result.models), sample).weights,
     result.weights,
   );
   assert.is(applied.nDropped, result.nDropped);

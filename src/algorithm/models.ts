@@ -106,7 +106,10 @@ export function applyModels(models: UnfoldModels, sample: ApplySample): ApplyRes
   checkSample(models, sample);
   const nEvents = sample.weights.length;
   const gen = maskIndices(sample.passGen);
-  const fakes = maskIndices(sample.passReco, sample.passGen.map((v) => 1 - v));
+  const fakes = maskIndices(
+    sample.passReco,
+    sample.passGen.map((v) => 1 - v),
+  );
   const genX = selectRows(sample.gen, gen);
   const needsReco = fakes.length > 0 && options.fakes === 'reco-average';
   const fakeX = needsReco ? selectRows(sample.reco, fakes) : undefined;
@@ -125,7 +128,12 @@ export function applyModels(models: UnfoldModels, sample: ApplySample): ApplyRes
       let next = scaledCopy(base, push, ratio(it.step2, genX, `${where} step2`), gen);
       checkFinite('push weight', next, gen, `${where}, step2`);
       if (fakes.length > 0) {
-        next = scaledCopy(base, next, fakesRatio(it, fakes.length, options, (m) => ratio(m, fakeX!, `${where} fakes`)), fakes);
+        next = scaledCopy(
+          base,
+          next,
+          fakesRatio(it, fakes.length, options, (m) => ratio(m, fakeX!, `${where} fakes`)),
+          fakes,
+        );
         checkFinite('push weight', next, fakes, `${where}, fakes`);
       }
       push = next;

@@ -8,7 +8,14 @@ import { fail, inRange, isInt, knownKeys, nonNegativeInt, oneOf, positiveInt } f
 import { InputError } from '../base/errors.js';
 import { REPLICA_KIND } from '../base/rng.js';
 import type { FeatureMatrix } from '../base/features.js';
-import { FAKES_MODES, MISSES_MODES, STEP2_REFERENCES, type DataSample, type SimSample, type UnfoldOptions } from './types.js';
+import {
+  FAKES_MODES,
+  MISSES_MODES,
+  STEP2_REFERENCES,
+  type DataSample,
+  type SimSample,
+  type UnfoldOptions,
+} from './types.js';
 
 const OPTION_KEYS = Object.keys(UNFOLD_DEFAULTS);
 

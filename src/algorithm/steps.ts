@@ -215,7 +215,12 @@ export function gather(w0: Float64Array, x: Float64Array, rows: Uint32Array): Fl
 }
 
 /** A copy of `initial` with out[rows[k]] = base[rows[k]]·ratio[k] (a ratio of 1 copies base exactly). */
-export function scaledCopy(base: Float64Array, initial: Float64Array, ratio: Float64Array, rows: Uint32Array): Float64Array {
+export function scaledCopy(
+  base: Float64Array,
+  initial: Float64Array,
+  ratio: Float64Array,
+  rows: Uint32Array,
+): Float64Array {
   const out = Float64Array.from(initial);
   for (let k = 0; k < rows.length; k++) out[rows[k]] = base[rows[k]] * ratio[k];
   return out;

@@ -49,7 +49,9 @@ export function createClassifier(spec: ClassifierSpec): Classifier {
 export function restoreModel(data: ModelData, path: string): TrainedClassifier {
   const kind = CLASSIFIER_KINDS.find((k) => k.type === data?.type);
   if (kind === undefined)
-    throw new InputError(`${path}.type must be one of ${CLASSIFIER_TYPES.join(', ')}; got ${describeValue(data?.type)}`);
+    throw new InputError(
+      `${path}.type must be one of ${CLASSIFIER_TYPES.join(', ')}; got ${describeValue(data?.type)}`,
+    );
   return kind.restore(data, path);
 }
 

@@ -99,8 +99,7 @@ export class ReplicaRun {
     for (const k of chosen) {
       const p = plan[k];
       const resumable =
-        this.context.resume === true &&
-        !(p.family === 'nominal' && (options.saveIterations || options.saveModels));
+        this.context.resume === true && !(p.family === 'nominal' && (options.saveIterations || options.saveModels));
       if (resumable && this.store.read(p.name, { hash: hashes[k], nEvents }) !== undefined) {
         resumed.push(p.name);
         onProgress?.({ type: 'replica', name: p.name, status: 'resumed', done: ++done, total });

@@ -45,7 +45,8 @@ interface ModelEntry {
   arrays: ArrayEntry[];
 }
 
-type FakesEntry = { mode: 'reco-average'; members: ModelEntry[] } | { mode: 'global'; factor: number } | { mode: 'fixed' };
+type FakesEntry =
+  { mode: 'reco-average'; members: ModelEntry[] } | { mode: 'global'; factor: number } | { mode: 'fixed' };
 
 /** `models.json`. */
 export interface ModelsManifest {
@@ -212,7 +213,7 @@ export function decodeModels(
   const names = (v: unknown, what: string): string[] => {
     if (!Array.isArray(v) || v.length === 0 || !v.every((s) => typeof s === 'string'))
       throw new InputError(`${where}: features.${what} must be a non-empty list of names; got ${JSON.stringify(v)}`);
-    return v as string[];
+    return v;
   };
   const genNames = names(manifest.features?.gen, 'gen');
   const recoNames = names(manifest.features?.reco, 'reco');
@@ -264,7 +265,8 @@ function decodeFakes(
     throw new InputError(
       `${where}: ${at}.fakes.mode must be options.fakes (${options.fakes}); got ${JSON.stringify(fakes?.mode)}`,
     );
-  if (fakes.mode === 'reco-average') return { mode: fakes.mode, members: list(fakes.members, `${at}.fakes.members`).map(model) };
+  if (fakes.mode === 'reco-average')
+    return { mode: fakes.mode, members: list(fakes.members, `${at}.fakes.members`).map(model) };
   if (fakes.mode === 'global') {
     if (!(typeof fakes.factor === 'number' && Number.isFinite(fakes.factor) && fakes.factor >= 0))
       throw new InputError(

@@ -8,7 +8,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { InputError } from '../base/errors.js';
 import type { UnfoldModels } from '../algorithm/models.js';
-import { decodeModels, encodeModels, MODELS_MANIFEST, type ModelsManifest, type ModelsRecord } from './models_encoding.js';
+import {
+  decodeModels,
+  encodeModels,
+  MODELS_MANIFEST,
+  type ModelsManifest,
+  type ModelsRecord,
+} from './models_encoding.js';
 
 /**
  * Writes the models of an unfolding into folder `dir` (created; a path the caller owns,
@@ -27,9 +33,12 @@ function readBytes(path: string, what: string): Uint8Array {
     return readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`${path} must be a readable file (${what}); got ${code === 'ENOENT' ? 'no such file' : code}`, {
-      cause: error,
-    });
+    throw new InputError(
+      `${path} must be a readable file (${what}); got ${code === 'ENOENT' ? 'no such file' : code}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -41,6 +50,14 @@ function readBytes(path: string, what: string): Uint8Array {
  * @throws InputError naming the file, the rule and the value
  */
 export function readModels(dir: string, expectedSha256?: string): { models: UnfoldModels; manifest: ModelsManifest } {
-  const manifest = readBytes(join(dir, MODELS_MANIFEST), 'the models manifest, written by omnifold unfold --save-models');
-  return decodeModels(manifest, (name) => readBytes(join(dir, name), `listed in ${MODELS_MANIFEST}`), dir, expectedSha256);
+  const manifest = readBytes(
+    join(dir, MODELS_MANIFEST),
+    'the models manifest, written by omnifold unfold --save-models',
+  );
+  return decodeModels(
+    manifest,
+    (name) => readBytes(join(dir, name), `listed in ${MODELS_MANIFEST}`),
+    dir,
+    expectedSha256,
+  );
 }
