@@ -118,6 +118,11 @@ test('--save-models: OUT/models/ with its manifest, every file recorded with its
   );
   assert.is(applied.inputs[1].sha256, record.sha256);
   assert.is(run(['validate', 'mlp-applied/weights.arrow']).code, 0);
+  // verify re-runs the unfolding and compares the model files' hashes too
+  const v = run(['verify', 'mlp/weights.arrow', '--threads', '1', '--quiet']);
+  assert.is(v.code, 0, v.stdout + v.stderr);
+  assert.is(v.stdout, 'verified: 1 of 1 columns identical\n');
+  assert.is(v.stderr, '');
   assert.ok(existsSync(join(dir, 'mlp-applied', 'summary.json')));
 });
 

@@ -148,7 +148,7 @@ export async function runApply(argv: string[]): Promise<number> {
     throw new InputError(
       `apply must be given one unfolding output folder (OUT of omnifold unfold --save-models); got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`,
     );
-  const str = (key: string) => (typeof args[key] === 'string' ? (args[key]) : undefined);
+  const str = (key: string) => (typeof args[key] === 'string' ? args[key] : undefined);
   const unfolded = positionals[0];
   const simPath = str('sim');
   if (simPath === undefined) throw new InputError('--sim must be given; got none (see omnifold apply --help)');
