@@ -34,6 +34,7 @@ export type {
   RatioClip,
   RatioResult,
   EpochReport,
+  ModelData,
 } from './classifiers/classifier.js';
 export {
   CLASSIFIER_KINDS,
@@ -41,6 +42,7 @@ export {
   CLASSIFIER_FLAGS,
   classifierKind,
   createClassifier,
+  restoreModel,
   isRunLocalClassifierFlag,
   withoutRunLocalOptions,
 } from './classifiers/registry.js';
@@ -64,7 +66,10 @@ export type {
   MissesMode,
   FakesMode,
 } from './algorithm/types.js';
-export { MISSES_MODES, FAKES_MODES } from './algorithm/types.js';
+export { MISSES_MODES, FAKES_MODES, STEP2_REFERENCES } from './algorithm/types.js';
+export type { Step2Reference } from './algorithm/types.js';
+export { applyModels } from './algorithm/models.js';
+export type { UnfoldModels, IterationModels, FakesModels, ApplySample, ApplyResult } from './algorithm/models.js';
 export type { ColumnTable, NumericColumn } from './io/table.js';
 export { Histogram, checkEdges } from './analysis/histogram.js';
 export { parseExpression, Expression } from './analysis/expr.js';
@@ -177,6 +182,14 @@ export type {
   ObservableInfo,
   SelectionInfo,
 } from './publish/weights_encoding.js';
+export { encodeModels, decodeModels, MODELS_FORMAT_VERSION } from './publish/models_encoding.js';
+export type {
+  EncodedModels,
+  ModelFileReader,
+  ModelsFileRecord,
+  ModelsManifest,
+  ModelsRecord,
+} from './publish/models_encoding.js';
 export {
   validateWeightsBytes,
   validateWeightsTable,

@@ -49,6 +49,7 @@ export {
   engineVersion,
 } from './publish/weights_file.js';
 export { writeSummary } from './publish/summary.js';
+export { writeModels, readModels } from './publish/models_file.js';
 export { validateWeightsFile } from './publish/validate.js';
 export { writeHepdata } from './publish/hepdata.js';
 export { writePlotsAndReport } from './report/publish.js';

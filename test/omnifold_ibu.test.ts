@@ -126,55 +126,61 @@ function unfoldedHistogram(sim: Event[], weights: Float64Array, withFakeCause: b
 
 const binned = { type: 'binned' as const, edges: [EDGES] };
 
-test('misses "expectation": OmniFold equals IBU with efficiency correction at iterations 1..6', async () => {
-  const simEvents = generate(20000, [0.1, 0.25, 0.3, 0.2, 0.15], 11, 0, 50);
-  const data = toData(generate(20000, [0.2, 0.2, 0.2, 0.25, 0.15], 12, 0, 0));
-  const result = await unfold(toSim(simEvents), data, {
-    nIterations: 6,
-    classifier: binned,
-    misses: 'expectation',
-    saveIterations: true,
-  });
-  const want = ibu(simEvents, data, 6, false);
-  assert.is(result.nDropped, 50);
-  for (let n = 0; n < 6; n++) {
-    // identical algebra, different summation order: agreement to rounding
-    assertClose(`iteration ${n + 1}`, unfoldedHistogram(simEvents, result.weightsPerIteration![n], false), want[n], {
-      rtol: 1e-10,
-      atol: 0,
+// both step-2 references (docs/algorithm.md §Step 2 reference): with exact bin ratios, ν is
+// constant in a gen cell and ν·g = g_prior, so both are IBU
+for (const step2Reference of ['previous', 'prior'] as const) {
+  test(`misses "expectation", ${step2Reference} reference: OmniFold equals IBU with efficiency correction at iterations 1..6`, async () => {
+    const simEvents = generate(20000, [0.1, 0.25, 0.3, 0.2, 0.15], 11, 0, 50);
+    const data = toData(generate(20000, [0.2, 0.2, 0.2, 0.25, 0.15], 12, 0, 0));
+    const result = await unfold(toSim(simEvents), data, {
+      nIterations: 6,
+      classifier: binned,
+      misses: 'expectation',
+      step2Reference,
+      saveIterations: true,
     });
-    for (const s of result.iterations[n].steps) assert.is(s.clippedFraction, 0, `${s.step} clipped`);
-  }
-  assert.equal(
-    result.iterations[0].steps.map((s) => s.step),
-    ['step1', 'misses', 'step2'],
-  );
-  // the dropped events keep w0
-  assert.is(result.weights[simEvents.length - 1], 1);
-});
+    const want = ibu(simEvents, data, 6, false);
+    assert.is(result.nDropped, 50);
+    for (let n = 0; n < 6; n++) {
+      // identical algebra, different summation order: agreement to rounding
+      assertClose(`iteration ${n + 1}`, unfoldedHistogram(simEvents, result.weightsPerIteration![n], false), want[n], {
+        rtol: 1e-10,
+        atol: 0,
+      });
+      for (const s of result.iterations[n].steps) assert.is(s.clippedFraction, 0, `${s.step} clipped`);
+    }
+    assert.equal(
+      result.iterations[0].steps.map((s) => s.step),
+      ['step1', 'misses', 'step2'],
+    );
+    // the dropped events keep w0
+    assert.is(result.weights[simEvents.length - 1], 1);
+  });
 
-test('fakes "global": OmniFold equals IBU with a fake cause at iterations 1..6', async () => {
-  const simEvents = generate(20000, [0.1, 0.25, 0.3, 0.2, 0.15], 21, 4000, 0);
-  const data = toData(generate(20000, [0.2, 0.2, 0.2, 0.25, 0.15], 22, 6000, 0));
-  const result = await unfold(toSim(simEvents), data, {
-    nIterations: 6,
-    classifier: binned,
-    misses: 'expectation',
-    fakes: 'global',
-    saveIterations: true,
-  });
-  const want = ibu(simEvents, data, 6, true);
-  for (let n = 0; n < 6; n++) {
-    assertClose(`iteration ${n + 1}`, unfoldedHistogram(simEvents, result.weightsPerIteration![n], true), want[n], {
-      rtol: 1e-10,
-      atol: 0,
+  test(`fakes "global", ${step2Reference} reference: OmniFold equals IBU with a fake cause at iterations 1..6`, async () => {
+    const simEvents = generate(20000, [0.1, 0.25, 0.3, 0.2, 0.15], 21, 4000, 0);
+    const data = toData(generate(20000, [0.2, 0.2, 0.2, 0.25, 0.15], 22, 6000, 0));
+    const result = await unfold(toSim(simEvents), data, {
+      nIterations: 6,
+      classifier: binned,
+      misses: 'expectation',
+      fakes: 'global',
+      step2Reference,
+      saveIterations: true,
     });
-  }
-  assert.equal(
-    result.iterations[0].steps.map((s) => s.step),
-    ['step1', 'misses', 'step2', 'fakes'],
-  );
-});
+    const want = ibu(simEvents, data, 6, true);
+    for (let n = 0; n < 6; n++) {
+      assertClose(`iteration ${n + 1}`, unfoldedHistogram(simEvents, result.weightsPerIteration![n], true), want[n], {
+        rtol: 1e-10,
+        atol: 0,
+      });
+    }
+    assert.equal(
+      result.iterations[0].steps.map((s) => s.step),
+      ['step1', 'misses', 'step2', 'fakes'],
+    );
+  });
+}
 
 test('pyunfold 2-bin example: data [100, 150], response [[0.9, 0.1], [0.1, 0.9]], flat prior 125', async () => {
   // four weighted sim events realise the response: (gen bin, reco bin) with weight 125·R

@@ -13,6 +13,7 @@ export const UNFOLD_DEFAULTS: Readonly<UnfoldOptions> = Object.freeze({
   classifier: Object.freeze({ type: 'mlp' }),
   misses: 'expectation',
   fakes: 'reco-average',
+  step2Reference: 'previous',
   epsilon: 1e-6,
   wMax: 100,
   nMembers: 1,
@@ -21,5 +22,6 @@ export const UNFOLD_DEFAULTS: Readonly<UnfoldOptions> = Object.freeze({
   seed: 0,
   saveIterations: false,
   saveMembers: false,
+  saveModels: false,
   replica: Object.freeze({ kind: 'nominal', index: 0 }),
 });

@@ -12,6 +12,7 @@
  */
 import type { DiagnosticsRecorder, LoopWeights } from './diagnostics_recorder.js';
 import { runLoop, unfoldedWeights, type Unfolding } from './loop.js';
+import { featureNames, type IterationModels } from './models.js';
 import type { FitSummary } from './steps.js';
 import type { StepName } from '../base/rng.js';
 import type { IterationDiagnostics, UnfoldResult } from './types.js';
@@ -24,6 +25,8 @@ interface RunOutcome {
   fits: Map<StepName, FitSummary>[];
   /** The run's final push weights ν_r. */
   push: Float64Array;
+  /** With `saveModels`, the run's models. */
+  models?: IterationModels[];
 }
 
 /**
@@ -39,6 +42,7 @@ export async function unfoldRuns(unfolding: Unfolding, recorder: DiagnosticsReco
   const pullSums = Array.from({ length: nIterations }, () => new Float64Array(nEvents));
   const fits = Array.from({ length: nIterations }, () => new Map<StepName, FitSummary>());
   const runWeights: Float64Array[] = [];
+  const runModels: IterationModels[][] = [];
 
   const add = (outcome: RunOutcome): void => {
     for (let n = 0; n < nIterations; n++) {
@@ -58,6 +62,7 @@ export async function unfoldRuns(unfolding: Unfolding, recorder: DiagnosticsReco
       }
     }
     if (options.saveMembers) runWeights.push(unfoldedWeights(sim.weights, outcome.push));
+    if (outcome.models) runModels.push(outcome.models);
   };
 
   // runs finish in any order; each is added once every run before it has been
@@ -79,7 +84,7 @@ export async function unfoldRuns(unfolding: Unfolding, recorder: DiagnosticsReco
         current = new Map();
       },
     );
-    finished.set(r, { after, fits: runFits, push: run.push });
+    finished.set(r, { after, fits: runFits, push: run.push, ...(run.models ? { models: run.models } : {}) });
     for (let outcome = finished.get(nextToAdd); outcome !== undefined; outcome = finished.get(nextToAdd)) {
       finished.delete(nextToAdd++);
       add(outcome);
@@ -109,6 +114,7 @@ export async function unfoldRuns(unfolding: Unfolding, recorder: DiagnosticsReco
     pull: before.pull,
     ...(options.saveIterations ? { weightsPerIteration: pushSums.map((p) => unfoldedWeights(sim.weights, p)) } : {}),
     ...(options.saveMembers ? { memberWeights: runWeights } : {}),
+    ...(options.saveModels ? { models: { options, ...featureNames(sim), runs: runModels } } : {}),
     iterations,
     nDropped: unfolding.selection.nDropped,
     options,

@@ -6,6 +6,7 @@
 import type { Classifier, EpochReport } from '../classifiers/classifier.js';
 import { createClassifier } from '../classifiers/registry.js';
 import type { RngKey } from '../base/rng.js';
+import { InputError } from '../base/errors.js';
 import type { MemberResult, StepJob } from './types.js';
 
 /** The random-stream key of member `member` of `job` (RNG member `job.memberOffset + member`). */
@@ -23,7 +24,8 @@ export function memberRngKey(job: StepJob, member: number): RngKey {
 /**
  * Fits member `member` of `job` with the classifier its spec describes. With `outputs`
  * (one [nEvents] array per target, e.g. SharedArrayBuffer views owned by the pool), the
- * ratios are written there instead of into new arrays.
+ * ratios are written there instead of into new arrays. With `job.keepModel` the result
+ * carries the trained model as plain data, which a worker thread sends back.
  */
 export function fitMember(
   job: StepJob,
@@ -50,5 +52,10 @@ export function fitMemberWith(
     ratios.push(r.ratio);
     nClipped.push(r.nClipped);
   }
-  return { ratios, nClipped, info: model.info };
+  if (job.keepModel !== true) return { ratios, nClipped, info: model.info };
+  if (model.toData === undefined)
+    throw new InputError(
+      `classifier ${classifier.spec.type} must be able to save its trained models (toData) with saveModels; got a model without toData`,
+    );
+  return { ratios, nClipped, info: model.info, model: model.toData() };
 }

@@ -15,6 +15,7 @@ import {
   type Selection,
 } from './steps.js';
 import type { StepName } from '../base/rng.js';
+import type { IterationModels } from './models.js';
 import type { MemberRunner, SimSample, UnfoldOptions, UnfoldProgress } from './types.js';
 
 /** What every run of one unfolding shares: inputs, resolved options, event subsets, runner. */
@@ -34,6 +35,8 @@ export interface LoopRun {
   pull: Float64Array;
   /** Per member, ν after the last iteration with that member's ratio alone (one run with `saveMembers`). */
   memberPushes?: Float64Array[];
+  /** With `saveModels`: the models that give `push` (every iteration's, or the last one's with the prior reference). */
+  models?: IterationModels[];
 }
 
 /**
@@ -65,6 +68,7 @@ export async function runLoop(
   let push: Float64Array = new Float64Array(nEvents).fill(1);
   let pull: Float64Array = new Float64Array(nEvents).fill(1);
   let memberPushes: Float64Array[] | undefined;
+  const models: IterationModels[] | undefined = options.saveModels ? [] : undefined;
   for (let n = 1; n <= options.nIterations; n++) {
     loop.iteration = n;
     const before = { pull, push };
@@ -74,13 +78,19 @@ export async function runLoop(
     // step 2: ν′ = ν·g(t) on events passing gen; step 2b: the fakes' ν′ (and, in the last
     // iteration, each member's ν′ when members are kept)
     const members = keepMembers && n === options.nIterations ? [] : undefined;
-    let next = await step2(loop, push, pull, members);
-    next = await stepFakes(loop, push, pull, next, members);
+    const saved: IterationModels | undefined = models === undefined ? undefined : { iteration: n, step2: [] };
+    let next = await step2(loop, push, pull, members, saved);
+    next = await stepFakes(loop, push, pull, next, members, saved);
+    if (saved !== undefined) {
+      // with the prior reference ν′ does not depend on ν: the last iteration's models alone give it
+      if (options.step2Reference === 'prior') models!.length = 0;
+      models!.push(saved);
+    }
     push = next;
     memberPushes = members;
     onIteration(n, before, { pull, push });
   }
-  return { push, pull, ...(memberPushes ? { memberPushes } : {}) };
+  return { push, pull, ...(memberPushes ? { memberPushes } : {}), ...(models ? { models } : {}) };
 }
 
 /** w0·ν for every sim event (dropped events keep ν = 1, hence w0). */

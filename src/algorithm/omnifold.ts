@@ -25,6 +25,7 @@ import { unfoldRuns } from './ensemble_runs.js';
 import { runLoop, unfoldedWeights, type Unfolding } from './loop.js';
 import { resolveUnfoldOptions, validateSamples } from './options.js';
 import { InProcessRunner } from './in_process_runner.js';
+import { featureNames } from './models.js';
 import { checkClassTotals, dataClass, selectEvents } from './steps.js';
 import type {
   DataSample,
@@ -94,6 +95,7 @@ export async function unfold(
     pull: run.pull,
     ...(resolved.saveIterations ? { weightsPerIteration } : {}),
     ...(run.memberPushes ? { memberWeights: run.memberPushes.map((p) => unfoldedWeights(sim.weights, p)) } : {}),
+    ...(run.models ? { models: { options: resolved, ...featureNames(sim), runs: [run.models] } } : {}),
     iterations,
     nDropped: selection.nDropped,
     options: resolved,

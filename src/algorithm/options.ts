@@ -8,7 +8,14 @@ import { fail, inRange, isInt, knownKeys, nonNegativeInt, oneOf, positiveInt } f
 import { InputError } from '../base/errors.js';
 import { REPLICA_KIND } from '../base/rng.js';
 import type { FeatureMatrix } from '../base/features.js';
-import { FAKES_MODES, MISSES_MODES, type DataSample, type SimSample, type UnfoldOptions } from './types.js';
+import {
+  FAKES_MODES,
+  MISSES_MODES,
+  STEP2_REFERENCES,
+  type DataSample,
+  type SimSample,
+  type UnfoldOptions,
+} from './types.js';
 
 const OPTION_KEYS = Object.keys(UNFOLD_DEFAULTS);
 
@@ -24,6 +31,7 @@ export function resolveUnfoldOptions(partial: Partial<UnfoldOptions> = {}): Unfo
   for (const [key, value] of Object.entries(partial)) if (value !== undefined) o[key] = value;
   if (typeof o.saveIterations !== 'boolean') fail('options.saveIterations', 'be a boolean', o.saveIterations);
   if (typeof o.saveMembers !== 'boolean') fail('options.saveMembers', 'be a boolean', o.saveMembers);
+  if (typeof o.saveModels !== 'boolean') fail('options.saveModels', 'be a boolean', o.saveModels);
   const wMax = o.wMax;
   if (!(typeof wMax === 'number' && Number.isFinite(wMax) && wMax > 0))
     fail('options.wMax', 'be a finite positive number', wMax);
@@ -34,6 +42,7 @@ export function resolveUnfoldOptions(partial: Partial<UnfoldOptions> = {}): Unfo
     classifier: resolveClassifier(o.classifier),
     misses: oneOf('options.misses', o.misses, MISSES_MODES),
     fakes: oneOf('options.fakes', o.fakes, FAKES_MODES),
+    step2Reference: oneOf('options.step2Reference', o.step2Reference, STEP2_REFERENCES),
     epsilon: inRange('options.epsilon', o.epsilon, 0, 0.5, true),
     wMax: wMax as number,
     nMembers: positiveInt('options.nMembers', o.nMembers),
@@ -42,6 +51,7 @@ export function resolveUnfoldOptions(partial: Partial<UnfoldOptions> = {}): Unfo
     seed: seed as number,
     saveIterations: o.saveIterations as boolean,
     saveMembers: o.saveMembers as boolean,
+    saveModels: o.saveModels as boolean,
     replica: resolveReplica(o.replica),
   };
   // run r's member m is RNG member r·nMembers + m, a uint32
@@ -147,7 +157,7 @@ function validateBackground(data: DataSample): void {
     );
 }
 
-function checkMatrix(name: string, x: FeatureMatrix): void {
+export function checkMatrix(name: string, x: FeatureMatrix): void {
   if (typeof x !== 'object' || x === null || !(x.values instanceof Float32Array))
     fail(name, 'be a FeatureMatrix with Float32Array values', x);
   if (!isInt(x.nFeatures) || x.nFeatures < 1) fail(`${name}.nFeatures`, 'be a positive integer', x.nFeatures);
@@ -156,14 +166,14 @@ function checkMatrix(name: string, x: FeatureMatrix): void {
   }
 }
 
-function checkMask(name: string, mask: Uint8Array): void {
+export function checkMask(name: string, mask: Uint8Array): void {
   for (let i = 0; i < mask.length; i++) {
     if (mask[i] !== 0 && mask[i] !== 1)
       throw new InputError(`${name} must hold only 0 or 1; got ${mask[i]} at event ${i}`);
   }
 }
 
-function checkFiniteRows(name: string, x: FeatureMatrix, used: (i: number) => boolean): void {
+export function checkFiniteRows(name: string, x: FeatureMatrix, used: (i: number) => boolean): void {
   const nFeatures = x.nFeatures;
   for (let i = 0; i < x.nEvents; i++) {
     if (!used(i)) continue;
@@ -174,7 +184,7 @@ function checkFiniteRows(name: string, x: FeatureMatrix, used: (i: number) => bo
   }
 }
 
-function checkFiniteWeights(name: string, w: Float64Array, used: (i: number) => boolean): void {
+export function checkFiniteWeights(name: string, w: Float64Array, used: (i: number) => boolean): void {
   for (let i = 0; i < w.length; i++) {
     if (used(i) && !Number.isFinite(w[i])) throw new InputError(`${name} of event ${i} must be finite; got ${w[i]}`);
   }

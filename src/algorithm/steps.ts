@@ -4,12 +4,13 @@
  * members through the runner, combines their ratios and writes the new pull (μ) or push
  * (ν′) weights.
  */
-import type { FitInfo } from '../classifiers/classifier.js';
+import type { FitInfo, ModelData } from '../classifiers/classifier.js';
 import { combineRatios } from './combine.js';
 import { checkFinite } from './diagnostics.js';
 import { InputError, NumericalError } from '../base/errors.js';
 import { maskIndices, selectRows, shareableBuffer, type FeatureMatrix } from '../base/features.js';
 import type { StepName } from '../base/rng.js';
+import type { IterationModels } from './models.js';
 import type { DataSample, MemberRunner, SimSample, UnfoldOptions, UnfoldProgress } from './types.js';
 
 /** Event subsets of the sim sample: index lists (ascending) and their feature rows. */
@@ -202,6 +203,8 @@ interface FitRatios {
   combined: Float64Array[];
   /** [member][target] */
   members: Float64Array[][];
+  /** Each member's trained model, when the fit was asked to keep them. */
+  models?: ModelData[];
 }
 
 /** w0[i]·x[i] for i in rows, as a dense array in row order. */
@@ -212,7 +215,12 @@ export function gather(w0: Float64Array, x: Float64Array, rows: Uint32Array): Fl
 }
 
 /** A copy of `initial` with out[rows[k]] = base[rows[k]]·ratio[k] (a ratio of 1 copies base exactly). */
-function scaledCopy(base: Float64Array, initial: Float64Array, ratio: Float64Array, rows: Uint32Array): Float64Array {
+export function scaledCopy(
+  base: Float64Array,
+  initial: Float64Array,
+  ratio: Float64Array,
+  rows: Uint32Array,
+): Float64Array {
   const out = Float64Array.from(initial);
   for (let k = 0; k < rows.length; k++) out[rows[k]] = base[rows[k]] * ratio[k];
   return out;
@@ -220,7 +228,8 @@ function scaledCopy(base: Float64Array, initial: Float64Array, ratio: Float64Arr
 
 /**
  * Runs the members of one classifier fit, hands its summary to `loop.recordFit` and
- * returns the combined ratio on each target, and each member's.
+ * returns the combined ratio on each target, and each member's (and, with `keepModels`,
+ * each member's trained model).
  */
 async function fitStep(
   loop: LoopContext,
@@ -230,6 +239,7 @@ async function fitStep(
   x1: FeatureMatrix,
   w1: Float64Array,
   targets: FeatureMatrix[],
+  keepModels = false,
 ): Promise<FitRatios> {
   const { options, iteration } = loop;
   const memberOffset = loop.memberOffset ?? 0;
@@ -258,6 +268,7 @@ async function fitStep(
     targets,
     clip: { epsilon: options.epsilon, wMax: options.wMax },
     ...(memberOffset === 0 ? {} : { memberOffset }),
+    ...(keepModels ? { keepModel: true } : {}),
   };
   const results = await loop.runner.fitMembers(job, options.nMembers);
   let nClipped = 0;
@@ -269,7 +280,23 @@ async function fitStep(
     clippedFraction: nEvaluated > 0 ? nClipped / nEvaluated : 0,
     members: results.map((r) => r.info),
   });
-  return { combined: combineRatios(results, options.ensembleCombine), members: results.map((r) => r.ratios) };
+  const combined = combineRatios(results, options.ensembleCombine);
+  const members = results.map((r) => r.ratios);
+  if (!keepModels) return { combined, members };
+  const models = results.map((r, m) => {
+    if (r.model === undefined)
+      throw new NumericalError(`${step} member ${memberOffset + m} must return its model with saveModels; got none`);
+    return r.model;
+  });
+  return { combined, members, models };
+}
+
+/**
+ * The push weights that step 2 and the fakes step multiply (docs/algorithm.md, "Step 2
+ * reference"): the previous ones, ν, or the prior's, 1.
+ */
+function reference(loop: LoopContext, push: Float64Array): Float64Array {
+  return loop.options.step2Reference === 'prior' ? ones(push.length) : push;
 }
 
 /** The guard after every step (docs/algorithm.md §Guards): the weights it set are finite. */
@@ -335,38 +362,45 @@ export async function stepMisses(loop: LoopContext, push: Float64Array, pull: Fl
 }
 
 /**
- * Step 2: gen classifier, sim passing gen weighted w0·μ vs w0·ν; returns the push ν′ = ν·g
- * there, ν′ = ν elsewhere. With `memberPushes` (an empty array), it also receives each
- * member's ν′_m = ν·g_m, member m's ratio alone in place of the combined one.
+ * Step 2: gen classifier, sim passing gen weighted w0·μ vs w0·ν (w0 with the prior
+ * reference); returns the push ν′ = ν·g (or g) there, ν′ = ν elsewhere. With
+ * `memberPushes` (an empty array), it also receives each member's ν′_m = ν·g_m, member m's
+ * ratio alone in place of the combined one. With `saved`, the members' models go there.
  */
 export async function step2(
   loop: LoopContext,
   push: Float64Array,
   pull: Float64Array,
   memberPushes?: Float64Array[],
+  saved?: IterationModels,
 ): Promise<Float64Array> {
   const { sim, selection } = loop;
+  const base = reference(loop, push);
   const fit = await fitStep(
     loop,
     'step2',
     selection.genX,
-    gather(sim.weights, push, selection.gen),
+    gather(sim.weights, base, selection.gen),
     selection.genX,
     gather(sim.weights, pull, selection.gen),
     [selection.genX],
+    saved !== undefined,
   );
+  if (saved !== undefined) saved.step2 = fit.models as ModelData[];
   fit.members.forEach(([ratio], m) =>
     memberPushes?.push(
-      checked(loop, 'step2', scaledCopy(push, push, ratio, selection.gen), selection.gen, `member ${m}`),
+      checked(loop, 'step2', scaledCopy(base, push, ratio, selection.gen), selection.gen, `member ${m}`),
     ),
   );
-  return checked(loop, 'step2', scaledCopy(push, push, fit.combined[0], selection.gen), selection.gen);
+  return checked(loop, 'step2', scaledCopy(base, push, fit.combined[0], selection.gen), selection.gen);
 }
 
 /**
  * Step 2b: returns `next` (step 2's ν′) with the fakes' ν′ by reco average E[ν′/ν | r], one
- * global factor, or fixed. With `memberPushes` (step 2's), each member's fakes get the same
- * update, with member m's ratio alone when the step fits a classifier (reco-average).
+ * global factor, or fixed (with the prior reference: E[ν′ | r], or the factor alone).
+ * With `memberPushes` (step 2's), each member's fakes get the same update, with member m's
+ * ratio alone when the step fits a classifier (reco-average). With `saved`, the fakes'
+ * models (or global factor) go there.
  */
 export async function stepFakes(
   loop: LoopContext,
@@ -374,40 +408,48 @@ export async function stepFakes(
   pull: Float64Array,
   next: Float64Array,
   memberPushes?: Float64Array[],
+  saved?: IterationModels,
 ): Promise<Float64Array> {
   const { sim, selection, options } = loop;
   if (selection.fakes.length === 0) return next;
+  const base = reference(loop, push);
   let ratio: Float64Array;
   let memberRatios: Float64Array[] | undefined;
-  if (options.fakes === 'fixed') ratio = ones(selection.fakes.length);
-  else if (options.fakes === 'global')
-    ratio = new Float64Array(selection.fakes.length).fill(globalFakeFactor(loop, push, pull));
-  else {
+  if (options.fakes === 'fixed') {
+    ratio = ones(selection.fakes.length);
+    if (saved !== undefined) saved.fakes = { mode: 'fixed' };
+  } else if (options.fakes === 'global') {
+    const factor = globalFakeFactor(loop, base, pull);
+    ratio = new Float64Array(selection.fakes.length).fill(factor);
+    if (saved !== undefined) saved.fakes = { mode: 'global', factor };
+  } else {
     const recoBoth = selection.recoBothX as FeatureMatrix;
     const fit = await fitStep(
       loop,
       'fakes',
       recoBoth,
-      gather(sim.weights, push, selection.both),
+      gather(sim.weights, base, selection.both),
       recoBoth,
       gather(sim.weights, next, selection.both),
       [selection.recoFakeX as FeatureMatrix],
+      saved !== undefined,
     );
     ratio = fit.combined[0];
     memberRatios = fit.members.map(([r]) => r);
+    if (saved !== undefined) saved.fakes = { mode: 'reco-average', members: fit.models as ModelData[] };
   }
   memberPushes?.forEach((memberNext, m) => {
-    const update = scaledCopy(push, memberNext, memberRatios?.[m] ?? ratio, selection.fakes);
+    const update = scaledCopy(base, memberNext, memberRatios?.[m] ?? ratio, selection.fakes);
     memberPushes[m] = checked(loop, 'fakes', update, selection.fakes, `member ${m}`);
   });
-  return checked(loop, 'fakes', scaledCopy(push, next, ratio, selection.fakes), selection.fakes);
+  return checked(loop, 'fakes', scaledCopy(base, next, ratio, selection.fakes), selection.fakes);
 }
 
 function ones(n: number): Float64Array {
   return new Float64Array(n).fill(1);
 }
 
-/** Σ_fakes w0·μ / Σ_fakes w0·ν: the update of IBU's fake cause. */
+/** Σ_fakes w0·μ / Σ_fakes w0·ν (ν: `push`, the reference): the update of IBU's fake cause. */
 function globalFakeFactor(loop: LoopContext, push: Float64Array, pull: Float64Array): number {
   const w0 = loop.sim.weights;
   let num = 0;

@@ -3,10 +3,11 @@
  * runner (in-process or the worker pool), and the result with its diagnostics.
  * Conventions are those of docs/algorithm.md (arXiv:1911.09107).
  */
-import type { FitInfo } from '../classifiers/classifier.js';
+import type { FitInfo, ModelData } from '../classifiers/classifier.js';
 import type { ClassifierSpec } from '../classifiers/registry.js';
 import type { FeatureMatrix } from '../base/features.js';
 import type { ReplicaKind, StepName } from '../base/rng.js';
+import type { UnfoldModels } from './models.js';
 
 /**
  * Simulated events: gen (particle-level) and reco (detector-level) features with masks.
@@ -60,6 +61,13 @@ export type MissesMode = (typeof MISSES_MODES)[number];
 /** How fakes get their push weight (step 2b; docs/algorithm.md, "Fakes"). */
 export const FAKES_MODES = Object.freeze(['reco-average', 'global', 'fixed'] as const);
 export type FakesMode = (typeof FAKES_MODES)[number];
+/**
+ * What step 2 (and the fakes step) learns each iteration (docs/algorithm.md, "Step 2
+ * reference"): the change from the previous push weights, ν′ = ν·g, or the push weights
+ * themselves against the prior, ν′ = g.
+ */
+export const STEP2_REFERENCES = Object.freeze(['previous', 'prior'] as const);
+export type Step2Reference = (typeof STEP2_REFERENCES)[number];
 
 /** Options of one unfolding; defaults in `UNFOLD_DEFAULTS` (src/algorithm/defaults.ts). */
 export interface UnfoldOptions {
@@ -67,6 +75,11 @@ export interface UnfoldOptions {
   classifier: ClassifierSpec;
   misses: MissesMode;
   fakes: FakesMode;
+  /**
+   * Step 2's class 0: the sim weighted by w0·ν, learning ν′ = ν·g ('previous'), or by w0
+   * alone, learning ν′ = g ('prior', as the original OmniFold code does).
+   */
+  step2Reference: Step2Reference;
   /** Classifier output clipped to [epsilon, 1 − epsilon]. */
   epsilon: number;
   /** Ratios clipped to [0, wMax]. */
@@ -89,6 +102,12 @@ export interface UnfoldOptions {
    * in the result, as `memberWeights` (docs/algorithm.md, "Ensembles").
    */
   saveMembers: boolean;
+  /**
+   * Keep the trained models that turn the prior into the final push weights (every
+   * iteration's step 2 and fakes models, each member, each run) in the result, as
+   * `models`, so that `applyModels` can weight other events of the same generator.
+   */
+  saveModels: boolean;
   /** Which replica this unfolding is (keys its random streams). */
   replica: { kind: ReplicaKind; index: number };
 }
@@ -116,6 +135,8 @@ export interface StepJob {
    * absent or 0 for a single run.
    */
   memberOffset?: number;
+  /** Return each member's trained model as plain data ({@link MemberResult.model}). */
+  keepModel?: boolean;
 }
 
 /** One member's fit of a {@link StepJob}. */
@@ -125,6 +146,8 @@ export interface MemberResult {
   /** Clipped events per target. */
   nClipped: number[];
   info: FitInfo;
+  /** The trained model, when the job asked for it (`keepModel`). */
+  model?: ModelData;
 }
 
 /**
@@ -180,6 +203,8 @@ export interface UnfoldResult {
    * [ensembleRuns][nSim] with several runs, each run's final weights w0·ν_r.
    */
   memberWeights?: Float64Array[];
+  /** When `saveModels`: the trained models that give `push` from the prior (see `applyModels`). */
+  models?: UnfoldModels;
   iterations: IterationDiagnostics[];
   /** Events failing both selections: dropped, weight kept at w0. */
   nDropped: number;

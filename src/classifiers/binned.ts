@@ -28,8 +28,16 @@
  * positive (the loop checks them before the fit).
  * Pure arithmetic (no exp/log), sums in event order: bit-identical everywhere.
  */
-import type { Classifier, FitContext, FitInfo, RatioClip, RatioResult, TrainedClassifier } from './classifier.js';
-import { ratioOutput } from './classifier.js';
+import type {
+  Classifier,
+  FitContext,
+  FitInfo,
+  ModelData,
+  RatioClip,
+  RatioResult,
+  TrainedClassifier,
+} from './classifier.js';
+import { modelArray, ratioOutput, restoredInfo } from './classifier.js';
 import type { ClassifierInputs, ClassifierKind } from './kind.js';
 import { knownKeys } from '../base/checks.js';
 import { InputError, NumericalError } from '../base/errors.js';
@@ -201,6 +209,25 @@ class BinnedModel implements TrainedClassifier {
     }
     return { ratio: out, nClipped };
   }
+
+  /** The grid's edges, the class sums per cell and the class totals. */
+  toData(): ModelData {
+    return {
+      type: 'binned',
+      fields: { edges: this.grid.edges.map((e) => Array.from(e)), sumW0: this.info.sumW0, sumW1: this.info.sumW1 },
+      arrays: { s0: this.s0.slice(), s1: this.s1.slice() },
+    };
+  }
+}
+
+/** A binned model from the data its `toData()` gave (see {@link BINNED_CLASSIFIER}). */
+function restoreBinned(data: ModelData, path: string): TrainedClassifier {
+  checkBinnedEdges(data.fields.edges, `${path}.fields.edges`);
+  const grid = new Grid((data.fields.edges as number[][]).map((e) => Float64Array.from(e)));
+  const info = restoredInfo(data, path);
+  const s0 = modelArray(data, path, 's0', Float64Array, grid.nCells);
+  const s1 = modelArray(data, path, 's1', Float64Array, grid.nCells);
+  return new BinnedModel(grid, s0, s1, info);
 }
 
 /** The ratio of one cell, by the rule of the file header. */
@@ -229,6 +256,7 @@ export const BINNED_CLASSIFIER: ClassifierKind<BinnedSpec> = Object.freeze({
     return { type: 'binned', edges: (spec.edges as ArrayLike<number>[]).map((e) => Array.from(e)) };
   },
   create: (spec: BinnedSpec) => new BinnedClassifier(spec),
+  restore: restoreBinned,
   runLocalOptions: Object.freeze([]),
   flags: Object.freeze([]),
   cliSpec(_options: Readonly<Record<string, unknown>>, inputs: ClassifierInputs): BinnedSpec {

@@ -16,7 +16,7 @@
  * can rebuild the same classifier from a task message; the kinds, with their options and
  * flags, are listed in the registry (src/classifiers/registry.ts).
  */
-import { KernelError } from '../base/errors.js';
+import { InputError, KernelError } from '../base/errors.js';
 import type { FeatureMatrix } from '../base/features.js';
 import type { RngKey } from '../base/rng.js';
 import type { RatioClip, RatioResult } from '../kernels/likelihood_ratio_f32.js';
@@ -58,9 +58,28 @@ export interface FitInfo {
   nNegativeCells?: number;
 }
 
+/**
+ * A trained model as plain data, to be saved and restored ({@link ClassifierKind.restore}
+ * in src/classifiers/kind.ts): JSON values (shapes, names, the class totals S0 and S1) and
+ * named f32 or f64 arrays. A restored model gives the same ratios, bit for bit.
+ */
+export interface ModelData {
+  /** The classifier kind that trained it (`spec.type`). */
+  type: string;
+  /** JSON values only (finite numbers, strings, arrays, objects). */
+  fields: Record<string, unknown>;
+  /** Named arrays, in the order a saved file stores them. */
+  arrays: Record<string, Float32Array | Float64Array>;
+}
+
 /** A fitted classifier: evaluates the likelihood ratio on new events. */
 export interface TrainedClassifier {
   readonly info: FitInfo;
+  /**
+   * The model as plain data (parameters, standardiser, class totals), when its kind can
+   * save models; `saveModels` needs it.
+   */
+  toData?(): ModelData;
   /**
    * ratio(x) on every event of `x`, with the guards of `clip`. Written into `out`
    * ([x.nEvents], e.g. a SharedArrayBuffer view the caller owns) when given, else into a
@@ -85,4 +104,37 @@ export interface Classifier {
    * each class's total must be positive. Inputs are read, never written.
    */
   fit(x0: FeatureMatrix, w0: Float64Array, x1: FeatureMatrix, w1: Float64Array, context: FitContext): TrainedClassifier;
+}
+
+/**
+ * Array `name` of saved model data, checked: of type `ctor` and, when given, `length`
+ * long, every value finite. `path` names the model in messages.
+ */
+export function modelArray<T extends Float32Array | Float64Array>(
+  data: ModelData,
+  path: string,
+  name: string,
+  ctor: { new (n: number): T; readonly name: string },
+  length?: number,
+): T {
+  const a = data.arrays[name];
+  if (!(a instanceof ctor))
+    throw new InputError(
+      `${path}.arrays.${name} must be a ${ctor.name}; got ${a === undefined ? 'none' : a.constructor.name}`,
+    );
+  if (length !== undefined && a.length !== length)
+    throw new InputError(`${path}.arrays.${name} must hold ${length} values; got ${a.length}`);
+  const bad = a.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new InputError(`${path}.arrays.${name} must be finite; got ${a[bad]} at ${bad}`);
+  return a;
+}
+
+/** The class totals S0, S1 of saved model data (positive finite numbers) as the FitInfo of a restored model. */
+export function restoredInfo(data: ModelData, path: string): FitInfo {
+  const sums = [data.fields.sumW0, data.fields.sumW1];
+  sums.forEach((s, c) => {
+    if (!(typeof s === 'number' && Number.isFinite(s) && s > 0))
+      throw new InputError(`${path}.fields.sumW${c} must be a positive finite number; got ${JSON.stringify(s)}`);
+  });
+  return { epochs: 0, bestEpoch: 0, validationLoss: NaN, sumW0: sums[0] as number, sumW1: sums[1] as number };
 }

@@ -5,7 +5,7 @@
  * classifier (src/classifiers/mlp/kind.ts, src/classifiers/binned.ts); the registry lists
  * them, and the option check, the factory, the CLI flags and `--help` read that list.
  */
-import type { Classifier } from './classifier.js';
+import type { Classifier, ModelData, TrainedClassifier } from './classifier.js';
 
 /** A `--flag X` that sets one option of a classifier kind. */
 export interface ClassifierFlag {
@@ -40,6 +40,12 @@ export interface ClassifierKind<Spec extends { type: string } = { type: string }
   check(path: string, spec: Readonly<Record<string, unknown>>): Spec;
   /** Builds the classifier of a spec, filling its defaults; throws an InputError on a bad option. */
   create(spec: Spec): Classifier;
+  /**
+   * The trained model that `TrainedClassifier.toData()` of this kind saved; throws an
+   * InputError naming `path` and the field when the data do not describe a model of this
+   * kind (shapes, lengths, values).
+   */
+  restore(data: ModelData, path: string): TrainedClassifier;
   /** Options that never change a weight (memory, speed): left out of stored configurations. */
   readonly runLocalOptions: readonly string[];
   /** The `omnifold unfold` flags that set its options, in `--help` order (may be none). */

@@ -6,7 +6,7 @@
  */
 import { describeValue, InputError } from '../base/errors.js';
 import { BINNED_CLASSIFIER } from './binned.js';
-import type { Classifier } from './classifier.js';
+import type { Classifier, ModelData, TrainedClassifier } from './classifier.js';
 import type { ClassifierFlag, ClassifierKind } from './kind.js';
 import { MLP_CLASSIFIER } from './mlp/kind.js';
 
@@ -40,6 +40,19 @@ export function classifierKind(type: unknown): ClassifierKind {
 /** Builds the {@link Classifier} of a plain-data spec, in any thread: `{ type: 'mlp', ...options }` → MlpClassifier, and so on. */
 export function createClassifier(spec: ClassifierSpec): Classifier {
   return classifierKind((spec as { type?: unknown } | undefined)?.type).create(spec);
+}
+
+/**
+ * The trained model of saved data (`TrainedClassifier.toData()`), by its kind's
+ * `restore`; `path` names it in errors (e.g. the file it came from).
+ */
+export function restoreModel(data: ModelData, path: string): TrainedClassifier {
+  const kind = CLASSIFIER_KINDS.find((k) => k.type === data?.type);
+  if (kind === undefined)
+    throw new InputError(
+      `${path}.type must be one of ${CLASSIFIER_TYPES.join(', ')}; got ${describeValue(data?.type)}`,
+    );
+  return kind.restore(data, path);
 }
 
 /** `spec` without its kind's run-local options (memory, speed), as configurations are stored; `spec` itself when it has none. */

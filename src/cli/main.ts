@@ -13,6 +13,7 @@ const require = createRequire(import.meta.url);
 const SUBCOMMANDS: Record<string, [string, string]> = {
   unfold: ['./unfold.js', 'runUnfold'],
   reweight: ['./reweight.js', 'runReweight'],
+  apply: ['./apply.js', 'runApply'],
   hist: ['./hist.js', 'runHist'],
   plot: ['./plot.js', 'runPlot'],
   export: ['./export.js', 'runExport'],
@@ -29,6 +30,7 @@ const USAGE = `usage: omnifold <command> [options]
 commands:
   unfold    unfold data with OmniFold (no files: the embedded lepton-jet toy)
   reweight  weight one sample to another on chosen features (e.g. one generator to another)
+  apply     weight other events of the same generator with an unfolding's saved models
   hist      histograms with covariances from a weights file
   plot      figures from a weights file
   export    export a weights file to other formats

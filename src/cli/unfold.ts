@@ -1,7 +1,7 @@
 /**
  * `omnifold unfold`: arguments → run plan → output folder checked → inputs → replicas
  * (each stored for --resume in OUT/.omnifold-resume/; with --replicas only those, and the
- * run stops there) → weights.arrow, summary.json,
+ * run stops there) → weights.arrow, summary.json, models/ (with --save-models),
  * plots and report, each moved into OUT whole → the result table on stdout. Only what the
  * engine wrote in OUT is ever replaced (src/io/output_dir.ts).
  */
@@ -25,6 +25,7 @@ import {
   type UnfoldResult,
   withoutRunLocalOptions,
   writePlotsAndReport,
+  writeModels,
   writeSummary,
   writeWeightsFile,
 } from '../index.js';
@@ -56,6 +57,7 @@ export function outputEntries(plan: RunPlan): string[] {
     'weights.arrow',
     ...alternativeFiles(plan).map((a) => a.file),
     'summary.json',
+    ...(plan.unfold.saveModels === true ? ['models'] : []),
     ...(plan.plots ? ['report.html', 'plots'] : []),
   ];
 }
@@ -106,7 +108,10 @@ async function writeOutputs(
 ): Promise<void> {
   const { sim, data } = inputs;
   const dataWeightSum = data.weights.reduce((s, w) => s + w, 0);
+  const models = run.nominal.models;
   await out.commit(async (dir) => {
+    // the models first: the weights file records their hashes
+    const modelsRecord = models === undefined ? undefined : await writeModels(join(dir, 'models'), models);
     const linked: LinkedWeightsFile[] = [];
     for (const { alternative, result } of alternatives) {
       const file = `syst_${alternative.name}.arrow`;
@@ -154,6 +159,7 @@ async function writeOutputs(
       observables: inputs.observables,
       selection: inputs.selection,
       linked,
+      ...(modelsRecord === undefined ? {} : { models: modelsRecord }),
     });
     await writeSummary(join(dir, 'summary.json'), summary);
     if (plan.plots) {
@@ -178,8 +184,11 @@ async function runAlternatives(
   const out: AlternativeRun[] = [];
   for (const [k, alternative] of samples.entries()) {
     printer.message(`systematic ${alternative.name}: unfolding the data with ${alternative.input.path} as the sim`);
+    // its file holds the unfolded weights only: no member columns, no models
     const result = await unfold(alternative.sim, inputs.data, {
       ...run.options,
+      saveMembers: false,
+      saveModels: false,
       replica: { kind: 'syst', index: first + k },
     });
     out.push({ alternative, result });

@@ -48,6 +48,10 @@ export const UNFOLD_FLAGS: Readonly<
   },
   misses: { type: 'string', help: `expectation or prior (default ${UNFOLD_DEFAULTS.misses})` },
   fakes: { type: 'string', help: `reco-average, global or fixed (default ${UNFOLD_DEFAULTS.fakes})` },
+  'step2-reference': {
+    type: 'string',
+    help: `previous (step 2 learns the change of the last push weights: ν′ = ν·g) or prior (it learns them from the prior: ν′ = g) (default ${UNFOLD_DEFAULTS.step2Reference})`,
+  },
   ...Object.fromEntries(CLASSIFIER_FLAGS.map((flag) => [flag.name, { type: 'string' as const, help: flag.help }])),
   ensemble: { type: 'string', help: `ensemble members per step (default ${UNFOLD_DEFAULTS.nMembers})` },
   'ensemble-combine': {
@@ -84,6 +88,10 @@ export const UNFOLD_FLAGS: Readonly<
   'save-members': {
     type: 'boolean',
     help: "also write the ensemble columns: each member's final weights member_0..member_{M-1}, or with --ensemble-runs R > 1 each run's, run_0..run_{R-1}",
+  },
+  'save-models': {
+    type: 'boolean',
+    help: 'also write OUT/models/: the trained step-2 and fakes models, which omnifold apply uses on other events',
   },
   out: { type: 'string', help: 'output directory (default ./omnifold-out)' },
   config: { type: 'string', help: 'JSON file with the same keys as these flags (flags override)' },

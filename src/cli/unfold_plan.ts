@@ -18,6 +18,7 @@ import {
   isRunLocalClassifierFlag,
   listFlag,
   MISSES_MODES,
+  STEP2_REFERENCES,
   UNFOLD_DEFAULTS,
   type UnfoldOptions,
 } from '../index.js';
@@ -340,6 +341,8 @@ export function planUnfold(args: UnfoldArgs): RunPlan {
   if (misses !== undefined) unfold.misses = misses;
   const fakes = oneOf(args, 'fakes', FAKES_MODES);
   if (fakes !== undefined) unfold.fakes = fakes;
+  const step2Reference = oneOf(args, 'step2-reference', STEP2_REFERENCES);
+  if (step2Reference !== undefined) unfold.step2Reference = step2Reference;
   const nMembers = integer(args, 'ensemble', 1);
   if (nMembers !== undefined) unfold.nMembers = nMembers;
   const seed = integer(args, 'seed', 0);
@@ -349,6 +352,7 @@ export function planUnfold(args: UnfoldArgs): RunPlan {
   }
   if (args['save-iterations'] === true) unfold.saveIterations = true;
   if (args['save-members'] === true) unfold.saveMembers = true;
+  if (args['save-models'] === true) unfold.saveModels = true;
   const ensembleRuns = integer(args, 'ensemble-runs', 1);
   if (ensembleRuns !== undefined) unfold.ensembleRuns = ensembleRuns;
   const ensembleCombine = oneOf(args, 'ensemble-combine', ['mean', 'median'] as const);

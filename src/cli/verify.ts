@@ -16,6 +16,7 @@
 import {
   describeInputFile,
   describeValue,
+  encodeModels,
   engineVersion,
   ensembleColumnName,
   InputError,
@@ -29,6 +30,8 @@ import {
   type ReplicaStore,
   type ReplicaWork,
   splitObjectPath,
+  UNFOLD_DEFAULTS,
+  type UnfoldModels,
   type UnfoldOptions,
   type WeightsFile,
 } from '../index.js';
@@ -366,6 +369,11 @@ async function recompute(jobs: Job[], run: Rerun): Promise<Difference[]> {
         const text = firstDifference(c.name, run.file.columns.get(c.name)!, values);
         if (text !== undefined) differences.push({ column: c.name, text });
       }
+      const models = record.result?.models;
+      if (models !== undefined && run.file.metadata.models !== undefined) {
+        const text = modelsDifference(run.file, models);
+        if (text !== undefined) differences.push({ column: 'models', text });
+      }
       done++;
       run.log(`recomputed ${job.columns.map((c) => c.name).join(', ')} (${done}/${jobs.length} unfoldings)`);
     },
@@ -376,16 +384,37 @@ async function recompute(jobs: Job[], run: Rerun): Promise<Difference[]> {
   return differences;
 }
 
-/** The first top-level option whose rebuilt value differs from the recorded one, if any. */
+/**
+ * The first saved model file whose recomputed bytes differ from those the weights file
+ * records (by SHA-256), as text; undefined if every file is the same.
+ */
+function modelsDifference(file: WeightsFile, models: UnfoldModels): string | undefined {
+  const stored = file.metadata.models!;
+  const { record } = encodeModels(models, 'models', file.metadata.engine?.version);
+  const files = [...record.files, { path: record.path, sha256: record.sha256 }];
+  const storedFiles = [...stored.files, { path: stored.path, sha256: stored.sha256 }];
+  if (files.length !== storedFiles.length)
+    return `models differ: the file records ${storedFiles.length} model files, the re-run wrote ${files.length}`;
+  const k = files.findIndex((f, i) => f.path !== storedFiles[i].path || f.sha256 !== storedFiles[i].sha256);
+  return k < 0
+    ? undefined
+    : `models differ first at ${storedFiles[k].path}: file SHA-256 ${storedFiles[k].sha256}, recomputed ${files[k].path} ${files[k].sha256}`;
+}
+
+/**
+ * The first top-level option whose rebuilt value differs from the recorded one, if any.
+ * An option the file does not record (written before the option existed) is no drift
+ * when it is rebuilt at its default.
+ */
 function optionsDrift(rebuilt: UnfoldOptions, recorded: unknown): string | undefined {
   if (typeof recorded !== 'object' || recorded === null) return undefined;
   const keys = new Set([...Object.keys(rebuilt), ...Object.keys(recorded)]);
+  const defaults = UNFOLD_DEFAULTS as unknown as Record<string, unknown>;
   for (const key of keys) {
-    if (
-      JSON.stringify((rebuilt as unknown as Record<string, unknown>)[key]) !==
-      JSON.stringify((recorded as Record<string, unknown>)[key])
-    )
-      return key;
+    const value = JSON.stringify((rebuilt as unknown as Record<string, unknown>)[key]);
+    const was = (recorded as Record<string, unknown>)[key];
+    if (was === undefined && Object.hasOwn(defaults, key) && value === JSON.stringify(defaults[key])) continue;
+    if (value !== JSON.stringify(was)) return key;
   }
   return undefined;
 }

@@ -79,7 +79,8 @@ export class ReplicaRun {
    * Runs the replicas at `indices` (positions in `work.plan`; default all) on `executor`,
    * which writes their records to {@link store}. With `resume`,
    * a replica stored by an earlier run of the same configuration is loaded instead, except
-   * the nominal when `saveIterations` is set (its per-iteration weights are not stored).
+   * the nominal when `saveIterations` or `saveModels` is set (its per-iteration weights
+   * and its models are not stored).
    *
    * @throws InputError unless `indices` are distinct positions in the plan
    */
@@ -97,7 +98,8 @@ export class ReplicaRun {
     const resumed: string[] = [];
     for (const k of chosen) {
       const p = plan[k];
-      const resumable = this.context.resume === true && !(p.family === 'nominal' && options.saveIterations);
+      const resumable =
+        this.context.resume === true && !(p.family === 'nominal' && (options.saveIterations || options.saveModels));
       if (resumable && this.store.read(p.name, { hash: hashes[k], nEvents }) !== undefined) {
         resumed.push(p.name);
         onProgress?.({ type: 'replica', name: p.name, status: 'resumed', done: ++done, total });

@@ -18,6 +18,7 @@ import { ENGINE_VERSION } from '../base/version.js';
 import type { IterationDiagnostics, UnfoldResult } from '../algorithm/types.js';
 import { arrowColumnTable, decodeArrow } from '../io/arrow_decode.js';
 import type { NumericColumn } from '../io/table.js';
+import type { ModelsRecord } from './models_encoding.js';
 import {
   combinationMetadata,
   ensembleColumnName,
@@ -101,6 +102,8 @@ export interface WeightsFileContent {
   normalisationDescription?: string;
   /** Weights files beside this one that enter its uncertainty ({@link LinkedWeightsFile}). */
   linked?: readonly LinkedWeightsFile[];
+  /** The saved models beside the file (`--save-models`), by content. */
+  models?: ModelsRecord;
 }
 
 /** The parsed `omnifold` schema metadata. */
@@ -124,6 +127,8 @@ export interface WeightsMetadata {
   ensemble?: EnsembleMetadata;
   /** Present when weights files beside this one enter its uncertainty ({@link LinkedWeightsFile}). */
   linked?: LinkedWeightsFile[];
+  /** Present when the run saved its trained models (`OUT/models/`): the manifest and every file, with SHA-256. */
+  models?: ModelsRecord;
 }
 
 /** `metadata.ensemble`: the ensemble behind the `ensemble` columns (docs/weights-format.md). */
@@ -219,6 +224,7 @@ export function buildWeightsTable(content: WeightsFileContent): Table {
             standardErrorFactor: ensembleStandardErrorFactor(options),
           },
         }),
+    ...(content.models === undefined ? {} : { models: content.models }),
   };
   const table = tableFromArrays(columns as Record<string, Float64Array>);
   const schema = new Schema(table.schema.fields, new Map([['omnifold', JSON.stringify(metadata)]]));

@@ -266,13 +266,15 @@ export function unfoldReplica(
 
 /**
  * The options replica `plan` unfolds with: the run's, keyed by its (kind, index); only
- * the nominal keeps its ensemble columns (`saveMembers`), the weights file has no others.
+ * the nominal keeps its ensemble columns (`saveMembers`) and its trained models
+ * (`saveModels`): the weights file has no others.
  */
 export function replicaUnfoldOptions(plan: ReplicaPlan, options: UnfoldOptions): UnfoldOptions {
   return {
     ...options,
     replica: { kind: plan.kind, index: plan.index },
     saveMembers: options.saveMembers && plan.family === 'nominal',
+    saveModels: options.saveModels && plan.family === 'nominal',
   };
 }
 
@@ -296,12 +298,13 @@ export interface ReplicaRunResult {
   diagnostics: IterationDiagnostics[][];
   /**
    * The nominal unfolding, as `writeWeightsFile` wants it. `weightsPerIteration` is there
-   * when `saveIterations` is set (the nominal is then always recomputed, never resumed),
-   * `memberWeights` when `saveMembers` is (stored with the nominal's record).
+   * when `saveIterations` is set and `models` when `saveModels` is (the nominal is then
+   * always recomputed, never resumed), `memberWeights` when `saveMembers` is (stored with
+   * the nominal's record).
    */
   nominal: Pick<
     UnfoldResult,
-    'weights' | 'weightsPerIteration' | 'memberWeights' | 'iterations' | 'nDropped' | 'options'
+    'weights' | 'weightsPerIteration' | 'memberWeights' | 'models' | 'iterations' | 'nDropped' | 'options'
   >;
   /** Column names loaded from the store instead of recomputed. */
   resumed: string[];

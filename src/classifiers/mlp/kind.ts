@@ -8,6 +8,7 @@ import { choiceFlag, integerFlag, listFlag, orList, positiveNumberFlag } from '.
 import { ACTIVATIONS } from '../../kernels/activation.js';
 import type { ClassifierFlag, ClassifierKind } from '../kind.js';
 import { MlpClassifier } from './classifier.js';
+import { restoreMlp } from './trained.js';
 import { checkMlpOptions, MLP_DEFAULTS, MLP_OPTION_KEYS, type MlpOptions } from './options.js';
 
 /** The most MiB `--resident-mib` accepts: wasm memory is at most 4 GiB. */
@@ -90,6 +91,7 @@ export const MLP_CLASSIFIER: ClassifierKind<MlpClassifierSpec> = Object.freeze({
     const { type: _type, ...options } = spec;
     return new MlpClassifier(options);
   },
+  restore: restoreMlp,
   runLocalOptions: Object.freeze(['residentMiB']),
   flags: MLP_FLAGS,
   cliSpec: (options: Readonly<Record<string, unknown>>): MlpClassifierSpec => ({ type: 'mlp', ...options }),

@@ -4,12 +4,21 @@
  */
 import { InputError } from '../../base/errors.js';
 import type { FeatureMatrix } from '../../base/features.js';
-import type { Activation } from '../../kernels/activation.js';
+import { ACTIVATIONS, type Activation } from '../../kernels/activation.js';
 import { checkRatioClip, likelihoodRatioF32InWasm } from '../../kernels/likelihood_ratio_f32.js';
 import { mlpForwardF32 } from '../../kernels/mlp_forward_f32.js';
-import { MLP_ROW_CHUNK, MlpWorkspace } from '../../kernels/mlp_workspace.js';
+import { MLP_ROW_CHUNK, MlpWorkspace, parameterCount } from '../../kernels/mlp_workspace.js';
 import { kernels } from '../../kernels/wasm.js';
-import { ratioOutput, type FitInfo, type RatioClip, type RatioResult, type TrainedClassifier } from '../classifier.js';
+import {
+  modelArray,
+  ratioOutput,
+  restoredInfo,
+  type FitInfo,
+  type ModelData,
+  type RatioClip,
+  type RatioResult,
+  type TrainedClassifier,
+} from '../classifier.js';
 import { loadStandardiser, type Standardiser } from './standardiser.js';
 
 /** A trained MLP: parameters and standardiser kept in JS, evaluated in wasm chunk by chunk. */
@@ -56,4 +65,43 @@ export class TrainedMlp implements TrainedClassifier {
     }
     return { ratio: out, nClipped };
   }
+
+  /** Layer widths, activation, class totals; the f32 parameters and the f64 standardiser. */
+  toData(): ModelData {
+    return {
+      type: 'mlp',
+      fields: { dims: [...this.dims], activation: this.activation, sumW0: this.info.sumW0, sumW1: this.info.sumW1 },
+      arrays: {
+        params: this.params.slice(),
+        mean: Float64Array.from(this.standardiser.mean),
+        scale: Float64Array.from(this.standardiser.scale),
+      },
+    };
+  }
+}
+
+/** A trained MLP from the data its `toData()` gave; `path` names it in errors. */
+export function restoreMlp(data: ModelData, path: string): TrainedMlp {
+  const dims = data.fields.dims;
+  if (
+    !Array.isArray(dims) ||
+    dims.length < 2 ||
+    !dims.every((d) => Number.isInteger(d) && d >= 1) ||
+    dims[dims.length - 1] !== 1
+  )
+    throw new InputError(
+      `${path}.fields.dims must be positive integer layer widths ending in 1; got ${JSON.stringify(dims)}`,
+    );
+  const activation = data.fields.activation;
+  if (!ACTIVATIONS.includes(activation as Activation))
+    throw new InputError(
+      `${path}.fields.activation must be one of ${ACTIVATIONS.join(', ')}; got ${JSON.stringify(activation)}`,
+    );
+  const info = restoredInfo(data, path);
+  const params = modelArray(data, path, 'params', Float32Array, parameterCount(dims as number[]));
+  const mean = modelArray(data, path, 'mean', Float64Array, dims[0] as number);
+  const scale = modelArray(data, path, 'scale', Float64Array, dims[0] as number);
+  const zero = scale.findIndex((v) => !(v > 0));
+  if (zero >= 0) throw new InputError(`${path}.arrays.scale must be positive; got ${scale[zero]} at ${zero}`);
+  return new TrainedMlp(info, dims as number[], activation as Activation, params, { mean, scale });
 }
