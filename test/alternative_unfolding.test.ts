@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readWeightsFile } from '../src/publish/weights_file.js';
 import { normals } from './helpers/normals.js';
+import { weightedMean } from './helpers/weighted_mean.js';
 
 const BIN = join(process.cwd(), 'bin', 'omnifold.js');
 const dir = mkdtempSync(join(tmpdir(), 'omnifold-alternative-'));
@@ -30,18 +31,6 @@ function write(file: string, n: number, mean: number, sigma: number, seed: numbe
   const lines = ['x,x_reco'];
   for (let i = 0; i < n; i++) lines.push(`${x[i].toFixed(6)},${(x[i] + 0.5 * noise[i]).toFixed(6)}`);
   writeFileSync(join(dir, file), `${lines.join('\n')}\n`);
-}
-
-function mean(x: unknown, w: unknown): number {
-  const values = x as ArrayLike<number>;
-  const weights = w as ArrayLike<number>;
-  let s = 0;
-  let sx = 0;
-  for (let i = 0; i < weights.length; i++) {
-    s += weights[i];
-    sx += weights[i] * values[i];
-  }
-  return sx / s;
 }
 
 const N = 60_000;
@@ -83,8 +72,8 @@ test('the alternative unfolding: its own file, linked by SHA-256; the shift of t
     ['sim', 'data', 'syst:alt'],
   );
   const shift =
-    mean(alternative.columns.get('x'), alternative.columns.get('weight')) -
-    mean(nominal.columns.get('x'), nominal.columns.get('weight'));
+    weightedMean(alternative.columns.get('x'), alternative.columns.get('weight')) -
+    weightedMean(nominal.columns.get('x'), nominal.columns.get('weight'));
   const k = (s: number) => (s * s) / (s * s + 0.25);
   const expected = 0.5 + k(1.2) * (0.2 - 0.5) - (0 + k(1) * 0.2);
   assert.ok(Math.abs(shift - expected) < 0.01, `shift ${shift}, closed form ${expected}`);

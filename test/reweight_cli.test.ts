@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readWeightsFile } from '../src/publish/weights_file.js';
 import { normals } from './helpers/normals.js';
+import { weightedMean } from './helpers/weighted_mean.js';
 
 const BIN = join(process.cwd(), 'bin', 'omnifold.js');
 const dir = mkdtempSync(join(tmpdir(), 'omnifold-reweight-'));
@@ -29,18 +30,6 @@ function write(file: string, n: number, mean: number, sigma: number, seed: numbe
   for (let i = 0; i < n; i++)
     lines.push(`${x[i].toFixed(6)},${y[i].toFixed(6)},${(x[i] + shift + 0.5 * noise[i]).toFixed(6)},2`);
   writeFileSync(join(dir, file), `${lines.join('\n')}\n`);
-}
-
-function weightedMean(column: unknown, weights: unknown): number {
-  const values = column as ArrayLike<number>;
-  const w = weights as ArrayLike<number>;
-  let s = 0;
-  let sx = 0;
-  for (let i = 0; i < w.length; i++) {
-    s += w[i];
-    sx += w[i] * values[i];
-  }
-  return sx / s;
 }
 
 write('source.csv', 20_000, 0, 1, 1);

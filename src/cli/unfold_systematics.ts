@@ -66,6 +66,19 @@ function checkRowAligned(
   }
 }
 
+/** Another sim file read with the nominal sim's columns. */
+async function readAlternative(file: string, files: Extract<InputPlan, { kind: 'files' }>) {
+  const columns = {
+    gen: files.gen,
+    reco: files.reco,
+    weight: files.simWeight,
+    passGen: files.passGen,
+    passReco: files.passReco,
+  };
+  const table = await readTable(file, { columns: simColumnList(columns) });
+  return { table, sim: simSampleFromTable(table, columns) };
+}
+
 /**
  * The systematic replicas of a run, in the order given. `options` are the run's unfolding
  * options: the recipes' reweighting fits use its classifier, ensemble, guards and seed.
@@ -99,16 +112,7 @@ export async function resolveSystematics(
       const table = await readTable(files.sim, { columns: [arg.column] });
       out.push({ name: arg.name, kind: 'weight', weights: readWeights(table, arg.column) });
     } else {
-      const files = simFiles(plan, arg);
-      const columns = {
-        gen: files.gen,
-        reco: files.reco,
-        weight: files.simWeight,
-        passGen: files.passGen,
-        passReco: files.passReco,
-      };
-      const table = await readTable(arg.file, { columns: simColumnList(columns) });
-      const alternative = simSampleFromTable(table, columns);
+      const { table, sim: alternative } = await readAlternative(arg.file, simFiles(plan, arg));
       if (arg.recipe !== undefined) {
         const { classifier, nMembers, ensembleCombine, epsilon, wMax, seed } = options;
         const built = await generatorSystematic(
@@ -156,16 +160,8 @@ export async function loadAlternatives(
   const out: AlternativeSample[] = [];
   for (const arg of args) {
     if (arg.kind !== 'alternative') continue;
-    const files = simFiles(plan, arg);
-    const columns = {
-      gen: files.gen,
-      reco: files.reco,
-      weight: files.simWeight,
-      passGen: files.passGen,
-      passReco: files.passReco,
-    };
-    const table = await readTable(arg.file, { columns: simColumnList(columns) });
-    const sim = { ...simSampleFromTable(table, columns), genNames: inputs.genNames, recoNames: inputs.recoNames };
+    const alternative = await readAlternative(arg.file, simFiles(plan, arg));
+    const sim = { ...alternative.sim, genNames: inputs.genNames, recoNames: inputs.recoNames };
     const input = await describeInput(`syst:${arg.name}`, `--syst ${arg.name}`, arg.file);
     inputs.files.push(input);
     out.push({ name: arg.name, sim, input });
