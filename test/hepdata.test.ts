@@ -281,6 +281,33 @@ test('HEPData numbers read as numbers in YAML 1.1; long names fit 64 characters 
   assert.ok(names[1].endsWith('... covariance'), names[1]);
 });
 
+test('narrow bins keep distinct edges: as many digits as they need, 6 when that is enough', () => {
+  const h = {
+    name: 'narrow',
+    observable: 'x',
+    edges: [100, 100.0000001, 100.0000002, 101.23456789],
+    values: [1, 2, 3],
+    stat: [1, 1, 1],
+    description: 'narrow bins',
+  };
+  const table = parse(hepdataFiles([h], { comment: 'edges' }).get('narrow.yaml')!) as {
+    independent_variables: { values: { low: number; high: number }[] }[];
+  };
+  const bins = table.independent_variables[0].values;
+  assert.equal(
+    bins.map((b) => [b.low, b.high]),
+    [
+      [100, 100.0000001],
+      [100.0000001, 100.0000002],
+      [100.0000002, 101.2345679],
+    ],
+  );
+  const wide = parse(
+    hepdataFiles([{ ...h, name: 'wide', edges: [0, 1.23456789, 2, 3] }], { comment: 'e' }).get('wide.yaml')!,
+  );
+  assert.equal(wide.independent_variables[0].values[0].high, 1.23457);
+});
+
 test('the schema check finds what HEPData refuses', async () => {
   if (!hepdataSchemasPresent()) return void console.log('  (HEPData schemas absent: skipped)');
   const dir = join(fixture.dir, 'hepdata_bad');

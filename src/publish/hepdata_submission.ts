@@ -105,6 +105,18 @@ function round(x: number): number {
   return Number.isFinite(x) ? Number(x.toPrecision(6)) : x;
 }
 
+/**
+ * Bin edges as a table carries them: 6 significant digits, or as many more (up to a
+ * double's 17) as keep every edge distinct, so that narrow bins never collapse.
+ */
+export function tableEdges(edges: ArrayLike<number>): number[] {
+  for (let digits = 6; digits < 17; digits++) {
+    const rounded = Array.from(edges, (x) => Number(x.toPrecision(digits)));
+    if (rounded.every((x, k) => k === 0 || x > rounded[k - 1])) return rounded;
+  }
+  return Array.from(edges);
+}
+
 function check(h: HepdataHistogram): number {
   checkEdges(`hepdata ${h.name} edges`, h.edges);
   const n = h.edges.length - 1;
@@ -175,12 +187,12 @@ function binErrors(h: HepdataHistogram, k: number): BinError[] {
 /** The table document of one histogram. */
 export function histogramTable(h: HepdataHistogram): Record<string, unknown> {
   const n = check(h);
-  const edges = Array.from(h.edges);
+  const edges = tableEdges(h.edges);
   return {
     independent_variables: [
       {
         header: observableHeader(h),
-        values: edges.slice(0, n).map((lo, k) => ({ low: round(lo), high: round(edges[k + 1]) })),
+        values: edges.slice(0, n).map((lo, k) => ({ low: lo, high: edges[k + 1] })),
       },
     ],
     dependent_variables: [
@@ -210,11 +222,11 @@ export function covarianceTable(h: HepdataHistogram, family?: FamilyCovarianceTa
   const n = check(h);
   const covariance = family ?? h.covariance;
   if (!covariance) throw new InputError(`hepdata ${h.name} covariance must be given for a covariance table; got none`);
-  const edges = Array.from(h.edges);
+  const edges = tableEdges(h.edges);
   const bins = (axis: 'i' | 'j') =>
     Array.from({ length: n * n }, (_, k) => {
       const b = axis === 'i' ? Math.floor(k / n) : k % n;
-      return { low: round(edges[b]), high: round(edges[b + 1]) };
+      return { low: edges[b], high: edges[b + 1] };
     });
   const header = observableHeader(h);
   const unit = h.weightUnit ? `${h.weightUnit}^2` : undefined;
