@@ -199,6 +199,11 @@ export {
 export type { ValidationReport } from './publish/weights_validation.js';
 export { summarize, summaryJson } from './publish/run_summary.js';
 export type { RunSummary } from './publish/run_summary.js';
+export { describeColumns } from './publish/column_descriptions.js';
+export type { ColumnDescription } from './publish/column_descriptions.js';
+export { columnAttributes, columnCopy, packageMetadata } from './publish/python_layouts.js';
+export type { ColumnCopy, PackageBinning, PackageInputs } from './publish/python_layouts.js';
+export { toYaml11 } from './publish/yaml11.js';
 export { hepdataHistogram, hepdataFiles } from './publish/hepdata_submission.js';
 export type {
   FamilyCovarianceTable,

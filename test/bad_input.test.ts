@@ -34,7 +34,7 @@ import {
   tableToIPC,
 } from 'apache-arrow';
 import { zipSync } from 'fflate';
-import { writeHdf5 } from '../src/io/hdf5_io.js';
+import { writeHdf5 } from '../src/io/hdf5_write.js';
 import { encodeNpy, writeNpy } from '../src/io/npy_io.js';
 import { writeNpz } from '../src/io/npz_io.js';
 import { writeParquet } from '../src/io/parquet_io.js';

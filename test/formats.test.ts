@@ -13,7 +13,8 @@ import { rejectsInput as rejects } from './helpers/rejects.js';
 import { encodeNpy, readNpy, writeNpy } from '../src/io/npy_io.js';
 import { writeNpz } from '../src/io/npz_io.js';
 import { readParquet, writeParquet } from '../src/io/parquet_io.js';
-import { readHdf5, writeHdf5 } from '../src/io/hdf5_io.js';
+import { readHdf5 } from '../src/io/hdf5_io.js';
+import { writeHdf5 } from '../src/io/hdf5_write.js';
 import type { NumericColumn } from '../src/io/table.js';
 import { assertBitEqual, assertClose } from './helpers/close.js';
 

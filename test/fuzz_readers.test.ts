@@ -13,7 +13,7 @@ import { muteStderrSync, unmuted } from '../src/io/library_guard.js';
 import { readTable } from '../src/io/load.js';
 import { encodeNpy } from '../src/io/npy_io.js';
 import { writeNpz } from '../src/io/npz_io.js';
-import { writeHdf5 } from '../src/io/hdf5_io.js';
+import { writeHdf5 } from '../src/io/hdf5_write.js';
 import { writeParquet } from '../src/io/parquet_io.js';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { fuzzFormat } from './fuzz/fuzz.js';

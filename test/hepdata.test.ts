@@ -375,7 +375,7 @@ test('export usage errors exit 2 with one line', async () => {
     process.stderr.write = write;
   }
   assert.equal(codes, [2, 2]);
-  assert.match(err[0], /^omnifold: export must be given --hepdata, --parquet or --hdf5; got none/);
+  assert.match(err[0], /^omnifold: export must be given --hepdata, --parquet, --hdf5 or --package; got none/);
   assert.match(
     err[1],
     /^omnifold: --hepdata must come with --obs and one --bins per --obs \(or one for all\); got 0 --obs and 0 --bins/,

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeHdf5 } from '../src/io/hdf5_io.js';
+import { writeHdf5 } from '../src/io/hdf5_write.js';
 import { writeNpz } from '../src/io/npz_io.js';
 import { readWeightsFile } from '../src/publish/weights_file.js';
 

@@ -72,18 +72,35 @@ test('hist --json into a folder that cannot exist is named before any output', (
   );
 });
 
-test('export --parquet and --hdf5: existing files (or their metadata) are refused unless --force', () => {
-  writeFileSync(join(root, 'copy.parquet.metadata.json'), 'mine');
+test('export --parquet and --hdf5: existing files are refused unless --force', () => {
+  writeFileSync(join(root, 'copy.parquet'), 'mine');
   assertOneLineError(
     run(['export', 'out', '--parquet', 'copy.parquet']),
-    /^omnifold: --parquet copy\.parquet\.metadata\.json must not exist .*; got an existing file \(--force replaces it\)$/,
+    /^omnifold: --parquet copy\.parquet must not exist .*; got an existing file \(--force replaces it\)$/,
   );
-  assert.not.ok(existsSync(join(root, 'copy.parquet')));
-  assert.is(readFileSync(join(root, 'copy.parquet.metadata.json'), 'utf8'), 'mine');
+  assert.is(readFileSync(join(root, 'copy.parquet'), 'utf8'), 'mine');
   const forced = run(['export', 'out', '--parquet', 'copy.parquet', '--hdf5', 'copy.h5', '--force']);
   assert.is(forced.code, 0, forced.stderr);
   assert.ok(existsSync(join(root, 'copy.parquet')) && existsSync(join(root, 'copy.h5')));
   assertOneLineError(run(['export', 'out', '--hdf5', 'copy.h5']), /^omnifold: --hdf5 copy\.h5 must not exist/);
+});
+
+test('export --package: a folder of the user is refused; an earlier package is replaced only with --force', () => {
+  mkdirSync(join(root, 'release'));
+  writeFileSync(join(root, 'release', 'notes.txt'), 'precious');
+  assertOneLineError(
+    run(['export', 'out', '--package', 'release', '--force']),
+    /^omnifold: --package release must be empty or an earlier omnifold output; got a folder holding notes\.txt/,
+  );
+  assert.equal(readdirSync(join(root, 'release')), ['notes.txt']);
+  assert.is(run(['export', 'out', '--package', 'pkg']).code, 0);
+  assert.equal(readdirSync(join(root, 'pkg')).sort(), ['events.parquet', 'metadata.yaml']);
+  assertOneLineError(
+    run(['export', 'out', '--package', 'pkg']),
+    /^omnifold: --package pkg must not hold an earlier omnifold output unless --force or --resume is given/,
+  );
+  assert.is(run(['export', 'out', '--package', 'pkg', '--force']).code, 0);
+  assert.equal(readdirSync(join(root, 'pkg')).sort(), ['events.parquet', 'metadata.yaml']);
 });
 
 test('export --hepdata: a folder of the user is refused; an earlier submission is replaced only with --force, without a manifest', () => {

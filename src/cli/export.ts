@@ -1,34 +1,29 @@
 /**
  * `omnifold export OUT/ --hepdata DIR --obs EXPR --bins SPEC [--obs EXPR --bins SPEC …]
- *  [--where EXPR] [--parquet FILE] [--hdf5 FILE]`
+ *  [--where EXPR] [--parquet FILE] [--hdf5 FILE [--hdf5-layout columns|atlas-zjets]] [--package DIR]`
  *
- * A HEPData submission folder with one table per histogram and its covariance, and/or
- * Parquet and HDF5 copies of every column of weights.arrow for Python users (the metadata
- * goes beside each copy as `<FILE>.metadata.json`, since those writers take no metadata).
- * The HEPData folder follows the output-folder rules of `unfold --out`; existing files are
- * replaced only with `--force` (src/io/output_dir.ts, src/io/output_file.ts).
+ * A HEPData submission folder with one table per histogram and its covariance; Parquet and
+ * HDF5 copies of every column of weights.arrow for Python users, carrying its metadata;
+ * and a publication package (events.parquet + metadata.yaml). The folders follow the
+ * output-folder rules of `unfold --out`; existing files are replaced only with `--force`
+ * (src/io/output_dir.ts, src/io/output_file.ts). The Python side: src/cli/export_python.ts.
  */
 import {
   checkOutputDir,
-  checkOutputFile,
   hepdataHistogram,
   InputError,
-  type NumericColumn,
+  parseExpression,
   readLinkedWeightsFiles,
   readWeightsFile,
-  writeFileWhole,
-  writeHdf5,
   writeHepdata,
-  writeParquet,
 } from '../index.js';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseBins } from './bins.js';
 import { joinDashValues } from './dash_values.js';
+import { checkPythonExport, HDF5_LAYOUTS, writePythonExport } from './export_python.js';
 
-const USAGE =
-  'usage: omnifold export OUT_DIR [--hepdata DIR --obs EXPR --bins lo:hi:n|e0,e1,... [--obs … --bins …] [--where EXPR]] [--parquet FILE] [--hdf5 FILE] [--force]';
+const USAGE = `usage: omnifold export OUT_DIR [--hepdata DIR --obs EXPR --bins lo:hi:n|e0,e1,... [--obs … --bins …] [--where EXPR]] [--parquet FILE] [--hdf5 FILE [--hdf5-layout ${HDF5_LAYOUTS.join('|')}]] [--package DIR [--obs … --bins …]] [--force]`;
 
 const OPTIONS = {
   hepdata: { type: 'string' },
@@ -37,6 +32,8 @@ const OPTIONS = {
   where: { type: 'string' },
   parquet: { type: 'string' },
   hdf5: { type: 'string' },
+  'hdf5-layout': { type: 'string' },
+  package: { type: 'string' },
   force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -60,8 +57,8 @@ export async function runExport(argv: string[]): Promise<number> {
     }
     if (positionals.length !== 1)
       throw new InputError(`export must be given one output directory; got ${positionals.length} (${USAGE})`);
-    if (!values.hepdata && !values.parquet && !values.hdf5)
-      throw new InputError(`export must be given --hepdata, --parquet or --hdf5; got none (${USAGE})`);
+    if (!values.hepdata && !values.parquet && !values.hdf5 && !values.package)
+      throw new InputError(`export must be given --hepdata, --parquet, --hdf5 or --package; got none (${USAGE})`);
     const obs = values.obs ?? [];
     const bins = values.bins ?? [];
     if (values.hepdata && (obs.length === 0 || !(bins.length === obs.length || bins.length === 1))) {
@@ -69,6 +66,10 @@ export async function runExport(argv: string[]): Promise<number> {
         `--hepdata must come with --obs and one --bins per --obs (or one for all); got ${obs.length} --obs and ${bins.length} --bins`,
       );
     }
+    if (obs.length > 0 && !(bins.length === obs.length || bins.length === 1))
+      throw new InputError(
+        `--obs must each come with a --bins (or one --bins for all); got ${obs.length} --obs and ${bins.length} --bins`,
+      );
     const path = positionals[0].endsWith('.arrow') ? positionals[0] : join(positionals[0], 'weights.arrow');
     // every destination is checked before any work; nothing the engine did not write is replaced
     const force = values.force === true;
@@ -81,14 +82,7 @@ export async function runExport(argv: string[]): Promise<number> {
           withoutManifest: { recognise: isHepdataSubmission },
         })
       : undefined;
-    for (const [option, target] of [
-      ['--parquet', values.parquet],
-      ['--hdf5', values.hdf5],
-    ] as const) {
-      if (target === undefined) continue;
-      await checkOutputFile(target, option, force);
-      await checkOutputFile(`${target}.metadata.json`, option, force);
-    }
+    const python = await checkPythonExport(values);
     const file = await readWeightsFile(path);
     if (values.hepdata && hepdataDir !== undefined) {
       const linked = await readLinkedWeightsFiles(path, file);
@@ -116,25 +110,11 @@ export async function runExport(argv: string[]): Promise<number> {
           'note: no data bootstraps: stat errors are sqrt(sum w^2) of the nominal weights (diagonal in the covariance)\n',
         );
     }
-    const columns = Object.fromEntries(file.columnNames.map((n) => [n, file.columns.get(n)!])) as Record<
-      string,
-      NumericColumn
-    >;
-    const metadataJson = `${JSON.stringify(file.metadata, null, 1)}\n`;
-    if (values.parquet) {
-      await writeFileWhole(values.parquet, '--parquet', (temp) => writeParquet(temp, columns));
-      await writeFileWhole(`${values.parquet}.metadata.json`, '--parquet', (temp) => writeFile(temp, metadataJson));
-      process.stdout.write(
-        `wrote ${values.parquet} (${file.columnNames.length} columns, ${file.nRows} rows) and ${values.parquet}.metadata.json\n`,
-      );
-    }
-    if (values.hdf5) {
-      await writeFileWhole(values.hdf5, '--hdf5', (temp) => writeHdf5(temp, columns));
-      await writeFileWhole(`${values.hdf5}.metadata.json`, '--hdf5', (temp) => writeFile(temp, metadataJson));
-      process.stdout.write(
-        `wrote ${values.hdf5} (${file.columnNames.length} columns, ${file.nRows} rows) and ${values.hdf5}.metadata.json\n`,
-      );
-    }
+    const binnings = obs.map((o, k) => {
+      parseExpression(o, file.columnNames); // an unknown column is an error before anything is written
+      return { obs: o, edges: parseBins(bins.length === 1 ? bins[0] : bins[k]) };
+    });
+    await writePythonExport(python, file, path, binnings);
     return 0;
   } catch (error) {
     const usage = error instanceof InputError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');

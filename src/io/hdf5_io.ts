@@ -22,39 +22,11 @@ import type * as H5 from 'h5wasm';
 import { InputError } from '../base/errors.js';
 import { checkRequested, listNames, makeTable, swapBytes, throttledProgress, uint64AsInt64 } from './columns.js';
 import { splitObjectPath } from './load.js';
+import { H5T, hdf5Reason, loadH5, SLICE_BYTES, type H5Module } from './hdf5_module.js';
 import { muteStderrSync, unmuted } from './library_guard.js';
 import type { ColumnTable, NumericColumn, ReadOptions } from './table.js';
 
-type H5Module = typeof H5;
 type Metadata = H5.Dataset['metadata'];
-
-/** Bytes per slice read from the wasm heap. */
-const SLICE_BYTES = 64 * 1024 * 1024;
-
-/** HDF5 type classes (H5T_class_t) as h5wasm reports them. */
-const H5T = { INTEGER: 0, FLOAT: 1, COMPOUND: 6, ENUM: 8 } as const;
-
-let h5Promise: Promise<H5Module> | undefined;
-
-/** Loads h5wasm once; HDF5's error stack is turned into exceptions instead of printed. */
-function loadH5(): Promise<H5Module> {
-  h5Promise ??= import('h5wasm/node').then(async (h5) => {
-    await h5.ready;
-    h5.Module.activate_throwing_error_handler();
-    return h5;
-  });
-  return h5Promise;
-}
-
-/** The most specific line of HDF5's error stack, e.g. `truncated file: eof = 1000, …`. */
-function hdf5Reason(err: unknown): string {
-  const lines = String((err as Error)?.message ?? err)
-    .split('\n')
-    .filter((l) => /#\d+:/.test(l));
-  const last = lines.at(-1);
-  if (last === undefined) return String((err as Error)?.message ?? err).split('\n')[0];
-  return last.replace(/^.*?\): /, '').trim();
-}
 
 /** How one numeric column is laid out in the raw bytes of a row. */
 interface ColumnLayout {
@@ -378,58 +350,4 @@ function readObject(
   const nRows = plans.size === 0 ? 0 : (plans.values().next().value as DatasetPlan).nRows;
   const columns = readPlans(h5, source, plans, options.columns, options.onProgress);
   return makeTable(source, nRows, names, columns);
-}
-
-/**
- * Writes equal-length typed-array columns as 1-D datasets of one group (default `/`),
- * the layout `readHdf5('file.h5:/group', …)` reads back. Large columns are written in
- * slices (h5wasm's heap is capped at 2 GiB).
- * @example await writeHdf5('sim.h5', { gen_pt: genPt, reco_pt: recoPt }, '/events')
- */
-export async function writeHdf5(path: string, columns: Record<string, NumericColumn>, group = '/'): Promise<void> {
-  const h5 = await loadH5();
-  const names = Object.keys(columns);
-  names.forEach((name) => {
-    if (columns[name].length !== columns[names[0]].length) {
-      throw new InputError(
-        `columns must have the same length; got ${names[0]}=${columns[names[0]].length}, ${name}=${columns[name].length}`,
-      );
-    }
-  });
-  let out: H5.File;
-  try {
-    out = new h5.File(path, 'w', { track_order: true }); // keeps the columns' order
-  } catch (err) {
-    throw new InputError(`${path}: file must be writable; got ${JSON.stringify(hdf5Reason(err))}`, { cause: err });
-  }
-  try {
-    let target: H5.Group = out;
-    for (const part of group.split('/').filter((p) => p !== '')) {
-      const existing = target.get(part);
-      target = existing instanceof h5.Group ? existing : target.create_group(part, true);
-    }
-    for (const name of names) writeColumn(target, name, columns[name]);
-  } finally {
-    out.close();
-  }
-}
-
-/** Writes one column, in slices when it is larger than SLICE_BYTES. */
-function writeColumn(group: H5.Group, name: string, values: NumericColumn): void {
-  const sliceRows = Math.max(1, Math.floor(SLICE_BYTES / values.BYTES_PER_ELEMENT));
-  if (values.length <= sliceRows) {
-    group.create_dataset({ name, data: values });
-    return;
-  }
-  const dataset = group.create_dataset({
-    name,
-    data: values.subarray(0, sliceRows),
-    maxshape: [null],
-    chunks: [Math.min(sliceRows, 1 << 20)],
-  });
-  dataset.resize([values.length]);
-  for (let start = sliceRows; start < values.length; start += sliceRows) {
-    const end = Math.min(values.length, start + sliceRows);
-    dataset.write_slice([[start, end]], values.subarray(start, end));
-  }
 }

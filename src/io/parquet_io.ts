@@ -197,10 +197,39 @@ async function readRowGroup(parquet: ParquetFile, file: string, columns: string[
   }
 }
 
+/** The metadata of a Parquet file: its key-value metadata and each column's Arrow field metadata. */
+export interface ParquetMetadata {
+  metadata: Map<string, string>;
+  columnMetadata: Map<string, Map<string, string>>;
+}
+
+/**
+ * Reads a Parquet file's key-value metadata and the per-column metadata of the Arrow schema
+ * stored in it (what {@link writeParquet} writes with `metadata` and `columnMetadata`).
+ */
+export async function readParquetMetadata(path: string): Promise<ParquetMetadata> {
+  const { file } = splitObjectPath(path);
+  const pw = await import('parquet-wasm');
+  const parquet = await openParquet(pw, file);
+  try {
+    const schema = tableFromIPC(parquet.schema().intoIPCStream()).schema;
+    const keyValue = parquet.metadata().fileMetadata().keyValueMetadata() as Map<string, string | undefined>;
+    const metadata = new Map<string, string>();
+    for (const [key, value] of keyValue) if (key !== 'ARROW:schema' && value !== undefined) metadata.set(key, value);
+    return { metadata, columnMetadata: new Map(schema.fields.map((f) => [f.name, new Map(f.metadata)])) };
+  } finally {
+    parquet.free();
+  }
+}
+
 /** Options of writeParquet. */
 export interface ParquetWriteOptions {
   /** Rows per row group; default parquet-wasm's (1024 × 1024). */
   rowGroupRows?: number;
+  /** The file's key-value metadata (also the Arrow schema's metadata, which pyarrow shows as `schema.metadata`). */
+  metadata?: Record<string, string>;
+  /** Per-column metadata (kept in the Arrow schema stored in the file: pyarrow's `field.metadata`). */
+  columnMetadata?: Record<string, Record<string, string>>;
 }
 
 /**
@@ -213,7 +242,10 @@ export async function writeParquet(
   columns: Record<string, NumericColumn>,
   options: ParquetWriteOptions = {},
 ): Promise<void> {
-  const [{ tableFromArrays, tableToIPC }, pw] = await Promise.all([import('apache-arrow'), import('parquet-wasm')]);
+  const [{ Schema, Table, tableFromArrays, tableToIPC }, pw] = await Promise.all([
+    import('apache-arrow'),
+    import('parquet-wasm'),
+  ]);
   const names = Object.keys(columns);
   names.forEach((name) => {
     if (columns[name].length !== columns[names[0]].length) {
@@ -222,10 +254,17 @@ export async function writeParquet(
       );
     }
   });
-  const arrow = tableFromArrays(columns as Record<string, Float32Array>);
+  let arrow = tableFromArrays(columns as Record<string, Float32Array>);
+  if (options.metadata !== undefined || options.columnMetadata !== undefined) {
+    const fields = arrow.schema.fields.map((f) =>
+      f.clone({ metadata: new Map(Object.entries(options.columnMetadata?.[f.name] ?? {})) }),
+    );
+    arrow = new Table(new Schema(fields, new Map(Object.entries(options.metadata ?? {}))), arrow.batches);
+  }
   const table = pw.Table.fromIPCStream(tableToIPC(arrow, 'stream'));
   let builder = new pw.WriterPropertiesBuilder().setDictionaryEnabled(false);
   if (options.rowGroupRows !== undefined) builder = builder.setMaxRowGroupSize(options.rowGroupRows);
+  if (options.metadata !== undefined) builder = builder.setKeyValueMetadata(new Map(Object.entries(options.metadata)));
   const bytes = pw.writeParquet(table, builder.build());
   await writeFile(path, bytes);
 }

@@ -10,7 +10,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
-import { writeHdf5 } from '../../src/io/hdf5_io.js';
+import { writeHdf5 } from '../../src/io/hdf5_write.js';
 import { encodeNpy } from '../../src/io/npy_io.js';
 import { writeNpz } from '../../src/io/npz_io.js';
 import { writeParquet } from '../../src/io/parquet_io.js';
