@@ -129,6 +129,8 @@ export interface PandasHdf5Options {
   key?: string;
   /** Extra string attributes on the frame's group (pandas ignores them). */
   attributes?: Hdf5Attributes;
+  /** Bytes per slice moved to the wasm heap at a time; default 64 MiB. */
+  sliceBytes?: number;
 }
 
 /**
@@ -170,14 +172,16 @@ export async function writePandasHdf5(
     frame.create_attribute('ndim', 2, null, '<q');
     frame.create_attribute('nblocks', blocks.size, null, '<q');
     setAttributes(frame, options.attributes);
+    const sliceBytes = options.sliceBytes ?? SLICE_BYTES;
     writeNames(frame, 'axis0', names);
-    writeRowIndex(frame, nRows);
+    writeRowIndex(frame, nRows, sliceBytes);
     [...blocks.values()].forEach((items, i) => {
       writeNames(frame, `block${i}_items`, items);
       writeBlock(
         frame,
         `block${i}_values`,
         items.map((n) => columns[n]),
+        sliceBytes,
       );
     });
   } finally {
@@ -186,8 +190,8 @@ export async function writePandasHdf5(
 }
 
 /** `axis1`: the row index 0…n−1 as int64, written in slices. */
-function writeRowIndex(group: H5.Group, nRows: number): void {
-  const sliceRows = Math.min(nRows, SLICE_BYTES / 8);
+function writeRowIndex(group: H5.Group, nRows: number, sliceBytes: number): void {
+  const sliceRows = Math.max(1, Math.min(nRows, Math.floor(sliceBytes / 8)));
   const slice = (start: number, end: number) =>
     BigInt64Array.from({ length: end - start }, (_, i) => BigInt(start + i));
   const dataset = group.create_dataset({
@@ -207,12 +211,12 @@ function writeRowIndex(group: H5.Group, nRows: number): void {
 }
 
 /** One block: the columns (all of one type) interleaved row by row into [n × k], in slices. */
-function writeBlock(group: H5.Group, name: string, columns: readonly NumericColumn[]): void {
+function writeBlock(group: H5.Group, name: string, columns: readonly NumericColumn[], sliceBytes: number): void {
   const k = columns.length;
   const nRows = columns[0].length;
   const first = columns[0];
   const Typed = first.constructor as new (n: number) => NumericColumn;
-  const sliceRows = Math.max(1, Math.min(nRows, Math.floor(SLICE_BYTES / (first.BYTES_PER_ELEMENT * k))));
+  const sliceRows = Math.max(1, Math.min(nRows, Math.floor(sliceBytes / (first.BYTES_PER_ELEMENT * k))));
   const interleave = (start: number, end: number) => {
     const out = new Typed((end - start) * k) as Float64Array;
     for (let j = 0; j < k; j++) {
