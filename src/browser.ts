@@ -199,6 +199,10 @@ export {
 export type { ValidationReport } from './publish/weights_validation.js';
 export { summarize, summaryJson } from './publish/run_summary.js';
 export type { RunSummary } from './publish/run_summary.js';
+export { createEngine } from './engine/create_browser.js';
+export type { BrowserEngineOptions } from './engine/create_browser.js';
+export { Engine } from './engine/engine.js';
+export type { EngineCallOptions, EngineHost, EngineOptions, EngineUnfoldResult } from './engine/engine.js';
 export { describeColumns } from './publish/column_descriptions.js';
 export type { ColumnDescription } from './publish/column_descriptions.js';
 export { columnAttributes, columnCopy, packageMetadata } from './publish/python_layouts.js';

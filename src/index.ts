@@ -6,6 +6,8 @@
  * test/public_api.test.ts pins the list of names.
  */
 export * from './browser.js';
+// Node's createEngine (worker threads) replaces the browser's (Web Workers)
+export { createEngine } from './engine/create_node.js';
 export { PoolRunner, resolveThreadCount } from './execution/pool.js';
 export type { PoolOptions } from './execution/pool.js';
 export { runReplicas, ReplicaRun } from './execution/run_replicas.js';

@@ -107,6 +107,7 @@ const EXPORTS = [
   'CLASSIFIER_TYPES',
   'COLUMN_FAMILIES',
   'COLUMN_ROLES',
+  'Engine',
   'Expression',
   'FAKES_MODES',
   'FAMILIES',
@@ -157,6 +158,7 @@ const EXPORTS = [
   'correlationFigure',
   'correlationMatrix',
   'createClassifier',
+  'createEngine',
   'dataSampleFromTable',
   'decodeModels',
   'decodeWeightsFile',
@@ -226,8 +228,9 @@ test('src/browser.ts exports exactly the neutral API, the same objects as the No
   const browser = (await import('../src/browser.js')) as Record<string, unknown>;
   assert.equal(Object.keys(browser).sort(), EXPORTS);
   const nodeApi = node as Record<string, unknown>;
+  // createEngine starts Web Workers here and worker threads in Node: the one name that differs
   const differing = EXPORTS.filter((name) => browser[name] !== nodeApi[name]);
-  assert.equal(differing, [], 'names the Node entry must export as the same object');
+  assert.equal(differing, ['createEngine'], 'names the Node entry must export as the same object');
 });
 
 test('the engine version written by the neutral encoder is the package version', () => {

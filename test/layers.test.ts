@@ -25,6 +25,7 @@ const LAYERS = [
   'toys',
   'plots',
   'report',
+  'engine',
   'entry',
   'cli',
 ];

@@ -79,7 +79,8 @@ export async function initKernels(source: KernelSource): Promise<void> {
   instance = new WasmKernels(ready);
 }
 
-async function compileKernels(source: KernelSource): Promise<WebAssembly.Module> {
+/** Compiles (and checks) the kernels from `source` without instantiating them, e.g. to hand to workers. */
+export async function compileKernels(source: KernelSource): Promise<WebAssembly.Module> {
   // tags rather than instanceof: the source may come from another realm (an iframe, a vm context)
   const tag = Object.prototype.toString.call(source);
   if (tag === '[object WebAssembly.Module]') return checkKernelExports(source);
