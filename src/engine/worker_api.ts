@@ -38,10 +38,17 @@ export type PortWrapper = (port: unknown) => Comlink.Remote<Pick<EngineWorkerApi
 /** How a worker exposes its API on a transferred message port. */
 export type PortExposer = (api: object, port: unknown) => void;
 
-/** The buffers of `arrays` that can be transferred (not shared), each once. */
+/**
+ * The buffers of `arrays` to transfer rather than copy, each once: those that one array
+ * covers whole. A view of part of a larger buffer (a column of a decoded file, say) is
+ * copied instead, since transferring would empty every other view of that buffer; shared
+ * buffers are shared, never transferred.
+ */
 export function transferables(arrays: Iterable<ArrayBufferView>): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
-  for (const a of arrays) if (a.buffer instanceof ArrayBuffer) out.add(a.buffer);
+  for (const a of arrays)
+    if (a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength)
+      out.add(a.buffer);
   return [...out];
 }
 
