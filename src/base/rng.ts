@@ -14,8 +14,15 @@ const M1 = 0xcd9e8d57;
 const W0 = 0x9e3779b9;
 const W1 = 0xbb67ae85;
 
-/** Replica kinds, the second component of an {@link RngKey}. */
-export const REPLICA_KIND = Object.freeze({ nominal: 0, data: 1, sim: 2, syst: 3, background: 4 } as const);
+/** Replica kinds, the second component of an {@link RngKey} (`coverage`: the pseudo-experiments of `check coverage`). */
+export const REPLICA_KIND = Object.freeze({
+  nominal: 0,
+  data: 1,
+  sim: 2,
+  syst: 3,
+  background: 4,
+  coverage: 5,
+} as const);
 export type ReplicaKind = keyof typeof REPLICA_KIND;
 
 /**
