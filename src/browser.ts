@@ -121,6 +121,15 @@ export type {
   ReplicaRunResult,
   ReplicaWork,
 } from './uncertainty/replicas.js';
+export { closureTest, coverageScan, defaultTilt, splitHalves } from './uncertainty/closure.js';
+export type {
+  CheckContext,
+  CheckObservable,
+  ClosureResult,
+  ClosureRow,
+  CoverageResult,
+  CoverageRow,
+} from './uncertainty/closure.js';
 export { MemoryReplicaStore } from './uncertainty/replica_record.js';
 export type { ReplicaRecord, ReplicaStore, RecordExpectation } from './uncertainty/replica_record.js';
 export type { ReplicaExecutor, ExecutorRun } from './execution/executor.js';
