@@ -11,7 +11,6 @@
  * This file computes the histograms and the submission's YAML texts on any platform;
  * src/publish/hepdata.ts writes them to a folder.
  */
-import { stringify } from 'yaml';
 import {
   diagonalSqrt,
   type FamilyTerm,
@@ -23,6 +22,7 @@ import {
 import { InputError } from '../base/errors.js';
 import { parseExpression } from '../analysis/expr.js';
 import { checkEdges } from '../analysis/histogram.js';
+import { toYaml11 as toYaml } from './yaml11.js';
 import { ensembleFactorOf, type WeightsFile } from './weights_encoding.js';
 import { entersUncertainty, FAMILIES, weightColumns } from '../uncertainty/families.js';
 
@@ -252,30 +252,6 @@ function tableName(base: string, suffix = ''): string {
   const chars = [...base];
   const room = MAX_TABLE_NAME - [...suffix].length;
   return (chars.length <= room ? base : `${chars.slice(0, room - 3).join('')}...`) + suffix;
-}
-
-/**
- * A number in YAML that a YAML 1.1 reader (PyYAML, HEPData's) reads as a number: JavaScript
- * writes 2e-7, which YAML 1.1 reads as a string; 2.0e-7 it reads as a float.
- */
-const YAML11_NUMBER = {
-  identify: (v: unknown) => typeof v === 'number',
-  default: true,
-  tag: 'tag:yaml.org,2002:float',
-  test: /^(?!)$/, // never chosen when reading
-  resolve: (text: string) => Number(text),
-  stringify: ({ value }: { value: unknown }) => {
-    const x = value as number;
-    if (!Number.isFinite(x)) return Number.isNaN(x) ? '.nan' : x < 0 ? '-.inf' : '.inf';
-    const text = String(x);
-    const [mantissa, exponent] = text.split('e');
-    return exponent !== undefined && !mantissa.includes('.') ? `${mantissa}.0e${exponent}` : text;
-  },
-};
-
-/** YAML text of `value`, its numbers readable by YAML 1.1. */
-function toYaml(value: unknown): string {
-  return stringify(value, { customTags: (tags) => [YAML11_NUMBER, ...tags] });
 }
 
 /** File name → YAML text of a whole submission (submission.yaml first). */
