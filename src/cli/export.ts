@@ -1,6 +1,7 @@
 /**
  * `omnifold export OUT/ --hepdata DIR --obs EXPR --bins SPEC [--obs EXPR --bins SPEC …]
- *  [--where EXPR] [--parquet FILE] [--hdf5 FILE]`
+ *  [--label TEXT] [--unit TEXT] [--normalise events|xsec:LUMI[:UNIT]|shape] [--where EXPR]
+ *  [--parquet FILE] [--hdf5 FILE]`
  *
  * A HEPData submission folder with one table per histogram and its covariance, and/or
  * Parquet and HDF5 copies of every column of weights.arrow for Python users (the metadata
@@ -14,6 +15,7 @@ import {
   hepdataHistogram,
   InputError,
   type NumericColumn,
+  parseNormalisation,
   readLinkedWeightsFiles,
   readWeightsFile,
   writeFileWhole,
@@ -28,18 +30,32 @@ import { parseBins } from './bins.js';
 import { joinDashValues } from './dash_values.js';
 
 const USAGE =
-  'usage: omnifold export OUT_DIR [--hepdata DIR --obs EXPR --bins lo:hi:n|e0,e1,... [--obs … --bins …] [--where EXPR]] [--parquet FILE] [--hdf5 FILE] [--force]';
+  'usage: omnifold export OUT_DIR [--hepdata DIR --obs EXPR --bins lo:hi:n|e0,e1,... [--obs … --bins …] [--label TEXT] [--unit TEXT] [--normalise events|xsec:LUMI[:UNIT]|shape] [--where EXPR]] [--parquet FILE] [--hdf5 FILE] [--force]';
 
 const OPTIONS = {
   hepdata: { type: 'string' },
   obs: { type: 'string', multiple: true },
   bins: { type: 'string', multiple: true },
   where: { type: 'string' },
+  label: { type: 'string', multiple: true },
+  unit: { type: 'string', multiple: true },
+  normalise: { type: 'string' },
   parquet: { type: 'string' },
   hdf5: { type: 'string' },
   force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/**
+ * The values of an option given once per --obs or once for all, one per observable;
+ * undefined when not given.
+ */
+function perObservable(option: string, given: string[] | undefined, nObs: number): string[] | undefined {
+  if (given === undefined) return undefined;
+  if (given.length !== 1 && given.length !== nObs)
+    throw new InputError(`${option} must be given once per --obs (${nObs}) or once for all; got ${given.length}`);
+  return Array.from({ length: nObs }, (_, k) => given[given.length === 1 ? 0 : k]);
+}
 
 /** A folder holding a HEPData submission as this command writes it: submission.yaml and YAML tables. */
 function isHepdataSubmission(entries: readonly string[]): boolean {
@@ -69,6 +85,12 @@ export async function runExport(argv: string[]): Promise<number> {
         `--hepdata must come with --obs and one --bins per --obs (or one for all); got ${obs.length} --obs and ${bins.length} --bins`,
       );
     }
+    const hepdataOnly = (['label', 'unit', 'normalise'] as const).filter((o) => values[o] !== undefined);
+    if (!values.hepdata && hepdataOnly.length > 0)
+      throw new InputError(`--${hepdataOnly[0]} must come with --hepdata DIR; got no --hepdata`);
+    const labels = perObservable('--label', values.label, obs.length);
+    const units = perObservable('--unit', values.unit, obs.length);
+    const normalisation = values.normalise === undefined ? undefined : parseNormalisation(values.normalise);
     const path = positionals[0].endsWith('.arrow') ? positionals[0] : join(positionals[0], 'weights.arrow');
     // every destination is checked before any work; nothing the engine did not write is replaced
     const force = values.force === true;
@@ -99,6 +121,9 @@ export async function runExport(argv: string[]): Promise<number> {
             obs: o,
             edges: parseBins(bins.length === 1 ? bins[0] : bins[k]),
             where: values.where,
+            ...(labels ? { label: labels[k] } : {}),
+            ...(units ? { unit: units[k] } : {}),
+            ...(normalisation ? { normalisation } : {}),
           },
           linked,
         ),
