@@ -270,15 +270,19 @@ export function covarianceTable(h: HepdataHistogram, family?: FamilyCovarianceTa
   };
 }
 
-/** HEPData's limit on a table name. */
+/** HEPData's limits on a table name and on a keyword's value. */
 const MAX_TABLE_NAME = 64;
+const MAX_KEYWORD_VALUE = 128;
 
-/** `base` + `suffix`, with `base` cut (ending in "...") so that the whole fits a table name. */
-function tableName(base: string, suffix = ''): string {
+/** `base` + `suffix`, with `base` cut (ending in "...") so that the whole fits `limit` characters. */
+function tableName(base: string, suffix = '', limit = MAX_TABLE_NAME): string {
   const chars = [...base];
-  const room = MAX_TABLE_NAME - [...suffix].length;
+  const room = limit - [...suffix].length;
   return (chars.length <= room ? base : `${chars.slice(0, room - 3).join('')}...`) + suffix;
 }
+
+/** A keyword value cut to HEPData's 128 characters. */
+const keywordValue = (text: string) => tableName(text, '', MAX_KEYWORD_VALUE);
 
 /** File name → YAML text of a whole submission (submission.yaml first). */
 export function hepdataFiles(histograms: readonly HepdataHistogram[], options: HepdataOptions): Map<string, string> {
@@ -305,8 +309,8 @@ export function hepdataFiles(histograms: readonly HepdataHistogram[], options: H
     const file = uniqueFile(stem(h.name));
     const s = file.slice(0, -'.yaml'.length);
     const keywords = [
-      { name: 'observables', values: [h.observable] },
-      { name: 'phrases', values: ['Unfolding', 'OmniFold', ...(options.phrases ?? [])] },
+      { name: 'observables', values: [keywordValue(h.observable)] },
+      { name: 'phrases', values: ['Unfolding', 'OmniFold', ...(options.phrases ?? [])].map(keywordValue) },
     ];
     files.set(file, toYaml(histogramTable(h)));
     const name = uniqueName(h.name);
@@ -345,7 +349,10 @@ export interface HistogramRequest {
   where?: string;
   /** Table name; default the expression. */
   name?: string;
-  /** The observable's label and unit; default the file's `metadata.observables` entry when `obs` is a column ('' for none). */
+  /**
+   * The observable's label and unit; by default (and for an empty label) those of the file's
+   * `metadata.observables` entry when `obs` is a column; an empty unit means none.
+   */
   label?: string;
   unit?: string;
   /** Default `events`. */
@@ -359,7 +366,7 @@ function observableInfo(file: WeightsFile, request: HistogramRequest): { label?:
     ? (list.find((o) => typeof o === 'object' && o !== null && o.name === request.obs) as Record<string, unknown>)
     : undefined;
   const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-  const label = request.label !== undefined ? text(request.label) : text(known?.label);
+  const label = text(request.label) ?? text(known?.label);
   const unit = request.unit !== undefined ? text(request.unit) : text(known?.unit);
   return { ...(label ? { label } : {}), ...(unit ? { unit } : {}) };
 }

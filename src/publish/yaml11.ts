@@ -10,8 +10,8 @@
  *    take for anything else (it starts with a letter and holds only letters, digits,
  *    `_ . , ( ) / + -` and single inner spaces, and is not one of the YAML 1.1 booleans
  *    or null words); every other string is double-quoted, with every character that a
- *    YAML 1.1 reader would refuse or fold (controls, line and paragraph separators, lone
- *    surrogates, U+FEFF, U+FFFE, U+FFFF) escaped;
+ *    YAML 1.1 reader would refuse or fold (controls, line and paragraph separators,
+ *    U+FEFF, U+FFFE, U+FFFF) escaped, and a lone surrogate (no character) written as U+FFFD;
  *  - a number is written so that YAML 1.1 reads a number: `2.0e-7`, never `2e-7`.
  */
 import { stringify } from 'yaml';
@@ -36,7 +36,7 @@ const ESCAPES: Record<string, string> = {
   '\r': '\\r',
 };
 
-/** `text` double-quoted, with `"` and `\` escaped and every character a YAML 1.1 reader would refuse or fold. */
+/** `text` double-quoted: `"` and `\` escaped, every character a YAML 1.1 reader would refuse or fold escaped, a lone surrogate as U+FFFD. */
 export function doubleQuotedYaml(text: string): string {
   let out = '"';
   for (let k = 0; k < text.length; k++) {
@@ -47,13 +47,9 @@ export function doubleQuotedYaml(text: string): string {
     else if (code >= 0xd800 && code <= 0xdbff && k + 1 < text.length && /[\udc00-\udfff]/.test(text[k + 1])) {
       out += c + text[k + 1]; // a surrogate pair: one character outside the BMP, written as UTF-8
       k++;
-    } else if (
-      (code >= 0xd800 && code <= 0xdfff) ||
-      code === 0x2028 ||
-      code === 0x2029 ||
-      code === 0xfeff ||
-      code >= 0xfffe
-    )
+    } else if (code >= 0xd800 && code <= 0xdfff)
+      out += '\ufffd'; // a lone surrogate is no character: U+FFFD, as a UTF-8 encoder writes it
+    else if (code === 0x2028 || code === 0x2029 || code === 0xfeff || code >= 0xfffe)
       out += `\\u${code.toString(16).padStart(4, '0')}`;
     else out += c;
   }
