@@ -17,6 +17,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseAllDocuments } from 'yaml';
 import { runExport } from '../src/cli/export.js';
+import { hepdataHistogram } from '../src/publish/hepdata.js';
+import { readWeightsFile } from '../src/publish/weights_file.js';
+import { assertClose } from './helpers/close.js';
 import { writeFamiliesFixture } from './helpers/families_fixture.js';
 import { HEPDATA_SCHEMAS, hepdataSchemasPresent, hepdataSubmissionProblems } from './helpers/hepdata_schema.js';
 import { pyyamlDifferences, pyyamlMissing, pyyamlRead } from './helpers/pyyaml.js';
@@ -262,6 +265,18 @@ test('HEPData option errors: one line naming the option, the rule and the value'
     assert.is(code, 2, err);
     assert.match(err, message);
   }
+});
+
+test('xsec needs weights that count events: weights already in pb are refused, naming the unit', async () => {
+  const file = await readWeightsFile(join(replicas.dir, 'weights.arrow'));
+  file.metadata.normalisation = { ...file.metadata.normalisation, unit: 'pb' };
+  const request = { obs: 'gen_pt', edges: [20, 50, 80] };
+  assert.throws(
+    () => hepdataHistogram(file, { ...request, normalisation: { kind: 'xsec', luminosity: 1, unit: 'pb' } }),
+    /^--normalise xsec:LUMI must be applied to weights that count events; got weights in pb \(metadata\.normalisation\.unit\)$/,
+  );
+  const shape = hepdataHistogram(file, { ...request, normalisation: { kind: 'shape' } });
+  assertClose('shape area', shape.values[0] * 30 + shape.values[1] * 30, 1);
 });
 
 test.after(() => {

@@ -12,7 +12,8 @@
  * covariance and correlation matrix after it; with --json, written as JSON (`statEstimate`
  * says which stat; `families` holds every contributing family's covariance and correlation).
  * `--normalise` divides the histogram (each replica on its own) by the luminosity and the
- * bin widths (`xsec`) or by its area and the widths (`shape`); the moment is unaffected.
+ * bin widths (`xsec`) or by its area and the widths (`shape`); the moment is unaffected;
+ * `--json` says which under `histogram.normalisation` ({ kind, luminosity, unit, option, description }).
  */
 import {
   checkOutputFile,
