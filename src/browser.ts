@@ -151,6 +151,15 @@ export {
 } from './uncertainty/covariance.js';
 export type { FamilyTerm, FamilyTermKind, ReplicaValue, UncertaintyBreakdown } from './uncertainty/covariance.js';
 export {
+  describeNormalisation,
+  normalisationText,
+  normalisedHistogramUncertainties,
+  normaliseHistogram,
+  normaliseSumw2,
+  parseNormalisation,
+} from './uncertainty/normalisation.js';
+export type { HistogramNormalisation, NormalisedHistogramOptions } from './uncertainty/normalisation.js';
+export {
   FAMILIES,
   COLUMN_FAMILIES,
   REPLICA_FAMILIES,

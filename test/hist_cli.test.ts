@@ -180,6 +180,53 @@ test('hist without replica columns: stat = √Σw² of the nominal weights, said
   assert.is(json.histogram.correlation[1], 0, 'no correlation without replicas');
 });
 
+test('hist --normalise: xsec = events / (L·width) with its covariance; a shape has area 1 and each replica its own', () => {
+  const args = [weightsPath, '--obs', 'gen_pt', '--bins', '10,20,30,50', '--where', 'gen_pt > 12'];
+  const widths = [10, 10, 20];
+  const run = (normalise: string[], name: string) => {
+    const out = hist([...args, ...normalise, '--json', join(dir, name)]);
+    assert.is(out.code, 0, out.stderr);
+    return { stdout: out.stdout, json: JSON.parse(readFileSync(join(dir, name), 'utf8')).histogram };
+  };
+  const events = run([], 'events.json');
+  const xsec = run(['--normalise', 'xsec:4:fb'], 'xsec.json');
+  const shape = run(['--normalise', 'shape'], 'shape.json');
+  assert.equal(events.json.normalisation.kind, 'events');
+  assert.equal(
+    { ...xsec.json.normalisation, description: undefined },
+    { kind: 'xsec', luminosity: 4, unit: 'fb', option: 'xsec:4:fb', description: undefined },
+  );
+  assert.match(xsec.stdout, /values: differential cross section: .* luminosity 4 \/fb and by the bin width\n/);
+  const n = widths.length;
+  assertClose(
+    'xsec values',
+    xsec.json.value,
+    events.json.value.map((v: number, k: number) => v / (4 * widths[k])),
+  );
+  assertClose(
+    'xsec covariance',
+    xsec.json.covariance.total,
+    events.json.covariance.total.map((v: number, ij: number) => v / (16 * widths[Math.floor(ij / n)] * widths[ij % n])),
+  );
+  const area = shape.json.value.reduce((a: number, v: number, k: number) => a + v * widths[k], 0);
+  assertClose('shape area', area, 1);
+  // every bootstrap normalised to area 1: Σ_k width_k cov(k, j) = 0
+  for (let j = 0; j < n; j++) {
+    const row = widths.reduce((a, w, k) => a + w * shape.json.covariance.stat[k * n + j], 0);
+    assert.ok(Math.abs(row) < 1e-12 * Math.max(...shape.json.covariance.stat), `row ${j}: ${row}`);
+  }
+  assert.match(shape.stdout, /values: shape: normalised to unit area over the shown bins/);
+  const bad = hist([...args, '--normalise', 'xsec:0']);
+  assert.is(bad.code, 2);
+  assert.match(
+    bad.stderr,
+    /^omnifold: --normalise xsec:LUMI must have LUMI a finite positive number; got "0" in "xsec:0"\n$/,
+  );
+  const alone = hist([weightsPath, '--moment', 'gen_pt', '--normalise', 'shape']);
+  assert.is(alone.code, 2);
+  assert.match(alone.stderr, /^omnifold: --normalise must come with --obs and --bins .*; got no --obs\n$/);
+});
+
 test('hist errors: one line on stderr, exit 2', () => {
   const cases: [string[], RegExp][] = [
     [

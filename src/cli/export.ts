@@ -1,6 +1,7 @@
 /**
  * `omnifold export OUT/ --hepdata DIR --obs EXPR --bins SPEC [--obs EXPR --bins SPEC …]
- *  [--where EXPR] [--parquet FILE] [--hdf5 FILE [--hdf5-layout columns|atlas-zjets]] [--package DIR]`
+ *  [--label TEXT] [--unit TEXT] [--normalise events|xsec:LUMI[:UNIT]|shape] [--where EXPR]
+ *  [--parquet FILE] [--hdf5 FILE [--hdf5-layout columns|atlas-zjets]] [--package DIR]`
  *
  * A HEPData submission folder with one table per histogram and its covariance; Parquet and
  * HDF5 copies of every column of weights.arrow for Python users, carrying its metadata;
@@ -13,6 +14,7 @@ import {
   hepdataHistogram,
   InputError,
   parseExpression,
+  parseNormalisation,
   readLinkedWeightsFiles,
   readWeightsFile,
   writeHepdata,
@@ -23,13 +25,16 @@ import { parseBins } from './bins.js';
 import { joinDashValues } from './dash_values.js';
 import { checkPythonExport, HDF5_LAYOUTS, writePythonExport } from './export_python.js';
 
-const USAGE = `usage: omnifold export OUT_DIR [--hepdata DIR --obs EXPR --bins lo:hi:n|e0,e1,... [--obs … --bins …] [--where EXPR]] [--parquet FILE] [--hdf5 FILE [--hdf5-layout ${HDF5_LAYOUTS.join('|')}]] [--package DIR [--obs … --bins …]] [--force]`;
+const USAGE = `usage: omnifold export OUT_DIR [--hepdata DIR --obs EXPR --bins lo:hi:n|e0,e1,... [--obs … --bins …] [--label TEXT] [--unit TEXT] [--normalise events|xsec:LUMI[:UNIT]|shape] [--where EXPR]] [--parquet FILE] [--hdf5 FILE [--hdf5-layout ${HDF5_LAYOUTS.join('|')}]] [--package DIR [--obs … --bins …]] [--force]`;
 
 const OPTIONS = {
   hepdata: { type: 'string' },
   obs: { type: 'string', multiple: true },
   bins: { type: 'string', multiple: true },
   where: { type: 'string' },
+  label: { type: 'string', multiple: true },
+  unit: { type: 'string', multiple: true },
+  normalise: { type: 'string' },
   parquet: { type: 'string' },
   hdf5: { type: 'string' },
   'hdf5-layout': { type: 'string' },
@@ -37,6 +42,17 @@ const OPTIONS = {
   force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/**
+ * The values of an option given once per --obs or once for all, one per observable;
+ * undefined when not given.
+ */
+function perObservable(option: string, given: string[] | undefined, nObs: number): string[] | undefined {
+  if (given === undefined) return undefined;
+  if (given.length !== 1 && given.length !== nObs)
+    throw new InputError(`${option} must be given once per --obs (${nObs}) or once for all; got ${given.length}`);
+  return Array.from({ length: nObs }, (_, k) => given[given.length === 1 ? 0 : k]);
+}
 
 /** A folder holding a HEPData submission as this command writes it: submission.yaml and YAML tables. */
 function isHepdataSubmission(entries: readonly string[]): boolean {
@@ -70,6 +86,12 @@ export async function runExport(argv: string[]): Promise<number> {
       throw new InputError(
         `--obs must each come with a --bins (or one --bins for all); got ${obs.length} --obs and ${bins.length} --bins`,
       );
+    const hepdataOnly = (['label', 'unit', 'normalise'] as const).filter((o) => values[o] !== undefined);
+    if (!values.hepdata && hepdataOnly.length > 0)
+      throw new InputError(`--${hepdataOnly[0]} must come with --hepdata DIR; got no --hepdata`);
+    const labels = perObservable('--label', values.label, obs.length);
+    const units = perObservable('--unit', values.unit, obs.length);
+    const normalisation = values.normalise === undefined ? undefined : parseNormalisation(values.normalise);
     const path = positionals[0].endsWith('.arrow') ? positionals[0] : join(positionals[0], 'weights.arrow');
     // every destination is checked before any work; nothing the engine did not write is replaced
     const force = values.force === true;
@@ -93,6 +115,9 @@ export async function runExport(argv: string[]): Promise<number> {
             obs: o,
             edges: parseBins(bins.length === 1 ? bins[0] : bins[k]),
             where: values.where,
+            ...(labels ? { label: labels[k] } : {}),
+            ...(units ? { unit: units[k] } : {}),
+            ...(normalisation ? { normalisation } : {}),
           },
           linked,
         ),

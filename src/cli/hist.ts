@@ -1,5 +1,6 @@
 /**
- * `omnifold hist OUT/weights.arrow --obs EXPR --bins SPEC [--where EXPR] [--moment EXPR] [--families] [--json FILE]`
+ * `omnifold hist OUT/weights.arrow --obs EXPR --bins SPEC [--normalise events|xsec:LUMI[:UNIT]|shape]
+ *  [--where EXPR] [--moment EXPR] [--families] [--json FILE]`
  *
  * Any histogram (or weighted mean) after the fact, from the weight columns of a weights
  * file: the nominal column gives the value; data bootstraps the stat covariance (without
@@ -10,6 +11,9 @@
  * ensemble column when the file has ensemble columns), with `--families` each family's
  * covariance and correlation matrix after it; with --json, written as JSON (`statEstimate`
  * says which stat; `families` holds every contributing family's covariance and correlation).
+ * `--normalise` divides the histogram (each replica on its own) by the luminosity and the
+ * bin widths (`xsec`) or by its area and the widths (`shape`); the moment is unaffected;
+ * `--json` says which under `histogram.normalisation` ({ kind, luminosity, unit, option, description }).
  */
 import {
   checkOutputFile,
@@ -20,11 +24,15 @@ import {
   FAMILIES,
   type FamilyTerm,
   familyTerms,
+  describeNormalisation,
   histogramUncertainties,
   InputError,
   meanUncertainties,
+  normalisationText,
+  normalisedHistogramUncertainties,
   OmniFoldError,
   parseExpression,
+  parseNormalisation,
   readLinkedWeightsFiles,
   readWeightsFile,
   type WeightsFile,
@@ -40,7 +48,7 @@ import { parseBins } from './bins.js';
 import { joinDashValues } from './dash_values.js';
 
 const USAGE =
-  'usage: omnifold hist WEIGHTS.arrow --obs EXPR --bins lo:hi:n|e0,e1,... [--where EXPR] [--moment EXPR] [--families] [--json FILE [--force]]';
+  'usage: omnifold hist WEIGHTS.arrow --obs EXPR --bins lo:hi:n|e0,e1,... [--normalise events|xsec:LUMI[:UNIT]|shape] [--where EXPR] [--moment EXPR] [--families] [--json FILE [--force]]';
 
 interface Loaded {
   columnNames: string[];
@@ -315,6 +323,7 @@ const OPTIONS = {
   obs: { type: 'string' },
   bins: { type: 'string' },
   where: { type: 'string' },
+  normalise: { type: 'string' },
   moment: { type: 'string' },
   json: { type: 'string' },
   families: { type: 'boolean' },
@@ -344,6 +353,9 @@ export async function runHist(argv: string[]): Promise<number> {
     if (values.obs === undefined && values.moment === undefined)
       throw new InputError(`hist must be given --obs with --bins, or --moment; got neither (${USAGE})`);
     const edges = values.bins === undefined ? undefined : parseBins(values.bins);
+    if (values.normalise !== undefined && values.obs === undefined)
+      throw new InputError(`--normalise must come with --obs and --bins (it normalises the histogram); got no --obs`);
+    const normalisation = parseNormalisation(values.normalise ?? 'events');
     if (values.json !== undefined) await checkOutputFile(values.json, '--json', values.force === true);
     const file = await load(positionals[0]);
     const compile = (src: string) => parseExpression(src, file.columnNames);
@@ -364,12 +376,30 @@ export async function runHist(argv: string[]): Promise<number> {
           histogramUncertainties(l.weights, evaluate(parseExpression(values.obs!, l.columnNames), l), edges, there)
             .nominal,
       );
-      const u = histogramUncertainties(file.weights, x, edges, mask, file.ensembleFactor, linked);
+      const u = normalisedHistogramUncertainties(file.weights, x, edges, normalisation, {
+        mask,
+        ensembleFactor: file.ensembleFactor,
+        linked,
+        subject: values.obs,
+      });
+      const normalised =
+        normalisation.kind === 'events'
+          ? ''
+          : `values: ${describeNormalisation(normalisation)}${normalisation.kind === 'shape' && u.statEstimate === 'sumw2' ? ' (√Σw² stat propagated to first order through the division by the area)' : ''}\n`;
       process.stdout.write(
-        `histogram of ${values.obs} in ${header}: ${edges.length - 1} bins; ${describeReplicas(u)}\n${describeStat(u, 'histogram')}\n\n${histogramReport(u, edges)}` +
+        `histogram of ${values.obs} in ${header}: ${edges.length - 1} bins; ${describeReplicas(u)}\n${normalised}${describeStat(u, 'histogram')}\n\n${histogramReport(u, edges)}` +
           (values.families ? familyMatricesReport(u) : ''),
       );
-      out.histogram = { obs: values.obs, edges: Array.from(edges), ...toJson(u, 'histogram') };
+      out.histogram = {
+        obs: values.obs,
+        edges: Array.from(edges),
+        normalisation: {
+          ...normalisation,
+          option: normalisationText(normalisation),
+          description: describeNormalisation(normalisation),
+        },
+        ...toJson(u, 'histogram'),
+      };
     }
     if (values.moment !== undefined) {
       const m = evaluate(compile(values.moment), file);

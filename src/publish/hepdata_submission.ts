@@ -11,7 +11,6 @@
  * This file computes the histograms and the submission's YAML texts on any platform;
  * src/publish/hepdata.ts writes them to a folder.
  */
-import { stringify } from 'yaml';
 import {
   diagonalSqrt,
   type FamilyTerm,
@@ -20,9 +19,15 @@ import {
   type StatEstimate,
   type UncertaintyBreakdown,
 } from '../uncertainty/covariance.js';
+import {
+  describeNormalisation,
+  type HistogramNormalisation,
+  normalisedHistogramUncertainties,
+} from '../uncertainty/normalisation.js';
 import { InputError } from '../base/errors.js';
 import { parseExpression } from '../analysis/expr.js';
 import { checkEdges } from '../analysis/histogram.js';
+import { toYaml11 as toYaml } from './yaml11.js';
 import { ensembleFactorOf, type WeightsFile } from './weights_encoding.js';
 import { entersUncertainty, FAMILIES, weightColumns } from '../uncertainty/families.js';
 
@@ -70,6 +75,11 @@ export interface HepdataHistogram {
   familyCovariances?: FamilyCovarianceTable[];
   /** Unit of the event weights (e.g. `pb`); none means events. */
   weightUnit?: string;
+  /**
+   * How `values`, their errors and covariances are normalised (default `events`): it names
+   * the value's header (`Events`, `d(sigma)/d(x)` in unit/unit of x, `1/sigma d(sigma)/d(x)`).
+   */
+  normalisation?: HistogramNormalisation;
   /** Free text: how the numbers were made. */
   description: string;
 }
@@ -150,11 +160,26 @@ function observableHeader(h: HepdataHistogram): Record<string, string> {
   return { name: h.label ?? h.observable, ...(h.unit ? { units: h.unit } : {}) };
 }
 
-function valueHeader(h: HepdataHistogram): Record<string, string> {
-  return {
-    name: h.weightUnit ? 'SIG (unfolded, per bin)' : 'N (unfolded events per bin)',
-    ...(h.weightUnit ? { units: h.weightUnit } : {}),
-  };
+/**
+ * The value's header: `Events` (or the weights' unit per bin), `d(sigma)/d(x)` in
+ * UNIT/(unit of x) for a cross section, `1/sigma d(sigma)/d(x)` in 1/(unit of x) for a shape.
+ */
+function valueHeader(h: HepdataHistogram): { name: string; units?: string } {
+  const x = h.label ?? h.observable;
+  const per = (unit: string) => (h.unit ? `${unit}/${h.unit}` : unit);
+  switch (h.normalisation?.kind ?? 'events') {
+    case 'events':
+      return h.weightUnit ? { name: 'SIG (unfolded, per bin)', units: h.weightUnit } : { name: 'Events' };
+    case 'xsec':
+      return { name: `d(sigma)/d(${x})`, units: per((h.normalisation as { unit: string }).unit) };
+    case 'shape':
+      return { name: `1/sigma d(sigma)/d(${x})`, ...(h.unit ? { units: per('1') } : {}) };
+  }
+}
+
+/** The square of a unit, for a covariance: `pb^2`, `(pb/GeV)^2`. */
+function squaredUnit(unit: string): string {
+  return /^[A-Za-z]+$/.test(unit) ? `${unit}^2` : `(${unit})^2`;
 }
 
 interface BinError {
@@ -229,7 +254,8 @@ export function covarianceTable(h: HepdataHistogram, family?: FamilyCovarianceTa
       return { low: edges[b], high: edges[b + 1] };
     });
   const header = observableHeader(h);
-  const unit = h.weightUnit ? `${h.weightUnit}^2` : undefined;
+  const valueUnit = valueHeader(h).units;
+  const unit = valueUnit === undefined ? undefined : squaredUnit(valueUnit);
   return {
     independent_variables: [
       { header: { ...header, name: `${header.name} (bin i)` }, values: bins('i') },
@@ -244,39 +270,19 @@ export function covarianceTable(h: HepdataHistogram, family?: FamilyCovarianceTa
   };
 }
 
-/** HEPData's limit on a table name. */
+/** HEPData's limits on a table name and on a keyword's value. */
 const MAX_TABLE_NAME = 64;
+const MAX_KEYWORD_VALUE = 128;
 
-/** `base` + `suffix`, with `base` cut (ending in "...") so that the whole fits a table name. */
-function tableName(base: string, suffix = ''): string {
+/** `base` + `suffix`, with `base` cut (ending in "...") so that the whole fits `limit` characters. */
+function tableName(base: string, suffix = '', limit = MAX_TABLE_NAME): string {
   const chars = [...base];
-  const room = MAX_TABLE_NAME - [...suffix].length;
+  const room = limit - [...suffix].length;
   return (chars.length <= room ? base : `${chars.slice(0, room - 3).join('')}...`) + suffix;
 }
 
-/**
- * A number in YAML that a YAML 1.1 reader (PyYAML, HEPData's) reads as a number: JavaScript
- * writes 2e-7, which YAML 1.1 reads as a string; 2.0e-7 it reads as a float.
- */
-const YAML11_NUMBER = {
-  identify: (v: unknown) => typeof v === 'number',
-  default: true,
-  tag: 'tag:yaml.org,2002:float',
-  test: /^(?!)$/, // never chosen when reading
-  resolve: (text: string) => Number(text),
-  stringify: ({ value }: { value: unknown }) => {
-    const x = value as number;
-    if (!Number.isFinite(x)) return Number.isNaN(x) ? '.nan' : x < 0 ? '-.inf' : '.inf';
-    const text = String(x);
-    const [mantissa, exponent] = text.split('e');
-    return exponent !== undefined && !mantissa.includes('.') ? `${mantissa}.0e${exponent}` : text;
-  },
-};
-
-/** YAML text of `value`, its numbers readable by YAML 1.1. */
-function toYaml(value: unknown): string {
-  return stringify(value, { customTags: (tags) => [YAML11_NUMBER, ...tags] });
-}
+/** A keyword value cut to HEPData's 128 characters. */
+const keywordValue = (text: string) => tableName(text, '', MAX_KEYWORD_VALUE);
 
 /** File name → YAML text of a whole submission (submission.yaml first). */
 export function hepdataFiles(histograms: readonly HepdataHistogram[], options: HepdataOptions): Map<string, string> {
@@ -303,8 +309,8 @@ export function hepdataFiles(histograms: readonly HepdataHistogram[], options: H
     const file = uniqueFile(stem(h.name));
     const s = file.slice(0, -'.yaml'.length);
     const keywords = [
-      { name: 'observables', values: [h.observable] },
-      { name: 'phrases', values: ['Unfolding', 'OmniFold', ...(options.phrases ?? [])] },
+      { name: 'observables', values: [keywordValue(h.observable)] },
+      { name: 'phrases', values: ['Unfolding', 'OmniFold', ...(options.phrases ?? [])].map(keywordValue) },
     ];
     files.set(file, toYaml(histogramTable(h)));
     const name = uniqueName(h.name);
@@ -343,6 +349,26 @@ export interface HistogramRequest {
   where?: string;
   /** Table name; default the expression. */
   name?: string;
+  /**
+   * The observable's label and unit; by default (and for an empty label) those of the file's
+   * `metadata.observables` entry when `obs` is a column; an empty unit means none.
+   */
+  label?: string;
+  unit?: string;
+  /** Default `events`. */
+  normalisation?: HistogramNormalisation;
+}
+
+/** The label and unit of `request.obs`: the request's, else the file's `metadata.observables` entry of that column. */
+function observableInfo(file: WeightsFile, request: HistogramRequest): { label?: string; unit?: string } {
+  const list: unknown = file.metadata.observables;
+  const known = Array.isArray(list)
+    ? (list.find((o) => typeof o === 'object' && o !== null && o.name === request.obs) as Record<string, unknown>)
+    : undefined;
+  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const label = text(request.label) ?? text(known?.label);
+  const unit = request.unit !== undefined ? text(request.unit) : text(known?.unit);
+  return { ...(label ? { label } : {}), ...(unit ? { unit } : {}) };
 }
 
 /** The histogrammed events of a weights file: the observable, the mask (passing gen and `where`), the weight columns. */
@@ -385,30 +411,47 @@ export function hepdataHistogram(
   const edges = Float64Array.from(request.edges);
   const n = edges.length - 1;
   const { x, mask, columns } = histogramEvents(file, request);
+  const weightNormalisation = file.metadata.normalisation as Record<string, unknown>;
+  const weightUnit =
+    typeof weightNormalisation?.unit === 'string' && weightNormalisation.unit !== 'shape only'
+      ? weightNormalisation.unit
+      : undefined;
+  const normalisation = request.normalisation ?? { kind: 'events' };
+  if (normalisation.kind === 'xsec' && weightUnit !== undefined) {
+    throw new InputError(
+      `--normalise xsec:LUMI must be applied to weights that count events; got weights in ${weightUnit} (metadata.normalisation.unit)`,
+    );
+  }
   const shifts = linked.map((l) => {
     const there = histogramEvents(l.file, request);
     return { name: l.name, values: histogramUncertainties(there.columns, there.x, edges, there.mask).nominal };
   });
-  const u = histogramUncertainties(columns, x, edges, mask, ensembleFactorOf(file.metadata), shifts);
-  const normalisation = file.metadata.normalisation as Record<string, unknown>;
-  const weightUnit =
-    typeof normalisation?.unit === 'string' && normalisation.unit !== 'shape only' ? normalisation.unit : undefined;
+  const u = normalisedHistogramUncertainties(columns, x, edges, normalisation, {
+    mask,
+    ensembleFactor: ensembleFactorOf(file.metadata),
+    linked: shifts,
+    subject: request.obs,
+  });
   const base = {
     name: request.name ?? request.obs,
     observable: request.obs,
+    ...observableInfo(file, request),
     ...(request.where ? { where: request.where } : {}),
     edges,
     values: u.nominal,
     statEstimate: u.statEstimate,
     ...(weightUnit ? { weightUnit } : {}),
+    ...(normalisation.kind === 'events' ? {} : { normalisation }),
   };
   const engine = `${file.metadata.engine?.name ?? 'omnifold'} ${file.metadata.engine?.version ?? ''}`.trim();
-  const selection = `events passing the gen selection${request.where ? ` and ${request.where}` : ''}`;
+  const selection =
+    `events passing the gen selection${request.where ? ` and ${request.where}` : ''}` +
+    (normalisation.kind === 'events' ? '' : `; ${describeNormalisation(normalisation)}`);
   if (u.nDataBootstraps < 2 && u.nSimBootstraps < 2 && u.systematics.length === 0 && u.nEnsemble < 2) {
     return {
       ...base,
       stat: diagonalSqrt(u.stat, n),
-      description: `Unfolded distribution of ${request.obs} (${selection}), OmniFold, ${engine}, seed ${file.metadata.seed}. No replica columns: stat is sqrt(sum of squared weights), which ignores the correlations the training induces; no systematic uncertainty and no covariance.`,
+      description: `Unfolded distribution of ${request.obs} (${selection}), OmniFold, ${engine}, seed ${file.metadata.seed}. No replica columns: stat is sqrt(sum of squared weights)${SHAPE_SUMW2[normalisation.kind]}, which ignores the correlations the training induces; no systematic uncertainty and no covariance.`,
     };
   }
   const syst = diagonalSqrt(
@@ -434,10 +477,10 @@ export function hepdataHistogram(
     },
     familyCovariances: familyTerms(u)
       .filter((t) => t.kind !== 'syst' && t.kind !== 'total')
-      .map((t) => familyCovariance(t, u)),
+      .map((t) => familyCovariance(t, u, normalisation)),
     description:
       `Unfolded distribution of ${request.obs} (${selection}), OmniFold, ${engine}, seed ${file.metadata.seed}. ` +
-      `${statSentence(u)}; syst: ${u.nSimBootstraps} sim bootstraps (sim-stat) and ${names.length} systematic variation(s)${names.length ? ` (${names.join(', ')})` : ''}, itemised as sys,sim-stat and sys,<name> (signed shifts)` +
+      `${statSentence(u, normalisation)}; syst: ${u.nSimBootstraps} sim bootstraps (sim-stat) and ${names.length} systematic variation(s)${names.length ? ` (${names.join(', ')})` : ''}, itemised as sys,sim-stat and sys,<name> (signed shifts)` +
       (withEnsemble
         ? `; ensemble: standard error ${u.ensembleFactor === 1 ? '' : `${u.ensembleFactor}*`}sigma/sqrt(${u.nEnsemble}) of the nominal over its ${u.nEnsemble} ensemble columns (network initialisation)`
         : '') +
@@ -449,11 +492,15 @@ export function hepdataHistogram(
 }
 
 /** The covariance table of one family term, with its file key, header and description (ASCII). */
-function familyCovariance(t: FamilyTerm, u: UncertaintyBreakdown): FamilyCovarianceTable {
+function familyCovariance(
+  t: FamilyTerm,
+  u: UncertaintyBreakdown,
+  normalisation: HistogramNormalisation,
+): FamilyCovarianceTable {
   const matrix = t.covariance;
   switch (t.kind) {
     case 'stat':
-      return { key: 'stat', what: 'stat', description: statSentence(u), matrix };
+      return { key: 'stat', what: 'stat', description: statSentence(u, normalisation), matrix };
     case 'sim-stat':
       return {
         key: 'sim_stat',
@@ -487,10 +534,17 @@ function familyCovariance(t: FamilyTerm, u: UncertaintyBreakdown): FamilyCovaria
   }
 }
 
+/** How a sqrt(sum w^2) stat error is carried through the normalisation, in words. */
+const SHAPE_SUMW2: Record<HistogramNormalisation['kind'], string> = {
+  events: '',
+  xsec: '',
+  shape: ' propagated to first order through the division by the area',
+};
+
 /** How the stat errors were estimated, in plain ASCII for the table description. */
-function statSentence(u: UncertaintyBreakdown): string {
+function statSentence(u: UncertaintyBreakdown, normalisation: HistogramNormalisation): string {
   if (u.statEstimate === 'data_bootstraps') return `stat: sample covariance over ${u.nDataBootstraps} data bootstraps`;
   const why =
     u.nDataBootstraps === 0 ? 'no data bootstraps' : `${u.nDataBootstraps} data bootstrap, too few for a covariance`;
-  return `stat: sqrt(sum of squared nominal weights) per bin (${why}; it ignores the correlations the training induces)`;
+  return `stat: sqrt(sum of squared nominal weights) per bin${SHAPE_SUMW2[normalisation.kind]} (${why}; it ignores the correlations the training induces)`;
 }

@@ -396,7 +396,8 @@ export interface LinkedQuantity {
   values: ArrayLike<number>;
 }
 
-function nominalColumn(columns: readonly WeightColumn[]): WeightColumn {
+/** The one nominal (central) column of `columns`; an error when there is not exactly one. */
+export function nominalColumn(columns: readonly WeightColumn[]): WeightColumn {
   const nominal = columns.filter((c) => FAMILIES[c.family].role === 'central');
   if (nominal.length !== 1)
     throw new InputError(`weight columns must hold exactly one nominal column; got ${nominal.length}`);
