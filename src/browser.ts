@@ -73,6 +73,8 @@ export type { UnfoldModels, IterationModels, FakesModels, ApplySample, ApplyResu
 export type { ColumnTable, NumericColumn } from './io/table.js';
 export { Histogram, checkEdges } from './analysis/histogram.js';
 export { parseExpression, Expression } from './analysis/expr.js';
+export { matrixIbu, genCellTotals, compareWithIbu, gridCells, gridSize } from './analysis/ibu.js';
+export type { IbuSim, IbuData, IbuOptions, IbuResult, IbuComparisonRow } from './analysis/ibu.js';
 export { unfold } from './algorithm/omnifold.js';
 export { resolveUnfoldOptions, validateSamples } from './algorithm/options.js';
 export { reweight, resolveReweightOptions, REWEIGHT_DEFAULTS, REWEIGHT_NORMALISATIONS } from './algorithm/reweight.js';
