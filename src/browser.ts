@@ -123,6 +123,15 @@ export type {
   ReplicaRunResult,
   ReplicaWork,
 } from './uncertainty/replicas.js';
+export {
+  chooseIterations,
+  iterationHistograms,
+  checkIterationSearch,
+  ITERATION_SEARCH_DEFAULTS,
+} from './uncertainty/iteration_choice.js';
+export type { IterationChoice, IterationSearch, IterationBinning } from './uncertainty/iteration_choice.js';
+export { searchIterations } from './execution/iteration_search.js';
+export type { IterationSearchContext } from './execution/iteration_search.js';
 export { MemoryReplicaStore } from './uncertainty/replica_record.js';
 export type { ReplicaRecord, ReplicaStore, RecordExpectation } from './uncertainty/replica_record.js';
 export type { ReplicaExecutor, ExecutorRun } from './execution/executor.js';
@@ -199,7 +208,7 @@ export {
   SUPPORTED_FORMAT_VERSIONS,
 } from './publish/weights_validation.js';
 export type { ValidationReport } from './publish/weights_validation.js';
-export { summarize, summaryJson } from './publish/run_summary.js';
+export { summarize, summaryJson, autoEdges } from './publish/run_summary.js';
 export type { RunSummary } from './publish/run_summary.js';
 export { hepdataHistogram, hepdataFiles } from './publish/hepdata_submission.js';
 export type {
