@@ -129,7 +129,7 @@ test('binned limit: auto picks the iteration the criterion picks on matrix IBU o
 
 test('CLI: an auto run writes the weights of a plain run with the chosen number, and records the choice', () => {
   const common = ['unfold', '--toy', 'gauss', '--events', '20000', '--classifier', 'binned', '--data-bootstraps', '4'];
-  const auto = run([...common, '--iterations', 'auto:8', '--out', 'auto', '--no-plots']);
+  const auto = run([...common, '--iterations', 'auto:8', '--out', 'auto']);
   assert.is(auto.code, 0, auto.stderr);
   const line = /iterations auto: chose (\d+), the first iteration with D_n < 1 \(D_n, .*\)\n/.exec(auto.stderr);
   assert.ok(line, auto.stderr);
@@ -153,6 +153,10 @@ test('CLI: an auto run writes the weights of a plain run with the chosen number,
     const summary = JSON.parse(readFileSync(join(dir, 'auto/summary.json'), 'utf8'));
     assert.equal(summary.iterationChoice, recorded);
     assert.is(summary.iterations.length, chosen);
+    // the report shows every iteration's criterion, the chosen one marked
+    const report = readFileSync(join(dir, 'auto/report.html'), 'utf8');
+    assert.match(report, /<h3>Iterations chosen from the data<\/h3>/);
+    assert.ok(report.includes(`<td class="warn">${chosen} (chosen)</td>`), 'chosen row');
     const verify = run(['verify', 'auto/weights.arrow']);
     assert.is(verify.code, 0, verify.stderr);
     assert.match(verify.stdout, /verified: 5 of 5 columns identical/);
