@@ -128,6 +128,7 @@ export {
   iterationHistograms,
   checkIterationSearch,
   ITERATION_SEARCH_DEFAULTS,
+  MIN_DATA_BOOTSTRAPS,
 } from './uncertainty/iteration_choice.js';
 export type { IterationChoice, IterationSearch, IterationBinning } from './uncertainty/iteration_choice.js';
 export { searchIterations } from './execution/iteration_search.js';

@@ -30,7 +30,7 @@ function run(args: string[]): { code: number; stdout: string; stderr: string } {
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-test('criterion: χ²/ndf of the change against the bootstrap variance, worst feature, first below the threshold', () => {
+test('criterion: χ²/ndf of the change against the bootstrap variance, bias-corrected, worst feature, first below the threshold', () => {
   const h = (...v: number[]) => Float64Array.from(v);
   // two features; iterations 0 (prior) .. 3
   const nominal = [
@@ -39,31 +39,30 @@ test('criterion: χ²/ndf of the change against the bootstrap variance, worst fe
     [h(124, 88), h(53)],
     [h(125, 88), h(53.5)],
   ];
-  // bootstraps at iterations 1..3: per bin variances (divisor B − 1 = 1): (a − b)²/2
+  // bootstraps at iterations 1..3, shifted by ±d (feature a) and ±e (feature b)
   const boot = (d: number, e: number) => [
     [h(120 + d, 90 - d), h(50 + e)],
     [h(124 + d, 88 - d), h(53 + e)],
     [h(125 + d, 88 - d), h(53.5 + e)],
   ];
-  const choice = chooseIterations(['a', 'b'], nominal, [boot(2, 1), boot(-2, -1)], { maxIterations: 3, threshold: 1 });
-  // variances: a bins (4)²/2·… = 8, 8; b: 2
-  assertClose('a', choice.features[0].values, [(400 / 8 + 100 / 8) / 2, (16 / 8 + 4 / 8) / 2, 1 / 8 / 2], {
+  const boots = [boot(2, 1), boot(-2, -1), boot(2, 1), boot(-2, -1)];
+  // variances (divisor B − 1 = 3): a 16/3 per bin, b 4/3; the factor (B − 3)/(B − 1) = 1/3
+  const choice = chooseIterations(['a', 'b'], nominal, boots, { maxIterations: 3, threshold: 1 });
+  assertClose('a', choice.features[0].values, [(400 + 100) / 16 / 2, (16 + 4) / 16 / 2, 1 / 16 / 2], {
     rtol: 1e-14,
     atol: 0,
   });
-  assertClose('b', choice.features[1].values, [0, 9 / 2, 0.25 / 2], { rtol: 1e-14, atol: 0 });
+  assertClose('b', choice.features[1].values, [0, 9 / 4, 0.25 / 4], { rtol: 1e-14, atol: 0 });
   assert.equal(choice.features[0].ndf, [2, 2, 2]);
-  assertClose('worst', choice.values, [31.25, 4.5, 0.125], { rtol: 1e-14, atol: 0 });
-  assert.is(choice.chosen, 3);
-  assert.ok(choice.converged);
-  const strict = chooseIterations(['a', 'b'], nominal, [boot(2, 1), boot(-2, -1)], {
-    maxIterations: 3,
-    threshold: 0.1,
-  });
+  assertClose('worst', choice.values, [15.625, 2.25, 0.0625], { rtol: 1e-14, atol: 0 });
+  assert.equal([choice.chosen, choice.converged], [3, true]);
+  const loose = chooseIterations(['a', 'b'], nominal, boots, { maxIterations: 3, threshold: 3 });
+  assert.equal([loose.chosen, loose.converged], [2, true]);
+  const strict = chooseIterations(['a', 'b'], nominal, boots, { maxIterations: 3, threshold: 0.05 });
   assert.equal([strict.chosen, strict.converged], [3, false]);
   assert.throws(
-    () => chooseIterations(['a', 'b'], nominal, [boot(2, 1)], { maxIterations: 3, threshold: 1 }),
-    /at least 2 data bootstraps; got 1/,
+    () => chooseIterations(['a', 'b'], nominal, boots.slice(0, 3), { maxIterations: 3, threshold: 1 }),
+    /at least 4 data bootstraps; got 3/,
   );
 });
 
@@ -118,7 +117,7 @@ test('binned limit: auto picks the iteration the criterion picks on matrix IBU o
         ndf++;
       }
     }
-    D.push(chi2 / ndf);
+    D.push((((B - 3) / (B - 1)) * chi2) / ndf);
   }
   const want = D.findIndex((d) => d < 1) + 1;
   assertClose('D_n', choice.values, D, { rtol: 1e-6, atol: 0 });
@@ -167,10 +166,10 @@ test('CLI: misuse of --iterations auto is one line', () => {
   const cases: [string[], RegExp][] = [
     [
       ['--iterations', 'auto'],
-      /^omnifold: --iterations auto must come with --data-bootstraps 2 or more \(the criterion measures the statistical noise with them\); got --data-bootstraps 0\n$/,
+      /^omnifold: --iterations auto must come with --data-bootstraps 4 or more \(the criterion measures the statistical noise with them\); got --data-bootstraps 0\n$/,
     ],
     [
-      ['--iterations', 'auto:0', '--data-bootstraps', '2'],
+      ['--iterations', 'auto:0', '--data-bootstraps', '4'],
       /^omnifold: --iterations auto:MAX must be a positive integer; got "0"\n$/,
     ],
     [
@@ -178,11 +177,11 @@ test('CLI: misuse of --iterations auto is one line', () => {
       /^omnifold: --auto-threshold must come with --iterations auto\[:MAX\]; got --iterations not given\n$/,
     ],
     [
-      ['--iterations', 'auto', '--data-bootstraps', '2', '--auto-threshold', '-1'],
+      ['--iterations', 'auto', '--data-bootstraps', '4', '--auto-threshold', '-1'],
       /^omnifold: --auto-threshold must be a positive number; got "-1"\n$/,
     ],
     [
-      ['--iterations', 'auto', '--data-bootstraps', '2', '--replicas', '0'],
+      ['--iterations', 'auto', '--data-bootstraps', '4', '--replicas', '0'],
       /^omnifold: --iterations auto must not come with --replicas \(every part would search again\); got --replicas 0\n$/,
     ],
   ];

@@ -49,7 +49,7 @@ export const UNFOLD_FLAGS: Readonly<
   events: { type: 'string', help: "toy events per sample (default: the toy's own size)" },
   iterations: {
     type: 'string',
-    help: `OmniFold iterations (default ${UNFOLD_DEFAULTS.nIterations}), or auto[:MAX]: the first iteration whose change is below the data bootstraps' statistical noise, at most MAX (default ${ITERATION_SEARCH_DEFAULTS.maxIterations}; needs --data-bootstraps ≥ 2)`,
+    help: `OmniFold iterations (default ${UNFOLD_DEFAULTS.nIterations}), or auto[:MAX]: the first iteration whose change is below the data bootstraps' statistical noise, at most MAX (default ${ITERATION_SEARCH_DEFAULTS.maxIterations}; needs --data-bootstraps ≥ 4)`,
   },
   'auto-threshold': {
     type: 'string',

@@ -18,6 +18,7 @@ import {
   isRunLocalClassifierFlag,
   ITERATION_SEARCH_DEFAULTS,
   type IterationSearch,
+  MIN_DATA_BOOTSTRAPS,
   positiveNumberFlag,
   listFlag,
   MISSES_MODES,
@@ -403,9 +404,9 @@ export function planUnfold(args: UnfoldArgs): RunPlan {
   const input = inputPlan(args);
   const replicas = replicasPlan(args);
   if (iterationSearch !== undefined) {
-    if (replicas.dataBootstraps < 2)
+    if (replicas.dataBootstraps < MIN_DATA_BOOTSTRAPS)
       throw new InputError(
-        `--iterations ${String(args.iterations)} must come with --data-bootstraps 2 or more (the criterion measures the statistical noise with them); got --data-bootstraps ${replicas.dataBootstraps}`,
+        `--iterations ${String(args.iterations)} must come with --data-bootstraps ${MIN_DATA_BOOTSTRAPS} or more (the criterion measures the statistical noise with them); got --data-bootstraps ${replicas.dataBootstraps}`,
       );
     if (replicas.chosen !== undefined)
       throw new InputError(

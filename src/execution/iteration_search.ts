@@ -16,6 +16,7 @@ import {
   type IterationChoice,
   iterationHistograms,
   type IterationSearch,
+  MIN_DATA_BOOTSTRAPS,
 } from '../uncertainty/iteration_choice.js';
 import type { ReplicaStore } from '../uncertainty/replica_record.js';
 import { prepareReplicas } from '../uncertainty/replicas.js';
@@ -36,7 +37,7 @@ export interface IterationSearchContext {
  * Chooses the number of iterations for unfolding `data` with `sim` and `options` from the
  * data (see the file comment).
  *
- * @param dataBootstraps B ≥ 2, the data bootstraps that measure the noise (those of the run)
+ * @param dataBootstraps B ≥ 4, the data bootstraps that measure the noise (those of the run)
  * @param binning the gen features and their edges the criterion histograms
  * @throws InputError for fewer than 2 bootstraps or a bad search
  */
@@ -50,9 +51,9 @@ export async function searchIterations(
   context: IterationSearchContext = {},
 ): Promise<IterationChoice> {
   checkIterationSearch(search);
-  if (!Number.isInteger(dataBootstraps) || dataBootstraps < 2)
+  if (!Number.isInteger(dataBootstraps) || dataBootstraps < MIN_DATA_BOOTSTRAPS)
     throw new InputError(
-      `iterations auto must come with at least 2 data bootstraps (they measure the statistical noise); got ${dataBootstraps}`,
+      `iterations auto must come with at least ${MIN_DATA_BOOTSTRAPS} data bootstraps (they measure the statistical noise); got ${dataBootstraps}`,
     );
   const work = prepareReplicas(
     sim,

@@ -7,9 +7,13 @@
  * iteration n (H_0: the prior, w0) and σ_n²[k] the sample variance (divisor B − 1) of the
  * same histogram over the B data-bootstrap unfoldings. Then
  *
- *   D_n(f) = 1/ndf · Σ_k (H_n[k] − H_{n−1}[k])² / σ_n²[k]    over the ndf bins with σ_n² > 0
+ *   D_n(f) = (B − 3)/(B − 1) · 1/ndf · Σ_k (H_n[k] − H_{n−1}[k])² / σ_n²[k]    over the ndf bins with σ_n² > 0
  *   D_n    = max over the features of D_n(f)
  *
+ * The factor (B − 3)/(B − 1) makes D_n an unbiased estimate of the change's χ²/ndf: for a
+ * sample variance of B normal values, E[σ²/σ_n²] = (B − 1)/(B − 3), so 1/σ_n² alone
+ * overstates the χ² (threefold for B = 4); with fewer than 4 bootstraps that mean is
+ * infinite, so at least 4 are needed.
  * and the chosen number is the first n with D_n < threshold (default 1: the last iteration
  * moved every observable by less than its statistical uncertainty, per bin on average); if
  * none is, the maximum, marked as not converged.
@@ -50,6 +54,9 @@ export interface IterationBinning {
   passGen: Uint8Array;
 }
 
+/** Data bootstraps the criterion needs at least (see the file comment). */
+export const MIN_DATA_BOOTSTRAPS = 4;
+
 /** The defaults of {@link IterationSearch}. */
 export const ITERATION_SEARCH_DEFAULTS: Readonly<IterationSearch> = Object.freeze({ maxIterations: 10, threshold: 1 });
 
@@ -80,7 +87,9 @@ export function chooseIterations(
   search: IterationSearch,
 ): IterationChoice {
   const B = bootstraps.length;
-  if (B < 2) throw new InputError(`iteration choice must have at least 2 data bootstraps; got ${B}`);
+  if (B < MIN_DATA_BOOTSTRAPS)
+    throw new InputError(`iteration choice must have at least ${MIN_DATA_BOOTSTRAPS} data bootstraps; got ${B}`);
+  const unbias = (B - 3) / (B - 1);
   const nMax = search.maxIterations;
   if (nominal.length !== nMax + 1 || bootstraps.some((b) => b.length !== nMax))
     throw new InputError(`iteration choice histograms must cover iterations 0..${nMax}; got ${nominal.length - 1}`);
@@ -103,7 +112,7 @@ export function chooseIterations(
         chi2 += (h[k] - previous[k]) ** 2 / variance;
         used++;
       }
-      values.push(used > 0 ? chi2 / used : NaN);
+      values.push(used > 0 ? (unbias * chi2) / used : NaN);
       ndf.push(used);
     }
     return { feature, values, ndf };
