@@ -190,4 +190,17 @@ test('check ibu exits 1 with one line when the identity fails beyond the toleran
   );
 });
 
+test('omnifold check: the list of checks, --help, and an unknown check in one line', () => {
+  const bare = spawnSync(process.execPath, [BIN, 'check'], { cwd: dir, encoding: 'utf8' });
+  assert.is(bare.status, 2);
+  assert.match(bare.stderr, /^usage: omnifold check <check> \[options\]\n\nchecks:\n {2}ibu /);
+  const unknown = spawnSync(process.execPath, [BIN, 'check', 'frob'], { cwd: dir, encoding: 'utf8' });
+  assert.is(unknown.status, 2);
+  assert.is(unknown.stderr, 'omnifold: check must be one of ibu; got "frob" (see omnifold check --help)\n');
+  const help = run(['--help']);
+  assert.is(help.code, 0);
+  assert.match(help.stdout, /^usage: omnifold check ibu /);
+  assert.match(help.stdout, /--tolerance X/);
+});
+
 test.run();
