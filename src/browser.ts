@@ -73,6 +73,8 @@ export type { UnfoldModels, IterationModels, FakesModels, ApplySample, ApplyResu
 export type { ColumnTable, NumericColumn } from './io/table.js';
 export { Histogram, checkEdges } from './analysis/histogram.js';
 export { parseExpression, Expression } from './analysis/expr.js';
+export { matrixIbu, genCellTotals, compareWithIbu, gridCells, gridSize } from './analysis/ibu.js';
+export type { IbuSim, IbuData, IbuOptions, IbuResult, IbuComparisonRow } from './analysis/ibu.js';
 export { unfold } from './algorithm/omnifold.js';
 export { resolveUnfoldOptions, validateSamples } from './algorithm/options.js';
 export { reweight, resolveReweightOptions, REWEIGHT_DEFAULTS, REWEIGHT_NORMALISATIONS } from './algorithm/reweight.js';
@@ -130,6 +132,16 @@ export type {
   CoverageResult,
   CoverageRow,
 } from './uncertainty/closure.js';
+export {
+  chooseIterations,
+  iterationHistograms,
+  checkIterationSearch,
+  ITERATION_SEARCH_DEFAULTS,
+  MIN_DATA_BOOTSTRAPS,
+} from './uncertainty/iteration_choice.js';
+export type { IterationChoice, IterationSearch, IterationBinning } from './uncertainty/iteration_choice.js';
+export { searchIterations } from './execution/iteration_search.js';
+export type { IterationSearchContext } from './execution/iteration_search.js';
 export { MemoryReplicaStore } from './uncertainty/replica_record.js';
 export type { ReplicaRecord, ReplicaStore, RecordExpectation } from './uncertainty/replica_record.js';
 export type { ReplicaExecutor, ExecutorRun } from './execution/executor.js';
@@ -215,7 +227,7 @@ export {
   SUPPORTED_FORMAT_VERSIONS,
 } from './publish/weights_validation.js';
 export type { ValidationReport } from './publish/weights_validation.js';
-export { summarize, summaryJson } from './publish/run_summary.js';
+export { summarize, summaryJson, autoEdges } from './publish/run_summary.js';
 export type { RunSummary } from './publish/run_summary.js';
 export { createEngine } from './engine/create_browser.js';
 export type { BrowserEngineOptions } from './engine/create_browser.js';

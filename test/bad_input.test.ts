@@ -328,7 +328,7 @@ const CASES: Case[] = [
   {
     name: 'iterations not a number',
     args: ['unfold', '--iterations', 'four'],
-    error: /^--iterations must be a positive integer; got "four"$/,
+    error: /^--iterations must be a positive integer or auto\[:MAX\]; got "four"$/,
   },
   {
     name: 'negative seed',

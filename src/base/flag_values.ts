@@ -25,6 +25,14 @@ export function positiveNumberFlag(flag: string, text: string): number {
   return v;
 }
 
+/** A fraction in [0, 1). */
+export function fractionFlag(flag: string, text: string): number {
+  const v = Number(text);
+  if (text.trim() === '' || !(v >= 0 && v < 1))
+    throw new InputError(`--${flag} must be a number in [0, 1); got ${JSON.stringify(text)}`);
+  return v;
+}
+
 /** One of `allowed`. */
 export function choiceFlag<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
   if (!allowed.includes(text as T))

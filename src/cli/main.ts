@@ -23,6 +23,7 @@ const SUBCOMMANDS: Record<string, [string, string]> = {
   'run-task': ['./run_task.js', 'runTask'],
   merge: ['./merge.js', 'runMerge'],
   status: ['./status.js', 'runStatus'],
+  check: ['./check.js', 'runCheck'],
 };
 
 const USAGE = `usage: omnifold <command> [options]
@@ -40,6 +41,7 @@ commands:
   run-task  run one task of a plan (a job array index)
   merge     check a plan's replicas and write weights.arrow, summary.json and the report
   status    a plan's tasks: done, running, missing
+  check     checks before trusting a result (check ibu: binned OmniFold vs matrix IBU)
 
   omnifold <command> --help    options of a command
   omnifold --version           the engine version

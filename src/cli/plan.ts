@@ -164,7 +164,12 @@ function unfoldPlanOf(args: UnfoldArgs): RunPlan {
       `--replicas must not be given to plan (it packs every replica into tasks; run-task runs one); got --replicas ${String(args.replicas)}`,
     );
   const unfoldArgs = Object.fromEntries(Object.entries(args).filter(([key]) => !Object.hasOwn(BATCH_FLAGS, key)));
-  return planUnfold(unfoldArgs);
+  const runPlan = planUnfold(unfoldArgs);
+  if (runPlan.iterationSearch !== undefined)
+    throw new InputError(
+      `--iterations must be a number in plan (choose it first with omnifold unfold --iterations auto); got --iterations ${String(args.iterations)}`,
+    );
+  return runPlan;
 }
 
 /** The replica names the plan's options give, in plan order (systematics only by name here). */

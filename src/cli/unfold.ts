@@ -13,6 +13,7 @@ import {
   type LinkedWeightsFile,
   type OutputDir,
   planReplicas,
+  type ReplicaExecutor,
   ReplicaRun,
   type ReplicaRunResult,
   type RunSummary,
@@ -40,6 +41,7 @@ import { membersOf, planHasReplicas, replicaExecutor, runReplicaOptions, runUnfo
 import { loadInputs, type LoadedInputs } from './unfold_inputs.js';
 import { planUnfold, type RunPlan } from './unfold_plan.js';
 import { type AlternativeSample, loadAlternatives, resolveSystematics } from './unfold_systematics.js';
+import { chooseIterationsOf, describeChoice, type RecordedIterationChoice } from './unfold_auto.js';
 
 /** The replica settings as stored in the metadata (systematics by name and source). */
 function replicaConfiguration(plan: RunPlan): Record<string, unknown> {
@@ -105,6 +107,7 @@ async function writeOutputs(
   run: ReplicaRunResult,
   summary: RunSummary,
   alternatives: readonly AlternativeRun[],
+  choice: RecordedIterationChoice | undefined,
 ): Promise<void> {
   const { sim, data } = inputs;
   const dataWeightSum = data.weights.reduce((s, w) => s + w, 0);
@@ -154,6 +157,7 @@ async function writeOutputs(
         input: inputs.description,
         options: storedOptions(run.options),
         replicas: replicaConfiguration(plan),
+        ...(choice === undefined ? {} : { iterationChoice: choice }),
       },
       inputs: inputs.files,
       observables: inputs.observables,
@@ -211,7 +215,7 @@ export async function runUnfold(argv: string[]): Promise<number> {
     process.stdout.write(unfoldHelp());
     return 0;
   }
-  const plan = planUnfold(args);
+  let plan = planUnfold(args);
   // the output location is checked before any work; nothing is written until the inputs are read
   const out = await checkOutputDir(plan.outDir, {
     command: 'unfold',
@@ -221,6 +225,32 @@ export async function runUnfold(argv: string[]): Promise<number> {
     inputs: inputFiles(plan),
   });
   const inputs = await loadInputs(plan.input);
+  const executor = await replicaExecutor(
+    plan.threads,
+    membersOf(runUnfoldOptions(plan, inputs)) > 1 || planHasReplicas(plan),
+  );
+  try {
+    let choice: RecordedIterationChoice | undefined;
+    if (plan.iterationSearch !== undefined) {
+      if (executor.threads !== undefined)
+        process.stderr.write(plan.quiet ? '' : `using ${executor.threads} worker threads\n`);
+      ({ plan, choice } = await chooseIterationsOf(plan, inputs, runUnfoldOptions(plan, inputs), executor));
+    }
+    return await runChosen(plan, out, inputs, executor, started, choice);
+  } finally {
+    await executor.close();
+  }
+}
+
+/** The run itself, once the number of iterations is known, on `executor` (closed by the caller). */
+async function runChosen(
+  plan: RunPlan,
+  out: OutputDir,
+  inputs: LoadedInputs,
+  executor: ReplicaExecutor & { readonly threads?: number },
+  started: number,
+  choice: RecordedIterationChoice | undefined,
+): Promise<number> {
   const options = runUnfoldOptions(plan, inputs);
   const printer = progressPrinter(process.stderr, options.nIterations ?? UNFOLD_DEFAULTS.nIterations, plan.quiet);
   for (const s of plan.replicas.systematics) {
@@ -238,14 +268,13 @@ export async function runUnfold(argv: string[]): Promise<number> {
     resume: plan.resume && planHasReplicas(plan),
     onProgress: printer.onProgress,
   });
-  const executor = await replicaExecutor(plan.threads, membersOf(options) > 1 || planHasReplicas(plan));
-  if (executor.threads !== undefined) printer.message(`using ${executor.threads} worker threads`);
+  if (executor.threads !== undefined && choice === undefined)
+    printer.message(`using ${executor.threads} worker threads`);
   let executed: ExecutedReplicas;
   try {
     executed = await replicaRun.execute(executor, chosen);
   } finally {
     printer.end();
-    await executor.close();
   }
   if (chosen !== undefined) {
     process.stdout.write(`${subsetLine(executed, replicaRun.work.plan.length, out.resumeDir)}\n`);
@@ -260,7 +289,7 @@ export async function runUnfold(argv: string[]): Promise<number> {
     wallSeconds: Math.round((Date.now() - started) / 100) / 10,
     resumed: run.resumed,
   };
-  await finishRun(out, plan, inputs, run, printer, runFacts);
+  await finishRun(out, plan, inputs, run, printer, runFacts, choice);
   return 0;
 }
 
@@ -277,6 +306,7 @@ export async function finishRun(
   run: ReplicaRunResult,
   printer: { message: (line: string) => void },
   runFacts: Record<string, unknown>,
+  choice?: RecordedIterationChoice,
 ): Promise<void> {
   const result = run.nominal;
   const summary = summarize({
@@ -296,8 +326,18 @@ export async function finishRun(
   });
   // warnings are printed with or without plots and --quiet, and kept in summary.json
   for (const w of warnings) process.stderr.write(`warning: ${w.where}: ${w.message}\n`);
+  if (choice !== undefined && !choice.converged)
+    warnings.push({ kind: 'iterations', where: `--iterations ${choice.requested}`, message: describeChoice(choice) });
   const alternatives = await runAlternatives(plan, inputs, run, printer);
-  await writeOutputs(out, plan, inputs, run, { ...summary, warnings, run: runFacts }, alternatives);
+  await writeOutputs(
+    out,
+    plan,
+    inputs,
+    run,
+    { ...summary, warnings, run: runFacts, ...(choice === undefined ? {} : { iterationChoice: choice }) },
+    alternatives,
+    choice,
+  );
   printer.message(
     `wrote ${outputEntries(plan)
       .map((f) => join(plan.outDir, f))

@@ -3,7 +3,14 @@
  * and `--config file.json` (same keys as the flags; flags override). Produces plain values;
  * src/cli/unfold_plan.ts turns them into a run plan.
  */
-import { CLASSIFIER_FLAGS, CLASSIFIER_TYPES, InputError, orList, UNFOLD_DEFAULTS } from '../index.js';
+import {
+  CLASSIFIER_FLAGS,
+  CLASSIFIER_TYPES,
+  InputError,
+  ITERATION_SEARCH_DEFAULTS,
+  orList,
+  UNFOLD_DEFAULTS,
+} from '../index.js';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -40,7 +47,14 @@ export const UNFOLD_FLAGS: Readonly<
   'truth-weight': { type: 'string', help: 'truth event weight column (default: all 1)' },
   toy: { type: 'string', help: 'embedded toy when no files are given: lepton-jet (default) or gauss' },
   events: { type: 'string', help: "toy events per sample (default: the toy's own size)" },
-  iterations: { type: 'string', help: `OmniFold iterations (default ${UNFOLD_DEFAULTS.nIterations})` },
+  iterations: {
+    type: 'string',
+    help: `OmniFold iterations (default ${UNFOLD_DEFAULTS.nIterations}), or auto[:MAX]: the first iteration whose change is below the data bootstraps' statistical noise, at most MAX (default ${ITERATION_SEARCH_DEFAULTS.maxIterations}; needs --data-bootstraps ≥ 4)`,
+  },
+  'auto-threshold': {
+    type: 'string',
+    help: `with --iterations auto: stop when the change's χ²/ndf against the bootstrap variance is below this (default ${ITERATION_SEARCH_DEFAULTS.threshold})`,
+  },
   classifier: { type: 'string', help: `${orList(CLASSIFIER_TYPES)} (default ${UNFOLD_DEFAULTS.classifier.type})` },
   bins: {
     type: 'string',

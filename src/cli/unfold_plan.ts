@@ -16,6 +16,10 @@ import {
   InputError,
   integerFlag,
   isRunLocalClassifierFlag,
+  ITERATION_SEARCH_DEFAULTS,
+  type IterationSearch,
+  MIN_DATA_BOOTSTRAPS,
+  positiveNumberFlag,
   listFlag,
   MISSES_MODES,
   STEP2_REFERENCES,
@@ -184,6 +188,11 @@ export interface RunPlan {
     systematics: SystematicArg[];
     chosen?: string;
   };
+  /**
+   * `--iterations auto[:MAX]`: the number of iterations is chosen from the data before the
+   * run (src/execution/iteration_search.ts); `unfold.nIterations` is then unset.
+   */
+  iterationSearch?: IterationSearch;
   /** Continue an interrupted run in outDir, reusing the replicas it stored. */
   resume: boolean;
   /** Replace an earlier omnifold output in outDir. */
@@ -332,10 +341,36 @@ export function classifierOptionsPlan(args: UnfoldArgs, type: ClassifierType): R
   return options;
 }
 
+/** `--iterations auto[:MAX]` and `--auto-threshold X`; undefined for a plain number of iterations. */
+function iterationSearchPlan(args: UnfoldArgs): IterationSearch | undefined {
+  const text = str(args, 'iterations')?.trim();
+  const auto = text === undefined ? null : /^auto(?::(.*))?$/.exec(text);
+  const threshold = str(args, 'auto-threshold');
+  if (auto === null) {
+    if (threshold !== undefined)
+      throw new InputError(
+        `--auto-threshold must come with --iterations auto[:MAX]; got --iterations ${text ?? 'not given'}`,
+      );
+    return undefined;
+  }
+  return {
+    maxIterations:
+      auto[1] === undefined ? ITERATION_SEARCH_DEFAULTS.maxIterations : integerFlag('iterations auto:MAX', auto[1], 1),
+    threshold:
+      threshold === undefined ? ITERATION_SEARCH_DEFAULTS.threshold : positiveNumberFlag('auto-threshold', threshold),
+  };
+}
+
 /** The run plan of parsed arguments; throws InputError (exit 2) on any bad value. */
 export function planUnfold(args: UnfoldArgs): RunPlan {
   const unfold: RunPlan['unfold'] = {};
-  const nIterations = integer(args, 'iterations', 1);
+  const iterationSearch = iterationSearchPlan(args);
+  const iterationsText = str(args, 'iterations');
+  if (iterationSearch === undefined && iterationsText !== undefined && !/^\s*[0-9]+\s*$/.test(iterationsText))
+    throw new InputError(
+      `--iterations must be a positive integer or auto[:MAX]; got ${JSON.stringify(iterationsText)}`,
+    );
+  const nIterations = iterationSearch === undefined ? integer(args, 'iterations', 1) : undefined;
   if (nIterations !== undefined) unfold.nIterations = nIterations;
   const misses = oneOf(args, 'misses', MISSES_MODES);
   if (misses !== undefined) unfold.misses = misses;
@@ -367,6 +402,17 @@ export function planUnfold(args: UnfoldArgs): RunPlan {
       '--resume and --force must not be given together; got both (--resume continues an output, --force replaces it)',
     );
   const input = inputPlan(args);
+  const replicas = replicasPlan(args);
+  if (iterationSearch !== undefined) {
+    if (replicas.dataBootstraps < MIN_DATA_BOOTSTRAPS)
+      throw new InputError(
+        `--iterations ${String(args.iterations)} must come with --data-bootstraps ${MIN_DATA_BOOTSTRAPS} or more (the criterion measures the statistical noise with them); got --data-bootstraps ${replicas.dataBootstraps}`,
+      );
+    if (replicas.chosen !== undefined)
+      throw new InputError(
+        `--iterations ${String(args.iterations)} must not come with --replicas (every part would search again); got --replicas ${replicas.chosen}`,
+      );
+  }
   const classifier = oneOf(args, 'classifier', CLASSIFIER_TYPES) ?? UNFOLD_DEFAULTS.classifier.type;
   return {
     input,
@@ -378,7 +424,8 @@ export function planUnfold(args: UnfoldArgs): RunPlan {
     outDir: str(args, 'out') ?? 'omnifold-out',
     quiet: args.quiet === true,
     plots: args['no-plots'] !== true,
-    replicas: replicasPlan(args),
+    replicas,
+    ...(iterationSearch === undefined ? {} : { iterationSearch }),
     resume: args.resume === true,
     force: args.force === true,
     args: given,

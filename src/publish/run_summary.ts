@@ -16,6 +16,7 @@ import { InputError } from '../base/errors.js';
 import type { FeatureMatrix } from '../base/features.js';
 import { Histogram } from '../analysis/histogram.js';
 import type { IterationDiagnostics } from '../algorithm/types.js';
+import type { IterationChoice } from '../uncertainty/iteration_choice.js';
 
 /** One weighted histogram: in-range bins only (under/overflow reported separately). */
 export interface HistogramSums {
@@ -56,6 +57,8 @@ export interface RunSummary {
    * time); kept here, out of weights.arrow, whose bytes depend on the configuration only.
    */
   run?: Record<string, unknown>;
+  /** With `--iterations auto`: the request, the choice and every iteration's criterion value. */
+  iterationChoice?: IterationChoice & { requested: string };
 }
 
 /** What {@link summarize} needs. */

@@ -8,6 +8,7 @@ import { DIAGNOSTIC_LIMITS } from '../plots/diagnostics_figure.js';
 import { type Cell, REPORT_CSS, escapeHtml, figure, num, table } from './html.js';
 import type { ObservableResult, RunData } from './run_data.js';
 import type { ReportWarning } from './warnings.js';
+import type { IterationChoice } from '../uncertainty/iteration_choice.js';
 
 /** A rendered figure as the report embeds it. */
 export interface ReportFigure {
@@ -238,12 +239,36 @@ function diagnosticsSection(run: RunData, figures: readonly ReportFigure[]): str
   );
   return [
     `<h2 id="diagnostics">Diagnostics</h2>`,
+    iterationChoiceTable(run),
     figuresOf(figures, (f) => f.kind === 'diagnostics'),
     table(['iteration', { text: 'step', cls: 'text' }, 'ESS (of events)', 'clipped', 'Σ|Δw|/Σ|w|', 'members'], rows),
     chi2Rows.length
       ? `<h3>Folded reco χ² of the pulled sim against data</h3>` +
         table(['iteration', { text: 'reco feature', cls: 'text' }, 'χ²', 'ndf', 'χ²/ndf'], chi2Rows)
       : '',
+  ].join('\n');
+}
+
+/**
+ * With `--iterations auto`: the criterion D_n at every iteration searched, the worst
+ * observable's and each one's, the chosen row marked (docs/algorithm.md §Iterations chosen
+ * from the data).
+ */
+function iterationChoiceTable(run: RunData): string {
+  const choice = (run.metadata.configuration as { iterationChoice?: IterationChoice } | undefined)?.iterationChoice;
+  if (choice === undefined || !Array.isArray(choice.values)) return '';
+  const rows: Cell[][] = choice.values.map((v, n) => [
+    { text: n + 1 === choice.chosen ? `${n + 1} (chosen)` : String(n + 1), cls: n + 1 === choice.chosen ? 'warn' : '' },
+    num(v),
+    ...choice.features.map((f) => num(f.values[n])),
+  ]);
+  const outcome = choice.converged
+    ? `The first iteration with D<sub>n</sub> &lt; ${num(choice.threshold)} is ${choice.chosen}`
+    : `No iteration up to ${choice.maxIterations} reached D<sub>n</sub> &lt; ${num(choice.threshold)}; the run used ${choice.chosen}`;
+  return [
+    `<h3>Iterations chosen from the data</h3>`,
+    `<p>D<sub>n</sub>: the χ²/ndf of the change of each unfolded histogram from iteration n − 1 to n against its variance over ${choice.dataBootstraps} data bootstraps; the worst observable decides. ${outcome}.</p>`,
+    table(['iteration', 'D_n (worst)', ...choice.features.map((f) => ({ text: f.feature, cls: 'text' }))], rows),
   ].join('\n');
 }
 

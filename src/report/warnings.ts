@@ -2,7 +2,8 @@
  * The checks the report highlights: an effective sample size below 10 % of the events, a
  * clipped fraction above 1 %, binned-classifier cells with a negative summed weight (their
  * events keep the overall normalisation, src/classifiers/binned.ts), and an unfolded result further from the truth (χ²/ndf) than
- * the prior was.
+ * the prior was; and (kind `iterations`, added by the CLI) an `--iterations auto` search that
+ * never reached its threshold.
  */
 import { DIAGNOSTIC_LIMITS } from '../plots/diagnostics_figure.js';
 import type { FeatureSummary } from '../publish/run_summary.js';
@@ -10,7 +11,7 @@ import type { RunData } from './run_data.js';
 
 /** One highlighted problem. */
 export interface ReportWarning {
-  kind: 'ess' | 'clipped' | 'chi2' | 'negative-cells';
+  kind: 'ess' | 'clipped' | 'chi2' | 'negative-cells' | 'iterations';
   /** Where: `iteration 3, step2`, or the observable's name. */
   where: string;
   message: string;

@@ -28,11 +28,10 @@ import type { DataSample, SimSample, UnfoldProgress } from '../algorithm/types.j
 import { InputError } from '../base/errors.js';
 import { selectRows } from '../base/features.js';
 import { poissonOneWeights, RandomStream } from '../base/rng.js';
-import { InProcessExecutor } from '../execution/in_process_executor.js';
 import type { MemberRunner } from '../algorithm/types.js';
 import { binnedSums, histogramUncertainties } from './covariance.js';
 import { MemoryReplicaStore } from './replica_record.js';
-import { mergeReplicas, prepareReplicas, type ReplicaOptions } from './replicas.js';
+import { computeReplica, mergeReplicas, prepareReplicas, type ReplicaOptions } from './replicas.js';
 
 /** One histogrammed gen feature of a check. */
 export interface CheckObservable {
@@ -68,7 +67,7 @@ export interface ClosureResult {
 
 /** What a check unfolds: the options and, optionally, a pool runner and progress. */
 export interface CheckContext {
-  runner?: MemberRunner & { threads?: number };
+  runner?: MemberRunner;
   onProgress?: (progress: UnfoldProgress) => void;
 }
 
@@ -176,11 +175,9 @@ function chiSquareDiagonal(d: readonly number[], covariance: Float64Array, keep:
 async function unfoldWithReplicas(sim: SimSample, data: DataSample, options: ReplicaOptions, context: CheckContext) {
   const work = prepareReplicas(sim, data, options, false);
   const store = new MemoryReplicaStore();
-  await new InProcessExecutor({ runner: context.runner }).run(
-    work,
-    work.plan.map((_, k) => k),
-    { store, onProgress: context.onProgress },
-  );
+  // one replica after another; a pool runner still spreads each one's member fits
+  for (let k = 0; k < work.plan.length; k++)
+    store.write(await computeReplica(work, k, { runner: context.runner, onProgress: context.onProgress }));
   return mergeReplicas(work, store, []).columns;
 }
 

@@ -4,7 +4,7 @@
  */
 import { knownKeys } from '../../base/checks.js';
 import { InputError } from '../../base/errors.js';
-import { choiceFlag, integerFlag, listFlag, orList, positiveNumberFlag } from '../../base/flag_values.js';
+import { choiceFlag, fractionFlag, integerFlag, listFlag, orList, positiveNumberFlag } from '../../base/flag_values.js';
 import { ACTIVATIONS } from '../../kernels/activation.js';
 import type { ClassifierFlag, ClassifierKind } from '../kind.js';
 import { MlpClassifier } from './classifier.js';
@@ -51,6 +51,12 @@ const MLP_FLAGS: readonly ClassifierFlag[] = Object.freeze(
       option: 'patience',
       help: `early-stopping patience in epochs, 0 = off (default ${MLP_DEFAULTS.patience})`,
       parse: (text: string) => integerFlag('patience', text, 0),
+    },
+    {
+      name: 'validation',
+      option: 'validationFraction',
+      help: `fraction of each fit's events held out (a seeded random split) for early stopping; 0 trains on every event and keeps the last epoch (default ${MLP_DEFAULTS.validationFraction})`,
+      parse: (text: string) => fractionFlag('validation', text),
     },
     {
       name: 'lr',
