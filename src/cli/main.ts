@@ -23,6 +23,7 @@ const SUBCOMMANDS: Record<string, [string, string]> = {
   'run-task': ['./run_task.js', 'runTask'],
   merge: ['./merge.js', 'runMerge'],
   status: ['./status.js', 'runStatus'],
+  view: ['./view.js', 'runView'],
 };
 
 const USAGE = `usage: omnifold <command> [options]
@@ -40,6 +41,7 @@ commands:
   run-task  run one task of a plan (a job array index)
   merge     check a plan's replicas and write weights.arrow, summary.json and the report
   status    a plan's tasks: done, running, missing
+  view      the weights viewer in a browser: serves OUT/weights.arrow on 127.0.0.1
 
   omnifold <command> --help    options of a command
   omnifold --version           the engine version
