@@ -8,12 +8,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import type { Browser, Page } from 'playwright-core';
 import { runHist } from '../src/cli/hist.js';
-import { serveViewer, type ViewerServer } from '../src/cli/view.js';
+import { serveViewer, viewerDir, type ViewerServer } from '../src/cli/view.js';
 import { writeFamiliesFixture } from './helpers/families_fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -104,7 +105,7 @@ async function newPage(): Promise<Page> {
   });
   await page.route('**/*', (route) => {
     const url = new URL(route.request().url());
-    if (url.hostname === '127.0.0.1') return route.continue();
+    if (url.protocol === 'file:' || url.hostname === '127.0.0.1') return route.continue();
     refused.push(url.href);
     return route.abort('internetdisconnected');
   });
@@ -341,6 +342,21 @@ test('file picker and drag and drop: every family (systematics, ensemble, backgr
   await page.selectOption('#correlation-family', 'systematics.b');
   assert.equal(await drawnCorrelation(page), h.families.systematics.b.correlation);
   assert.equal(refused, [], 'no request outside 127.0.0.1');
+  await page.close();
+});
+
+test('viewer-offline.html opened from disk, with no server: a picked file draws as hist --json', async () => {
+  if (!needsChromium()) return;
+  const page = await newPage();
+  const before = requested.length;
+  await page.goto(pathToFileURL(join(await viewerDir(), 'viewer-offline.html')).href);
+  const path = join(unfolded, 'weights.arrow');
+  await page.setInputFiles('#file', path);
+  await page.waitForFunction(() => (globalThis as any).document.body.dataset.status === 'drawn');
+  await query(page, 'x', '-1:3:4', 'x > 0');
+  const h = (await histJson(path, ['--obs', 'x', '--bins', '-1:3:4', '--where', 'x > 0'])).histogram;
+  assert.equal(await drawnTable(page), expectedTable(h));
+  assert.is(requested.length, before, 'no http request at all');
   await page.close();
 });
 

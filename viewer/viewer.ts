@@ -188,12 +188,12 @@ function showMetadata({ name, file }: Loaded): void {
     list.append(dd);
   };
   row('engine', `${m.engine?.name ?? '?'} ${m.engine?.version ?? ''}, seed ${m.seed}, format ${m.formatVersion}`);
-  const obs = el('ul');
-  for (const o of m.observables ?? [])
-    obs.append(
-      el('li', `${o.name}${o.label && o.label !== o.name ? ` (${o.label})` : ''}${o.unit ? ` [${o.unit}]` : ''}`),
-    );
-  row('observables', obs);
+  row(
+    'observables',
+    (m.observables ?? [])
+      .map((o) => `${o.name}${o.label && o.label !== o.name ? ` (${o.label})` : ''}${o.unit ? ` [${o.unit}]` : ''}`)
+      .join(', ') || 'none',
+  );
   const families = new Map<string, number>();
   for (const c of m.columns ?? []) families.set(c.role, (families.get(c.role) ?? 0) + 1);
   row(
@@ -441,10 +441,10 @@ const tickText = (v: number) => String(Number(v.toPrecision(4)));
  * each family's relative uncertainty per bin, in %.
  */
 function histogramSvg(d: Drawn, xTitle: string): SVGElement {
-  const W = 640;
+  const W = 600;
   const H = 470;
   const left = 70;
-  const right = 150;
+  const right = 130;
   const top = 20;
   const mainH = 270;
   const gap = 24;
@@ -571,8 +571,8 @@ function correlationColour(c: number): string {
 }
 
 function correlationSvg(corr: number[], n: number, label: string): SVGElement {
-  const size = 320;
   const margin = 30;
+  const size = Math.min(380, Math.max(300, margin + 10 + 32 * n));
   const cellSize = (size - margin - 10) / n;
   const svg = svgEl('svg', { xmlns: SVG, width: size, height: size + 20, id: 'correlation-svg' });
   svg.append(svgEl('style', {}, 'text{font-family:DejaVu Sans,Verdana,sans-serif;font-size:10px}'));
@@ -593,11 +593,16 @@ function correlationSvg(corr: number[], n: number, label: string): SVGElement {
       });
       rect.append(svgEl('title', {}, `bins ${i + 1}, ${j + 1}: ${c.toFixed(3)}`));
       svg.append(rect);
-      if (n <= 12)
+      if (cellSize >= 30)
         svg.append(
           svgEl(
             'text',
-            { x: x + cellSize / 2, y: y + cellSize / 2 + 3, 'text-anchor': 'middle', 'font-size': n > 8 ? 8 : 10 },
+            {
+              x: x + cellSize / 2,
+              y: y + cellSize / 2 + 3,
+              'text-anchor': 'middle',
+              'font-size': cellSize >= 40 ? 11 : 9,
+            },
             c.toFixed(2),
           ),
         );
