@@ -19,6 +19,9 @@ export async function buildViewer(outDir = join(ROOT, 'dist', 'viewer')) {
     entryPoints: [join(ROOT, 'viewer', 'viewer.ts')],
     absWorkingDir: ROOT,
     bundle: true,
+    // the compiled neutral entry rather than the prebuilt dist/browser bundle (the package's
+    // "browser" condition), so that esbuild keeps only what the viewer uses
+    alias: { 'omnifold/browser': './dist/src/browser.js' },
     platform: 'browser',
     format: 'esm',
     target: 'es2022',

@@ -84,11 +84,12 @@ async function textOf(page: Page, selector: string): Promise<string> {
 }
 
 /** Types the query and draws it; waits for the page to say it drew (or showed an error). */
-async function query(page: Page, expr: string, bins: string, where: string): Promise<void> {
+async function query(page: Page, expr: string, bins: string, where: string, normalise = 'events'): Promise<void> {
   const before = Number((await page.getAttribute('body', 'data-draws')) ?? 0);
   await page.fill('#expr', expr);
   await page.fill('#bins', bins);
   await page.fill('#where', where);
+  await page.fill('#normalise', normalise);
   await page.click('#draw');
   await page.waitForFunction(
     (n) =>
@@ -268,6 +269,23 @@ test('the page shows the metadata and draws exactly what hist --json computes, w
     requested.length >= 3 && requested.every((u) => u.startsWith(`http://127.0.0.1:${viewer!.port}/`)),
     requested.join(' '),
   );
+  // normalised as hist --normalise does
+  await query(page, expr, bins, where, 'xsec:2:fb');
+  const xsec = (
+    await histJson(join(unfolded, 'weights.arrow'), [
+      '--obs',
+      expr,
+      '--bins',
+      bins,
+      '--where',
+      where,
+      '--normalise',
+      'xsec:2:fb',
+    ])
+  ).histogram;
+  assert.equal(await drawnTable(page), expectedTable(xsec), 'xsec');
+  assert.equal(parse(await text('export-yaml'), { version: '1.1' }).histogram, xsec, 'YAML export with xsec');
+
   assert.equal(refused, [], 'no request outside 127.0.0.1');
   await page.close();
 });

@@ -7,16 +7,19 @@
  */
 import {
   decodeWeightsFile,
-  histJson,
+  describeNormalisation,
+  histogramJson,
   histQuery,
   histSource,
   parseBins,
+  parseNormalisation,
   toYaml11,
+  type HistogramNormalisation,
   type HistSource,
   type WeightsFile,
 } from 'omnifold/browser';
 
-type Json = ReturnType<typeof histJson>;
+type Json = ReturnType<typeof histogramJson>;
 interface FamilyEntry {
   uncertainty: number[];
   correlation: number[];
@@ -40,6 +43,7 @@ interface Drawn {
   obs: string;
   where: string | undefined;
   edges: Float64Array;
+  normalisation: HistogramNormalisation;
   json: Json;
   families: FamilyColumn[];
 }
@@ -299,9 +303,10 @@ function draw(): void {
   if (obs === '') throw new Error('expression must be given; got an empty box');
   const edges = parseBins(binsText, 'bins');
   const where = whereText === '' ? undefined : whereText;
-  const u = histQuery(current.source, obs, edges, where);
-  const json = histJson(u, 'histogram');
-  drawn = { obs, where, edges, json, families: familyColumns(json) };
+  const normalisation = parseNormalisation($<HTMLInputElement>('normalise').value.trim() || 'events', 'normalise');
+  const u = histQuery(current.source, obs, edges, where, normalisation);
+  const json = histogramJson(obs, edges, normalisation, u);
+  drawn = { obs, where, edges, normalisation, json, families: familyColumns(json) };
   clearError();
   renderResult(drawn, current);
   draws++;
@@ -323,7 +328,7 @@ function renderResult(d: Drawn, loaded: Loaded): void {
   $('result').classList.remove('hidden');
   $('result-title').textContent = `${d.obs}${d.where ? ` where ${d.where}` : ''}: ${n} bins`;
   $('result-note').textContent =
-    `${d.json.statDescription}; ${plural(d.json.nDataBootstraps, 'data bootstrap')}, ${plural(d.json.nSimBootstraps, 'sim bootstrap')}, ` +
+    `${d.normalisation.kind === 'events' ? '' : `values: ${describeNormalisation(d.normalisation)}; `}${d.json.statDescription}; ${plural(d.json.nDataBootstraps, 'data bootstrap')}, ${plural(d.json.nSimBootstraps, 'sim bootstrap')}, ` +
     `${plural(Object.keys(d.json.covariance.systematics).length, 'systematic')}, ${plural(d.json.nEnsemble, 'ensemble column')}`;
   $('histogram-figure').replaceChildren(histogramSvg(d, axisTitle(d.obs, loaded.file)));
   const select = $<HTMLSelectElement>('correlation-family');
@@ -389,11 +394,7 @@ function renderExports(d: Drawn, loaded: Loaded): void {
   };
   link('export-csv', csvText(d), 'text/csv');
   // the same document as `omnifold hist --json`, as YAML
-  const doc = {
-    file: loaded.name,
-    where: d.where ?? null,
-    histogram: { obs: d.obs, edges: Array.from(d.edges), ...d.json },
-  };
+  const doc = { file: loaded.name, where: d.where ?? null, histogram: d.json };
   link('export-yaml', toYaml11(doc), 'application/yaml');
 }
 
@@ -431,6 +432,13 @@ function linearTicks(lo: number, hi: number, count: number): number[] {
   const out: number[] = [];
   for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) out.push(k * step);
   return out;
+}
+
+/** The y title of the histogram for its normalisation. */
+function yTitle(n: HistogramNormalisation): string {
+  if (n.kind === 'xsec') return `Σw / (luminosity · bin width) [${n.unit} per x unit]`;
+  if (n.kind === 'shape') return 'Σw / (Σw over the bins · bin width)';
+  return 'Σ weights per bin';
 }
 
 /** Tick label text: at most 4 significant digits, without binary noise. */
@@ -507,7 +515,7 @@ function histogramSvg(d: Drawn, xTitle: string): SVGElement {
     svg.append(svgEl('text', { x: left - 4, y: Y(t) + 4, 'text-anchor': 'end' }, tickText(t)));
   }
   svg.append(
-    svgEl('text', { x: 14, y: top, 'text-anchor': 'end', transform: `rotate(-90 14 ${top})` }, 'Σ weights per bin'),
+    svgEl('text', { x: 14, y: top, 'text-anchor': 'end', transform: `rotate(-90 14 ${top})` }, yTitle(d.normalisation)),
   );
   // lower panel: relative uncertainty per family, in %
   const rel = d.families.map((f) => f.entry.uncertainty.map((s, k) => (100 * s) / Math.abs(v[k])));
