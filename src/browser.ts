@@ -75,6 +75,7 @@ export { Histogram, checkEdges } from './analysis/histogram.js';
 export { parseExpression, Expression } from './analysis/expr.js';
 export { matrixIbu, genCellTotals, compareWithIbu, gridCells, gridSize } from './analysis/ibu.js';
 export type { IbuSim, IbuData, IbuOptions, IbuResult, IbuComparisonRow } from './analysis/ibu.js';
+export { parseBins } from './analysis/bins.js';
 export { unfold } from './algorithm/omnifold.js';
 export { resolveUnfoldOptions, validateSamples } from './algorithm/options.js';
 export { reweight, resolveReweightOptions, REWEIGHT_DEFAULTS, REWEIGHT_NORMALISATIONS } from './algorithm/reweight.js';
@@ -239,6 +240,8 @@ export { columnAttributes, columnCopy, packageMetadata } from './publish/python_
 export type { ColumnCopy, PackageBinning, PackageInputs } from './publish/python_layouts.js';
 export { toYaml11 } from './publish/yaml11.js';
 export { hepdataHistogram, hepdataFiles } from './publish/hepdata_submission.js';
+export { histSource, histQuery, momentQuery, histJson, histogramJson, uncertaintyRows } from './publish/hist_query.js';
+export type { HistSource } from './publish/hist_query.js';
 export type {
   FamilyCovarianceTable,
   HepdataHistogram,

@@ -203,7 +203,7 @@ const ERRORS: [string, () => string[], RegExp][] = [
   [
     'unknown command',
     () => ['frobnicate'],
-    /^omnifold: command must be one of unfold, reweight, apply, hist, plot, export, validate, verify, plan, run-task, merge, status, check; got "frobnicate"/,
+    /^omnifold: command must be one of unfold, reweight, apply, hist, plot, export, validate, verify, plan, run-task, merge, status, check, view; got "frobnicate"/,
   ],
   [
     'zero iterations',

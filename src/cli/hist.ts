@@ -17,29 +17,25 @@
  */
 import {
   checkOutputFile,
+  describeNormalisation,
   describeStat,
   diagonalSqrt,
-  ensembleFactorOf,
-  type Expression,
   FAMILIES,
   type FamilyTerm,
   familyTerms,
-  describeNormalisation,
-  histogramUncertainties,
+  histJson,
+  histogramJson,
+  histQuery,
+  type HistSource,
+  histSource,
   InputError,
-  meanUncertainties,
-  normalisationText,
-  normalisedHistogramUncertainties,
+  momentQuery,
   OmniFoldError,
-  parseExpression,
   parseNormalisation,
   readLinkedWeightsFiles,
   readWeightsFile,
-  type WeightsFile,
-  TOTAL_COMBINATION,
   type UncertaintyBreakdown,
-  type WeightColumn,
-  weightColumns,
+  uncertaintyRows,
   writeFileWhole,
 } from '../index.js';
 import { writeFile } from 'node:fs/promises';
@@ -50,72 +46,18 @@ import { joinDashValues } from './dash_values.js';
 const USAGE =
   'usage: omnifold hist WEIGHTS.arrow --obs EXPR --bins lo:hi:n|e0,e1,... [--normalise events|xsec:LUMI[:UNIT]|shape] [--where EXPR] [--moment EXPR] [--families] [--json FILE [--force]]';
 
-interface Loaded {
-  columnNames: string[];
-  column(name: string): ArrayLike<number>;
-  weights: WeightColumn[];
-  nRows: number;
-  /** The f of the ensemble standard error (metadata.ensemble). */
-  ensembleFactor: number;
-  /** Linked weights files (alternative unfoldings on their own events), by systematic name. */
-  linked: { name: string; file: Loaded }[];
-}
-
-async function load(path: string, file?: WeightsFile): Promise<Loaded> {
-  file ??= await readWeightsFile(path);
+async function load(path: string): Promise<HistSource> {
+  const file = await readWeightsFile(path);
   const linked = await readLinkedWeightsFiles(path, file);
-  const get = (name: string): ArrayLike<number> => {
-    const c = file.columns.get(name);
-    if (c === undefined)
-      throw new InputError(`${path}: column "${name}" must exist; got columns ${file.columnNames.join(', ')}`);
-    return c instanceof BigInt64Array ? Float64Array.from(c, Number) : c;
-  };
-  const weights = weightColumns(file.metadata.columns, get);
-  return {
-    columnNames: file.columnNames,
-    column: get,
-    weights,
-    nRows: file.nRows,
-    ensembleFactor: ensembleFactorOf(file.metadata),
-    linked: await Promise.all(linked.map(async (l) => ({ name: l.name, file: await load(l.path, l.file) }))),
-  };
-}
-
-function evaluate(expr: Expression, file: Loaded): Float64Array {
-  const cols: Record<string, ArrayLike<number>> = {};
-  for (const name of expr.columns) cols[name] = file.column(name);
-  return expr.evaluate(cols, file.nRows);
-}
-
-/**
- * The events a histogram counts: those passing the gen selection (`pass_gen`; fakes have
- * no gen-level features) and, if given, the `--where` expression.
- */
-function selection(where: Expression | undefined, file: Loaded): Uint8Array | undefined {
-  const passGen = file.columnNames.includes('pass_gen') ? file.column('pass_gen') : undefined;
-  const v = where === undefined ? undefined : evaluate(where, file);
-  if (passGen === undefined && v === undefined) return undefined;
-  const mask = new Uint8Array(file.nRows);
-  for (let i = 0; i < file.nRows; i++) {
-    const ok = (passGen === undefined || passGen[i] !== 0) && (v === undefined || (v[i] !== 0 && !Number.isNaN(v[i])));
-    mask[i] = ok ? 1 : 0;
-  }
-  return mask;
+  return histSource(
+    file,
+    path,
+    linked.map((l) => ({ name: l.name, source: l.path, file: l.file })),
+  );
 }
 
 const fmt = (v: number) => (Number.isFinite(v) ? v.toPrecision(6) : String(v));
 const edge = (v: number) => String(Number(v.toPrecision(6)));
-
-function uncertaintyRows(u: UncertaintyBreakdown) {
-  const n = u.nominal.length;
-  return {
-    stat: diagonalSqrt(u.stat, n),
-    simStat: diagonalSqrt(u.simStat, n),
-    syst: diagonalSqrt(u.syst, n),
-    ensemble: diagonalSqrt(u.ensemble, n),
-    total: diagonalSqrt(u.total, n),
-  };
-}
 
 function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
@@ -171,72 +113,6 @@ function backgroundLine(u: UncertaintyBreakdown): string {
   return `background-stat (part of stat, not added again): ${values.join(' ')}\n`;
 }
 
-/** The background-stat entries of `hist --json`, present only with background bootstraps. */
-function backgroundJson(u: UncertaintyBreakdown) {
-  if (u.nBackgroundBootstraps === 0) return {};
-  return {
-    backgroundStat: {
-      uncertainty: Array.from(diagonalSqrt(u.backgroundStat, u.nominal.length)),
-      covariance: Array.from(u.backgroundStat),
-      note: 'part of stat (data bootstraps fluctuate the background too); not added to the total',
-    },
-    nBackgroundBootstraps: u.nBackgroundBootstraps,
-  };
-}
-
-/** Key of a family term in `hist --json` `families` (systematics go under `systematics`, by name). */
-const FAMILY_KEY = {
-  stat: 'stat',
-  'sim-stat': 'simStat',
-  'background-stat': 'backgroundStat',
-  syst: 'syst',
-  ensemble: 'ensemble',
-  total: 'total',
-} as const;
-
-/** How a family term is computed, in words. */
-function howComputed(t: FamilyTerm, u: UncertaintyBreakdown, quantity: 'histogram' | 'mean'): string {
-  if (t.kind === 'stat') return describeStat(u, quantity);
-  if (t.kind === 'syst') return 'syst covariance = sum of the systematic terms';
-  if (t.kind === 'total') return TOTAL_COMBINATION;
-  return FAMILIES[t.family!].combination;
-}
-
-/**
- * `families` of `hist --json`: per contributing family (stat, simStat, backgroundStat, each
- * systematic by name under `systematics`, their sum syst, ensemble, total) how it was
- * computed, its column count, the sum it is part of, per-entry uncertainty, covariance and
- * correlation ([n × n] row-major).
- */
-function familiesJson(u: UncertaintyBreakdown, quantity: 'histogram' | 'mean') {
-  const terms = familyTerms(u);
-  const entry = (t: FamilyTerm) => ({
-    how: howComputed(t, u, quantity),
-    columns: t.nColumns,
-    ...(t.partOf ? { partOf: t.partOf } : {}),
-    ...(t.delta ? { delta: Array.from(t.delta) } : {}),
-    uncertainty: Array.from(t.uncertainty),
-    covariance: Array.from(t.covariance),
-    correlation: Array.from(t.correlation),
-  });
-  // a systematic may be named anything, "__proto__" included: fromEntries defines plain keys
-  const systematics = Object.fromEntries(terms.filter((t) => t.kind === 'systematic').map((t) => [t.label, entry(t)]));
-  const others = new Map(terms.filter((t) => t.kind !== 'systematic').map((t) => [t.kind, t]));
-  const key = (kind: Exclude<FamilyTerm['kind'], 'systematic'>): [string, unknown][] => {
-    const t = others.get(kind);
-    return t === undefined ? [] : [[FAMILY_KEY[kind], entry(t)]];
-  };
-  return Object.fromEntries([
-    ...key('stat'),
-    ...key('sim-stat'),
-    ...key('background-stat'),
-    ['systematics', systematics],
-    ...key('syst'),
-    ...key('ensemble'),
-    ...key('total'),
-  ]);
-}
-
 /** A family term's line on stdout: its name and how it was computed, briefly. */
 function termLine(t: FamilyTerm, u: UncertaintyBreakdown, quantity: 'histogram' | 'mean'): string {
   switch (t.kind) {
@@ -287,38 +163,6 @@ function familyVariancesReport(u: UncertaintyBreakdown): string {
     .join('');
 }
 
-function toJson(u: UncertaintyBreakdown, quantity: 'histogram' | 'mean') {
-  const e = uncertaintyRows(u);
-  return {
-    value: Array.from(u.nominal),
-    statEstimate: u.statEstimate,
-    statDescription: describeStat(u, quantity),
-    uncertainty: {
-      stat: Array.from(e.stat),
-      simStat: Array.from(e.simStat),
-      syst: Array.from(e.syst),
-      ensemble: Array.from(e.ensemble),
-      total: Array.from(e.total),
-    },
-    covariance: {
-      stat: Array.from(u.stat),
-      simStat: Array.from(u.simStat),
-      systematics: Object.fromEntries(
-        u.systematics.map((s) => [s.name, { delta: Array.from(s.delta), covariance: Array.from(s.covariance) }]),
-      ),
-      ensemble: Array.from(u.ensemble),
-      total: Array.from(u.total),
-    },
-    correlation: Array.from(u.correlation),
-    families: familiesJson(u, quantity),
-    nDataBootstraps: u.nDataBootstraps,
-    nSimBootstraps: u.nSimBootstraps,
-    ...backgroundJson(u),
-    nEnsemble: u.nEnsemble,
-    ensembleFactor: u.ensembleFactor,
-  };
-}
-
 const OPTIONS = {
   obs: { type: 'string' },
   bins: { type: 'string' },
@@ -358,30 +202,10 @@ export async function runHist(argv: string[]): Promise<number> {
     const normalisation = parseNormalisation(values.normalise ?? 'events');
     if (values.json !== undefined) await checkOutputFile(values.json, '--json', values.force === true);
     const file = await load(positionals[0]);
-    const compile = (src: string) => parseExpression(src, file.columnNames);
-    const mask = selection(values.where === undefined ? undefined : compile(values.where), file);
     const out: Record<string, unknown> = { file: positionals[0], where: values.where ?? null };
     const header = `${positionals[0]}${values.where ? ` where ${values.where}` : ''}`;
-    // an alternative unfolding's systematic: the same quantity on its own events and weights
-    const onLinked = (quantity: (linked: Loaded, mask: Uint8Array | undefined) => Float64Array) =>
-      file.linked.map((l) => {
-        const compileThere = (src: string) => parseExpression(src, l.file.columnNames);
-        const there = selection(values.where === undefined ? undefined : compileThere(values.where), l.file);
-        return { name: l.name, values: quantity(l.file, there) };
-      });
     if (values.obs !== undefined && edges !== undefined) {
-      const x = evaluate(compile(values.obs), file);
-      const linked = onLinked(
-        (l, there) =>
-          histogramUncertainties(l.weights, evaluate(parseExpression(values.obs!, l.columnNames), l), edges, there)
-            .nominal,
-      );
-      const u = normalisedHistogramUncertainties(file.weights, x, edges, normalisation, {
-        mask,
-        ensembleFactor: file.ensembleFactor,
-        linked,
-        subject: values.obs,
-      });
+      const u = histQuery(file, values.obs, edges, values.where, normalisation);
       const normalised =
         normalisation.kind === 'events'
           ? ''
@@ -390,24 +214,10 @@ export async function runHist(argv: string[]): Promise<number> {
         `histogram of ${values.obs} in ${header}: ${edges.length - 1} bins; ${describeReplicas(u)}\n${normalised}${describeStat(u, 'histogram')}\n\n${histogramReport(u, edges)}` +
           (values.families ? familyMatricesReport(u) : ''),
       );
-      out.histogram = {
-        obs: values.obs,
-        edges: Array.from(edges),
-        normalisation: {
-          ...normalisation,
-          option: normalisationText(normalisation),
-          description: describeNormalisation(normalisation),
-        },
-        ...toJson(u, 'histogram'),
-      };
+      out.histogram = histogramJson(values.obs, edges, normalisation, u);
     }
     if (values.moment !== undefined) {
-      const m = evaluate(compile(values.moment), file);
-      const linked = onLinked(
-        (l, there) =>
-          meanUncertainties(l.weights, evaluate(parseExpression(values.moment!, l.columnNames), l), there).nominal,
-      );
-      const u = meanUncertainties(file.weights, m, mask, file.ensembleFactor, linked);
+      const u = momentQuery(file, values.moment, values.where);
       const e = uncertaintyRows(u);
       if (values.obs !== undefined) process.stdout.write('\n');
       process.stdout.write(
@@ -416,7 +226,7 @@ export async function runHist(argv: string[]): Promise<number> {
           backgroundLine(u) +
           (values.families ? `per family:\n${familyVariancesReport(u)}` : ''),
       );
-      out.moment = { expr: values.moment, ...toJson(u, 'mean') };
+      out.moment = { expr: values.moment, ...histJson(u, 'mean') };
     }
     if (values.json !== undefined)
       await writeFileWhole(values.json, '--json', (temp) => writeFile(temp, `${JSON.stringify(out, null, 2)}\n`));

@@ -24,6 +24,7 @@ const SUBCOMMANDS: Record<string, [string, string]> = {
   merge: ['./merge.js', 'runMerge'],
   status: ['./status.js', 'runStatus'],
   check: ['./check.js', 'runCheck'],
+  view: ['./view.js', 'runView'],
 };
 
 const USAGE = `usage: omnifold <command> [options]
@@ -41,7 +42,8 @@ commands:
   run-task  run one task of a plan (a job array index)
   merge     check a plan's replicas and write weights.arrow, summary.json and the report
   status    a plan's tasks: done, running, missing
-  check     checks before trusting a result (check ibu: binned OmniFold vs matrix IBU)
+  check     checks before trusting a result: ibu, closure, coverage
+  view      the weights viewer in a browser: serves OUT/weights.arrow on 127.0.0.1
 
   omnifold <command> --help    options of a command
   omnifold --version           the engine version
