@@ -763,7 +763,7 @@ const CASES: Case[] = [
   {
     name: 'export: no format',
     args: ['export', 'run'],
-    error: /^export must be given --hepdata, --parquet or --hdf5; got none /,
+    error: /^export must be given --hepdata, --parquet, --hdf5 or --package; got none /,
   },
   {
     name: 'export: bins not a spec',

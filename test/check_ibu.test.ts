@@ -196,7 +196,10 @@ test('omnifold check: the list of checks, --help, and an unknown check in one li
   assert.match(bare.stderr, /^usage: omnifold check <check> \[options\]\n\nchecks:\n {2}ibu /);
   const unknown = spawnSync(process.execPath, [BIN, 'check', 'frob'], { cwd: dir, encoding: 'utf8' });
   assert.is(unknown.status, 2);
-  assert.is(unknown.stderr, 'omnifold: check must be one of ibu; got "frob" (see omnifold check --help)\n');
+  assert.is(
+    unknown.stderr,
+    'omnifold: check must be one of ibu, closure, coverage; got "frob" (see omnifold check --help)\n',
+  );
   const help = run(['--help']);
   assert.is(help.code, 0);
   assert.match(help.stdout, /^usage: omnifold check ibu /);

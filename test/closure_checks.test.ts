@@ -4,6 +4,8 @@
 // (about 68 %); with the Gaussian toy's smearing the unfolding closes far better than the
 // prior; a second sample as truth works the same way; bad requests are one-line errors.
 import { test } from 'uvu';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { featureMatrix, gaussToy, type SimSample } from '../src/index.js';
 import { closureTest, coverageScan, defaultTilt, splitHalves } from '../src/uncertainty/closure.js';
@@ -111,6 +113,31 @@ test('bad requests are one-line errors', async () => {
       () => assert.unreachable('must reject'),
       (error: unknown) => assert.match((error as Error).message, pattern),
     );
+});
+
+test('omnifold check closure and check coverage print their tables', () => {
+  const bin = join(process.cwd(), 'bin', 'omnifold.js');
+  const common = ['--toy', 'gauss', '--events', '4000', '--classifier', 'binned', '--bins', 'x=-3:3:12', '--quiet'];
+  const closure = spawnSync(
+    process.execPath,
+    [bin, 'check', 'closure', ...common, '--events', '20000', '--data-bootstraps', '5', '--hist-bins', 'x=-3:3:6'],
+    { encoding: 'utf8' },
+  );
+  assert.is(closure.status, 0, closure.stderr);
+  const row = /^x +([\d.]+)\/6 +([\d.]+)\/6$/m.exec(closure.stdout);
+  assert.ok(row, closure.stdout);
+  assert.ok(Number(row![1]) * 10 < Number(row![2]), 'the unfolding closes far better than the prior');
+  const coverage = spawnSync(
+    process.execPath,
+    [bin, 'check', 'coverage', ...common, '--data-bootstraps', '3', '--toys', '2', '--hist-bins', 'x=-2:2:4'],
+    { encoding: 'utf8' },
+  );
+  assert.is(coverage.status, 0, coverage.stderr);
+  assert.match(coverage.stdout, /^coverage: 2 toys, 3 data bootstraps each/);
+  assert.match(coverage.stdout, /x: mean coverage [01]\.\d\d; edges -2\.000 -1\.000 0\.000 1\.000 2\.000/);
+  const bad = spawnSync(process.execPath, [bin, 'check', 'coverage', ...common, '--toys', '2'], { encoding: 'utf8' });
+  assert.is(bad.status, 2);
+  assert.match(bad.stderr, /^omnifold: check coverage needs --data-bootstraps of at least 2 .*; got 0\n$/);
 });
 
 test.run();

@@ -74,7 +74,7 @@ test('every option is validated with its path, rule and received value', () => {
     [{ replica: 3 }, /^options\.replica must be an object \{ kind, index \}; got 3$/],
     [
       { replica: { kind: 'boot', index: 0 } },
-      /^options\.replica\.kind must be one of nominal, data, sim, syst, background; got "boot"$/,
+      /^options\.replica\.kind must be one of nominal, data, sim, syst, background, coverage; got "boot"$/,
     ],
     [{ replica: { kind: 'data', index: -2 } }, /^options\.replica\.index must be a non-negative integer; got -2$/],
     [
