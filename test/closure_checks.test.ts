@@ -126,7 +126,7 @@ test('omnifold check closure and check coverage print their tables', () => {
   assert.is(closure.status, 0, closure.stderr);
   const row = /^x +([\d.]+)\/6 +([\d.]+)\/6$/m.exec(closure.stdout);
   assert.ok(row, closure.stdout);
-  assert.ok(Number(row![1]) * 10 < Number(row![2]), 'the unfolding closes far better than the prior');
+  assert.ok(Number(row[1]) * 10 < Number(row[2]), 'the unfolding closes far better than the prior');
   const coverage = spawnSync(
     process.execPath,
     [bin, 'check', 'coverage', ...common, '--data-bootstraps', '3', '--toys', '2', '--hist-bins', 'x=-2:2:4'],

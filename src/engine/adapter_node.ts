@@ -9,5 +9,5 @@ export type NodeMessageEndpoint = Worker | MessagePort;
 type NodeAdapter = (endpoint: NodeMessageEndpoint) => Comlink.Endpoint;
 
 /** A comlink endpoint over a Node worker or message port. */
-export const nodeEndpoint = ((adapter as unknown as { default?: NodeAdapter }).default ??
-  (adapter as unknown as NodeAdapter));
+export const nodeEndpoint =
+  (adapter as unknown as { default?: NodeAdapter }).default ?? (adapter as unknown as NodeAdapter);
