@@ -153,15 +153,17 @@ export {
   mergeMoments,
   combineReplicas,
   replicaUncertainties,
-  histogramUncertainties,
-  meanUncertainties,
-  describeStat,
   correlationMatrix,
   familyTerms,
   diagonalSqrt,
+} from './uncertainty/covariance.js';
+export {
+  histogramUncertainties,
+  meanUncertainties,
+  describeStat,
   binnedSums,
   weightedMean,
-} from './uncertainty/covariance.js';
+} from './uncertainty/quantities.js';
 export type { FamilyTerm, FamilyTermKind, ReplicaValue, UncertaintyBreakdown } from './uncertainty/covariance.js';
 export {
   describeNormalisation,
@@ -255,6 +257,7 @@ export type { DiagnosticsFigureInput } from './plots/diagnostics_figure.js';
 export { correlationFigure } from './plots/correlation_figure.js';
 export type { CorrelationFigureInput } from './plots/correlation_figure.js';
 export { renderSvg } from './plots/render_svg.js';
+export { COLOURS } from './plots/style.js';
 export type { VegaLiteSpec } from './plots/render_svg.js';
 export { gaussToy, GAUSS_TOY_DEFAULTS } from './toys/gauss.js';
 export { leptonJetToy, LEPTON_JET_TOY_DEFAULTS } from './toys/lepton_jet.js';

@@ -5,6 +5,7 @@
 // share the event data) and on a plain one (they get copies), and the engine says which.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { CHROMIUM, launchChromium } from './helpers/chromium.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -19,7 +20,6 @@ import {
   type ReplicaOptions,
 } from '../src/index.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const BUNDLE = join(process.cwd(), 'dist', 'browser');
 const TOY = { nSim: 3000, nData: 3000, seed: 21 };
 const RUNS: Record<string, ReplicaOptions> = {
@@ -90,11 +90,7 @@ test('Chromium: every column has the bits of Node, shared on an isolated page, c
     await Promise.all(Object.entries(RUNS).map(async ([k, o]) => [k, await inNode(o)])),
   );
   const { server, base } = await serve();
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  const browser = await launchChromium();
   try {
     for (const mode of ['isolated', 'plain'] as const) {
       const page = await browser.newPage();

@@ -24,7 +24,8 @@ import type {
   StepJob,
   UnfoldOptions,
 } from '../src/algorithm/types.js';
-import { binnedSums, combineReplicas, histogramUncertainties } from '../src/uncertainty/covariance.js';
+import { combineReplicas } from '../src/uncertainty/covariance.js';
+import { binnedSums, histogramUncertainties } from '../src/uncertainty/quantities.js';
 import { MEDIAN_STANDARD_ERROR_FACTOR, weightColumns } from '../src/uncertainty/families.js';
 import { runReplicas } from '../src/execution/run_replicas.js';
 import { hepdataHistogram } from '../src/publish/hepdata_submission.js';

@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InputError } from '../src/base/errors.js';
-import { binnedSums, histogramUncertainties } from '../src/uncertainty/covariance.js';
+import { binnedSums, histogramUncertainties } from '../src/uncertainty/quantities.js';
 import type { WeightColumn } from '../src/uncertainty/families.js';
 import {
   normaliseHistogram,

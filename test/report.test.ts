@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { CHROMIUM, launchChromium } from './helpers/chromium.js';
 import { runPlot } from '../src/cli/plot.js';
 import { writePlotsAndReport } from '../src/report/publish.js';
 import type { RunData } from '../src/report/run_data.js';
 import { runWarnings } from '../src/report/warnings.js';
 import { writeFixture } from './helpers/weights_fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const fixture = writeFixture();
 let html = '';
 
@@ -94,20 +94,7 @@ test('headless Chromium shows every figure with a non-zero box', async () => {
     console.log(`skipped: Chromium check needs ${CHROMIUM} (apt-get install -y chromium)`);
     return;
   }
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const requests: string[] = [];

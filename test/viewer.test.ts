@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { CHROMIUM, launchChromium } from './helpers/chromium.js';
 import { parse } from 'yaml';
 import type { Browser, Page } from 'playwright-core';
 import { runHist } from '../src/cli/hist.js';
 import { serveViewer, viewerDir, type ViewerServer } from '../src/cli/view.js';
 import { writeFamiliesFixture } from './helpers/families_fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const BIN = new URL('../../bin/omnifold.js', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'omnifold-viewer-'));
 const unfolded = join(tmp, 'out');
@@ -139,20 +139,7 @@ test.before(async () => {
   assert.is(u.status, 0, u.stderr);
   viewer = await serveViewer({ weights: join(unfolded, 'weights.arrow') });
   if (existsSync(CHROMIUM)) {
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }
 });
 

@@ -6,6 +6,7 @@
  * the numbers agree. Nothing is fetched but the weights file and the files it links.
  */
 import {
+  COLOURS,
   decodeWeightsFile,
   describeNormalisation,
   histogramJson,
@@ -407,20 +408,9 @@ function svgEl(tag: string, attrs: Record<string, string | number>, text?: strin
   return e;
 }
 
-/** The colours of src/plots/style.ts: Petroff's 10-colour sequence, and the grey of bands. */
-const FAMILY_COLOURS = [
-  '#3f90da',
-  '#ffa90e',
-  '#bd1f01',
-  '#94a4a2',
-  '#832db6',
-  '#a96b59',
-  '#e76300',
-  '#b9ac70',
-  '#717581',
-  '#92dadd',
-];
-const BAND = '#9c9ca1';
+/** The figures' colours (src/plots/style.ts): Petroff's 10-colour sequence, and the grey of bands. */
+const FAMILY_COLOURS = COLOURS.series;
+const BAND = COLOURS.band;
 
 /** Major ticks on 1-2-5 steps inside [lo, hi], about `count` of them. */
 function linearTicks(lo: number, hi: number, count: number): number[] {

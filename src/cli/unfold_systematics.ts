@@ -23,7 +23,8 @@ import {
   type UnfoldProgress,
 } from '../index.js';
 import { describeInput, type LoadedInputs } from './unfold_inputs.js';
-import type { InputPlan, SystematicArg } from './unfold_plan.js';
+import type { SystematicArg } from './syst_args.js';
+import type { InputPlan } from './unfold_plan.js';
 
 function simFiles(plan: InputPlan, arg: SystematicArg): Extract<InputPlan, { kind: 'files' }> {
   if (plan.kind !== 'files') {

@@ -4,13 +4,8 @@
  * ({@link HepdataHistogram}; src/publish/hepdata_submission.ts writes the tables). Any
  * platform.
  */
-import {
-  diagonalSqrt,
-  type FamilyTerm,
-  familyTerms,
-  histogramUncertainties,
-  type UncertaintyBreakdown,
-} from '../uncertainty/covariance.js';
+import { diagonalSqrt, type FamilyTerm, familyTerms, type UncertaintyBreakdown } from '../uncertainty/covariance.js';
+import { histogramUncertainties } from '../uncertainty/quantities.js';
 import {
   describeNormalisation,
   type HistogramNormalisation,

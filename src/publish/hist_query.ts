@@ -7,15 +7,8 @@
  */
 import { InputError } from '../base/errors.js';
 import { parseExpression, type Expression } from '../analysis/expr.js';
-import {
-  describeStat,
-  diagonalSqrt,
-  familyTerms,
-  histogramUncertainties,
-  meanUncertainties,
-  type FamilyTerm,
-  type UncertaintyBreakdown,
-} from '../uncertainty/covariance.js';
+import { diagonalSqrt, familyTerms, type FamilyTerm, type UncertaintyBreakdown } from '../uncertainty/covariance.js';
+import { describeStat, histogramUncertainties, meanUncertainties } from '../uncertainty/quantities.js';
 import { FAMILIES, TOTAL_COMBINATION, weightColumns, type WeightColumn } from '../uncertainty/families.js';
 import {
   describeNormalisation,

@@ -3,7 +3,7 @@
  * the result (figure 1) and, with replica columns, the correlation matrix (figure 2); then
  * the per-iteration diagnostics (figure 3).
  */
-import { describeStat } from '../uncertainty/covariance.js';
+import { describeStat } from '../uncertainty/quantities.js';
 import { correlationFigure } from '../plots/correlation_figure.js';
 import { diagnosticsFigure } from '../plots/diagnostics_figure.js';
 import { observableFigure } from '../plots/observable_figure.js';

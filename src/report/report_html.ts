@@ -3,7 +3,8 @@
  * network) with the run's configuration, inputs and their SHA-256, the normalisation, the
  * result tables and figures per observable, and the diagnostics with warnings highlighted.
  */
-import { describeStat, diagonalSqrt } from '../uncertainty/covariance.js';
+import { diagonalSqrt } from '../uncertainty/covariance.js';
+import { describeStat } from '../uncertainty/quantities.js';
 import { DIAGNOSTIC_LIMITS } from '../plots/diagnostics_figure.js';
 import { type Cell, REPORT_CSS, escapeHtml, figure, num, table } from './html.js';
 import type { ObservableResult, RunData } from './run_data.js';

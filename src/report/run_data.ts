@@ -8,7 +8,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { diagonalSqrt, histogramUncertainties, type UncertaintyBreakdown } from '../uncertainty/covariance.js';
+import { diagonalSqrt, type UncertaintyBreakdown } from '../uncertainty/covariance.js';
+import { histogramUncertainties } from '../uncertainty/quantities.js';
 import { InputError } from '../base/errors.js';
 import type { IterationDiagnostics } from '../algorithm/types.js';
 import type { FeatureSummary, RunSummary } from '../publish/summary.js';

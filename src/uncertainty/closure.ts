@@ -29,7 +29,7 @@ import { InputError } from '../base/errors.js';
 import { selectRows } from '../base/features.js';
 import { poissonOneWeights, RandomStream } from '../base/rng.js';
 import type { MemberRunner } from '../algorithm/types.js';
-import { binnedSums, histogramUncertainties } from './covariance.js';
+import { binnedSums, histogramUncertainties } from './quantities.js';
 import { MemoryReplicaStore } from './replica_record.js';
 import { computeReplica, mergeReplicas, prepareReplicas, type ReplicaOptions } from './replicas.js';
 
@@ -222,9 +222,10 @@ export async function closureTest(
   const withBootstraps = columns.filter((c) => c.family === 'data_bootstrap').length >= 2;
   const rows = observables.map((o) => {
     const n = o.edges.length - 1;
+    const x = genColumn(unfolding, o.feature);
     const u = histogramUncertainties(
       columns.filter((c) => c.family === 'nominal' || c.family === 'data_bootstrap'),
-      genColumn(unfolding, o.feature),
+      x,
       o.edges,
       unfolding.passGen,
     );
@@ -233,7 +234,7 @@ export async function closureTest(
     const truthVariance = binnedSums(sourceX, truthSquared, o.edges, source.passGen);
     const covariance = Float64Array.from(u.stat);
     for (let k = 0; k < n; k++) covariance[k * n + k] += truthVariance[k];
-    const priorRaw = binnedSums(genColumn(unfolding, o.feature), unfolding.weights, o.edges, unfolding.passGen);
+    const priorRaw = binnedSums(x, unfolding.weights, o.edges, unfolding.passGen);
     const scale = sum(truth) / (sum(priorRaw) || 1);
     const prior = Array.from(priorRaw, (v) => v * scale);
     const d = Array.from(u.nominal, (v, k) => v - truth[k]);
@@ -318,6 +319,8 @@ export async function coverageScan(
     name: o.name,
     edges: Array.from(o.edges),
     truth: Array.from(binnedSums(genColumn(odd, o.feature), truthWeights, o.edges, odd.passGen)),
+    // the unfolding half's values, the same in every toy
+    x: genColumn(even, o.feature),
     covered: new Float64Array(o.edges.length - 1),
     pulls: new Float64Array(o.edges.length - 1),
   }));
@@ -334,7 +337,7 @@ export async function coverageScan(
     for (const [r, o] of observables.entries()) {
       const u = histogramUncertainties(
         columns.filter((c) => c.family === 'nominal' || c.family === 'data_bootstrap' || c.family === 'sim_bootstrap'),
-        genColumn(even, o.feature),
+        rows[r].x,
         o.edges,
         even.passGen,
       );

@@ -20,7 +20,7 @@
  */
 import { InputError } from '../base/errors.js';
 import type { FeatureMatrix } from '../base/features.js';
-import { binnedSums } from './covariance.js';
+import { binnedSums } from './quantities.js';
 
 /** The criterion's settings. */
 export interface IterationSearch {

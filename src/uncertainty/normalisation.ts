@@ -16,14 +16,8 @@
  */
 import { InputError } from '../base/errors.js';
 import type { WeightColumn } from './families.js';
-import {
-  binnedSums,
-  histogramUncertainties,
-  nominalColumn,
-  replicaUncertainties,
-  type LinkedQuantity,
-  type UncertaintyBreakdown,
-} from './covariance.js';
+import { nominalColumn, replicaUncertainties, type LinkedQuantity, type UncertaintyBreakdown } from './covariance.js';
+import { binnedSums, histogramUncertainties } from './quantities.js';
 
 /** A histogram's normalisation (`--normalise`). */
 export type HistogramNormalisation =
