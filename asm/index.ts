@@ -21,3 +21,5 @@ export { standardise_rows_f32 } from './standardise_rows_f32';
 export { permute_u32 } from './permute_u32';
 export { gather_rows_f32 } from './gather_rows_f32';
 export { moments_rows_f32 } from './moments_rows_f32';
+export { mlp_gradient_f32, mlp_transpose_f32 } from './mlp_gradient_f32';
+export { sum_blocks_f32 } from './sum_blocks_f32';

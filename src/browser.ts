@@ -96,6 +96,7 @@ export type {
   GeneratorSystematicContext,
 } from './uncertainty/generator_systematics.js';
 export { MLP_DEFAULTS, UNFOLD_DEFAULTS } from './algorithm/defaults.js';
+export { LEGACY_GRADIENT_BLOCKS } from './classifiers/mlp/kind.js';
 export { BinnedClassifier, clipRatio } from './classifiers/binned.js';
 export type { BinnedSpec } from './classifiers/binned.js';
 export { MlpClassifier } from './classifiers/mlp/classifier.js';

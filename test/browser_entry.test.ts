@@ -120,6 +120,7 @@ const EXPORTS = [
   'InProcessRunner',
   'InputError',
   'KernelError',
+  'LEGACY_GRADIENT_BLOCKS',
   'LEPTON_JET_TOY_DEFAULTS',
   'LOOP_STEPS',
   'MEDIAN_STANDARD_ERROR_FACTOR',

@@ -24,7 +24,9 @@ export function memberRngKey(job: StepJob, member: number): RngKey {
 /**
  * Fits member `member` of `job` with the classifier its spec describes. With `outputs`
  * (one [nEvents] array per target, e.g. SharedArrayBuffer views owned by the pool), the
- * ratios are written there instead of into new arrays. With `job.keepModel` the result
+ * ratios are written there instead of into new arrays. With `gang` (a data-parallel fit's
+ * shared memory, see src/classifiers/kind.ts) helper threads may share the fit; the
+ * result is the same without them. With `job.keepModel` the result
  * carries the trained model as plain data, which a worker thread sends back.
  */
 export function fitMember(
@@ -32,8 +34,9 @@ export function fitMember(
   member: number,
   onEpoch?: (report: EpochReport) => void,
   outputs?: Float64Array[],
+  gang?: SharedArrayBuffer,
 ): MemberResult {
-  return fitMemberWith(createClassifier(job.classifier), job, member, onEpoch, outputs);
+  return fitMemberWith(createClassifier(job.classifier), job, member, onEpoch, outputs, gang);
 }
 
 /** Fits member `member` of `job` with a given classifier (custom classifiers, tests). */
@@ -43,8 +46,9 @@ export function fitMemberWith(
   member: number,
   onEpoch?: (report: EpochReport) => void,
   outputs?: Float64Array[],
+  gang?: SharedArrayBuffer,
 ): MemberResult {
-  const model = classifier.fit(job.x0, job.w0, job.x1, job.w1, { rngKey: memberRngKey(job, member), onEpoch });
+  const model = classifier.fit(job.x0, job.w0, job.x1, job.w1, { rngKey: memberRngKey(job, member), onEpoch, gang });
   const ratios: Float64Array[] = [];
   const nClipped: number[] = [];
   for (const [t, target] of job.targets.entries()) {

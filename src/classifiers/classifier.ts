@@ -38,6 +38,12 @@ export interface FitContext {
   rngKey: RngKey;
   /** Called after every epoch (MLP); never required. */
   onEpoch?: (report: EpochReport) => void;
+  /**
+   * The shared memory of a data-parallel fit (kinds with `dataParallel`, see
+   * src/classifiers/kind.ts): helper threads that join it compute parts of each step. The
+   * weights do not depend on it.
+   */
+  gang?: SharedArrayBuffer;
 }
 
 /** A summary of one fit, kept in the diagnostics. */

@@ -56,4 +56,20 @@ export interface ClassifierKind<Spec extends { type: string } = { type: string }
    * cannot serve this kind (e.g. a column without bins).
    */
   cliSpec(options: Readonly<Record<string, unknown>>, inputs: ClassifierInputs): Spec;
+  /** Kinds whose one fit several threads can share (the MLP); absent: one thread per fit. */
+  readonly dataParallel?: DataParallelFit<Spec>;
+}
+
+/**
+ * How threads share one fit: the fit's thread gets a SharedArrayBuffer of
+ * `gangBytes(spec, nFeatures)` bytes as `FitContext.gang`, and each helper thread runs
+ * `help(spec, nFeatures, gang)` with the same buffer, which returns when the fit ends.
+ */
+export interface DataParallelFit<Spec> {
+  /** Bytes of the shared buffer, or 0 when this spec's fits are not shared (e.g. one block per step). */
+  gangBytes(spec: Spec, nFeatures: number): number;
+  /** Joins the fit that owns `gang` until it ends (or returns at once if it has); returns the blocks it computed. */
+  help(spec: Spec, nFeatures: number, gang: SharedArrayBuffer): number;
+  /** Releases the helpers of `gang` once its fit has returned or failed (the fit's own end does too). */
+  stop(gang: SharedArrayBuffer): void;
 }

@@ -20,6 +20,7 @@ import {
   engineVersion,
   ensembleColumnName,
   InputError,
+  LEGACY_GRADIENT_BLOCKS,
   type InputFileRecord,
   type NumericColumn,
   prepareReplicas,
@@ -420,6 +421,23 @@ function optionsDrift(rebuilt: UnfoldOptions, recorded: unknown): string | undef
   return undefined;
 }
 
+/**
+ * True when the file was written before mlp.gradientBlocks existed: its stored MLP spec
+ * lacks the block count, and its fits summed each minibatch in one block.
+ */
+function legacyBlocks(configuration: unknown): boolean {
+  const recorded = (configuration as { options?: { classifier?: Record<string, unknown> } } | undefined)?.options
+    ?.classifier;
+  return recorded?.type === 'mlp' && recorded.gradientBlocks === undefined;
+}
+
+/** `options` with the MLP's block count set to `blocks` (undefined: left out). */
+function withBlocks<T extends { classifier?: unknown }>(options: T, blocks: number | undefined): T {
+  const classifier = options.classifier as Record<string, unknown> | undefined;
+  if (classifier?.type !== 'mlp') return options;
+  return { ...options, classifier: { ...classifier, gradientBlocks: blocks } };
+}
+
 /** Reads the file, rebuilds its run and checks its inputs; warns on stderr where bits may differ. */
 async function rebuild(v: VerifyArgs, log: (line: string) => void) {
   const file = await readWeightsFile(v.path);
@@ -434,11 +452,15 @@ async function rebuild(v: VerifyArgs, log: (line: string) => void) {
   const unchecked = await checkInputs(file.metadata.inputs, plan);
   for (const what of unchecked) log(`note: ${what} has no SHA-256 in the weights file; not checked`);
   const inputs = await loadInputs(plan.input);
-  const partial = runUnfoldOptions(plan, inputs);
+  const legacy = legacyBlocks(file.metadata.configuration);
+  const rebuilt = runUnfoldOptions(plan, inputs);
+  const partial = legacy ? withBlocks(rebuilt, LEGACY_GRADIENT_BLOCKS) : rebuilt;
   const systematics = await resolveSystematics(plan.replicas.systematics, plan.input, inputs, partial);
   const work = prepareReplicas(inputs.sim, inputs.data, runReplicaOptions(plan, partial, systematics), false);
   const options = work.options;
-  const drift = optionsDrift(options, (file.metadata.configuration as { options?: unknown }).options);
+  // a legacy file's spec meant one block without saying so
+  const stated = legacy ? withBlocks(options, undefined) : options;
+  const drift = optionsDrift(stated, (file.metadata.configuration as { options?: unknown }).options);
   if (drift !== undefined)
     process.stderr.write(
       `warning: option ${drift} rebuilt from the recorded arguments differs from the recorded one; bits may differ\n`,

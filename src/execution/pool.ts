@@ -7,12 +7,18 @@
  * task; a matrix that is not SAB-backed is copied into a SAB once and cached by identity
  * (feature values are never written by the engine), so later iterations reuse it. Weights
  * change every step, so each job's weights are copied into SABs once per job (not per
- * member); those copies and the ratio outputs are recycled ({@link SharedBuffers}). Results come back in member order whatever the completion order, and a member's
- * fit is a pure function of the job, so the weights are bit-identical for any pool size.
+ * member); those copies and the ratio outputs are recycled ({@link SharedBuffers}).
+ * Results come back in member order whatever the completion order, and a member's fit is
+ * a pure function of the job, so the weights are bit-identical for any pool size.
+ *
+ * Threads left idle by the fits in flight help them: a job whose members do not fill the
+ * pool sends help tasks that share each fit's minibatches (classifier kinds with
+ * `dataParallel`, the MLP: src/classifiers/mlp/gang.ts), with the same bits.
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { InputError, WorkerError } from '../base/errors.js';
+import { classifierKind } from '../classifiers/registry.js';
 import { wasmModule } from '../kernels/wasm.js';
 import type { MemberResult, MemberRunner, StepJob } from '../algorithm/types.js';
 import { SharedBuffers, shareJob } from './shared_job.js';
@@ -73,6 +79,10 @@ export class PoolRunner implements MemberRunner {
   private readonly pool: Piscina;
   private readonly attempts: number;
   private readonly buffers = new SharedBuffers();
+  /** Fit and help tasks sent and not yet settled. */
+  private inFlight = 0;
+  /** Minibatch blocks that help tasks computed for fits on other threads, so far (a speed figure only). */
+  helpedBlocks = 0;
 
   constructor(options: PoolOptions = {}) {
     this.threads = resolveThreadCount(options.threads);
@@ -100,8 +110,11 @@ export class PoolRunner implements MemberRunner {
     if (!Number.isInteger(nMembers) || nMembers < 1)
       throw new InputError(`nMembers must be a positive integer; got ${nMembers}`);
     const shared = shareJob(job, this.buffers);
+    // threads that nothing else uses now are shared out between this job's fits: replicas
+    // and members in flight come first, and a fit never waits for a helper
+    const helpers = Math.max(0, Math.floor((this.threads - this.inFlight) / nMembers) - 1);
     const runs: Promise<MemberResult>[] = [];
-    for (let member = 0; member < nMembers; member++) runs.push(this.runMember(shared, member));
+    for (let member = 0; member < nMembers; member++) runs.push(this.runMember(shared, member, helpers));
     const settled = await Promise.allSettled(runs);
     for (const w of new Set([shared.w0, shared.w1])) {
       if (w !== job.w0 && w !== job.w1) this.buffers.release(w.buffer as SharedArrayBuffer);
@@ -112,24 +125,34 @@ export class PoolRunner implements MemberRunner {
     });
   }
 
-  private async runMember(job: StepJob, member: number): Promise<MemberResult> {
+  private async runMember(job: StepJob, member: number, helpers: number): Promise<MemberResult> {
     // the worker writes the ratios here: a thread holds no per-event memory between tasks
     const outputs = job.targets.map((t) => new Float64Array(this.buffers.take(t.nEvents * 8), 0, t.nEvents));
+    this.inFlight++;
     try {
-      const result = await this.runTask(job, member, outputs);
+      const result = await this.runTask(job, member, outputs, helpers);
       return { ...result, ratios: result.ratios.map((r) => r.slice()) };
     } finally {
+      this.inFlight--;
       for (const out of outputs) this.buffers.release(out.buffer);
     }
   }
 
-  private async runTask(job: StepJob, member: number, outputs: Float64Array[]): Promise<MemberResult> {
+  private async runTask(job: StepJob, member: number, outputs: Float64Array[], helpers: number): Promise<MemberResult> {
     let last: unknown;
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
+      // the fit is queued before its helpers, so it never waits behind them; a retry runs
+      // alone (the bits do not depend on helpers)
+      const buffer = attempt === 1 ? this.gangBuffer(job, helpers) : undefined;
+      const fit = this.pool.run({ job, member, outputs, gang: buffer });
+      const gang = buffer !== undefined ? this.startHelpers(job, helpers, buffer) : undefined;
       try {
-        return (await this.pool.run({ job, member, outputs })) as MemberResult;
+        return (await fit) as MemberResult;
       } catch (error) {
         last = error;
+      } finally {
+        // helpers still queued behind other tasks start later and return at once
+        gang?.stop();
       }
     }
     const message = last instanceof Error ? last.message : String(last);
@@ -137,10 +160,47 @@ export class PoolRunner implements MemberRunner {
     throw new WorkerError(`${describeTask(job, member)} failed ${tries}: ${message}`, { cause: last });
   }
 
+  /** The shared memory of a fit of `job` that `count` helpers will share, if its kind can be shared. */
+  private gangBuffer(job: StepJob, count: number): SharedArrayBuffer | undefined {
+    const parallel = classifierKind(job.classifier.type).dataParallel;
+    if (count < 1 || parallel === undefined) return undefined;
+    const bytes = parallel.gangBytes(job.classifier, job.x0.nFeatures);
+    return bytes === 0 ? undefined : new SharedArrayBuffer(bytes);
+  }
+
+  /** Sends `count` help tasks that share the fit of `job` that owns `buffer`. */
+  private startHelpers(job: StepJob, count: number, buffer: SharedArrayBuffer): Helpers {
+    const parallel = classifierKind(job.classifier.type).dataParallel!;
+    const nFeatures = job.x0.nFeatures;
+    const tasks: Promise<unknown>[] = [];
+    for (let h = 0; h < count; h++) {
+      this.inFlight++;
+      const task = this.pool.run({ help: { classifier: job.classifier, nFeatures, gang: buffer } }) as Promise<number>;
+      tasks.push(
+        task
+          .then(
+            (blocks) => {
+              this.helpedBlocks += blocks;
+            },
+            () => undefined,
+          )
+          .finally(() => this.inFlight--),
+      );
+    }
+    // a helper's failure costs the fit nothing but speed: the fit computes what nobody took
+    void Promise.allSettled(tasks);
+    return { stop: () => parallel.stop(buffer) };
+  }
+
   /** Waits for running tasks, then stops the threads. */
   async close(): Promise<void> {
     await this.pool.close();
   }
+}
+
+/** The help tasks of one fit: how to release them. */
+interface Helpers {
+  stop(): void;
 }
 
 /** The kernels compiled once in the main thread, or undefined when they are not built. */

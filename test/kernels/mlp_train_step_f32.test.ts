@@ -15,7 +15,15 @@ import { reluForwardF32 } from '../../src/kernels/relu_forward_f32.js';
 import { MlpWorkspace, parameterCount } from '../../src/kernels/mlp_workspace.js';
 import { kernels } from '../../src/kernels/wasm.js';
 import { layerParams } from '../../src/kernels/reference/mlp_forward_f32.js';
-import { mlpTrainStepF32 as reference } from '../../src/kernels/reference/mlp_train_step_f32.js';
+import {
+  mlpGradientF32 as referenceGradient,
+  mlpTrainStepF32 as reference,
+} from '../../src/kernels/reference/mlp_train_step_f32.js';
+import { mlpGradientF32, mlpTransposeF32 } from '../../src/kernels/mlp_gradient_f32.js';
+import { adamStepF32 as referenceAdam } from '../../src/kernels/reference/adam_step_f32.js';
+import { sumBlocksF32 as referenceSum } from '../../src/kernels/reference/sum_blocks_f32.js';
+import { BlockedStep, blocksOf } from '../../src/classifiers/mlp/block_step.js';
+import { blockRows } from '../../src/classifiers/mlp/gang.js';
 import { assertBitEqual, assertClose } from '../helpers/close.js';
 import { labelsF32, stream, uniformF32, uniformF64 } from './random_inputs.js';
 import { wasmLogits } from './mlp_helpers.js';
@@ -273,6 +281,130 @@ test('errors: batch size out of range', () => {
   } finally {
     arena.release(mark);
   }
+});
+
+/** The gradients of rows [r0, r1) alone, from mlp_gradient_f32 into a block of its own (params unchanged). */
+function wasmBlockGradient(
+  params: Float32Array,
+  dims: number[],
+  activation: Activation,
+  x: Float32Array,
+  y: Float32Array,
+  w: Float64Array,
+  nBatch: number,
+  r0: number,
+  r1: number,
+  lossScale: number,
+): { loss: number; grads: Float32Array } {
+  const { arena } = kernels();
+  const mark = arena.mark();
+  try {
+    const ws = new MlpWorkspace(arena, dims, activation, nBatch, true, 7);
+    ws.params.set(params);
+    ws.x.set(x);
+    ws.y.set(y);
+    ws.w.set(w);
+    const slot = arena.allocF32(ws.nParams);
+    mlpTransposeF32(ws);
+    const loss = mlpGradientF32(ws, r0, r1 - r0, lossScale, slot);
+    return { loss, grads: arena.f32(slot, ws.nParams).slice() };
+  } finally {
+    arena.release(mark);
+  }
+}
+
+test('mlp_gradient_f32: the whole minibatch gives the fused step gradients bit for bit; a block, those of its rows alone', () => {
+  const s = stream('mlp_gradient_f32');
+  for (const [dims, activation, nBatch] of [
+    [[5, 12, 9, 1], 'relu', 301],
+    [[3, 7, 9, 1], 'silu', 37],
+    [[4, 6, 1], 'gelu', 41],
+  ] as [number[], Activation, number][]) {
+    const params = uniformF32(s, parameterCount(dims), -0.5, 0.5);
+    const x = uniformF32(s, nBatch * dims[0], -2, 2);
+    const y = labelsF32(s, nBatch);
+    const w = uniformF64(s, nBatch, -0.5, 2);
+    const label = `${activation} ${dims.join('-')}`;
+    const whole = wasmBlockGradient(params, dims, activation, x, y, w, nBatch, 0, nBatch, 1 / nBatch);
+    const fused = wasmSteps(params, dims, activation, x, y, w, nBatch, 1);
+    assertBitEqual(`whole ${label}`, whole.grads, fused.grads);
+    assert.is(whole.loss, fused.losses[0], `loss ${label}`);
+    const [r0, r1] = [11, 29];
+    const block = wasmBlockGradient(params, dims, activation, x, y, w, nBatch, r0, r1, 1 / nBatch);
+    const rows = (a: Float32Array | Float64Array, width: number) => a.slice(r0 * width, r1 * width);
+    const alone = wasmBlockGradient(
+      params,
+      dims,
+      activation,
+      rows(x, dims[0]) as Float32Array,
+      rows(y, 1) as Float32Array,
+      rows(w, 1) as Float64Array,
+      r1 - r0,
+      0,
+      r1 - r0,
+      1 / nBatch,
+    );
+    assertBitEqual(`block ${label}`, block.grads, alone.grads);
+    const twin = referenceGradient(
+      params,
+      dims,
+      activation,
+      rows(x, dims[0]) as Float32Array,
+      rows(y, 1) as Float32Array,
+      rows(w, 1) as Float64Array,
+      r1 - r0,
+      1 / nBatch,
+    );
+    assertClose(`block twin ${label}`, block.grads, twin.grads, { rtol: 1e-3, atol: 1e-6 });
+  }
+});
+
+test('a blocked step: the blocks summed in order, then Adam, whatever the block count; one block is the fused step', () => {
+  const s = stream('blocked step');
+  const dims = [6, 16, 16, 1];
+  const nBatch = 203;
+  const params = uniformF32(s, parameterCount(dims), -0.5, 0.5);
+  const x = uniformF32(s, nBatch * dims[0], -2, 2);
+  const y = labelsF32(s, nBatch);
+  const w = uniformF64(s, nBatch, -0.5, 2);
+  const fused = wasmSteps(params, dims, 'relu', x, y, w, nBatch, 2);
+  const results = new Map<number, Float32Array>();
+  for (const blocks of [1, 2, 5, 8]) {
+    const { arena } = kernels();
+    const mark = arena.mark();
+    try {
+      const ws = new MlpWorkspace(arena, dims, 'relu', nBatch, true);
+      ws.params.set(params);
+      ws.x.set(x);
+      ws.y.set(y);
+      ws.w.set(w);
+      const stepper = new BlockedStep(ws, arena, blocks);
+      // by hand: each block's gradient from the parameters before the step, the reference
+      // sum in block order, the reference Adam (both bit-identical to their kernels)
+      const p = params.slice();
+      const m = new Float32Array(p.length);
+      const v = new Float32Array(p.length);
+      for (let t = 1; t <= 2; t++) {
+        const nBlocks = blocksOf(nBatch, blocks);
+        const parts = new Float32Array(nBlocks * p.length);
+        for (let b = 0; b < nBlocks; b++) {
+          const [r0, r1] = blockRows(nBatch, nBlocks, b);
+          parts.set(wasmBlockGradient(p, dims, 'relu', x, y, w, nBatch, r0, r1, 1 / nBatch).grads, b * p.length);
+        }
+        referenceAdam(p, referenceSum(parts, nBlocks, p.length), m, v, adam(t));
+        stepper.step(nBatch, 1 / nBatch, adam(t));
+      }
+      assertBitEqual(`${blocks} blocks`, ws.params, p);
+      results.set(blocks, ws.params.slice());
+    } finally {
+      arena.release(mark);
+    }
+  }
+  assertBitEqual('one block = the fused step', results.get(1)!, fused.params);
+  assert.ok(
+    results.get(8)!.some((v, i) => v !== results.get(1)![i]),
+    'the block count is part of the arithmetic (8 blocks differ from 1 in some bit)',
+  );
 });
 
 test.run();

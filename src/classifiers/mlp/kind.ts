@@ -7,9 +7,19 @@ import { InputError } from '../../base/errors.js';
 import { choiceFlag, fractionFlag, integerFlag, listFlag, orList, positiveNumberFlag } from '../../base/flag_values.js';
 import { ACTIVATIONS } from '../../kernels/activation.js';
 import type { ClassifierFlag, ClassifierKind } from '../kind.js';
+import { mlpGangShape } from './block_step.js';
 import { MlpClassifier } from './classifier.js';
+import { gangBytes, stopGang } from './gang.js';
+import { helpMlpFit } from './training.js';
 import { restoreMlp } from './trained.js';
-import { checkMlpOptions, MLP_DEFAULTS, MLP_OPTION_KEYS, type MlpOptions } from './options.js';
+import {
+  checkMlpOptions,
+  MAX_GRADIENT_BLOCKS,
+  resolveMlpOptions,
+  MLP_DEFAULTS,
+  MLP_OPTION_KEYS,
+  type MlpOptions,
+} from './options.js';
 
 /** The most MiB `--resident-mib` accepts: wasm memory is at most 4 GiB. */
 const MAX_RESIDENT_MIB = 4096;
@@ -65,6 +75,21 @@ const MLP_FLAGS: readonly ClassifierFlag[] = Object.freeze(
       parse: (text: string) => positiveNumberFlag('lr', text),
     },
     {
+      name: 'gradient-blocks',
+      option: 'gradientBlocks',
+      help:
+        'blocks each MLP minibatch is split into; threads share one fit block by block, and the weights are the same ' +
+        `for any thread count (default ${MLP_DEFAULTS.gradientBlocks}; 1 = one sum over the rows, as files written before this option)`,
+      parse: (text: string) => {
+        const v = integerFlag('gradient-blocks', text, 1);
+        if (v > MAX_GRADIENT_BLOCKS)
+          throw new InputError(
+            `--gradient-blocks must be an integer in [1, ${MAX_GRADIENT_BLOCKS}]; got ${JSON.stringify(text)}`,
+          );
+        return v;
+      },
+    },
+    {
       name: 'resident-mib',
       option: 'residentMiB',
       help:
@@ -83,6 +108,9 @@ const MLP_FLAGS: readonly ClassifierFlag[] = Object.freeze(
   ].map((flag) => Object.freeze(flag)),
 );
 
+/** The block count of an MLP spec stored before mlp.gradientBlocks existed: one sum over the minibatch. */
+export const LEGACY_GRADIENT_BLOCKS = 1;
+
 /** `{ type: 'mlp', ...options }`, each option optional (defaults: MLP_DEFAULTS). */
 type MlpClassifierSpec = { type: 'mlp' } & Partial<MlpOptions>;
 
@@ -91,7 +119,9 @@ export const MLP_CLASSIFIER: ClassifierKind<MlpClassifierSpec> = Object.freeze({
   type: 'mlp',
   check(path: string, spec: Readonly<Record<string, unknown>>): MlpClassifierSpec {
     knownKeys(path, spec, ['type', ...MLP_OPTION_KEYS]);
-    return { type: 'mlp', ...checkMlpOptions(path, spec) };
+    // the block count is always recorded: a stored spec without it was trained in one block
+    // (LEGACY_GRADIENT_BLOCKS), before the option existed
+    return { type: 'mlp', gradientBlocks: MLP_DEFAULTS.gradientBlocks, ...checkMlpOptions(path, spec) };
   },
   create(spec: MlpClassifierSpec) {
     const { type: _type, ...options } = spec;
@@ -101,4 +131,20 @@ export const MLP_CLASSIFIER: ClassifierKind<MlpClassifierSpec> = Object.freeze({
   runLocalOptions: Object.freeze(['residentMiB']),
   flags: MLP_FLAGS,
   cliSpec: (options: Readonly<Record<string, unknown>>): MlpClassifierSpec => ({ type: 'mlp', ...options }),
+  dataParallel: Object.freeze({
+    gangBytes(spec: MlpClassifierSpec, nFeatures: number): number {
+      const options = resolveMlpOptions(withoutType(spec));
+      if (options.gradientBlocks === 1) return 0;
+      return gangBytes(mlpGangShape([nFeatures, ...options.hidden, 1], options.batchSize, options.gradientBlocks));
+    },
+    help(spec: MlpClassifierSpec, nFeatures: number, gang: SharedArrayBuffer): number {
+      return helpMlpFit(resolveMlpOptions(withoutType(spec)), nFeatures, gang);
+    },
+    stop: stopGang,
+  }),
 });
+
+function withoutType(spec: MlpClassifierSpec): Partial<MlpOptions> {
+  const { type: _type, ...options } = spec;
+  return options;
+}

@@ -7,6 +7,9 @@ import { fail, inRange, nonNegativeInt, oneOf, positiveInt } from '../../base/ch
 import { describeValue, InputError } from '../../base/errors.js';
 import { ACTIVATIONS, type Activation } from '../../kernels/activation.js';
 
+/** The most blocks a minibatch may be split into (mlp.gradientBlocks). */
+export const MAX_GRADIENT_BLOCKS = 256;
+
 /** Learning-rate schedules over epochs. */
 export const SCHEDULES = Object.freeze(['constant', 'cosine'] as const);
 
@@ -31,6 +34,13 @@ export interface MlpOptions {
   patience: number;
   /** Learning-rate schedule over epochs. */
   schedule: (typeof SCHEDULES)[number];
+  /**
+   * Blocks of rows each minibatch is split into: each block's gradient is computed on its
+   * own (on any thread) and the blocks are summed in block order, so the weights are the
+   * same for any thread count. More blocks let more threads share one fit; 1 sums the
+   * gradient over all rows in order, as weights files without this option were trained.
+   */
+  gradientBlocks: number;
   /**
    * Memory, not physics: a fit whose events take at most this many MiB (4 bytes per
    * feature and 8 per event) copies them once into its thread's wasm memory and gathers
@@ -58,6 +68,7 @@ export const MLP_DEFAULTS: Readonly<MlpOptions> = Object.freeze({
   validationFraction: 0.2,
   patience: 5,
   schedule: 'constant',
+  gradientBlocks: 8,
   residentMiB: 16,
 });
 
@@ -78,6 +89,10 @@ export const MLP_OPTION_RULES: { readonly [K in keyof MlpOptions]-?: (path: stri
     validationFraction: (path: string, v: unknown) => inRange(path, v, 0, 1, true),
     patience: nonNegativeInt,
     schedule: (path: string, v: unknown) => oneOf(path, v, SCHEDULES),
+    gradientBlocks: (path: string, v: unknown) =>
+      Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_GRADIENT_BLOCKS
+        ? (v as number)
+        : fail(path, `be an integer in [1, ${MAX_GRADIENT_BLOCKS}]`, v),
     residentMiB: (path: string, v: unknown) => inRange(path, v, 0, 4096, false),
   });
 

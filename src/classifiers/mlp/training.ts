@@ -1,7 +1,8 @@
 /**
  * Training one MLP: seeded initialisation, minibatch Adam on weighted binary cross-entropy
- * (one fused wasm call per minibatch, asm/mlp_train_step_f32.ts), a validation loss per
- * epoch, and early stopping that keeps the best epoch's parameters.
+ * (each minibatch in mlp.gradientBlocks blocks, summed in order: ./block_step.ts; helper
+ * threads of the fit's gang may compute some blocks), a validation loss per epoch, and
+ * early stopping that keeps the best epoch's parameters.
  */
 import { NumericalError } from '../../base/errors.js';
 import { RandomStream } from '../../base/rng.js';
@@ -10,11 +11,12 @@ import { checkAdam, type AdamScalars } from '../../kernels/adam_step_f32.js';
 import { bceLossF32InWasm } from '../../kernels/bce_loss_f32.js';
 import { cosineScheduleF64 } from '../../kernels/cosine_schedule_f64.js';
 import { mlpForwardF32 } from '../../kernels/mlp_forward_f32.js';
-import { mlpTrainStepF32 } from '../../kernels/mlp_train_step_f32.js';
 import { MLP_ROW_CHUNK, MlpWorkspace } from '../../kernels/mlp_workspace.js';
 import { kernels } from '../../kernels/wasm.js';
 import type { FitContext, FitInfo } from '../classifier.js';
+import { BlockedStep, helpBlockedFit, mlpGangShape } from './block_step.js';
 import { EventOrder } from './event_order.js';
+import { GangViews } from './gang.js';
 import type { Events } from './events.js';
 import { fitsResident, ResidentGatherer, residentRows, SharedGatherer, type RowGatherer } from './gather.js';
 import type { MlpOptions, MlpSpec } from './options.js';
@@ -56,7 +58,17 @@ export function trainMlp(spec: MlpSpec, events: Events, sumW0: number, sumW1: nu
       rowsPtr !== 0
         ? new ResidentGatherer(arena, events, rowsPtr, standardiseRows, workspace, order, c0, c1)
         : new SharedGatherer(events, standardiseRows, workspace, order, c0, c1);
-    const run = runEpochs(spec, workspace, gather, order, context);
+    const gang =
+      context.gang !== undefined
+        ? new GangViews(context.gang, mlpGangShape(dims, spec.batchSize, spec.gradientBlocks))
+        : undefined;
+    const stepper = new BlockedStep(workspace, arena, spec.gradientBlocks, gang);
+    let run: EpochsResult;
+    try {
+      run = runEpochs(spec, workspace, stepper, gather, order, context);
+    } finally {
+      stepper.finish();
+    }
     // a diverged fit is an error, not a model: the zero-skipping ReLU products would let a
     // non-finite weight behind a unit that is off for every event go unseen in the ratios
     const bad = run.params.findIndex((p) => !Number.isFinite(p));
@@ -91,6 +103,7 @@ interface EpochsResult {
 function runEpochs(
   spec: MlpSpec,
   workspace: MlpWorkspace,
+  stepper: BlockedStep,
   gather: RowGatherer,
   order: EventOrder,
   context: FitContext,
@@ -104,7 +117,7 @@ function runEpochs(
   for (let epoch = 0; epoch < spec.epochs; epoch++) {
     adam.lr = spec.learningRate * (spec.schedule === 'cosine' ? cosineScheduleF64(epoch, spec.epochs) : 1);
     if (epoch > 0) order.nextEpoch();
-    const trainLoss = trainEpoch(spec.batchSize, workspace, gather, order, adam);
+    const trainLoss = trainEpoch(spec.batchSize, stepper, gather, order, adam);
     epochs = epoch + 1;
     const validationLoss = nVal > 0 ? evaluateLoss(workspace, gather, order) / nVal : NaN;
     context.onEpoch?.({ epoch: epoch + 1, trainLoss: trainLoss / nTrain, validationLoss });
@@ -121,10 +134,10 @@ function runEpochs(
   return { params, epochs, bestEpoch, validationLoss: bestEpoch > 0 ? bestLoss : NaN };
 }
 
-/** One pass over this epoch's training order in minibatches, one fused wasm step each; returns Σ w·loss. */
+/** One pass over this epoch's training order in minibatches, one blocked step each; returns Σ w·loss. */
 function trainEpoch(
   batchSize: number,
-  workspace: MlpWorkspace,
+  stepper: BlockedStep,
   gather: RowGatherer,
   order: EventOrder,
   adam: AdamState,
@@ -134,7 +147,7 @@ function trainEpoch(
     const nBatch = Math.min(batchSize, order.nTrain - start);
     order.training(start, nBatch);
     gather.rows(nBatch);
-    loss += mlpTrainStepF32(workspace, nBatch, 1 / nBatch, adam.next());
+    loss += stepper.step(nBatch, 1 / nBatch, adam.next());
   }
   return loss;
 }
@@ -198,5 +211,23 @@ function initialise(params: Float32Array, dims: readonly number[], activation: A
     const bound = he ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
     for (let k = 0; k < fanIn * fanOut; k++) params[off++] = (2 * rng.nextDouble() - 1) * bound;
     for (let j = 0; j < fanOut; j++) params[off++] = 0;
+  }
+}
+
+/**
+ * A helper thread's part of a fit that another thread trains through `gang` (see
+ * ./gang.ts): this thread's own workspace for the largest block, until the fit ends;
+ * returns the blocks it computed.
+ */
+export function helpMlpFit(spec: MlpOptions, nFeatures: number, gang: SharedArrayBuffer): number {
+  const dims = [nFeatures, ...spec.hidden, 1];
+  const views = new GangViews(gang, mlpGangShape(dims, spec.batchSize, spec.gradientBlocks));
+  const { arena } = kernels();
+  const mark = arena.mark();
+  try {
+    const blockRows = Math.ceil(spec.batchSize / Math.min(spec.gradientBlocks, spec.batchSize));
+    return helpBlockedFit(views, new MlpWorkspace(arena, dims, spec.activation, blockRows, true));
+  } finally {
+    arena.release(mark);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Reference twin of asm/mlp_train_step_f32.ts: forward, weighted BCE gradient, backward
  * layer by layer and one Adam step, each by its reference kernel. Updates `params`, `m`,
- * `v` in place; returns Σ w·loss and the gradients.
+ * `v` in place; returns Σ w·loss and the gradients. mlpGradientF32 is the step without
+ * the update (asm/mlp_gradient_f32.ts).
  */
 import type { Activation } from '../activation.js';
 import type { AdamScalars } from '../adam_step_f32.js';
@@ -32,6 +33,22 @@ export function mlpTrainStepF32(
   lossScale: number,
   adam: AdamScalars,
 ): { loss: number; grads: Float32Array } {
+  const { loss, grads } = mlpGradientF32(params, dims, activation, x, y, w, nBatch, lossScale);
+  adamStepF32(params, grads, m, v, adam);
+  return { loss, grads };
+}
+
+/** Reference twin of asm/mlp_gradient_f32.ts: Σ w·loss and the gradients (times lossScale) of nBatch rows. */
+export function mlpGradientF32(
+  params: Float32Array,
+  dims: readonly number[],
+  activation: Activation,
+  x: Float32Array,
+  y: Float32Array,
+  w: Float64Array,
+  nBatch: number,
+  lossScale: number,
+): { loss: number; grads: Float32Array } {
   const L = dims.length - 1;
   const trace = mlpForwardF32(params, dims, activation, x, nBatch);
   const { loss, grad } = bceLossF32(trace.logits, y, w, lossScale);
@@ -45,6 +62,5 @@ export function mlpTrainStepF32(
     slot.b.set(g.db);
     if (l > 0) delta = BACKWARD[activation](trace.z[l - 1], g.dx!);
   }
-  adamStepF32(params, grads, m, v, adam);
   return { loss, grads };
 }
