@@ -1,0 +1,128 @@
+/**
+ * One fit on several threads: the time of one MLP step job (a fit and its ratios) with
+ * 1 thread and with T threads sharing it block by block (src/classifiers/mlp/gang.ts),
+ * at several batch sizes, with the same bits checked on every run. Also the cost of the
+ * blocks themselves on one thread: mlp.gradientBlocks 1 against the default.
+ *
+ *   npx tsc -p tsconfig.json && node dist/bench/one_fit.bench.js [--events N] [--hidden 100,100,100]
+ *       [--batches 128,512,10000] [--threads 2,4] [--blocks 8] [--epochs 2] [--repeats 2]
+ *
+ * Each time is the best of `repeats` runs. The pool's threads start (and compile the
+ * kernels) before the clock; the one-thread time is the fit in this thread.
+ */
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { fitMember } from '../src/algorithm/fit_member.js';
+import type { StepJob } from '../src/algorithm/types.js';
+import type { FeatureMatrix } from '../src/base/features.js';
+import { RandomStream } from '../src/base/rng.js';
+import type { ClassifierSpec } from '../src/classifiers/registry.js';
+import { PoolRunner } from '../src/execution/pool.js';
+
+const N_FEATURES = 8;
+
+function matrix(nEvents: number, shift: number, stream: number): FeatureMatrix {
+  const s = new RandomStream(
+    { seed: 3, kind: 'nominal', replica: stream, iteration: 0, step: 'none', member: 0 },
+    'toy',
+  );
+  const values = new Float32Array(new SharedArrayBuffer(nEvents * N_FEATURES * 4));
+  for (let i = 0; i < values.length; i++)
+    values[i] = (s.nextDouble() + s.nextDouble() + s.nextDouble() - 1.5) * 2 + shift * ((i % N_FEATURES) / N_FEATURES);
+  return { values, nEvents, nFeatures: N_FEATURES };
+}
+
+function job(nEvents: number, classifier: ClassifierSpec): StepJob {
+  const n0 = Math.floor(nEvents / 2);
+  const n1 = nEvents - n0;
+  const x0 = matrix(n0, 0, 1);
+  const x1 = matrix(n1, 0.4, 2);
+  const shared = (n: number) => new Float64Array(new SharedArrayBuffer(8 * n)).fill(1);
+  return {
+    step: 'step1',
+    iteration: 1,
+    replica: { kind: 'nominal', index: 0 },
+    seed: 1,
+    classifier,
+    x0,
+    w0: shared(n0),
+    x1,
+    w1: shared(n1),
+    targets: [x0],
+    clip: { epsilon: 1e-6, wMax: 100 },
+  };
+}
+
+function sameBits(a: Float64Array, b: Float64Array): boolean {
+  return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+}
+
+async function best(
+  repeats: number,
+  run: () => Promise<Float64Array<ArrayBufferLike>> | Float64Array<ArrayBufferLike>,
+) {
+  let seconds = Infinity;
+  let ratios: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  for (let r = 0; r < repeats; r++) {
+    const start = performance.now();
+    ratios = await run();
+    seconds = Math.min(seconds, (performance.now() - start) / 1000);
+  }
+  return { seconds, ratios };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      events: { type: 'string', default: '100000' },
+      hidden: { type: 'string', default: '100,100,100' },
+      batches: { type: 'string', default: '128,512,10000' },
+      threads: { type: 'string', default: String(availableParallelism()) },
+      blocks: { type: 'string', default: '8' },
+      epochs: { type: 'string', default: '2' },
+      repeats: { type: 'string', default: '2' },
+    },
+  });
+  const nEvents = Number(values.events);
+  const hidden = values.hidden.split(',').map(Number);
+  const blocks = Number(values.blocks);
+  const repeats = Number(values.repeats);
+  const threadCounts = values.threads.split(',').map(Number);
+  console.log(
+    `# one fit, ${nEvents} events × ${N_FEATURES} features, MLP ${hidden.join('×')}, ${values.epochs} epochs, ` +
+      `${blocks} gradient blocks; ${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores, load ${loadavg()[0].toFixed(2)}`,
+  );
+  console.log(
+    'batch | 1 block, 1 thread (s) | 1 thread (s) | threads | time (s) | speed-up | blocks by helpers | same bits',
+  );
+  for (const batchSize of values.batches.split(',').map(Number)) {
+    const spec = (gradientBlocks: number): ClassifierSpec => ({
+      type: 'mlp',
+      hidden,
+      epochs: Number(values.epochs),
+      batchSize,
+      patience: 0,
+      gradientBlocks,
+    });
+    const plain = await best(repeats, () => fitMember(job(nEvents, spec(1)), 0).ratios[0]);
+    const alone = await best(repeats, () => fitMember(job(nEvents, spec(blocks)), 0).ratios[0]);
+    for (const threads of threadCounts) {
+      const runner = new PoolRunner({ threads });
+      const stepJob = job(nEvents, spec(blocks));
+      try {
+        await runner.fitMembers(job(2000, spec(blocks)), 1); // threads started, kernels compiled
+        runner.helpedBlocks = 0;
+        const shared = await best(repeats, async () => (await runner.fitMembers(stepJob, 1))[0].ratios[0]);
+        console.log(
+          `${batchSize} | ${plain.seconds.toFixed(2)} | ${alone.seconds.toFixed(2)} | ${threads} | ${shared.seconds.toFixed(2)} | ` +
+            `${(alone.seconds / shared.seconds).toFixed(2)}× | ${runner.helpedBlocks} | ${sameBits(shared.ratios, alone.ratios)}`,
+        );
+      } finally {
+        await runner.close();
+      }
+    }
+  }
+}
+
+await main();
