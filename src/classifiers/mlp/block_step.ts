@@ -13,9 +13,20 @@ import {
   sumBlocksF32InWasm,
 } from '../../kernels/mlp_gradient_f32.js';
 import { mlpTrainStepF32 } from '../../kernels/mlp_train_step_f32.js';
-import type { MlpWorkspace } from '../../kernels/mlp_workspace.js';
+import { MLP_ROW_CHUNK, type MlpWorkspace } from '../../kernels/mlp_workspace.js';
 import type { Arena } from '../../kernels/wasm.js';
-import { blockRows, GangCoordinator, GangViews, helpGang, type GangShape } from './gang.js';
+import { bceLossF32InWasm } from '../../kernels/bce_loss_f32.js';
+import { mlpForwardF32 } from '../../kernels/mlp_forward_f32.js';
+import {
+  blockRows,
+  COMMAND_FORWARD,
+  COMMAND_GRADIENT,
+  GangCoordinator,
+  gangRows,
+  GangViews,
+  helpGang,
+  type GangShape,
+} from './gang.js';
 
 /** Blocks of a minibatch of `nRows` rows: the option's count, at most one per row. */
 export function blocksOf(nRows: number, gradientBlocks: number): number {
@@ -27,6 +38,7 @@ export class BlockedStep {
   /** f32 [gradientBlocks × nParams] in wasm: each block's gradient. */
   private readonly slotsPtr: number;
   private readonly coordinator: GangCoordinator | undefined;
+  private readonly logitsPtr: number;
 
   constructor(
     private readonly workspace: MlpWorkspace,
@@ -36,6 +48,7 @@ export class BlockedStep {
   ) {
     this.slotsPtr = gradientBlocks > 1 ? arena.allocF32(gradientBlocks * workspace.nParams) : 0;
     this.coordinator = gradientBlocks > 1 && gang !== undefined ? new GangCoordinator(gang) : undefined;
+    this.logitsPtr = this.coordinator !== undefined ? arena.allocF32(workspace.maxRows) : 0;
   }
 
   /** Trains on the workspace's first `nBatch` rows with gradient factor `lossScale`; returns their Σ w·loss. */
@@ -61,7 +74,7 @@ export class BlockedStep {
       views.y.set(ws.y.subarray(0, nBatch));
       views.w.set(ws.w.subarray(0, nBatch));
       views.lossScale[0] = lossScale;
-      const g = gang.announce(nBatch, nBlocks);
+      const g = gang.announce(nBatch, nBlocks, COMMAND_GRADIENT);
       for (let b = 0; b < nBlocks; b++) {
         if (!views.claim(b, g)) {
           mine[b] = false;
@@ -87,6 +100,66 @@ export class BlockedStep {
     return loss;
   }
 
+  /**
+   * Σ w·loss of `nRows` rows that `fill(start, count)` puts into the workspace's first
+   * `count` rows, in chunks of the workspace's maxRows, one running sum in row order (a
+   * validation pass). Helpers compute the logits of some chunks; each row's logit is a
+   * function of that row alone, and the sum runs here in the same chunks, so the result
+   * is the same bits as without them.
+   */
+  evaluate(nRows: number, fill: (start: number, count: number) => void): number {
+    const ws = this.workspace;
+    const chunk = ws.maxRows;
+    let sum = 0;
+    const gang = this.coordinator;
+    if (gang === undefined) {
+      for (let start = 0; start < nRows; start += chunk) {
+        const count = Math.min(chunk, nRows - start);
+        fill(start, count);
+        sum = bceLossF32InWasm(mlpForwardF32(ws, count), ws.yPtr, ws.wPtr, count, 1, 0, sum);
+      }
+      return sum;
+    }
+    const views = gang.views;
+    const d0 = ws.dims[0];
+    const group = Math.floor(gangRows(views.shape) / chunk) * chunk;
+    views.params.set(ws.params);
+    for (let first = 0; first < nRows; first += group) {
+      const rows = Math.min(group, nRows - first);
+      const nChunks = Math.ceil(rows / chunk);
+      for (let c = 0; c < nChunks; c++) {
+        const count = Math.min(chunk, rows - c * chunk);
+        fill(first + c * chunk, count);
+        views.x.set(ws.x.subarray(0, count * d0), c * chunk * d0);
+        views.y.set(ws.y.subarray(0, count), c * chunk);
+        views.w.set(ws.w.subarray(0, count), c * chunk);
+      }
+      const g = gang.announce(rows, nChunks, COMMAND_FORWARD);
+      for (let c = 0; c < nChunks; c++) {
+        if (!views.claim(c, g)) continue;
+        const count = Math.min(chunk, rows - c * chunk);
+        ws.x.set(views.x.subarray(c * chunk * d0, (c * chunk + count) * d0));
+        forwardInto(ws, count, views.logits, c * chunk);
+        views.finishBlock();
+      }
+      gang.awaitBlocks(nChunks);
+      for (let c = 0; c < nChunks; c++) {
+        const count = Math.min(chunk, rows - c * chunk);
+        const at = c * chunk;
+        this.logits().set(views.logits.subarray(at, at + count));
+        ws.y.set(views.y.subarray(at, at + count));
+        ws.w.set(views.w.subarray(at, at + count));
+        sum = bceLossF32InWasm(this.logitsPtr, ws.yPtr, ws.wPtr, count, 1, 0, sum);
+      }
+    }
+    return sum;
+  }
+
+  /** f32 [maxRows] in wasm: one chunk's logits for the loss. */
+  private logits(): Float32Array {
+    return new Float32Array(this.workspace.arena.memory.buffer, this.logitsPtr, this.workspace.maxRows);
+  }
+
   /** Releases the helpers (the fit is over). */
   finish(): void {
     this.coordinator?.stop();
@@ -95,17 +168,25 @@ export class BlockedStep {
 
 /**
  * A helper thread's part of a data-parallel fit: until the coordinator stops, computes the
- * gradients of the blocks it claims into the gang's slots. `workspace` is this thread's
+ * gradients of the blocks it claims into the gang's slots, or in a validation pass the
+ * logits of the chunks it claims. `workspace` is this thread's
  * own, of the gang's dims and activation, with room for the largest block. Returns the
  * blocks it computed.
  */
 export function helpBlockedFit(views: GangViews, workspace: MlpWorkspace): number {
   const n = views.nParams;
   const d0 = views.shape.dims[0];
-  return helpGang(views, (b, nRows, nBlocks, first) => {
+  const chunk = views.shape.chunkRows;
+  return helpGang(views, (b, nRows, nBlocks, command, first) => {
     if (first) {
       workspace.params.set(views.params);
-      mlpTransposeF32(workspace);
+      if (command === COMMAND_GRADIENT) mlpTransposeF32(workspace);
+    }
+    if (command === COMMAND_FORWARD) {
+      const count = Math.min(chunk, nRows - b * chunk);
+      workspace.x.set(views.x.subarray(b * chunk * d0, (b * chunk + count) * d0));
+      forwardInto(workspace, count, views.logits, b * chunk);
+      return;
     }
     const [r0, r1] = blockRows(nRows, nBlocks, b);
     const rows = r1 - r0;
@@ -117,7 +198,13 @@ export function helpBlockedFit(views: GangViews, workspace: MlpWorkspace): numbe
   });
 }
 
-/** The gang shape of an MLP fit: its network, its batch size and block count. */
+/** The logits of the workspace's first `count` rows, written to `out` from `at`. */
+function forwardInto(workspace: MlpWorkspace, count: number, out: Float32Array, at: number): void {
+  const ptr = mlpForwardF32(workspace, count);
+  out.set(new Float32Array(workspace.arena.memory.buffer, ptr, count), at);
+}
+
+/** The gang shape of an MLP fit: its network, its batch size and block count, and the forward chunk (MLP_ROW_CHUNK). */
 export function mlpGangShape(dims: readonly number[], batchSize: number, gradientBlocks: number): GangShape {
-  return { dims, batchRows: batchSize, maxBlocks: gradientBlocks };
+  return { dims, batchRows: batchSize, maxBlocks: gradientBlocks, chunkRows: MLP_ROW_CHUNK };
 }

@@ -24,7 +24,15 @@ const N_ROWS = 2; // rows of the current step's minibatch
 const N_BLOCKS = 3; // blocks of the current step
 const STOP = 4; // 1: the fit is over, helpers leave
 const HELPERS = 5; // helpers that joined (for reports only)
+const COMMAND = 6; // what the current step's blocks are: a COMMAND_* value
 const CONTROL_WORDS = 16;
+/** Blocks are gradients of row blocks of a minibatch. */
+export const COMMAND_GRADIENT = 0;
+/** Blocks are chunks of rows whose logits are wanted (a validation pass). */
+export const COMMAND_FORWARD = 1;
+/** Chunks of a forward pass published at once: the row buffers hold at least this many chunks of rows. */
+const FORWARD_CHUNKS = 16;
+
 /** Spins before a thread sleeps on a control word: a step's wait is often shorter than a sleep's wake-up. */
 const SPINS = 20_000;
 
@@ -36,6 +44,18 @@ export interface GangShape {
   batchRows: number;
   /** The most blocks of a minibatch. */
   maxBlocks: number;
+  /** Rows per chunk of a forward pass (the coordinator's workspace's maxRows). */
+  chunkRows: number;
+}
+
+/** Rows the gang's row buffers hold: a minibatch, or FORWARD_CHUNKS chunks of a forward pass. */
+export function gangRows(shape: GangShape): number {
+  return Math.max(shape.batchRows, FORWARD_CHUNKS * shape.chunkRows);
+}
+
+/** Claim words: one per block of a minibatch, or per chunk of a forward pass over the row buffers. */
+function claimWords(shape: GangShape): number {
+  return Math.max(shape.maxBlocks, Math.ceil(gangRows(shape) / shape.chunkRows));
 }
 
 /** Byte offsets of a gang's regions, all 8-byte aligned. */
@@ -49,6 +69,7 @@ interface GangLayout {
   w: number;
   slots: number;
   losses: number;
+  logits: number;
   bytes: number;
 }
 
@@ -62,14 +83,16 @@ function layout(shape: GangShape): GangLayout {
     return start;
   };
   const lossScale = take(8);
-  const claims = take(4 * shape.maxBlocks);
+  const rows = gangRows(shape);
+  const claims = take(4 * claimWords(shape));
   const params = take(4 * nParams);
-  const x = take(4 * shape.batchRows * shape.dims[0]);
-  const y = take(4 * shape.batchRows);
-  const w = take(8 * shape.batchRows);
+  const x = take(4 * rows * shape.dims[0]);
+  const y = take(4 * rows);
+  const w = take(8 * rows);
   const slots = take(4 * shape.maxBlocks * nParams);
   const losses = take(8 * shape.maxBlocks);
-  return { nParams, lossScale, claims, params, x, y, w, slots, losses, bytes: at };
+  const logits = take(4 * rows);
+  return { nParams, lossScale, claims, params, x, y, w, slots, losses, logits, bytes: at };
 }
 
 /** Bytes of the SharedArrayBuffer a gang of this shape needs. */
@@ -104,6 +127,8 @@ export class GangViews {
   readonly w: Float64Array;
   readonly slots: Float32Array;
   readonly losses: Float64Array;
+  /** f32 [gangRows]: the logits of a forward pass. */
+  readonly logits: Float32Array;
   readonly nParams: number;
 
   constructor(
@@ -113,17 +138,19 @@ export class GangViews {
     const at = layout(shape);
     if (buffer.byteLength < at.bytes)
       throw new InputError(`gang buffer must hold ${at.bytes} bytes for its shape; got ${buffer.byteLength}`);
-    const { batchRows, maxBlocks, dims } = shape;
+    const { maxBlocks, dims } = shape;
+    const rows = gangRows(shape);
     this.nParams = at.nParams;
     this.control = new Int32Array(buffer, 0, CONTROL_WORDS);
     this.lossScale = new Float64Array(buffer, at.lossScale, 1);
-    this.claims = new Int32Array(buffer, at.claims, maxBlocks);
+    this.claims = new Int32Array(buffer, at.claims, claimWords(shape));
     this.params = new Float32Array(buffer, at.params, at.nParams);
-    this.x = new Float32Array(buffer, at.x, batchRows * dims[0]);
-    this.y = new Float32Array(buffer, at.y, batchRows);
-    this.w = new Float64Array(buffer, at.w, batchRows);
+    this.x = new Float32Array(buffer, at.x, rows * dims[0]);
+    this.y = new Float32Array(buffer, at.y, rows);
+    this.w = new Float64Array(buffer, at.w, rows);
     this.slots = new Float32Array(buffer, at.slots, maxBlocks * at.nParams);
     this.losses = new Float64Array(buffer, at.losses, maxBlocks);
+    this.logits = new Float32Array(buffer, at.logits, rows);
   }
 
   /** Tries to take block `b` of step `generation`. */
@@ -158,13 +185,14 @@ export class GangCoordinator {
 
   /**
    * Announces a step of `nBlocks` blocks over `nRows` published rows (params, x, y, w and
-   * lossScale already written); returns its generation.
+   * lossScale already written) of `command` (COMMAND_*); returns its generation.
    */
-  announce(nRows: number, nBlocks: number): number {
+  announce(nRows: number, nBlocks: number, command: number): number {
     const { control, claims } = this.views;
     const g = ++this.generation;
     for (let b = 0; b < nBlocks; b++) Atomics.store(claims, b, g - 1);
     Atomics.store(control, DONE, 0);
+    Atomics.store(control, COMMAND, command);
     Atomics.store(control, N_ROWS, nRows);
     Atomics.store(control, N_BLOCKS, nBlocks);
     Atomics.store(control, GEN, g);
@@ -193,13 +221,13 @@ export class GangCoordinator {
 
 /**
  * The helper's side: joins, then for every announced step claims blocks and runs
- * `work(block, nRows, nBlocks, firstOfStep)` on each until none is left; returns the
+ * `work(block, nRows, nBlocks, command, firstOfStep)` on each until none is left; returns the
  * number of blocks it computed when the coordinator stops the fit (at once when it
  * already has).
  */
 export function helpGang(
   views: GangViews,
-  work: (block: number, nRows: number, nBlocks: number, first: boolean) => void,
+  work: (block: number, nRows: number, nBlocks: number, command: number, first: boolean) => void,
 ): number {
   const control = views.control;
   Atomics.add(control, HELPERS, 1);
@@ -215,10 +243,11 @@ export function helpGang(
     seen = g;
     const nRows = Atomics.load(control, N_ROWS);
     const nBlocks = Atomics.load(control, N_BLOCKS);
+    const command = Atomics.load(control, COMMAND);
     let first = true;
     for (let b = 0; b < nBlocks; b++) {
       if (!views.claim(b, g)) continue;
-      work(b, nRows, nBlocks, first);
+      work(b, nRows, nBlocks, command, first);
       first = false;
       blocks++;
       views.finishBlock();

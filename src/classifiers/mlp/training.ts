@@ -8,9 +8,7 @@ import { NumericalError } from '../../base/errors.js';
 import { RandomStream } from '../../base/rng.js';
 import type { Activation } from '../../kernels/activation.js';
 import { checkAdam, type AdamScalars } from '../../kernels/adam_step_f32.js';
-import { bceLossF32InWasm } from '../../kernels/bce_loss_f32.js';
 import { cosineScheduleF64 } from '../../kernels/cosine_schedule_f64.js';
-import { mlpForwardF32 } from '../../kernels/mlp_forward_f32.js';
 import { MLP_ROW_CHUNK, MlpWorkspace } from '../../kernels/mlp_workspace.js';
 import { kernels } from '../../kernels/wasm.js';
 import type { FitContext, FitInfo } from '../classifier.js';
@@ -119,7 +117,7 @@ function runEpochs(
     if (epoch > 0) order.nextEpoch();
     const trainLoss = trainEpoch(spec.batchSize, stepper, gather, order, adam);
     epochs = epoch + 1;
-    const validationLoss = nVal > 0 ? evaluateLoss(workspace, gather, order) / nVal : NaN;
+    const validationLoss = nVal > 0 ? evaluateLoss(stepper, gather, order) / nVal : NaN;
     context.onEpoch?.({ epoch: epoch + 1, trainLoss: trainLoss / nTrain, validationLoss });
     if (validationLoss < bestLoss) {
       bestLoss = validationLoss;
@@ -153,16 +151,11 @@ function trainEpoch(
 }
 
 /** Σ w·loss over the validation events in their order (one running sum through the chunks of rows). */
-function evaluateLoss(workspace: MlpWorkspace, gather: RowGatherer, order: EventOrder): number {
-  let sum = 0;
-  for (let start = 0; start < order.nVal; start += workspace.maxRows) {
-    const nRows = Math.min(workspace.maxRows, order.nVal - start);
-    order.validation(start, nRows);
-    gather.rows(nRows);
-    const logitsPtr = mlpForwardF32(workspace, nRows);
-    sum = bceLossF32InWasm(logitsPtr, workspace.yPtr, workspace.wPtr, nRows, 1, 0, sum);
-  }
-  return sum;
+function evaluateLoss(stepper: BlockedStep, gather: RowGatherer, order: EventOrder): number {
+  return stepper.evaluate(order.nVal, (start, count) => {
+    order.validation(start, count);
+    gather.rows(count);
+  });
 }
 
 /**
@@ -225,8 +218,9 @@ export function helpMlpFit(spec: MlpOptions, nFeatures: number, gang: SharedArra
   const { arena } = kernels();
   const mark = arena.mark();
   try {
-    const blockRows = Math.ceil(spec.batchSize / Math.min(spec.gradientBlocks, spec.batchSize));
-    return helpBlockedFit(views, new MlpWorkspace(arena, dims, spec.activation, blockRows, true));
+    // room for the largest block of a step and for a chunk of a validation pass
+    const rows = Math.max(Math.ceil(spec.batchSize / Math.min(spec.gradientBlocks, spec.batchSize)), MLP_ROW_CHUNK);
+    return helpBlockedFit(views, new MlpWorkspace(arena, dims, spec.activation, rows, true));
   } finally {
     arena.release(mark);
   }
