@@ -16,6 +16,7 @@ export { PoolExecutor } from './execution/pool_executor.js';
 export { taskTable, indexRanges, SLURM_MAX_ARRAY_SIZE } from './execution/batch_plan.js';
 export type { TaskPacking } from './execution/batch_plan.js';
 export { PlanReplicaStore, planReplicaState } from './execution/batch_store.js';
+export { removeStaleTemporaries } from './uncertainty/replica_store.js';
 export type { PlanReplicaState } from './execution/batch_store.js';
 export {
   slurmFiles,

@@ -159,6 +159,7 @@ const EXPORTS = [
   'readTable',
   'readWeights',
   'readWeightsFile',
+  'removeStaleTemporaries',
   'renderSvg',
   'replicaInputs',
   'replicaUncertainties',

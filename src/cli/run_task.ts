@@ -13,6 +13,7 @@ import {
   PlanReplicaStore,
   planReplicaState,
   PoolExecutor,
+  removeStaleTemporaries,
   type ReplicaExecutor,
   type ReplicaProgress,
   type ReplicaStore,
@@ -160,6 +161,11 @@ async function runReplicasOfTask(
     const { options, work } = await loadPlanWork(plan, runPlan, inputDir, printer.onProgress);
     const nEvents = work.sim.weights.length;
     const positions = plan.tasks[task].replicas;
+    // a killed run of this task may have left temporary files of its own replicas
+    removeStaleTemporaries(
+      join(outDir, REPLICAS_DIR),
+      positions.map((k) => work.plan[k].name),
+    );
     const toRun = positions.filter(
       (k) => store.read(work.plan[k].name, { hash: work.hashes[k], nEvents }) === undefined,
     );

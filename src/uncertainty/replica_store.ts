@@ -210,11 +210,17 @@ export function readReplica(dir: string, name: string): ReplicaLookup {
   return { status: 'found', replica: decoded };
 }
 
-/** Removes temporary files that a killed run left under `dir` (they are never read). */
-export function removeStaleTemporaries(dir: string): void {
+/**
+ * Removes temporary files that a killed run left under `dir` (they are never read): all
+ * of them, or with `names` only those of these replicas (a batch task's own, while other
+ * tasks may be writing theirs into the same folder).
+ */
+export function removeStaleTemporaries(dir: string, names?: readonly string[]): void {
   if (!existsSync(dir)) return;
+  const owned = names === undefined ? undefined : new Set(names);
   for (const entry of readdirSync(dir)) {
-    if (/\.f64rep\.tmp-\d+$/.test(entry)) unlinkSync(join(dir, entry));
+    const match = /^(.*)\.f64rep\.tmp-\d+$/.exec(entry);
+    if (match !== null && (owned === undefined || owned.has(match[1]))) unlinkSync(join(dir, entry));
   }
 }
 
