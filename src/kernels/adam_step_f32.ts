@@ -2,6 +2,7 @@
  * One Adam update in wasm: see asm/adam_step_f32.ts for the contract.
  */
 import { checkLength, checkRange } from './check.js';
+import type { MlpWorkspace } from './mlp_workspace.js';
 import { kernels } from './wasm.js';
 
 /** Raw export: pointers in bytes; scalars f32. */
@@ -72,4 +73,21 @@ export function adamStepF32(p: Float32Array, g: Float32Array, m: Float32Array, v
   } finally {
     arena.release(mark);
   }
+}
+
+/** One Adam update of the workspace's parameters from its gradient block (checked scalars: checkAdam). */
+export function adamStepInWorkspace(workspace: MlpWorkspace, adam: AdamScalars): void {
+  (kernels().exports.adam_step_f32 as AdamStepF32Export)(
+    workspace.paramsPtr,
+    workspace.gradsPtr,
+    workspace.adamMPtr,
+    workspace.adamVPtr,
+    workspace.nParams,
+    adam.lr,
+    adam.beta1,
+    adam.beta2,
+    adam.eps,
+    adam.bc1,
+    adam.bc2,
+  );
 }

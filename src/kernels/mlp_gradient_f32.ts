@@ -1,11 +1,8 @@
 /**
- * The blocked minibatch step's kernels: one block's gradient without the update
- * (asm/mlp_gradient_f32.ts), Wᵀ after a parameter change, the fixed-order sum of the
- * blocks (asm/sum_blocks_f32.ts) and Adam on a workspace's own buffers.
+ * One block's gradient without the parameter update, and Wᵀ after a parameter change:
+ * see asm/mlp_gradient_f32.ts for the contract.
  */
 import { KernelError } from '../base/errors.js';
-import type { AdamScalars, AdamStepF32Export } from './adam_step_f32.js';
-import { checkInt } from './check.js';
 import type { MlpWorkspace } from './mlp_workspace.js';
 import { kernels } from './wasm.js';
 
@@ -18,7 +15,6 @@ type MlpGradientF32Export = (
   lossScale: number,
   gradsPtr: number,
 ) => number;
-type SumBlocksF32Export = (dstPtr: number, srcPtr: number, nBlocks: number, n: number) => void;
 
 /** Refreshes the workspace's Wᵀ scratch from its parameters (after every change of them). */
 export function mlpTransposeF32(workspace: MlpWorkspace): void {
@@ -59,50 +55,5 @@ export function mlpGradientF32(
     nRows,
     lossScale,
     gradsPtr,
-  );
-}
-
-/** dst = Σ_b src_b in increasing b (f32), on pointers into wasm memory: `nBlocks` blocks of `n` floats. */
-export function sumBlocksF32InWasm(dstPtr: number, srcPtr: number, nBlocks: number, n: number): void {
-  checkInt('sum_blocks_f32', 'nBlocks', nBlocks, 1);
-  checkInt('sum_blocks_f32', 'n', n, 0);
-  (kernels().exports.sum_blocks_f32 as SumBlocksF32Export)(dstPtr, srcPtr, nBlocks, n);
-}
-
-/** The fixed-order sum of `nBlocks` blocks of `n` floats held one after another in `blocks`. */
-export function sumBlocksF32(blocks: Float32Array, nBlocks: number, n: number): Float32Array {
-  checkInt('sum_blocks_f32', 'nBlocks', nBlocks, 1);
-  checkInt('sum_blocks_f32', 'n', n, 0);
-  if (blocks.length !== nBlocks * n)
-    throw new KernelError(
-      `sum_blocks_f32: blocks must hold nBlocks × n = ${nBlocks * n} numbers; got ${blocks.length}`,
-    );
-  const { arena } = kernels();
-  const mark = arena.mark();
-  try {
-    const src = arena.allocF32(nBlocks * n);
-    const dst = arena.allocF32(Math.max(n, 1));
-    arena.f32(src, nBlocks * n).set(blocks);
-    sumBlocksF32InWasm(dst, src, nBlocks, n);
-    return arena.f32(dst, n).slice();
-  } finally {
-    arena.release(mark);
-  }
-}
-
-/** One Adam update of the workspace's parameters from its gradient block (checked scalars: checkAdam). */
-export function adamStepInWorkspace(workspace: MlpWorkspace, adam: AdamScalars): void {
-  (kernels().exports.adam_step_f32 as AdamStepF32Export)(
-    workspace.paramsPtr,
-    workspace.gradsPtr,
-    workspace.adamMPtr,
-    workspace.adamVPtr,
-    workspace.nParams,
-    adam.lr,
-    adam.beta1,
-    adam.beta2,
-    adam.eps,
-    adam.bc1,
-    adam.bc2,
   );
 }

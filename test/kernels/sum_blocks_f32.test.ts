@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { sumBlocksF32 } from '../../src/kernels/mlp_gradient_f32.js';
+import { sumBlocksF32 } from '../../src/kernels/sum_blocks_f32.js';
 import { sumBlocksF32 as reference } from '../../src/kernels/reference/sum_blocks_f32.js';
 import { assertBitEqual } from '../helpers/close.js';
 import { stream, uniformF32 } from './random_inputs.js';

@@ -5,13 +5,9 @@
  * fit (mlp.gradientBlocks), never the thread count, so the bits are the same for any
  * number of threads. With one block it is the fused step (asm/mlp_train_step_f32.ts).
  */
-import type { AdamScalars } from '../../kernels/adam_step_f32.js';
-import {
-  adamStepInWorkspace,
-  mlpGradientF32,
-  mlpTransposeF32,
-  sumBlocksF32InWasm,
-} from '../../kernels/mlp_gradient_f32.js';
+import { adamStepInWorkspace, type AdamScalars } from '../../kernels/adam_step_f32.js';
+import { mlpGradientF32, mlpTransposeF32 } from '../../kernels/mlp_gradient_f32.js';
+import { sumBlocksF32InWasm } from '../../kernels/sum_blocks_f32.js';
 import { mlpTrainStepF32 } from '../../kernels/mlp_train_step_f32.js';
 import { MLP_ROW_CHUNK, type MlpWorkspace } from '../../kernels/mlp_workspace.js';
 import type { Arena } from '../../kernels/wasm.js';
