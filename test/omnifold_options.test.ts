@@ -158,7 +158,7 @@ test('defaults fill what is not given; undefined means default', () => {
   assert.equal(o, {
     ...UNFOLD_DEFAULTS,
     nIterations: 7,
-    classifier: { type: 'mlp' },
+    classifier: { type: 'mlp', gradientBlocks: 8 }, // the block count is always recorded
     replica: { kind: 'nominal', index: 0 },
   });
 });
