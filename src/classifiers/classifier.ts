@@ -40,8 +40,9 @@ export interface FitContext {
   onEpoch?: (report: EpochReport) => void;
   /**
    * The shared memory of a data-parallel fit (kinds with `dataParallel`, see
-   * src/classifiers/kind.ts): helper threads that join it compute parts of each step. The
-   * weights do not depend on it.
+   * src/classifiers/kind.ts): helper threads that join it compute parts of each step, and
+   * of the trained model's ratios. The weights do not depend on it. Whoever created it
+   * releases the helpers (`dataParallel.stop`) once the fit and its ratios are done.
    */
   gang?: SharedArrayBuffer;
 }

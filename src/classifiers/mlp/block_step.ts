@@ -99,66 +99,38 @@ export class BlockedStep {
   /**
    * Σ w·loss of `nRows` rows that `fill(start, count)` puts into the workspace's first
    * `count` rows, in chunks of the workspace's maxRows, one running sum in row order (a
-   * validation pass). Helpers compute the logits of some chunks; each row's logit is a
-   * function of that row alone, and the sum runs here in the same chunks, so the result
-   * is the same bits as without them.
+   * validation pass); helpers may compute some chunks' logits (see {@link forwardRows}).
    */
   evaluate(nRows: number, fill: (start: number, count: number) => void): number {
     const ws = this.workspace;
-    const chunk = ws.maxRows;
+    const views = this.coordinator?.views;
     let sum = 0;
-    const gang = this.coordinator;
-    if (gang === undefined) {
-      for (let start = 0; start < nRows; start += chunk) {
-        const count = Math.min(chunk, nRows - start);
+    forwardRows(
+      ws,
+      this.coordinator,
+      this.logitsPtr,
+      nRows,
+      (start, count, slot) => {
         fill(start, count);
-        sum = bceLossF32InWasm(mlpForwardF32(ws, count), ws.yPtr, ws.wPtr, count, 1, 0, sum);
-      }
-      return sum;
-    }
-    const views = gang.views;
-    const d0 = ws.dims[0];
-    const group = Math.floor(gangRows(views.shape) / chunk) * chunk;
-    views.params.set(ws.params);
-    for (let first = 0; first < nRows; first += group) {
-      const rows = Math.min(group, nRows - first);
-      const nChunks = Math.ceil(rows / chunk);
-      for (let c = 0; c < nChunks; c++) {
-        const count = Math.min(chunk, rows - c * chunk);
-        fill(first + c * chunk, count);
-        views.x.set(ws.x.subarray(0, count * d0), c * chunk * d0);
-        views.y.set(ws.y.subarray(0, count), c * chunk);
-        views.w.set(ws.w.subarray(0, count), c * chunk);
-      }
-      const g = gang.announce(rows, nChunks, COMMAND_FORWARD);
-      for (let c = 0; c < nChunks; c++) {
-        if (!views.claim(c, g)) continue;
-        const count = Math.min(chunk, rows - c * chunk);
-        ws.x.set(views.x.subarray(c * chunk * d0, (c * chunk + count) * d0));
-        forwardInto(ws, count, views.logits, c * chunk);
-        views.finishBlock();
-      }
-      gang.awaitBlocks(nChunks);
-      for (let c = 0; c < nChunks; c++) {
-        const count = Math.min(chunk, rows - c * chunk);
-        const at = c * chunk;
-        this.logits().set(views.logits.subarray(at, at + count));
-        ws.y.set(views.y.subarray(at, at + count));
-        ws.w.set(views.w.subarray(at, at + count));
-        sum = bceLossF32InWasm(this.logitsPtr, ws.yPtr, ws.wPtr, count, 1, 0, sum);
-      }
-    }
+        // the labels and weights wait in the gang while other chunks are filled
+        if (views === undefined || slot === undefined) return;
+        views.y.set(ws.y.subarray(0, count), slot);
+        views.w.set(ws.w.subarray(0, count), slot);
+      },
+      (_start, count, logitsPtr, slot) => {
+        if (views !== undefined && slot !== undefined) {
+          ws.y.set(views.y.subarray(slot, slot + count));
+          ws.w.set(views.w.subarray(slot, slot + count));
+        }
+        sum = bceLossF32InWasm(logitsPtr, ws.yPtr, ws.wPtr, count, 1, 0, sum);
+      },
+    );
     return sum;
   }
 
-  /** f32 [maxRows] in wasm: one chunk's logits for the loss. */
-  private logits(): Float32Array {
-    return new Float32Array(this.workspace.arena.memory.buffer, this.logitsPtr, this.workspace.maxRows);
-  }
-
-  /** Releases the helpers (the fit is over). */
-  finish(): void {
-    this.coordinator?.stop();
+  /** The fit's helpers, for the ratios of the trained network (until the owner stops them). */
+  get helpers(): GangCoordinator | undefined {
+    return this.coordinator;
   }
 }
 
@@ -172,8 +144,7 @@ export class BlockedStep {
 export function helpBlockedFit(views: GangViews, workspace: MlpWorkspace): number {
   const n = views.nParams;
   const d0 = views.shape.dims[0];
-  const chunk = views.shape.chunkRows;
-  return helpGang(views, (b, nRows, nBlocks, command, first) => {
+  return helpGang(views, (b, { nRows, nBlocks, command, chunkRows: chunk }, first) => {
     if (first) {
       workspace.params.set(views.params);
       if (command === COMMAND_GRADIENT) mlpTransposeF32(workspace);
@@ -192,6 +163,62 @@ export function helpBlockedFit(views: GangViews, workspace: MlpWorkspace): numbe
     views.losses[b] = mlpGradientF32(workspace, 0, rows, views.lossScale[0], workspace.gradsPtr);
     views.slots.set(workspace.grads, b * n);
   });
+}
+
+/**
+ * The network on `nRows` rows, in chunks of the workspace's maxRows: `fill(start, count,
+ * slot)` puts a chunk's standardised rows into the workspace's first rows, and
+ * `consume(start, count, logitsPtr, slot)` takes its logits (f32 in wasm), chunk after
+ * chunk in row order. With a gang, chunks are filled a group at a time into its row
+ * buffers (at row `slot`), any thread computes a chunk's logits, and they are consumed
+ * in order from `logitsPtr` (f32[maxRows] in wasm): a row's logit depends on that row
+ * alone, so the results are the same bits.
+ */
+export function forwardRows(
+  ws: MlpWorkspace,
+  gang: GangCoordinator | undefined,
+  logitsPtr: number,
+  nRows: number,
+  fill: (start: number, count: number, slot?: number) => void,
+  consume: (start: number, count: number, logitsPtr: number, slot?: number) => void,
+): void {
+  const chunk = ws.maxRows;
+  if (gang === undefined) {
+    for (let start = 0; start < nRows; start += chunk) {
+      const count = Math.min(chunk, nRows - start);
+      fill(start, count);
+      consume(start, count, mlpForwardF32(ws, count));
+    }
+    return;
+  }
+  const views = gang.views;
+  const d0 = ws.dims[0];
+  const group = Math.floor(gangRows(views.shape) / chunk) * chunk;
+  views.params.set(ws.params);
+  for (let first = 0; first < nRows; first += group) {
+    const rows = Math.min(group, nRows - first);
+    const nChunks = Math.ceil(rows / chunk);
+    for (let c = 0; c < nChunks; c++) {
+      const count = Math.min(chunk, rows - c * chunk);
+      fill(first + c * chunk, count, c * chunk);
+      views.x.set(ws.x.subarray(0, count * d0), c * chunk * d0);
+    }
+    const g = gang.announce(rows, nChunks, COMMAND_FORWARD, chunk);
+    for (let c = 0; c < nChunks; c++) {
+      if (!views.claim(c, g)) continue;
+      const count = Math.min(chunk, rows - c * chunk);
+      ws.x.set(views.x.subarray(c * chunk * d0, (c * chunk + count) * d0));
+      forwardInto(ws, count, views.logits, c * chunk);
+      views.finishBlock();
+    }
+    gang.awaitBlocks(nChunks);
+    const logits = new Float32Array(ws.arena.memory.buffer, logitsPtr, chunk);
+    for (let c = 0; c < nChunks; c++) {
+      const count = Math.min(chunk, rows - c * chunk);
+      logits.set(views.logits.subarray(c * chunk, c * chunk + count));
+      consume(first + c * chunk, count, logitsPtr, c * chunk);
+    }
+  }
 }
 
 /** The logits of the workspace's first `count` rows, written to `out` from `at`. */

@@ -25,6 +25,7 @@ const N_BLOCKS = 3; // blocks of the current step
 const STOP = 4; // 1: the fit is over, helpers leave
 const HELPERS = 5; // helpers that joined (for reports only)
 const COMMAND = 6; // what the current step's blocks are: a COMMAND_* value
+const CHUNK = 7; // rows per chunk of a forward pass
 const CONTROL_WORDS = 16;
 /** Blocks are gradients of row blocks of a minibatch. */
 export const COMMAND_GRADIENT = 0;
@@ -44,7 +45,7 @@ export interface GangShape {
   batchRows: number;
   /** The most blocks of a minibatch. */
   maxBlocks: number;
-  /** Rows per chunk of a forward pass (the coordinator's workspace's maxRows). */
+  /** The most rows per chunk of a forward pass (sizes the buffers; each pass states its own). */
   chunkRows: number;
 }
 
@@ -185,14 +186,16 @@ export class GangCoordinator {
 
   /**
    * Announces a step of `nBlocks` blocks over `nRows` published rows (params, x, y, w and
-   * lossScale already written) of `command` (COMMAND_*); returns its generation.
+   * lossScale already written) of `command` (COMMAND_*; a forward pass's blocks are
+   * chunks of `chunkRows` rows); returns its generation.
    */
-  announce(nRows: number, nBlocks: number, command: number): number {
+  announce(nRows: number, nBlocks: number, command: number, chunkRows = 0): number {
     const { control, claims } = this.views;
     const g = ++this.generation;
     for (let b = 0; b < nBlocks; b++) Atomics.store(claims, b, g - 1);
     Atomics.store(control, DONE, 0);
     Atomics.store(control, COMMAND, command);
+    Atomics.store(control, CHUNK, chunkRows);
     Atomics.store(control, N_ROWS, nRows);
     Atomics.store(control, N_BLOCKS, nBlocks);
     Atomics.store(control, GEN, g);
@@ -219,16 +222,23 @@ export class GangCoordinator {
   }
 }
 
+/** What a helper reads of an announced step (meaningful only while it holds one of its blocks). */
+export interface GangStep {
+  nRows: number;
+  nBlocks: number;
+  /** COMMAND_GRADIENT or COMMAND_FORWARD. */
+  command: number;
+  /** Rows per chunk of a forward pass. */
+  chunkRows: number;
+}
+
 /**
  * The helper's side: joins, then for every announced step claims blocks and runs
- * `work(block, nRows, nBlocks, command, firstOfStep)` on each until none is left; returns the
+ * `work(block, step, firstOfStep)` on each until none is left; returns the
  * number of blocks it computed when the coordinator stops the fit (at once when it
  * already has).
  */
-export function helpGang(
-  views: GangViews,
-  work: (block: number, nRows: number, nBlocks: number, command: number, first: boolean) => void,
-): number {
+export function helpGang(views: GangViews, work: (block: number, step: GangStep, first: boolean) => void): number {
   const control = views.control;
   Atomics.add(control, HELPERS, 1);
   let seen = 0;
@@ -241,13 +251,16 @@ export function helpGang(
     }
     if (Atomics.load(control, STOP) !== 0) return blocks;
     seen = g;
-    const nRows = Atomics.load(control, N_ROWS);
-    const nBlocks = Atomics.load(control, N_BLOCKS);
-    const command = Atomics.load(control, COMMAND);
+    const step: GangStep = {
+      nRows: Atomics.load(control, N_ROWS),
+      nBlocks: Atomics.load(control, N_BLOCKS),
+      command: Atomics.load(control, COMMAND),
+      chunkRows: Atomics.load(control, CHUNK),
+    };
     let first = true;
-    for (let b = 0; b < nBlocks; b++) {
+    for (let b = 0; b < step.nBlocks; b++) {
       if (!views.claim(b, g)) continue;
-      work(b, nRows, nBlocks, command, first);
+      work(b, step, first);
       first = false;
       blocks++;
       views.finishBlock();

@@ -6,7 +6,6 @@ import { InputError } from '../../base/errors.js';
 import type { FeatureMatrix } from '../../base/features.js';
 import { ACTIVATIONS, type Activation } from '../../kernels/activation.js';
 import { checkRatioClip, likelihoodRatioF32InWasm } from '../../kernels/likelihood_ratio_f32.js';
-import { mlpForwardF32 } from '../../kernels/mlp_forward_f32.js';
 import { MLP_ROW_CHUNK, MlpWorkspace, parameterCount } from '../../kernels/mlp_workspace.js';
 import { kernels } from '../../kernels/wasm.js';
 import {
@@ -19,6 +18,8 @@ import {
   type RatioResult,
   type TrainedClassifier,
 } from '../classifier.js';
+import { forwardRows } from './block_step.js';
+import type { GangCoordinator } from './gang.js';
 import { loadStandardiser, type Standardiser } from './standardiser.js';
 
 /** A trained MLP: parameters and standardiser kept in JS, evaluated in wasm chunk by chunk. */
@@ -30,6 +31,8 @@ export class TrainedMlp implements TrainedClassifier {
     /** f32 [nParams], layout of asm/mlp_layout.ts. */
     readonly params: Float32Array,
     readonly standardiser: Readonly<Standardiser>,
+    /** The helpers of the fit that trained it, still joined: they share the ratios' forward passes. */
+    private readonly helpers?: GangCoordinator,
   ) {}
 
   ratio(x: FeatureMatrix, clip: RatioClip, into?: Float64Array): RatioResult {
@@ -52,14 +55,21 @@ export class TrainedMlp implements TrainedClassifier {
       workspace.params.set(this.params);
       const standardiseRows = loadStandardiser(arena, this.standardiser);
       const nFeatures = x.nFeatures;
-      for (let start = 0; start < x.nEvents; start += workspace.maxRows) {
-        const nRows = Math.min(workspace.maxRows, x.nEvents - start);
-        workspace.x.set(x.values.subarray(start * nFeatures, (start + nRows) * nFeatures));
-        standardiseRows(workspace.xPtr, nRows);
-        const logitsPtr = mlpForwardF32(workspace, nRows);
-        nClipped += likelihoodRatioF32InWasm(logitsPtr, nRows, clip, s10, workspace.ratioPtr);
-        out.set(workspace.ratio.subarray(0, nRows), start);
-      }
+      const logitsPtr = this.helpers !== undefined ? arena.allocF32(workspace.maxRows) : 0;
+      forwardRows(
+        workspace,
+        this.helpers,
+        logitsPtr,
+        x.nEvents,
+        (start, count) => {
+          workspace.x.set(x.values.subarray(start * nFeatures, (start + count) * nFeatures));
+          standardiseRows(workspace.xPtr, count);
+        },
+        (start, count, logits) => {
+          nClipped += likelihoodRatioF32InWasm(logits, count, clip, s10, workspace.ratioPtr);
+          out.set(workspace.ratio.subarray(0, count), start);
+        },
+      );
     } finally {
       arena.release(mark);
     }

@@ -60,13 +60,9 @@ export function trainMlp(spec: MlpSpec, events: Events, sumW0: number, sumW1: nu
       context.gang !== undefined
         ? new GangViews(context.gang, mlpGangShape(dims, spec.batchSize, spec.gradientBlocks))
         : undefined;
+    // the gang's owner releases its helpers once the fit and its ratios are done
     const stepper = new BlockedStep(workspace, arena, spec.gradientBlocks, gang);
-    let run: EpochsResult;
-    try {
-      run = runEpochs(spec, workspace, stepper, gather, order, context);
-    } finally {
-      stepper.finish();
-    }
+    const run = runEpochs(spec, workspace, stepper, gather, order, context);
     // a diverged fit is an error, not a model: the zero-skipping ReLU products would let a
     // non-finite weight behind a unit that is off for every event go unseen in the ratios
     const bad = run.params.findIndex((p) => !Number.isFinite(p));
@@ -83,7 +79,7 @@ export function trainMlp(spec: MlpSpec, events: Events, sumW0: number, sumW1: nu
       sumW0,
       sumW1,
     };
-    return new TrainedMlp(info, dims, spec.activation, run.params, standardiser);
+    return new TrainedMlp(info, dims, spec.activation, run.params, standardiser, stepper.helpers);
   } finally {
     arena.release(mark);
   }
