@@ -33,7 +33,7 @@ import {
 /** The `--report` flag of every check. */
 export const REPORT_FLAG = {
   type: 'string',
-  help: 'an omnifold unfold output folder: record the result in OUT/checks/<check>.json and regenerate OUT/report.html with a Checks section',
+  help: 'record the result in X/checks/<check>.json and regenerate X/report.html with a Checks section (X: a folder omnifold unfold wrote)',
 } as const;
 
 /** A checked `--report` folder, ready to take the record once the check has run. */
