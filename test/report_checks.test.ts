@@ -10,6 +10,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { iterationChoiceFigure } from '../src/plots/iteration_choice_figure.js';
+import type { CheckRecord } from '../src/report/checks.js';
+import { runWarnings } from '../src/report/warnings.js';
 
 const BIN = join(process.cwd(), 'bin', 'omnifold.js');
 const dir = mkdtempSync(join(tmpdir(), 'omnifold-report-checks-'));
@@ -66,6 +68,59 @@ test('D_n figure spec: threshold and chosen iteration drawn, log axis when D_n s
   assert.not.ok(flat.includes('"type":"log"'), 'linear axis for values within a factor 20');
   const stuck = JSON.stringify(iterationChoiceFigure({ ...choice, chosen: 4, converged: false }));
   assert.ok(stuck.includes('chosen: 4 (not converged)'));
+});
+
+test('a failed check recorded in the folder is a warning: ibu beyond its tolerance, closure beyond 3σ', () => {
+  const base = {
+    format: 'omnifold-check' as const,
+    formatVersion: 1 as const,
+    engine: { name: 'omnifold', version: '0' },
+    command: '',
+    options: {},
+    inputs: [],
+  };
+  const closureRow = (chi2: number) => ({
+    name: 'x',
+    edges: [0, 1],
+    unfolded: [1],
+    truth: [1],
+    prior: [1],
+    sigma: [1],
+    chi2,
+    ndf: 6,
+    priorChi2: 90,
+  });
+  const checks: CheckRecord[] = [
+    {
+      ...base,
+      check: 'ibu',
+      result: {
+        rows: [{ iteration: 1, maxRelativeDifference: 1e-3, worstCell: 2 }],
+        tolerance: 1e-9,
+        pass: false,
+        nGenCells: 4,
+        withFakes: false,
+      },
+    },
+    {
+      ...base,
+      check: 'closure',
+      result: {
+        rows: [closureRow(30), { ...closureRow(6), name: 'y' }],
+        covariance: 'data bootstraps',
+        nUnfolding: 1,
+        nPseudoData: 1,
+      },
+    },
+  ];
+  const warnings = runWarnings({ iterations: [], nEvents: 0, observables: [], checks });
+  assert.equal(
+    warnings.map((w) => `${w.kind} ${w.where}`),
+    ['check check ibu', 'check check closure, x'],
+  );
+  assert.match(warnings[1].message, /χ²\/ndf to the known truth 30\.0\/6 = 5\.00 is above 2\.73/);
+  const passing = { ...checks[0], result: { ...checks[0].result, pass: true } } as CheckRecord;
+  assert.equal(runWarnings({ iterations: [], nEvents: 0, observables: [], checks: [passing] }), []);
 });
 
 let chosen = 0;
@@ -135,6 +190,9 @@ test('check closure --report OUT: the record and the report’s Checks section h
   assert.is(Number(cells[2]), ndf);
   assert.ok(Math.abs(Number(cells[3]) - printed / ndf) <= 0.01 + 5e-4 * (printed / ndf));
   assert.ok(Math.abs(Number(cells[4]) - printedPrior) <= 0.05 + 5e-4 * printedPrior);
+  // a closure beyond 3σ of its ndf is a warning at the top of the report, else none
+  const warned = html.includes('<li class="warn">check closure, x: χ²/ndf to the known truth');
+  assert.is(warned, printed / ndf > 1 + 3 * Math.sqrt(2 / ndf), `χ²/ndf ${printed / ndf}`);
   // everything the report had stays: the unfolding's results and the D_n figure
   assert.ok(html.includes(`<td class="warn">${chosen} (chosen)</td>`));
   embeddedSvg(html, 'iteration_choice');

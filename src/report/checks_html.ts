@@ -5,6 +5,7 @@
  */
 import type { CheckRecord } from './checks.js';
 import { type Cell, escapeHtml, num, table } from './html.js';
+import { chi2Limit } from './warnings.js';
 
 const TEXT = (text: string): Cell => ({ text, cls: 'text' });
 
@@ -78,7 +79,7 @@ function closure(c: Extract<CheckRecord, { check: 'closure' }>): string {
 
 /** χ²/ndf within 3σ of 1 for its ndf (the rule of the report's χ² warnings). */
 function closes(chi2: number, ndf: number): boolean {
-  return ndf > 0 && chi2 / ndf <= 1 + 3 * Math.sqrt(2 / ndf);
+  return ndf > 0 && chi2 / ndf <= chi2Limit(ndf);
 }
 
 function coverage(c: Extract<CheckRecord, { check: 'coverage' }>): string {
