@@ -43,7 +43,7 @@ export { readNpz, writeNpz } from './io/npz_io.js';
 export type { NpyWriteOptions } from './io/npy_io.js';
 export type { NpzWriteOptions } from './io/npz_io.js';
 export { readRoot } from './io/root_io.js';
-export { checkOutputDir, OutputDir } from './io/output_dir.js';
+export { checkOutputDir, engineOutput, OutputDir } from './io/output_dir.js';
 export { checkOutputFile, writeFileWhole } from './io/output_file.js';
 export {
   writeWeightsFile,
@@ -62,4 +62,13 @@ export { svgToPng } from './plots/render.js';
 export type { PngOptions } from './plots/render.js';
 export type { PlotOptions, PlotResult } from './report/publish.js';
 export { runWarnings } from './report/warnings.js';
+export {
+  CHECK_NAMES,
+  CHECKS_DIR,
+  checkFileName,
+  checkRecordJson,
+  parseCheckRecord,
+  readChecks,
+} from './report/checks.js';
+export type { CheckName, CheckRecord, IbuCheckResult } from './report/checks.js';
 export type { ReportWarning } from './report/warnings.js';

@@ -32,6 +32,9 @@ function usage(): string {
     ...names,
     '',
     '  omnifold check <check> --help    options of a check',
+    '  omnifold check <check> … --report OUT',
+    '                                   also record the result in OUT/checks/ and OUT/report.html',
+    '                                   (OUT: a folder omnifold unfold wrote)',
     '',
   ].join('\n');
 }

@@ -17,6 +17,7 @@ import {
   positiveNumberFlag,
   type SimSample,
 } from '../index.js';
+import { prepareCheckReport, recordBase, REPORT_FLAG, reportWritten, writeCheckReport } from './check_report.js';
 import { type FlagTable, parseUnfoldArgs, UNFOLD_FLAGS, type UnfoldArgs } from './unfold_args.js';
 import { loadInputs } from './unfold_inputs.js';
 import { parseBins, planUnfold } from './unfold_plan.js';
@@ -57,6 +58,7 @@ export const CHECK_CLOSURE_FLAGS: FlagTable = Object.freeze({
     type: 'string',
     help: "histogram binning per gen column, 'col=lo:hi:n;col=e0,e1,…' (default 10 bins between the 1st and 99th percentiles)",
   },
+  report: REPORT_FLAG,
 });
 
 /** The flags of `check coverage`. */
@@ -68,6 +70,7 @@ export const CHECK_COVERAGE_FLAGS: FlagTable = Object.freeze({
     help: 'each toy uses this fraction of the odd half (each event kept with this probability, weighted by its inverse), to match the data statistics (default 1)',
   },
   'hist-bins': CHECK_CLOSURE_FLAGS['hist-bins'],
+  report: REPORT_FLAG,
 });
 
 function help(command: 'closure' | 'coverage', flags: FlagTable): string {
@@ -184,16 +187,21 @@ export async function runCheckClosure(argv: string[]): Promise<number> {
     process.stdout.write(help('closure', CHECK_CLOSURE_FLAGS));
     return 0;
   }
+  const target = typeof args.report === 'string' ? await prepareCheckReport(args.report, 'closure') : undefined;
   const { inputs, options } = await checkInputs(args);
-  const truthSim =
-    typeof args['truth-sim'] === 'string' ? (await checkInputs(args, args['truth-sim'])).inputs.sim : undefined;
+  const truth = typeof args['truth-sim'] === 'string' ? (await checkInputs(args, args['truth-sim'])).inputs : undefined;
   const result = await closureTest(
     inputs.sim,
     options,
     observables(inputs.sim, inputs.genNames, args),
-    truthSim === undefined ? {} : { truthSim },
+    truth === undefined ? {} : { truthSim: truth.sim },
   );
   process.stdout.write(formatClosure(result));
+  if (target !== undefined) {
+    const files = [...inputs.files, ...(truth?.files.slice(0, 1).map((f) => ({ ...f, role: 'truth-sim' })) ?? [])];
+    const base = recordBase('closure', argv, args, { files, description: inputs.description });
+    reportWritten(target.dir, await writeCheckReport(target, { ...base, check: 'closure', result }));
+  }
   return 0;
 }
 
@@ -207,10 +215,15 @@ export async function runCheckCoverage(argv: string[]): Promise<number> {
   const toys = typeof args.toys === 'string' ? integerFlag('toys', args.toys, 1) : 20;
   const dataFraction =
     typeof args['data-fraction'] === 'string' ? positiveNumberFlag('data-fraction', args['data-fraction']) : 1;
+  const target = typeof args.report === 'string' ? await prepareCheckReport(args.report, 'coverage') : undefined;
   const { inputs, options } = await checkInputs(args);
   const result = await coverageScan(inputs.sim, options, observables(inputs.sim, inputs.genNames, args), toys, {
     dataFraction,
   });
   process.stdout.write(formatCoverage(result));
+  if (target !== undefined) {
+    const base = recordBase('coverage', argv, args, inputs);
+    reportWritten(target.dir, await writeCheckReport(target, { ...base, check: 'coverage', result }));
+  }
   return 0;
 }

@@ -19,6 +19,7 @@ import {
   unfold,
   type UnfoldOptions,
 } from '../index.js';
+import { prepareCheckReport, recordBase, REPORT_FLAG, reportWritten, writeCheckReport } from './check_report.js';
 import { type FlagTable, parseUnfoldArgs, UNFOLD_FLAGS } from './unfold_args.js';
 import { loadInputs } from './unfold_inputs.js';
 import { planUnfold } from './unfold_plan.js';
@@ -62,6 +63,7 @@ export const CHECK_IBU_FLAGS: FlagTable = Object.freeze({
     type: 'string',
     help: `largest relative difference of any cell allowed at any iteration (default ${IBU_TOLERANCE})`,
   },
+  report: REPORT_FLAG,
 });
 
 function help(): string {
@@ -192,7 +194,8 @@ export async function runCheckIbu(argv: string[]): Promise<number> {
   const tolerance =
     typeof args.tolerance === 'string' ? positiveNumberFlag('tolerance', args.tolerance) : IBU_TOLERANCE;
   const noFiles = ['sim', 'data', 'gen', 'reco'].every((k) => args[k] === undefined);
-  const { tolerance: _t, ...unfoldArgs } = args;
+  const target = typeof args.report === 'string' ? await prepareCheckReport(args.report, 'ibu') : undefined;
+  const { tolerance: _t, report: _r, ...unfoldArgs } = args;
   const plan = planUnfold({
     ...unfoldArgs,
     classifier: 'binned',
@@ -203,6 +206,10 @@ export async function runCheckIbu(argv: string[]): Promise<number> {
   const options = runUnfoldOptions(plan, inputs);
   const check = await checkIbu(inputs.sim, inputs.data, { ...options, nMembers: 1, ensembleRuns: 1 }, tolerance);
   process.stdout.write(formatIbuCheck(check));
+  if (target !== undefined) {
+    const base = recordBase('ibu', argv, args, inputs);
+    reportWritten(target.dir, await writeCheckReport(target, { ...base, check: 'ibu', result: check }));
+  }
   if (!check.pass) {
     const worst = check.rows.reduce((w, r) => (r.maxRelativeDifference > w.maxRelativeDifference ? r : w));
     process.stderr.write(

@@ -112,6 +112,20 @@ function listed(entries: readonly string[], limit = 3): string {
   return entries.slice(0, limit).join(', ') + (entries.length > limit ? `, … (${entries.length} entries)` : '');
 }
 
+/**
+ * What the engine wrote in `dir`: the command that wrote it and the entries listed in its
+ * manifest (or, for outputs of older versions without one, the folder's entries when they
+ * are all ones those versions wrote); undefined when `dir` is not an omnifold output.
+ */
+export async function engineOutput(dir: string): Promise<{ command: string; entries: string[] } | undefined> {
+  const manifest = await readManifest(dir);
+  if (manifest !== undefined) return { command: manifest.command, entries: [...manifest.entries] };
+  const entries = await readdir(dir).catch(() => undefined);
+  if (entries === undefined || !entries.includes('weights.arrow') || !entries.every((e) => LEGACY_ENTRIES.has(e)))
+    return undefined;
+  return { command: 'unfold', entries: entries.sort() };
+}
+
 /** The nearest existing ancestor of `path` (itself included). */
 export async function nearestExisting(path: string): Promise<string> {
   for (let p = path; ; p = dirname(p)) {

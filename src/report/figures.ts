@@ -1,20 +1,28 @@
 /**
  * The figures of a run, as Vega-Lite specs with a file stem and caption: per observable
  * the result (figure 1) and, with replica columns, the correlation matrix (figure 2); then
- * the per-iteration diagnostics (figure 3).
+ * the per-iteration diagnostics (figure 3); with `--iterations auto`, the criterion D_n per
+ * iteration (src/plots/iteration_choice_figure.ts); with a `check coverage` recorded in the
+ * folder, the coverage per bin.
  */
 import { describeStat } from '../uncertainty/quantities.js';
 import { correlationFigure } from '../plots/correlation_figure.js';
+import { coverageFigure } from '../plots/coverage_figure.js';
 import { diagnosticsFigure } from '../plots/diagnostics_figure.js';
+import { iterationChoiceFigure } from '../plots/iteration_choice_figure.js';
 import { observableFigure } from '../plots/observable_figure.js';
 import type { VegaLiteSpec } from '../plots/render_svg.js';
 import type { ObservableResult, RunData } from './run_data.js';
+import { iterationChoiceOf } from './run_data.js';
+
+/** What a figure shows. */
+export type FigureKind = 'observable' | 'correlation' | 'diagnostics' | 'iterations' | 'coverage';
 
 /** A figure to render. */
 export interface FigurePlan {
   /** File stem under plots/ (safe characters only), also the HTML anchor. */
   stem: string;
-  kind: 'observable' | 'correlation' | 'diagnostics';
+  kind: FigureKind;
   /** The observable it belongs to, if any. */
   observable?: string;
   caption: string;
@@ -31,7 +39,7 @@ export function safeStem(name: string): string {
 export function planFigures(run: RunData): FigurePlan[] {
   const plans: FigurePlan[] = [];
   const nIterations = run.iterations.length;
-  const used = new Set(['diagnostics']);
+  const used = new Set(['diagnostics', 'iteration_choice', 'check_coverage']);
   const unique = (s: string) => {
     let out = s;
     for (let k = 2; used.has(out) || used.has(`${out}_correlation`); k++) out = `${s}_${k}`;
@@ -72,6 +80,24 @@ export function planFigures(run: RunData): FigurePlan[] {
       caption:
         'Per-iteration diagnostics of the nominal unfolding. Dashed red lines: warning thresholds (ESS 10 % of the events, clipped fraction 1 %, χ²/ndf = 1).',
       spec: diagnosticsFigure({ iterations: run.iterations, nEvents: run.nEvents }),
+    });
+  }
+  const choice = iterationChoiceOf(run);
+  if (choice !== undefined && choice.values.length > 0) {
+    plans.push({
+      stem: 'iteration_choice',
+      kind: 'iterations',
+      caption: `--iterations auto: the criterion D_n (χ²/ndf of the change of each unfolded histogram from iteration n − 1 to n against its variance over ${choice.dataBootstraps} data bootstraps) per observable and the worst one (thick black), which decides; dashed red line: the threshold ${choice.threshold}; dotted line: the chosen iteration ${choice.chosen}${choice.converged ? ', the first with D_n below the threshold' : ' (no iteration reached the threshold: the maximum)'}.`,
+      spec: iterationChoiceFigure(choice),
+    });
+  }
+  const coverage = run.checks?.find((c) => c.check === 'coverage');
+  if (coverage?.check === 'coverage' && coverage.result.rows.some((r) => r.coverage.length > 0)) {
+    plans.push({
+      stem: 'check_coverage',
+      kind: 'coverage',
+      caption: `check coverage: per bin, the fraction of ${coverage.result.nToys} toys whose truth lies within the unfolded value ± 1σ (${coverage.result.dataBootstraps} data bootstraps each); dashed red line: 68.3 %, grey band: ± one binomial standard deviation for ${coverage.result.nToys} toys.`,
+      spec: coverageFigure(coverage.result),
     });
   }
   return plans;

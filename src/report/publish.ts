@@ -1,11 +1,13 @@
 /**
- * {@link writePlotsAndReport}: reads an output directory (weights.arrow + summary.json),
- * renders every figure to `plots/<stem>.svg` and `plots/<stem>.png`, and writes the
- * self-contained `report.html`. Used by `omnifold plot OUT/` and at the end of `unfold`.
+ * {@link writePlotsAndReport}: reads an output directory (weights.arrow + summary.json, and
+ * the checks recorded in its checks/), renders every figure to `plots/<stem>.svg` and
+ * `plots/<stem>.png`, and writes the self-contained `report.html`. Used by
+ * `omnifold plot OUT/`, at the end of `unfold`, and by `omnifold check … --report OUT`.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderSvg, svgToPng } from '../plots/render.js';
+import { CHECKS_DIR, readChecks } from './checks.js';
 import { planFigures } from './figures.js';
 import { type ReportFigure, reportHtml } from './report_html.js';
 import { readRunData } from './run_data.js';
@@ -19,6 +21,8 @@ export interface PlotOptions {
   pngScale?: number;
   /** Where weights.arrow and summary.json are read (default: `outDir` itself). */
   runDir?: string;
+  /** Where the check records are read (default: `checks/` of the run folder; none if absent). */
+  checksDir?: string;
   /** Called after each figure is written, with its stem and how many there are. */
   onProgress?: (event: { figure: string; index: number; nFigures: number }) => void;
 }
@@ -39,7 +43,9 @@ export interface PlotResult {
  * // files: ['plots/gen_pt.svg', 'plots/gen_pt.png', …, 'report.html']
  */
 export async function writePlotsAndReport(outDir: string, options: PlotOptions = {}): Promise<PlotResult> {
-  const run = await readRunData(options.runDir ?? outDir);
+  const runDir = options.runDir ?? outDir;
+  const checks = await readChecks(options.checksDir ?? join(runDir, CHECKS_DIR));
+  const run = { ...(await readRunData(runDir)), ...(checks.length > 0 ? { checks } : {}) };
   const plans = planFigures(run);
   await mkdir(join(outDir, 'plots'), { recursive: true });
   const files: string[] = [];

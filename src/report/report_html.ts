@@ -9,12 +9,14 @@ import { DIAGNOSTIC_LIMITS } from '../plots/diagnostics_figure.js';
 import { type Cell, REPORT_CSS, escapeHtml, figure, num, table } from './html.js';
 import type { ObservableResult, RunData } from './run_data.js';
 import type { ReportWarning } from './warnings.js';
-import type { IterationChoice } from '../uncertainty/iteration_choice.js';
+import { checksSection } from './checks_html.js';
+import type { FigureKind } from './figures.js';
+import { iterationChoiceOf } from './run_data.js';
 
 /** A rendered figure as the report embeds it. */
 export interface ReportFigure {
   stem: string;
-  kind: 'observable' | 'correlation' | 'diagnostics';
+  kind: FigureKind;
   observable?: string;
   caption: string;
   svg: string;
@@ -33,6 +35,7 @@ export function reportHtml(run: RunData, figures: readonly ReportFigure[], warni
     `<h2 id="results">Results</h2>`,
     ...run.observables.map((o) => observableSection(o, figures, warnings)),
     diagnosticsSection(run, figures),
+    checksSection(run.checks ?? [], (kind) => figuresOf(figures, (f) => f.kind === kind)),
     `<h2 id="configuration">Configuration</h2>`,
     table(
       [
@@ -109,6 +112,7 @@ function nav(run: RunData): string {
   const links = [
     ...run.observables.map((o) => `<li><a href="#obs-${escapeHtml(o.info.name)}">${escapeHtml(o.info.name)}</a></li>`),
     '<li><a href="#diagnostics">Diagnostics</a></li>',
+    ...((run.checks ?? []).length > 0 ? ['<li><a href="#checks">Checks</a></li>'] : []),
     '<li><a href="#configuration">Configuration</a></li>',
     '<li><a href="#inputs">Inputs and checksums</a></li>',
     '<li><a href="#normalisation">Normalisation</a></li>',
@@ -240,7 +244,7 @@ function diagnosticsSection(run: RunData, figures: readonly ReportFigure[]): str
   );
   return [
     `<h2 id="diagnostics">Diagnostics</h2>`,
-    iterationChoiceTable(run),
+    iterationChoiceTable(run, figures),
     figuresOf(figures, (f) => f.kind === 'diagnostics'),
     table(['iteration', { text: 'step', cls: 'text' }, 'ESS (of events)', 'clipped', 'Σ|Δw|/Σ|w|', 'members'], rows),
     chi2Rows.length
@@ -255,9 +259,9 @@ function diagnosticsSection(run: RunData, figures: readonly ReportFigure[]): str
  * observable's and each one's, the chosen row marked (docs/algorithm.md §Iterations chosen
  * from the data).
  */
-function iterationChoiceTable(run: RunData): string {
-  const choice = (run.metadata.configuration as { iterationChoice?: IterationChoice } | undefined)?.iterationChoice;
-  if (choice === undefined || !Array.isArray(choice.values)) return '';
+function iterationChoiceTable(run: RunData, figures: readonly ReportFigure[]): string {
+  const choice = iterationChoiceOf(run);
+  if (choice === undefined) return '';
   const rows: Cell[][] = choice.values.map((v, n) => [
     { text: n + 1 === choice.chosen ? `${n + 1} (chosen)` : String(n + 1), cls: n + 1 === choice.chosen ? 'warn' : '' },
     num(v),
@@ -269,6 +273,7 @@ function iterationChoiceTable(run: RunData): string {
   return [
     `<h3>Iterations chosen from the data</h3>`,
     `<p>D<sub>n</sub>: the χ²/ndf of the change of each unfolded histogram from iteration n − 1 to n against its variance over ${choice.dataBootstraps} data bootstraps; the worst observable decides. ${outcome}.</p>`,
+    figuresOf(figures, (f) => f.kind === 'iterations'),
     table(['iteration', 'D_n (worst)', ...choice.features.map((f) => ({ text: f.feature, cls: 'text' }))], rows),
   ].join('\n');
 }

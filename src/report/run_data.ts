@@ -16,6 +16,8 @@ import type { FeatureSummary, RunSummary } from '../publish/summary.js';
 import { readWeightsFile, type WeightsFile, type WeightsMetadata } from '../publish/weights_file.js';
 import { ensembleFactorOf } from '../publish/weights_encoding.js';
 import { entersUncertainty, weightColumns } from '../uncertainty/families.js';
+import type { IterationChoice } from '../uncertainty/iteration_choice.js';
+import type { CheckRecord } from './checks.js';
 
 /** Optional description of an observable (label, unit), read from metadata when present. */
 export interface ObservableInfo {
@@ -46,6 +48,14 @@ export interface RunData {
   observables: ObservableResult[];
   /** Unit of the event weights (e.g. `pb`) when the metadata gives one. */
   weightUnit?: string;
+  /** The checks recorded in the folder (`omnifold check … --report OUT`, OUT/checks/*.json). */
+  checks?: CheckRecord[];
+}
+
+/** The `--iterations auto` choice recorded in the metadata, if the run made one. */
+export function iterationChoiceOf(run: Pick<RunData, 'metadata'>): IterationChoice | undefined {
+  const choice = (run.metadata.configuration as { iterationChoice?: IterationChoice } | undefined)?.iterationChoice;
+  return choice !== undefined && Array.isArray(choice.values) && Array.isArray(choice.features) ? choice : undefined;
 }
 
 /** Reads `weights.arrow` and `summary.json` of `outDir` and computes the covariances. */
