@@ -5,10 +5,13 @@
  * blocks themselves on one thread: mlp.gradientBlocks 1 against the default.
  *
  *   npx tsc -p tsconfig.json && node dist/bench/one_fit.bench.js [--events N] [--hidden 100,100,100]
- *       [--batches 128,512,10000] [--threads 2,4] [--blocks 8] [--epochs 2] [--repeats 2]
+ *       [--batches 128,512,10000] [--threads 2,4] [--blocks 8] [--epochs 2] [--repeats 5]
  *
- * Each time is the best of `repeats` runs. The pool's threads start (and compile the
- * kernels) before the clock; the one-thread time is the fit in this thread.
+ * Each time is the best of `repeats` runs. The one-thread and the T-thread fits run in
+ * pairs, back to back, and the median of the pairs' ratios is printed beside the ratio of
+ * the bests (a shared machine's speed drifts by up to 2× for seconds). The pool's threads
+ * start (and compile the kernels) before the clock; the one-thread time is the fit in
+ * this thread.
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -81,7 +84,7 @@ async function main(): Promise<void> {
       threads: { type: 'string', default: String(availableParallelism()) },
       blocks: { type: 'string', default: '8' },
       epochs: { type: 'string', default: '2' },
-      repeats: { type: 'string', default: '2' },
+      repeats: { type: 'string', default: '5' },
     },
   });
   const nEvents = Number(values.events);
@@ -94,7 +97,7 @@ async function main(): Promise<void> {
       `${blocks} gradient blocks; ${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores, load ${loadavg()[0].toFixed(2)}`,
   );
   console.log(
-    'batch | 1 block, 1 thread (s) | 1 thread (s) | threads | time (s) | speed-up | blocks by helpers | same bits',
+    'batch | 1 block, 1 thread (s) | 1 thread (s) | threads | time (s) | ratio of bests | median ratio of pairs (range) | same bits',
   );
   for (const batchSize of values.batches.split(',').map(Number)) {
     const spec = (gradientBlocks: number): ClassifierSpec => ({
@@ -106,17 +109,30 @@ async function main(): Promise<void> {
       gradientBlocks,
     });
     const plain = await best(repeats, () => fitMember(job(nEvents, spec(1)), 0).ratios[0]);
-    const alone = await best(repeats, () => fitMember(job(nEvents, spec(blocks)), 0).ratios[0]);
     for (const threads of threadCounts) {
       const runner = new PoolRunner({ threads });
       const stepJob = job(nEvents, spec(blocks));
       try {
         await runner.fitMembers(job(2000, spec(blocks)), 1); // threads started, kernels compiled
-        runner.helpedBlocks = 0;
-        const shared = await best(repeats, async () => (await runner.fitMembers(stepJob, 1))[0].ratios[0]);
+        // pairs, one thread then `threads`, back to back: the machine's speed drifts less
+        // within a pair than across the run
+        const ratios: number[] = [];
+        let alone = Infinity;
+        let shared = Infinity;
+        let same = true;
+        for (let r = 0; r < repeats; r++) {
+          const one = await best(1, () => fitMember(stepJob, 0).ratios[0]);
+          const many = await best(1, async () => (await runner.fitMembers(stepJob, 1))[0].ratios[0]);
+          ratios.push(one.seconds / many.seconds);
+          alone = Math.min(alone, one.seconds);
+          shared = Math.min(shared, many.seconds);
+          same &&= sameBits(one.ratios, many.ratios);
+        }
+        ratios.sort((a, b) => a - b);
+        const median = ratios[Math.floor(ratios.length / 2)];
         console.log(
-          `${batchSize} | ${plain.seconds.toFixed(2)} | ${alone.seconds.toFixed(2)} | ${threads} | ${shared.seconds.toFixed(2)} | ` +
-            `${(alone.seconds / shared.seconds).toFixed(2)}× | ${runner.helpedBlocks} | ${sameBits(shared.ratios, alone.ratios)}`,
+          `${batchSize} | ${plain.seconds.toFixed(2)} | ${alone.toFixed(2)} | ${threads} | ${shared.toFixed(2)} | ` +
+            `${(alone / shared).toFixed(2)}× | ${median.toFixed(2)}× (${ratios[0].toFixed(2)}–${ratios[ratios.length - 1].toFixed(2)}) | ${same}`,
         );
       } finally {
         await runner.close();

@@ -70,6 +70,8 @@ export interface DataParallelFit<Spec> {
   gangBytes(spec: Spec, nFeatures: number): number;
   /** Joins the fit that owns `gang` until it ends (or returns at once if it has); returns the blocks it computed. */
   help(spec: Spec, nFeatures: number, gang: SharedArrayBuffer): number;
-  /** Releases the helpers of `gang` once its fit has returned or failed (the fit's own end does too). */
+  /** Releases the helpers of `gang` once its fit and its ratios are done, or failed. */
   stop(gang: SharedArrayBuffer): void;
+  /** Helpers that have joined `gang` so far. */
+  joined(gang: SharedArrayBuffer): number;
 }

@@ -151,8 +151,9 @@ export class PoolRunner implements MemberRunner {
       } catch (error) {
         last = error;
       } finally {
-        // helpers still queued behind other tasks start later and return at once
-        gang?.stop();
+        // helpers that joined return at once, and are waited for, so that the next job
+        // counts their threads as free; helpers still queued start later and return at once
+        if (gang !== undefined) await gang.release();
       }
     }
     const message = last instanceof Error ? last.message : String(last);
@@ -188,8 +189,13 @@ export class PoolRunner implements MemberRunner {
       );
     }
     // a helper's failure costs the fit nothing but speed: the fit computes what nobody took
-    void Promise.allSettled(tasks);
-    return { stop: () => parallel.stop(buffer) };
+    const settled = Promise.allSettled(tasks);
+    return {
+      release: async () => {
+        parallel.stop(buffer);
+        if (parallel.joined(buffer) === count) await settled;
+      },
+    };
   }
 
   /** Waits for running tasks, then stops the threads. */
@@ -198,9 +204,10 @@ export class PoolRunner implements MemberRunner {
   }
 }
 
-/** The help tasks of one fit: how to release them. */
+/** The help tasks of one fit. */
 interface Helpers {
-  stop(): void;
+  /** Ends their part; resolves once they have returned, if all of them had joined. */
+  release(): Promise<void>;
 }
 
 /** The kernels compiled once in the main thread, or undefined when they are not built. */

@@ -23,7 +23,7 @@ const DONE = 1; // blocks of the current step finished
 const N_ROWS = 2; // rows of the current step's minibatch
 const N_BLOCKS = 3; // blocks of the current step
 const STOP = 4; // 1: the fit is over, helpers leave
-const HELPERS = 5; // helpers that joined (for reports only)
+const HELPERS = 5; // helpers that have joined
 const COMMAND = 6; // what the current step's blocks are: a COMMAND_* value
 const CHUNK = 7; // rows per chunk of a forward pass
 const CONTROL_WORDS = 16;
@@ -110,6 +110,11 @@ export function stopGang(buffer: SharedArrayBuffer): void {
   Atomics.store(control, STOP, 1);
   Atomics.add(control, GEN, 1);
   Atomics.notify(control, GEN);
+}
+
+/** Helpers that have joined a gang so far (any gang buffer). */
+export function joinedHelpers(buffer: SharedArrayBuffer): number {
+  return Atomics.load(new Int32Array(buffer, 0, CONTROL_WORDS), HELPERS);
 }
 
 /** Rows [start, end) of block `b` of `nBlocks` over `nRows` rows: as even as integers allow, none empty. */

@@ -9,7 +9,7 @@ import { ACTIVATIONS } from '../../kernels/activation.js';
 import type { ClassifierFlag, ClassifierKind } from '../kind.js';
 import { mlpGangShape } from './block_step.js';
 import { MlpClassifier } from './classifier.js';
-import { gangBytes, stopGang } from './gang.js';
+import { gangBytes, joinedHelpers, stopGang } from './gang.js';
 import { helpMlpFit } from './training.js';
 import { restoreMlp } from './trained.js';
 import {
@@ -141,6 +141,7 @@ export const MLP_CLASSIFIER: ClassifierKind<MlpClassifierSpec> = Object.freeze({
       return helpMlpFit(resolveMlpOptions(withoutType(spec)), nFeatures, gang);
     },
     stop: stopGang,
+    joined: joinedHelpers,
   }),
 });
 
