@@ -5,7 +5,7 @@
  */
 import { InputError } from '../base/errors.js';
 import type { VegaLiteSpec } from './render_svg.js';
-import { type AxisPlan, COLOURS, baseConfig, frameLayers, positionEncoding } from './style.js';
+import { type AxisPlan, COLOURS, baseConfig, bottomLegend, frameLayers, positionEncoding } from './style.js';
 import { linearTicks } from './ticks.js';
 
 /** The coverage a Gaussian ±1σ interval has. */
@@ -82,14 +82,7 @@ export function coverageFigure(input: CoverageFigureInput): VegaLiteSpec {
     description: 'OmniFold check coverage: per-bin coverage',
     config: {
       ...baseConfig(),
-      legend: {
-        disable: false,
-        orient: 'bottom',
-        direction: 'horizontal',
-        columns: 4,
-        labelFontSize: 11,
-        titleFontSize: 11,
-      },
+      legend: bottomLegend(),
     },
     width: 420,
     height: 240,

@@ -6,7 +6,7 @@
 import { InputError } from '../base/errors.js';
 import type { IterationDiagnostics } from '../algorithm/types.js';
 import type { VegaLiteSpec } from './render_svg.js';
-import { type AxisPlan, COLOURS, baseConfig, frameLayers, positionEncoding } from './style.js';
+import { type AxisPlan, COLOURS, baseConfig, bottomLegend, frameLayers, positionEncoding } from './style.js';
 import { countRange, linearFormat, linearTicks, logTicks } from './ticks.js';
 
 /** Warning thresholds shared by this figure and the report. */
@@ -86,15 +86,7 @@ export function diagnosticsFigure(input: DiagnosticsFigureInput): VegaLiteSpec {
     description: 'OmniFold per-iteration diagnostics',
     config: {
       ...baseConfig(),
-      legend: {
-        disable: false,
-        orient: 'bottom',
-        direction: 'horizontal',
-        columns: 4,
-        labelFontSize: 11,
-        titleFontSize: 11,
-        symbolStrokeWidth: 2,
-      },
+      legend: bottomLegend(2),
     },
     columns: 2,
     spacing: { row: 30, column: 40 },

@@ -8,7 +8,7 @@
 import { InputError } from '../base/errors.js';
 import type { IterationChoice } from '../uncertainty/iteration_choice.js';
 import type { VegaLiteSpec } from './render_svg.js';
-import { type AxisPlan, COLOURS, baseConfig, frameLayers, positionEncoding } from './style.js';
+import { type AxisPlan, COLOURS, baseConfig, bottomLegend, frameLayers, positionEncoding } from './style.js';
 import { countRange, linearFormat, linearTicks, logTicks } from './ticks.js';
 
 /** What the figure shows: the recorded choice (weights metadata `configuration.iterationChoice`). */
@@ -110,15 +110,7 @@ export function iterationChoiceFigure(input: IterationChoiceFigureInput): VegaLi
     description: 'OmniFold iterations chosen from the data: D_n per iteration',
     config: {
       ...baseConfig(),
-      legend: {
-        disable: false,
-        orient: 'bottom',
-        direction: 'horizontal',
-        columns: 4,
-        labelFontSize: 11,
-        titleFontSize: 11,
-        symbolStrokeWidth: 2,
-      },
+      legend: bottomLegend(2),
     },
     width: 420,
     height: 260,

@@ -34,6 +34,19 @@ const MAJOR_TICK = 7;
 const MINOR_TICK = 3.5;
 
 /** Top-level Vega-Lite config shared by every figure. */
+/** A legend below the plot, four entries to a row (lines drawn `symbolStrokeWidth` wide when given). */
+export function bottomLegend(symbolStrokeWidth?: number): Record<string, unknown> {
+  return {
+    disable: false,
+    orient: 'bottom',
+    direction: 'horizontal',
+    columns: 4,
+    labelFontSize: 11,
+    titleFontSize: 11,
+    ...(symbolStrokeWidth !== undefined ? { symbolStrokeWidth } : {}),
+  };
+}
+
 export function baseConfig(): Record<string, unknown> {
   return {
     font: FONT,
