@@ -16,6 +16,7 @@ import {
   checkInputFile,
   Histogram,
   InputError,
+  LEGACY_GRADIENT_BLOCKS,
   type IterationDiagnostics,
   observableFigure,
   poissonOneWeights,
@@ -226,6 +227,11 @@ export async function recomputeReweight(
     quiet: true,
     ...(moved.threads ? { threads: String(moved.threads) } : {}),
   };
+  // a file written before mlp.gradientBlocks existed: its fits summed each minibatch in one block
+  const spec = (file.metadata.configuration as { options?: { classifier?: Record<string, unknown> } }).options
+    ?.classifier;
+  if (spec?.type === 'mlp' && spec.gradientBlocks === undefined)
+    args['gradient-blocks'] = String(LEGACY_GRADIENT_BLOCKS);
   for (const key of ['source', 'target'] as const) {
     const given = moved[key];
     if (given !== undefined) args[key] = given;
