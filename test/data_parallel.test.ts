@@ -63,6 +63,9 @@ test('one fit on 1, 2 and 3 threads: helpers compute blocks, the ratios are the 
     const runner = new PoolRunner({ threads });
     let shared: MemberResult[];
     try {
+      // every thread started first (one member each), so the helpers are there from the first step
+      await runner.fitMembers(job, threads);
+      runner.helpedBlocks = 0;
       shared = await runner.fitMembers(job, 1);
     } finally {
       await runner.close(); // the help tasks have returned their counts
