@@ -118,8 +118,10 @@ def build_model(nf, hidden, init):
     return model
 
 
-def fit(x0, w0, x1, w1, cfg, seed):
-    """Trains one member: class 0 (x0, w0) against class 1 (x1, w1). Returns a predict function."""
+def fit(x0, w0, x1, w1, cfg, seed, on_epoch=None):
+    """Trains one member: class 0 (x0, w0) against class 1 (x1, w1). Returns a predict function.
+
+    on_epoch(epoch, validation_loss), when given, is called after every epoch."""
     gen = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)  # nn.Linear's initialisation draws from the global generator
     s0, s1 = float(w0.sum()), float(w1.sum())
@@ -155,6 +157,8 @@ def fit(x0, w0, x1, w1, cfg, seed):
         if n_val > 0:
             with torch.no_grad():
                 vl = float((bce(model(x_val).squeeze(1), y_val) * w_val).sum()) / n_val
+            if on_epoch is not None:
+                on_epoch(epoch + 1, vl)
             if vl < best_loss:
                 best_loss, best_epoch = vl, epoch + 1
                 best = {k: v.clone() for k, v in model.state_dict().items()}
