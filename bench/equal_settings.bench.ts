@@ -14,9 +14,9 @@
  * Torch runs twice, side by side (one process each): as a PyTorch user writes it (nn.Linear's
  * own initialisation, Adam ε 1e-8), and with the engine's initialisation and ε (He-uniform
  * ReLU layers, Glorot-uniform logit layer, zero biases, ε 1e-7), which separates what the
- * initialisation and ε do from the rest. With --seeds K every side runs seeds 0..K−1 (the
+ * initialisation and ε do from the rest. With --seeds K every side runs K seeds (the
  * events stay the same; the networks, shuffles and bootstraps change) and the table gives the
- * mean χ²/ndf over the seeds, with the worst observable of each seed below it: one seed's χ²
+ * mean χ²/ndf over the seeds (--first-seed S: seeds S..S+K−1), with the worst observable of each seed above it: one seed's χ²
  * moves by tens of percent from the training noise alone. Extra engine flags (e.g. --lr) go in
  * --engine-args, extra reference flags in --torch-args; --engine-only skips the torch runs.
  */
@@ -42,6 +42,7 @@ const { values: opts } = parseArgs({
   options: {
     events: { type: 'string', default: '100000' },
     seeds: { type: 'string', default: '1' },
+    'first-seed': { type: 'string', default: '0' },
     ensemble: { type: 'string', default: '4' },
     iterations: { type: 'string', default: '4' },
     epochs: { type: 'string', default: '10' },
@@ -55,6 +56,7 @@ const { values: opts } = parseArgs({
 });
 const nEvents = Number(opts.events);
 const nSeeds = Number(opts.seeds);
+const firstSeed = Number(opts['first-seed']);
 const common = [
   '--iterations',
   opts.iterations,
@@ -82,7 +84,7 @@ if (python === undefined) {
 console.log(
   `# lepton-jet toy, ${nEvents} events per sample; both sides: ${common.join(' ')} (Adam lr 1e-3)` +
     `${opts['engine-args'] ? `; engine also ${opts['engine-args']}` : ''}` +
-    `${opts['torch-args'] ? `; torch also ${opts['torch-args']}` : ''}; seeds 0..${nSeeds - 1}`,
+    `${opts['torch-args'] ? `; torch also ${opts['torch-args']}` : ''}; seeds ${firstSeed}..${firstSeed + nSeeds - 1}`,
 );
 
 /** Runs one torch variant; resolves with its stdout (rejects on a non-zero exit). */
@@ -110,7 +112,7 @@ try {
   // [side][seed][feature]
   const results: number[][][] = SIDES.map(() => []);
   const seconds: number[][] = SIDES.map(() => []);
-  for (let seed = 0; seed < nSeeds; seed++) {
+  for (let seed = firstSeed; seed < firstSeed + nSeeds; seed++) {
     const out = path.join(dir, `engine_${seed}`);
     rmSync(out, { recursive: true, force: true });
     const engine = timed(process.execPath, [
@@ -161,11 +163,17 @@ try {
       seconds[v + 1].push((performance.now() - t0) / 1000);
     });
     console.log(
-      `# seed ${seed}: worst χ²/ndf ${SIDES.map((s, k) => `${s} ${Math.max(...results[k][seed]).toFixed(2)}`).join(', ')}` +
+      `# seed ${seed}: worst χ²/ndf ${SIDES.map((s, k) => `${s} ${Math.max(...results[k][seed - firstSeed]).toFixed(2)}`).join(', ')}` +
         ` (engine ${engine.wallS.toFixed(0)} s on ${os.availableParallelism()} threads` +
-        `${variants.length ? `; torch variants side by side ${seconds[1][seed].toFixed(0)} s` : ''})`,
+        `${variants.length ? `; torch variants side by side ${seconds[1][seed - firstSeed].toFixed(0)} s` : ''})`,
     );
   }
+  for (let k = 0; k < SIDES.length; k++)
+    results[k].forEach((r, i) =>
+      console.log(
+        `# ${SIDES[k]}, seed ${firstSeed + i}: ${r.map((v, f) => `${prior[f].feature} ${v.toFixed(2)}`).join(', ')}`,
+      ),
+    );
   const mean = (side: number, f: number) => results[side].reduce((s, r) => s + r[f], 0) / nSeeds;
   const rows = prior.map((p, f) => [p.feature, p.chi2ndf.toFixed(2), ...SIDES.map((_, k) => mean(k, f).toFixed(2))]);
   rows.push([
