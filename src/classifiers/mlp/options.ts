@@ -10,6 +10,9 @@ import { ACTIVATIONS, type Activation } from '../../kernels/activation.js';
 /** The most blocks a minibatch may be split into (mlp.gradientBlocks). */
 export const MAX_GRADIENT_BLOCKS = 256;
 
+/** Parameter initialisations: see `initialise` in ./training.ts. */
+export const INITIALISATIONS = Object.freeze(['he', 'torch'] as const);
+
 /** Learning-rate schedules over epochs. */
 export const SCHEDULES = Object.freeze(['constant', 'cosine'] as const);
 
@@ -34,6 +37,12 @@ export interface MlpOptions {
   patience: number;
   /** Learning-rate schedule over epochs. */
   schedule: (typeof SCHEDULES)[number];
+  /**
+   * Initial parameters: `he` (He-uniform ReLU layers, Glorot-uniform otherwise, zero
+   * biases) or `torch` (PyTorch's nn.Linear default: weights and biases uniform in
+   * ±1/√fan_in, so the first logits are near 0 and the first loss near ln 2).
+   */
+  init: (typeof INITIALISATIONS)[number];
   /**
    * Blocks of rows each minibatch is split into: each block's gradient is computed on its
    * own (on any thread) and the blocks are summed in block order, so the weights are the
@@ -68,6 +77,7 @@ export const MLP_DEFAULTS: Readonly<MlpOptions> = Object.freeze({
   validationFraction: 0.2,
   patience: 5,
   schedule: 'constant',
+  init: 'he',
   gradientBlocks: 8,
   residentMiB: 16,
 });
@@ -89,6 +99,7 @@ export const MLP_OPTION_RULES: { readonly [K in keyof MlpOptions]-?: (path: stri
     validationFraction: (path: string, v: unknown) => inRange(path, v, 0, 1, true),
     patience: nonNegativeInt,
     schedule: (path: string, v: unknown) => oneOf(path, v, SCHEDULES),
+    init: (path: string, v: unknown) => oneOf(path, v, INITIALISATIONS),
     gradientBlocks: (path: string, v: unknown) =>
       Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_GRADIENT_BLOCKS
         ? (v as number)

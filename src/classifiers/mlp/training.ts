@@ -50,7 +50,7 @@ export function trainMlp(spec: MlpSpec, events: Events, sumW0: number, sumW1: nu
     const rowsPtr = fitsResident(events, spec.residentMiB) ? residentRows(arena, events) : 0;
     const standardiser = measureStandardiser(events, order, arena, rowsPtr);
     const workspace = new MlpWorkspace(arena, dims, spec.activation, rows, true);
-    initialise(workspace.params, dims, spec.activation, new RandomStream(key, 'init'));
+    initialise(workspace.params, dims, spec.activation, spec.init, new RandomStream(key, 'init'));
     const standardiseRows = loadStandardiser(arena, standardiser);
     const gather: RowGatherer =
       rowsPtr !== 0
@@ -187,19 +187,28 @@ class AdamState implements AdamScalars {
 }
 
 /**
- * He-uniform (ReLU) or Glorot-uniform (SiLU, GELU, and the logit layer) weights, zero
- * biases; bounds from IEEE sqrt, draws from the `init` stream in parameter order.
+ * Initial parameters from the `init` stream, in parameter order. `he`: He-uniform (ReLU
+ * hidden layers) or Glorot-uniform (SiLU, GELU, and the logit layer) weights, zero
+ * biases. `torch`: PyTorch's nn.Linear default, every weight and bias uniform in
+ * ±1/√fan_in (Kaiming-uniform with a = √5). Bounds from IEEE sqrt.
  */
-function initialise(params: Float32Array, dims: readonly number[], activation: Activation, rng: RandomStream): void {
+function initialise(
+  params: Float32Array,
+  dims: readonly number[],
+  activation: Activation,
+  init: MlpOptions['init'],
+  rng: RandomStream,
+): void {
   let off = 0;
   const L = dims.length - 1;
   for (let l = 0; l < L; l++) {
     const fanIn = dims[l];
     const fanOut = dims[l + 1];
     const he = activation === 'relu' && l < L - 1;
-    const bound = he ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
+    const torch = init === 'torch';
+    const bound = torch ? 1 / Math.sqrt(fanIn) : he ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
     for (let k = 0; k < fanIn * fanOut; k++) params[off++] = (2 * rng.nextDouble() - 1) * bound;
-    for (let j = 0; j < fanOut; j++) params[off++] = 0;
+    for (let j = 0; j < fanOut; j++) params[off++] = torch ? (2 * rng.nextDouble() - 1) * bound : 0;
   }
 }
 
