@@ -149,9 +149,8 @@ export type { ReplicaRecord, ReplicaStore, RecordExpectation } from './uncertain
 export type { ReplicaExecutor, ExecutorRun } from './execution/executor.js';
 export { InProcessExecutor } from './execution/in_process_executor.js';
 export type { InProcessExecutorOptions } from './execution/in_process_executor.js';
+export { Moments, mergeMoments } from './uncertainty/moments.js';
 export {
-  Moments,
-  mergeMoments,
   combineReplicas,
   replicaUncertainties,
   correlationMatrix,

@@ -1,12 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  combineReplicas,
-  correlationMatrix,
-  mergeMoments,
-  Moments,
-  type ReplicaValue,
-} from '../src/uncertainty/covariance.js';
+import { combineReplicas, correlationMatrix, type ReplicaValue } from '../src/uncertainty/covariance.js';
+import { mergeMoments, Moments } from '../src/uncertainty/moments.js';
 import { RandomStream } from '../src/base/rng.js';
 import { assertBitEqual, assertClose } from './helpers/close.js';
 

@@ -35,6 +35,9 @@ export class BlockedStep {
   private readonly slotsPtr: number;
   private readonly coordinator: GangCoordinator | undefined;
   private readonly logitsPtr: number;
+  /** Each block's Σ w·loss, and whether this thread computed it (1) or a helper did (0). */
+  private readonly losses: Float64Array;
+  private readonly mine: Uint8Array;
 
   constructor(
     private readonly workspace: MlpWorkspace,
@@ -45,6 +48,8 @@ export class BlockedStep {
     this.slotsPtr = gradientBlocks > 1 ? arena.allocF32(gradientBlocks * workspace.nParams) : 0;
     this.coordinator = gradientBlocks > 1 && gang !== undefined ? new GangCoordinator(gang) : undefined;
     this.logitsPtr = this.coordinator !== undefined ? arena.allocF32(workspace.maxRows) : 0;
+    this.losses = new Float64Array(gradientBlocks);
+    this.mine = new Uint8Array(gradientBlocks);
   }
 
   /** Trains on the workspace's first `nBatch` rows with gradient factor `lossScale`; returns their Σ w·loss. */
@@ -54,8 +59,8 @@ export class BlockedStep {
     if (nBlocks === 1) return mlpTrainStepF32(ws, nBatch, lossScale, adam);
     mlpTransposeF32(ws);
     const slot = (b: number) => this.slotsPtr + 4 * b * ws.nParams;
-    const losses = new Float64Array(nBlocks);
-    const mine: boolean[] = new Array<boolean>(nBlocks).fill(true);
+    const { losses, mine } = this;
+    mine.fill(1);
     const gang = this.coordinator;
     if (gang === undefined) {
       for (let b = 0; b < nBlocks; b++) {
@@ -73,7 +78,7 @@ export class BlockedStep {
       const g = gang.announce(nBatch, nBlocks, COMMAND_GRADIENT);
       for (let b = 0; b < nBlocks; b++) {
         if (!views.claim(b, g)) {
-          mine[b] = false;
+          mine[b] = 0;
           continue;
         }
         const [r0, r1] = blockRows(nBatch, nBlocks, b);
@@ -81,11 +86,11 @@ export class BlockedStep {
         views.finishBlock();
       }
       gang.awaitBlocks(nBlocks);
-      const memory = ws.arena.memory.buffer;
+      const n = ws.nParams;
+      const slots = new Float32Array(ws.arena.memory.buffer, this.slotsPtr, this.gradientBlocks * n);
       for (let b = 0; b < nBlocks; b++) {
-        if (mine[b]) continue;
-        const n = ws.nParams;
-        new Float32Array(memory, slot(b), n).set(views.slots.subarray(b * n, (b + 1) * n));
+        if (mine[b] === 1) continue;
+        slots.set(views.slots.subarray(b * n, (b + 1) * n), b * n);
         losses[b] = views.losses[b];
       }
     }
