@@ -12,6 +12,27 @@ export interface FeatureMatrix {
   /** [nEvents × nFeatures], row-major */
   readonly values: Float32Array;
   readonly nEvents: number;
+  /** Per-event features; may be 0 when the events carry {@link particles}. */
+  readonly nFeatures: number;
+  /**
+   * A variable-length set of particles per event (particle-level classifiers, e.g. `pfn`);
+   * absent for fixed-length rows only. Event-level classifiers (`mlp`, `binned`) refuse it.
+   */
+  readonly particles?: ParticleSets;
+}
+
+/**
+ * Variable-length particle sets, one per event, stored as offsets plus flat values (never
+ * padded to the largest event): particle `p` of event `i` is row `offsets[i] + p`, and its
+ * feature `f` is `values[(offsets[i] + p) * nFeatures + f]`. Both arrays may be backed by
+ * SharedArrayBuffers and are never written by the engine.
+ */
+export interface ParticleSets {
+  /** [nEvents + 1], offsets[0] = 0, non-decreasing; event i holds offsets[i+1] − offsets[i] particles. */
+  readonly offsets: Uint32Array;
+  /** [offsets[nEvents] × nFeatures], row-major per particle. */
+  readonly values: Float32Array;
+  /** Features per particle (≥ 1). */
   readonly nFeatures: number;
 }
 
