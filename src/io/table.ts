@@ -25,12 +25,31 @@ export interface ColumnTable {
   readonly columnNames: readonly string[];
   /** The column, or throws InputError naming the source and listing the columns. */
   column(name: string): NumericColumn;
+  /**
+   * A variable-length column (one list of numbers per row), for particle-level inputs:
+   * Arrow `List<…>`/`LargeList<…>`, Parquet lists, ROOT jagged branches; or, for formats
+   * that store padded arrays (HDF5, NPY/NPZ), a 2-D [nRows × maxLength] array cut to the
+   * lengths in the 1-D integer column `count`. Throws an InputError naming the source and
+   * the column when it is absent, not a list (or, padded, not 2-D), or a count is out of
+   * range. Readers of formats without lists leave it out.
+   */
+  jagged?(name: string, count?: string): JaggedColumn;
+}
+
+/** One list of numbers per row, as offsets plus flat values (see {@link ColumnTable.jagged}). */
+export interface JaggedColumn {
+  /** [nRows + 1], offsets[0] = 0, non-decreasing; row i's list is values[offsets[i] .. offsets[i+1]). */
+  readonly offsets: Uint32Array;
+  /** All lists, concatenated in row order. */
+  readonly values: Float32Array | Float64Array;
 }
 
 /** Options of every reader. */
 export interface ReadOptions {
   /** Columns to read; readers that can skip the others do. */
   columns: readonly string[];
+  /** Variable-length columns to read (see {@link ColumnTable.jagged}), with the count column of padded formats. */
+  jagged?: readonly { name: string; count?: string }[];
   /** Reports progress of large reads as a fraction in [0, 1]. */
   onProgress?: (fraction: number) => void;
 }
