@@ -24,8 +24,17 @@ export type { KernelSource } from './kernels/wasm.js';
 export { OmniFoldError, InputError, KernelError, NumericalError, WorkerError, describeValue } from './base/errors.js';
 export { REPLICA_KIND, STEP, PURPOSE, LOOP_STEPS, RandomStream, poissonOneWeights } from './base/rng.js';
 export type { RngKey, ReplicaKind, StepName, Purpose } from './base/rng.js';
-export { featureMatrix, fromColumns, column, maskIndices } from './base/features.js';
-export type { FeatureMatrix } from './base/features.js';
+export {
+  featureMatrix,
+  fromColumns,
+  column,
+  maskIndices,
+  selectRows,
+  selectParticles,
+  concatRows,
+  particleCount,
+} from './base/features.js';
+export type { FeatureMatrix, ParticleSets } from './base/features.js';
 export type {
   Classifier,
   TrainedClassifier,
@@ -200,9 +209,12 @@ export {
   concatBackgrounds,
   truthSampleFromTable,
   simColumnList,
+  jaggedColumnList,
   readWeights,
 } from './io/samples.js';
 export type { SimColumns, DataColumns, TruthSample } from './io/samples.js';
+export { checkParticleColumns, readJagged, readParticles } from './io/particles.js';
+export type { ParticleColumns } from './io/particles.js';
 export { encodeWeightsFile, decodeWeightsFile, ensembleFactorOf } from './publish/weights_encoding.js';
 export type {
   WeightsFile,
@@ -261,4 +273,14 @@ export { COLOURS } from './plots/style.js';
 export type { VegaLiteSpec } from './plots/render_svg.js';
 export { gaussToy, GAUSS_TOY_DEFAULTS } from './toys/gauss.js';
 export { leptonJetToy, LEPTON_JET_TOY_DEFAULTS } from './toys/lepton_jet.js';
+export {
+  jetsToy,
+  jetObservables,
+  JETS_TOY_DEFAULTS,
+  JETS_SIM,
+  JETS_DATA,
+  JETS_OBSERVABLES,
+  JETS_PARTICLE_FEATURES,
+} from './toys/jets.js';
+export type { JetGenerator, JetsToyOptions } from './toys/jets.js';
 export type { ToyDataset } from './toys/toy.js';
