@@ -11,9 +11,9 @@
  * the momentum sharing (sMin) and the angles (θMin): "sim" and "pseudo-data" (whose gen level is the
  * known truth).
  *
- * Detector. A particle is seen with probability 0.95·(1 − e^(−pT/1 GeV)) (soft ones are
+ * Detector. A particle is seen with probability 0.95·(1 − e^(−pT/0.3 GeV)) (soft ones are
  * lost), its pT smeared by 5 % ⊕ 20 %/√pT and its Δη, Δφ by 0.01; seen particles below
- * 0.5 GeV are dropped; noise adds Poisson(0.5) soft particles (pT 0.5 GeV + Exp(0.5 GeV))
+ * 0.3 GeV are dropped; noise adds Poisson(0.5) soft particles (pT 0.5 GeV + Exp(0.5 GeV))
  * uniform in the jet's disc. An event passes reco when 2 or more particles are seen.
  *
  * Particles carry (pT [GeV], Δη, Δφ) from the jet axis, sorted by decreasing pT. The
@@ -43,9 +43,9 @@ export interface JetGenerator {
 }
 
 /** The simulation's settings. */
-export const JETS_SIM: Readonly<JetGenerator> = Object.freeze({ multiplicityMean: 10, sMin: 0.04, thetaMin: 0.005 });
+export const JETS_SIM: Readonly<JetGenerator> = Object.freeze({ multiplicityMean: 10, sMin: 0.03, thetaMin: 0.005 });
 /** The pseudo-data's settings: more emissions, softer sharing, wider angles. */
-export const JETS_DATA: Readonly<JetGenerator> = Object.freeze({ multiplicityMean: 13, sMin: 0.01, thetaMin: 0.02 });
+export const JETS_DATA: Readonly<JetGenerator> = Object.freeze({ multiplicityMean: 12, sMin: 0.015, thetaMin: 0.015 });
 
 /** Options of {@link jetsToy}. */
 export interface JetsToyOptions {
@@ -118,12 +118,12 @@ function detector(random: ToyRandom, gen: Particles): Particles {
   const out: Particles = { pt: [], deta: [], dphi: [] };
   for (let k = 0; k < gen.pt.length; k++) {
     const pt = gen.pt[k];
-    const seen = random.uniform() < 0.95 * (1 - exp(-pt));
+    const seen = random.uniform() < 0.95 * (1 - exp(-pt / 0.3));
     const resolution = Math.sqrt(0.05 * 0.05 + 0.04 / pt);
     const ptReco = pt * (1 + random.normal(0, resolution));
     const deta = gen.deta[k] + random.normal(0, 0.01);
     const dphi = gen.dphi[k] + random.normal(0, 0.01);
-    if (!seen || ptReco < 0.5) continue;
+    if (!seen || ptReco < 0.3) continue;
     out.pt.push(ptReco);
     out.deta.push(deta);
     out.dphi.push(dphi);
