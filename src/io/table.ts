@@ -65,3 +65,16 @@ export function checkColumnsPresent(source: string, names: readonly string[], wa
     }
   }
 }
+
+/**
+ * The variable-length column `name` of `table` (with `count`, the count column of padded
+ * formats), or a one-line InputError when the table's format holds no lists (CSV).
+ * @example const jets = readJagged(table, 'jet_pt', 'n_jets')  // { offsets, values }
+ */
+export function readJagged(table: ColumnTable, name: string, count?: string): JaggedColumn {
+  if (table.jagged === undefined)
+    throw new InputError(
+      `${table.source}: variable-length column ${JSON.stringify(name)} must come from a format that holds lists (Arrow, Parquet, ROOT, or padded HDF5/NPZ with a count column); got a format that holds no variable-length columns`,
+    );
+  return table.jagged(name, count);
+}
