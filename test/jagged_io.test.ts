@@ -271,4 +271,127 @@ test('parquet: 0 rows; a flat column asked as a list; a null inside a list', asy
   );
 });
 
+// ---------------------------------------------------------------------------------------
+// ROOT (fixtures written by ROOT; jsroot 7.11 has no TTree writer)
+
+/** The repository root: the nearest directory above this file holding package.json. */
+function repoRoot(): string {
+  let d = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(d, 'package.json')) && dirname(d) !== d) d = dirname(d);
+  return d;
+}
+const ROOT_FIXTURES = join(repoRoot(), '..', 'shared', 'fixtures', 'root');
+const HZZ = join(ROOT_FIXTURES, 'uproot-HZZ.root');
+const SAMPLE = join(ROOT_FIXTURES, 'uproot-sample-6.20.04-zlib.root');
+const STAFF = join(ROOT_FIXTURES, 'ntpl001_staff_rntuple_v1-0-1-0.root');
+const HAVE_ROOT = [HZZ, SAMPLE, STAFF].every((f) => existsSync(f));
+const skipRoot = (what: string): boolean => {
+  if (!HAVE_ROOT)
+    console.log(`  skipped ${what}: ROOT fixtures absent from ${ROOT_FIXTURES} (shared fixtures not installed)`);
+  return !HAVE_ROOT;
+};
+
+test('root: x[n] branches of every leaf type follow the pattern the sample file was written with', async () => {
+  if (skipRoot('root x[n] branches')) return;
+  const names = ['Ai1', 'Au1', 'Ai2', 'Au2', 'Ai4', 'Au4', 'Ai8', 'Au8', 'Af4', 'Af8', 'Ab', 'ab', 'af8'];
+  const t = await readTable(SAMPLE, { columns: ['n'], jagged: names.map((name) => ({ name })) });
+  assert.is(t.nRows, 30);
+  const rows = Array.from({ length: 30 }, (_, e) => e);
+  // row e holds e % 5 values; group g = ⌊e / 5⌋ starts each list at -15 + 5g (signed), 5g (unsigned)
+  const pattern = (start: number, step: number) =>
+    rows.map((e) => Array.from({ length: e % 5 }, (_, j) => start + 5 * Math.floor(e / 5) + step * j));
+  for (const name of names) assertConsistent(readJagged(t, name), 30);
+  for (const s of ['Ai1', 'Ai2', 'Ai4', 'Ai8']) assert.equal(lists(readJagged(t, s)), pattern(-15, 2), s);
+  for (const u of ['Au1', 'Au2', 'Au4', 'Au8']) assert.equal(lists(readJagged(t, u)), pattern(0, 2), u);
+  for (const name of [...names.slice(0, 8), 'Af8', 'Ab', 'ab', 'af8'])
+    assert.instance(readJagged(t, name).values, Float64Array, name);
+  const f4 = readJagged(t, 'Af4');
+  assert.instance(f4.values, Float32Array);
+  assert.equal(
+    lists(f4),
+    pattern(-15, 1.1).map((r) => r.map(Math.fround)),
+  );
+  const f8 = lists(readJagged(t, 'Af8')).flat();
+  const want8 = pattern(-15, 1.1).flat();
+  assert.is(f8.length, want8.length);
+  f8.forEach((v, k) => assert.ok(Math.abs(v - want8[k]) < 1e-12, `Af8 value ${k}: ${v} vs ${want8[k]}`));
+  assert.equal(
+    lists(readJagged(t, 'Ab')),
+    rows.map((e) => new Array<number>(e % 5).fill(Math.floor(e / 5) % 2 === 0 ? 1 : 0)),
+  );
+  // fixed-size arrays read as lists of that size
+  assert.equal(
+    lists(readJagged(t, 'ab')),
+    rows.map((e) => [0, 1, 2].map((j) => (e + j) % 2)),
+  );
+  const af8 = lists(readJagged(t, 'af8'));
+  af8.forEach((r, e) => r.forEach((v, j) => assert.ok(Math.abs(v - (e - 13.9 + j)) < 1e-12, `af8[${e}][${j}] = ${v}`)));
+  // the offsets agree with the counter branch
+  const n = t.column('n') as Int32Array;
+  const ai4 = readJagged(t, 'Ai4');
+  assert.equal(
+    Array.from(n),
+    rows.map((e) => ai4.offsets[e + 1] - ai4.offsets[e]),
+  );
+});
+
+test('root: HZZ jets and muons; lengths equal their counters; E ≥ |p| for every jet', async () => {
+  if (skipRoot('root HZZ jets')) return;
+  const jets = ['Jet_Px', 'Jet_Py', 'Jet_Pz', 'Jet_E', 'Jet_ID'];
+  const t = await readTable(`${HZZ}:events`, {
+    columns: ['NJet', 'NMuon'],
+    jagged: [...jets, 'Muon_Charge'].map((name) => ({ name })),
+  });
+  assert.is(t.nRows, 2421);
+  const [px, py, pz, e] = jets.slice(0, 4).map((name) => readJagged(t, name));
+  for (const c of [px, py, pz, e]) {
+    assertConsistent(c, 2421);
+    assert.instance(c.values, Float32Array);
+    assert.equal(c.offsets, px.offsets);
+  }
+  const nJet = t.column('NJet') as Int32Array;
+  for (let i = 0; i < 2421; i++) assert.is(px.offsets[i + 1] - px.offsets[i], nJet[i], `row ${i}`);
+  assert.equal(lists(px).slice(0, 4), [
+    [],
+    [Math.fround(-38.87471389770508)],
+    [],
+    [-71.6952133178711, 36.60636901855469, -28.866418838500977].map(Math.fround),
+  ]);
+  for (let k = 0; k < e.values.length; k++) {
+    const p = Math.hypot(px.values[k], py.values[k], pz.values[k]);
+    assert.ok(e.values[k] >= p * (1 - 1e-6), `jet ${k}: E ${e.values[k]} < |p| ${p}`);
+  }
+  const charge = readJagged(t, 'Muon_Charge');
+  const nMuon = t.column('NMuon') as Int32Array;
+  for (let i = 0; i < 2421; i++) assert.is(charge.offsets[i + 1] - charge.offsets[i], nMuon[i]);
+  assert.ok(
+    charge.values.every((q) => q === 1 || q === -1),
+    'muon charges are ±1',
+  );
+  assert.ok(
+    readJagged(t, 'Jet_ID').values.every((b) => b === 0 || b === 1),
+    'Jet_ID is a bool',
+  );
+});
+
+test('root: flat branches, strings and RNTuple fields asked as lists are one-line errors', async () => {
+  if (skipRoot('root list errors')) return;
+  await rejectsInput(
+    () => readTable(HZZ, { columns: [], jagged: [{ name: 'NJet' }] }),
+    /uproot-HZZ\.root:events: variable-length branch "NJet" must be an array leaf \(x\[n\] or x\[N\]\); got the flat leaf NJet \(read it as a column\)$/,
+  );
+  await rejectsInput(
+    () => readTable(HZZ, { columns: [], jagged: [{ name: 'Jets' }] }),
+    /uproot-HZZ\.root:events: column "Jets" not found; columns are NJet, Jet_Px, /,
+  );
+  await rejectsInput(
+    () => readTable(SAMPLE, { columns: [], jagged: [{ name: 'str' }] }),
+    /sample: variable-length branch "str" must have one numeric leaf; got str \(TLeafC\)$/,
+  );
+  await rejectsInput(
+    () => readTable(STAFF, { columns: [], jagged: [{ name: 'Age' }] }),
+    /Staff: variable-length column "Age" must be a TTree array branch \(x\[n\]\); got an RNTuple field of type std::int32_t \(RNTuple collections are not read\)$/,
+  );
+});
+
 test.run();
