@@ -272,6 +272,154 @@ test('parquet: 0 rows; a flat column asked as a list; a null inside a list', asy
 });
 
 // ---------------------------------------------------------------------------------------
+// padded formats (HDF5, NPZ): a 2-D [nRows × maxLength] array beside a 1-D count column
+
+const MAX_LENGTH = 5;
+
+/** ROWS padded to MAX_LENGTH with `pad` (which must never be read back). */
+function padded<T extends Float32Array | Float64Array | Int32Array | BigInt64Array>(
+  make: (n: number) => T,
+  rows: number[][],
+  pad: number,
+  width = MAX_LENGTH,
+): T {
+  const out = make(rows.length * width);
+  rows.forEach((r, i) => {
+    for (let j = 0; j < width; j++) {
+      const v = j < r.length ? r[j] : pad;
+      (out as unknown as (number | bigint)[])[i * width + j] = out instanceof BigInt64Array ? BigInt(v) : v;
+    }
+  });
+  return out;
+}
+
+const COUNTS = Int32Array.from(ROWS, (r) => r.length);
+const INT_ROWS = ROWS.map((r) => r.map((_, k) => 3 * k - 2));
+
+/** Writes `/events` with 1-D columns `n` (counts), `w`, and 2-D padded datasets, through h5wasm. */
+async function writePaddedHdf5(
+  file: string,
+  datasets: Record<string, { data: ArrayLike<number | bigint>; shape: number[]; dtype?: string }>,
+  columns: Record<string, ArrayLike<number>>,
+): Promise<void> {
+  const h5 = await import('h5wasm/node');
+  await h5.ready;
+  const f = new h5.File(file, 'w');
+  try {
+    const g = f.create_group('events');
+    for (const [name, data] of Object.entries(columns)) g.create_dataset({ name, data: data as Float64Array });
+    for (const [name, d] of Object.entries(datasets))
+      g.create_dataset({
+        name,
+        data: d.data as Float64Array,
+        shape: d.shape,
+        ...(d.dtype === undefined ? {} : { dtype: d.dtype }),
+      });
+  } finally {
+    f.close();
+  }
+}
+
+test('hdf5: padded 2-D datasets cut to their count column; float32 kept, ints as float64; padding never read', async () => {
+  const file = at('padded.h5');
+  await writePaddedHdf5(
+    file,
+    {
+      pt: { data: padded((n) => new Float32Array(n), F32_ROWS, Number.NaN), shape: [ROWS.length, MAX_LENGTH] },
+      e: { data: padded((n) => new Float64Array(n), ROWS, 9e99), shape: [ROWS.length, MAX_LENGTH] },
+      q: { data: padded((n) => new Int32Array(n), INT_ROWS, -99), shape: [ROWS.length, MAX_LENGTH] },
+      id: { data: padded((n) => new BigInt64Array(n), INT_ROWS, -99), shape: [ROWS.length, MAX_LENGTH] },
+    },
+    { n: COUNTS, w: new Float64Array(ROWS.length).fill(0.5) },
+  );
+  const t = await readTable(`${file}:/events`, {
+    columns: ['w'],
+    jagged: ['pt', 'e', 'q', 'id'].map((name) => ({ name, count: 'n' })),
+  });
+  assert.is(t.nRows, ROWS.length);
+  const pt = readJagged(t, 'pt', 'n');
+  assertConsistent(pt, ROWS.length);
+  assert.instance(pt.values, Float32Array);
+  assert.equal(lists(pt), F32_ROWS);
+  assert.instance(readJagged(t, 'e', 'n').values, Float64Array);
+  assert.equal(lists(readJagged(t, 'e', 'n')), ROWS);
+  assert.instance(readJagged(t, 'q', 'n').values, Float64Array);
+  assert.equal(lists(readJagged(t, 'q', 'n')), INT_ROWS);
+  assert.equal(lists(readJagged(t, 'id', 'n')), INT_ROWS);
+  assert.equal(Array.from(t.column('w') as Float64Array), new Array<number>(ROWS.length).fill(0.5));
+  // the count column is read to cut, not returned unless asked for
+  await rejectsInput(() => Promise.resolve(t.column('n')), /column "n" must be listed in options\.columns to be read/);
+  await rejectsInput(
+    () => Promise.resolve(readJagged(t, 'pt')),
+    /padded\.h5:\/events: variable-length column "pt" must be asked for with the count column it was read with \("n"\); got none$/,
+  );
+});
+
+test('hdf5: 0 rows; every count rule; missing and misshapen datasets are one-line errors', async () => {
+  await writePaddedHdf5(at('empty.h5'), { pt: { data: new Float32Array(0), shape: [0, 4] } }, { n: new Int32Array(0) });
+  const t = await readTable(`${at('empty.h5')}:/events`, { columns: [], jagged: [{ name: 'pt', count: 'n' }] });
+  assert.is(t.nRows, 0);
+  assert.equal(Array.from(readJagged(t, 'pt', 'n').offsets), [0]);
+  const rows = [[1], [2, 3], []];
+  const data = { pt: { data: padded((n) => new Float64Array(n), rows, 0, 3), shape: [3, 3] } };
+  const cases: [string, ArrayLike<number>, RegExp][] = [
+    [
+      'neg',
+      Int32Array.from([1, -1, 0]),
+      /count column "n" of variable-length column "pt" must hold integers in \[0, 3\] \(the padded length\); got -1 in row 1$/,
+    ],
+    [
+      'big',
+      Int32Array.from([1, 2, 4]),
+      /count column "n" of variable-length column "pt" must hold integers in \[0, 3\] \(the padded length\); got 4 in row 2$/,
+    ],
+    [
+      'frac',
+      Float64Array.from([1, 1.5, 0]),
+      /count column "n" of variable-length column "pt" must hold integers in \[0, 3\] \(the padded length\); got 1\.5 in row 1$/,
+    ],
+    ['nan', Float64Array.from([Number.NaN, 1, 0]), /got NaN in row 0$/],
+    [
+      'short',
+      Int32Array.from([1, 2]),
+      /count column "n" of variable-length column "pt" must have one entry per row of "pt" \(3\); got 2 entries$/,
+    ],
+  ];
+  for (const [label, counts, pattern] of cases) {
+    const file = at(`count-${label}.h5`);
+    await writePaddedHdf5(file, data, { n: counts });
+    await rejectsInput(
+      () => readTable(`${file}:/events`, { columns: [], jagged: [{ name: 'pt', count: 'n' }] }),
+      pattern,
+      `count-${label}.h5`,
+    );
+  }
+  const file = at('shapes.h5');
+  await writePaddedHdf5(file, data, { n: Int32Array.from([1, 2, 0]), flat: new Float64Array(3) });
+  const source = `${file}:/events`;
+  await rejectsInput(
+    () => readTable(source, { columns: [], jagged: [{ name: 'pt' }] }),
+    /shapes\.h5:\/events: variable-length column "pt" is padded \(HDF5\) and must come with its count column; got none \(give \{ name, count \}\)$/,
+  );
+  await rejectsInput(
+    () => readTable(source, { columns: [], jagged: [{ name: 'flat', count: 'n' }] }),
+    /variable-length column "flat" must be a 2-D dataset \[nRows × maxLength\] of the group; got a 1-D dataset \(2-D datasets: pt\)$/,
+  );
+  await rejectsInput(
+    () => readTable(source, { columns: [], jagged: [{ name: 'jets', count: 'n' }] }),
+    /variable-length column "jets" must be a 2-D dataset \[nRows × maxLength\] of the group; got no dataset of that name \(2-D datasets: pt\)$/,
+  );
+  await rejectsInput(
+    () => readTable(source, { columns: [], jagged: [{ name: 'pt', count: 'njets' }] }),
+    /count column "njets" of variable-length column "pt" must be a 1-D dataset of the group; got none of that name \(1-D datasets: flat, n\)$/,
+  );
+  await rejectsInput(
+    () => readTable(`${file}:/events/pt`, { columns: [], jagged: [{ name: 'pt', count: 'n' }] }),
+    /variable-length column "pt" must be a 2-D dataset of a group, beside its count column; got the dataset \/events\/pt read as the table \(name its group: .*shapes\.h5:\/GROUP\)$/,
+  );
+});
+
+// ---------------------------------------------------------------------------------------
 // ROOT (fixtures written by ROOT; jsroot 7.11 has no TTree writer)
 
 /** The repository root: the nearest directory above this file holding package.json. */
