@@ -419,6 +419,168 @@ test('hdf5: 0 rows; every count rule; missing and misshapen datasets are one-lin
   );
 });
 
+/**
+ * A 2-D `.npy` array written per the NPY format spec (version 1.0): magic, version, header
+ * length, the dict literal padded with spaces to a multiple of 64 bytes, then the data.
+ */
+function npy2d(
+  values: Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array,
+  nRows: number,
+  width: number,
+  options: { fortran?: boolean; bigEndian?: boolean } = {},
+): Uint8Array {
+  const kind =
+    values instanceof Float32Array
+      ? 'f4'
+      : values instanceof Float64Array
+        ? 'f8'
+        : values instanceof Int32Array
+          ? 'i4'
+          : values instanceof BigInt64Array
+            ? 'i8'
+            : 'b1';
+  const order = kind === 'b1' ? '|' : options.bigEndian === true ? '>' : '<';
+  const dict = `{'descr': '${order}${kind}', 'fortran_order': ${options.fortran === true ? 'True' : 'False'}, 'shape': (${nRows}, ${width}), }`;
+  const headerLength = Math.ceil((10 + dict.length + 1) / 64) * 64 - 10;
+  const out = new Uint8Array(10 + headerLength + values.byteLength);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, headerLength & 0xff, headerLength >> 8]);
+  out.set(new TextEncoder().encode(dict.padEnd(headerLength - 1, ' ') + '\n'), 10);
+  // row-major values, reordered to column-major and/or byte-swapped as asked
+  const w = values.BYTES_PER_ELEMENT;
+  const src = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  for (let i = 0; i < nRows; i++)
+    for (let j = 0; j < width; j++) {
+      const from = (i * width + j) * w;
+      const to = 10 + headerLength + (options.fortran === true ? j * nRows + i : i * width + j) * w;
+      for (let k = 0; k < w; k++) out[to + k] = src[from + (options.bigEndian === true ? w - 1 - k : k)];
+    }
+  return out;
+}
+
+async function writeNpzMembers(file: string, members: Record<string, Uint8Array>): Promise<void> {
+  const { zipSync } = await import('fflate');
+  writeFileSync(
+    file,
+    zipSync(Object.fromEntries(Object.entries(members).map(([k, v]) => [`${k}.npy`, v])), { level: 0 }),
+  );
+}
+
+test('npz: padded 2-D members cut to a 1-D count member (C and Fortran order, big-endian, ints, bools)', async () => {
+  const n = ROWS.length;
+  const file = at('padded.npz');
+  await writeNpzMembers(file, {
+    n: encodeNpy(COUNTS),
+    w: encodeNpy(new Float64Array(n).fill(2)),
+    pt: npy2d(
+      padded((k) => new Float32Array(k), F32_ROWS, Number.POSITIVE_INFINITY),
+      n,
+      MAX_LENGTH,
+    ),
+    e: npy2d(
+      padded((k) => new Float64Array(k), ROWS, -1),
+      n,
+      MAX_LENGTH,
+      { fortran: true, bigEndian: true },
+    ),
+    q: npy2d(
+      padded((k) => new Int32Array(k), INT_ROWS, 77),
+      n,
+      MAX_LENGTH,
+      { fortran: true },
+    ),
+    id: npy2d(
+      padded((k) => new BigInt64Array(k), INT_ROWS, 77),
+      n,
+      MAX_LENGTH,
+      { bigEndian: true },
+    ),
+  });
+  const t = await readTable(file, {
+    columns: ['w'],
+    jagged: ['pt', 'e', 'q', 'id'].map((name) => ({ name, count: 'n' })),
+  });
+  assert.is(t.nRows, n);
+  const pt = readJagged(t, 'pt', 'n');
+  assertConsistent(pt, n);
+  assert.instance(pt.values, Float32Array);
+  assert.equal(lists(pt), F32_ROWS);
+  assert.instance(readJagged(t, 'e', 'n').values, Float64Array);
+  assert.equal(lists(readJagged(t, 'e', 'n')), ROWS);
+  assert.equal(lists(readJagged(t, 'q', 'n')), INT_ROWS);
+  assert.instance(readJagged(t, 'q', 'n').values, Float64Array);
+  assert.equal(lists(readJagged(t, 'id', 'n')), INT_ROWS);
+  assert.equal(Array.from(t.column('w') as Float64Array), new Array<number>(n).fill(2));
+  // 0 rows
+  await writeNpzMembers(at('empty.npz'), { n: encodeNpy(new Int32Array(0)), pt: npy2d(new Float32Array(0), 0, 3) });
+  const t0 = await readTable(at('empty.npz'), { columns: [], jagged: [{ name: 'pt', count: 'n' }] });
+  assert.is(t0.nRows, 0);
+  assert.equal(Array.from(readJagged(t0, 'pt', 'n').offsets), [0]);
+});
+
+test('npz and npy: count rules, misshapen members, and a .npy file are one-line errors', async () => {
+  const rows = [[1], [2, 3], []];
+  const pt = npy2d(
+    padded((k) => new Float64Array(k), rows, 0, 3),
+    3,
+    3,
+  );
+  const cases: [string, Uint8Array, RegExp][] = [
+    [
+      'neg',
+      encodeNpy(Int32Array.from([1, -1, 0])),
+      /bad-neg\.npz: count column "n" of variable-length column "pt" must hold integers in \[0, 3\] \(the padded length\); got -1 in row 1$/,
+    ],
+    ['big', encodeNpy(Int32Array.from([1, 2, 4])), /got 4 in row 2$/],
+    ['frac', encodeNpy(Float64Array.from([1, 0.5, 0])), /got 0\.5 in row 1$/],
+    [
+      'short',
+      encodeNpy(Int32Array.from([1, 2, 0, 0])),
+      /count column "n" of variable-length column "pt" must have one entry per row of "pt" \(3\); got 4 entries$/,
+    ],
+    [
+      '2d',
+      npy2d(Int32Array.from([1, 2, 0]), 3, 1),
+      /count column "n" of variable-length column "pt" must be a 1-D array; got shape \(3, 1\)$/,
+    ],
+  ];
+  for (const [label, counts, pattern] of cases) {
+    const file = at(`bad-${label}.npz`);
+    await writeNpzMembers(file, { n: counts, pt });
+    await rejectsInput(
+      () => readTable(file, { columns: [], jagged: [{ name: 'pt', count: 'n' }] }),
+      pattern,
+      `bad-${label}.npz`,
+    );
+  }
+  const file = at('shapes.npz');
+  await writeNpzMembers(file, { n: encodeNpy(Int32Array.from([1, 2, 0])), pt, flat: encodeNpy(new Float64Array(3)) });
+  await rejectsInput(
+    () => readTable(file, { columns: [], jagged: [{ name: 'flat', count: 'n' }] }),
+    /shapes\.npz:flat: variable-length column "flat" must be a plain 2-D array \[nRows × maxLength\]; got shape \(3,\)$/,
+  );
+  await rejectsInput(
+    () => readTable(file, { columns: [], jagged: [{ name: 'pt' }] }),
+    /shapes\.npz: variable-length column "pt" is padded \(NPZ\) and must come with its count column; got none \(give \{ name, count \}\)$/,
+  );
+  await rejectsInput(
+    () => readTable(file, { columns: [], jagged: [{ name: 'pt', count: 'm' }] }),
+    /shapes\.npz: count column "m" of variable-length column "pt" must be a 1-D member of the archive; got none of that name \(members: n, pt, flat\)$/,
+  );
+  await rejectsInput(
+    () => readTable(file, { columns: [], jagged: [{ name: 'jets', count: 'n' }] }),
+    /shapes\.npz: column "jets" not found; columns are n, pt, flat$/,
+  );
+  await rejectsInput(
+    () => readTable(`${file}:pt`, { columns: [], jagged: [{ name: 'pt', count: 'n' }] }),
+    /shapes\.npz: variable-length column "pt" must be read from the archive, beside its count column; got the member "pt" read as the table \(read .*shapes\.npz without :pt\)$/,
+  );
+  writeFileSync(at('pt.npy'), pt);
+  await rejectsInput(
+    () => readTable(at('pt.npy'), { columns: [], jagged: [{ name: 'pt', count: 'n' }] }),
+    /pt\.npy: variable-length column "pt" must be read from a format that holds one, with its count column \(an \.npz archive of the padded 2-D array and the 1-D counts\); got a \.npy file, which holds one array$/,
+  );
+});
+
 // ---------------------------------------------------------------------------------------
 // ROOT (fixtures written by ROOT; jsroot 7.11 has no TTree writer)
 
