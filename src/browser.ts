@@ -70,7 +70,8 @@ export { MISSES_MODES, FAKES_MODES, STEP2_REFERENCES } from './algorithm/types.j
 export type { Step2Reference } from './algorithm/types.js';
 export { applyModels } from './algorithm/models.js';
 export type { UnfoldModels, IterationModels, FakesModels, ApplySample, ApplyResult } from './algorithm/models.js';
-export type { ColumnTable, NumericColumn } from './io/table.js';
+export type { ColumnTable, NumericColumn, JaggedColumn } from './io/table.js';
+export { readJagged } from './io/table.js';
 export { Histogram, checkEdges } from './analysis/histogram.js';
 export { parseExpression, Expression } from './analysis/expr.js';
 export { matrixIbu, genCellTotals, compareWithIbu, gridCells, gridSize } from './analysis/ibu.js';

@@ -227,6 +227,7 @@ const EXPORTS = [
   'poissonOneWeights',
   'positiveNumberFlag',
   'prepareReplicas',
+  'readJagged',
   'readWeights',
   'renderSvg',
   'replicaInputs',

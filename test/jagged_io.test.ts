@@ -32,7 +32,6 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readTable } from '../src/io/load.js';
 import { readCsv } from '../src/io/csv_io.js';
-import { writeHdf5 } from '../src/io/hdf5_write.js';
 import { encodeNpy } from '../src/io/npy_io.js';
 import { readJagged, type JaggedColumn } from '../src/io/table.js';
 import { rejectsInput } from './helpers/rejects.js';
@@ -185,6 +184,42 @@ test('arrow: a null inside a list, a flat column asked as a list, a list asked a
   await rejectsInput(
     () => readTable(at('strings.arrow'), { columns: [], jagged: [{ name: 's' }] }),
     /strings\.arrow: variable-length column "s" must be a list of numbers or booleans; got List<Utf8>$/,
+  );
+});
+
+test('arrow: a 64-bit integer beyond 2^53 in a list is an error, not a rounded number', async () => {
+  writeFileSync(
+    at('int64.arrow'),
+    tableToIPC(new Table({ id: listVector([[1n], [2n, 2n ** 53n + 1n]], new Int64()) }), 'file'),
+  );
+  await rejectsInput(
+    () => readTable(at('int64.arrow'), { columns: [], jagged: [{ name: 'id' }] }),
+    /int64\.arrow: variable-length column "id" must hold integers of magnitude at most 2\^53 \(read as float64\); got 9007199254740993 in row 1$/,
+  );
+});
+
+// ---------------------------------------------------------------------------------------
+// CSV, and what readTable checks for every format
+
+test('csv: no variable-length columns; readTable and readJagged say so in one line', async () => {
+  writeFileSync(at('flat.csv'), 'x,n\n1,2\n3,4\n');
+  await rejectsInput(
+    () => readTable(at('flat.csv'), { columns: ['x'], jagged: [{ name: 'x' }] }),
+    /flat\.csv: variable-length column "x" must come from a format that holds lists \(Arrow, Parquet, ROOT, or padded HDF5\/NPZ with a count column\); got a format that holds no variable-length columns$/,
+  );
+  const t = await readCsv(at('flat.csv'), { columns: ['x'] });
+  assert.is(t.jagged, undefined);
+  await rejectsInput(
+    () => Promise.resolve(readJagged(t, 'x', 'n')),
+    /flat\.csv: variable-length column "x" must come from a format that holds lists .*; got a format that holds no variable-length columns$/,
+  );
+});
+
+test('readTable: one variable-length column asked with two count columns is an error', async () => {
+  writeFileSync(at('two.arrow'), tableToIPC(new Table({ pt: listVector([[1]], new Float32()) }), 'file'));
+  await rejectsInput(
+    () => readTable(at('two.arrow'), { columns: [], jagged: [{ name: 'pt' }, { name: 'pt', count: 'n' }] }),
+    /two\.arrow: variable-length column "pt" must be requested with one count column; got "pt" and "pt" \(count "n"\)$/,
   );
 });
 

@@ -156,6 +156,7 @@ const EXPORTS = [
   'readChecks',
   'readCsv',
   'readHdf5',
+  'readJagged',
   'readLinkedWeightsFiles',
   'readModels',
   'readNpy',

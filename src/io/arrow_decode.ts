@@ -121,7 +121,7 @@ const isListType = (typeId: Type): boolean => typeId === Type.List || typeId ===
 
 /** Element `k` of a flat child (its own offset applied) as a number; `row` is for errors. */
 function childReader(child: Data, source: string, name: string): (k: number, row: number) => number {
-  const type = child.type as DataType;
+  const type: DataType = child.type;
   const values = child.values as NumericColumn | BigUint64Array | Uint16Array;
   const at = child.offset;
   if (type.typeId === Type.Bool) return (k) => ((values as Uint8Array)[(at + k) >> 3] >> ((at + k) & 7)) & 1;
@@ -137,11 +137,12 @@ function childReader(child: Data, source: string, name: string): (k: number, row
  * (non-decreasing, inside the child), so a corrupt file cannot read past its values.
  */
 function listChunk(d: Data, name: string, source: string, rowBase: number): JaggedColumn {
-  const childType = (d.type as DataType).children?.[0]?.type as DataType | undefined;
+  const listType: DataType = d.type;
+  const childType = listType.children?.[0]?.type as DataType | undefined;
   const precision = (childType as { precision?: number } | undefined)?.precision;
   if (childType?.typeId !== Type.Float && childType?.typeId !== Type.Int && childType?.typeId !== Type.Bool) {
     throw new InputError(
-      `${source}: variable-length column "${name}" must be a list of numbers or booleans; got ${String(d.type)}`,
+      `${source}: variable-length column "${name}" must be a list of numbers or booleans; got ${(listType as unknown as { toString(): string }).toString()}`,
     );
   }
   const float32 = childType.typeId === Type.Float && precision !== 2;

@@ -15,6 +15,7 @@ export type JaggedValues = Float32Array | Float64Array;
 
 /** The largest integer every value of which a float64 holds exactly. */
 const MAX_EXACT = 2 ** 53;
+const MAX_EXACT_BIG = 2n ** 53n;
 
 /** `name` with its count column, for error messages: `"x" (count "n")`. */
 function described(name: string, count?: string): string {
@@ -81,7 +82,8 @@ export function checkTotal(source: string, name: string, total: number): void {
 /** Converts an integer (number or bigint) to a float64, refusing magnitudes beyond 2^53. */
 export function exactNumber(source: string, name: string, value: number | bigint, row: number): number {
   const v = Number(value);
-  if (Math.abs(v) > MAX_EXACT)
+  const beyond = typeof value === 'bigint' ? value > MAX_EXACT_BIG || value < -MAX_EXACT_BIG : Math.abs(v) > MAX_EXACT;
+  if (beyond)
     throw new InputError(
       `${source}: variable-length column ${JSON.stringify(name)} must hold integers of magnitude at most 2^53 (read as float64); got ${String(value)} in row ${row}`,
     );
@@ -222,7 +224,7 @@ export function paddedFromArray(
     float32,
     copyRow(row, n, out, at) {
       if (!fortranOrder && !exact) {
-        out.set(data.subarray(row * maxLength, row * maxLength + n) as Float64Array, at);
+        out.set(data.subarray(row * maxLength, row * maxLength + n), at);
         return;
       }
       for (let j = 0; j < n; j++) {
