@@ -265,11 +265,9 @@ test('parquet: list columns over several row groups read exactly; null lists rea
     ROWS.map((r) => r.map((_, k) => k - 1)),
   );
   assert.equal(fractions.at(-1), 1);
+  // a count column is for padded formats: a format that stores lists ignores it
+  assert.is(readJagged(t, 'pt', 'n'), pt);
   // only what was asked for is read
-  await rejectsInput(
-    () => Promise.resolve(readJagged(t, 'pt', 'n')),
-    /lists\.parquet: variable-length column "pt" must be asked for with the count column it was read with \(none\); got "n"$/,
-  );
   const t2 = await readTable(file, { columns: ['n'] });
   await rejectsInput(
     () => Promise.resolve(readJagged(t2, 'pt')),

@@ -31,8 +31,9 @@ export interface ReadJagged {
 /**
  * The jagged columns of a table read eagerly, as a `jagged` method: a name read with
  * `options.jagged` is returned; `checkExists(name)` throws the format's "not found" error
- * for a name the file does not have; one it has but that was not asked for, or asked for
- * with another count column, is an error saying how to ask for it.
+ * for a name the file does not have; one it has but that was not asked for, or (padded
+ * formats) asked for with another count column, is an error saying how to ask for it.
+ * Formats that store lists ignore `count`.
  */
 export function jaggedLookup(
   source: string,
@@ -47,7 +48,7 @@ export function jaggedLookup(
         `${source}: variable-length column ${JSON.stringify(name)} must be listed in options.jagged to be read; got only ${read.size === 0 ? '(none)' : [...read.keys()].join(', ')}`,
       );
     }
-    if (count !== entry.count)
+    if (entry.count !== undefined && count !== entry.count)
       throw new InputError(
         `${source}: variable-length column ${JSON.stringify(name)} must be asked for with the count column it was read with (${entry.count === undefined ? 'none' : JSON.stringify(entry.count)}); got ${count === undefined ? 'none' : JSON.stringify(count)}`,
       );

@@ -31,7 +31,8 @@ export interface ColumnTable {
    * that store padded arrays (HDF5, NPY/NPZ), a 2-D [nRows × maxLength] array cut to the
    * lengths in the 1-D integer column `count`. Throws an InputError naming the source and
    * the column when it is absent, not a list (or, padded, not 2-D), or a count is out of
-   * range. Readers of formats without lists leave it out.
+   * range. Readers of formats without lists leave it out; those that store lists ignore
+   * `count`.
    */
   jagged?(name: string, count?: string): JaggedColumn;
 }
