@@ -79,7 +79,8 @@ export { MISSES_MODES, FAKES_MODES, STEP2_REFERENCES } from './algorithm/types.j
 export type { Step2Reference } from './algorithm/types.js';
 export { applyModels } from './algorithm/models.js';
 export type { UnfoldModels, IterationModels, FakesModels, ApplySample, ApplyResult } from './algorithm/models.js';
-export type { ColumnTable, NumericColumn } from './io/table.js';
+export type { ColumnTable, NumericColumn, JaggedColumn } from './io/table.js';
+export { readJagged } from './io/table.js';
 export { Histogram, checkEdges } from './analysis/histogram.js';
 export { parseExpression, Expression } from './analysis/expr.js';
 export { matrixIbu, genCellTotals, compareWithIbu, gridCells, gridSize } from './analysis/ibu.js';
@@ -213,7 +214,7 @@ export {
   readWeights,
 } from './io/samples.js';
 export type { SimColumns, DataColumns, TruthSample } from './io/samples.js';
-export { checkParticleColumns, readJagged, readParticles } from './io/particles.js';
+export { checkParticleColumns, readParticles } from './io/particles.js';
 export type { ParticleColumns } from './io/particles.js';
 export { encodeWeightsFile, decodeWeightsFile, ensembleFactorOf } from './publish/weights_encoding.js';
 export type {

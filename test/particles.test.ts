@@ -201,7 +201,7 @@ test('readParticles errors name the file, column, rule, value and row', () => {
   const flat: ColumnTable = { source: 'events.csv', nRows: 1, columnNames: ['pt'], column: () => new Float64Array(1) };
   assert.throws(
     () => readParticles(flat, { features: ['pt'] }, Uint8Array.from([1])),
-    /events\.csv: column "pt" must be a variable-length \(list\) column, which this format cannot hold/,
+    /events\.csv: variable-length column "pt" must come from a format that holds lists/,
   );
   assert.throws(
     () => readParticles(uneven, { features: ['pt'], maxParticles: 0 }, Uint8Array.from([1, 1])),

@@ -10,7 +10,7 @@
  */
 import { InputError } from '../base/errors.js';
 import { shareableBuffer, type ParticleSets } from '../base/features.js';
-import type { ColumnTable, JaggedColumn } from './table.js';
+import { readJagged, type ColumnTable, type JaggedColumn } from './table.js';
 
 /** Which variable-length columns hold an event's particles. */
 export interface ParticleColumns {
@@ -26,20 +26,6 @@ export interface ParticleColumns {
 
 /** The largest finite f32. */
 const F32_MAX = 3.4028234663852886e38;
-
-/** The variable-length column `name`, or a one-line error when the format holds none. */
-export function readJagged(table: ColumnTable, name: string, count?: string): JaggedColumn {
-  if (table.jagged === undefined)
-    throw new InputError(
-      `${table.source}: column "${name}" must be a variable-length (list) column, which this format cannot hold; got a format without lists`,
-    );
-  const column = table.jagged(name, count);
-  if (column.offsets.length !== table.nRows + 1)
-    throw new InputError(
-      `${table.source}: column "${name}" must hold one list per row (${table.nRows}); got ${column.offsets.length - 1}`,
-    );
-  return column;
-}
 
 /** Checks a {@link ParticleColumns} against its own rules, naming `option` in messages. */
 export function checkParticleColumns(option: string, columns: ParticleColumns): void {
@@ -61,7 +47,14 @@ export function checkParticleColumns(option: string, columns: ParticleColumns): 
  */
 export function readParticles(table: ColumnTable, columns: ParticleColumns, mask: Uint8Array): ParticleSets {
   checkParticleColumns('particle columns', columns);
-  const lists = columns.features.map((name) => readJagged(table, name, columns.count));
+  const lists = columns.features.map((name) => {
+    const list = readJagged(table, name, columns.count);
+    if (list.offsets.length !== table.nRows + 1)
+      throw new InputError(
+        `${table.source}: column "${name}" must hold one list per row (${table.nRows}); got ${list.offsets.length - 1}`,
+      );
+    return list;
+  });
   const first = lists[0].offsets;
   lists.forEach((list, f) => {
     for (let i = 0; i < table.nRows; i++) {
