@@ -4,9 +4,10 @@
  * too), sum pooling over each event's particles, and an event network F (dense + ReLU
  * hidden layers, one logit) on [pooled latent ‖ event features]. Every pass is a sequence
  * of wasm kernel calls on buffers allocated once from the thread's arena:
- * dense_forward_f32 + relu_forward_f32 per layer, segment_sum_f32 for the pooling,
- * bce_loss_f32, then dense_backward_f32 + relu_backward_f32 per layer and
- * segment_broadcast_f32 for the pooling's backward, and adam_step_f32.
+ * dense_relu_forward_f32 per ReLU layer (asm/pfn_layers_f32.ts: the MLP's tile and
+ * sparse products), segment_sum_f32 for the pooling, dense_forward_f32 for the logit,
+ * bce_loss_f32, then dense_relu_backward_f32 per layer, segment_broadcast_f32 and
+ * relu_backward_f32 for the pooling's backward, and adam_step_f32.
  *
  * Memory per minibatch is proportional to its particles: the particle buffers hold
  * `maxParticles` rows (the caller's bound on one minibatch's particles), never a padded
@@ -55,6 +56,10 @@ export class PfnWorkspace {
   private readonly phiDelta: [number, number];
   private readonly fDelta: [number, number];
   private readonly scratchPtr: number;
+  /** Scratch of the sparse products (asm/sparse_gemm.ts): f32[2·max(rows, widths)]. */
+  private readonly listPtr: number;
+  /** Xᵀ of a ReLU layer's input for its weight gradient: f32[widest input × (rows + 32)] (training). */
+  private readonly transPtr: number;
   private readonly k: Record<string, Fn>;
 
   /**
@@ -115,6 +120,9 @@ export class PfnWorkspace {
     for (const dims of [phiDims, fDims])
       for (let l = 0; l + 1 < dims.length; l++) maxLayer = Math.max(maxLayer, dims[l] * dims[l + 1]);
     this.scratchPtr = training ? arena.allocF32(maxLayer) : 0;
+    const rows = Math.max(rowsP, rowsE);
+    this.listPtr = arena.allocF32(2 * Math.max(rows, phiWidth, fWidth, phiDims[0]));
+    this.transPtr = training ? arena.allocF32(Math.max(phiWidth, fWidth) * (rows + 32)) : 0;
     this.k = kernels().exports as unknown as Record<string, Fn>;
   }
 
@@ -139,8 +147,18 @@ export class PfnWorkspace {
     for (let l = 0; l + 1 < phiDims.length; l++) {
       const w = this.paramsPtr + this.layerOffsets[l];
       const a = this.phiAct[l];
-      k.dense_forward_f32(input, w, w + phiDims[l] * phiDims[l + 1] * 4, a, nParticles, phiDims[l], phiDims[l + 1]);
-      k.relu_forward_f32(a, nParticles * phiDims[l + 1], a);
+      // after the first layer the input is a ReLU output: the product skips its zeros
+      const list = l > 0 ? this.listPtr : 0;
+      k.dense_relu_forward_f32(
+        input,
+        w,
+        w + phiDims[l] * phiDims[l + 1] * 4,
+        a,
+        nParticles,
+        phiDims[l],
+        phiDims[l + 1],
+        list,
+      );
       input = a;
     }
     k.segment_sum_f32(input, this.offsetsPtr, nEvents, this.latent, this.fInPtr, fDims[0]);
@@ -148,11 +166,12 @@ export class PfnWorkspace {
     const nPhi = phiDims.length - 1;
     for (let l = 0; l + 1 < fDims.length; l++) {
       const w = this.paramsPtr + this.layerOffsets[nPhi + l];
-      const hidden = l + 2 < fDims.length;
-      const out = hidden ? this.fAct[l] : this.logitsPtr;
-      k.dense_forward_f32(input, w, w + fDims[l] * fDims[l + 1] * 4, out, nEvents, fDims[l], fDims[l + 1]);
-      if (hidden) k.relu_forward_f32(out, nEvents * fDims[l + 1], out);
-      input = out;
+      const b = w + fDims[l] * fDims[l + 1] * 4;
+      if (l + 2 < fDims.length) {
+        const list = l > 0 ? this.listPtr : 0;
+        k.dense_relu_forward_f32(input, w, b, this.fAct[l], nEvents, fDims[l], fDims[l + 1], list);
+        input = this.fAct[l];
+      } else k.dense_forward_f32(input, w, b, this.logitsPtr, nEvents, fDims[l], fDims[l + 1]);
     }
     return this.logitsPtr;
   }
@@ -167,13 +186,16 @@ export class PfnWorkspace {
     let [delta, other] = this.fDelta;
     const loss = k.bce_loss_f32(this.logitsPtr, this.yPtr, this.wPtr, nEvents, lossScale, delta, 0);
     const nPhi = phiDims.length - 1;
+    const { scratchPtr, listPtr, transPtr } = this;
     for (let l = fDims.length - 2; l >= 0; l--) {
       const off = this.layerOffsets[nPhi + l];
       const nIn = fDims[l];
       const nOut = fDims[l + 1];
+      // F's first layer reads [pooled ‖ event features]: its input gradient is not masked
       const input = l === 0 ? this.fInPtr : this.fAct[l - 1];
       const dw = this.gradsPtr + off;
-      k.dense_backward_f32(
+      const reluInput = l > 0 ? 1 : 0;
+      k.dense_relu_backward_f32(
         input,
         this.paramsPtr + off,
         delta,
@@ -183,18 +205,20 @@ export class PfnWorkspace {
         other,
         dw,
         dw + nIn * nOut * 4,
-        this.scratchPtr,
+        reluInput,
+        scratchPtr,
+        listPtr,
+        transPtr,
       );
-      if (l > 0) k.relu_backward_f32(input, other, nEvents * nIn, other);
       [delta, other] = [other, delta];
     }
-    // delta: ∂/∂(F's input); its first `latent` columns go back through the pooling
+    // delta: ∂/∂(F's input); its first `latent` columns go back through the pooling to
+    // every particle, then through Φ's last ReLU
     const [d0, d1] = this.phiDelta;
     let pd = d0;
     let po = d1;
-    const top = this.phiAct[nPhi - 1];
     k.segment_broadcast_f32(delta, fDims[0], this.offsetsPtr, nEvents, this.latent, pd);
-    k.relu_backward_f32(top, pd, nParticles * this.latent, pd);
+    k.relu_backward_f32(this.phiAct[nPhi - 1], pd, nParticles * this.latent, pd);
     for (let l = nPhi - 1; l >= 0; l--) {
       const off = this.layerOffsets[l];
       const nIn = phiDims[l];
@@ -202,7 +226,8 @@ export class PfnWorkspace {
       const input = l === 0 ? this.particlesPtr : this.phiAct[l - 1];
       const dw = this.gradsPtr + off;
       const dx = l === 0 ? 0 : po;
-      k.dense_backward_f32(
+      const reluInput = l > 0 ? 1 : 0;
+      k.dense_relu_backward_f32(
         input,
         this.paramsPtr + off,
         pd,
@@ -212,9 +237,11 @@ export class PfnWorkspace {
         dx,
         dw,
         dw + nIn * nOut * 4,
-        this.scratchPtr,
+        reluInput,
+        scratchPtr,
+        listPtr,
+        transPtr,
       );
-      if (l > 0) k.relu_backward_f32(input, po, nParticles * nIn, po);
       [pd, po] = [po, pd];
     }
     return loss;
