@@ -66,10 +66,18 @@ test("flags set the chosen kind's options; every kind's flags are checked", () =
   assert.is(plan.classifier, 'mlp');
   assert.equal(plan.classifierOptions, { hidden: [8, 8], learningRate: 0.01, residentMiB: 0 });
   assert.equal(planUnfold({ classifier: 'binned', hidden: '8' }).classifierOptions, {});
-  const pfn = planUnfold({ classifier: 'pfn', phi: '8,4', f: '6', epochs: '3', hidden: '8' });
-  assert.equal(pfn.classifierOptions, { phi: [8, 4], f: [6], epochs: 3 });
+  const pfn = planUnfold({
+    toy: 'jets',
+    classifier: 'pfn',
+    phi: '8,4',
+    f: '6',
+    epochs: '3',
+    hidden: '8',
+    'event-features': 'no',
+  });
+  assert.equal(pfn.classifierOptions, { phi: [8, 4], f: [6], epochs: 3, eventFeatures: false });
   assert.throws(
-    () => planUnfold({ classifier: 'pfn', phi: '8,x' }),
+    () => planUnfold({ toy: 'jets', classifier: 'pfn', phi: '8,x' }),
     /^--phi must be comma-separated positive integers; got "8,x"$/,
   );
   assert.throws(

@@ -151,7 +151,7 @@ test('ratio chunks never change a bit: events one by one equal the whole set', (
   }
 });
 
-test('refusals: pfn needs particles; mlp and binned refuse them; one-line InputErrors', () => {
+test('refusals: pfn needs particles; one-line InputErrors', () => {
   const plain: FeatureMatrix = { values: new Float32Array(4), nEvents: 2, nFeatures: 2 };
   const w = new Float64Array(2).fill(1);
   const oneLine = (re: RegExp) => (e: Error) =>
@@ -161,22 +161,6 @@ test('refusals: pfn needs particles; mlp and binned refuse them; one-line InputE
     oneLine(
       /^pfn\.fit: class 0 must carry per-event particle sets \(FeatureMatrix\.particles\); got event features only/,
     ),
-  );
-  const withParticles = events(stream(10), 2, 3, 2);
-  assert.throws(
-    () => new MlpClassifier().fit(withParticles, w, withParticles, w, { rngKey: KEY }),
-    oneLine(/^mlp\.fit: class 0 must hold event features only; got particle sets/),
-  );
-  assert.throws(
-    () =>
-      new BinnedClassifier({
-        type: 'binned',
-        edges: [
-          [0, 1],
-          [0, 1],
-        ],
-      }).fit(plain, w, withParticles, w, { rngKey: KEY }),
-    oneLine(/^binned\.fit: class 1 must hold event features only; got particle sets/),
   );
   const bad = events(stream(11), 2, 3);
   const offsets = bad.particles!.offsets.slice();
@@ -196,6 +180,51 @@ test('refusals: pfn needs particles; mlp and binned refuse them; one-line InputE
     oneLine(/^m\.arrays\.params must hold \d+ values; got 3$/),
   );
   assert.throws(() => model().ratio(plain, CLIP), oneLine(/^pfn\.ratio: events must carry per-event particle sets/));
+});
+
+test('mlp and binned read the event features only: particle sets beside them change no bit', () => {
+  const withParticles = events(stream(10), 300, 3, 2);
+  const plain: FeatureMatrix = { values: withParticles.values, nEvents: 300, nFeatures: 2 };
+  const w = new Float64Array(300).fill(1);
+  const flip: FeatureMatrix = { ...plain, values: withParticles.values.map((v) => 1 - v) };
+  const fit = (x: FeatureMatrix, y: FeatureMatrix) =>
+    new MlpClassifier({ hidden: [8], epochs: 2 }).fit(x, w, y, w, { rngKey: KEY }).ratio(x, CLIP).ratio;
+  assert.equal(
+    Array.from(fit(withParticles, { ...flip, particles: withParticles.particles })),
+    Array.from(fit(plain, flip)),
+  );
+  const binned = new BinnedClassifier({
+    type: 'binned',
+    edges: [
+      [0, 0.5, 1],
+      [0, 0.5, 1],
+    ],
+  });
+  assert.equal(
+    Array.from(binned.fit(withParticles, w, flip, w, { rngKey: KEY }).ratio(withParticles, CLIP).ratio),
+    Array.from(binned.fit(plain, w, flip, w, { rngKey: KEY }).ratio(plain, CLIP).ratio),
+  );
+});
+
+test('eventFeatures: false trains on the particles alone, and the model ignores event features', () => {
+  const x0 = events(stream(20), 400, 4, 2);
+  const x1 = events(stream(21), 400, 7, 2);
+  const w = new Float64Array(400).fill(1);
+  const options = { phi: [8, 8], f: [8], epochs: 2, eventFeatures: false };
+  const strip = (x: FeatureMatrix): FeatureMatrix => ({
+    values: new Float32Array(0),
+    nEvents: x.nEvents,
+    nFeatures: 0,
+    particles: x.particles,
+  });
+  const a = new PfnClassifier(options).fit(x0, w, x1, w, { rngKey: KEY });
+  const b = new PfnClassifier(options).fit(strip(x0), w, strip(x1), w, { rngKey: KEY });
+  const noisy: FeatureMatrix = { ...x0, values: x0.values.map((v) => v * 100 + 3) };
+  const ra = Array.from(a.ratio(x0, CLIP).ratio);
+  assert.equal(ra, Array.from(b.ratio(strip(x0), CLIP).ratio));
+  assert.equal(ra, Array.from(a.ratio(noisy, CLIP).ratio));
+  const withEvents = new PfnClassifier({ ...options, eventFeatures: true }).fit(x0, w, x1, w, { rngKey: KEY });
+  assert.not.equal(Array.from(withEvents.ratio(noisy, CLIP).ratio), Array.from(withEvents.ratio(x0, CLIP).ratio));
 });
 
 test.run();

@@ -64,7 +64,7 @@ async function loadToy(plan: Extract<InputPlan, { kind: 'toy' }>): Promise<Loade
     genNames: toy.sim.genNames ?? [],
     recoNames: toy.sim.recoNames ?? [],
     bins: toy.bins,
-    classifierOptions: { mlp: toy.mlp },
+    classifierOptions: { mlp: toy.mlp, ...(toy.pfn === undefined ? {} : { pfn: toy.pfn }) },
     unfold: toy.unfold,
     observables: toy.observables,
     selection: toy.selection,

@@ -264,6 +264,7 @@ export function jetsToy(options: Partial<JetsToyOptions> = {}): ToyDataset {
       tau21: uniformEdges(0, 1, 20),
     },
     mlp: { epochs: 20, batchSize: 512, patience: 5 },
+    pfn: { phi: [64, 64, 64], f: [64, 64], epochs: 20, batchSize: 256, patience: 5, eventFeatures: false },
     unfold: { nMembers: 1 },
     observables: [
       { name: 'multiplicity', label: 'Constituent multiplicity' },

@@ -5,6 +5,7 @@
  */
 import { shareableBuffer } from '../base/features.js';
 import type { MlpOptions } from '../classifiers/mlp/options.js';
+import type { PfnOptions } from '../classifiers/pfn/options.js';
 import type { TruthSample } from '../io/samples.js';
 import type { ObservableInfo, SelectionInfo } from '../publish/weights_encoding.js';
 import type { DataSample, SimSample, UnfoldOptions } from '../algorithm/types.js';
@@ -23,6 +24,8 @@ export interface ToyDataset {
   bins: Record<string, number[]>;
   /** MLP settings this toy runs with by default (the CLI flags override them). */
   mlp: Partial<MlpOptions>;
+  /** PFN settings of a toy with particle sets (the CLI flags override them). */
+  pfn?: Partial<PfnOptions>;
   /** Unfolding settings this toy runs with by default, e.g. its ensemble size (flags override). */
   unfold: Partial<Pick<UnfoldOptions, 'nMembers' | 'nIterations'>>;
   /** Labels and units of the gen features. */

@@ -4,7 +4,7 @@
  * ReLU layers of widths `phi`, ReLU on the last one too) maps every particle to a latent
  * vector; the vectors of an event are summed (an event without particles pools to zeros);
  * an event network F (dense ReLU layers of widths `f`, then one logit) reads
- * [pooled latent ‖ event features]. Trained like the MLP: weighted binary cross-entropy
+ * [pooled latent ‖ event features] (the pooled latent alone with `eventFeatures: false`). Trained like the MLP: weighted binary cross-entropy
  * with both classes rescaled to equal totals, minibatch Adam, a seeded validation split
  * with early stopping; ratio f/(1−f)·S1/S0 with the likelihood-ratio kernel's clipping.
  * Particle and event features are standardised inside the model.
@@ -18,7 +18,7 @@ import { InputError } from '../../base/errors.js';
 import type { FeatureMatrix } from '../../base/features.js';
 import type { Classifier, FitContext, TrainedClassifier } from '../classifier.js';
 import { resolvePfnOptions, type PfnOptions, type PfnSpec } from './options.js';
-import { particlesOf } from './particles.js';
+import { particlesOf, particlesOnly } from './particles.js';
 import { trainPfn } from './training.js';
 
 /**
@@ -57,6 +57,8 @@ export class PfnClassifier implements Classifier {
       );
     const sumW0 = checkClass('class 0', x0, w0);
     const sumW1 = checkClass('class 1', x1, w1);
+    if (!this.spec.eventFeatures)
+      return trainPfn(this.spec, { x0: particlesOnly(x0), x1: particlesOnly(x1), w0, w1 }, sumW0, sumW1, context);
     return trainPfn(this.spec, { x0, x1, w0, w1 }, sumW0, sumW1, context);
   }
 }

@@ -5,7 +5,7 @@
  */
 import { knownKeys } from '../../base/checks.js';
 import { InputError } from '../../base/errors.js';
-import { listFlag } from '../../base/flag_values.js';
+import { choiceFlag, listFlag } from '../../base/flag_values.js';
 import type { ClassifierFlag, ClassifierKind } from '../kind.js';
 import { MLP_FLAGS } from '../mlp/kind.js';
 import { PfnClassifier } from './classifier.js';
@@ -37,6 +37,12 @@ const PFN_FLAGS: readonly ClassifierFlag[] = Object.freeze([
     help: `PFN event network hidden widths (with --classifier pfn; default ${PFN_DEFAULTS.f.join(',')})`,
     parse: (text: string) => widthsFlag('f', text),
   }),
+  Object.freeze({
+    name: 'event-features',
+    option: 'eventFeatures',
+    help: 'PFN: yes lets the event network read the --gen/--reco features beside the particles, no reads the particles only (with --classifier pfn; default yes)',
+    parse: (text: string) => choiceFlag('event-features', text, ['yes', 'no']) === 'yes',
+  }),
   ...MLP_FLAGS.filter((flag) => SHARED_FLAGS.includes(flag.name)),
 ]);
 
@@ -56,6 +62,7 @@ export const PFN_CLASSIFIER: ClassifierKind<PfnClassifierSpec> = Object.freeze({
   },
   restore: restorePfn,
   runLocalOptions: Object.freeze([]),
+  particles: true,
   flags: PFN_FLAGS,
   cliSpec: (options: Readonly<Record<string, unknown>>): PfnClassifierSpec => ({ type: 'pfn', ...options }),
 });

@@ -25,6 +25,13 @@ export interface PfnOptions extends Pick<
   phi: number[];
   /** Hidden widths of the event network F (ReLU), before its one logit. */
   f: number[];
+  /**
+   * Whether F also reads the event-level features beside the pooled latent vector (default
+   * true). With false the network sees the particles only, and the event-level features
+   * stay observables for the summary and histograms (e.g. particle-level unfolding
+   * compared with unfolding those observables).
+   */
+  eventFeatures: boolean;
 }
 
 /** Plain-data spec of a PFN classifier with every option resolved. */
@@ -44,6 +51,7 @@ export const PFN_DEFAULTS: Readonly<PfnOptions> = Object.freeze({
   patience: MLP_DEFAULTS.patience,
   schedule: MLP_DEFAULTS.schedule,
   init: MLP_DEFAULTS.init,
+  eventFeatures: true,
 });
 
 function widths(path: string, v: unknown): number[] {
@@ -66,6 +74,7 @@ export const PFN_OPTION_RULES: { readonly [K in keyof PfnOptions]-?: (path: stri
     patience: MLP_OPTION_RULES.patience,
     schedule: MLP_OPTION_RULES.schedule,
     init: MLP_OPTION_RULES.init,
+    eventFeatures: (path: string, v: unknown) => (typeof v === 'boolean' ? v : fail(path, 'be true or false', v)),
   });
 
 /** The option names, in the order above. */

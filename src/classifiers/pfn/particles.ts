@@ -9,6 +9,13 @@ import type { PfnWorkspace } from '../../kernels/pfn_workspace.js';
 import type { Arena } from '../../kernels/wasm.js';
 import { loadStandardiser, type StandardiseRows, type Standardiser } from '../mlp/standardiser.js';
 
+/** `x`'s particle sets without its event-level features (a matrix of 0 event features). */
+export function particlesOnly(x: FeatureMatrix): FeatureMatrix {
+  if (x.nFeatures === 0) return x;
+  const only: FeatureMatrix = { values: new Float32Array(0), nEvents: x.nEvents, nFeatures: 0 };
+  return x.particles === undefined ? only : { ...only, particles: x.particles };
+}
+
 /** The particle sets of `x`, checked (one-line InputError naming `who` and `name`): present and consistent. */
 export function particlesOf(who: string, name: string, x: FeatureMatrix): ParticleSets {
   const sets = x.particles;

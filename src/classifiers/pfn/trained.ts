@@ -18,7 +18,7 @@ import {
   type RatioResult,
   type TrainedClassifier,
 } from '../classifier.js';
-import { BatchGatherer, multiplicity, particlesOf, type PfnStandardisers } from './particles.js';
+import { BatchGatherer, multiplicity, particlesOf, particlesOnly, type PfnStandardisers } from './particles.js';
 
 /** Events per forward chunk of `ratio()`. */
 export const PFN_EVENT_CHUNK = 256;
@@ -37,7 +37,9 @@ export class TrainedPfn implements TrainedClassifier {
     readonly standardisers: Readonly<PfnStandardisers>,
   ) {}
 
-  ratio(x: FeatureMatrix, clip: RatioClip, into?: Float64Array): RatioResult {
+  /** A model trained on the particles only (no event features) reads the particles of `x` and ignores its event features. */
+  ratio(events: FeatureMatrix, clip: RatioClip, into?: Float64Array): RatioResult {
+    const x = this.standardisers.event.mean.length === 0 ? particlesOnly(events) : events;
     const sets = particlesOf('pfn.ratio', 'events', x);
     const nP = this.phiDims[0];
     const nF = this.standardisers.event.mean.length;
