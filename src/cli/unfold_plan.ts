@@ -88,7 +88,11 @@ const PARTICLE_FLAGS = [
   'particle-sort',
 ] as const;
 
-/** The particle columns of one level from --gen-particles/--reco-particles and their companions. */
+/**
+ * The particle columns of one level from --gen-particles/--reco-particles and their
+ * companions. `--particle-sort COL` names a feature of either list; the feature at its
+ * position sorts both levels (the two lists hold the same features, in the same order).
+ */
 function particlePlan(args: UnfoldArgs, level: 'gen' | 'reco'): ParticleColumns | undefined {
   const features = list(args, `${level}-particles`);
   const count = str(args, `${level}-particle-count`);
@@ -99,11 +103,23 @@ function particlePlan(args: UnfoldArgs, level: 'gen' | 'reco'): ParticleColumns 
       );
     return undefined;
   }
+  const sort = str(args, 'particle-sort');
+  let sortBy: string | undefined;
+  if (sort !== undefined) {
+    const position = [list(args, 'gen-particles') ?? [], list(args, 'reco-particles') ?? []]
+      .map((names) => names.indexOf(sort))
+      .find((k) => k >= 0);
+    if (position === undefined)
+      throw new InputError(
+        `--particle-sort must name a column of --gen-particles or --reco-particles; got ${JSON.stringify(sort)}`,
+      );
+    sortBy = features[position];
+  }
   const columns: ParticleColumns = {
     features,
     ...(count === undefined ? {} : { count }),
     ...(args['max-particles'] === undefined ? {} : { maxParticles: integer(args, 'max-particles', 1) }),
-    ...(args['particle-sort'] === undefined ? {} : { sortBy: str(args, 'particle-sort') }),
+    ...(sortBy === undefined ? {} : { sortBy }),
   };
   checkParticleColumns(`--${level}-particles`, columns);
   return columns;
@@ -303,6 +319,14 @@ function inputPlan(args: UnfoldArgs): InputPlan {
   const reco = list(args, 'reco') as string[];
   const genParticles = particlePlan(args, 'gen');
   const recoParticles = particlePlan(args, 'reco');
+  if (
+    genParticles !== undefined &&
+    recoParticles !== undefined &&
+    genParticles.features.length !== recoParticles.features.length
+  )
+    throw new InputError(
+      `--reco-particles must name as many columns as --gen-particles (the same particle features at each level); got ${recoParticles.features.length} and ${genParticles.features.length}`,
+    );
   if ((genParticles === undefined) !== (recoParticles === undefined))
     throw new InputError(
       `--gen-particles and --reco-particles must be given together; got only --${genParticles === undefined ? 'reco' : 'gen'}-particles`,
