@@ -39,10 +39,32 @@ test('tier A: dCorr²(v, v) = 1, of a linear function of v = 1 (either sign), of
   const v = uniformF64(s, 200, -3, 3);
   const w = uniformF64(s, 200, 0.1, 2);
   assertClose('v, v', distanceCorrF64(v, v, w).dcorr2, 1, { rtol: 1e-12, atol: 0 });
-  assertClose('3v + 2', distanceCorrF64(v.map((x) => 3 * x + 2), v, w).dcorr2, 1, { rtol: 1e-12, atol: 0 });
-  assertClose('−0.5v', distanceCorrF64(v.map((x) => -0.5 * x), v, w).dcorr2, 1, { rtol: 1e-12, atol: 0 });
+  assertClose(
+    '3v + 2',
+    distanceCorrF64(
+      v.map((x) => 3 * x + 2),
+      v,
+      w,
+    ).dcorr2,
+    1,
+    { rtol: 1e-12, atol: 0 },
+  );
+  assertClose(
+    '−0.5v',
+    distanceCorrF64(
+      v.map((x) => -0.5 * x),
+      v,
+      w,
+    ).dcorr2,
+    1,
+    { rtol: 1e-12, atol: 0 },
+  );
   // v² on a symmetric range: dependent but not linearly (the textbook value is about 0.25)
-  const square = distanceCorrF64(v.map((x) => x * x), v, w).dcorr2;
+  const square = distanceCorrF64(
+    v.map((x) => x * x),
+    v,
+    w,
+  ).dcorr2;
   assert.ok(square > 0.1 && square < 0.6, `v²: ${square}`);
 });
 
