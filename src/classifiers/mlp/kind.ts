@@ -3,7 +3,7 @@
  * `omnifold unfold` flags that set its options (help text with the defaults).
  */
 import { knownKeys } from '../../base/checks.js';
-import { InputError } from '../../base/errors.js';
+import { describeValue, InputError } from '../../base/errors.js';
 import { choiceFlag, fractionFlag, integerFlag, listFlag, orList, positiveNumberFlag } from '../../base/flag_values.js';
 import { ACTIVATIONS } from '../../kernels/activation.js';
 import type { ClassifierFlag, ClassifierInputs, ClassifierKind } from '../kind.js';
@@ -204,7 +204,7 @@ export const MLP_CLASSIFIER: ClassifierKind<MlpClassifierSpec> = Object.freeze({
       );
     if (decorrelate === undefined && discoLambda !== undefined)
       throw new InputError(
-        `--disco-lambda must come with --decorrelate COL; got --disco-lambda ${String(discoLambda)} without it`,
+        `--disco-lambda must come with --decorrelate COL; got --disco-lambda ${describeValue(discoLambda)} without it`,
       );
     if (typeof decorrelate !== 'string') return { type: 'mlp', ...options };
     return { type: 'mlp', ...options, decorrelate: decorrelateIndex(decorrelate, inputs) };

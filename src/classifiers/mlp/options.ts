@@ -135,7 +135,8 @@ export function checkMlpOptions(
     if (options[key] !== undefined) out[key] = MLP_OPTION_RULES[key](`${path}.${key}`, options[key]);
   }
   if ((out.decorrelate === undefined) !== (out.discoLambda === undefined)) {
-    const [given, missing] = out.decorrelate === undefined ? ['discoLambda', 'decorrelate'] : ['decorrelate', 'discoLambda'];
+    const [given, missing] =
+      out.decorrelate === undefined ? ['discoLambda', 'decorrelate'] : ['decorrelate', 'discoLambda'];
     fail(`${path}.${missing}`, `be given with ${path}.${given}`, undefined);
   }
   return out as Partial<MlpOptions>;
