@@ -255,7 +255,7 @@ async function distanceCorrTable(): Promise<void> {
     const fPtr = arena.allocF64(n);
     const vPtr = arena.allocF64(n);
     const wPtr = arena.allocF64(n);
-    const scratchPtr = arena.allocF64(2 * n);
+    const scratchPtr = arena.allocF64(3 * n);
     const gradPtr = arena.allocF64(n);
     fillUniform(arena.f64(fPtr, n), 0, 1);
     fillUniform(arena.f64(vPtr, n), -3, 3);

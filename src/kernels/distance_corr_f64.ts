@@ -23,7 +23,7 @@ type UnaryF32Export = (zPtr: number, n: number, outPtr: number) => void;
 
 /**
  * dCorr² of the `n` outputs at `fPtr` and values at `vPtr` with weights |w| at `wPtr` (all
- * f64 in wasm memory), using `scratchPtr` (f64[2n]); writes ∂dCorr²/∂f to `gradPtr` (0:
+ * f64 in wasm memory), using `scratchPtr` (f64[3n]); writes ∂dCorr²/∂f to `gradPtr` (0:
  * skipped). Nothing is checked per call.
  */
 export function distanceCorrF64InWasm(
@@ -56,7 +56,7 @@ export function distanceCorrF64(
     const fPtr = arena.allocF64(n);
     const vPtr = arena.allocF64(n);
     const wPtr = arena.allocF64(n);
-    const scratchPtr = arena.allocF64(2 * n);
+    const scratchPtr = arena.allocF64(3 * n);
     const gradPtr = arena.allocF64(n);
     arena.f64(fPtr, n).set(f);
     arena.f64(vPtr, n).set(v);
@@ -105,7 +105,7 @@ export class DecorrelationPenalty {
     this.variablePtr = arena.allocF64(capacity);
     this.weightsPtr = arena.allocF64(capacity);
     this.gradPtr = arena.allocF64(capacity);
-    this.scratchPtr = arena.allocF64(2 * capacity);
+    this.scratchPtr = arena.allocF64(3 * capacity);
   }
 
   /** Views of the first `n` rows (re-derived per call: wasm memory may have grown). */
