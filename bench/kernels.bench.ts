@@ -18,6 +18,8 @@ import { mlpTrainStepF32 } from '../src/kernels/mlp_train_step_f32.js';
 import { MlpWorkspace } from '../src/kernels/mlp_workspace.js';
 import type { GatherRowsF32Export } from '../src/kernels/gather_rows_f32.js';
 import { WasmPermutation } from '../src/kernels/permute_u32.js';
+import type { SegmentSumF32Export } from '../src/kernels/segment_sum_f32.js';
+import { segmentSumF32 as segmentSumRef } from '../src/kernels/reference/segment_sum_f32.js';
 import { kernels } from '../src/kernels/wasm.js';
 import { denseBackwardF32 as denseBackwardRef } from '../src/kernels/reference/dense_backward_f32.js';
 import { denseForwardF32 as denseForwardRef } from '../src/kernels/reference/dense_forward_f32.js';
@@ -203,11 +205,29 @@ async function perEventTable(): Promise<void> {
     const weights = arena.f64(weightPtr, nAll).slice();
     const gatherIdx = arena.u32(idxPtr, n).slice();
     const gather = exports.gather_rows_f32 as GatherRowsF32Export;
+    // PFN sum pooling: n particles of 16 latent features in events of 1..59 particles
+    const segOffsets = [0];
+    while (segOffsets[segOffsets.length - 1] < n)
+      segOffsets.push(Math.min(n, segOffsets[segOffsets.length - 1] + 1 + (rng.nextUint32() % 59)));
+    const nSeg = segOffsets.length - 1;
+    const segXPtr = arena.allocF32(n * 16);
+    const segOffPtr = arena.allocU32(nSeg + 1);
+    const segOutPtr = arena.allocF32(nSeg * 16);
+    fillUniform(arena.f32(segXPtr, n * 16));
+    arena.u32(segOffPtr, nSeg + 1).set(segOffsets);
+    const segX = arena.f32(segXPtr, n * 16).slice();
+    const segOff = Uint32Array.from(segOffsets);
+    const segmentSum = exports.segment_sum_f32 as SegmentSumF32Export;
     const rows: [string, () => void, () => void][] = [
       [
         'gather_rows_f32 (8 f)',
         () => gather(featPtr, 8, weightPtr, nAll >> 1, idxPtr, n, gxPtr, gyPtr, gwPtr),
         () => gatherRowsRef(feats, 8, weights, nAll >> 1, gatherIdx),
+      ],
+      [
+        'segment_sum_f32 (16 w)',
+        () => segmentSum(segXPtr, segOffPtr, nSeg, 16, segOutPtr, 16),
+        () => segmentSumRef(segX, segOff, 16),
       ],
       [
         'hist_fill_f64 (50 bins)',

@@ -24,8 +24,17 @@ export type { KernelSource } from './kernels/wasm.js';
 export { OmniFoldError, InputError, KernelError, NumericalError, WorkerError, describeValue } from './base/errors.js';
 export { REPLICA_KIND, STEP, PURPOSE, LOOP_STEPS, RandomStream, poissonOneWeights } from './base/rng.js';
 export type { RngKey, ReplicaKind, StepName, Purpose } from './base/rng.js';
-export { featureMatrix, fromColumns, column, maskIndices } from './base/features.js';
-export type { FeatureMatrix } from './base/features.js';
+export {
+  featureMatrix,
+  fromColumns,
+  column,
+  maskIndices,
+  selectRows,
+  selectParticles,
+  concatRows,
+  particleCount,
+} from './base/features.js';
+export type { FeatureMatrix, ParticleSets } from './base/features.js';
 export type {
   Classifier,
   TrainedClassifier,
@@ -70,7 +79,8 @@ export { MISSES_MODES, FAKES_MODES, STEP2_REFERENCES } from './algorithm/types.j
 export type { Step2Reference } from './algorithm/types.js';
 export { applyModels } from './algorithm/models.js';
 export type { UnfoldModels, IterationModels, FakesModels, ApplySample, ApplyResult } from './algorithm/models.js';
-export type { ColumnTable, NumericColumn } from './io/table.js';
+export type { ColumnTable, NumericColumn, JaggedColumn } from './io/table.js';
+export { readJagged } from './io/table.js';
 export { Histogram, checkEdges } from './analysis/histogram.js';
 export { parseExpression, Expression } from './analysis/expr.js';
 export { matrixIbu, genCellTotals, compareWithIbu, gridCells, gridSize } from './analysis/ibu.js';
@@ -102,6 +112,10 @@ export type { BinnedSpec } from './classifiers/binned.js';
 export { MlpClassifier } from './classifiers/mlp/classifier.js';
 export type { TrainedMlp } from './classifiers/mlp/trained.js';
 export type { MlpOptions, MlpSpec } from './classifiers/mlp/options.js';
+export { PfnClassifier } from './classifiers/pfn/classifier.js';
+export { PFN_DEFAULTS } from './classifiers/pfn/options.js';
+export type { PfnOptions, PfnSpec } from './classifiers/pfn/options.js';
+export type { TrainedPfn } from './classifiers/pfn/trained.js';
 export { fitMember, fitMemberWith } from './algorithm/fit_member.js';
 export { InProcessRunner } from './algorithm/in_process_runner.js';
 export type { InProcessRunnerOptions } from './algorithm/in_process_runner.js';
@@ -200,9 +214,12 @@ export {
   concatBackgrounds,
   truthSampleFromTable,
   simColumnList,
+  jaggedColumnList,
   readWeights,
 } from './io/samples.js';
 export type { SimColumns, DataColumns, TruthSample } from './io/samples.js';
+export { checkParticleColumns, readParticles } from './io/particles.js';
+export type { ParticleColumns } from './io/particles.js';
 export { encodeWeightsFile, decodeWeightsFile, ensembleFactorOf } from './publish/weights_encoding.js';
 export type {
   WeightsFile,
@@ -261,4 +278,14 @@ export { COLOURS } from './plots/style.js';
 export type { VegaLiteSpec } from './plots/render_svg.js';
 export { gaussToy, GAUSS_TOY_DEFAULTS } from './toys/gauss.js';
 export { leptonJetToy, LEPTON_JET_TOY_DEFAULTS } from './toys/lepton_jet.js';
+export {
+  jetsToy,
+  jetObservables,
+  JETS_TOY_DEFAULTS,
+  JETS_SIM,
+  JETS_DATA,
+  JETS_OBSERVABLES,
+  JETS_PARTICLE_FEATURES,
+} from './toys/jets.js';
+export type { JetGenerator, JetsToyOptions } from './toys/jets.js';
 export type { ToyDataset } from './toys/toy.js';

@@ -110,7 +110,8 @@ test('the factory builds the binned classifier from its spec', () => {
   assert.equal(c.spec, { type: 'binned', edges: [[0, 1]] });
   assert.throws(
     () => createClassifier({ type: 'tree' } as never),
-    (e: Error) => e instanceof InputError && /classifier\.type must be one of mlp, binned; got "tree"/.test(e.message),
+    (e: Error) =>
+      e instanceof InputError && /classifier\.type must be one of mlp, binned, pfn; got "tree"/.test(e.message),
   );
 });
 

@@ -18,12 +18,16 @@ import { planUnfold, RUN_LOCAL_ARGS } from '../src/cli/unfold_plan.js';
 import { MLP_CLASSIFIER } from '../src/classifiers/mlp/kind.js';
 
 test('the kinds, in registry order, name themselves', () => {
-  assert.equal([...CLASSIFIER_TYPES], ['mlp', 'binned']);
+  assert.equal([...CLASSIFIER_TYPES], ['mlp', 'binned', 'pfn']);
   for (const kind of CLASSIFIER_KINDS) assert.is(kind.type, CLASSIFIER_TYPES[CLASSIFIER_KINDS.indexOf(kind)]);
 });
 
 test('each kind: a checked spec builds a classifier of that kind', () => {
-  const specs = { mlp: { type: 'mlp', hidden: [4] }, binned: { type: 'binned', edges: [[0, 1]] } };
+  const specs = {
+    mlp: { type: 'mlp', hidden: [4] },
+    binned: { type: 'binned', edges: [[0, 1]] },
+    pfn: { type: 'pfn', phi: [4, 3], f: [2] },
+  };
   for (const kind of CLASSIFIER_KINDS) {
     const spec = kind.check('options.classifier', specs[kind.type]);
     assert.is(createClassifier(spec).spec.type, kind.type);
@@ -35,7 +39,8 @@ test('unknown kinds and unknown options are refused, naming the path', () => {
   assert.throws(
     () => resolveUnfoldOptions({ classifier: { type: 'tree' } as never }),
     (e: Error) =>
-      e instanceof InputError && /^options\.classifier\.type must be one of mlp, binned; got "tree"$/.test(e.message),
+      e instanceof InputError &&
+      /^options\.classifier\.type must be one of mlp, binned, pfn; got "tree"$/.test(e.message),
   );
   assert.throws(
     () => resolveUnfoldOptions({ classifier: { type: 'mlp', depth: 3 } as never }),
@@ -62,6 +67,12 @@ test("flags set the chosen kind's options; every kind's flags are checked", () =
   assert.is(plan.classifier, 'mlp');
   assert.equal(plan.classifierOptions, { hidden: [8, 8], learningRate: 0.01, residentMiB: 0 });
   assert.equal(planUnfold({ classifier: 'binned', hidden: '8' }).classifierOptions, {});
+  const pfn = planUnfold({ classifier: 'pfn', phi: '8,4', f: '6', epochs: '3', hidden: '8' });
+  assert.equal(pfn.classifierOptions, { phi: [8, 4], f: [6], epochs: 3 });
+  assert.throws(
+    () => planUnfold({ classifier: 'pfn', phi: '8,x' }),
+    /^--phi must be comma-separated positive integers; got "8,x"$/,
+  );
   assert.throws(
     () => planUnfold({ classifier: 'binned', epochs: '0' }),
     /^--epochs must be a positive integer; got "0"$/,
@@ -117,6 +128,10 @@ test('--decorrelate COL: its position in --reco or --gen (the same in both), or 
   assert.throws(
     () => planUnfold({ classifier: 'binned', decorrelate: 'pt', 'disco-lambda': '1' }),
     /^--decorrelate must be used with --classifier mlp \(classifier binned has no such option\); got --classifier binned$/,
+  );
+  assert.throws(
+    () => planUnfold({ classifier: 'pfn', decorrelate: 'pt', 'disco-lambda': '1' }),
+    /^--decorrelate must be used with --classifier mlp \(classifier pfn has no such option\); got --classifier pfn$/,
   );
   // stored: both options are in the checked spec (they change the weights)
   assert.equal(resolveUnfoldOptions({ classifier: { type: 'mlp', decorrelate: 1, discoLambda: 0.5 } }).classifier, {

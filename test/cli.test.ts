@@ -213,7 +213,7 @@ const ERRORS: [string, () => string[], RegExp][] = [
   [
     'bad classifier',
     () => ['unfold', '--classifier', 'bdt'],
-    /^omnifold: --classifier must be one of mlp, binned; got "bdt"\n$/,
+    /^omnifold: --classifier must be one of mlp, binned, pfn; got "bdt"\n$/,
   ],
   [
     'bad bins',

@@ -15,7 +15,7 @@ import { encodeNpy } from '../src/io/npy_io.js';
 import { writeNpz } from '../src/io/npz_io.js';
 import { writeHdf5 } from '../src/io/hdf5_write.js';
 import { writeParquet } from '../src/io/parquet_io.js';
-import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import { Field, Float32, List, Table, tableFromArrays, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { fuzzFormat } from './fuzz/fuzz.js';
 import { rejectsInput } from './helpers/rejects.js';
 import type { ReadReply } from './fuzz/child.js';
@@ -41,12 +41,13 @@ async function readInChild(
   bytes: Uint8Array,
   columns: string[],
   object = '',
+  jagged?: { name: string; count?: string }[],
 ): Promise<{ outcome: string; message: string; stderr: string; reply?: ReadReply }> {
   const file = at(name);
   writeFileSync(file, bytes);
   const child = new ReaderChild(LIMITS);
   try {
-    const result = await child.read(`${file}${object}`, columns);
+    const result = await child.read(`${file}${object}`, columns, jagged);
     const original = { nRows: -1, columnNames: [], columns: {} };
     const outcome = classify(
       result,
@@ -226,6 +227,75 @@ test('hdf5: a corrupt dataset size is a clean error with nothing on stderr', asy
   const { outcome, message, stderr } = await readInChild('abort.h5', bytes, input.columns, input.object);
   assert.is(stderr, '');
   assert.is(outcome, 'clean', message);
+});
+
+/** Bytes from a seeded linear congruential generator (the same bytes on every run). */
+function seededBytes(seed: number, n: number): Uint8Array {
+  let state = seed >>> 0;
+  return Uint8Array.from({ length: n }, () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) >>> 24);
+}
+
+test('variable-length columns: random bytes in every format end in a clean one-line error', async () => {
+  const magic: Record<string, number[]> = {
+    '.arrow': [...Buffer.from('ARROW1\0\0')],
+    '.arrows': [0xff, 0xff, 0xff, 0xff],
+    '.parquet': [...Buffer.from('PAR1')],
+    '.h5': [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a],
+    '.npz': [0x50, 0x4b, 0x03, 0x04],
+    '.npy': [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0],
+    '.csv': [...Buffer.from('x,n\n')],
+    '.root': [...Buffer.from('root')],
+  };
+  const child = new ReaderChild(LIMITS);
+  try {
+    for (const [ext, head] of Object.entries(magic)) {
+      for (const seed of [1, 2]) {
+        // random bytes, and random bytes behind the format's magic (a trailer too, where the format has one)
+        const body = seededBytes(seed * 97 + ext.length, 1500);
+        const tail = ext === '.arrow' ? [...Buffer.from('ARROW1')] : ext === '.parquet' ? [...Buffer.from('PAR1')] : [];
+        const bytes = seed === 1 ? body : new Uint8Array([...head, ...body, ...tail]);
+        const file = at(`random-${seed}${ext}`);
+        writeFileSync(file, bytes);
+        const result = await child.read(file, [], [{ name: 'x', count: 'n' }]);
+        const outcome = classify(
+          result,
+          { bytes, kind: 'test', description: file, dataOnly: false },
+          { nRows: -1, columnNames: [], columns: {} },
+          { format: 'csv' } as FuzzInput,
+          file,
+        );
+        const reply = result.reply;
+        const message =
+          reply !== undefined && !reply.ok ? reply.message : JSON.stringify(result.killed ?? result.exit ?? 'read');
+        assert.is(outcome, 'clean', `${file}: ${message}`);
+      }
+    }
+  } finally {
+    child.stop();
+  }
+});
+
+test('arrow: list offsets that fall or point past the values are an error, not other lists', async () => {
+  const rows = [[1, 2], [], [3], [4, 5, 6]];
+  const table = new Table({ x: vectorFromArray(rows, new List(new Field('item', new Float32(), true))) });
+  const good = new Uint8Array(tableToIPC(table, 'file'));
+  const offsets = new Uint8Array(Int32Array.from([0, 2, 2, 3, 6]).buffer);
+  const where = Buffer.from(good).indexOf(Buffer.from(offsets));
+  assert.ok(where > 0, 'the offsets buffer must be found');
+  const edits: [number, number, RegExp][] = [
+    [2, 1, /list offsets rising within its 6 values; got 2\.\.1 in row 1 \(corrupt file\)$/],
+    [4, 7, /list offsets rising within its 6 values; got 3\.\.7 in row 3 \(corrupt file\)$/],
+    [1, -5, /list offsets rising within its 6 values; got 0\.\.-5 in row 0 \(corrupt file\)$/],
+  ];
+  for (const [k, value, pattern] of edits) {
+    const bytes = good.slice();
+    new DataView(bytes.buffer).setInt32(where + 4 * k, value, true);
+    const { outcome, message, stderr } = await readInChild('offsets.arrow', bytes, [], '', [{ name: 'x' }]);
+    assert.is(stderr, '');
+    assert.is(outcome, 'clean', message);
+    assert.match(message, /offsets\.arrow: variable-length column "x" must have /);
+    assert.match(message, pattern);
+  }
 });
 
 test('muted stderr: what a library prints is captured, progress callbacks still print', () => {

@@ -83,7 +83,7 @@ test('every option is validated with its path, rule and received value', () => {
     ],
     [{ nIteration: 3 }, /^options must only have the keys nIterations, .*; got "nIteration"$/],
     [{ classifier: 'mlp' }, /^options\.classifier must be an object with a type; got "mlp"$/],
-    [{ classifier: { type: 'bdt' } }, /^options\.classifier\.type must be one of mlp, binned; got "bdt"$/],
+    [{ classifier: { type: 'bdt' } }, /^options\.classifier\.type must be one of mlp, binned, pfn; got "bdt"$/],
     [
       { classifier: { type: 'binned', edges: [[1, 0]] } },
       /^options\.classifier\.edges\[0\] must be strictly increasing; got 1 then 0 at index 1$/,

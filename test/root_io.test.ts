@@ -162,7 +162,7 @@ test('HZZ: flat branches read; first rows as recorded; jagged branches are one-l
   );
   await rejects(
     () => readTable(HZZ, { columns: ['MET_px', 'Jet_Px'] }),
-    /uproot-HZZ\.root:events: branch "Jet_Px" must be flat \(one value per entry\); got the jagged leaf Jet_Px\[NJet\] \(variable length\)$/,
+    /uproot-HZZ\.root:events: branch "Jet_Px" must be flat \(one value per entry\); got the jagged leaf Jet_Px\[NJet\] \(variable length: read it with options\.jagged\)$/,
   );
   await rejects(
     () => readTable(HZZ, { columns: ['Muon_Charge'] }),

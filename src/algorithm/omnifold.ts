@@ -23,7 +23,7 @@ import { RecoChi2 } from './diagnostics.js';
 import { DiagnosticsRecorder } from './diagnostics_recorder.js';
 import { unfoldRuns } from './ensemble_runs.js';
 import { runLoop, unfoldedWeights, type Unfolding } from './loop.js';
-import { resolveUnfoldOptions, validateSamples } from './options.js';
+import { checkClassifierInputs, resolveUnfoldOptions, validateSamples } from './options.js';
 import { InProcessRunner } from './in_process_runner.js';
 import { featureNames } from './models.js';
 import { checkClassTotals, dataClass, selectEvents } from './steps.js';
@@ -61,6 +61,7 @@ export async function unfold(
 ): Promise<UnfoldResult> {
   const resolved = resolveUnfoldOptions(options);
   validateSamples(sim, data);
+  checkClassifierInputs(resolved.classifier, sim, data);
   const selection = selectEvents(sim, resolved);
   checkClassTotals(sim, selection, resolved);
   const recoNames = Array.from({ length: sim.reco.nFeatures }, (_, f) => sim.recoNames?.[f] ?? `reco${f}`);

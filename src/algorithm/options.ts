@@ -7,7 +7,7 @@ import { UNFOLD_DEFAULTS } from './defaults.js';
 import { fail, inRange, isInt, knownKeys, nonNegativeInt, oneOf, positiveInt } from '../base/checks.js';
 import { InputError } from '../base/errors.js';
 import { REPLICA_KIND } from '../base/rng.js';
-import type { FeatureMatrix } from '../base/features.js';
+import type { FeatureMatrix, ParticleSets } from '../base/features.js';
 import {
   FAKES_MODES,
   MISSES_MODES,
@@ -84,6 +84,29 @@ function resolveClassifier(spec: unknown): ClassifierSpec {
 }
 
 /**
+ * The samples carry what the classifier reads: particle sets on every matrix for a
+ * particle-level kind (src/classifiers/kind.ts `particles`), at least one event-level
+ * feature for the others.
+ */
+export function checkClassifierInputs(spec: ClassifierSpec, sim: SimSample, data: DataSample): void {
+  const particleLevel = classifierKind(spec.type).particles === true;
+  const matrices: [string, FeatureMatrix][] = [
+    ['sim.gen', sim.gen],
+    ['sim.reco', sim.reco],
+    ['data.reco', data.reco],
+  ];
+  if (data.background !== undefined) matrices.push(['data.background.reco', data.background.reco]);
+  for (const [name, x] of matrices) {
+    if (particleLevel && x.particles === undefined)
+      throw new InputError(`${name} must have particle sets, which classifier ${spec.type} reads; got none`);
+    if (!particleLevel && x.nFeatures < 1)
+      throw new InputError(
+        `${name}.nFeatures must be at least 1, as classifier ${spec.type} reads event-level features; got ${x.nFeatures}`,
+      );
+  }
+}
+
+/**
  * Checks the samples once, before the loop: shapes, masks 0/1, finite features and weights
  * in every event that is used (the background's too), and a positive total weight in each
  * class (data minus background for step 1's class 1).
@@ -112,6 +135,7 @@ export function validateSamples(sim: SimSample, data: DataSample): void {
       `sim reco and data reco must have the same number of features; got sim=${sim.reco.nFeatures}, data=${data.reco.nFeatures}`,
     );
   }
+  sameParticleFeatures('data.reco', data.reco, 'sim.reco', sim.reco);
   checkMask('sim.passGen', sim.passGen);
   checkMask('sim.passReco', sim.passReco);
   const used = (i: number) => sim.passGen[i] === 1 || sim.passReco[i] === 1;
@@ -140,6 +164,7 @@ function validateBackground(data: DataSample): void {
       `data.background reco must have the data's ${data.reco.nFeatures} features; got ${background.reco.nFeatures}`,
     );
   }
+  sameParticleFeatures('data.background.reco', background.reco, 'data.reco', data.reco);
   if (!(background.weights instanceof Float64Array) || background.weights.length !== background.reco.nEvents)
     fail(
       'data.background.weights',
@@ -160,10 +185,50 @@ function validateBackground(data: DataSample): void {
 export function checkMatrix(name: string, x: FeatureMatrix): void {
   if (typeof x !== 'object' || x === null || !(x.values instanceof Float32Array))
     fail(name, 'be a FeatureMatrix with Float32Array values', x);
-  if (!isInt(x.nFeatures) || x.nFeatures < 1) fail(`${name}.nFeatures`, 'be a positive integer', x.nFeatures);
+  const p = x.particles;
+  if (p === undefined) {
+    if (!isInt(x.nFeatures) || x.nFeatures < 1) fail(`${name}.nFeatures`, 'be a positive integer', x.nFeatures);
+  } else if (!isInt(x.nFeatures) || x.nFeatures < 0) {
+    fail(`${name}.nFeatures`, 'be an integer ≥ 0 (events with particles)', x.nFeatures);
+  }
   if (!isInt(x.nEvents) || x.values.length !== x.nEvents * x.nFeatures) {
     fail(`${name}.values`, `hold nEvents × nFeatures = ${x.nEvents} × ${x.nFeatures} numbers`, x.values.length);
   }
+  if (p !== undefined) checkParticles(`${name}.particles`, p, x.nEvents);
+}
+
+/** `x` has particle sets exactly when `like` has, with as many features per particle. */
+export function sameParticleFeatures(name: string, x: FeatureMatrix, likeName: string, like: FeatureMatrix): void {
+  const describe = (m: FeatureMatrix) =>
+    m.particles === undefined ? 'no particles' : `particles with ${m.particles.nFeatures} features`;
+  if (
+    (x.particles === undefined) !== (like.particles === undefined) ||
+    x.particles?.nFeatures !== like.particles?.nFeatures
+  )
+    throw new InputError(`${name} must have ${describe(like)}, as ${likeName} has; got ${describe(x)}`);
+}
+
+/** Offsets from 0, non-decreasing, one more than the events; values as many as the offsets say. */
+function checkParticles(name: string, p: ParticleSets, nEvents: number): void {
+  if (typeof p !== 'object' || p === null || !(p.offsets instanceof Uint32Array) || !(p.values instanceof Float32Array))
+    fail(name, 'be ParticleSets with Uint32Array offsets and Float32Array values', p);
+  if (!isInt(p.nFeatures) || p.nFeatures < 1) fail(`${name}.nFeatures`, 'be a positive integer', p.nFeatures);
+  if (p.offsets.length !== nEvents + 1)
+    fail(`${name}.offsets`, `hold nEvents + 1 = ${nEvents + 1} values`, p.offsets.length);
+  if (p.offsets[0] !== 0) fail(`${name}.offsets[0]`, 'be 0', p.offsets[0]);
+  for (let i = 0; i < nEvents; i++) {
+    if (p.offsets[i + 1] < p.offsets[i])
+      throw new InputError(
+        `${name}.offsets must not decrease; got ${p.offsets[i + 1]} after ${p.offsets[i]} at event ${i + 1}`,
+      );
+  }
+  const n = p.offsets[nEvents] * p.nFeatures;
+  if (p.values.length !== n)
+    fail(
+      `${name}.values`,
+      `hold offsets[nEvents] × nFeatures = ${p.offsets[nEvents]} × ${p.nFeatures} numbers`,
+      p.values.length,
+    );
 }
 
 export function checkMask(name: string, mask: Uint8Array): void {
@@ -180,6 +245,17 @@ export function checkFiniteRows(name: string, x: FeatureMatrix, used: (i: number
     for (let f = 0; f < nFeatures; f++) {
       const v = x.values[i * nFeatures + f];
       if (!Number.isFinite(v)) throw new InputError(`${name} feature ${f} of event ${i} must be finite; got ${v}`);
+    }
+    const p = x.particles;
+    if (p === undefined) continue;
+    for (let k = p.offsets[i] * p.nFeatures; k < p.offsets[i + 1] * p.nFeatures; k++) {
+      const v = p.values[k];
+      if (!Number.isFinite(v)) {
+        const particle = Math.floor(k / p.nFeatures) - p.offsets[i];
+        throw new InputError(
+          `${name} particle ${particle} feature ${k % p.nFeatures} of event ${i} must be finite; got ${v}`,
+        );
+      }
     }
   }
 }

@@ -8,7 +8,7 @@ import type { FitInfo, ModelData } from '../classifiers/classifier.js';
 import { combineRatios } from './combine.js';
 import { checkFinite } from './diagnostics.js';
 import { InputError, NumericalError } from '../base/errors.js';
-import { maskIndices, selectRows, shareableBuffer, type FeatureMatrix } from '../base/features.js';
+import { concatRows, maskIndices, selectRows, type FeatureMatrix } from '../base/features.js';
 import type { StepName } from '../base/rng.js';
 import type { IterationModels } from './models.js';
 import type { DataSample, MemberRunner, SimSample, UnfoldOptions, UnfoldProgress } from './types.js';
@@ -110,14 +110,7 @@ function dataAndBackgroundRows(data: FeatureMatrix, background: FeatureMatrix): 
   let byBackground = joinedRows.get(data);
   if (byBackground === undefined) joinedRows.set(data, (byBackground = new WeakMap()));
   let joined = byBackground.get(background);
-  if (joined === undefined) {
-    const nFeatures = data.nFeatures;
-    const nEvents = data.nEvents + background.nEvents;
-    const values = new Float32Array(shareableBuffer(nEvents * nFeatures * 4));
-    values.set(data.values);
-    values.set(background.values, data.values.length);
-    byBackground.set(background, (joined = { values, nEvents, nFeatures }));
-  }
+  if (joined === undefined) byBackground.set(background, (joined = concatRows(data, background)));
   return joined;
 }
 

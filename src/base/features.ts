@@ -87,9 +87,9 @@ export function column(x: FeatureMatrix, feature: number): Float32Array {
 }
 
 /**
- * The rows of `x` listed in `rows` (ascending event indices), as a new matrix backed by a
- * SharedArrayBuffer where the platform has one ({@link shareableBuffer}), so the worker
- * pool can read it without copying.
+ * The rows of `x` listed in `rows` (ascending event indices), with their particle sets when
+ * `x` has them, as a new matrix backed by SharedArrayBuffers where the platform has them
+ * ({@link shareableBuffer}), so the worker pool can read it without copying.
  */
 export function selectRows(x: FeatureMatrix, rows: Uint32Array): FeatureMatrix {
   const nFeatures = x.nFeatures;
@@ -97,7 +97,49 @@ export function selectRows(x: FeatureMatrix, rows: Uint32Array): FeatureMatrix {
   for (let r = 0; r < rows.length; r++) {
     values.set(x.values.subarray(rows[r] * nFeatures, rows[r] * nFeatures + nFeatures), r * nFeatures);
   }
-  return { values, nEvents: rows.length, nFeatures };
+  const selected: FeatureMatrix = { values, nEvents: rows.length, nFeatures };
+  return x.particles === undefined ? selected : { ...selected, particles: selectParticles(x.particles, rows) };
+}
+
+/** The particle sets of the events listed in `rows`, in that order, on shareable buffers. */
+export function selectParticles(p: ParticleSets, rows: Uint32Array): ParticleSets {
+  const offsets = new Uint32Array(shareableBuffer((rows.length + 1) * 4));
+  for (let r = 0; r < rows.length; r++) offsets[r + 1] = offsets[r] + (p.offsets[rows[r] + 1] - p.offsets[rows[r]]);
+  const d = p.nFeatures;
+  const values = new Float32Array(shareableBuffer(offsets[rows.length] * d * 4));
+  for (let r = 0; r < rows.length; r++) {
+    const from = p.offsets[rows[r]] * d;
+    values.set(p.values.subarray(from, p.offsets[rows[r] + 1] * d), offsets[r] * d);
+  }
+  return { offsets, values, nFeatures: d };
+}
+
+/**
+ * The events of `a` followed by those of `b` (same features, and particle sets in both or
+ * neither), on shareable buffers.
+ */
+export function concatRows(a: FeatureMatrix, b: FeatureMatrix): FeatureMatrix {
+  const nEvents = a.nEvents + b.nEvents;
+  const values = new Float32Array(shareableBuffer(nEvents * a.nFeatures * 4));
+  values.set(a.values);
+  values.set(b.values, a.values.length);
+  const joined: FeatureMatrix = { values, nEvents, nFeatures: a.nFeatures };
+  if (a.particles === undefined || b.particles === undefined) return joined;
+  const pa = a.particles;
+  const pb = b.particles;
+  const offsets = new Uint32Array(shareableBuffer((nEvents + 1) * 4));
+  offsets.set(pa.offsets);
+  const base = pa.offsets[a.nEvents];
+  for (let i = 1; i <= b.nEvents; i++) offsets[a.nEvents + i] = base + pb.offsets[i];
+  const particleValues = new Float32Array(shareableBuffer(offsets[nEvents] * pa.nFeatures * 4));
+  particleValues.set(pa.values);
+  particleValues.set(pb.values, pa.values.length);
+  return { ...joined, particles: { offsets, values: particleValues, nFeatures: pa.nFeatures } };
+}
+
+/** Particles of event `i` (0 when `x` has no particle sets). */
+export function particleCount(x: FeatureMatrix, i: number): number {
+  return x.particles === undefined ? 0 : x.particles.offsets[i + 1] - x.particles.offsets[i];
 }
 
 /** Indices i with mask[i] !== 0 (and, if given, other[i] !== 0). */

@@ -37,7 +37,7 @@ import type {
   RatioResult,
   TrainedClassifier,
 } from './classifier.js';
-import { modelArray, ratioOutput, restoredInfo } from './classifier.js';
+import { modelArray, ratioOutput, refuseParticles, restoredInfo } from './classifier.js';
 import type { ClassifierInputs, ClassifierKind } from './kind.js';
 import { knownKeys } from '../base/checks.js';
 import { InputError, NumericalError } from '../base/errors.js';
@@ -109,6 +109,7 @@ export class BinnedClassifier implements Classifier {
     w1: Float64Array,
     _context: FitContext,
   ): TrainedClassifier {
+    refuseParticles('binned', x0, x1);
     const grid = new Grid(this.edges);
     const s0 = grid.sum(x0, w0, 'class 0');
     const s1 = grid.sum(x1, w1, 'class 1');

@@ -145,3 +145,16 @@ export function restoredInfo(data: ModelData, path: string): FitInfo {
   });
   return { epochs: 0, bestEpoch: 0, validationLoss: NaN, sumW0: sums[0] as number, sumW1: sums[1] as number };
 }
+
+/**
+ * Refuses events that carry particle sets (FeatureMatrix.particles) for an event-level
+ * classifier `kind` (mlp, binned): a one-line InputError naming the class.
+ */
+export function refuseParticles(kind: string, x0: FeatureMatrix, x1: FeatureMatrix): void {
+  [x0, x1].forEach((x, c) => {
+    if (x.particles !== undefined)
+      throw new InputError(
+        `${kind}.fit: class ${c} must hold event features only; got particle sets (FeatureMatrix.particles), which only the pfn classifier reads`,
+      );
+  });
+}

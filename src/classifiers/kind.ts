@@ -61,6 +61,12 @@ export interface ClassifierKind<Spec extends { type: string } = { type: string }
    * cannot serve this kind (e.g. a column without bins).
    */
   cliSpec(options: Readonly<Record<string, unknown>>, inputs: ClassifierInputs): Spec;
+  /**
+   * True for particle-level kinds (e.g. `pfn`): they read each event's particle sets
+   * (`FeatureMatrix.particles`), which every sample then must have. Absent: the kind reads
+   * the event-level features only (at least one), and ignores particle sets.
+   */
+  readonly particles?: boolean;
   /** Kinds whose one fit several threads can share (the MLP); absent: one thread per fit. */
   readonly dataParallel?: DataParallelFit<Spec>;
 }

@@ -9,16 +9,17 @@ import { BINNED_CLASSIFIER } from './binned.js';
 import type { Classifier, ModelData, TrainedClassifier } from './classifier.js';
 import type { ClassifierFlag, ClassifierKind } from './kind.js';
 import { MLP_CLASSIFIER } from './mlp/kind.js';
+import { PFN_CLASSIFIER } from './pfn/kind.js';
 
 /** Every classifier kind, in the order that messages and `--help` list them. */
-export const CLASSIFIER_KINDS = Object.freeze([MLP_CLASSIFIER, BINNED_CLASSIFIER] as const);
+export const CLASSIFIER_KINDS = Object.freeze([MLP_CLASSIFIER, BINNED_CLASSIFIER, PFN_CLASSIFIER] as const);
 
 type SpecOf<Kind> = Kind extends ClassifierKind<infer Spec> ? Spec : never;
 
 /** Plain-data description of a classifier, `{ type, ...options }`, rebuildable in any thread. */
 export type ClassifierSpec = SpecOf<(typeof CLASSIFIER_KINDS)[number]>;
 
-/** The classifier kinds' names: `'mlp' | 'binned'`. */
+/** The classifier kinds' names: `'mlp' | 'binned' | 'pfn'`. */
 export type ClassifierType = ClassifierSpec['type'];
 
 /** The kinds' names, in registry order. */
@@ -29,7 +30,7 @@ export const CLASSIFIER_FLAGS: readonly ClassifierFlag[] = Object.freeze([
   ...new Set(CLASSIFIER_KINDS.flatMap((kind) => kind.flags)),
 ]);
 
-/** The entry of kind `type`; throws `classifier.type must be one of mlp, binned; got <type>`. */
+/** The entry of kind `type`; throws `classifier.type must be one of mlp, binned, pfn; got <type>`. */
 export function classifierKind(type: unknown): ClassifierKind {
   const kind = CLASSIFIER_KINDS.find((k) => k.type === type);
   if (kind === undefined)

@@ -43,9 +43,33 @@ export const UNFOLD_FLAGS: Readonly<
   'pass-gen': { type: 'string', help: 'sim gen-selection mask column, 0/1 or boolean (default: all pass)' },
   'pass-reco': { type: 'string', help: 'sim reco-selection mask column (default: all pass)' },
   units: { type: 'string', help: "units of gen columns for plots and metadata, e.g. 'gen_pt=GeV;gen_phi=rad'" },
+  'gen-particles': {
+    type: 'string',
+    help: 'gen-level particle feature columns (variable-length lists, one per feature), comma-separated, for particle-level classifiers (--classifier pfn)',
+  },
+  'reco-particles': {
+    type: 'string',
+    help: 'reco-level particle feature columns (sim and data, and any --background), comma-separated',
+  },
+  'gen-particle-count': {
+    type: 'string',
+    help: 'padded formats (HDF5, NPY/NPZ): the column with each event’s number of gen particles',
+  },
+  'reco-particle-count': {
+    type: 'string',
+    help: 'padded formats (HDF5, NPY/NPZ): the column with each event’s number of reco particles',
+  },
+  'max-particles': { type: 'string', help: 'keep at most this many particles per event (default: all)' },
+  'particle-sort': {
+    type: 'string',
+    help: 'with --max-particles: keep the particles with the largest values of this particle feature, e.g. pt (default: the first ones, in the file’s order)',
+  },
   truth: { type: 'string', help: 'gen-level truth file (gen columns; FILE or FILE:OBJECT) for the χ² in the summary' },
   'truth-weight': { type: 'string', help: 'truth event weight column (default: all 1)' },
-  toy: { type: 'string', help: 'embedded toy when no files are given: lepton-jet (default) or gauss' },
+  toy: {
+    type: 'string',
+    help: 'embedded toy when no files are given: lepton-jet (default), gauss, or jets (jets with constituents, for --classifier pfn)',
+  },
   events: { type: 'string', help: "toy events per sample (default: the toy's own size)" },
   iterations: {
     type: 'string',

@@ -17,6 +17,8 @@ import {
   dataSampleFromTable,
   describeInputFile,
   gaussToy,
+  jaggedColumnList,
+  jetsToy,
   type InputFileRecord,
   leptonJetToy,
   type ObservableInfo,
@@ -54,7 +56,7 @@ export interface LoadedInputs {
 
 async function loadToy(plan: Extract<InputPlan, { kind: 'toy' }>): Promise<LoadedInputs> {
   const sizes = plan.nEvents === undefined ? {} : { nSim: plan.nEvents, nData: plan.nEvents };
-  const toy = plan.toy === 'gauss' ? gaussToy(sizes) : leptonJetToy(sizes);
+  const toy = plan.toy === 'gauss' ? gaussToy(sizes) : plan.toy === 'jets' ? jetsToy(sizes) : leptonJetToy(sizes);
   return {
     sim: toy.sim,
     data: toy.data,
@@ -91,13 +93,20 @@ async function loadFiles(plan: Extract<InputPlan, { kind: 'files' }>): Promise<L
     weight: plan.simWeight,
     passGen: plan.passGen,
     passReco: plan.passReco,
+    genParticles: plan.genParticles,
+    recoParticles: plan.recoParticles,
   };
-  const simTable = await readTable(plan.sim, { columns: simColumnList(simCols) });
+  const simTable = await readTable(plan.sim, {
+    columns: simColumnList(simCols),
+    jagged: jaggedColumnList(plan.genParticles, plan.recoParticles),
+  });
   const sim = simSampleFromTable(simTable, simCols);
   const dataCols = plan.dataWeight === undefined ? plan.reco : [...plan.reco, plan.dataWeight];
-  const data = dataSampleFromTable(await readTable(plan.data, { columns: dataCols }), {
+  const recoJagged = jaggedColumnList(plan.recoParticles);
+  const data = dataSampleFromTable(await readTable(plan.data, { columns: dataCols, jagged: recoJagged }), {
     reco: plan.reco,
     weight: plan.dataWeight,
+    particles: plan.recoParticles,
   });
   let truth: TruthSample | undefined;
   const files = [await describeInput('sim', '--sim', plan.sim), await describeInput('data', '--data', plan.data)];
@@ -105,8 +114,14 @@ async function loadFiles(plan: Extract<InputPlan, { kind: 'files' }>): Promise<L
     const columns = plan.backgroundWeight === undefined ? plan.reco : [...plan.reco, plan.backgroundWeight];
     const parts: BackgroundSample[] = [];
     for (const path of plan.background) {
-      const table = await readTable(path, { columns });
-      parts.push(backgroundSampleFromTable(table, { reco: plan.reco, weight: plan.backgroundWeight }));
+      const table = await readTable(path, { columns, jagged: recoJagged });
+      parts.push(
+        backgroundSampleFromTable(table, {
+          reco: plan.reco,
+          weight: plan.backgroundWeight,
+          particles: plan.recoParticles,
+        }),
+      );
       files.push(await describeInput('background', '--background', path));
     }
     data.background = concatBackgrounds(parts);

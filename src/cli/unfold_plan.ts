@@ -23,6 +23,10 @@ import {
   STEP2_REFERENCES,
   UNFOLD_DEFAULTS,
   type UnfoldOptions,
+  classifierKind,
+  orList,
+  checkParticleColumns,
+  type ParticleColumns,
 } from '../index.js';
 import { parseBins as parseEdges } from './bins.js';
 import { parseReplicaList } from './replica_list.js';
@@ -31,7 +35,7 @@ import type { UnfoldArgs } from './unfold_args.js';
 
 /** Where the events come from. */
 export type InputPlan =
-  | { kind: 'toy'; toy: 'lepton-jet' | 'gauss'; nEvents?: number }
+  | { kind: 'toy'; toy: ToyName; nEvents?: number }
   | {
       kind: 'files';
       sim: string;
@@ -49,7 +53,61 @@ export type InputPlan =
       passReco?: string;
       /** Unit per gen column, from --units. */
       units: Record<string, string>;
+      /** Particle sets at gen and at reco level (--gen-particles, --reco-particles, …), when given. */
+      genParticles?: ParticleColumns;
+      recoParticles?: ParticleColumns;
     };
+
+/**
+ * A particle-level classifier needs particle sets (from files, or the jets toy), and an
+ * event-level one must not be given particle columns it would not read.
+ */
+function checkParticleInputs(input: InputPlan, classifier: ClassifierType): void {
+  const particleLevel = classifierKind(classifier).particles === true;
+  const hasParticles = input.kind === 'toy' ? input.toy === 'jets' : input.genParticles !== undefined;
+  if (particleLevel && !hasParticles)
+    throw new InputError(
+      `--classifier ${classifier} reads particle sets: give --gen-particles and --reco-particles, or --toy jets; got ${input.kind === 'toy' ? `--toy ${input.toy}` : 'no particle columns'}`,
+    );
+  if (!particleLevel && input.kind === 'files' && input.genParticles !== undefined)
+    throw new InputError(
+      `--gen-particles and --reco-particles must come with a particle-level classifier (${orList(CLASSIFIER_KINDS.filter((k) => k.particles === true).map((k) => k.type))}); got --classifier ${classifier}`,
+    );
+}
+
+/** The embedded toys, as `--toy` names them. */
+export const TOY_NAMES = Object.freeze(['lepton-jet', 'gauss', 'jets'] as const);
+export type ToyName = (typeof TOY_NAMES)[number];
+
+const PARTICLE_FLAGS = [
+  'gen-particles',
+  'reco-particles',
+  'gen-particle-count',
+  'reco-particle-count',
+  'max-particles',
+  'particle-sort',
+] as const;
+
+/** The particle columns of one level from --gen-particles/--reco-particles and their companions. */
+function particlePlan(args: UnfoldArgs, level: 'gen' | 'reco'): ParticleColumns | undefined {
+  const features = list(args, `${level}-particles`);
+  const count = str(args, `${level}-particle-count`);
+  if (features === undefined) {
+    if (count !== undefined)
+      throw new InputError(
+        `--${level}-particle-count must come with --${level}-particles; got no --${level}-particles`,
+      );
+    return undefined;
+  }
+  const columns: ParticleColumns = {
+    features,
+    ...(count === undefined ? {} : { count }),
+    ...(args['max-particles'] === undefined ? {} : { maxParticles: integer(args, 'max-particles', 1) }),
+    ...(args['particle-sort'] === undefined ? {} : { sortBy: str(args, 'particle-sort') }),
+  };
+  checkParticleColumns(`--${level}-particles`, columns);
+  return columns;
+}
 
 function replicasPlan(args: UnfoldArgs): RunPlan['replicas'] {
   const replicas = {
@@ -218,13 +276,14 @@ function inputPlan(args: UnfoldArgs): InputPlan {
       'pass-gen',
       'pass-reco',
       'units',
+      ...PARTICLE_FLAGS,
     ]) {
       if (args[k] !== undefined)
         throw new InputError(`--${k} must come with --sim, --data, --gen and --reco; got no input files`);
     }
     return {
       kind: 'toy',
-      toy: oneOf(args, 'toy', ['lepton-jet', 'gauss'] as const) ?? 'lepton-jet',
+      toy: oneOf(args, 'toy', TOY_NAMES) ?? 'lepton-jet',
       nEvents: integer(args, 'events', 1),
     };
   }
@@ -242,6 +301,16 @@ function inputPlan(args: UnfoldArgs): InputPlan {
     throw new InputError('--background-weight must come with --background; got no --background');
   const gen = list(args, 'gen') as string[];
   const reco = list(args, 'reco') as string[];
+  const genParticles = particlePlan(args, 'gen');
+  const recoParticles = particlePlan(args, 'reco');
+  if ((genParticles === undefined) !== (recoParticles === undefined))
+    throw new InputError(
+      `--gen-particles and --reco-particles must be given together; got only --${genParticles === undefined ? 'reco' : 'gen'}-particles`,
+    );
+  if (genParticles === undefined)
+    for (const k of ['max-particles', 'particle-sort'])
+      if (args[k] !== undefined)
+        throw new InputError(`--${k} must come with --gen-particles and --reco-particles; got no particle columns`);
   return {
     kind: 'files',
     sim: str(args, 'sim') as string,
@@ -257,6 +326,7 @@ function inputPlan(args: UnfoldArgs): InputPlan {
     passGen: str(args, 'pass-gen'),
     passReco: str(args, 'pass-reco'),
     units: parseUnits(args, gen),
+    ...(genParticles === undefined ? {} : { genParticles, recoParticles }),
   };
 }
 
@@ -358,6 +428,7 @@ export function planUnfold(args: UnfoldArgs): RunPlan {
       );
   }
   const classifier = oneOf(args, 'classifier', CLASSIFIER_TYPES) ?? UNFOLD_DEFAULTS.classifier.type;
+  checkParticleInputs(input, classifier);
   return {
     input,
     unfold,

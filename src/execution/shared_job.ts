@@ -7,18 +7,30 @@
 import type { FeatureMatrix } from '../base/features.js';
 import type { StepJob } from '../algorithm/types.js';
 
-const sharedFeatures = new WeakMap<Float32Array, Float32Array>();
+const sharedArrays = new WeakMap<Float32Array | Uint32Array, Float32Array | Uint32Array>();
 
-/** The matrix with SAB-backed values: itself if already shared, else a cached shared copy. */
-export function shareFeatures(x: FeatureMatrix): FeatureMatrix {
-  if (x.values.buffer instanceof SharedArrayBuffer) return x;
-  let values = sharedFeatures.get(x.values);
-  if (values === undefined) {
-    values = new Float32Array(new SharedArrayBuffer(x.values.byteLength));
-    values.set(x.values);
-    sharedFeatures.set(x.values, values);
+/** `a` itself when SAB-backed, else a cached shared copy. */
+function shareArray<T extends Float32Array | Uint32Array>(a: T): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  let shared = sharedArrays.get(a) as T | undefined;
+  if (shared === undefined) {
+    shared = new (a.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
+    shared.set(a);
+    sharedArrays.set(a, shared);
   }
-  return { values, nEvents: x.nEvents, nFeatures: x.nFeatures };
+  return shared;
+}
+
+/** The matrix with SAB-backed values (and particle sets): itself if already shared, else cached shared copies. */
+export function shareFeatures(x: FeatureMatrix): FeatureMatrix {
+  const values = shareArray(x.values);
+  const p = x.particles;
+  if (p === undefined) return values === x.values ? x : { values, nEvents: x.nEvents, nFeatures: x.nFeatures };
+  const offsets = shareArray(p.offsets);
+  const particleValues = shareArray(p.values);
+  if (values === x.values && offsets === p.offsets && particleValues === p.values) return x;
+  const particles = { offsets, values: particleValues, nFeatures: p.nFeatures };
+  return { values, nEvents: x.nEvents, nFeatures: x.nFeatures, particles };
 }
 
 /**

@@ -8,11 +8,26 @@
  * batches is concatenated (one copy); a floating column with nulls is copied with NaN in
  * the null slots; booleans are unpacked from bits into a Uint8Array 0/1 mask (a copy);
  * Float16 is widened to Float32 (a copy).
+ *
+ * Variable-length columns (`List<…>` and `LargeList<…>` of floats, integers or booleans)
+ * are copied into offsets plus flat values (src/io/jagged.ts gives the value types). A null
+ * list reads as an empty list (writers use null for "no entries" as often as an empty
+ * list); a null value inside a list is an InputError naming the column and row.
  */
-import { RecordBatchFileReader, RecordBatchStreamReader, Table, Type, type Data, type Vector } from 'apache-arrow';
+import {
+  RecordBatchFileReader,
+  RecordBatchStreamReader,
+  Table,
+  Type,
+  util,
+  type Data,
+  type DataType,
+  type Vector,
+} from 'apache-arrow';
 import { InputError } from '../base/errors.js';
-import { checkColumnsPresent, type ColumnTable, type NumericColumn } from './table.js';
+import { checkColumnsPresent, type ColumnTable, type JaggedColumn, type NumericColumn } from './table.js';
 import { checkArrowIpc } from './arrow_ipc_check.js';
+import { checkTotal, concatJagged, exactNumber } from './jagged.js';
 
 const FILE_MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"
 
@@ -72,7 +87,8 @@ function toNumericColumn(vector: Vector, name: string, source: string): NumericC
   const isFloat = typeId === Type.Float;
   const isInt = typeId === Type.Int;
   if (!isFloat && !isInt) {
-    throw new InputError(`${source}: column "${name}" must be numeric or boolean; got ${String(vector.type)}`);
+    const hint = isListType(typeId) ? ' (a list column: read it as a variable-length column)' : '';
+    throw new InputError(`${source}: column "${name}" must be numeric or boolean; got ${String(vector.type)}${hint}`);
   }
   if (isFloat && (vector.type as { precision: number }).precision === 0) {
     return Float32Array.from({ length: vector.length }, (_, i) => (vector.get(i) as number | null) ?? NaN);
@@ -101,10 +117,118 @@ function toNumericColumn(vector: Vector, name: string, source: string): NumericC
   return out;
 }
 
+const isListType = (typeId: Type): boolean => typeId === Type.List || typeId === Type.LargeList;
+
+/** Element `k` of a flat child (its own offset applied) as a number; `row` is for errors. */
+function childReader(child: Data, source: string, name: string): (k: number, row: number) => number {
+  const type: DataType = child.type;
+  const values = child.values as NumericColumn | BigUint64Array | Uint16Array;
+  const at = child.offset;
+  if (type.typeId === Type.Bool) return (k) => ((values as Uint8Array)[(at + k) >> 3] >> ((at + k) & 7)) & 1;
+  if (type.typeId === Type.Float && (type as unknown as { precision: number }).precision === 0)
+    return (k) => util.uint16ToFloat64((values as Uint16Array)[at + k]);
+  if (values instanceof BigInt64Array || values instanceof BigUint64Array)
+    return (k, row) => exactNumber(source, name, values[at + k], row);
+  return (k) => (values as Float64Array)[at + k];
+}
+
+/**
+ * One chunk of a `List`/`LargeList` column as offsets plus flat values. Offsets are checked
+ * (non-decreasing, inside the child), so a corrupt file cannot read past its values.
+ */
+function listChunk(d: Data, name: string, source: string, rowBase: number): JaggedColumn {
+  const listType: DataType = d.type;
+  const childType = listType.children?.[0]?.type as DataType | undefined;
+  const precision = (childType as { precision?: number } | undefined)?.precision;
+  if (childType?.typeId !== Type.Float && childType?.typeId !== Type.Int && childType?.typeId !== Type.Bool) {
+    throw new InputError(
+      `${source}: variable-length column "${name}" must be a list of numbers or booleans; got ${(listType as unknown as { toString(): string }).toString()}`,
+    );
+  }
+  const float32 = childType.typeId === Type.Float && precision !== 2;
+  const child = d.children[0] as Data | undefined;
+  if (d.length === 0 || child === undefined) {
+    if (d.length > 0)
+      throw new InputError(
+        `${source}: variable-length column "${name}" must have list values; got none (corrupt file)`,
+      );
+    return { offsets: new Uint32Array(1), values: float32 ? new Float32Array(0) : new Float64Array(0) };
+  }
+  const vo = d.valueOffsets as Int32Array | BigInt64Array;
+  const offsetAt = (i: number): number => Number(vo[d.offset + i]);
+  const nRows = d.length;
+  if (vo.length < d.offset + nRows + 1 && nRows > 0)
+    throw new InputError(
+      `${source}: variable-length column "${name}" must have ${nRows + 1} list offsets; got ${Math.max(0, vo.length - d.offset)} (corrupt file)`,
+    );
+  const offsets = new Uint32Array(nRows + 1);
+  let total = 0;
+  const first = nRows > 0 ? offsetAt(0) : 0;
+  for (let i = 0; i < nRows; i++) {
+    const start = offsetAt(i);
+    const end = offsetAt(i + 1);
+    if (!(start >= 0 && end >= start && end <= child.length))
+      throw new InputError(
+        `${source}: variable-length column "${name}" must have list offsets rising within its ${child.length} values; got ${start}..${end} in row ${rowBase + i} (corrupt file)`,
+      );
+    if (d.nullCount > 0 && !d.getValid(i)) {
+      offsets[i + 1] = total; // a null list reads as an empty one
+      continue;
+    }
+    total += end - start;
+    checkTotal(source, name, total);
+    offsets[i + 1] = total;
+  }
+  const values = float32 ? new Float32Array(total) : new Float64Array(total);
+  const read = childReader(child, source, name);
+  const childNulls = child.nullCount > 0;
+  const plain =
+    !childNulls && d.nullCount === 0 && (child.values instanceof Float32Array || child.values instanceof Float64Array);
+  if (plain && nRows > 0) {
+    values.set((child.values as Float64Array).subarray(child.offset + first, child.offset + first + total));
+    return { offsets, values };
+  }
+  for (let i = 0; i < nRows; i++) {
+    if (offsets[i + 1] === offsets[i]) continue;
+    const start = offsetAt(i);
+    const out = offsets[i];
+    for (let k = 0; k < offsets[i + 1] - out; k++) {
+      if (childNulls && !child.getValid(start + k))
+        throw new InputError(
+          `${source}: variable-length column "${name}" must have no nulls inside its lists; got a null at row ${rowBase + i}, position ${k}`,
+        );
+      values[out + k] = read(start + k, rowBase + i);
+    }
+  }
+  return { offsets, values };
+}
+
+/** A `List`/`LargeList` column as offsets plus flat values (one copy, chunks joined); rows in errors count from `firstRow`. */
+export function toJaggedColumn(vector: Vector, name: string, source: string, firstRow = 0): JaggedColumn {
+  if (!isListType(vector.type.typeId)) {
+    throw new InputError(
+      `${source}: variable-length column "${name}" must be a List or LargeList of numbers; got ${String(vector.type)}`,
+    );
+  }
+  const parts: JaggedColumn[] = [];
+  let rowBase = firstRow;
+  for (const d of vector.data as Data[]) {
+    parts.push(listChunk(d, name, source, rowBase));
+    rowBase += d.length;
+  }
+  if (parts.length === 0) {
+    const child = vector.type.children[0]?.type as DataType | undefined;
+    const float32 = child?.typeId === Type.Float && (child as { precision?: number }).precision !== 2;
+    return { offsets: new Uint32Array(1), values: float32 ? new Float32Array(0) : new Float64Array(0) };
+  }
+  return concatJagged(source, name, parts);
+}
+
 /** Wraps a decoded Arrow table as a {@link ColumnTable}; columns are converted on first use. */
 export function arrowColumnTable(table: Table, source: string): ColumnTable {
   const columnNames = table.schema.fields.map((f) => f.name);
   const cache = new Map<string, NumericColumn>();
+  const jaggedCache = new Map<string, JaggedColumn>();
   return {
     source,
     nRows: table.numRows,
@@ -115,6 +239,15 @@ export function arrowColumnTable(table: Table, source: string): ColumnTable {
         checkColumnsPresent(source, columnNames, [name]);
         col = toNumericColumn(table.getChild(name) as Vector, name, source);
         cache.set(name, col);
+      }
+      return col;
+    },
+    jagged(name: string): JaggedColumn {
+      let col = jaggedCache.get(name);
+      if (col === undefined) {
+        checkColumnsPresent(source, columnNames, [name]);
+        col = toJaggedColumn(table.getChild(name) as Vector, name, source);
+        jaggedCache.set(name, col);
       }
       return col;
     },

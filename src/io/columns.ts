@@ -4,6 +4,7 @@
  */
 import { open } from 'node:fs/promises';
 import { InputError } from '../base/errors.js';
+import { jaggedLookup, type ReadJagged } from './jagged.js';
 import type { ColumnTable, NumericColumn } from './table.js';
 
 /** At most this many names are listed in an error message; the rest are counted. */
@@ -27,15 +28,28 @@ export function checkRequested(source: string, requested: readonly string[], ava
   for (const name of requested) if (!have.has(name)) columnNotFound(source, name, available);
 }
 
-/** A ColumnTable over columns already read; asking for another column throws. */
+/**
+ * A ColumnTable over columns already read; asking for another column throws. With
+ * `jagged` (the variable-length columns read, for formats that hold them) the table has a
+ * `jagged` method; `jaggedExists` checks that a name not read is a column of the file
+ * (default: one of `columnNames`).
+ */
 export function makeTable(
   source: string,
   nRows: number,
   columnNames: readonly string[],
   columns: ReadonlyMap<string, NumericColumn>,
+  jagged?: ReadonlyMap<string, ReadJagged>,
+  jaggedExists?: (name: string) => void,
 ): ColumnTable {
   const names = Object.freeze([...columnNames]);
+  const exists =
+    jaggedExists ??
+    ((name: string) => {
+      if (!names.includes(name)) columnNotFound(source, name, names);
+    });
   return {
+    ...(jagged === undefined ? {} : { jagged: jaggedLookup(source, jagged, exists) }),
     source,
     nRows,
     columnNames: names,

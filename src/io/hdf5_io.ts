@@ -15,12 +15,27 @@
  *
  * h5wasm's wasm heap is capped at 2 GiB, so datasets are read in slices of at most
  * 64 MiB, each copied straight into the output column.
+ *
+ * Variable-length columns (`options.jagged`, each `{ name, count }`): HDF5 holds them
+ * padded, as a 2-D numeric dataset `[nRows × maxLength]` of the group read, beside a 1-D
+ * count column of the same group (h5py's usual layout for particle lists). Each row is cut
+ * to its count, slice by slice, so the padding is never kept; counts must be integers in
+ * [0, maxLength]. float32 stays Float32Array, other types become Float64Array.
  */
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type * as H5 from 'h5wasm';
 import { InputError } from '../base/errors.js';
-import { checkRequested, listNames, makeTable, swapBytes, throttledProgress, uint64AsInt64 } from './columns.js';
+import {
+  checkRequested,
+  columnNotFound,
+  listNames,
+  makeTable,
+  swapBytes,
+  throttledProgress,
+  uint64AsInt64,
+} from './columns.js';
+import { cutPadded, exactNumber, uniqueJagged, type PaddedMatrix, type ReadJagged } from './jagged.js';
 import { splitObjectPath } from './load.js';
 import { H5T, hdf5Reason, loadH5, SLICE_BYTES, type H5Module } from './hdf5_module.js';
 import { muteStderrSync, unmuted } from './library_guard.js';
@@ -340,14 +355,114 @@ function readObject(
       `${source}: group ${objectPath} must hold 1-D numeric datasets to read as columns; got none; the file holds ${listNames(describeContents(root, h5))} (name a group or dataset as ${file}:/PATH)`,
     );
   }
+  const jagged = uniqueJagged(source, options.jagged);
   if (plans === null) {
+    if (jagged.length > 0)
+      throw new InputError(
+        `${source}: variable-length column ${JSON.stringify(jagged[0].name)} must be a 2-D dataset of a group, beside its count column; got the dataset ${entity.path} read as the table (name its group: ${file}:/GROUP)`,
+      );
     const plan = planDataset(source, entity as H5.Dataset, basename(entity.path));
     plans = new Map(plan.columns.map((c) => [c.name, plan]));
   }
   for (const plan of new Set(plans.values())) checkPlanSize(source, plan, fileBytes);
   const names = [...plans.keys()];
   checkRequested(source, options.columns, names);
+  const padded = entity instanceof h5.Group ? paddedDatasets(entity, h5) : new Map<string, H5.Dataset>();
+  const planned = jagged.map((j) => planPadded(source, j, padded, names));
+  for (const p of planned) checkPlanSize(source, p.plan, fileBytes);
+  const counts = planned.map((p) => p.count);
   const nRows = plans.size === 0 ? 0 : (plans.values().next().value as DatasetPlan).nRows;
-  const columns = readPlans(h5, source, plans, options.columns, options.onProgress);
-  return makeTable(source, nRows, names, columns);
+  const columns = readPlans(h5, source, plans, [...options.columns, ...counts], options.onProgress);
+  const read = new Map<string, ReadJagged>();
+  for (const p of planned) {
+    const matrix = paddedMatrix(h5, source, p.name, p.plan);
+    read.set(p.name, {
+      count: p.count,
+      column: cutPadded(source, p.name, p.count, matrix, columns.get(p.count) as NumericColumn),
+    });
+  }
+  for (const c of counts) if (!options.columns.includes(c)) columns.delete(c);
+  return makeTable(source, nRows, names, columns, read, (name) => {
+    if (!padded.has(name) && !names.includes(name)) columnNotFound(source, name, [...names, ...padded.keys()]);
+  });
+}
+
+/** The 2-D datasets of a group, by name: where padded variable-length columns are stored. */
+function paddedDatasets(group: H5.Group, h5: H5Module): Map<string, H5.Dataset> {
+  const out = new Map<string, H5.Dataset>();
+  for (const key of group.keys()) {
+    const entity = group.get(key);
+    if (entity instanceof h5.Dataset && (entity.metadata.shape?.length ?? 0) === 2) out.set(key, entity);
+  }
+  return out;
+}
+
+/** Plans one padded variable-length column: its 2-D dataset and its count column (checked to exist). */
+function planPadded(
+  source: string,
+  { name, count }: { name: string; count?: string },
+  padded: ReadonlyMap<string, H5.Dataset>,
+  columns: readonly string[],
+): { name: string; count: string; plan: DatasetPlan } {
+  const dataset = padded.get(name);
+  if (dataset === undefined) {
+    const kind = columns.includes(name) ? 'a 1-D dataset' : 'no dataset of that name';
+    throw new InputError(
+      `${source}: variable-length column ${JSON.stringify(name)} must be a 2-D dataset [nRows × maxLength] of the group; got ${kind} (2-D datasets: ${listNames([...padded.keys()])})`,
+    );
+  }
+  if (count === undefined)
+    throw new InputError(
+      `${source}: variable-length column ${JSON.stringify(name)} is padded (HDF5) and must come with its count column; got none (give { name, count })`,
+    );
+  if (!columns.includes(count))
+    throw new InputError(
+      `${source}: count column ${JSON.stringify(count)} of variable-length column ${JSON.stringify(name)} must be a 1-D dataset of the group; got none of that name (1-D datasets: ${listNames(columns)})`,
+    );
+  const meta = dataset.metadata;
+  if (meta.type === H5T.COMPOUND || meta.vlen || makeColumn(meta, 0) === null)
+    throw new InputError(
+      `${source}: variable-length column ${JSON.stringify(name)} must be a numeric 2-D dataset; got ${describeType(meta)}`,
+    );
+  return { name, count, plan: planDataset(source, dataset, name) };
+}
+
+/** A padded 2-D dataset read a slice of rows at a time, as rows are asked for in order. */
+function paddedMatrix(h5: H5Module, source: string, name: string, plan: DatasetPlan): PaddedMatrix {
+  const meta = plan.dataset.metadata;
+  const maxLength = (meta.shape ?? [0, 0])[1];
+  const sliceRows = Math.max(1, Math.floor(SLICE_BYTES / Math.max(plan.rowBytes, 1)));
+  let start = -1;
+  let rows: NumericColumn | BigUint64Array = new Float64Array(0);
+  const load = (row: number): void => {
+    start = row - (row % sliceRows);
+    const count = Math.min(sliceRows, plan.nRows - start);
+    let raw: Uint8Array;
+    try {
+      raw = readRows(h5, plan, start, count);
+    } catch (err) {
+      if (err instanceof InputError) throw err;
+      throw new InputError(
+        `${source}: ${plan.dataset.path}: dataset is unreadable (truncated file?); got ${JSON.stringify(hdf5Reason(err))}`,
+        { cause: err },
+      );
+    }
+    if (!meta.littleEndian) swapBytes(raw, meta.size);
+    const typed = makeColumn(meta, 0) as NumericColumn | BigUint64Array;
+    const Ctor = typed.constructor as new (b: ArrayBuffer, o: number, n: number) => NumericColumn | BigUint64Array;
+    rows = new Ctor(raw.buffer as ArrayBuffer, raw.byteOffset, count * maxLength);
+  };
+  return {
+    nRows: plan.nRows,
+    maxLength,
+    float32: meta.type === H5T.FLOAT && meta.size === 4,
+    copyRow(row, n, out, at) {
+      if (start < 0 || row < start || row >= start + sliceRows) load(row);
+      const base = (row - start) * maxLength;
+      for (let j = 0; j < n; j++) {
+        const v = rows[base + j];
+        out[at + j] = typeof v === 'bigint' ? exactNumber(source, name, v, row) : v;
+      }
+    },
+  };
 }

@@ -9,7 +9,8 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { InputError } from '../base/errors.js';
-import type { ColumnTable, ReadOptions, TableReader } from './table.js';
+import { uniqueJagged } from './jagged.js';
+import { readJagged, type ColumnTable, type ReadOptions, type TableReader } from './table.js';
 
 /** Extension → [module, exported reader]. */
 const READERS: Record<string, [string, string]> = {
@@ -84,8 +85,12 @@ function checkUnique(table: ColumnTable, requested: readonly string[]): void {
 }
 
 /**
- * Reads the columns `options.columns` of the table at `path`. A requested name held by two
- * columns of the file is an error (which one was meant cannot be known).
+ * Reads the columns `options.columns` of the table at `path`, and the variable-length
+ * columns `options.jagged` (each `{ name, count? }`; `count` names the count column of
+ * padded formats, HDF5 and NPZ), which are then `table.jagged(name, count)` (or
+ * {@link readJagged}). A requested name held by two columns of the file is an error (which
+ * one was meant cannot be known); so is a variable-length column asked of a format that
+ * holds none (CSV, a single .npy array).
  */
 export async function readTable(path: string, options: ReadOptions): Promise<ColumnTable> {
   const { file } = splitObjectPath(path);
@@ -96,9 +101,16 @@ export async function readTable(path: string, options: ReadOptions): Promise<Col
       `${path}: file extension must be one of ${SUPPORTED_EXTENSIONS.join(', ')}; got ${JSON.stringify(ext)}`,
     );
   }
+  uniqueJagged(path, options.jagged);
   const [modulePath, exportName] = entry;
   const module = (await import(modulePath)) as Record<string, TableReader>;
   const table = await module[exportName](path, options);
   checkUnique(table, options.columns);
+  const jagged = options.jagged ?? [];
+  checkUnique(
+    table,
+    jagged.map((j) => j.name),
+  );
+  for (const { name, count } of jagged) readJagged(table, name, count);
   return table;
 }

@@ -13,13 +13,18 @@
  * zero-copy views of the file's bytes when aligned; big-endian data are converted to
  * little-endian, which copies, as do the strided columns of C-order 2-D and structured
  * arrays.
+ *
+ * A padded variable-length column is a plain 2-D array `[nRows × maxLength]` beside a 1-D
+ * count column: it takes two arrays, so it is read from an `.npz` archive (src/io/npz_io.ts,
+ * through {@link paddedNpy}); a `.npy` file holds one array and no variable-length column.
  */
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { InputError } from '../base/errors.js';
 import { checkRequested, makeTable, readWholeFile, swapBytes, uint64AsInt64 } from './columns.js';
 import { splitObjectPath } from './load.js';
-import { MAGIC, parseHeader, type ElementType } from './npy_header.js';
+import { paddedFromArray, type PaddedMatrix } from './jagged.js';
+import { MAGIC, parseHeader, type ElementType, type NpyHeader } from './npy_header.js';
 import type { ColumnTable, NumericColumn, ReadOptions } from './table.js';
 
 /** The columns parsed from one `.npy` byte buffer. */
@@ -87,6 +92,38 @@ function stridedColumn(
   return viewAs(out, type, source, name);
 }
 
+/** The data bytes of an array, which must fill the file after the header exactly. */
+function dataBytes(bytes: Uint8Array, header: NpyHeader, source: string): Uint8Array {
+  const size = header.shape.reduce((n, d) => n * d, 1) * header.itemBytes;
+  const available = bytes.length - header.dataOffset;
+  if (available < size) {
+    throw new InputError(`${source}: file is truncated; the header promises ${size} bytes of data, got ${available}`);
+  }
+  if (available > size) {
+    throw new InputError(
+      `${source}: data must fill the file exactly; got ${available - size} bytes after the ${size} the header promises (wrong shape or header length?)`,
+    );
+  }
+  return bytes.subarray(header.dataOffset, header.dataOffset + size);
+}
+
+/**
+ * Parses `.npy` bytes holding a padded variable-length column `name`: a plain 2-D array
+ * `[nRows × maxLength]` (C or Fortran order, any supported dtype), to be cut to a count
+ * column with `cutPadded` (src/io/jagged.ts).
+ */
+export function paddedNpy(bytes: Uint8Array, source: string, name: string): PaddedMatrix {
+  const header = parseHeader(bytes, source);
+  const { shape, type } = header;
+  if (header.fields !== null || shape.length !== 2 || type === null) {
+    throw new InputError(
+      `${source}: variable-length column ${JSON.stringify(name)} must be a plain 2-D array [nRows × maxLength]; got ${header.fields !== null ? 'a structured array of ' : ''}shape (${shape.join(', ')}${shape.length === 1 ? ',' : ''})`,
+    );
+  }
+  const values = contiguousColumn(dataBytes(bytes, header, source), type, source, name);
+  return paddedFromArray(source, name, values, shape[0], shape[1], header.fortranOrder);
+}
+
 /**
  * Parses `.npy` bytes into columns, materialising only `requested` (every name in it must
  * exist). `name` names the column of a 1-D array.
@@ -101,19 +138,7 @@ export function parseNpy(bytes: Uint8Array, source: string, name: string, reques
   }
   const nRows = shape[0];
   const nCols = shape.length === 2 ? shape[1] : 1;
-  const dataBytes = nRows * nCols * itemBytes;
-  const available = bytes.length - header.dataOffset;
-  if (available < dataBytes) {
-    throw new InputError(
-      `${source}: file is truncated; the header promises ${dataBytes} bytes of data, got ${available}`,
-    );
-  }
-  if (available > dataBytes) {
-    throw new InputError(
-      `${source}: data must fill the file exactly; got ${available - dataBytes} bytes after the ${dataBytes} the header promises (wrong shape or header length?)`,
-    );
-  }
-  const data = bytes.subarray(header.dataOffset, header.dataOffset + dataBytes);
+  const data = dataBytes(bytes, header, source);
   const columnNames =
     fields !== null
       ? fields.map((f) => f.name)
@@ -149,6 +174,10 @@ export function parseNpy(bytes: Uint8Array, source: string, name: string, reques
  */
 export async function readNpy(path: string, options: ReadOptions): Promise<ColumnTable> {
   const { file } = splitObjectPath(path);
+  if ((options.jagged ?? []).length > 0)
+    throw new InputError(
+      `${file}: variable-length column ${JSON.stringify(options.jagged?.[0].name)} must be read from a format that holds one, with its count column (an .npz archive of the padded 2-D array and the 1-D counts); got a .npy file, which holds one array`,
+    );
   const bytes = await readWholeFile(file, options.onProgress);
   const parsed = parseNpy(bytes, file, basename(file).replace(/\.npy$/i, ''), options.columns);
   options.onProgress?.(1);

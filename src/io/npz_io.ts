@@ -2,13 +2,20 @@
  * NumPy `.npz` archives: zip files of `.npy` members, read through the checking zip reader
  * (src/io/zip_archive.ts: sizes, offsets and each member's CRC-32) and parsed by
  * src/io/npy_io.ts; written with fflate, stored or deflated like `numpy.savez[_compressed]`.
+ *
+ * Variable-length columns (`options.jagged`, each `{ name, count }`, reading the archive
+ * without a member): member `name` is a plain 2-D array `[nRows × maxLength]` padded past
+ * each row's length, member `count` a 1-D array of the lengths (integers in
+ * [0, maxLength]), as `numpy.savez(f, pt=padded, n=counts)` stores them. Each row is cut
+ * to its count; float32 stays Float32Array, other dtypes become Float64Array.
  */
 import { writeFile } from 'node:fs/promises';
 import { InputError } from '../base/errors.js';
 import { checkRequested, listNames, makeTable, readWholeFile } from './columns.js';
 import { splitObjectPath } from './load.js';
 import { parseHeader } from './npy_header.js';
-import { encodeNpy, parseNpy } from './npy_io.js';
+import { cutPadded, uniqueJagged, type ReadJagged } from './jagged.js';
+import { encodeNpy, paddedNpy, parseNpy } from './npy_io.js';
 import type { ColumnTable, NumericColumn, ReadOptions } from './table.js';
 import { extractZip, listZip } from './zip_archive.js';
 
@@ -39,9 +46,18 @@ async function unzipMembers(
  */
 export async function readNpz(path: string, options: ReadOptions): Promise<ColumnTable> {
   const { file, object } = splitObjectPath(path);
+  const jagged = uniqueJagged(file, options.jagged);
+  if (object !== undefined && jagged.length > 0)
+    throw new InputError(
+      `${file}: variable-length column ${JSON.stringify(jagged[0].name)} must be read from the archive, beside its count column; got the member ${JSON.stringify(object)} read as the table (read ${file} without :${object})`,
+    );
   const bytes = await readWholeFile(file, options.onProgress);
   const wanted = new Set(object === undefined ? options.columns : [object]);
-  const { names, files } = await unzipMembers(file, bytes, (member) => wanted.has(member));
+  const members = new Set([
+    ...wanted,
+    ...jagged.flatMap((j) => (j.count === undefined ? [j.name] : [j.name, j.count])),
+  ]);
+  const { names, files } = await unzipMembers(file, bytes, (member) => members.has(member));
   if (object !== undefined) {
     const data = files[`${object}.npy`] ?? files[object];
     if (data === undefined)
@@ -73,8 +89,34 @@ export async function readNpz(path: string, options: ReadOptions): Promise<Colum
     if (nRows < 0) [nRows, first] = [parsed.nRows, member];
     columns.set(member, parsed.columns.get(member) as NumericColumn);
   }
+  const read = new Map<string, ReadJagged>();
+  for (const { name, count } of jagged) {
+    checkRequested(file, [name], names);
+    if (count === undefined)
+      throw new InputError(
+        `${file}: variable-length column ${JSON.stringify(name)} is padded (NPZ) and must come with its count column; got none (give { name, count })`,
+      );
+    if (!names.includes(count))
+      throw new InputError(
+        `${file}: count column ${JSON.stringify(count)} of variable-length column ${JSON.stringify(name)} must be a 1-D member of the archive; got none of that name (members: ${listNames(names)})`,
+      );
+    const matrix = paddedNpy(files[`${name}.npy`] ?? files[name], `${file}:${name}`, name);
+    const countData = files[`${count}.npy`] ?? files[count];
+    const countShape = parseHeader(countData, `${file}:${count}`).shape;
+    if (countShape.length !== 1)
+      throw new InputError(
+        `${file}: count column ${JSON.stringify(count)} of variable-length column ${JSON.stringify(name)} must be a 1-D array; got shape (${countShape.join(', ')})`,
+      );
+    const counts = parseNpy(countData, `${file}:${count}`, count, [count]).columns.get(count) as NumericColumn;
+    read.set(name, { count, column: cutPadded(file, name, count, matrix, counts) });
+    if (nRows < 0) [nRows, first] = [matrix.nRows, name];
+    else if (matrix.nRows !== nRows)
+      throw new InputError(
+        `${file}: members must have the same length; got ${first}=${nRows}, ${name}=${matrix.nRows}`,
+      );
+  }
   options.onProgress?.(1);
-  return makeTable(file, Math.max(nRows, 0), names, columns);
+  return makeTable(file, Math.max(nRows, 0), names, columns, read);
 }
 
 /** Options of writeNpz. */

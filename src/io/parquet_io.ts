@@ -7,16 +7,23 @@
  * Column types: float32/64, int8–64, uint8–64 and bool (→ Uint8Array 0/1). int64/uint64
  * come as BigInt64Array (uint64 values must be below 2^63). Nulls become NaN in float
  * columns and are an error elsewhere. Nested and string columns are an InputError.
+ *
+ * Variable-length columns (`options.jagged`): Parquet list columns (`List` or `LargeList`
+ * of numbers or booleans, as pyarrow and parquet-wasm write them), read row group by row
+ * group into offsets plus flat values; a null list reads as an empty list, a null inside a
+ * list is an error (src/io/arrow_decode.ts, value types in src/io/jagged.ts).
  */
 import { openAsBlob } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import { DataType, tableFromIPC, Type, type Field, type Table, type Vector } from 'apache-arrow';
 import type { ParquetFile } from 'parquet-wasm';
 import { InputError } from '../base/errors.js';
+import { toJaggedColumn } from './arrow_decode.js';
 import { checkRequested, makeTable, throttledProgress, uint64AsInt64 } from './columns.js';
+import { concatJagged, uniqueJagged, type ReadJagged } from './jagged.js';
 import { splitObjectPath } from './load.js';
 import { guardWasmTraps, isWasmTrap } from './library_guard.js';
-import type { ColumnTable, NumericColumn, ReadOptions } from './table.js';
+import type { ColumnTable, JaggedColumn, NumericColumn, ReadOptions } from './table.js';
 
 type ParquetWasm = typeof import('parquet-wasm');
 
@@ -100,6 +107,15 @@ function checkField(source: string, field: Field): void {
   }
 }
 
+/** Checks that a requested variable-length column is a list column. */
+function checkListField(source: string, field: Field): void {
+  if (field.typeId !== Type.List && field.typeId !== Type.LargeList) {
+    throw new InputError(
+      `${source}: variable-length column ${JSON.stringify(field.name)} must be a list column (List or LargeList of numbers); got ${String(field.type)}`,
+    );
+  }
+}
+
 /**
  * Reads the requested columns of a Parquet file.
  * @example const t = await readParquet('sim.parquet', { columns: ['gen_pt'] }); t.column('gen_pt')  // Float32Array
@@ -115,10 +131,19 @@ export async function readParquet(path: string, options: ReadOptions): Promise<C
     checkRequested(file, options.columns, names);
     const requested = [...new Set(options.columns)];
     for (const name of requested) checkField(file, schema.fields[names.indexOf(name)]);
+    const jagged = uniqueJagged(file, options.jagged);
+    checkRequested(
+      file,
+      jagged.map((j) => j.name),
+      names,
+    );
+    for (const { name } of jagged) checkListField(file, schema.fields[names.indexOf(name)]);
+    const jaggedParts = new Map<string, JaggedColumn[]>(jagged.map((j) => [j.name, []]));
+    const toRead = [...new Set([...requested, ...jaggedParts.keys()])];
     const metadata = parquet.metadata();
     const rowGroupRows = metadata.rowGroups().map((g) => g.numRows());
     const nRows = rowGroupRows.reduce((a, b) => a + b, 0);
-    checkDeclaredRows(file, rowGroupRows, nRows, requested.length, (await stat(file)).size);
+    checkDeclaredRows(file, rowGroupRows, nRows, toRead.length, (await stat(file)).size);
     const columns = new Map<string, NumericColumn>();
     for (const name of requested)
       columns.set(
@@ -127,8 +152,8 @@ export async function readParquet(path: string, options: ReadOptions): Promise<C
       );
     const progress = throttledProgress(options.onProgress);
     let offset = 0;
-    for (let g = 0; g < rowGroupRows.length && requested.length > 0; g++) {
-      const table = await readRowGroup(parquet, file, requested, g).catch((err) => {
+    for (let g = 0; g < rowGroupRows.length && toRead.length > 0; g++) {
+      const table = await readRowGroup(parquet, file, toRead, g).catch((err) => {
         trapped = isWasmTrap((err as Error).cause);
         throw err;
       });
@@ -139,11 +164,19 @@ export async function readParquet(path: string, options: ReadOptions): Promise<C
       }
       for (const name of requested)
         copyVector(file, name, table.getChild(name) as Vector, columns.get(name) as NumericColumn, offset);
+      for (const [name, parts] of jaggedParts)
+        parts.push(toJaggedColumn(table.getChild(name) as Vector, name, file, offset));
       offset += table.numRows;
       progress(nRows === 0 ? 1 : offset / nRows);
     }
     progress(1);
-    return makeTable(file, nRows, names, columns);
+    const read = new Map<string, ReadJagged>();
+    for (const [name, parts] of jaggedParts) {
+      const empty = () =>
+        toJaggedColumn(tableFromIPC(parquet.schema().intoIPCStream()).getChild(name) as Vector, name, file);
+      read.set(name, { column: parts.length === 0 ? empty() : concatJagged(file, name, parts) });
+    }
+    return makeTable(file, nRows, names, columns, read);
   } catch (err) {
     if (err instanceof InputError) throw err;
     throw new InputError(

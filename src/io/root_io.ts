@@ -7,7 +7,15 @@
  * branches with one numeric value per entry can be read: float, double, (unsigned) char,
  * short, int, Long64_t and bool (→ Uint8Array 0/1); Long64_t comes as BigInt64Array
  * (jsroot decodes 64-bit integers as doubles, so values beyond 2^53 lose precision).
- * Jagged (`x[n]`), fixed-size array, string and object branches are an InputError.
+ * Jagged (`x[n]`), fixed-size array, string and object branches are an InputError there.
+ *
+ * Variable-length columns (`options.jagged`, read with `table.jagged(name)`): TTree
+ * branches of one numeric leaf with a counter (`x[n]`, the counter `n` being another
+ * branch, as ROOT writes `float x[n]/F`) or of a fixed size (`x[3]`, every list of that
+ * length). float leaves give Float32Array values, double leaves Float64Array, integer and
+ * bool leaves Float64Array (Long64_t as jsroot decodes it, through a double). Branches of
+ * `std::vector<…>` (TBranchElement) and RNTuple collection fields are not read: jsroot
+ * 7.11 reads them but no fixture holds one to test against, so they are an InputError.
  */
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -16,6 +24,7 @@ import { checkRequested, listNames, makeTable, throttledProgress } from './colum
 import { splitObjectPath } from './load.js';
 import { captureConsole, guardUncaught } from './library_guard.js';
 import { checkBaskets } from './root_baskets.js';
+import { JaggedBuilder, uniqueJagged, type ReadJagged } from './jagged.js';
 import type { ColumnTable, NumericColumn, ReadOptions } from './table.js';
 
 // jsroot ships no types; its objects are used through a few known members.
@@ -85,11 +94,12 @@ const FIELD_TYPES: Record<string, (n: number) => NumericColumn> = {
   bool: (n) => new Uint8Array(n),
 };
 
-/** A requested column: where the selector puts its value, and the output array. */
+/** A requested column: where the selector puts its value, and the output array (or, for a list, its builder). */
 interface Target {
   name: string;
   member: string;
-  out: NumericColumn;
+  out?: NumericColumn;
+  lists?: JaggedBuilder;
 }
 
 /** Runs a jsroot selector over `targets`, filling one output row per entry. */
@@ -108,8 +118,9 @@ async function fill(
     const values = this.tgtobj;
     for (const t of targets) {
       const v = values[t.member];
-      if (t.out instanceof BigInt64Array) t.out[row] = BigInt(Math.trunc(Number(v)));
-      else t.out[row] = typeof v === 'boolean' ? Number(v) : v;
+      if (t.lists !== undefined) t.lists.push(v);
+      else if (t.out instanceof BigInt64Array) t.out[row] = BigInt(Math.trunc(Number(v)));
+      else (t.out as NumericColumn)[row] = typeof v === 'boolean' ? Number(v) : v;
     }
     row++;
     if ((row & 0xffff) === 0) progress(row / nRows);
@@ -150,7 +161,7 @@ function flatLeaf(source: string, branch: JsrootObject): JsrootObject {
     );
   if (leaf.fLeafCount)
     throw new InputError(
-      `${source}: branch ${name} must be flat (one value per entry); got the jagged leaf ${leaf.fTitle || leaf.fName} (variable length)`,
+      `${source}: branch ${name} must be flat (one value per entry); got the jagged leaf ${leaf.fTitle || leaf.fName} (variable length: read it with options.jagged)`,
     );
   if (leaf.fLen > 1)
     throw new InputError(
@@ -161,6 +172,28 @@ function flatLeaf(source: string, branch: JsrootObject): JsrootObject {
       `${source}: branch ${name} must hold float, double, (unsigned) char/short/int, Long64_t or bool; got ${leaf._typename}`,
     );
   }
+  return leaf;
+}
+
+/** Explains why a TTree branch is not a variable-length (or fixed-size array) numeric branch, or returns its leaf. */
+function listLeaf(source: string, branch: JsrootObject): JsrootObject {
+  const name = JSON.stringify(branch.fName);
+  const leaves = branch.fLeaves?.arr ?? [];
+  if (branch._typename !== 'TBranch' || (branch.fBranches?.arr?.length ?? 0) > 0) {
+    const cls = branch.fClassName ? ` of class ${branch.fClassName}` : '';
+    throw new InputError(
+      `${source}: variable-length branch ${name} must be a numeric array leaf (x[n] with a counter branch, or x[N]); got ${branch._typename}${cls} (std::vector, object and split branches are not read)`,
+    );
+  }
+  const leaf = leaves[0];
+  if (leaves.length !== 1 || leaf._typename === 'TLeafC' || !(leaf._typename in LEAF_TYPES))
+    throw new InputError(
+      `${source}: variable-length branch ${name} must have one numeric leaf; got ${leaves.map((l: JsrootObject) => `${l.fTitle || l.fName} (${l._typename})`).join(', ') || 'none'}`,
+    );
+  if (!leaf.fLeafCount && !(leaf.fLen > 1))
+    throw new InputError(
+      `${source}: variable-length branch ${name} must be an array leaf (x[n] or x[N]); got the flat leaf ${leaf.fTitle || leaf.fName} (read it as a column)`,
+    );
   return leaf;
 }
 
@@ -185,24 +218,52 @@ async function readTree(
         `${source}: branch ${JSON.stringify(name)} must have the tree's ${nRows} entries; got ${entries} (corrupt file)`,
       );
   }
+  const jagged = uniqueJagged(source, options.jagged);
+  checkRequested(
+    source,
+    jagged.map((j) => j.name),
+    names,
+  );
   const targets: Target[] = requested.map((name, k) => {
     const branch = branches[names.indexOf(name)];
     const leaf = flatLeaf(source, branch);
     return { name, member: `c${k}`, out: LEAF_TYPES[leaf._typename](Boolean(leaf.fIsUnsigned), nRows) };
   });
+  const checked = targets.map((t) => branches[names.indexOf(t.name)]);
+  const listTargets: Target[] = jagged.map(({ name }, k) => {
+    const branch = branches[names.indexOf(name)];
+    const entries = Number(branch.fEntries);
+    if (entries !== nRows)
+      throw new InputError(
+        `${source}: branch ${JSON.stringify(name)} must have the tree's ${nRows} entries; got ${entries} (corrupt file)`,
+      );
+    const leaf = listLeaf(source, branch);
+    checked.push(branch);
+    const counter = branches.find((b) => (b.fLeaves?.arr ?? []).some((l: JsrootObject) => l === leaf.fLeafCount));
+    if (counter !== undefined) checked.push(counter);
+    const float32 = leaf._typename === 'TLeafF' || leaf._typename === 'TLeafF16';
+    return {
+      name,
+      member: `j${k}`,
+      lists: new JaggedBuilder(source, name, nRows, float32 ? Float32Array : Float64Array),
+    };
+  });
+  targets.push(...listTargets);
   if (targets.length > 0 && nRows > 0) {
-    await checkBaskets(
-      file,
-      source,
-      targets.map((t) => branches[names.indexOf(t.name)]),
-    );
+    await checkBaskets(file, source, [...new Set(checked)]);
     const run = (selector: JsrootObject) => {
       targets.forEach((t) => selector.addBranch(branches[names.indexOf(t.name)], t.member));
       return jsroot.treeProcess(tree, selector, {});
     };
     await fill(source, nRows, targets, run, jsroot, options.onProgress);
   }
-  return makeTable(source, nRows, names, new Map(targets.map((t) => [t.name, t.out])));
+  const flat = targets
+    .filter((t) => t.out !== undefined)
+    .map((t): [string, NumericColumn] => [t.name, t.out as NumericColumn]);
+  const lists = new Map(
+    listTargets.map((t): [string, ReadJagged] => [t.name, { column: (t.lists as JaggedBuilder).finish() }]),
+  );
+  return makeTable(source, nRows, names, new Map(flat), lists);
 }
 
 async function readRNTuple(
@@ -226,6 +287,17 @@ async function readRNTuple(
   const names = fields.map((f) => String(f.fieldName));
   checkRequested(source, options.columns, names);
   const nRows = (builder?.clusterSummaries ?? []).reduce((n: number, c: JsrootObject) => n + Number(c.numEntries), 0);
+  const jagged = uniqueJagged(source, options.jagged);
+  checkRequested(
+    source,
+    jagged.map((j) => j.name),
+    names,
+  );
+  for (const { name } of jagged) {
+    throw new InputError(
+      `${source}: variable-length column ${JSON.stringify(name)} must be a TTree array branch (x[n]); got an RNTuple field of type ${String(fields[names.indexOf(name)].typeName)} (RNTuple collections are not read)`,
+    );
+  }
   const requested = [...new Set(options.columns)];
   const targets: Target[] = requested.map((name, k) => {
     const type = String(fields[names.indexOf(name)].typeName);
@@ -245,7 +317,7 @@ async function readRNTuple(
     };
     await fill(source, nRows, targets, run, jsroot, options.onProgress);
   }
-  return makeTable(source, nRows, names, new Map(targets.map((t) => [t.name, t.out])));
+  return makeTable(source, nRows, names, new Map(targets.map((t) => [t.name, t.out as NumericColumn])), new Map());
 }
 
 /** The key of the tree to read: the named one, or the file's only tree. */

@@ -8,7 +8,9 @@
  * error naming the file and the column, before any training.
  */
 import { InputError } from '../base/errors.js';
-import { shareableBuffer, type FeatureMatrix } from '../base/features.js';
+import { concatRows, shareableBuffer, type FeatureMatrix } from '../base/features.js';
+import { sameParticleFeatures } from '../algorithm/options.js';
+import { readParticles, type ParticleColumns } from './particles.js';
 import type { BackgroundSample, DataSample, SimSample } from '../algorithm/types.js';
 import type { ColumnTable, NumericColumn } from './table.js';
 
@@ -24,12 +26,18 @@ export interface SimColumns {
   passGen?: string;
   /** Reco-selection mask column; every event passes when absent. */
   passReco?: string;
+  /** Gen-level particle sets (particle-level classifiers); none when absent. */
+  genParticles?: ParticleColumns;
+  /** Reco-level particle sets, with the same features as the data's. */
+  recoParticles?: ParticleColumns;
 }
 
 /** Which columns of a data table hold what. */
 export interface DataColumns {
   reco: readonly string[];
   weight?: string;
+  /** Reco-level particle sets (particle-level classifiers); none when absent. */
+  particles?: ParticleColumns;
 }
 
 /** Reads a column as numbers (BigInt64 columns converted). */
@@ -77,8 +85,13 @@ const F32_MAX = 3.4028234663852886e38;
  * and so is a finite value too large for f32 (it would become ±Inf); on an event that fails
  * the selection either is stored as 0, so no classifier ever sees a non-finite number.
  */
-export function readFeatures(table: ColumnTable, names: readonly string[], mask?: Uint8Array): FeatureMatrix {
-  if (names.length === 0)
+export function readFeatures(
+  table: ColumnTable,
+  names: readonly string[],
+  mask?: Uint8Array,
+  particles?: ParticleColumns,
+): FeatureMatrix {
+  if (names.length === 0 && particles === undefined)
     throw new InputError(`${table.source}: feature columns must name at least one column; got none`);
   const nEvents = table.nRows;
   const nFeatures = names.length;
@@ -97,7 +110,12 @@ export function readFeatures(table: ColumnTable, names: readonly string[], mask?
       }
     }
   });
-  return { values, nEvents, nFeatures };
+  if (particles === undefined) return { values, nEvents, nFeatures };
+  return { values, nEvents, nFeatures, particles: readParticles(table, particles, mask ?? allPass(nEvents)) };
+}
+
+function allPass(n: number): Uint8Array {
+  return new Uint8Array(n).fill(1);
 }
 
 /** Throws unless the table has at least one row. */
@@ -146,8 +164,8 @@ export function simSampleFromTable(table: ColumnTable, columns: SimColumns): Sim
   requireSelected(table, 'reco', passReco, columns.passReco, weights, columns.weight);
   requireSelected(table, 'gen', passGen, columns.passGen, weights, columns.weight);
   return {
-    gen: readFeatures(table, columns.gen, passGen),
-    reco: readFeatures(table, columns.reco, passReco),
+    gen: readFeatures(table, columns.gen, passGen, columns.genParticles),
+    reco: readFeatures(table, columns.reco, passReco, columns.recoParticles),
     passGen,
     passReco,
     weights,
@@ -166,7 +184,7 @@ export function dataSampleFromTable(table: ColumnTable, columns: DataColumns): D
     throw new InputError(
       `${table.source}: column ${JSON.stringify(columns.weight)} must have a positive total; got ${total}`,
     );
-  return { reco: readFeatures(table, columns.reco), weights };
+  return { reco: readFeatures(table, columns.reco, undefined, columns.particles), weights };
 }
 
 /**
@@ -176,7 +194,10 @@ export function dataSampleFromTable(table: ColumnTable, columns: DataColumns): D
  */
 export function backgroundSampleFromTable(table: ColumnTable, columns: DataColumns): BackgroundSample {
   requireEvents(table);
-  return { reco: readFeatures(table, columns.reco), weights: readWeights(table, columns.weight) };
+  return {
+    reco: readFeatures(table, columns.reco, undefined, columns.particles),
+    weights: readWeights(table, columns.weight),
+  };
 }
 
 /**
@@ -193,17 +214,16 @@ export function concatBackgrounds(parts: readonly BackgroundSample[]): Backgroun
       throw new InputError(
         `background sample ${k} must have the ${nFeatures} reco features of sample 0; got ${p.reco.nFeatures}`,
       );
+    sameParticleFeatures(`background sample ${k}`, p.reco, 'sample 0', parts[0].reco);
     nEvents += p.reco.nEvents;
   });
-  const values = new Float32Array(shareableBuffer(nEvents * nFeatures * 4));
   const weights = new Float64Array(nEvents);
   let offset = 0;
   for (const p of parts) {
-    values.set(p.reco.values, offset * nFeatures);
     weights.set(p.weights, offset);
     offset += p.reco.nEvents;
   }
-  return { reco: { values, nEvents, nFeatures }, weights };
+  return { reco: parts.slice(1).reduce((joined, p) => concatRows(joined, p.reco), parts[0].reco), weights };
 }
 
 /** Gen-level truth (for summaries and χ²): features of events passing gen, and weights. */
@@ -221,6 +241,11 @@ export function truthSampleFromTable(
   requireEvents(table);
   const passGen = readMask(table, columns.passGen);
   return { gen: readFeatures(table, columns.gen, passGen), weights: readWeights(table, columns.weight), passGen };
+}
+
+/** The variable-length columns a table must have, for {@link ReadOptions.jagged}. */
+export function jaggedColumnList(...sets: (ParticleColumns | undefined)[]): { name: string; count?: string }[] {
+  return sets.flatMap((set) => (set === undefined ? [] : set.features.map((name) => ({ name, count: set.count }))));
 }
 
 /** The columns a sim table must have, for {@link ReadOptions.columns}. */

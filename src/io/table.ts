@@ -31,7 +31,8 @@ export interface ColumnTable {
    * that store padded arrays (HDF5, NPY/NPZ), a 2-D [nRows × maxLength] array cut to the
    * lengths in the 1-D integer column `count`. Throws an InputError naming the source and
    * the column when it is absent, not a list (or, padded, not 2-D), or a count is out of
-   * range. Readers of formats without lists leave it out.
+   * range. Readers of formats without lists leave it out; those that store lists ignore
+   * `count`.
    */
   jagged?(name: string, count?: string): JaggedColumn;
 }
@@ -64,4 +65,17 @@ export function checkColumnsPresent(source: string, names: readonly string[], wa
       throw new InputError(`${source}: column "${name}" not found; columns are ${names.join(', ')}`);
     }
   }
+}
+
+/**
+ * The variable-length column `name` of `table` (with `count`, the count column of padded
+ * formats), or a one-line InputError when the table's format holds no lists (CSV).
+ * @example const jets = readJagged(table, 'jet_pt', 'n_jets')  // { offsets, values }
+ */
+export function readJagged(table: ColumnTable, name: string, count?: string): JaggedColumn {
+  if (table.jagged === undefined)
+    throw new InputError(
+      `${table.source}: variable-length column ${JSON.stringify(name)} must come from a format that holds lists (Arrow, Parquet, ROOT, or padded HDF5/NPZ with a count column); got a format that holds no variable-length columns`,
+    );
+  return table.jagged(name, count);
 }

@@ -70,6 +70,10 @@ function weightsOf(w: Float64Array, rows: Uint32Array): Float64Array {
 
 /** gen and reco features side by side, for the given rows. */
 function genAndReco(sim: SimSample, rows: Uint32Array): FeatureMatrix {
+  if (sim.gen.particles !== undefined || sim.reco.particles !== undefined)
+    throw new InputError(
+      'the response recipe trains on gen and reco features side by side, which events with particle sets do not have; got particles',
+    );
   const nGen = sim.gen.nFeatures;
   const nReco = sim.reco.nFeatures;
   const nFeatures = nGen + nReco;

@@ -130,13 +130,14 @@ function times(a: Float64Array, b: Float64Array): Float64Array {
 
 /**
  * `x` with feature `feature` multiplied by `scale`, as a new matrix, on a SharedArrayBuffer
- * where the platform has one ({@link shareableBuffer}).
+ * where the platform has one ({@link shareableBuffer}); its particle sets, if any, are shared unchanged.
  */
 export function scaleFeature(x: FeatureMatrix, feature: number, scale: number): FeatureMatrix {
   const values = new Float32Array(shareableBuffer(x.values.byteLength));
   values.set(x.values);
   for (let i = 0; i < x.nEvents; i++) values[i * x.nFeatures + feature] *= scale;
-  return { values, nEvents: x.nEvents, nFeatures: x.nFeatures };
+  const scaled: FeatureMatrix = { values, nEvents: x.nEvents, nFeatures: x.nFeatures };
+  return x.particles === undefined ? scaled : { ...scaled, particles: x.particles };
 }
 
 /** The inputs of replica `plan`: the nominal ones with its one change applied. */

@@ -11,6 +11,8 @@ export interface ReadRequest {
   id: number;
   path: string;
   columns: string[];
+  /** Variable-length columns to read; each comes back as `NAME[offsets]` and `NAME[values]`. */
+  jagged?: { name: string; count?: string }[];
 }
 
 /** A column as sent back: its typed-array class and bytes (base64). */
@@ -53,14 +55,19 @@ function isWasmTrap(err: unknown): boolean {
 async function answer(request: ReadRequest): Promise<ReadReply> {
   const { id } = request;
   try {
-    const table = await readTable(request.path, { columns: request.columns });
+    const table = await readTable(request.path, { columns: request.columns, jagged: request.jagged });
     const columns: Record<string, SentColumn> = {};
-    for (const name of request.columns) {
-      const c = table.column(name);
+    const send = (name: string, c: ArrayBufferView): void => {
       columns[name] = {
         type: c.constructor.name,
         base64: Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('base64'),
       };
+    };
+    for (const name of request.columns) send(name, table.column(name));
+    for (const { name, count } of request.jagged ?? []) {
+      const list = (table.jagged as NonNullable<typeof table.jagged>)(name, count);
+      send(`${name}[offsets]`, list.offsets);
+      send(`${name}[values]`, list.values);
     }
     return {
       id,

@@ -80,7 +80,7 @@ export class ReaderChild {
   }
 
   /** Reads `path` in the child; resolves when the reply and its stderr are in, or the child died. */
-  read(path: string, columns: string[]): Promise<ReadResult> {
+  read(path: string, columns: string[], jagged?: ReadRequest['jagged']): Promise<ReadResult> {
     const child = this.child ?? this.start();
     const id = this.nextId++;
     const marker = endMarker(id);
@@ -132,7 +132,7 @@ export class ReaderChild {
       child.on('message', onMessage);
       child.stderr?.on('data', onStderr);
       child.on('exit', onExit);
-      child.send({ id, path, columns } satisfies ReadRequest);
+      child.send({ id, path, columns, ...(jagged === undefined ? {} : { jagged }) } satisfies ReadRequest);
     });
   }
 

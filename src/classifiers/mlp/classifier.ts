@@ -16,7 +16,7 @@
  */
 import { InputError } from '../../base/errors.js';
 import type { FeatureMatrix } from '../../base/features.js';
-import type { Classifier, FitContext, TrainedClassifier } from '../classifier.js';
+import { refuseParticles, type Classifier, type FitContext, type TrainedClassifier } from '../classifier.js';
 import { Events } from './events.js';
 import { checkDecorrelateIndex, resolveMlpOptions, type MlpOptions, type MlpSpec } from './options.js';
 import { trainMlp } from './training.js';
@@ -50,6 +50,7 @@ export class MlpClassifier implements Classifier {
     w1: Float64Array,
     context: FitContext,
   ): TrainedClassifier {
+    refuseParticles('mlp', x0, x1);
     const sumW0 = checkClass('class 0', x0, w0);
     const sumW1 = checkClass('class 1', x1, w1);
     if (x0.nFeatures !== x1.nFeatures) {

@@ -80,7 +80,8 @@ export function decorrelateIndex(text: string, inputs: ClassifierInputs): number
 /** The most MiB `--resident-mib` accepts: wasm memory is at most 4 GiB. */
 const MAX_RESIDENT_MIB = 4096;
 
-const MLP_FLAGS: readonly ClassifierFlag[] = Object.freeze(
+/** The MLP's flags; the PFN shares its training ones (src/classifiers/pfn/kind.ts). */
+export const MLP_FLAGS: readonly ClassifierFlag[] = Object.freeze(
   [
     {
       name: 'hidden',

@@ -1,0 +1,230 @@
+/**
+ * Training one PFN: the seeded split and per-epoch order (the MLP's EventOrder), the
+ * standardisers of the training events, seeded initialisation, minibatch Adam on weighted
+ * binary cross-entropy (one forward + backward + update per minibatch, in wasm:
+ * src/kernels/pfn_workspace.ts), a validation loss per epoch, and early stopping that keeps
+ * the best epoch's parameters. Single-threaded inside one fit; the same `rngKey` gives
+ * bit-identical parameters on any machine.
+ */
+import { NumericalError } from '../../base/errors.js';
+import type { FeatureMatrix } from '../../base/features.js';
+import { RandomStream } from '../../base/rng.js';
+import { checkAdam, type AdamScalars } from '../../kernels/adam_step_f32.js';
+import { cosineScheduleF64 } from '../../kernels/cosine_schedule_f64.js';
+import { PfnWorkspace } from '../../kernels/pfn_workspace.js';
+import { kernels } from '../../kernels/wasm.js';
+import type { FitContext, FitInfo } from '../classifier.js';
+import { EventOrder } from '../mlp/event_order.js';
+import type { PfnOptions, PfnSpec } from './options.js';
+import { batchParticleBound, BatchGatherer, measureColumns, type PfnStandardisers } from './particles.js';
+import { TrainedPfn } from './trained.js';
+
+/** Both classes as one index space: i < n0 is class 0 event i, else class 1 event i − n0. */
+export interface PfnEvents {
+  x0: FeatureMatrix;
+  x1: FeatureMatrix;
+  w0: Float64Array;
+  w1: Float64Array;
+}
+
+/** Layer widths of a spec: Φ [nP, ...phi], F [latent + nF, ...f, 1]. */
+export function pfnDims(spec: PfnOptions, nParticleFeatures: number, nEventFeatures: number) {
+  const phiDims = [nParticleFeatures, ...spec.phi];
+  const fDims = [spec.phi[spec.phi.length - 1] + nEventFeatures, ...spec.f, 1];
+  return { phiDims, fDims };
+}
+
+/** Trains one PFN on both classes (totals checked positive by the caller); owns the arena from its mark for the duration. */
+export function trainPfn(spec: PfnSpec, ev: PfnEvents, sumW0: number, sumW1: number, context: FitContext): TrainedPfn {
+  const { x0, x1, w0, w1 } = ev;
+  const n0 = x0.nEvents;
+  const n = n0 + x1.nEvents;
+  const nP = x0.particles!.nFeatures;
+  const nF = x0.nFeatures;
+  const { phiDims, fDims } = pfnDims(spec, nP, nF);
+  // training weights: each class rescaled to total n/2 (mean weight ≈ 1), as the MLP
+  const c0 = n / 2 / sumW0;
+  const c1 = n / 2 / sumW1;
+  const { arena } = kernels();
+  const mark = arena.mark();
+  try {
+    const key = context.rngKey;
+    const batch = spec.batchSize;
+    const order = new EventOrder(
+      n,
+      spec.validationFraction,
+      new RandomStream(key, 'shuffle'),
+      new RandomStream(key, 'split'),
+      arena,
+      batch,
+    );
+    const std = measureStandardisers(ev, order, arena);
+    const maxParticles = batchParticleBound([x0, x1], batch);
+    const ws = new PfnWorkspace(arena, phiDims, fDims, batch, maxParticles, true);
+    initialise(ws.params(), phiDims, fDims, spec.init, new RandomStream(key, 'init'));
+    const gatherer = new BatchGatherer(arena, ws, std);
+    const matrix = (e: number) => (e < n0 ? x0 : x1);
+    const row = (e: number) => (e < n0 ? e : e - n0);
+    const label = (e: number) => (e < n0 ? { y: 0, w: c0 * w0[e] } : { y: 1, w: c1 * w1[e - n0] });
+    const load = (count: number): number => {
+      const index = order.indices();
+      return gatherer.gather(
+        count,
+        (r) => matrix(index[r]),
+        (r) => row(index[r]),
+        (r) => label(index[r]),
+      );
+    };
+    const best = ws.params().slice();
+    let bestLoss = Infinity;
+    let bestEpoch = 0;
+    let epochs = 0;
+    const adam = new AdamState(spec);
+    for (let epoch = 0; epoch < spec.epochs; epoch++) {
+      adam.lr = spec.learningRate * (spec.schedule === 'cosine' ? cosineScheduleF64(epoch, spec.epochs) : 1);
+      if (epoch > 0) order.nextEpoch();
+      let trainLoss = 0;
+      for (let start = 0; start < order.nTrain; start += batch) {
+        const count = Math.min(batch, order.nTrain - start);
+        order.training(start, count);
+        const nParticles = load(count);
+        trainLoss += ws.gradient(count, nParticles, 1 / count);
+        ws.adam(adam.next());
+      }
+      let valLoss = 0;
+      for (let start = 0; start < order.nVal; start += batch) {
+        const count = Math.min(batch, order.nVal - start);
+        order.validation(start, count);
+        valLoss = ws.loss(count, load(count), valLoss);
+      }
+      epochs = epoch + 1;
+      const validationLoss = order.nVal > 0 ? valLoss / order.nVal : NaN;
+      context.onEpoch?.({ epoch: epochs, trainLoss: trainLoss / order.nTrain, validationLoss });
+      if (validationLoss < bestLoss) {
+        bestLoss = validationLoss;
+        bestEpoch = epochs;
+        best.set(ws.params());
+      } else if (spec.patience > 0 && order.nVal > 0 && epochs - bestEpoch >= spec.patience) {
+        break;
+      }
+    }
+    const params = bestEpoch > 0 ? best : ws.params().slice();
+    const bad = params.findIndex((p) => !Number.isFinite(p));
+    if (bad >= 0)
+      throw new NumericalError(
+        `pfn.fit: parameters must be finite after training; got ${params[bad]} at parameter ${bad} ` +
+          `after ${epochs} epochs (learningRate ${spec.learningRate}: try a smaller one)`,
+      );
+    const info: FitInfo = {
+      epochs,
+      bestEpoch,
+      validationLoss: bestEpoch > 0 ? bestLoss : NaN,
+      sumW0,
+      sumW1,
+    };
+    return new TrainedPfn(info, phiDims, fDims, params, std);
+  } finally {
+    arena.release(mark);
+  }
+}
+
+/**
+ * The standardisers of a fit: mean and standard deviation (unweighted, f64, a fixed order:
+ * class 0 then class 1, events ascending, particles in their order) of every particle
+ * feature over the training events' particles and of every event feature over the training
+ * events; validation events are skipped by the order's bitmap.
+ */
+function measureStandardisers(
+  ev: PfnEvents,
+  order: EventOrder,
+  arena: ReturnType<typeof kernels>['arena'],
+): PfnStandardisers {
+  const { x0, x1 } = ev;
+  const n0 = x0.nEvents;
+  const n = n0 + x1.nEvents;
+  const words = Math.ceil(n / 32);
+  const mark = arena.mark();
+  let held: Uint32Array;
+  try {
+    const maskPtr = arena.allocU32(Math.max(words, 1));
+    order.markValidation(maskPtr, words);
+    held = arena.u32(maskPtr, words).slice();
+  } finally {
+    arena.release(mark);
+  }
+  const training = (e: number) => (held[e >>> 5] & (1 << (e & 31))) === 0;
+  const nP = x0.particles!.nFeatures;
+  const particle = measureColumns(nP, (visit) => {
+    [x0, x1].forEach((x, c) => {
+      const { offsets, values } = x.particles!;
+      for (let i = 0; i < x.nEvents; i++) {
+        if (!training(c * n0 + i)) continue;
+        for (let p = offsets[i]; p < offsets[i + 1]; p++) visit(values, p);
+      }
+    });
+  });
+  const event = measureColumns(x0.nFeatures, (visit) => {
+    [x0, x1].forEach((x, c) => {
+      for (let i = 0; i < x.nEvents; i++) if (training(c * n0 + i)) visit(x.values, i);
+    });
+  });
+  return { particle, event };
+}
+
+/** Adam's scalars across steps: β^t kept as running products (no pow), as the MLP's. */
+class AdamState implements AdamScalars {
+  lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  bc1 = 1;
+  bc2 = 1;
+  private pow1 = 1;
+  private pow2 = 1;
+
+  constructor(options: PfnOptions) {
+    this.lr = options.learningRate;
+    this.beta1 = options.beta1;
+    this.beta2 = options.beta2;
+    this.eps = options.adamEpsilon;
+    checkAdam({ ...this, bc1: 1 - options.beta1, bc2: 1 - options.beta2 });
+  }
+
+  next(): this {
+    this.pow1 *= this.beta1;
+    this.pow2 *= this.beta2;
+    this.bc1 = 1 - this.pow1;
+    this.bc2 = 1 - this.pow2;
+    return this;
+  }
+}
+
+/**
+ * Initial parameters from the `init` stream, in parameter order (Φ's layers, then F's).
+ * `he`: He-uniform weights for the ReLU layers (every Φ layer, F's hidden layers),
+ * Glorot-uniform for the logit layer, zero biases. `torch`: every weight and bias uniform
+ * in ±1/√fan_in (PyTorch's nn.Linear default).
+ */
+function initialise(
+  params: Float32Array,
+  phiDims: readonly number[],
+  fDims: readonly number[],
+  init: PfnOptions['init'],
+  rng: RandomStream,
+): void {
+  let off = 0;
+  for (const [dims, lastRelu] of [
+    [phiDims, true],
+    [fDims, false],
+  ] as const) {
+    for (let l = 0; l + 1 < dims.length; l++) {
+      const fanIn = dims[l];
+      const fanOut = dims[l + 1];
+      const relu = lastRelu || l + 2 < dims.length;
+      const torch = init === 'torch';
+      const bound = torch ? 1 / Math.sqrt(fanIn) : relu ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
+      for (let k = 0; k < fanIn * fanOut; k++) params[off++] = (2 * rng.nextDouble() - 1) * bound;
+      for (let j = 0; j < fanOut; j++) params[off++] = torch ? (2 * rng.nextDouble() - 1) * bound : 0;
+    }
+  }
+}
