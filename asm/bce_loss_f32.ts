@@ -8,6 +8,9 @@
  * in    scale   f64     gradient factor (e.g. 1/nBatch for a mean loss)
  * out   gradPtr f32[n]  ∂(scale·Σ loss)/∂z, or 0 to skip (validation)
  * in    init    f64     the running sum to continue (0 for a fresh sum)
+ * in    extraPtr f64[n] an extra per-event term added to the gradient before its rounding,
+ *                grad_i = f32(scale·w_i·(σ(z_i) − y_i) + extra_i) (e.g. a decorrelation
+ *                penalty's ∂/∂z_i), or 0 for none (then the bits are those of the plain sum)
  * Preconditions (glue): n ≥ 0.
  * Edges: n = 0 returns init; |z| = 100 gives loss 100·w or 3.7e-44·w without overflow;
  * w = 0 contributes exactly 0 for finite z; NaN z or w propagates into the sum.
@@ -22,7 +25,7 @@
 import { softplusFromExp64 } from './log_sigmoid_f32';
 import { sigmoidFromExp64 } from './sigmoid_f32';
 
-export function bce_loss_f32(zPtr: usize, yPtr: usize, wPtr: usize, n: i32, scale: f64, gradPtr: usize, init: f64): f64 {
+export function bce_loss_f32(zPtr: usize, yPtr: usize, wPtr: usize, n: i32, scale: f64, gradPtr: usize, init: f64, extraPtr: usize): f64 {
   let sum = init;
   for (let i = 0; i < n; i++) {
     const z = <f64>load<f32>(zPtr + (<usize>i << 2));
@@ -31,7 +34,9 @@ export function bce_loss_f32(zPtr: usize, yPtr: usize, wPtr: usize, n: i32, scal
     // one exp(−|z|) shared by softplus and σ (the same values as softplus64, sigmoid64)
     const e = Math.exp(-Math.abs(z));
     sum += w * (softplusFromExp64(z, e) - y * z);
-    if (gradPtr != 0) store<f32>(gradPtr + (<usize>i << 2), <f32>(scale * w * (sigmoidFromExp64(z, e) - y)));
+    if (gradPtr == 0) continue;
+    const g = scale * w * (sigmoidFromExp64(z, e) - y);
+    store<f32>(gradPtr + (<usize>i << 2), <f32>(extraPtr == 0 ? g : g + load<f64>(extraPtr + (<usize>i << 3))));
   }
   return sum;
 }

@@ -11,6 +11,8 @@
  *       must be current in its scratch (mlp_transpose_f32 after every parameter change)
  * in    xPtr f32[nRows × d_0], yPtr f32[nRows], wPtr f64[nRows]; lossScale f64
  * out   gradsPtr f32[nParams] (overwritten; the descriptor's own gradient block or another)
+ * in    extraPtr f64[nRows]  a per-row term added to ∂(lossScale·loss)/∂logit_i before the
+ *       backward pass (bce_loss_f32's extra: a decorrelation penalty's gradient), or 0 for none
  * Preconditions (glue): nRows ≥ 1; gradsPtr disjoint from the descriptor's other buffers.
  * Numerics: rows run in chunks of the descriptor's maxRows and each chunk's sums continue
  * the previous chunk's, so the result does not depend on maxRows.
@@ -30,7 +32,7 @@ import {
 } from './mlp_layout';
 
 export function mlp_gradient_f32(
-  descPtr: usize, xPtr: usize, yPtr: usize, wPtr: usize, nRows: i32, lossScale: f64, gradsPtr: usize,
+  descPtr: usize, xPtr: usize, yPtr: usize, wPtr: usize, nRows: i32, lossScale: f64, gradsPtr: usize, extraPtr: usize,
 ): f64 {
   const maxRows = descGet(descPtr, DESC_MAXROWS);
   const d0 = dim(descPtr, 0);
@@ -40,7 +42,8 @@ export function mlp_gradient_f32(
     const n = min(maxRows, nRows - r0);
     const x = xPtr + ((<usize>r0 * d0) << 2);
     const logits = mlp_forward_f32(descPtr, x, n);
-    loss = bce_loss_f32(logits, yPtr + (<usize>r0 << 2), wPtr + (<usize>r0 << 3), n, lossScale, delta, loss);
+    const extra: usize = extraPtr == 0 ? 0 : extraPtr + (<usize>r0 << 3);
+    loss = bce_loss_f32(logits, yPtr + (<usize>r0 << 2), wPtr + (<usize>r0 << 3), n, lossScale, delta, loss, extra);
     backward(descPtr, x, n, r0 > 0, gradsPtr);
   }
   return loss;

@@ -7,6 +7,7 @@
  * in    xPtr     f32[nBatch × d_0]  standardised features, row-major
  * in    yPtr     f32[nBatch]  labels;  wPtr f64[nBatch]  training weights (may be negative)
  * in    lossScale f64 (e.g. 1/nBatch); lr, beta1, beta2, eps, bc1 = 1−β1^t, bc2 = 1−β2^t: f32
+ * in    extraPtr f64[nBatch]  a per-row term added to ∂/∂logit_i (mlp_gradient_f32), or 0
  * Preconditions (glue): nBatch ≥ 1 (any size: rows run in chunks of the descriptor's
  * maxRows, so the activation buffers stay cache-sized); descriptor consistent, with a σ
  * buffer for SiLU and GELU.
@@ -31,10 +32,10 @@ import { DESC_ADAM_M, DESC_ADAM_V, DESC_GRADS, DESC_NPARAMS, DESC_PARAMS, descGe
 
 export function mlp_train_step_f32(
   descPtr: usize, xPtr: usize, yPtr: usize, wPtr: usize, nBatch: i32, lossScale: f64,
-  lr: f32, beta1: f32, beta2: f32, eps: f32, bc1: f32, bc2: f32,
+  lr: f32, beta1: f32, beta2: f32, eps: f32, bc1: f32, bc2: f32, extraPtr: usize,
 ): f64 {
   mlp_transpose_f32(descPtr);
-  const loss = mlp_gradient_f32(descPtr, xPtr, yPtr, wPtr, nBatch, lossScale, <usize>descGet(descPtr, DESC_GRADS));
+  const loss = mlp_gradient_f32(descPtr, xPtr, yPtr, wPtr, nBatch, lossScale, <usize>descGet(descPtr, DESC_GRADS), extraPtr);
   adam_step_f32(
     <usize>descGet(descPtr, DESC_PARAMS), <usize>descGet(descPtr, DESC_GRADS),
     <usize>descGet(descPtr, DESC_ADAM_M), <usize>descGet(descPtr, DESC_ADAM_V),

@@ -29,6 +29,8 @@ import { siluBackwardF32 as siluBackwardRef } from '../src/kernels/reference/sil
 import { siluForwardF32 as siluForwardRef } from '../src/kernels/reference/silu_forward_f32.js';
 import { gatherRowsF32 as gatherRowsRef } from '../src/kernels/reference/gather_rows_f32.js';
 import { histFillF64 as histFillRef } from '../src/kernels/reference/hist_fill_f64.js';
+import { distanceCorrF64 as distanceCorrRef } from '../src/kernels/reference/distance_corr_f64.js';
+import { distanceCorrF64InWasm } from '../src/kernels/distance_corr_f64.js';
 import { likelihoodRatioF32 as likelihoodRatioRef } from '../src/kernels/reference/likelihood_ratio_f32.js';
 import { RandomPermutation, RandomStream } from '../src/base/rng.js';
 
@@ -264,6 +266,28 @@ async function perEventTable(): Promise<void> {
   }
 }
 
+/** The DisCo penalty's kernel at minibatch sizes (O(n²): per step, not per event), wasm vs the twin. */
+async function distanceCorrTable(): Promise<void> {
+  console.log('\n## distance_corr_f64 (value and gradient), wasm vs twin');
+  console.log('  n     |   wasm ms/call | twin ms/call');
+  for (const n of [256, 1024]) {
+    const mark = arena.mark();
+    const fPtr = arena.allocF64(n);
+    const vPtr = arena.allocF64(n);
+    const wPtr = arena.allocF64(n);
+    const scratchPtr = arena.allocF64(3 * n);
+    const gradPtr = arena.allocF64(n);
+    fillUniform(arena.f64(fPtr, n), 0, 1);
+    fillUniform(arena.f64(vPtr, n), -3, 3);
+    fillUniform(arena.f64(wPtr, n), 0.5, 1.5);
+    const [f, v, w] = [arena.f64(fPtr, n).slice(), arena.f64(vPtr, n).slice(), arena.f64(wPtr, n).slice()];
+    const a = await seconds(() => distanceCorrF64InWasm(fPtr, vPtr, wPtr, n, scratchPtr, gradPtr), 100);
+    const b = await seconds(() => distanceCorrRef(f, v, w), 100);
+    console.log(`  ${String(n).padEnd(5)} | ${fmt(a * 1e3, 3)}       | ${fmt(b * 1e3, 3)}`);
+    arena.release(mark);
+  }
+}
+
 console.log(
   `# kernels.bench: Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} hardware threads (benchmarks use 1), load average ${os
     .loadavg()
@@ -273,3 +297,4 @@ console.log(
 await denseTable();
 await trainStepTable();
 await perEventTable();
+await distanceCorrTable();

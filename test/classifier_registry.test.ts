@@ -15,6 +15,7 @@ import {
 } from '../src/classifiers/registry.js';
 import { UNFOLD_FLAGS, unfoldHelp } from '../src/cli/unfold_args.js';
 import { planUnfold, RUN_LOCAL_ARGS } from '../src/cli/unfold_plan.js';
+import { MLP_CLASSIFIER } from '../src/classifiers/mlp/kind.js';
 
 test('the kinds, in registry order, name themselves', () => {
   assert.equal([...CLASSIFIER_TYPES], ['mlp', 'binned', 'pfn']);
@@ -93,6 +94,60 @@ test('run-local options: --resident-mib is a run-local flag, residentMiB is not 
   assert.equal(withoutRunLocalOptions(spec), { type: 'mlp', hidden: [4] });
   const binned = { type: 'binned' as const, edges: [[0, 1]] };
   assert.is(withoutRunLocalOptions(binned), binned);
+});
+
+test('--decorrelate COL: its position in --reco or --gen (the same in both), or a 0-based index; --disco-lambda with it', () => {
+  const inputs = { genNames: ['pt', 'eta', 'm'], recoNames: ['pt_reco', 'eta', 'm_reco'], bins: {} };
+  const spec = (args: Record<string, string>) => {
+    const plan = planUnfold(args);
+    return MLP_CLASSIFIER.cliSpec(plan.classifierOptions, inputs);
+  };
+  assert.equal(spec({ decorrelate: 'm_reco', 'disco-lambda': '0.5' }), {
+    type: 'mlp',
+    decorrelate: 2,
+    discoLambda: 0.5,
+  });
+  assert.is(spec({ decorrelate: 'pt', 'disco-lambda': '0' }).decorrelate, 0);
+  assert.is(spec({ decorrelate: 'eta', 'disco-lambda': '1' }).decorrelate, 1);
+  assert.is(spec({ decorrelate: '2', 'disco-lambda': '1' }).decorrelate, 2);
+  const swapped = { genNames: ['pt', 'eta'], recoNames: ['eta', 'pt'], bins: {} };
+  assert.throws(
+    () => MLP_CLASSIFIER.cliSpec(planUnfold({ decorrelate: 'eta', 'disco-lambda': '1' }).classifierOptions, swapped),
+    /^--decorrelate must name a column at the same position in --gen and --reco \(the lists are parallel\); got "eta" at gen position 1 and reco position 0$/,
+  );
+  assert.throws(
+    () => spec({ decorrelate: 'phi', 'disco-lambda': '1' }),
+    /^--decorrelate must be a --gen or --reco column \(pt_reco, eta, m_reco, pt, m\) or a 0-based index below 3; got "phi"$/,
+  );
+  assert.throws(() => spec({ decorrelate: '3', 'disco-lambda': '1' }), /or a 0-based index below 3; got "3"$/);
+  assert.throws(
+    () => spec({ decorrelate: 'pt' }),
+    /^--decorrelate must come with --disco-lambda λ; got --decorrelate "pt" without it$/,
+  );
+  assert.throws(
+    () => spec({ 'disco-lambda': '2' }),
+    /^--disco-lambda must come with --decorrelate COL; got --disco-lambda 2 without it$/,
+  );
+  for (const bad of ['-1', 'x', '', 'Infinity'])
+    assert.throws(
+      () => planUnfold({ decorrelate: 'pt', 'disco-lambda': bad }),
+      new RegExp(`^--disco-lambda must be a finite number >= 0; got "${bad}"$`),
+    );
+  assert.throws(
+    () => planUnfold({ classifier: 'binned', decorrelate: 'pt', 'disco-lambda': '1' }),
+    /^--decorrelate must be used with --classifier mlp \(classifier binned has no such option\); got --classifier binned$/,
+  );
+  assert.throws(
+    () => planUnfold({ classifier: 'pfn', decorrelate: 'pt', 'disco-lambda': '1' }),
+    /^--decorrelate must be used with --classifier mlp \(classifier pfn has no such option\); got --classifier pfn$/,
+  );
+  // stored: both options are in the checked spec (they change the weights)
+  assert.equal(resolveUnfoldOptions({ classifier: { type: 'mlp', decorrelate: 1, discoLambda: 0.5 } }).classifier, {
+    type: 'mlp',
+    gradientBlocks: 8,
+    decorrelate: 1,
+    discoLambda: 0.5,
+  });
 });
 
 test.run();

@@ -76,6 +76,30 @@ test('one fit on 1, 2 and 3 threads: helpers compute blocks, the ratios are the 
   }
 });
 
+test('with a decorrelation penalty (a whole-minibatch gradient term), 1, 2 and 3 threads give the same bits', async () => {
+  const job = makeJob({ ...mlp(8), decorrelate: 1, discoLambda: 0.5 } as ClassifierSpec);
+  const alone = [fitMember(job, 0)];
+  // the penalty changes the fit: not the unpenalised bits
+  const unpenalised = fitMember(makeJob(mlp(8)), 0).ratios[0];
+  assert.ok(
+    alone[0].ratios[0].some((r, i) => r !== unpenalised[i]),
+    'the penalty changes the ratios',
+  );
+  for (const threads of [2, 3]) {
+    const runner = new PoolRunner({ threads });
+    let shared: MemberResult[];
+    try {
+      await runner.fitMembers(job, threads);
+      runner.helpedBlocks = 0;
+      shared = await runner.fitMembers(job, 1);
+    } finally {
+      await runner.close();
+    }
+    assertSame(`${threads} threads`, shared, alone);
+    assert.ok(runner.helpedBlocks > 0, `${threads} threads: helpers computed ${runner.helpedBlocks} blocks`);
+  }
+});
+
 test('members that fill the pool get no helpers, and keep their bits', async () => {
   const job = makeJob(mlp(8));
   const alone = [0, 1].map((m) => fitMember(job, m));

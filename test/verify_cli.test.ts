@@ -327,6 +327,34 @@ for (const [name, args, pattern] of ERRORS) {
   });
 }
 
+test('a decorrelated MLP run (--decorrelate x --disco-lambda 0.5): the spec records the index and λ, verify recomputes it bit for bit', async () => {
+  unfold([
+    '--toy',
+    'gauss',
+    '--events',
+    '2000',
+    '--iterations',
+    '1',
+    '--epochs',
+    '2',
+    '--decorrelate',
+    'x',
+    '--disco-lambda',
+    '0.5',
+    '--out',
+    'disco',
+  ]);
+  const f = await readWeightsFile(join(dir, 'disco', 'weights.arrow'));
+  const classifier = (f.metadata.configuration as { options: { classifier: Record<string, unknown> } }).options
+    .classifier;
+  assert.is(classifier.decorrelate, 0);
+  assert.is(classifier.discoLambda, 0.5);
+  const r = run(['verify', join('disco', 'weights.arrow'), '--quiet']);
+  assert.is(r.stderr, '');
+  assert.is(r.stdout, 'verified: 1 of 1 columns identical\n');
+  assert.is(r.code, 0);
+});
+
 test('verify --help, and verify in the command list', () => {
   const r = run(['verify', '--help']);
   assert.is(r.code, 0);

@@ -17,6 +17,11 @@ export interface ClassifierFlag {
   readonly help: string;
   /** The option value of the flag's text; throws an InputError naming `--<name>`. */
   parse(text: string): unknown;
+  /**
+   * True for a flag that changes what a fit optimises (e.g. `--decorrelate`): a run whose
+   * kind does not take it refuses it instead of ignoring it.
+   */
+  readonly exclusive?: boolean;
 }
 
 /** What the CLI knows when it builds a classifier spec: the columns and the binning. */

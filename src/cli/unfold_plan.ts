@@ -356,16 +356,24 @@ function inputPlan(args: UnfoldArgs): InputPlan {
 
 /**
  * The options that classifier flags set (the registry's), for kind `type`. Every kind's
- * flags are checked, whichever kind runs, so a bad value is an error even where unused.
+ * flags are checked, whichever kind runs, so a bad value is an error even where unused;
+ * an exclusive flag (one that changes what a fit optimises) is refused by a kind without it.
  */
 export function classifierOptionsPlan(args: UnfoldArgs, type: ClassifierType): Record<string, unknown> {
   const options: Record<string, unknown> = {};
+  const own = CLASSIFIER_KINDS.find((kind) => kind.type === type)?.flags ?? [];
   for (const kind of CLASSIFIER_KINDS) {
     for (const flag of kind.flags) {
       const text = str(args, flag.name);
       if (text === undefined) continue;
       const value = flag.parse(text);
       if (kind.type === type) options[flag.option] = value;
+      else if (flag.exclusive === true && !own.includes(flag)) {
+        const takers = CLASSIFIER_KINDS.filter((k) => k.flags.includes(flag)).map((k) => k.type);
+        throw new InputError(
+          `--${flag.name} must be used with --classifier ${takers.join(' or ')} (classifier ${type} has no such option); got --classifier ${type}`,
+        );
+      }
     }
   }
   return options;

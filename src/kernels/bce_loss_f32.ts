@@ -14,12 +14,14 @@ export type BceLossF32Export = (
   scale: number,
   gradPtr: number,
   init: number,
+  extraPtr: number,
 ) => number;
 
 /**
  * init + Σ w·loss over the `n` logits at `zPtr` (f32) with labels at `yPtr` (f32) and
- * weights at `wPtr` (f64), and the gradient at `gradPtr` (0: skipped): every buffer
- * already in wasm memory; nothing is checked per call.
+ * weights at `wPtr` (f64), and the gradient at `gradPtr` (0: skipped), plus the f64
+ * per-event term at `extraPtr` before rounding (0: none): every buffer already in wasm
+ * memory; nothing is checked per call.
  */
 export function bceLossF32InWasm(
   zPtr: number,
@@ -29,13 +31,15 @@ export function bceLossF32InWasm(
   scale: number,
   gradPtr: number,
   init: number,
+  extraPtr = 0,
 ): number {
-  return (kernels().exports.bce_loss_f32 as BceLossF32Export)(zPtr, yPtr, wPtr, n, scale, gradPtr, init);
+  return (kernels().exports.bce_loss_f32 as BceLossF32Export)(zPtr, yPtr, wPtr, n, scale, gradPtr, init, extraPtr);
 }
 
 /**
  * init + Σ_i w_i·BCE(z_i, y_i) (f64, added in event order) and grad_i = scale·w_i·(σ(z_i) − y_i)
- * (f32); `init` continues a running sum over earlier events.
+ * (+ extra_i, before the rounding to f32, when `extra` is given); `init` continues a
+ * running sum over earlier events.
  */
 export function bceLossF32(
   z: Float32Array,
@@ -43,9 +47,11 @@ export function bceLossF32(
   w: Float64Array,
   scale = 1,
   init = 0,
+  extra?: Float64Array,
 ): { loss: number; grad: Float32Array } {
   checkLength('bce_loss_f32', 'y', y, z.length, 'the length of z');
   checkLength('bce_loss_f32', 'w', w, z.length, 'the length of z');
+  if (extra !== undefined) checkLength('bce_loss_f32', 'extra', extra, z.length, 'the length of z');
   if (!Number.isFinite(scale)) throw new InputError(`bce_loss_f32: scale must be finite; got ${scale}`);
   const { arena } = kernels();
   const mark = arena.mark();
@@ -55,10 +61,12 @@ export function bceLossF32(
     const zPtr = arena.allocF32(n);
     const yPtr = arena.allocF32(n);
     const gPtr = arena.allocF32(n);
+    const extraPtr = extra !== undefined ? arena.allocF64(n) : 0;
+    if (extra !== undefined) arena.f64(extraPtr, n).set(extra);
     arena.f64(wPtr, n).set(w);
     arena.f32(zPtr, n).set(z);
     arena.f32(yPtr, n).set(y);
-    const loss = bceLossF32InWasm(zPtr, yPtr, wPtr, n, scale, gPtr, init);
+    const loss = bceLossF32InWasm(zPtr, yPtr, wPtr, n, scale, gPtr, init, extraPtr);
     return { loss, grad: arena.f32(gPtr, n).slice() };
   } finally {
     arena.release(mark);

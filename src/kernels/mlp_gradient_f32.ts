@@ -14,6 +14,7 @@ type MlpGradientF32Export = (
   nRows: number,
   lossScale: number,
   gradsPtr: number,
+  extraPtr: number,
 ) => number;
 
 /** Refreshes the workspace's Wᵀ scratch from its parameters (after every change of them). */
@@ -24,7 +25,9 @@ export function mlpTransposeF32(workspace: MlpWorkspace): void {
 /**
  * The gradient (times `lossScale`) of rows [row0, row0 + nRows) of the workspace's
  * minibatch buffers, written to `gradsPtr` (f32[nParams] in wasm memory); returns their
- * Σ w·loss. The workspace's Wᵀ must be current ({@link mlpTransposeF32}).
+ * Σ w·loss. The workspace's Wᵀ must be current ({@link mlpTransposeF32}). `extraPtr`
+ * (f64 in wasm memory, one per row of the block, 0: none) is added to each row's
+ * ∂/∂logit before the backward pass (a decorrelation penalty's gradient).
  */
 export function mlpGradientF32(
   workspace: MlpWorkspace,
@@ -32,6 +35,7 @@ export function mlpGradientF32(
   nRows: number,
   lossScale: number,
   gradsPtr: number,
+  extraPtr = 0,
 ): number {
   if (workspace.gradsPtr === 0)
     throw new KernelError('mlp_gradient_f32: workspace must be allocated for training; got an inference workspace');
@@ -55,5 +59,6 @@ export function mlpGradientF32(
     nRows,
     lossScale,
     gradsPtr,
+    extraPtr,
   );
 }

@@ -21,14 +21,22 @@ export type MlpTrainStepF32Export = (
   eps: number,
   bc1: number,
   bc2: number,
+  extraPtr: number,
 ) => number;
 
 /**
  * Trains on the first `nBatch` rows of `workspace.x`, `workspace.y`, `workspace.w` with gradient factor
  * `lossScale`; returns the minibatch's Σ w·loss. The glue checks only what is cheap:
- * callers validate options once per fit (adam scalars via checkAdam).
+ * callers validate options once per fit (adam scalars via checkAdam). `extraPtr` (f64[nBatch]
+ * in wasm memory, 0: none) is added to each row's ∂/∂logit before the backward pass.
  */
-export function mlpTrainStepF32(workspace: MlpWorkspace, nBatch: number, lossScale: number, adam: AdamScalars): number {
+export function mlpTrainStepF32(
+  workspace: MlpWorkspace,
+  nBatch: number,
+  lossScale: number,
+  adam: AdamScalars,
+  extraPtr = 0,
+): number {
   if (workspace.gradsPtr === 0)
     throw new KernelError('mlp_train_step_f32: workspace must be allocated for training; got an inference workspace');
   if (!(Number.isInteger(nBatch) && nBatch >= 1 && nBatch <= workspace.batchRows)) {
@@ -49,5 +57,6 @@ export function mlpTrainStepF32(workspace: MlpWorkspace, nBatch: number, lossSca
     adam.eps,
     adam.bc1,
     adam.bc2,
+    extraPtr,
   );
 }

@@ -49,6 +49,24 @@ test('tier B: kernel vs reference (lengths 0..4099, negative and zero weights, |
   }
 });
 
+test('extra: a per-event term added to the gradient before its rounding (kernel vs reference); the loss unchanged', () => {
+  const s = stream('bce_loss_f32 extra');
+  for (const n of LENGTHS) {
+    const z = uniformF32(s, n, -20, 20);
+    const y = labelsF32(s, n);
+    const w = uniformF64(s, n, -1, 2);
+    const extra = uniformF64(s, n, -0.5, 0.5);
+    const scale = 1 / Math.max(n, 1);
+    const got = bceLossF32(z, y, w, scale, 0, extra);
+    const want = reference(z, y, w, scale, extra);
+    assertClose(`grad (n=${n})`, got.grad, want.grad, { rtol: 1e-6, atol: 1e-12 });
+    assert.is(got.loss, bceLossF32(z, y, w, scale).loss);
+    // one rounding: f32(g + extra), not f32(f32(g) + extra)
+    const plain = bceLossF32(z, y, w, scale).grad;
+    for (let i = 0; i < n; i++) assertClose(`sum ${i}`, got.grad[i], plain[i] + extra[i], { rtol: 1e-6, atol: 1e-7 });
+  }
+});
+
 test('gradient check: central differences of the loss in f64', () => {
   const s = stream('bce_loss_f32 fd');
   const z = uniformF32(s, 33, -6, 6);

@@ -136,6 +136,8 @@ function composedGradients(
   y: Float32Array,
   w: Float64Array,
   nBatch: number,
+  extra?: Float64Array,
+  lossScale = 1 / nBatch,
 ): Float32Array {
   const forward = { relu: reluForwardF32, silu: siluForwardF32, gelu: geluForwardF32 } as const;
   const backward = { relu: reluBackwardF32, silu: siluBackwardF32, gelu: geluBackwardF32 } as const;
@@ -149,7 +151,7 @@ function composedGradients(
     if (l < L - 1) a.push(forward[activation](z[l]));
     input = a[l];
   }
-  let delta = bceLossF32(z[L - 1], y, w, 1 / nBatch).grad;
+  let delta = bceLossF32(z[L - 1], y, w, lossScale, 0, extra).grad;
   const want = new Float32Array(params.length);
   for (let l = L - 1; l >= 0; l--) {
     const g = denseBackwardF32(
@@ -261,6 +263,61 @@ test('gradient check: fused-step gradients vs central differences of the weighte
       const fd = (up - down) / (2 * h);
       // f32 forward rounding (~1e-7) over 2h plus h² curvature; ReLU kinks are rare at h = 1/256
       assertClose(`${activation} dL/dθ[${i}]`, grads[i], fd, { rtol: 2e-2, atol: 2e-4 });
+    }
+  }
+});
+
+test("an extra ∂/∂logit per row (a decorrelation penalty's): fused step and block gradients equal the kernels composed with bce_loss_f32's extra, bit for bit", () => {
+  const s = stream('mlp_train_step_f32 extra');
+  for (const [dims, activation, nBatch] of [
+    [[5, 12, 9, 1], 'relu', 300],
+    [[3, 7, 1], 'gelu', 37],
+  ] as [number[], Activation, number][]) {
+    const params = uniformF32(s, parameterCount(dims), -0.6, 0.6);
+    const x = uniformF32(s, nBatch * dims[0], -3, 3);
+    const y = labelsF32(s, nBatch);
+    const w = uniformF64(s, nBatch, -0.5, 2);
+    const extra = uniformF64(s, nBatch, -0.01, 0.01);
+    const label = `${activation} ${dims.join('-')} batch ${nBatch}`;
+    const { arena } = kernels();
+    const mark = arena.mark();
+    try {
+      const ws = new MlpWorkspace(arena, dims, activation, nBatch, true, 128);
+      const extraPtr = arena.allocF64(nBatch);
+      const slotPtr = arena.allocF32(ws.nParams);
+      arena.f64(extraPtr, nBatch).set(extra);
+      ws.params.set(params);
+      ws.x.set(x);
+      ws.y.set(y);
+      ws.w.set(w);
+      // rows [r0, r1) alone, their extra from row r0 of the buffer
+      const [r0, r1] = [7, nBatch - 3];
+      mlpTransposeF32(ws);
+      const blockLoss = mlpGradientF32(ws, r0, r1 - r0, 1 / nBatch, slotPtr, extraPtr + 8 * r0);
+      const n = r1 - r0;
+      const xs = x.slice(r0 * dims[0], r1 * dims[0]);
+      const [ys, ws0, es] = [y.slice(r0, r1), w.slice(r0, r1), extra.slice(r0, r1)];
+      const block = composedGradients(params, dims, activation, xs, ys, ws0, n, es, 1 / nBatch);
+      assertBitEqual(`block grads ${label}`, arena.f32(slotPtr, ws.nParams), block);
+      const blockTwin = referenceGradient(params, dims, activation, xs, ys, ws0, n, 1 / nBatch, es);
+      assertClose(`block loss ${label}`, blockLoss, blockTwin.loss, { rtol: 1e-5, atol: 1e-7 });
+      const loss = mlpTrainStepF32(ws, nBatch, 1 / nBatch, adam(1), extraPtr);
+      assertBitEqual(
+        `fused grads ${label}`,
+        ws.grads,
+        composedGradients(params, dims, activation, x, y, w, nBatch, extra),
+      );
+      const plain = referenceGradient(params, dims, activation, x, y, w, nBatch, 1 / nBatch);
+      const twin = referenceGradient(params, dims, activation, x, y, w, nBatch, 1 / nBatch, extra);
+      assertClose(`twin grads ${label}`, ws.grads, twin.grads, { rtol: 1e-3, atol: 1e-6 });
+      // the extra term changes the gradient (it is not silently dropped), not the loss
+      assert.ok(
+        twin.grads.some((g, i) => Math.abs(g - plain.grads[i]) > 1e-5),
+        `${label}: extra changes the gradient`,
+      );
+      assertClose(`loss ${label}`, loss, twin.loss, { rtol: 1e-5, atol: 1e-7 });
+    } finally {
+      arena.release(mark);
     }
   }
 });

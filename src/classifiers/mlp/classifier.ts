@@ -18,7 +18,7 @@ import { InputError } from '../../base/errors.js';
 import type { FeatureMatrix } from '../../base/features.js';
 import { type Classifier, type FitContext, type TrainedClassifier } from '../classifier.js';
 import { Events } from './events.js';
-import { resolveMlpOptions, type MlpOptions, type MlpSpec } from './options.js';
+import { checkDecorrelateIndex, resolveMlpOptions, type MlpOptions, type MlpSpec } from './options.js';
 import { trainMlp } from './training.js';
 
 /**
@@ -57,6 +57,7 @@ export class MlpClassifier implements Classifier {
         `mlp.fit: both classes must have the same number of features; got ${x0.nFeatures} and ${x1.nFeatures}`,
       );
     }
+    checkDecorrelateIndex('mlp', this.spec.decorrelate, x0.nFeatures);
     return trainMlp(this.spec, new Events(x0, x1, w0, w1), sumW0, sumW1, context);
   }
 }

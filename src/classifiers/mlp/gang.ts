@@ -26,6 +26,7 @@ const STOP = 4; // 1: the fit is over, helpers leave
 const HELPERS = 5; // helpers that have joined
 const COMMAND = 6; // what the current step's blocks are: a COMMAND_* value
 const CHUNK = 7; // rows per chunk of a forward pass
+const EXTRA = 8; // 1: a gradient step's rows carry an extra ∂/∂logit (the gang's `extra`, a decorrelation penalty's)
 const CONTROL_WORDS = 16;
 /** Blocks are gradients of row blocks of a minibatch. */
 export const COMMAND_GRADIENT = 0;
@@ -71,6 +72,7 @@ interface GangLayout {
   slots: number;
   losses: number;
   logits: number;
+  extra: number;
   bytes: number;
 }
 
@@ -93,7 +95,8 @@ function layout(shape: GangShape): GangLayout {
   const slots = take(4 * shape.maxBlocks * nParams);
   const losses = take(8 * shape.maxBlocks);
   const logits = take(4 * rows);
-  return { nParams, lossScale, claims, params, x, y, w, slots, losses, logits, bytes: at };
+  const extra = take(8 * rows);
+  return { nParams, lossScale, claims, params, x, y, w, slots, losses, logits, extra, bytes: at };
 }
 
 /** Bytes of the SharedArrayBuffer a gang of this shape needs. */
@@ -135,6 +138,8 @@ export class GangViews {
   readonly losses: Float64Array;
   /** f32 [gangRows]: the logits of a forward pass. */
   readonly logits: Float32Array;
+  /** f64 [gangRows]: each row's extra ∂/∂logit of a gradient step that has one (GangStep.extra). */
+  readonly extra: Float64Array;
   readonly nParams: number;
 
   constructor(
@@ -157,6 +162,7 @@ export class GangViews {
     this.slots = new Float32Array(buffer, at.slots, maxBlocks * at.nParams);
     this.losses = new Float64Array(buffer, at.losses, maxBlocks);
     this.logits = new Float32Array(buffer, at.logits, rows);
+    this.extra = new Float64Array(buffer, at.extra, rows);
   }
 
   /** Tries to take block `b` of step `generation`. */
@@ -192,15 +198,17 @@ export class GangCoordinator {
   /**
    * Announces a step of `nBlocks` blocks over `nRows` published rows (params, x, y, w and
    * lossScale already written) of `command` (COMMAND_*; a forward pass's blocks are
-   * chunks of `chunkRows` rows); returns its generation.
+   * chunks of `chunkRows` rows; a gradient step's rows carry `extra` when it is true);
+   * returns its generation.
    */
-  announce(nRows: number, nBlocks: number, command: number, chunkRows = 0): number {
+  announce(nRows: number, nBlocks: number, command: number, chunkRows = 0, extra = false): number {
     const { control, claims } = this.views;
     const g = ++this.generation;
     for (let b = 0; b < nBlocks; b++) Atomics.store(claims, b, g - 1);
     Atomics.store(control, DONE, 0);
     Atomics.store(control, COMMAND, command);
     Atomics.store(control, CHUNK, chunkRows);
+    Atomics.store(control, EXTRA, extra ? 1 : 0);
     Atomics.store(control, N_ROWS, nRows);
     Atomics.store(control, N_BLOCKS, nBlocks);
     Atomics.store(control, GEN, g);
@@ -235,6 +243,8 @@ export interface GangStep {
   command: number;
   /** Rows per chunk of a forward pass. */
   chunkRows: number;
+  /** A gradient step whose rows carry an extra ∂/∂logit in the gang's `extra`. */
+  extra: boolean;
 }
 
 /**
@@ -261,6 +271,7 @@ export function helpGang(views: GangViews, work: (block: number, step: GangStep,
       nBlocks: Atomics.load(control, N_BLOCKS),
       command: Atomics.load(control, COMMAND),
       chunkRows: Atomics.load(control, CHUNK),
+      extra: Atomics.load(control, EXTRA) === 1,
     };
     let first = true;
     for (let b = 0; b < step.nBlocks; b++) {

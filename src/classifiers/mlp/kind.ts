@@ -3,10 +3,10 @@
  * `omnifold unfold` flags that set its options (help text with the defaults).
  */
 import { knownKeys } from '../../base/checks.js';
-import { InputError } from '../../base/errors.js';
+import { describeValue, InputError } from '../../base/errors.js';
 import { choiceFlag, fractionFlag, integerFlag, listFlag, orList, positiveNumberFlag } from '../../base/flag_values.js';
 import { ACTIVATIONS } from '../../kernels/activation.js';
-import type { ClassifierFlag, ClassifierKind } from '../kind.js';
+import type { ClassifierFlag, ClassifierInputs, ClassifierKind } from '../kind.js';
 import { mlpGangShape } from './block_step.js';
 import { MlpClassifier } from './classifier.js';
 import { gangBytes, joinedHelpers, stopGang } from './gang.js';
@@ -21,6 +21,61 @@ import {
   MLP_OPTION_KEYS,
   type MlpOptions,
 } from './options.js';
+
+/**
+ * `--decorrelate COL`: the column whose distance correlation with the classifier's output
+ * is penalised. Its text is kept here and resolved to a feature index by `cliSpec`, which
+ * knows the run's columns. Another kind that takes the option reuses this object.
+ */
+export const DECORRELATE_FLAG: ClassifierFlag = Object.freeze({
+  name: 'decorrelate',
+  option: 'decorrelate',
+  help:
+    'a --gen/--reco column name (or 0-based feature index) whose distance correlation with the classifier output is ' +
+    'penalised by --disco-lambda (DisCo; default: none)',
+  exclusive: true,
+  parse: (text: string) => {
+    if (text.trim() === '') throw new InputError(`--decorrelate must name a column; got ${JSON.stringify(text)}`);
+    return text.trim();
+  },
+});
+
+/** `--disco-lambda λ`: the decorrelation penalty's weight, required with `--decorrelate`. */
+export const DISCO_LAMBDA_FLAG: ClassifierFlag = Object.freeze({
+  name: 'disco-lambda',
+  option: 'discoLambda',
+  help: 'λ ≥ 0 of the --decorrelate penalty: each step minimises mean BCE + λ·dCorr²(σ(logit), COL)',
+  exclusive: true,
+  parse: (text: string) => {
+    const v = Number(text);
+    if (text.trim() === '' || !Number.isFinite(v) || v < 0)
+      throw new InputError(`--disco-lambda must be a finite number >= 0; got ${JSON.stringify(text)}`);
+    return v;
+  },
+});
+
+/**
+ * The feature index of `--decorrelate COL`: COL's position in the `--reco` or `--gen` list
+ * (the same position if in both: the lists are parallel), else a 0-based index valid in
+ * both lists.
+ */
+export function decorrelateIndex(text: string, inputs: ClassifierInputs): number {
+  const { genNames, recoNames } = inputs;
+  const gen = genNames.indexOf(text);
+  const reco = recoNames.indexOf(text);
+  if (gen >= 0 && reco >= 0 && gen !== reco)
+    throw new InputError(
+      `--decorrelate must name a column at the same position in --gen and --reco (the lists are parallel); got ${JSON.stringify(text)} at gen position ${gen} and reco position ${reco}`,
+    );
+  if (reco >= 0) return reco;
+  if (gen >= 0) return gen;
+  const width = Math.min(genNames.length, recoNames.length);
+  const index = Number(text);
+  if (/^\d+$/.test(text) && index < width) return index;
+  throw new InputError(
+    `--decorrelate must be a --gen or --reco column (${[...new Set([...recoNames, ...genNames])].join(', ')}) or a 0-based index below ${width}; got ${JSON.stringify(text)}`,
+  );
+}
 
 /** The most MiB `--resident-mib` accepts: wasm memory is at most 4 GiB. */
 const MAX_RESIDENT_MIB = 4096;
@@ -115,6 +170,8 @@ export const MLP_FLAGS: readonly ClassifierFlag[] = Object.freeze(
         return v;
       },
     },
+    DECORRELATE_FLAG,
+    DISCO_LAMBDA_FLAG,
   ].map((flag) => Object.freeze(flag)),
 );
 
@@ -140,7 +197,19 @@ export const MLP_CLASSIFIER: ClassifierKind<MlpClassifierSpec> = Object.freeze({
   restore: restoreMlp,
   runLocalOptions: Object.freeze(['residentMiB']),
   flags: MLP_FLAGS,
-  cliSpec: (options: Readonly<Record<string, unknown>>): MlpClassifierSpec => ({ type: 'mlp', ...options }),
+  cliSpec(options: Readonly<Record<string, unknown>>, inputs: ClassifierInputs): MlpClassifierSpec {
+    const { decorrelate, discoLambda } = options;
+    if (decorrelate !== undefined && discoLambda === undefined)
+      throw new InputError(
+        `--decorrelate must come with --disco-lambda λ; got --decorrelate ${JSON.stringify(decorrelate)} without it`,
+      );
+    if (decorrelate === undefined && discoLambda !== undefined)
+      throw new InputError(
+        `--disco-lambda must come with --decorrelate COL; got --disco-lambda ${describeValue(discoLambda)} without it`,
+      );
+    if (typeof decorrelate !== 'string') return { type: 'mlp', ...options };
+    return { type: 'mlp', ...options, decorrelate: decorrelateIndex(decorrelate, inputs) };
+  },
   dataParallel: Object.freeze({
     gangBytes(spec: MlpClassifierSpec, nFeatures: number): number {
       const options = resolveMlpOptions(withoutType(spec));

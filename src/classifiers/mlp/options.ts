@@ -59,6 +59,14 @@ export interface MlpOptions {
    * default (16) adds at most 16 MiB per thread. 0 never copies.
    */
   residentMiB: number;
+  /**
+   * Decorrelation (DisCo, docs/algorithm.md "Decorrelation"): the index of the input
+   * feature v (a column of the classifier's rows) whose distance correlation with the
+   * output σ(logit) is penalised. Absent: no penalty. Given together with discoLambda.
+   */
+  decorrelate?: number;
+  /** The penalty's weight λ ≥ 0 (finite): each step minimises mean BCE + λ·dCorr²(σ(logit), v). */
+  discoLambda?: number;
 }
 
 /** Plain-data spec of an MLP classifier with every option resolved. */
@@ -105,6 +113,9 @@ export const MLP_OPTION_RULES: { readonly [K in keyof MlpOptions]-?: (path: stri
         ? (v as number)
         : fail(path, `be an integer in [1, ${MAX_GRADIENT_BLOCKS}]`, v),
     residentMiB: (path: string, v: unknown) => inRange(path, v, 0, 4096, false),
+    decorrelate: nonNegativeInt,
+    discoLambda: (path: string, v: unknown) =>
+      typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fail(path, 'be a finite number >= 0', v),
   });
 
 /** The option names, in the order above. */
@@ -112,7 +123,8 @@ export const MLP_OPTION_KEYS = Object.freeze(Object.keys(MLP_OPTION_RULES)) as r
 
 /**
  * Checks the options present in `options` (undefined ones are skipped) under `path`
- * (e.g. `mlp` or `options.classifier`); returns the checked values.
+ * (e.g. `mlp` or `options.classifier`); returns the checked values. `decorrelate` and
+ * `discoLambda` come together or not at all.
  */
 export function checkMlpOptions(
   path: string,
@@ -122,7 +134,21 @@ export function checkMlpOptions(
   for (const key of MLP_OPTION_KEYS) {
     if (options[key] !== undefined) out[key] = MLP_OPTION_RULES[key](`${path}.${key}`, options[key]);
   }
+  if ((out.decorrelate === undefined) !== (out.discoLambda === undefined)) {
+    const [given, missing] =
+      out.decorrelate === undefined ? ['discoLambda', 'decorrelate'] : ['decorrelate', 'discoLambda'];
+    fail(`${path}.${missing}`, `be given with ${path}.${given}`, undefined);
+  }
   return out as Partial<MlpOptions>;
+}
+
+/**
+ * Checks `mlp.decorrelate` against the classifier's input width (known when it fits):
+ * the index of a feature, below `nFeatures`.
+ */
+export function checkDecorrelateIndex(path: string, decorrelate: number | undefined, nFeatures: number): void {
+  if (decorrelate !== undefined && decorrelate >= nFeatures)
+    fail(`${path}.decorrelate`, `be the index of an input feature, in [0, ${nFeatures - 1}]`, decorrelate);
 }
 
 /** Validates and resolves MLP options against {@link MLP_DEFAULTS} (InputError naming `mlp.<option>`). */

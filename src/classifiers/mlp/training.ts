@@ -1,8 +1,8 @@
 /**
  * Training one MLP: seeded initialisation, minibatch Adam on weighted binary cross-entropy
- * (each minibatch in mlp.gradientBlocks blocks, summed in order: ./block_step.ts; helper
- * threads of the fit's gang may compute some blocks), a validation loss per epoch, and
- * early stopping that keeps the best epoch's parameters.
+ * (plus λ·dCorr² with mlp.decorrelate; each minibatch in mlp.gradientBlocks blocks, summed
+ * in order: ./block_step.ts; helper threads of the fit's gang may compute some blocks), a
+ * validation loss per epoch, and early stopping that keeps the best epoch's parameters.
  */
 import { NumericalError } from '../../base/errors.js';
 import { RandomStream } from '../../base/rng.js';
@@ -61,7 +61,11 @@ export function trainMlp(spec: MlpSpec, events: Events, sumW0: number, sumW1: nu
         ? new GangViews(context.gang, mlpGangShape(dims, spec.batchSize, spec.gradientBlocks))
         : undefined;
     // the gang's owner releases its helpers once the fit and its ratios are done
-    const stepper = new BlockedStep(workspace, arena, spec.gradientBlocks, gang);
+    const decorrelation =
+      spec.decorrelate !== undefined
+        ? { column: spec.decorrelate, lambda: spec.discoLambda ?? 0, batchSize: spec.batchSize }
+        : undefined;
+    const stepper = new BlockedStep(workspace, arena, spec.gradientBlocks, gang, decorrelation);
     const run = runEpochs(spec, workspace, stepper, gather, order, context);
     // a diverged fit is an error, not a model: the zero-skipping ReLU products would let a
     // non-finite weight behind a unit that is off for every event go unseen in the ratios
@@ -225,7 +229,8 @@ export function helpMlpFit(spec: MlpOptions, nFeatures: number, gang: SharedArra
   try {
     // room for the largest block of a step and for a chunk of a validation pass
     const rows = Math.max(Math.ceil(spec.batchSize / Math.min(spec.gradientBlocks, spec.batchSize)), MLP_ROW_CHUNK);
-    return helpBlockedFit(views, new MlpWorkspace(arena, dims, spec.activation, rows, true));
+    const workspace = new MlpWorkspace(arena, dims, spec.activation, rows, true);
+    return helpBlockedFit(views, workspace, arena.allocF64(rows));
   } finally {
     arena.release(mark);
   }

@@ -38,7 +38,10 @@ export function mlpTrainStepF32(
   return { loss, grads };
 }
 
-/** Reference twin of asm/mlp_gradient_f32.ts: Σ w·loss and the gradients (times lossScale) of nBatch rows. */
+/**
+ * Reference twin of asm/mlp_gradient_f32.ts: Σ w·loss and the gradients (times lossScale) of
+ * nBatch rows; `extra` (one per row) is added to each row's ∂/∂logit before the backward pass.
+ */
 export function mlpGradientF32(
   params: Float32Array,
   dims: readonly number[],
@@ -48,10 +51,11 @@ export function mlpGradientF32(
   w: Float64Array,
   nBatch: number,
   lossScale: number,
+  extra?: ArrayLike<number>,
 ): { loss: number; grads: Float32Array } {
   const L = dims.length - 1;
   const trace = mlpForwardF32(params, dims, activation, x, nBatch);
-  const { loss, grad } = bceLossF32(trace.logits, y, w, lossScale);
+  const { loss, grad } = bceLossF32(trace.logits, y, w, lossScale, extra);
   const grads = new Float32Array(params.length);
   let delta = grad;
   for (let l = L - 1; l >= 0; l--) {
