@@ -184,7 +184,7 @@ export class PfnWorkspace {
     const { k, phiDims, fDims } = this;
     this.forward(nEvents, nParticles);
     let [delta, other] = this.fDelta;
-    const loss = k.bce_loss_f32(this.logitsPtr, this.yPtr, this.wPtr, nEvents, lossScale, delta, 0);
+    const loss = k.bce_loss_f32(this.logitsPtr, this.yPtr, this.wPtr, nEvents, lossScale, delta, 0, 0);
     const nPhi = phiDims.length - 1;
     const { scratchPtr, listPtr, transPtr } = this;
     for (let l = fDims.length - 2; l >= 0; l--) {
@@ -267,6 +267,6 @@ export class PfnWorkspace {
   /** Σ w·BCE of the events in place (validation), continuing `init`. */
   loss(nEvents: number, nParticles: number, init: number): number {
     this.forward(nEvents, nParticles);
-    return this.k.bce_loss_f32(this.logitsPtr, this.yPtr, this.wPtr, nEvents, 0, 0, init);
+    return this.k.bce_loss_f32(this.logitsPtr, this.yPtr, this.wPtr, nEvents, 0, 0, init, 0);
   }
 }
