@@ -138,7 +138,7 @@ test('--decorrelate COL: its position in --reco or --gen (the same in both), or 
     /^--decorrelate must be used with --classifier mlp \(classifier binned has no such option\); got --classifier binned$/,
   );
   assert.throws(
-    () => planUnfold({ classifier: 'pfn', decorrelate: 'pt', 'disco-lambda': '1' }),
+    () => planUnfold({ toy: 'jets', classifier: 'pfn', decorrelate: 'pt', 'disco-lambda': '1' }),
     /^--decorrelate must be used with --classifier mlp \(classifier pfn has no such option\); got --classifier pfn$/,
   );
   // stored: both options are in the checked spec (they change the weights)
