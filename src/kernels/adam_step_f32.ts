@@ -42,6 +42,46 @@ export function checkAdam(a: AdamScalars): void {
   checkRange(NAME, 'bc2', a.bc2, a.bc2 > 0 && a.bc2 <= 1, 'in (0, 1]');
 }
 
+/** Adam's settings as the classifiers' options name them. */
+export interface AdamOptions {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  adamEpsilon: number;
+}
+
+/**
+ * Adam's scalars across steps: β^t kept as running products (deterministic arithmetic,
+ * no pow), so bc = 1 − β^t is the same on every engine. Shared by the MLP and the PFN.
+ */
+export class AdamState implements AdamScalars {
+  lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  bc1 = 1;
+  bc2 = 1;
+  private pow1 = 1;
+  private pow2 = 1;
+
+  constructor(options: AdamOptions) {
+    this.lr = options.learningRate;
+    this.beta1 = options.beta1;
+    this.beta2 = options.beta2;
+    this.eps = options.adamEpsilon;
+    checkAdam({ ...this, bc1: 1 - options.beta1, bc2: 1 - options.beta2 });
+  }
+
+  /** Advances to the next step t and returns the scalars for it. */
+  next(): this {
+    this.pow1 *= this.beta1;
+    this.pow2 *= this.beta2;
+    this.bc1 = 1 - this.pow1;
+    this.bc2 = 1 - this.pow2;
+    return this;
+  }
+}
+
 /** Updates `p`, `m`, `v` in place from gradients `g` (all f32, same length). */
 export function adamStepF32(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, a: AdamScalars): void {
   checkLength(NAME, 'g', g, p.length, 'the length of p');

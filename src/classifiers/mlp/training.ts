@@ -7,7 +7,7 @@
 import { NumericalError } from '../../base/errors.js';
 import { RandomStream } from '../../base/rng.js';
 import type { Activation } from '../../kernels/activation.js';
-import { checkAdam, type AdamScalars } from '../../kernels/adam_step_f32.js';
+import { AdamState } from '../../kernels/adam_step_f32.js';
 import { cosineScheduleF64 } from '../../kernels/cosine_schedule_f64.js';
 import { MLP_ROW_CHUNK, MlpWorkspace } from '../../kernels/mlp_workspace.js';
 import { kernels } from '../../kernels/wasm.js';
@@ -156,38 +156,6 @@ function evaluateLoss(stepper: BlockedStep, gather: RowGatherer, order: EventOrd
     order.validation(start, count);
     gather.rows(count);
   });
-}
-
-/**
- * Adam's scalars across steps: β^t kept as running products (deterministic arithmetic,
- * no pow), so bc = 1 − β^t is the same on every engine.
- */
-class AdamState implements AdamScalars {
-  lr: number;
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly eps: number;
-  bc1 = 1;
-  bc2 = 1;
-  private pow1 = 1;
-  private pow2 = 1;
-
-  constructor(options: MlpOptions) {
-    this.lr = options.learningRate;
-    this.beta1 = options.beta1;
-    this.beta2 = options.beta2;
-    this.eps = options.adamEpsilon;
-    checkAdam({ ...this, bc1: 1 - options.beta1, bc2: 1 - options.beta2 });
-  }
-
-  /** Advances to the next step t and returns the scalars for it. */
-  next(): this {
-    this.pow1 *= this.beta1;
-    this.pow2 *= this.beta2;
-    this.bc1 = 1 - this.pow1;
-    this.bc2 = 1 - this.pow2;
-    return this;
-  }
 }
 
 /**

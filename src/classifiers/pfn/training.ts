@@ -9,7 +9,7 @@
 import { NumericalError } from '../../base/errors.js';
 import type { FeatureMatrix } from '../../base/features.js';
 import { RandomStream } from '../../base/rng.js';
-import { checkAdam, type AdamScalars } from '../../kernels/adam_step_f32.js';
+import { AdamState } from '../../kernels/adam_step_f32.js';
 import { cosineScheduleF64 } from '../../kernels/cosine_schedule_f64.js';
 import { PfnWorkspace } from '../../kernels/pfn_workspace.js';
 import { kernels } from '../../kernels/wasm.js';
@@ -169,34 +169,6 @@ function measureStandardisers(
     });
   });
   return { particle, event };
-}
-
-/** Adam's scalars across steps: β^t kept as running products (no pow), as the MLP's. */
-class AdamState implements AdamScalars {
-  lr: number;
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly eps: number;
-  bc1 = 1;
-  bc2 = 1;
-  private pow1 = 1;
-  private pow2 = 1;
-
-  constructor(options: PfnOptions) {
-    this.lr = options.learningRate;
-    this.beta1 = options.beta1;
-    this.beta2 = options.beta2;
-    this.eps = options.adamEpsilon;
-    checkAdam({ ...this, bc1: 1 - options.beta1, bc2: 1 - options.beta2 });
-  }
-
-  next(): this {
-    this.pow1 *= this.beta1;
-    this.pow2 *= this.beta2;
-    this.bc1 = 1 - this.pow1;
-    this.bc2 = 1 - this.pow2;
-    return this;
-  }
 }
 
 /**
