@@ -131,6 +131,11 @@ export class PfnWorkspace {
     return this.arena.f32(this.paramsPtr, this.nParams);
   }
 
+  /** The logits of the last forward pass's first `nEvents` events (a fresh view). */
+  logits(nEvents: number): Float32Array {
+    return this.arena.f32(this.logitsPtr, nEvents);
+  }
+
   /** The gradients of the last {@link gradient} (a fresh view). */
   grads(): Float32Array {
     return this.arena.f32(this.gradsPtr, this.nParams);
@@ -178,13 +183,15 @@ export class PfnWorkspace {
 
   /**
    * Forward, weighted BCE (labels and weights in place) and backward into the gradients:
-   * grads = ∂(lossScale·Σ w·BCE)/∂params; returns Σ w·BCE (f64, in event order).
+   * grads = ∂(lossScale·Σ w·BCE)/∂params; returns Σ w·BCE (f64, in event order). With
+   * `extraPtr` (f64 [nEvents], e.g. a decorrelation penalty's ∂/∂logit) each event's
+   * output gradient is lossScale·w·(σ − y) + extra, rounded to f32 once (asm/bce_loss_f32.ts).
    */
-  gradient(nEvents: number, nParticles: number, lossScale: number): number {
+  gradient(nEvents: number, nParticles: number, lossScale: number, extraPtr = 0): number {
     const { k, phiDims, fDims } = this;
     this.forward(nEvents, nParticles);
     let [delta, other] = this.fDelta;
-    const loss = k.bce_loss_f32(this.logitsPtr, this.yPtr, this.wPtr, nEvents, lossScale, delta, 0, 0);
+    const loss = k.bce_loss_f32(this.logitsPtr, this.yPtr, this.wPtr, nEvents, lossScale, delta, 0, extraPtr);
     const nPhi = phiDims.length - 1;
     const { scratchPtr, listPtr, transPtr } = this;
     for (let l = fDims.length - 2; l >= 0; l--) {

@@ -55,6 +55,27 @@ export const DISCO_LAMBDA_FLAG: ClassifierFlag = Object.freeze({
 });
 
 /**
+ * Flag options with `--decorrelate COL` turned into its feature index; each of
+ * `--decorrelate` and `--disco-lambda` needs the other. Shared by the kinds that take them.
+ */
+export function withDecorrelateIndex(
+  options: Readonly<Record<string, unknown>>,
+  inputs: ClassifierInputs,
+): Record<string, unknown> {
+  const { decorrelate, discoLambda } = options;
+  if (decorrelate !== undefined && discoLambda === undefined)
+    throw new InputError(
+      `--decorrelate must come with --disco-lambda λ; got --decorrelate ${JSON.stringify(decorrelate)} without it`,
+    );
+  if (decorrelate === undefined && discoLambda !== undefined)
+    throw new InputError(
+      `--disco-lambda must come with --decorrelate COL; got --disco-lambda ${describeValue(discoLambda)} without it`,
+    );
+  if (typeof decorrelate !== 'string') return { ...options };
+  return { ...options, decorrelate: decorrelateIndex(decorrelate, inputs) };
+}
+
+/**
  * The feature index of `--decorrelate COL`: COL's position in the `--reco` or `--gen` list
  * (the same position if in both: the lists are parallel), else a 0-based index valid in
  * both lists.
@@ -198,17 +219,7 @@ export const MLP_CLASSIFIER: ClassifierKind<MlpClassifierSpec> = Object.freeze({
   runLocalOptions: Object.freeze(['residentMiB']),
   flags: MLP_FLAGS,
   cliSpec(options: Readonly<Record<string, unknown>>, inputs: ClassifierInputs): MlpClassifierSpec {
-    const { decorrelate, discoLambda } = options;
-    if (decorrelate !== undefined && discoLambda === undefined)
-      throw new InputError(
-        `--decorrelate must come with --disco-lambda λ; got --decorrelate ${JSON.stringify(decorrelate)} without it`,
-      );
-    if (decorrelate === undefined && discoLambda !== undefined)
-      throw new InputError(
-        `--disco-lambda must come with --decorrelate COL; got --disco-lambda ${describeValue(discoLambda)} without it`,
-      );
-    if (typeof decorrelate !== 'string') return { type: 'mlp', ...options };
-    return { type: 'mlp', ...options, decorrelate: decorrelateIndex(decorrelate, inputs) };
+    return { type: 'mlp', ...withDecorrelateIndex(options, inputs) };
   },
   dataParallel: Object.freeze({
     gangBytes(spec: MlpClassifierSpec, nFeatures: number): number {

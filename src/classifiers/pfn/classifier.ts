@@ -15,7 +15,8 @@
  * src/kernels/pfn_workspace.ts.
  */
 import { InputError } from '../../base/errors.js';
-import type { FeatureMatrix } from '../../base/features.js';
+import { column, type FeatureMatrix } from '../../base/features.js';
+import { checkDecorrelateIndex } from '../mlp/options.js';
 import type { Classifier, FitContext, TrainedClassifier } from '../classifier.js';
 import { resolvePfnOptions, type PfnOptions, type PfnSpec } from './options.js';
 import { particlesOf, particlesOnly } from './particles.js';
@@ -57,9 +58,12 @@ export class PfnClassifier implements Classifier {
       );
     const sumW0 = checkClass('class 0', x0, w0);
     const sumW1 = checkClass('class 1', x1, w1);
-    if (!this.spec.eventFeatures)
-      return trainPfn(this.spec, { x0: particlesOnly(x0), x1: particlesOnly(x1), w0, w1 }, sumW0, sumW1, context);
-    return trainPfn(this.spec, { x0, x1, w0, w1 }, sumW0, sumW1, context);
+    // the decorrelation variable is an event feature, read even when F does not read them
+    const k = this.spec.decorrelate;
+    checkDecorrelateIndex('pfn', k, x0.nFeatures);
+    const variable = k === undefined ? {} : { v0: column(x0, k), v1: column(x1, k) };
+    const events = this.spec.eventFeatures ? { x0, x1 } : { x0: particlesOnly(x0), x1: particlesOnly(x1) };
+    return trainPfn(this.spec, { ...events, w0, w1, ...variable }, sumW0, sumW1, context);
   }
 }
 

@@ -1,13 +1,14 @@
 /**
  * The PFN's entry in the classifier registry: its spec check, its factory and the
- * `omnifold unfold` flags that set its options (`--phi`, `--f`, and the training flags it
- * shares with the MLP: `--epochs`, `--batch`, `--lr`, `--patience`, `--validation`, `--init`).
+ * `omnifold unfold` flags that set its options (`--phi`, `--f`, `--event-features`, and the
+ * flags it shares with the MLP: `--epochs`, `--batch`, `--lr`, `--patience`, `--validation`,
+ * `--init`, `--decorrelate`, `--disco-lambda`).
  */
 import { knownKeys } from '../../base/checks.js';
 import { InputError } from '../../base/errors.js';
 import { choiceFlag, listFlag } from '../../base/flag_values.js';
-import type { ClassifierFlag, ClassifierKind } from '../kind.js';
-import { MLP_FLAGS } from '../mlp/kind.js';
+import type { ClassifierFlag, ClassifierInputs, ClassifierKind } from '../kind.js';
+import { DECORRELATE_FLAG, DISCO_LAMBDA_FLAG, MLP_FLAGS, withDecorrelateIndex } from '../mlp/kind.js';
 import { PfnClassifier } from './classifier.js';
 import { checkPfnOptions, PFN_DEFAULTS, PFN_OPTION_KEYS, type PfnOptions } from './options.js';
 import { restorePfn } from './trained.js';
@@ -44,6 +45,8 @@ const PFN_FLAGS: readonly ClassifierFlag[] = Object.freeze([
     parse: (text: string) => choiceFlag('event-features', text, ['yes', 'no']) === 'yes',
   }),
   ...MLP_FLAGS.filter((flag) => SHARED_FLAGS.includes(flag.name)),
+  DECORRELATE_FLAG,
+  DISCO_LAMBDA_FLAG,
 ]);
 
 /** `{ type: 'pfn', ...options }`, each option optional (defaults: PFN_DEFAULTS). */
@@ -64,5 +67,8 @@ export const PFN_CLASSIFIER: ClassifierKind<PfnClassifierSpec> = Object.freeze({
   runLocalOptions: Object.freeze([]),
   particles: true,
   flags: PFN_FLAGS,
-  cliSpec: (options: Readonly<Record<string, unknown>>): PfnClassifierSpec => ({ type: 'pfn', ...options }),
+  cliSpec: (options: Readonly<Record<string, unknown>>, inputs: ClassifierInputs): PfnClassifierSpec => ({
+    type: 'pfn',
+    ...withDecorrelateIndex(options, inputs),
+  }),
 });

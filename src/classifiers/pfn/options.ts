@@ -20,6 +20,8 @@ export interface PfnOptions extends Pick<
   | 'patience'
   | 'schedule'
   | 'init'
+  | 'decorrelate'
+  | 'discoLambda'
 > {
   /** Widths of the per-particle network Φ (ReLU on every layer); the last one is the latent size. */
   phi: number[];
@@ -74,6 +76,8 @@ export const PFN_OPTION_RULES: { readonly [K in keyof PfnOptions]-?: (path: stri
     patience: MLP_OPTION_RULES.patience,
     schedule: MLP_OPTION_RULES.schedule,
     init: MLP_OPTION_RULES.init,
+    decorrelate: MLP_OPTION_RULES.decorrelate,
+    discoLambda: MLP_OPTION_RULES.discoLambda,
     eventFeatures: (path: string, v: unknown) => (typeof v === 'boolean' ? v : fail(path, 'be true or false', v)),
   });
 
@@ -88,6 +92,11 @@ export function checkPfnOptions(
   const out: Partial<Record<keyof PfnOptions, unknown>> = {};
   for (const key of PFN_OPTION_KEYS) {
     if (options[key] !== undefined) out[key] = PFN_OPTION_RULES[key](`${path}.${key}`, options[key]);
+  }
+  if ((out.decorrelate === undefined) !== (out.discoLambda === undefined)) {
+    const [given, missing] =
+      out.decorrelate === undefined ? ['discoLambda', 'decorrelate'] : ['decorrelate', 'discoLambda'];
+    fail(`${path}.${missing}`, `be given with ${path}.${given}`, undefined);
   }
   return out as Partial<PfnOptions>;
 }

@@ -11,6 +11,7 @@ import type { FeatureMatrix } from '../../base/features.js';
 import { RandomStream } from '../../base/rng.js';
 import { AdamState } from '../../kernels/adam_step_f32.js';
 import { cosineScheduleF64 } from '../../kernels/cosine_schedule_f64.js';
+import { DecorrelationPenalty } from '../../kernels/distance_corr_f64.js';
 import { PfnWorkspace } from '../../kernels/pfn_workspace.js';
 import { kernels } from '../../kernels/wasm.js';
 import type { FitContext, FitInfo } from '../classifier.js';
@@ -25,6 +26,9 @@ export interface PfnEvents {
   x1: FeatureMatrix;
   w0: Float64Array;
   w1: Float64Array;
+  /** With a decorrelation penalty (`decorrelate`, `discoLambda` > 0): the variable v of each class's events. */
+  v0?: Float32Array;
+  v1?: Float32Array;
 }
 
 /** Layer widths of a spec: Φ [nP, ...phi], F [latent + nF, ...f, 1]. */
@@ -36,7 +40,7 @@ export function pfnDims(spec: PfnOptions, nParticleFeatures: number, nEventFeatu
 
 /** Trains one PFN on both classes (totals checked positive by the caller); owns the arena from its mark for the duration. */
 export function trainPfn(spec: PfnSpec, ev: PfnEvents, sumW0: number, sumW1: number, context: FitContext): TrainedPfn {
-  const { x0, x1, w0, w1 } = ev;
+  const { x0, x1, w0, w1, v0, v1 } = ev;
   const n0 = x0.nEvents;
   const n = n0 + x1.nEvents;
   const nP = x0.particles!.nFeatures;
@@ -75,6 +79,23 @@ export function trainPfn(spec: PfnSpec, ev: PfnEvents, sumW0: number, sumW1: num
         (r) => label(index[r]),
       );
     };
+    // the decorrelation penalty (docs/algorithm.md "Decorrelation"); λ = 0 trains exactly as without it
+    const lambda = spec.discoLambda ?? 0;
+    const penalty =
+      v0 !== undefined && v1 !== undefined && lambda > 0 ? new DecorrelationPenalty(arena, batch, lambda) : undefined;
+    /** λ·dCorr² of the minibatch whose logits the workspace holds, weighted as trained; leaves each row's gradient. */
+    const minibatchPenalty = (count: number, withGradient: boolean): number => {
+      const index = order.indices();
+      penalty!.logits(count).set(ws.logits(count));
+      const v = penalty!.variable(count);
+      const weights = penalty!.weights(count);
+      for (let r = 0; r < count; r++) {
+        const e = index[r];
+        v[r] = e < n0 ? v0![e] : v1![e - n0];
+        weights[r] = label(e).w;
+      }
+      return lambda * penalty!.compute(count, withGradient);
+    };
     const best = ws.params().slice();
     let bestLoss = Infinity;
     let bestEpoch = 0;
@@ -88,7 +109,11 @@ export function trainPfn(spec: PfnSpec, ev: PfnEvents, sumW0: number, sumW1: num
         const count = Math.min(batch, order.nTrain - start);
         order.training(start, count);
         const nParticles = load(count);
-        trainLoss += ws.gradient(count, nParticles, 1 / count);
+        if (penalty !== undefined) {
+          ws.forward(count, nParticles);
+          trainLoss += count * minibatchPenalty(count, true);
+        }
+        trainLoss += ws.gradient(count, nParticles, 1 / count, penalty?.gradPtr ?? 0);
         ws.adam(adam.next());
       }
       let valLoss = 0;
@@ -96,6 +121,7 @@ export function trainPfn(spec: PfnSpec, ev: PfnEvents, sumW0: number, sumW1: num
         const count = Math.min(batch, order.nVal - start);
         order.validation(start, count);
         valLoss = ws.loss(count, load(count), valLoss);
+        if (penalty !== undefined) valLoss += count * minibatchPenalty(count, false);
       }
       epochs = epoch + 1;
       const validationLoss = order.nVal > 0 ? valLoss / order.nVal : NaN;
