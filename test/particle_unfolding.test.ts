@@ -107,7 +107,7 @@ async function weightSha(out: string): Promise<string> {
     .digest('hex');
 }
 
-test('CLI: particles from Arrow list columns, capped by pT; the same weight bits on 1 and 2 threads', async () => {
+test('CLI: particles from Arrow list columns, capped by pT; the same weight bits on 1 and 2 threads and through apply', async () => {
   const toy = jetsToy({ nSim: 1500, nData: 1500, seed: 5 });
   const gen = [...JETS_OBSERVABLES];
   const reco = JETS_OBSERVABLES.map((n) => `reco_${n}`);
@@ -128,10 +128,14 @@ test('CLI: particles from Arrow list columns, capped by pT; the same weight bits
     ...['--iterations', '2', '--ensemble', '2', '--no-plots', '--quiet', '--threads', String(threads), '--out', out],
     ...extra,
   ];
-  assert.is(await main(args(join(dir, 'one'), 1)), 0);
+  assert.is(await main(args(join(dir, 'one'), 1, ['--save-models'])), 0);
   assert.is(await main(args(join(dir, 'two'), 2)), 0);
   const one = await weightSha(join(dir, 'one'));
   assert.is(await weightSha(join(dir, 'two')), one);
+  // The saved PFN models, applied to the training sim (its particle columns as recorded), give its weights bit for bit.
+  const applied = join(dir, 'applied');
+  assert.is(await main(['apply', join(dir, 'one'), '--sim', join(dir, 'sim.arrow'), '--out', applied, '--quiet']), 0);
+  assert.is(await weightSha(applied), one);
   // The cap changes what the PFN sees, hence the weights.
   assert.is(await main(args(join(dir, 'all'), 1, ['--max-particles', '64'])), 0);
   assert.is.not(await weightSha(join(dir, 'all')), one);

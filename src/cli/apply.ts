@@ -20,6 +20,8 @@ import {
   readTable,
   readWeightsFile,
   simColumnList,
+  jaggedColumnList,
+  type ParticleColumns,
   simSampleFromTable,
   splitObjectPath,
   summarize,
@@ -117,6 +119,9 @@ interface RecordedColumns {
   simWeight?: string;
   passGen?: string;
   passReco?: string;
+  /** The particle columns of a particle-level run (--gen-particles, --reco-particles, …). */
+  genParticles?: ParticleColumns;
+  recoParticles?: ParticleColumns;
 }
 
 function recordedColumns(metadata: WeightsMetadata): RecordedColumns {
@@ -192,6 +197,8 @@ export async function runApply(argv: string[]): Promise<number> {
     weight: str('sim-weight') ?? recorded.simWeight,
     passGen: str('pass-gen') ?? recorded.passGen,
     passReco: str('pass-reco') ?? recorded.passReco,
+    genParticles: recorded.genParticles,
+    recoParticles: recorded.recoParticles,
   };
   for (const [level, names, trained] of [
     ['gen', columns.gen, models.genNames],
@@ -204,7 +211,8 @@ export async function runApply(argv: string[]): Promise<number> {
   }
   await checkInputFile('--sim', simPath);
   if (str('truth') !== undefined) await checkInputFile('--truth', str('truth')!);
-  const sim = simSampleFromTable(await readTable(simPath, { columns: simColumnList(columns) }), columns);
+  const jagged = jaggedColumnList(columns.genParticles, columns.recoParticles);
+  const sim = simSampleFromTable(await readTable(simPath, { columns: simColumnList(columns), jagged }), columns);
   log(`applying the models of ${unfolded} to ${sim.weights.length} events of ${simPath}`);
   const result = applyModels(models, sim);
   let truth: TruthSample | undefined;
