@@ -14,23 +14,10 @@ import { PfnClassifier } from '../src/classifiers/pfn/classifier.js';
 import { TrainedPfn } from '../src/classifiers/pfn/trained.js';
 import { createClassifier, restoreModel } from '../src/classifiers/registry.js';
 import { assertBitEqual } from './helpers/close.js';
+import { poisson } from './helpers/poisson.js';
 
 const KEY: RngKey = { seed: 7, kind: 'nominal', replica: 0, iteration: 0, step: 'none', member: 0 };
 const CLIP = { epsilon: 1e-6, wMax: 1e6 };
-
-function poisson(s: RandomStream, mean: number): number {
-  // inversion of the CDF: exact enough for small means (test data only)
-  const u = s.nextDouble();
-  let k = 0;
-  let p = Math.exp(-mean);
-  let cdf = p;
-  while (u > cdf && k < 60) {
-    k++;
-    p *= mean / k;
-    cdf += p;
-  }
-  return k;
-}
 
 /** `n` events with Poisson(`mean`) particles of 2 features (uniform, the same for both classes); no event features. */
 function events(s: RandomStream, n: number, mean: number, nEventFeatures = 0): FeatureMatrix {

@@ -13,23 +13,10 @@ import { PfnClassifier } from '../src/classifiers/pfn/classifier.js';
 import type { PfnOptions } from '../src/classifiers/pfn/options.js';
 import { distanceCorrF64 } from '../src/kernels/distance_corr_f64.js';
 import { assertBitEqual } from './helpers/close.js';
+import { poisson } from './helpers/poisson.js';
 
 const KEY: RngKey = { seed: 5, kind: 'nominal', replica: 0, iteration: 1, step: 'step1', member: 0 };
 const CLIP = { epsilon: 1e-6, wMax: 1e6 };
-
-/** Poisson(mean) by inversion of the CDF. */
-function poisson(s: RandomStream, mean: number): number {
-  const u = s.nextDouble();
-  let k = 0;
-  let p = Math.exp(-mean);
-  let cdf = p;
-  while (u > cdf && k < 100) {
-    k++;
-    p *= mean / k;
-    cdf += p;
-  }
-  return k;
-}
 
 /** `n` events of Poisson(`mean`) particles with 2 uniform features; one event feature v = multiplicity + U(0, 2). */
 function events(member: number, n: number, mean: number): FeatureMatrix {
