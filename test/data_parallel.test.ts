@@ -8,7 +8,7 @@ import { fitMember } from '../src/algorithm/fit_member.js';
 import type { MemberResult, StepJob } from '../src/algorithm/types.js';
 import { resolveMlpOptions } from '../src/classifiers/mlp/options.js';
 import { MLP_CLASSIFIER } from '../src/classifiers/mlp/kind.js';
-import { stopGang } from '../src/classifiers/mlp/gang.js';
+import { stopGang } from '../src/classifiers/gang.js';
 import type { ClassifierSpec } from '../src/classifiers/registry.js';
 import { PoolRunner } from '../src/execution/pool.js';
 import { assertBitEqual } from './helpers/close.js';
@@ -127,10 +127,11 @@ test('the block count changes the arithmetic, not the result: 1 and 8 blocks agr
 
 test('a helper of a fit that has ended returns at once, having computed nothing', () => {
   const spec = { type: 'mlp' as const, ...resolveMlpOptions({ hidden: [4], batchSize: 64 }) };
-  const gang = new SharedArrayBuffer(MLP_CLASSIFIER.dataParallel!.gangBytes(spec, 3));
+  const x = fromColumns([new Float64Array(5), new Float64Array(5), new Float64Array(5)]);
+  const gang = MLP_CLASSIFIER.dataParallel!.gang(spec, x, x)!;
   stopGang(gang);
-  assert.is(MLP_CLASSIFIER.dataParallel!.help(spec, 3, gang), 0);
-  assert.is(MLP_CLASSIFIER.dataParallel!.gangBytes({ ...spec, gradientBlocks: 1 }, 3), 0, 'one block: no gang');
+  assert.is(MLP_CLASSIFIER.dataParallel!.help(spec, gang), 0);
+  assert.is(MLP_CLASSIFIER.dataParallel!.gang({ ...spec, gradientBlocks: 1 }, x, x), undefined, 'one block: no gang');
 });
 
 test('mlp.gradientBlocks is checked', () => {

@@ -32,7 +32,7 @@ export interface UnfoldTask {
 /** What the pool sends for a thread to help another thread's fit (src/classifiers/kind.ts, DataParallelFit). */
 export interface HelpTask {
   module?: WebAssembly.Module;
-  help: { classifier: ClassifierSpec; nFeatures: number; gang: SharedArrayBuffer };
+  help: { classifier: ClassifierSpec; gang: SharedArrayBuffer };
 }
 
 let moduleSet = false;
@@ -51,8 +51,8 @@ function setModule(task: UnfoldTask | HelpTask): void {
 export default function unfoldTask(task: UnfoldTask | HelpTask): MemberResult | number {
   setModule(task);
   if ('help' in task) {
-    const { classifier, nFeatures, gang } = task.help;
-    return classifierKind(classifier.type).dataParallel?.help(classifier, nFeatures, gang) ?? 0;
+    const { classifier, gang } = task.help;
+    return classifierKind(classifier.type).dataParallel?.help(classifier, gang) ?? 0;
   }
   return fitMember(task.job, task.member, undefined, task.outputs, task.gang);
 }

@@ -5,6 +5,7 @@
  * classifier (src/classifiers/mlp/kind.ts, src/classifiers/binned.ts); the registry lists
  * them, and the option check, the factory, the CLI flags and `--help` read that list.
  */
+import type { FeatureMatrix } from '../base/features.js';
 import type { Classifier, ModelData, TrainedClassifier } from './classifier.js';
 
 /** A `--flag X` that sets one option of a classifier kind. */
@@ -72,15 +73,18 @@ export interface ClassifierKind<Spec extends { type: string } = { type: string }
 }
 
 /**
- * How threads share one fit: the fit's thread gets a SharedArrayBuffer of
- * `gangBytes(spec, nFeatures)` bytes as `FitContext.gang`, and each helper thread runs
- * `help(spec, nFeatures, gang)` with the same buffer, which returns when the fit ends.
+ * How threads share one fit (src/classifiers/gang.ts): `gang(spec, x0, x1)` creates the
+ * fit's shared memory, which the fit's thread gets as `FitContext.gang`, and each helper
+ * thread runs `help(spec, gang)` with the same buffer, which returns when the fit ends.
  */
 export interface DataParallelFit<Spec> {
-  /** Bytes of the shared buffer, or 0 when this spec's fits are not shared (e.g. one block per step). */
-  gangBytes(spec: Spec, nFeatures: number): number;
+  /**
+   * The shared memory of a fit of `spec` on classes `x0` and `x1` (sized and shaped for
+   * them), or undefined when this spec's fits are not shared (e.g. one block per step).
+   */
+  gang(spec: Spec, x0: FeatureMatrix, x1: FeatureMatrix): SharedArrayBuffer | undefined;
   /** Joins the fit that owns `gang` until it ends (or returns at once if it has); returns the blocks it computed. */
-  help(spec: Spec, nFeatures: number, gang: SharedArrayBuffer): number;
+  help(spec: Spec, gang: SharedArrayBuffer): number;
   /** Releases the helpers of `gang` once its fit and its ratios are done, or failed. */
   stop(gang: SharedArrayBuffer): void;
   /** Helpers that have joined `gang` so far. */

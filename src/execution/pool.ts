@@ -165,18 +165,16 @@ export class PoolRunner implements MemberRunner {
   private gangBuffer(job: StepJob, count: number): SharedArrayBuffer | undefined {
     const parallel = classifierKind(job.classifier.type).dataParallel;
     if (count < 1 || parallel === undefined) return undefined;
-    const bytes = parallel.gangBytes(job.classifier, job.x0.nFeatures);
-    return bytes === 0 ? undefined : new SharedArrayBuffer(bytes);
+    return parallel.gang(job.classifier, job.x0, job.x1);
   }
 
   /** Sends `count` help tasks that share the fit of `job` that owns `buffer`. */
   private startHelpers(job: StepJob, count: number, buffer: SharedArrayBuffer): Helpers {
     const parallel = classifierKind(job.classifier.type).dataParallel!;
-    const nFeatures = job.x0.nFeatures;
     const tasks: Promise<unknown>[] = [];
     for (let h = 0; h < count; h++) {
       this.inFlight++;
-      const task = this.pool.run({ help: { classifier: job.classifier, nFeatures, gang: buffer } }) as Promise<number>;
+      const task = this.pool.run({ help: { classifier: job.classifier, gang: buffer } }) as Promise<number>;
       tasks.push(
         task
           .then(

@@ -23,7 +23,7 @@ import { mlpGradientF32, mlpTransposeF32 } from '../../src/kernels/mlp_gradient_
 import { adamStepF32 as referenceAdam } from '../../src/kernels/reference/adam_step_f32.js';
 import { sumBlocksF32 as referenceSum } from '../../src/kernels/reference/sum_blocks_f32.js';
 import { BlockedStep, blocksOf } from '../../src/classifiers/mlp/block_step.js';
-import { blockRows } from '../../src/classifiers/mlp/gang.js';
+import { blockRows } from '../../src/classifiers/gang.js';
 import { assertBitEqual, assertClose } from '../helpers/close.js';
 import { labelsF32, stream, uniformF32, uniformF64 } from './random_inputs.js';
 import { wasmLogits } from './mlp_helpers.js';

@@ -20,16 +20,8 @@ import type { Arena } from '../../kernels/wasm.js';
 import { bceLossF32InWasm } from '../../kernels/bce_loss_f32.js';
 import { mlpForwardF32 } from '../../kernels/mlp_forward_f32.js';
 import { DecorrelationPenalty } from '../../kernels/distance_corr_f64.js';
-import {
-  blockRows,
-  COMMAND_FORWARD,
-  COMMAND_GRADIENT,
-  GangCoordinator,
-  gangRows,
-  GangViews,
-  helpGang,
-  type GangShape,
-} from './gang.js';
+import { blockRows, COMMAND_FORWARD, COMMAND_GRADIENT, GangCoordinator, helpGang } from '../gang.js';
+import { gangRows, GangViews, type GangShape } from './gang.js';
 
 /** Blocks of a minibatch of `nRows` rows: the option's count, at most one per row. */
 export function blocksOf(nRows: number, gradientBlocks: number): number {
@@ -47,7 +39,7 @@ export interface Decorrelation {
 export class BlockedStep {
   /** f32 [gradientBlocks × nParams] in wasm: each block's gradient. */
   private readonly slotsPtr: number;
-  private readonly coordinator: GangCoordinator | undefined;
+  private readonly coordinator: GangCoordinator<GangViews> | undefined;
   private readonly logitsPtr: number;
   /** Each block's Σ w·loss, and whether this thread computed it (1) or a helper did (0). */
   private readonly losses: Float64Array;
@@ -63,7 +55,7 @@ export class BlockedStep {
     private readonly decorrelation?: Decorrelation,
   ) {
     this.slotsPtr = gradientBlocks > 1 ? arena.allocF32(gradientBlocks * workspace.nParams) : 0;
-    this.coordinator = gradientBlocks > 1 && gang !== undefined ? new GangCoordinator(gang) : undefined;
+    this.coordinator = gradientBlocks > 1 && gang !== undefined ? new GangCoordinator<GangViews>(gang) : undefined;
     this.logitsPtr = this.coordinator !== undefined ? arena.allocF32(workspace.maxRows) : 0;
     this.losses = new Float64Array(gradientBlocks);
     this.mine = new Uint8Array(gradientBlocks);
@@ -214,7 +206,7 @@ export class BlockedStep {
   }
 
   /** The fit's helpers, for the ratios of the trained network (until the owner stops them). */
-  get helpers(): GangCoordinator | undefined {
+  get helpers(): GangCoordinator<GangViews> | undefined {
     return this.coordinator;
   }
 }
@@ -265,7 +257,7 @@ export function helpBlockedFit(views: GangViews, workspace: MlpWorkspace, extraP
  */
 export function forwardRows(
   ws: MlpWorkspace,
-  gang: GangCoordinator | undefined,
+  gang: GangCoordinator<GangViews> | undefined,
   logitsPtr: number,
   nRows: number,
   fill: (start: number, count: number, slot?: number) => void,

@@ -9,7 +9,9 @@ import { ACTIVATIONS } from '../../kernels/activation.js';
 import type { ClassifierFlag, ClassifierInputs, ClassifierKind } from '../kind.js';
 import { mlpGangShape } from './block_step.js';
 import { MlpClassifier } from './classifier.js';
-import { gangBytes, joinedHelpers, stopGang } from './gang.js';
+import type { FeatureMatrix } from '../../base/features.js';
+import { joinedHelpers, stopGang } from '../gang.js';
+import { createMlpGang } from './gang.js';
 import { helpMlpFit } from './training.js';
 import { restoreMlp } from './trained.js';
 import {
@@ -222,13 +224,13 @@ export const MLP_CLASSIFIER: ClassifierKind<MlpClassifierSpec> = Object.freeze({
     return { type: 'mlp', ...withDecorrelateIndex(options, inputs) };
   },
   dataParallel: Object.freeze({
-    gangBytes(spec: MlpClassifierSpec, nFeatures: number): number {
+    gang(spec: MlpClassifierSpec, x0: FeatureMatrix): SharedArrayBuffer | undefined {
       const options = resolveMlpOptions(withoutType(spec));
-      if (options.gradientBlocks === 1) return 0;
-      return gangBytes(mlpGangShape([nFeatures, ...options.hidden, 1], options.batchSize, options.gradientBlocks));
+      if (options.gradientBlocks === 1) return undefined;
+      return createMlpGang(mlpGangShape([x0.nFeatures, ...options.hidden, 1], options.batchSize, options.gradientBlocks));
     },
-    help(spec: MlpClassifierSpec, nFeatures: number, gang: SharedArrayBuffer): number {
-      return helpMlpFit(resolveMlpOptions(withoutType(spec)), nFeatures, gang);
+    help(spec: MlpClassifierSpec, gang: SharedArrayBuffer): number {
+      return helpMlpFit(resolveMlpOptions(withoutType(spec)), gang);
     },
     stop: stopGang,
     joined: joinedHelpers,

@@ -19,7 +19,8 @@ import {
   type TrainedClassifier,
 } from '../classifier.js';
 import { forwardRows } from './block_step.js';
-import type { GangCoordinator } from './gang.js';
+import type { GangCoordinator } from '../gang.js';
+import type { GangViews } from './gang.js';
 import { loadStandardiser, type Standardiser } from './standardiser.js';
 
 /** A trained MLP: parameters and standardiser kept in JS, evaluated in wasm chunk by chunk. */
@@ -32,7 +33,7 @@ export class TrainedMlp implements TrainedClassifier {
     readonly params: Float32Array,
     readonly standardiser: Readonly<Standardiser>,
     /** The helpers of the fit that trained it, still joined: they share the ratios' forward passes. */
-    private readonly helpers?: GangCoordinator,
+    private readonly helpers?: GangCoordinator<GangViews>,
   ) {}
 
   ratio(x: FeatureMatrix, clip: RatioClip, into?: Float64Array): RatioResult {

@@ -14,7 +14,7 @@ import { kernels } from '../../kernels/wasm.js';
 import type { FitContext, FitInfo } from '../classifier.js';
 import { BlockedStep, helpBlockedFit, mlpGangShape } from './block_step.js';
 import { EventOrder } from './event_order.js';
-import { GangViews } from './gang.js';
+import { GangViews, mlpGangFeatures } from './gang.js';
 import type { Events } from './events.js';
 import { fitsResident, ResidentGatherer, residentRows, SharedGatherer, type RowGatherer } from './gather.js';
 import type { MlpOptions, MlpSpec } from './options.js';
@@ -189,8 +189,8 @@ function initialise(
  * ./gang.ts): this thread's own workspace for the largest block, until the fit ends;
  * returns the blocks it computed.
  */
-export function helpMlpFit(spec: MlpOptions, nFeatures: number, gang: SharedArrayBuffer): number {
-  const dims = [nFeatures, ...spec.hidden, 1];
+export function helpMlpFit(spec: MlpOptions, gang: SharedArrayBuffer): number {
+  const dims = [mlpGangFeatures(gang), ...spec.hidden, 1];
   const views = new GangViews(gang, mlpGangShape(dims, spec.batchSize, spec.gradientBlocks));
   const { arena } = kernels();
   const mark = arena.mark();
