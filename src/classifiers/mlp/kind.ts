@@ -227,7 +227,9 @@ export const MLP_CLASSIFIER: ClassifierKind<MlpClassifierSpec> = Object.freeze({
     gang(spec: MlpClassifierSpec, x0: FeatureMatrix): SharedArrayBuffer | undefined {
       const options = resolveMlpOptions(withoutType(spec));
       if (options.gradientBlocks === 1) return undefined;
-      return createMlpGang(mlpGangShape([x0.nFeatures, ...options.hidden, 1], options.batchSize, options.gradientBlocks));
+      return createMlpGang(
+        mlpGangShape([x0.nFeatures, ...options.hidden, 1], options.batchSize, options.gradientBlocks),
+      );
     },
     help(spec: MlpClassifierSpec, gang: SharedArrayBuffer): number {
       return helpMlpFit(resolveMlpOptions(withoutType(spec)), gang);
