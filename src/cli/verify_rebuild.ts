@@ -183,20 +183,23 @@ function optionsDrift(rebuilt: UnfoldOptions, recorded: unknown): string | undef
   return undefined;
 }
 
+/** Kinds whose spec has a block count (gradientBlocks). */
+const BLOCKED_KINDS: readonly unknown[] = ['mlp', 'pfn'];
+
 /**
- * True when the file was written before mlp.gradientBlocks existed: its stored MLP spec
- * lacks the block count, and its fits summed each minibatch in one block.
+ * True when the file was written before its kind had gradientBlocks: its stored MLP or PFN
+ * spec lacks the block count, and its fits summed each minibatch in one block.
  */
 function legacyBlocks(configuration: unknown): boolean {
   const recorded = (configuration as { options?: { classifier?: Record<string, unknown> } } | undefined)?.options
     ?.classifier;
-  return recorded?.type === 'mlp' && recorded.gradientBlocks === undefined;
+  return BLOCKED_KINDS.includes(recorded?.type) && recorded?.gradientBlocks === undefined;
 }
 
-/** `options` with the MLP's block count set to `blocks` (undefined: left out). */
+/** `options` with the classifier's block count set to `blocks` (undefined: left out). */
 function withBlocks<T extends { classifier?: unknown }>(options: T, blocks: number | undefined): T {
   const classifier = options.classifier as Record<string, unknown> | undefined;
-  if (classifier?.type !== 'mlp') return options;
+  if (!BLOCKED_KINDS.includes(classifier?.type)) return options;
   return { ...options, classifier: { ...classifier, gradientBlocks: blocks } };
 }
 

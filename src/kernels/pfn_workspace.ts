@@ -60,6 +60,8 @@ export class PfnWorkspace {
   private readonly listPtr: number;
   /** Xᵀ of a ReLU layer's input for its weight gradient: f32[widest input × (rows + 32)] (training). */
   private readonly transPtr: number;
+  /** u32 [maxEvents + 1]: a block's particle offsets from its first particle (training). */
+  private readonly blockOffsetsPtr: number;
   private readonly k: Record<string, Fn>;
 
   /**
@@ -123,6 +125,7 @@ export class PfnWorkspace {
     const rows = Math.max(rowsP, rowsE);
     this.listPtr = arena.allocF32(2 * Math.max(rows, phiWidth, fWidth, phiDims[0]));
     this.transPtr = training ? arena.allocF32(Math.max(phiWidth, fWidth) * (rows + 32)) : 0;
+    this.blockOffsetsPtr = training ? arena.allocU32(rowsE + 1) : 0;
     this.k = kernels().exports as unknown as Record<string, Fn>;
   }
 
@@ -147,8 +150,19 @@ export class PfnWorkspace {
    * the pointer of the f32 logits.
    */
   forward(nEvents: number, nParticles: number): number {
+    this.pass(0, nEvents, nParticles, this.particlesPtr, this.offsetsPtr);
+    return this.logitsPtr;
+  }
+
+  /**
+   * The forward pass of events [e0, e0 + nEvents), whose `nParticles` particles start at
+   * `particlesPtr` with offsets (from that particle) at `offsetsPtr`: Φ's activations from
+   * the buffers' first rows, the pooled latent into F's input rows from e0, the logits
+   * into the logits from e0.
+   */
+  private pass(e0: number, nEvents: number, nParticles: number, particlesPtr: number, offsetsPtr: number): void {
     const { k, phiDims, fDims } = this;
-    let input = this.particlesPtr;
+    let input = particlesPtr;
     for (let l = 0; l + 1 < phiDims.length; l++) {
       const w = this.paramsPtr + this.layerOffsets[l];
       const a = this.phiAct[l];
@@ -166,8 +180,9 @@ export class PfnWorkspace {
       );
       input = a;
     }
-    k.segment_sum_f32(input, this.offsetsPtr, nEvents, this.latent, this.fInPtr, fDims[0]);
-    input = this.fInPtr;
+    const fIn = this.fInPtr + 4 * e0 * fDims[0];
+    k.segment_sum_f32(input, offsetsPtr, nEvents, this.latent, fIn, fDims[0]);
+    input = fIn;
     const nPhi = phiDims.length - 1;
     for (let l = 0; l + 1 < fDims.length; l++) {
       const w = this.paramsPtr + this.layerOffsets[nPhi + l];
@@ -176,9 +191,8 @@ export class PfnWorkspace {
         const list = l > 0 ? this.listPtr : 0;
         k.dense_relu_forward_f32(input, w, b, this.fAct[l], nEvents, fDims[l], fDims[l + 1], list);
         input = this.fAct[l];
-      } else k.dense_forward_f32(input, w, b, this.logitsPtr, nEvents, fDims[l], fDims[l + 1]);
+      } else k.dense_forward_f32(input, w, b, this.logitsPtr + 4 * e0, nEvents, fDims[l], fDims[l + 1]);
     }
-    return this.logitsPtr;
   }
 
   /**
@@ -188,19 +202,50 @@ export class PfnWorkspace {
    * output gradient is lossScale·w·(σ − y) + extra, rounded to f32 once (asm/bce_loss_f32.ts).
    */
   gradient(nEvents: number, nParticles: number, lossScale: number, extraPtr = 0): number {
+    const offsets = this.arena.u32(this.offsetsPtr, nEvents + 1);
+    if (offsets[nEvents] !== nParticles)
+      throw new InputError(`pfn: a batch's offsets must end at its ${nParticles} particles; got ${offsets[nEvents]}`);
+    return this.gradientBlock(0, nEvents, lossScale, extraPtr, this.gradsPtr);
+  }
+
+  /**
+   * {@link gradient} of the events [e0, e1) of the batch in place alone, into the f32
+   * [nParams] at `gradsPtr` (the workspace's gradients or a block's slot), from zero:
+   * a pure function of those events and the parameters, whichever block of a minibatch
+   * they are. `extraPtr` (0: none) holds those events' extra ∂/∂logit from its start.
+   */
+  gradientBlock(e0: number, e1: number, lossScale: number, extraPtr: number, gradsPtr: number): number {
     const { k, phiDims, fDims } = this;
-    this.forward(nEvents, nParticles);
+    const nEvents = e1 - e0;
+    // the block's offsets from its first particle: the pooling reads its particles alone
+    const offsets = this.arena.u32(this.offsetsPtr, e1 + 1);
+    const p0 = offsets[e0];
+    const nParticles = offsets[e1] - p0;
+    const blockOffsets = this.arena.u32(this.blockOffsetsPtr, nEvents + 1);
+    for (let i = 0; i <= nEvents; i++) blockOffsets[i] = offsets[e0 + i] - p0;
+    const particles = this.particlesPtr + 4 * p0 * phiDims[0];
+    this.pass(e0, nEvents, nParticles, particles, this.blockOffsetsPtr);
     let [delta, other] = this.fDelta;
-    const loss = k.bce_loss_f32(this.logitsPtr, this.yPtr, this.wPtr, nEvents, lossScale, delta, 0, extraPtr);
+    const loss = k.bce_loss_f32(
+      this.logitsPtr + 4 * e0,
+      this.yPtr + 4 * e0,
+      this.wPtr + 8 * e0,
+      nEvents,
+      lossScale,
+      delta,
+      0,
+      extraPtr,
+    );
     const nPhi = phiDims.length - 1;
     const { scratchPtr, listPtr, transPtr } = this;
+    const fIn = this.fInPtr + 4 * e0 * fDims[0];
     for (let l = fDims.length - 2; l >= 0; l--) {
       const off = this.layerOffsets[nPhi + l];
       const nIn = fDims[l];
       const nOut = fDims[l + 1];
       // F's first layer reads [pooled ‖ event features]: its input gradient is not masked
-      const input = l === 0 ? this.fInPtr : this.fAct[l - 1];
-      const dw = this.gradsPtr + off;
+      const input = l === 0 ? fIn : this.fAct[l - 1];
+      const dw = gradsPtr + off;
       const reluInput = l > 0 ? 1 : 0;
       k.dense_relu_backward_f32(
         input,
@@ -224,14 +269,14 @@ export class PfnWorkspace {
     const [d0, d1] = this.phiDelta;
     let pd = d0;
     let po = d1;
-    k.segment_broadcast_f32(delta, fDims[0], this.offsetsPtr, nEvents, this.latent, pd);
+    k.segment_broadcast_f32(delta, fDims[0], this.blockOffsetsPtr, nEvents, this.latent, pd);
     k.relu_backward_f32(this.phiAct[nPhi - 1], pd, nParticles * this.latent, pd);
     for (let l = nPhi - 1; l >= 0; l--) {
       const off = this.layerOffsets[l];
       const nIn = phiDims[l];
       const nOut = phiDims[l + 1];
-      const input = l === 0 ? this.particlesPtr : this.phiAct[l - 1];
-      const dw = this.gradsPtr + off;
+      const input = l === 0 ? particles : this.phiAct[l - 1];
+      const dw = gradsPtr + off;
       const dx = l === 0 ? 0 : po;
       const reluInput = l > 0 ? 1 : 0;
       k.dense_relu_backward_f32(

@@ -25,6 +25,25 @@ function batchOf(s: RandomStream, lengths: readonly number[], nP: number, nF: nu
   };
 }
 
+/** Copies `batch` and `params` into a training workspace sized for it. */
+function loadBatch(phiDims: number[], fDims: number[], params: Float32Array, batch: PfnBatch): PfnWorkspace {
+  const { arena } = kernels();
+  const nEvents = batch.offsets.length - 1;
+  const nParticles = batch.offsets[nEvents];
+  const ws = new PfnWorkspace(arena, phiDims, fDims, nEvents, nParticles, true);
+  ws.params().set(params);
+  arena.f32(ws.particlesPtr, batch.particles.length).set(batch.particles);
+  arena.u32(ws.offsetsPtr, nEvents + 1).set(batch.offsets);
+  const latent = phiDims[phiDims.length - 1];
+  const nF = fDims[0] - latent;
+  const fIn = arena.f32(ws.fInPtr, nEvents * fDims[0]);
+  for (let i = 0; i < nEvents; i++)
+    for (let j = 0; j < nF; j++) fIn[i * fDims[0] + latent + j] = batch.events[i * nF + j];
+  arena.f32(ws.yPtr, nEvents).set(batch.y);
+  arena.f64(ws.wPtr, nEvents).set(batch.w);
+  return ws;
+}
+
 /** The workspace's loss and gradients on `batch` (params given), through the wasm passes. */
 function wasmGradient(
   phiDims: number[],
@@ -36,24 +55,26 @@ function wasmGradient(
   const { arena } = kernels();
   const mark = arena.mark();
   try {
+    const ws = loadBatch(phiDims, fDims, params, batch);
     const nEvents = batch.offsets.length - 1;
-    const nParticles = batch.offsets[nEvents];
-    const ws = new PfnWorkspace(arena, phiDims, fDims, nEvents, nParticles, true);
-    ws.params().set(params);
-    arena.f32(ws.particlesPtr, batch.particles.length).set(batch.particles);
-    arena.u32(ws.offsetsPtr, nEvents + 1).set(batch.offsets);
-    const latent = phiDims[phiDims.length - 1];
-    const nF = fDims[0] - latent;
-    const fIn = arena.f32(ws.fInPtr, nEvents * fDims[0]);
-    for (let i = 0; i < nEvents; i++)
-      for (let j = 0; j < nF; j++) fIn[i * fDims[0] + latent + j] = batch.events[i * nF + j];
-    arena.f32(ws.yPtr, nEvents).set(batch.y);
-    arena.f64(ws.wPtr, nEvents).set(batch.w);
-    const loss = ws.gradient(nEvents, nParticles, lossScale);
+    const loss = ws.gradient(nEvents, batch.offsets[nEvents], lossScale);
     return { loss, grads: ws.grads().slice(), logits: arena.f32(ws.logitsPtr, nEvents).slice() };
   } finally {
     arena.release(mark);
   }
+}
+
+/** Events [e0, e1) of `batch` as a batch of their own (offsets from their first particle). */
+function sliceBatch(batch: PfnBatch, e0: number, e1: number, nP: number, nF: number): PfnBatch {
+  const p0 = batch.offsets[e0];
+  const part = (a: ArrayLike<number>, from: number, to: number) => Array.from(a).slice(from, to);
+  return {
+    particles: Float32Array.from(part(batch.particles, p0 * nP, batch.offsets[e1] * nP)),
+    offsets: Uint32Array.from(part(batch.offsets, e0, e1 + 1), (o) => o - p0),
+    events: Float32Array.from(part(batch.events, e0 * nF, e1 * nF)),
+    y: Float32Array.from(part(batch.y, e0, e1)),
+    w: Float64Array.from(part(batch.w, e0, e1)),
+  };
 }
 
 const SHAPES: { phi: number[]; f: number[]; nP: number; nF: number }[] = [
@@ -139,6 +160,45 @@ test('deterministic: the same inputs give the same bits', () => {
   const b = wasmGradient(phiDims, fDims, params, batch, 0.2);
   assertBitEqual('grads', a.grads, b.grads);
   assert.ok(Object.is(a.loss, b.loss));
+});
+
+test('a block of events in place is the same bits as those events alone; the blocks sum to the whole batch', () => {
+  const { arena } = kernels();
+  for (const { phi, f, nP, nF } of SHAPES) {
+    const phiDims = [nP, ...phi];
+    const fDims = [phi[phi.length - 1] + nF, ...f, 1];
+    const nParams = pfnParameterCount(phiDims, fDims);
+    const s = stream(`blocks ${phi}`);
+    const params = uniformF32(s, nParams, -0.6, 0.6);
+    const lengths = [3, 0, 5, 1, 7, 2, 0, 4, 6, 1, 3];
+    const batch = batchOf(s, lengths, nP, nF);
+    const whole = wasmGradient(phiDims, fDims, params, batch, 1 / lengths.length);
+    const mark = arena.mark();
+    try {
+      const ws = loadBatch(phiDims, fDims, params, batch);
+      const slot = arena.allocF32(nParams);
+      const sum = new Float64Array(nParams);
+      let loss = 0;
+      for (const [e0, e1] of [
+        [0, 4],
+        [4, 7],
+        [7, 11],
+      ]) {
+        const blockLoss = ws.gradientBlock(e0, e1, 1 / lengths.length, 0, slot);
+        const grads = arena.f32(slot, nParams).slice();
+        const alone = wasmGradient(phiDims, fDims, params, sliceBatch(batch, e0, e1, nP, nF), 1 / lengths.length);
+        assert.is(blockLoss, alone.loss, `phi ${phi}: block [${e0}, ${e1}) loss`);
+        assertBitEqual(`phi ${phi}: block [${e0}, ${e1}) gradient`, grads, alone.grads);
+        grads.forEach((g, k) => (sum[k] += g));
+        loss += blockLoss;
+      }
+      // the blocks' losses add in another order than the one running sum over the batch
+      assertClose(`phi ${phi}: loss`, [loss], [whole.loss], { rtol: 1e-12, atol: 0 });
+      assertClose(`phi ${phi}: summed gradient`, sum, whole.grads, { rtol: 1e-4, atol: 1e-6 });
+    } finally {
+      arena.release(mark);
+    }
+  }
 });
 
 test.run();

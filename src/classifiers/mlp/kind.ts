@@ -166,7 +166,7 @@ export const MLP_FLAGS: readonly ClassifierFlag[] = Object.freeze(
       name: 'gradient-blocks',
       option: 'gradientBlocks',
       help:
-        'blocks each MLP minibatch is split into; threads share one fit block by block, and the weights are the same ' +
+        'blocks each MLP or PFN minibatch is split into; threads share one fit block by block, and the weights are the same ' +
         `for any thread count (default ${MLP_DEFAULTS.gradientBlocks}; 1 = one sum over the rows, as files written before this option)`,
       parse: (text: string) => {
         const v = integerFlag('gradient-blocks', text, 1);

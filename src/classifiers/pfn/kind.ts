@@ -10,7 +10,11 @@ import { choiceFlag, listFlag } from '../../base/flag_values.js';
 import type { ClassifierFlag, ClassifierInputs, ClassifierKind } from '../kind.js';
 import { DECORRELATE_FLAG, DISCO_LAMBDA_FLAG, MLP_FLAGS, withDecorrelateIndex } from '../mlp/kind.js';
 import { PfnClassifier } from './classifier.js';
-import { checkPfnOptions, PFN_DEFAULTS, PFN_OPTION_KEYS, type PfnOptions } from './options.js';
+import type { FeatureMatrix } from '../../base/features.js';
+import { joinedHelpers, stopGang } from '../gang.js';
+import { helpPfnFit } from './block_step.js';
+import { createPfnGang, pfnGangShape } from './gang.js';
+import { checkPfnOptions, PFN_DEFAULTS, PFN_OPTION_KEYS, resolvePfnOptions, type PfnOptions } from './options.js';
 import { restorePfn } from './trained.js';
 
 function widthsFlag(name: string, text: string): number[] {
@@ -23,7 +27,7 @@ function widthsFlag(name: string, text: string): number[] {
 }
 
 /** The training flags the PFN shares with the MLP (the same flag objects: listed once). */
-const SHARED_FLAGS = ['epochs', 'batch', 'patience', 'validation', 'lr', 'init'];
+const SHARED_FLAGS = ['epochs', 'batch', 'patience', 'validation', 'lr', 'init', 'gradient-blocks'];
 
 const PFN_FLAGS: readonly ClassifierFlag[] = Object.freeze([
   Object.freeze({
@@ -57,18 +61,36 @@ export const PFN_CLASSIFIER: ClassifierKind<PfnClassifierSpec> = Object.freeze({
   type: 'pfn',
   check(path: string, spec: Readonly<Record<string, unknown>>): PfnClassifierSpec {
     knownKeys(path, spec, ['type', ...PFN_OPTION_KEYS]);
-    return { type: 'pfn', ...checkPfnOptions(path, spec) };
+    // the block count is always recorded: a stored spec without it was trained in one block
+    // (LEGACY_GRADIENT_BLOCKS), before the PFN had the option
+    return { type: 'pfn', gradientBlocks: PFN_DEFAULTS.gradientBlocks, ...checkPfnOptions(path, spec) };
   },
   create(spec: PfnClassifierSpec) {
-    const { type: _type, ...options } = spec;
-    return new PfnClassifier(options);
+    return new PfnClassifier(withoutType(spec));
   },
   restore: restorePfn,
   runLocalOptions: Object.freeze([]),
   particles: true,
   flags: PFN_FLAGS,
+  dataParallel: Object.freeze({
+    gang(spec: PfnClassifierSpec, x0: FeatureMatrix, x1: FeatureMatrix): SharedArrayBuffer | undefined {
+      const options = resolvePfnOptions(withoutType(spec));
+      if (options.gradientBlocks === 1 || x0.particles === undefined || x1.particles === undefined) return undefined;
+      return createPfnGang(pfnGangShape(options, x0, x1));
+    },
+    help(spec: PfnClassifierSpec, gang: SharedArrayBuffer): number {
+      return helpPfnFit(resolvePfnOptions(withoutType(spec)), gang);
+    },
+    stop: stopGang,
+    joined: joinedHelpers,
+  }),
   cliSpec: (options: Readonly<Record<string, unknown>>, inputs: ClassifierInputs): PfnClassifierSpec => ({
     type: 'pfn',
     ...withDecorrelateIndex(options, inputs),
   }),
 });
+
+function withoutType(spec: PfnClassifierSpec): Partial<PfnOptions> {
+  const { type: _type, ...options } = spec;
+  return options;
+}

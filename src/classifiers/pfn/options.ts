@@ -22,6 +22,7 @@ export interface PfnOptions extends Pick<
   | 'init'
   | 'decorrelate'
   | 'discoLambda'
+  | 'gradientBlocks'
 > {
   /** Widths of the per-particle network Φ (ReLU on every layer); the last one is the latent size. */
   phi: number[];
@@ -53,6 +54,7 @@ export const PFN_DEFAULTS: Readonly<PfnOptions> = Object.freeze({
   patience: MLP_DEFAULTS.patience,
   schedule: MLP_DEFAULTS.schedule,
   init: MLP_DEFAULTS.init,
+  gradientBlocks: MLP_DEFAULTS.gradientBlocks,
   eventFeatures: true,
 });
 
@@ -78,6 +80,7 @@ export const PFN_OPTION_RULES: { readonly [K in keyof PfnOptions]-?: (path: stri
     init: MLP_OPTION_RULES.init,
     decorrelate: MLP_OPTION_RULES.decorrelate,
     discoLambda: MLP_OPTION_RULES.discoLambda,
+    gradientBlocks: MLP_OPTION_RULES.gradientBlocks,
     eventFeatures: (path: string, v: unknown) => (typeof v === 'boolean' ? v : fail(path, 'be true or false', v)),
   });
 
@@ -106,4 +109,11 @@ export function resolvePfnOptions(options: Partial<PfnOptions>): PfnOptions {
   if (options === null || typeof options !== 'object')
     throw new InputError(`pfn options must be an object; got ${describeValue(options)}`);
   return { ...PFN_DEFAULTS, ...checkPfnOptions('pfn', { ...PFN_DEFAULTS, ...options }) };
+}
+
+/** Layer widths of a spec: Φ [nP, ...phi], F [latent + nF, ...f, 1]. */
+export function pfnDims(spec: Pick<PfnOptions, 'phi' | 'f'>, nParticleFeatures: number, nEventFeatures: number) {
+  const phiDims = [nParticleFeatures, ...spec.phi];
+  const fDims = [spec.phi[spec.phi.length - 1] + nEventFeatures, ...spec.f, 1];
+  return { phiDims, fDims };
 }

@@ -1,10 +1,11 @@
 /**
  * Training one PFN: the seeded split and per-epoch order (the MLP's EventOrder), the
  * standardisers of the training events, seeded initialisation, minibatch Adam on weighted
- * binary cross-entropy (one forward + backward + update per minibatch, in wasm:
- * src/kernels/pfn_workspace.ts), a validation loss per epoch, and early stopping that keeps
- * the best epoch's parameters. Single-threaded inside one fit; the same `rngKey` gives
- * bit-identical parameters on any machine.
+ * binary cross-entropy (each minibatch in pfn.gradientBlocks blocks of events, summed in
+ * order, in wasm: ./block_step.ts and src/kernels/pfn_workspace.ts; helper threads of the
+ * fit's gang may compute some blocks), a validation loss per epoch, and early stopping
+ * that keeps the best epoch's parameters. The same `rngKey` gives bit-identical
+ * parameters on any machine and for any number of threads.
  */
 import { NumericalError } from '../../base/errors.js';
 import type { FeatureMatrix } from '../../base/features.js';
@@ -16,8 +17,10 @@ import { PfnWorkspace } from '../../kernels/pfn_workspace.js';
 import { kernels } from '../../kernels/wasm.js';
 import type { FitContext, FitInfo } from '../classifier.js';
 import { EventOrder } from '../mlp/event_order.js';
-import type { PfnOptions, PfnSpec } from './options.js';
-import { batchParticleBound, BatchGatherer, measureColumns, type PfnStandardisers } from './particles.js';
+import { pfnDims, type PfnOptions, type PfnSpec } from './options.js';
+import { BatchGatherer, measureColumns, type PfnStandardisers } from './particles.js';
+import { PfnBlockedStep } from './block_step.js';
+import { pfnGangShape, PfnGangViews, recordedPfnShape, sameShape } from './gang.js';
 import { TrainedPfn } from './trained.js';
 
 /** Both classes as one index space: i < n0 is class 0 event i, else class 1 event i − n0. */
@@ -29,13 +32,6 @@ export interface PfnEvents {
   /** With a decorrelation penalty (`decorrelate`, `discoLambda` > 0): the variable v of each class's events. */
   v0?: Float32Array;
   v1?: Float32Array;
-}
-
-/** Layer widths of a spec: Φ [nP, ...phi], F [latent + nF, ...f, 1]. */
-export function pfnDims(spec: PfnOptions, nParticleFeatures: number, nEventFeatures: number) {
-  const phiDims = [nParticleFeatures, ...spec.phi];
-  const fDims = [spec.phi[spec.phi.length - 1] + nEventFeatures, ...spec.f, 1];
-  return { phiDims, fDims };
 }
 
 /** Trains one PFN on both classes (totals checked positive by the caller); owns the arena from its mark for the duration. */
@@ -63,8 +59,8 @@ export function trainPfn(spec: PfnSpec, ev: PfnEvents, sumW0: number, sumW1: num
       batch,
     );
     const std = measureStandardisers(ev, order, arena);
-    const maxParticles = batchParticleBound([x0, x1], batch);
-    const ws = new PfnWorkspace(arena, phiDims, fDims, batch, maxParticles, true);
+    const shape = pfnGangShape(spec, x0, x1);
+    const ws = new PfnWorkspace(arena, phiDims, fDims, batch, shape.batchParticles, true);
     initialise(ws.params(), phiDims, fDims, spec.init, new RandomStream(key, 'init'));
     const gatherer = new BatchGatherer(arena, ws, std);
     const matrix = (e: number) => (e < n0 ? x0 : x1);
@@ -96,6 +92,11 @@ export function trainPfn(spec: PfnSpec, ev: PfnEvents, sumW0: number, sumW1: num
       }
       return lambda * penalty!.compute(count, withGradient);
     };
+    // helper threads share the fit through its gang when it was made for these inputs
+    const recorded = context.gang !== undefined ? recordedPfnShape(spec, context.gang) : undefined;
+    const gang =
+      recorded !== undefined && sameShape(recorded, shape) ? new PfnGangViews(context.gang!, shape) : undefined;
+    const stepper = new PfnBlockedStep(ws, arena, spec.gradientBlocks, gang);
     const best = ws.params().slice();
     let bestLoss = Infinity;
     let bestEpoch = 0;
@@ -113,8 +114,7 @@ export function trainPfn(spec: PfnSpec, ev: PfnEvents, sumW0: number, sumW1: num
           ws.forward(count, nParticles);
           trainLoss += count * minibatchPenalty(count, true);
         }
-        trainLoss += ws.gradient(count, nParticles, 1 / count, penalty?.gradPtr ?? 0);
-        ws.adam(adam.next());
+        trainLoss += stepper.step(count, nParticles, 1 / count, penalty?.gradPtr ?? 0, adam.next());
       }
       let valLoss = 0;
       for (let start = 0; start < order.nVal; start += batch) {
