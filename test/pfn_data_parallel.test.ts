@@ -43,17 +43,16 @@ function makeJob(classifier: ClassifierSpec): StepJob {
   };
 }
 
-const pfn = (gradientBlocks: number, extra: object = {}): ClassifierSpec =>
-  ({
-    type: 'pfn',
-    phi: [12, 8],
-    f: [8],
-    epochs: 3,
-    batchSize: 128,
-    patience: 0,
-    gradientBlocks,
-    ...extra,
-  });
+const pfn = (gradientBlocks: number, extra: object = {}): ClassifierSpec => ({
+  type: 'pfn',
+  phi: [12, 8],
+  f: [8],
+  epochs: 3,
+  batchSize: 128,
+  patience: 0,
+  gradientBlocks,
+  ...extra,
+});
 
 function assertSame(name: string, got: MemberResult[], want: MemberResult[]): void {
   assert.is(got.length, want.length, `${name}: members`);
