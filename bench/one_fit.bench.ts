@@ -1,11 +1,15 @@
 /**
- * One fit on several threads: the time of one MLP step job (a fit and its ratios) with
- * 1 thread and with T threads sharing it block by block (src/classifiers/mlp/gang.ts),
+ * One fit on several threads: the time of one MLP or PFN step job (a fit and its ratios)
+ * with 1 thread and with T threads sharing it block by block (src/classifiers/gang.ts),
  * at several batch sizes, with the same bits checked on every run. Also the cost of the
- * blocks themselves on one thread: mlp.gradientBlocks 1 against the default.
+ * blocks themselves on one thread: gradientBlocks 1 against the default.
  *
  *   npx tsc -p tsconfig.json && node dist/bench/one_fit.bench.js [--events N] [--hidden 100,100,100]
  *       [--batches 128,512,10000] [--threads 2,4] [--blocks 8] [--epochs 2] [--repeats 5]
+ *       [--classifier pfn --phi 100,100,128 --f 100,100 --particles 30]
+ *
+ * With --classifier pfn each event also carries Poisson(--particles) particles of 3
+ * features (the PFN reads them and the 8 event features).
  *
  * Each time is the best of `repeats` runs. The one-thread and the T-thread fits run in
  * pairs, back to back, and the median of the pairs' ratios is printed beside the ratio of
@@ -25,7 +29,23 @@ import { PoolRunner } from '../src/execution/pool.js';
 
 const N_FEATURES = 8;
 
-function matrix(nEvents: number, shift: number, stream: number): FeatureMatrix {
+const N_PARTICLE_FEATURES = 3;
+
+/** Poisson(mean) by inversion (mean ≤ ~500). */
+function poisson(s: RandomStream, mean: number): number {
+  let k = 0;
+  let p = Math.exp(-mean);
+  let cdf = p;
+  const u = s.nextDouble();
+  while (u > cdf && k < 10 * mean + 50) {
+    k++;
+    p *= mean / k;
+    cdf += p;
+  }
+  return k;
+}
+
+function matrix(nEvents: number, shift: number, stream: number, particles: number): FeatureMatrix {
   const s = new RandomStream(
     { seed: 3, kind: 'nominal', replica: stream, iteration: 0, step: 'none', member: 0 },
     'toy',
@@ -33,14 +53,19 @@ function matrix(nEvents: number, shift: number, stream: number): FeatureMatrix {
   const values = new Float32Array(new SharedArrayBuffer(nEvents * N_FEATURES * 4));
   for (let i = 0; i < values.length; i++)
     values[i] = (s.nextDouble() + s.nextDouble() + s.nextDouble() - 1.5) * 2 + shift * ((i % N_FEATURES) / N_FEATURES);
-  return { values, nEvents, nFeatures: N_FEATURES };
+  if (particles === 0) return { values, nEvents, nFeatures: N_FEATURES };
+  const offsets = new Uint32Array(new SharedArrayBuffer(4 * (nEvents + 1)));
+  for (let i = 0; i < nEvents; i++) offsets[i + 1] = offsets[i] + poisson(s, particles * (1 + shift / 4));
+  const p = new Float32Array(new SharedArrayBuffer(4 * N_PARTICLE_FEATURES * offsets[nEvents]));
+  for (let k = 0; k < p.length; k++) p[k] = s.nextDouble() * 2 - 1 + shift * (k % N_PARTICLE_FEATURES === 0 ? 1 : 0);
+  return { values, nEvents, nFeatures: N_FEATURES, particles: { offsets, values: p, nFeatures: N_PARTICLE_FEATURES } };
 }
 
-function job(nEvents: number, classifier: ClassifierSpec): StepJob {
+function job(nEvents: number, classifier: ClassifierSpec, particles: number): StepJob {
   const n0 = Math.floor(nEvents / 2);
   const n1 = nEvents - n0;
-  const x0 = matrix(n0, 0, 1);
-  const x1 = matrix(n1, 0.4, 2);
+  const x0 = matrix(n0, 0, 1, particles);
+  const x1 = matrix(n1, 0.4, 2, particles);
   const shared = (n: number) => new Float64Array(new SharedArrayBuffer(8 * n)).fill(1);
   return {
     step: 'step1',
@@ -85,6 +110,10 @@ async function main(): Promise<void> {
       blocks: { type: 'string', default: '8' },
       epochs: { type: 'string', default: '2' },
       repeats: { type: 'string', default: '5' },
+      classifier: { type: 'string', default: 'mlp' },
+      phi: { type: 'string', default: '100,100,128' },
+      f: { type: 'string', default: '100,100' },
+      particles: { type: 'string', default: '30' },
     },
   });
   const nEvents = Number(values.events);
@@ -92,28 +121,31 @@ async function main(): Promise<void> {
   const blocks = Number(values.blocks);
   const repeats = Number(values.repeats);
   const threadCounts = values.threads.split(',').map(Number);
+  const isPfn = values.classifier === 'pfn';
+  const particles = isPfn ? Number(values.particles) : 0;
+  const network = isPfn
+    ? `PFN Φ ${values.phi} F ${values.f}, Poisson(${particles}) particles × ${N_PARTICLE_FEATURES} features`
+    : `MLP ${hidden.join('×')}`;
+  const widths = (text: string) => text.split(',').map(Number);
   console.log(
-    `# one fit, ${nEvents} events × ${N_FEATURES} features, MLP ${hidden.join('×')}, ${values.epochs} epochs, ` +
+    `# one fit, ${nEvents} events × ${N_FEATURES} features, ${network}, ${values.epochs} epochs, ` +
       `${blocks} gradient blocks; ${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores, load ${loadavg()[0].toFixed(2)}`,
   );
   console.log(
     'batch | 1 block, 1 thread (s) | 1 thread (s) | threads | time (s) | ratio of bests | median ratio of pairs (range) | same bits',
   );
   for (const batchSize of values.batches.split(',').map(Number)) {
-    const spec = (gradientBlocks: number): ClassifierSpec => ({
-      type: 'mlp',
-      hidden,
-      epochs: Number(values.epochs),
-      batchSize,
-      patience: 0,
-      gradientBlocks,
-    });
-    const plain = await best(repeats, () => fitMember(job(nEvents, spec(1)), 0).ratios[0]);
+    const training = { epochs: Number(values.epochs), batchSize, patience: 0 };
+    const spec = (gradientBlocks: number): ClassifierSpec =>
+      isPfn
+        ? { type: 'pfn', phi: widths(values.phi), f: widths(values.f), ...training, gradientBlocks }
+        : { type: 'mlp', hidden, ...training, gradientBlocks };
+    const plain = await best(repeats, () => fitMember(job(nEvents, spec(1), particles), 0).ratios[0]);
     for (const threads of threadCounts) {
       const runner = new PoolRunner({ threads });
-      const stepJob = job(nEvents, spec(blocks));
+      const stepJob = job(nEvents, spec(blocks), particles);
       try {
-        await runner.fitMembers(job(2000, spec(blocks)), 1); // threads started, kernels compiled
+        await runner.fitMembers(job(2000, spec(blocks), particles), 1); // threads started, kernels compiled
         // pairs, one thread then `threads`, back to back: the machine's speed drifts less
         // within a pair than across the run
         const ratios: number[] = [];

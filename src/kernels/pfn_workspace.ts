@@ -60,7 +60,7 @@ export class PfnWorkspace {
   private readonly listPtr: number;
   /** Xᵀ of a ReLU layer's input for its weight gradient: f32[widest input × (rows + 32)] (training). */
   private readonly transPtr: number;
-  /** u32 [maxEvents + 1]: a block's particle offsets from its first particle (training). */
+  /** u32 [maxEvents + 1]: a block's particle offsets from its first particle. */
   private readonly blockOffsetsPtr: number;
   private readonly k: Record<string, Fn>;
 
@@ -125,7 +125,7 @@ export class PfnWorkspace {
     const rows = Math.max(rowsP, rowsE);
     this.listPtr = arena.allocF32(2 * Math.max(rows, phiWidth, fWidth, phiDims[0]));
     this.transPtr = training ? arena.allocF32(Math.max(phiWidth, fWidth) * (rows + 32)) : 0;
-    this.blockOffsetsPtr = training ? arena.allocU32(rowsE + 1) : 0;
+    this.blockOffsetsPtr = arena.allocU32(rowsE + 1);
     this.k = kernels().exports as unknown as Record<string, Fn>;
   }
 
@@ -209,6 +209,29 @@ export class PfnWorkspace {
   }
 
   /**
+   * The logits of the events [e0, e1) of the batch in place alone, into the logits from e0:
+   * the same bits as a forward pass of the whole batch gives them (each event's logit
+   * depends on that event alone).
+   */
+  forwardBlock(e0: number, e1: number): void {
+    this.blockPass(e0, e1);
+  }
+
+  /** The forward pass of events [e0, e1) from their first particle; returns where their particles start, and how many. */
+  private blockPass(e0: number, e1: number): { particles: number; nParticles: number } {
+    const nEvents = e1 - e0;
+    // the block's offsets from its first particle: the pooling reads its particles alone
+    const offsets = this.arena.u32(this.offsetsPtr, e1 + 1);
+    const p0 = offsets[e0];
+    const nParticles = offsets[e1] - p0;
+    const blockOffsets = this.arena.u32(this.blockOffsetsPtr, nEvents + 1);
+    for (let i = 0; i <= nEvents; i++) blockOffsets[i] = offsets[e0 + i] - p0;
+    const particles = this.particlesPtr + 4 * p0 * this.phiDims[0];
+    this.pass(e0, nEvents, nParticles, particles, this.blockOffsetsPtr);
+    return { particles, nParticles };
+  }
+
+  /**
    * {@link gradient} of the events [e0, e1) of the batch in place alone, into the f32
    * [nParams] at `gradsPtr` (the workspace's gradients or a block's slot), from zero:
    * a pure function of those events and the parameters, whichever block of a minibatch
@@ -217,14 +240,7 @@ export class PfnWorkspace {
   gradientBlock(e0: number, e1: number, lossScale: number, extraPtr: number, gradsPtr: number): number {
     const { k, phiDims, fDims } = this;
     const nEvents = e1 - e0;
-    // the block's offsets from its first particle: the pooling reads its particles alone
-    const offsets = this.arena.u32(this.offsetsPtr, e1 + 1);
-    const p0 = offsets[e0];
-    const nParticles = offsets[e1] - p0;
-    const blockOffsets = this.arena.u32(this.blockOffsetsPtr, nEvents + 1);
-    for (let i = 0; i <= nEvents; i++) blockOffsets[i] = offsets[e0 + i] - p0;
-    const particles = this.particlesPtr + 4 * p0 * phiDims[0];
-    this.pass(e0, nEvents, nParticles, particles, this.blockOffsetsPtr);
+    const { particles, nParticles } = this.blockPass(e0, e1);
     let [delta, other] = this.fDelta;
     const loss = k.bce_loss_f32(
       this.logitsPtr + 4 * e0,
@@ -319,6 +335,11 @@ export class PfnWorkspace {
   /** Σ w·BCE of the events in place (validation), continuing `init`. */
   loss(nEvents: number, nParticles: number, init: number): number {
     this.forward(nEvents, nParticles);
+    return this.lossOfLogits(nEvents, init);
+  }
+
+  /** Σ w·BCE of the logits in place (after a forward pass of the events), continuing `init`. */
+  lossOfLogits(nEvents: number, init: number): number {
     return this.k.bce_loss_f32(this.logitsPtr, this.yPtr, this.wPtr, nEvents, 0, 0, init, 0);
   }
 }

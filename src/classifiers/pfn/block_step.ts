@@ -5,12 +5,16 @@
  * helper thread through the fit's gang (./gang.ts), the blocks are summed in block order
  * (asm/sum_blocks_f32.ts), then one Adam update. The bits are the same for any number of
  * threads; with one block the step is the whole minibatch's gradient, as before blocks.
+ *
+ * Forward passes (the validation loss, a decorrelation penalty's logits, the ratios) split
+ * a batch into blocks the same way: an event's logit depends on that event alone, so who
+ * computes which block changes no bit.
  */
 import type { AdamScalars } from '../../kernels/adam_step_f32.js';
 import { PfnWorkspace } from '../../kernels/pfn_workspace.js';
 import { sumBlocksF32InWasm } from '../../kernels/sum_blocks_f32.js';
 import { kernels, type Arena } from '../../kernels/wasm.js';
-import { blockRows, COMMAND_GRADIENT, GangCoordinator, helpGang } from '../gang.js';
+import { blockRows, COMMAND_FORWARD, COMMAND_GRADIENT, GangCoordinator, helpGang } from '../gang.js';
 import { largestBlock, PfnGangViews, recordedPfnShape } from './gang.js';
 import type { PfnOptions } from './options.js';
 
@@ -51,7 +55,6 @@ export class PfnBlockedStep {
     const slot = (b: number) => this.slotsPtr + 4 * b * ws.nParams;
     const extraAt = (e0: number) => (extraPtr === 0 ? 0 : extraPtr + 8 * e0);
     const { losses, mine } = this;
-    mine.fill(1);
     const gang = this.coordinator;
     if (gang === undefined) {
       for (let b = 0; b < nBlocks; b++) {
@@ -59,24 +62,23 @@ export class PfnBlockedStep {
         losses[b] = ws.gradientBlock(e0, e1, lossScale, extraAt(e0), slot(b));
       }
     } else {
-      this.publish(gang.views, count, nParticles, lossScale, extraPtr);
+      const views = gang.views;
+      publish(views, ws, count, nParticles);
+      views.y.set(ws.arena.f32(ws.yPtr, count));
+      views.w.set(ws.arena.f64(ws.wPtr, count));
+      if (extraPtr !== 0) views.extra.set(ws.arena.f64(extraPtr, count));
+      views.lossScale[0] = lossScale;
       const g = gang.announce(count, nBlocks, COMMAND_GRADIENT, 0, extraPtr !== 0);
-      for (let b = 0; b < nBlocks; b++) {
-        if (!gang.views.claim(b, g)) {
-          mine[b] = 0;
-          continue;
-        }
+      shareBlocks(gang, g, nBlocks, mine, (b) => {
         const [e0, e1] = blockRows(count, nBlocks, b);
         losses[b] = ws.gradientBlock(e0, e1, lossScale, extraAt(e0), slot(b));
-        gang.views.finishBlock();
-      }
-      gang.awaitBlocks(nBlocks);
+      });
       const n = ws.nParams;
       const slots = ws.arena.f32(this.slotsPtr, this.gradientBlocks * n);
       for (let b = 0; b < nBlocks; b++) {
         if (mine[b] === 1) continue;
-        slots.set(gang.views.slots.subarray(b * n, (b + 1) * n), b * n);
-        losses[b] = gang.views.losses[b];
+        slots.set(views.slots.subarray(b * n, (b + 1) * n), b * n);
+        losses[b] = views.losses[b];
       }
     }
     sumBlocksF32InWasm(ws.gradsPtr, this.slotsPtr, nBlocks, ws.nParams);
@@ -86,24 +88,9 @@ export class PfnBlockedStep {
     return loss;
   }
 
-  /** Writes the parameters and the minibatch in the workspace into the gang. */
-  private publish(views: PfnGangViews, count: number, nParticles: number, lossScale: number, extraPtr: number): void {
-    const { ws } = this;
-    const arena = ws.arena;
-    const nP = ws.phiDims[0];
-    const nF = views.nEventFeatures;
-    views.params.set(ws.params());
-    views.offsets.set(arena.u32(ws.offsetsPtr, count + 1));
-    views.particles.set(arena.f32(ws.particlesPtr, nParticles * nP));
-    if (nF > 0) {
-      const ld = ws.fDims[0];
-      const fIn = arena.f32(ws.fInPtr, count * ld);
-      for (let r = 0; r < count; r++) views.events.set(fIn.subarray(r * ld + ws.latent, (r + 1) * ld), r * nF);
-    }
-    views.y.set(arena.f32(ws.yPtr, count));
-    views.w.set(arena.f64(ws.wPtr, count));
-    if (extraPtr !== 0) views.extra.set(arena.f64(extraPtr, count));
-    views.lossScale[0] = lossScale;
+  /** The logits of the `count` events in the workspace (`nParticles` particles), in its logits; helpers may compute blocks. */
+  forward(count: number, nParticles: number): void {
+    forwardShared(this.ws, this.coordinator, this.gradientBlocks, count, nParticles, this.mine);
   }
 
   /** The fit's helpers (until the owner stops them). */
@@ -112,11 +99,90 @@ export class PfnBlockedStep {
   }
 }
 
+/** Writes the workspace's parameters and the inputs of its first `count` events (no labels) into the gang. */
+function publish(views: PfnGangViews, ws: PfnWorkspace, count: number, nParticles: number): void {
+  const arena = ws.arena;
+  const nP = ws.phiDims[0];
+  const nF = views.nEventFeatures;
+  views.params.set(ws.params());
+  views.offsets.set(arena.u32(ws.offsetsPtr, count + 1));
+  views.particles.set(arena.f32(ws.particlesPtr, nParticles * nP));
+  if (nF > 0) {
+    const ld = ws.fDims[0];
+    const fIn = arena.f32(ws.fInPtr, count * ld);
+    for (let r = 0; r < count; r++) views.events.set(fIn.subarray(r * ld + ws.latent, (r + 1) * ld), r * nF);
+  }
+}
+
+/** Runs the announced step's blocks this thread can claim (marking `mine`), then waits for the rest. */
+function shareBlocks(
+  gang: GangCoordinator<PfnGangViews>,
+  generation: number,
+  nBlocks: number,
+  mine: Uint8Array,
+  work: (b: number) => void,
+): void {
+  mine.fill(1);
+  for (let b = 0; b < nBlocks; b++) {
+    if (!gang.views.claim(b, generation)) {
+      mine[b] = 0;
+      continue;
+    }
+    work(b);
+    gang.views.finishBlock();
+  }
+  gang.awaitBlocks(nBlocks);
+}
+
+/**
+ * The logits of the `count` events in `ws` (`nParticles` particles) into its logits, in
+ * min(blocks, count) blocks that the gang's helpers may share; alone (one pass) without a
+ * gang, or when a block holds more particles than the gang's helpers have room for.
+ * `mine`: scratch of at least `blocks` entries.
+ */
+export function forwardShared(
+  ws: PfnWorkspace,
+  gang: GangCoordinator<PfnGangViews> | undefined,
+  blocks: number,
+  count: number,
+  nParticles: number,
+  mine: Uint8Array,
+): void {
+  const nBlocks = Math.min(blocks, count);
+  if (gang === undefined || nBlocks === 1 || !fitsHelpers(gang.views, ws, count, nBlocks, nParticles)) {
+    ws.forward(count, nParticles);
+    return;
+  }
+  const views = gang.views;
+  publish(views, ws, count, nParticles);
+  const g = gang.announce(count, nBlocks, COMMAND_FORWARD);
+  shareBlocks(gang, g, nBlocks, mine, (b) => ws.forwardBlock(...blockRows(count, nBlocks, b)));
+  const logits = ws.logits(count);
+  for (let b = 0; b < nBlocks; b++) {
+    if (mine[b] === 1) continue;
+    const [e0, e1] = blockRows(count, nBlocks, b);
+    logits.set(views.logits.subarray(e0, e1), e0);
+  }
+}
+
+/** Whether the gang holds `count` events of `nParticles` particles and each of their `nBlocks` blocks fits a helper. */
+function fitsHelpers(views: PfnGangViews, ws: PfnWorkspace, count: number, nBlocks: number, nParticles: number) {
+  const { batchEvents, batchParticles, blockParticles, maxBlocks } = views.shape;
+  if (count > batchEvents || nParticles > batchParticles || nBlocks > maxBlocks) return false;
+  const offsets = ws.arena.u32(ws.offsetsPtr, count + 1);
+  for (let b = 0; b < nBlocks; b++) {
+    const [e0, e1] = blockRows(count, nBlocks, b);
+    if (offsets[e1] - offsets[e0] > blockParticles) return false;
+  }
+  return true;
+}
+
 /**
  * A helper thread's part of a PFN fit that another thread trains through `gang`: this
  * thread's own workspace for the largest block, until the fit ends; each block it claims
- * is copied there (offsets from the block's first particle) and its gradient goes to the
- * gang's slot. Returns the blocks it computed.
+ * is copied there (offsets from the block's first particle), and its gradient goes to the
+ * gang's slot, or in a forward pass its logits to the gang's logits. Returns the blocks it
+ * computed.
  */
 export function helpPfnFit(spec: PfnOptions, gang: SharedArrayBuffer): number {
   const shape = recordedPfnShape(spec, gang);
@@ -143,6 +209,11 @@ export function helpPfnFit(spec: PfnOptions, gang: SharedArrayBuffer): number {
         const fIn = arena.f32(ws.fInPtr, nEvents * ld);
         for (let r = 0; r < nEvents; r++)
           fIn.set(views.events.subarray((e0 + r) * nF, (e0 + r + 1) * nF), r * ld + ws.latent);
+      }
+      if (step.command === COMMAND_FORWARD) {
+        ws.forwardBlock(0, nEvents);
+        views.logits.set(ws.logits(nEvents), e0);
+        return;
       }
       arena.f32(ws.yPtr, nEvents).set(views.y.subarray(e0, e1));
       arena.f64(ws.wPtr, nEvents).set(views.w.subarray(e0, e1));

@@ -1,8 +1,8 @@
 /**
  * The PFN's gang (the shared memory of one fit that several threads share, see
  * src/classifiers/gang.ts): the parameters, a minibatch's particle offsets, standardised
- * particles and event features, labels, weights and extra ∂/∂logit, and each block's
- * gradient slot and loss. Its shape words are the fit's particle and event feature counts
+ * particles and event features, labels, weights and extra ∂/∂logit, each block's
+ * gradient slot and loss, and the logits of a forward pass's blocks. Its shape words are the fit's particle and event feature counts
  * and its bounds on the particles of a minibatch and of a block, which the fit's inputs
  * decide.
  */
@@ -61,6 +61,7 @@ interface GangLayout {
   extra: number;
   slots: number;
   losses: number;
+  logits: number;
   bytes: number;
 }
 
@@ -79,6 +80,7 @@ function layout(shape: PfnGangShape): GangLayout {
   const extra = at.take(8 * n);
   const slots = at.take(4 * maxBlocks * nParams);
   const losses = at.take(8 * maxBlocks);
+  const logits = at.take(4 * n);
   return {
     nParams,
     claims,
@@ -92,6 +94,7 @@ function layout(shape: PfnGangShape): GangLayout {
     extra,
     slots,
     losses,
+    logits,
     bytes: at.bytes,
   };
 }
@@ -149,6 +152,8 @@ export class PfnGangViews extends GangSync {
   readonly extra: Float64Array;
   readonly slots: Float32Array;
   readonly losses: Float64Array;
+  /** f32 [batch]: the logits of a forward pass's blocks that helpers computed. */
+  readonly logits: Float32Array;
 
   constructor(
     buffer: SharedArrayBuffer,
@@ -169,5 +174,6 @@ export class PfnGangViews extends GangSync {
     this.extra = new Float64Array(buffer, at.extra, n);
     this.slots = new Float32Array(buffer, at.slots, shape.maxBlocks * at.nParams);
     this.losses = new Float64Array(buffer, at.losses, shape.maxBlocks);
+    this.logits = new Float32Array(buffer, at.logits, n);
   }
 }

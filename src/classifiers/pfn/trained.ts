@@ -1,7 +1,8 @@
 /**
  * A trained PFN: its parameters and standardisers, kept in JS, evaluated in wasm chunk by
- * chunk (src/kernels/pfn_workspace.ts forward, then asm/likelihood_ratio_f32.ts). Each
- * event's ratio depends on that event alone, so the chunks never change a bit.
+ * chunk (src/kernels/pfn_workspace.ts forward, then asm/likelihood_ratio_f32.ts); right
+ * after its fit, the fit's helper threads share each chunk's blocks (./block_step.ts).
+ * Each event's ratio depends on that event alone, so neither chunks nor blocks change a bit.
  */
 import { InputError } from '../../base/errors.js';
 import type { FeatureMatrix } from '../../base/features.js';
@@ -18,6 +19,9 @@ import {
   type RatioResult,
   type TrainedClassifier,
 } from '../classifier.js';
+import type { GangCoordinator } from '../gang.js';
+import { forwardShared } from './block_step.js';
+import type { PfnGangViews } from './gang.js';
 import { BatchGatherer, multiplicity, particlesOf, particlesOnly, type PfnStandardisers } from './particles.js';
 
 /** Events per forward chunk of `ratio()`. */
@@ -35,6 +39,9 @@ export class TrainedPfn implements TrainedClassifier {
     /** f32 [nParams]: Φ's layers, then F's, each W [in × out] then b [out]. */
     readonly params: Float32Array,
     readonly standardisers: Readonly<PfnStandardisers>,
+    /** The helpers of the fit that trained it, still joined: they share the ratios' forward passes, in `blocks` blocks per chunk. */
+    private readonly helpers?: GangCoordinator<PfnGangViews>,
+    private readonly blocks = 1,
   ) {}
 
   /** A model trained on the particles only (no event features) reads the particles of `x` and ignores its event features. */
@@ -52,8 +59,12 @@ export class TrainedPfn implements TrainedClassifier {
     const out = ratioOutput(x, into);
     let largest = 0;
     for (let i = 0; i < x.nEvents; i++) largest = Math.max(largest, multiplicity(x, i));
-    const maxParticles = Math.max(PFN_PARTICLE_CHUNK, largest);
-    const maxEvents = Math.min(PFN_EVENT_CHUNK, Math.max(x.nEvents, 1));
+    // with helpers, chunks of the gang's size (an event's logit does not depend on its chunk)
+    const shape = this.helpers?.views.shape;
+    const chunkParticles = shape?.batchParticles ?? PFN_PARTICLE_CHUNK;
+    const maxParticles = Math.max(chunkParticles, largest);
+    const maxEvents = Math.min(shape?.batchEvents ?? PFN_EVENT_CHUNK, Math.max(x.nEvents, 1));
+    const mine = new Uint8Array(this.blocks);
     let nClipped = 0;
     const { arena } = kernels();
     const mark = arena.mark();
@@ -68,7 +79,7 @@ export class TrainedPfn implements TrainedClassifier {
         let particles = 0;
         while (start + count < x.nEvents && count < maxEvents) {
           const m = multiplicity(x, start + count);
-          if (particles + m > maxParticles) break;
+          if (count > 0 && particles + m > chunkParticles) break;
           particles += m;
           count++;
         }
@@ -78,8 +89,8 @@ export class TrainedPfn implements TrainedClassifier {
           () => x,
           (r) => s + r,
         );
-        const logits = ws.forward(count, nParticles);
-        nClipped += likelihoodRatioF32InWasm(logits, count, clip, s10, ws.ratioPtr);
+        forwardShared(ws, this.helpers, this.blocks, count, nParticles, mine);
+        nClipped += likelihoodRatioF32InWasm(ws.logitsPtr, count, clip, s10, ws.ratioPtr);
         out.set(arena.f64(ws.ratioPtr, count), start);
         start += count;
       }

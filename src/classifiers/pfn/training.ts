@@ -111,7 +111,7 @@ export function trainPfn(spec: PfnSpec, ev: PfnEvents, sumW0: number, sumW1: num
         order.training(start, count);
         const nParticles = load(count);
         if (penalty !== undefined) {
-          ws.forward(count, nParticles);
+          stepper.forward(count, nParticles);
           trainLoss += count * minibatchPenalty(count, true);
         }
         trainLoss += stepper.step(count, nParticles, 1 / count, penalty?.gradPtr ?? 0, adam.next());
@@ -120,7 +120,8 @@ export function trainPfn(spec: PfnSpec, ev: PfnEvents, sumW0: number, sumW1: num
       for (let start = 0; start < order.nVal; start += batch) {
         const count = Math.min(batch, order.nVal - start);
         order.validation(start, count);
-        valLoss = ws.loss(count, load(count), valLoss);
+        stepper.forward(count, load(count));
+        valLoss = ws.lossOfLogits(count, valLoss);
         if (penalty !== undefined) valLoss += count * minibatchPenalty(count, false);
       }
       epochs = epoch + 1;
@@ -148,7 +149,7 @@ export function trainPfn(spec: PfnSpec, ev: PfnEvents, sumW0: number, sumW1: num
       sumW0,
       sumW1,
     };
-    return new TrainedPfn(info, phiDims, fDims, params, std);
+    return new TrainedPfn(info, phiDims, fDims, params, std, stepper.helpers, spec.gradientBlocks);
   } finally {
     arena.release(mark);
   }
