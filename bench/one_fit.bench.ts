@@ -11,6 +11,11 @@
  * With --classifier pfn each event also carries Poisson(--particles) particles of 3
  * features (the PFN reads them and the 8 event features).
  *
+ * Each pair also times T independent fits at once on the T threads (members of one step):
+ * their throughput against one fit alone is what the machine itself allows (cores that
+ * share caches, memory bandwidth or a host's hyperthreads give less than T×), and the
+ * shared fit's ratio is also printed as a fraction of it.
+ *
  * Each time is the best of `repeats` runs. The one-thread and the T-thread fits run in
  * pairs, back to back, and the median of the pairs' ratios is printed beside the ratio of
  * the bests (a shared machine's speed drifts by up to 2× for seconds). The pool's threads
@@ -132,7 +137,8 @@ async function main(): Promise<void> {
       `${blocks} gradient blocks; ${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores, load ${loadavg()[0].toFixed(2)}`,
   );
   console.log(
-    'batch | 1 block, 1 thread (s) | 1 thread (s) | threads | time (s) | ratio of bests | median ratio of pairs (range) | same bits',
+    'batch | 1 block, 1 thread (s) | 1 thread (s) | threads | time (s) | ratio of bests | median ratio of pairs (range) | ' +
+      'T independent fits: throughput against 1, median (range) | shared / independent | same bits',
   );
   for (const batchSize of values.batches.split(',').map(Number)) {
     const training = { epochs: Number(values.epochs), batchSize, patience: 0 };
@@ -149,6 +155,8 @@ async function main(): Promise<void> {
         // pairs, one thread then `threads`, back to back: the machine's speed drifts less
         // within a pair than across the run
         const ratios: number[] = [];
+        // the machine's own ceiling, in the same pairs: T whole fits at once on T threads
+        const independent: number[] = [];
         let alone = Infinity;
         let shared = Infinity;
         let same = true;
@@ -156,15 +164,26 @@ async function main(): Promise<void> {
           const one = await best(1, () => fitMember(stepJob, 0).ratios[0]);
           const many = await best(1, async () => (await runner.fitMembers(stepJob, 1))[0].ratios[0]);
           ratios.push(one.seconds / many.seconds);
+          const apart = await best(1, async () => (await runner.fitMembers(stepJob, threads))[0].ratios[0]);
+          independent.push((threads * one.seconds) / apart.seconds);
           alone = Math.min(alone, one.seconds);
           shared = Math.min(shared, many.seconds);
           same &&= sameBits(one.ratios, many.ratios);
         }
-        ratios.sort((a, b) => a - b);
-        const median = ratios[Math.floor(ratios.length / 2)];
+        const summary = (values: number[]) => {
+          values.sort((a, b) => a - b);
+          const median = values[Math.floor(values.length / 2)];
+          return {
+            median,
+            text: `${median.toFixed(2)}× (${values[0].toFixed(2)}–${values[values.length - 1].toFixed(2)})`,
+          };
+        };
+        const sharedRatio = summary(ratios);
+        const ceiling = summary(independent);
         console.log(
           `${batchSize} | ${plain.seconds.toFixed(2)} | ${alone.toFixed(2)} | ${threads} | ${shared.toFixed(2)} | ` +
-            `${(alone / shared).toFixed(2)}× | ${median.toFixed(2)}× (${ratios[0].toFixed(2)}–${ratios[ratios.length - 1].toFixed(2)}) | ${same}`,
+            `${(alone / shared).toFixed(2)}× | ${sharedRatio.text} | ${ceiling.text} | ` +
+            `${(sharedRatio.median / ceiling.median).toFixed(2)} | ${same}`,
         );
       } finally {
         await runner.close();
