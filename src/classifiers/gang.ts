@@ -167,6 +167,21 @@ export class GangCoordinator<V extends GangSync = GangSync> {
     return g;
   }
 
+  /**
+   * The coordinator's part of announced step `generation`: runs `work(b)` on every block
+   * it can claim (mine[b] = 1; 0 for a block a helper took), then waits until all
+   * `nBlocks` are done. `mine`: at least `nBlocks` entries.
+   */
+  runBlocks(generation: number, nBlocks: number, mine: Uint8Array, work: (b: number) => void): void {
+    for (let b = 0; b < nBlocks; b++) {
+      mine[b] = this.views.claim(b, generation) ? 1 : 0;
+      if (mine[b] === 0) continue;
+      work(b);
+      this.views.finishBlock();
+    }
+    this.awaitBlocks(nBlocks);
+  }
+
   /** Waits until all `nBlocks` blocks of the current step are done. */
   awaitBlocks(nBlocks: number): void {
     const control = this.views.control;

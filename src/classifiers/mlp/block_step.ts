@@ -80,7 +80,6 @@ export class BlockedStep {
     mlpTransposeF32(ws);
     const slot = (b: number) => this.slotsPtr + 4 * b * ws.nParams;
     const { losses, mine } = this;
-    mine.fill(1);
     const gang = this.coordinator;
     if (gang === undefined) {
       for (let b = 0; b < nBlocks; b++) {
@@ -97,16 +96,10 @@ export class BlockedStep {
       views.lossScale[0] = lossScale;
       if (penalty !== undefined) views.extra.set(penalty.gradient(nBatch));
       const g = gang.announce(nBatch, nBlocks, COMMAND_GRADIENT, 0, penalty !== undefined);
-      for (let b = 0; b < nBlocks; b++) {
-        if (!views.claim(b, g)) {
-          mine[b] = 0;
-          continue;
-        }
+      gang.runBlocks(g, nBlocks, mine, (b) => {
         const [r0, r1] = blockRows(nBatch, nBlocks, b);
         losses[b] = mlpGradientF32(ws, r0, r1 - r0, lossScale, slot(b), extraAt(r0));
-        views.finishBlock();
-      }
-      gang.awaitBlocks(nBlocks);
+      });
       const n = ws.nParams;
       const slots = new Float32Array(ws.arena.memory.buffer, this.slotsPtr, this.gradientBlocks * n);
       for (let b = 0; b < nBlocks; b++) {
@@ -275,6 +268,7 @@ export function forwardRows(
   const views = gang.views;
   const d0 = ws.dims[0];
   const group = Math.floor(gangRows(views.shape) / chunk) * chunk;
+  const mine = new Uint8Array(views.claims.length);
   views.params.set(ws.params);
   for (let first = 0; first < nRows; first += group) {
     const rows = Math.min(group, nRows - first);
@@ -285,14 +279,11 @@ export function forwardRows(
       views.x.set(ws.x.subarray(0, count * d0), c * chunk * d0);
     }
     const g = gang.announce(rows, nChunks, COMMAND_FORWARD, chunk);
-    for (let c = 0; c < nChunks; c++) {
-      if (!views.claim(c, g)) continue;
+    gang.runBlocks(g, nChunks, mine, (c) => {
       const count = Math.min(chunk, rows - c * chunk);
       ws.x.set(views.x.subarray(c * chunk * d0, (c * chunk + count) * d0));
       forwardInto(ws, count, views.logits, c * chunk);
-      views.finishBlock();
-    }
-    gang.awaitBlocks(nChunks);
+    });
     const logits = new Float32Array(ws.arena.memory.buffer, logitsPtr, chunk);
     for (let c = 0; c < nChunks; c++) {
       const count = Math.min(chunk, rows - c * chunk);

@@ -69,7 +69,7 @@ export class PfnBlockedStep {
       if (extraPtr !== 0) views.extra.set(ws.arena.f64(extraPtr, count));
       views.lossScale[0] = lossScale;
       const g = gang.announce(count, nBlocks, COMMAND_GRADIENT, 0, extraPtr !== 0);
-      shareBlocks(gang, g, nBlocks, mine, (b) => {
+      gang.runBlocks(g, nBlocks, mine, (b) => {
         const [e0, e1] = blockRows(count, nBlocks, b);
         losses[b] = ws.gradientBlock(e0, e1, lossScale, extraAt(e0), slot(b));
       });
@@ -114,26 +114,6 @@ function publish(views: PfnGangViews, ws: PfnWorkspace, count: number, nParticle
   }
 }
 
-/** Runs the announced step's blocks this thread can claim (marking `mine`), then waits for the rest. */
-function shareBlocks(
-  gang: GangCoordinator<PfnGangViews>,
-  generation: number,
-  nBlocks: number,
-  mine: Uint8Array,
-  work: (b: number) => void,
-): void {
-  mine.fill(1);
-  for (let b = 0; b < nBlocks; b++) {
-    if (!gang.views.claim(b, generation)) {
-      mine[b] = 0;
-      continue;
-    }
-    work(b);
-    gang.views.finishBlock();
-  }
-  gang.awaitBlocks(nBlocks);
-}
-
 /**
  * The logits of the `count` events in `ws` (`nParticles` particles) into its logits, in
  * min(blocks, count) blocks that the gang's helpers may share; alone (one pass) without a
@@ -156,7 +136,7 @@ export function forwardShared(
   const views = gang.views;
   publish(views, ws, count, nParticles);
   const g = gang.announce(count, nBlocks, COMMAND_FORWARD);
-  shareBlocks(gang, g, nBlocks, mine, (b) => ws.forwardBlock(...blockRows(count, nBlocks, b)));
+  gang.runBlocks(g, nBlocks, mine, (b) => ws.forwardBlock(...blockRows(count, nBlocks, b)));
   const logits = ws.logits(count);
   for (let b = 0; b < nBlocks; b++) {
     if (mine[b] === 1) continue;
