@@ -5,13 +5,13 @@ import * as assert from 'uvu/assert';
 import { fromColumns } from '../src/base/features.js';
 import { RandomStream } from '../src/base/rng.js';
 import { fitMember } from '../src/algorithm/fit_member.js';
-import type { MemberResult, StepJob } from '../src/algorithm/types.js';
+import type { StepJob } from '../src/algorithm/types.js';
 import { resolveMlpOptions } from '../src/classifiers/mlp/options.js';
 import { MLP_CLASSIFIER } from '../src/classifiers/mlp/kind.js';
 import { stopGang } from '../src/classifiers/gang.js';
 import type { ClassifierSpec } from '../src/classifiers/registry.js';
 import { PoolRunner } from '../src/execution/pool.js';
-import { assertBitEqual } from './helpers/close.js';
+import { assertBlocksAgree, assertSameRatios, sharedFit } from './helpers/shared_fit.js';
 
 function column(n: number, mean: number, sigma: number, replica: number): Float64Array {
   const s = new RandomStream({ seed: 5, kind: 'nominal', replica, iteration: 0, step: 'none', member: 0 }, 'toy');
@@ -51,28 +51,14 @@ const mlp = (gradientBlocks: number): ClassifierSpec => ({
   gradientBlocks,
 });
 
-function assertSame(name: string, got: MemberResult[], want: MemberResult[]): void {
-  assert.is(got.length, want.length, `${name}: members`);
-  got.forEach((r, m) => assertBitEqual(`${name} member ${m}`, r.ratios[0], want[m].ratios[0]));
-}
-
 test('one fit on 1, 2 and 3 threads: helpers compute blocks, the ratios are the same bits', async () => {
   const job = makeJob(mlp(8));
   const alone = [fitMember(job, 0)];
   for (const threads of [2, 3]) {
-    const runner = new PoolRunner({ threads });
-    let shared: MemberResult[];
-    try {
-      // every thread started first (one member each), so the helpers are there from the first step
-      await runner.fitMembers(job, threads);
-      runner.helpedBlocks = 0;
-      shared = await runner.fitMembers(job, 1);
-    } finally {
-      await runner.close(); // the help tasks have returned their counts
-    }
-    assertSame(`${threads} threads`, shared, alone);
+    const { results, helped } = await sharedFit(job, threads);
+    assertSameRatios(`${threads} threads`, results, alone);
     // 3 epochs × 23 minibatches × 8 blocks: the helpers took part
-    assert.ok(runner.helpedBlocks > 0, `${threads} threads: helpers computed ${runner.helpedBlocks} blocks`);
+    assert.ok(helped > 0, `${threads} threads: helpers computed ${helped} blocks`);
   }
 });
 
@@ -86,17 +72,9 @@ test('with a decorrelation penalty (a whole-minibatch gradient term), 1, 2 and 3
     'the penalty changes the ratios',
   );
   for (const threads of [2, 3]) {
-    const runner = new PoolRunner({ threads });
-    let shared: MemberResult[];
-    try {
-      await runner.fitMembers(job, threads);
-      runner.helpedBlocks = 0;
-      shared = await runner.fitMembers(job, 1);
-    } finally {
-      await runner.close();
-    }
-    assertSame(`${threads} threads`, shared, alone);
-    assert.ok(runner.helpedBlocks > 0, `${threads} threads: helpers computed ${runner.helpedBlocks} blocks`);
+    const { results, helped } = await sharedFit(job, threads);
+    assertSameRatios(`${threads} threads`, results, alone);
+    assert.ok(helped > 0, `${threads} threads: helpers computed ${helped} blocks`);
   }
 });
 
@@ -105,7 +83,7 @@ test('members that fill the pool get no helpers, and keep their bits', async () 
   const alone = [0, 1].map((m) => fitMember(job, m));
   const runner = new PoolRunner({ threads: 2 });
   try {
-    assertSame('2 members on 2 threads', await runner.fitMembers(job, 2), alone);
+    assertSameRatios('2 members on 2 threads', await runner.fitMembers(job, 2), alone);
     assert.is(runner.helpedBlocks, 0);
   } finally {
     await runner.close();
@@ -115,14 +93,8 @@ test('members that fill the pool get no helpers, and keep their bits', async () 
 test('the block count changes the arithmetic, not the result: 1 and 8 blocks agree to rounding', () => {
   const one = fitMember(makeJob(mlp(1)), 0).ratios[0];
   const eight = fitMember(makeJob(mlp(8)), 0).ratios[0];
-  assert.ok(
-    one.some((v, i) => v !== eight[i]),
-    'the bits differ',
-  );
-  let worst = 0;
-  for (let i = 0; i < one.length; i++) worst = Math.max(worst, Math.abs(one[i] - eight[i]) / one[i]);
   // float rounding of the gradient sums, grown over 57 Adam steps: far below the statistics
-  assert.ok(worst < 0.05, `largest relative difference of the ratios ${worst}`);
+  assertBlocksAgree(one, eight, 0.05);
 });
 
 test('a helper of a fit that has ended returns at once, having computed nothing', () => {
