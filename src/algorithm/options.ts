@@ -89,13 +89,21 @@ function resolveClassifier(spec: unknown): ClassifierSpec {
  * feature for the others.
  */
 export function checkClassifierInputs(spec: ClassifierSpec, sim: SimSample, data: DataSample): void {
-  const particleLevel = classifierKind(spec.type).particles === true;
   const matrices: [string, FeatureMatrix][] = [
     ['sim.gen', sim.gen],
     ['sim.reco', sim.reco],
     ['data.reco', data.reco],
   ];
   if (data.background !== undefined) matrices.push(['data.background.reco', data.background.reco]);
+  checkClassifierMatrices(spec, matrices);
+}
+
+/**
+ * {@link checkClassifierInputs} on named matrices (e.g. a reweighting's source and target):
+ * particle sets on each for a particle-level kind, at least one event-level feature for the others.
+ */
+export function checkClassifierMatrices(spec: ClassifierSpec, matrices: readonly [string, FeatureMatrix][]): void {
+  const particleLevel = classifierKind(spec.type).particles === true;
   for (const [name, x] of matrices) {
     if (particleLevel && x.particles === undefined)
       throw new InputError(`${name} must have particle sets, which classifier ${spec.type} reads; got none`);

@@ -1,8 +1,9 @@
 /**
  * Reweighting one sample to another (docs/algorithm.md, "Reweighting"): a classifier
- * trained to tell the source (class 0) from the target (class 1) on chosen features gives
- * the density ratio p_target(x)/p_source(x), and the source events weighted by it follow
- * the target's distribution of those features. This is OmniFold's step 1 on its own, with
+ * trained to tell the source (class 0) from the target (class 1) on chosen features (for a
+ * particle-level classifier such as the PFN, each event's particle set, with or without
+ * them) gives the density ratio p_target(x)/p_source(x), and the source events weighted
+ * by it follow the target's distribution of what the classifier reads. This is OmniFold's step 1 on its own, with
  * the same classifiers, ensembles, guards and random streams (step `reweight`); it serves
  * generator tuning (weight one generator to another) and the alternative-generator
  * systematics (src/uncertainty/generator_systematics.ts).
@@ -15,12 +16,15 @@ import type { FitInfo } from '../classifiers/classifier.js';
 import { combineRatios } from './combine.js';
 import { checkFinite, RecoChi2 } from './diagnostics.js';
 import { InProcessRunner } from './in_process_runner.js';
-import { resolveUnfoldOptions } from './options.js';
+import { checkClassifierMatrices, checkMatrix, resolveUnfoldOptions, sameParticleFeatures } from './options.js';
 import type { MemberRunner, StepJob, UnfoldOptions, UnfoldProgress } from './types.js';
 
 /** Events to reweight from, or to: features and per-event weights (negative allowed). */
 export interface ReweightSample {
-  /** [nEvents × nFeatures] */
+  /**
+   * [nEvents × nFeatures], with particle sets (`x.particles`) for a particle-level
+   * classifier such as the PFN; then nFeatures may be 0.
+   */
   x: FeatureMatrix;
   /** [nEvents] */
   weights: Float64Array;
@@ -96,7 +100,7 @@ export interface ReweightContext {
   onProgress?: (progress: UnfoldProgress) => void;
   /** Feature names, for the χ² diagnostics (default x0, x1, …). */
   names?: readonly string[];
-  /** Other events (same features) on which to evaluate the fitted ratio. */
+  /** Other events (same features, and particle sets where the source has them) on which to evaluate the fitted ratio. */
   evaluateOn?: readonly FeatureMatrix[];
 }
 
@@ -135,14 +139,16 @@ export function resolveReweightOptions(partial: Partial<ReweightOptions> = {}): 
   };
 }
 
-function checkSample(what: 'source' | 'target', s: ReweightSample, nFeatures?: number): void {
+function checkSample(what: 'source' | 'target', s: ReweightSample, like?: FeatureMatrix): void {
   if (typeof s !== 'object' || s === null) fail(what, 'be an object { x, weights }', s);
   if (!(s.weights instanceof Float64Array)) fail(`${what}.weights`, 'be a Float64Array', s.weights);
   if (s.x?.nEvents !== s.weights.length) {
     throw new InputError(`${what}.weights must have one weight per event (${s.x?.nEvents}); got ${s.weights.length}`);
   }
-  if (nFeatures !== undefined && s.x.nFeatures !== nFeatures)
-    throw new InputError(`${what}.x must have the source's ${nFeatures} features; got ${s.x.nFeatures}`);
+  checkMatrix(`${what}.x`, s.x);
+  if (like !== undefined && s.x.nFeatures !== like.nFeatures)
+    throw new InputError(`${what}.x must have the source's ${like.nFeatures} features; got ${s.x.nFeatures}`);
+  if (like !== undefined) sameParticleFeatures(`${what}.x`, s.x, 'source.x', like);
   if (s.x.nEvents === 0) throw new InputError(`${what} must hold at least one event; got 0`);
 }
 
@@ -174,13 +180,20 @@ export async function reweight(
 ): Promise<ReweightResult> {
   const resolved = resolveReweightOptions(options);
   checkSample('source', source);
-  checkSample('target', target, source.x.nFeatures);
+  checkSample('target', target, source.x);
   for (const [k, m] of (context.evaluateOn ?? []).entries()) {
     if (m?.nFeatures !== source.x.nFeatures)
       throw new InputError(
         `evaluateOn[${k}] must have the source's ${source.x.nFeatures} features; got ${m?.nFeatures}`,
       );
+    checkMatrix(`evaluateOn[${k}]`, m);
+    sameParticleFeatures(`evaluateOn[${k}]`, m, 'source.x', source.x);
   }
+  checkClassifierMatrices(resolved.classifier, [
+    ['source.x', source.x],
+    ['target.x', target.x],
+    ...(context.evaluateOn ?? []).map((m, k): [string, FeatureMatrix] => [`evaluateOn[${k}]`, m]),
+  ]);
   const sumSource = total(source.weights);
   const sumTarget = total(target.weights);
   for (const [what, s] of [

@@ -1,6 +1,7 @@
 /**
  * `omnifold reweight`: weights a source sample to a target sample on chosen features with
- * a classifier (src/algorithm/reweight.ts), e.g. one generator to another. Writes
+ * a classifier (src/algorithm/reweight.ts), e.g. one generator to another, or on each
+ * event's particle set (--particles, read as `unfold` reads them, with --classifier pfn). Writes
  * OUT/weights.arrow (the source events, their features and the reweighted `weight`, plus
  * bootstrap columns; the self-describing metadata of every weights file), OUT/summary.json
  * (χ² per feature before and after, ESS, clipped fraction) and OUT/plots/ (per feature:
@@ -16,7 +17,9 @@ import {
   checkInputFile,
   Histogram,
   InputError,
+  jaggedColumnList,
   LEGACY_GRADIENT_BLOCKS,
+  type ParticleColumns,
   type IterationDiagnostics,
   observableFigure,
   poissonOneWeights,
@@ -41,9 +44,17 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Args, parseReweightArgs, planReweight, reweightHelp, type ReweightPlan } from './reweight_plan.js';
 
-async function readSample(path: string, features: string[], weight?: string): Promise<ReweightSample> {
-  const table = await readTable(path, { columns: weight === undefined ? features : [...features, weight] });
-  const sample = dataSampleFromTable(table, { reco: features, weight });
+async function readSample(
+  path: string,
+  features: string[],
+  weight?: string,
+  particles?: ParticleColumns,
+): Promise<ReweightSample> {
+  const table = await readTable(path, {
+    columns: weight === undefined ? features : [...features, weight],
+    jagged: jaggedColumnList(particles),
+  });
+  const sample = dataSampleFromTable(table, { reco: features, weight, particles });
   return { x: sample.reco, weights: sample.weights };
 }
 
@@ -160,8 +171,8 @@ async function computeReweight(plan: ReweightPlan, log: (text: string) => void) 
   // both files are checked before either is read
   await checkInputFile('--source', plan.source);
   await checkInputFile('--target', plan.target);
-  const source = await readSample(plan.source, plan.features, plan.sourceWeight);
-  const target = await readSample(plan.target, plan.features, plan.targetWeight);
+  const source = await readSample(plan.source, plan.features, plan.sourceWeight, plan.particles);
+  const target = await readSample(plan.target, plan.features, plan.targetWeight, plan.particles);
   const classifier = classifierKind(plan.classifier).cliSpec(plan.classifierOptions, {
     genNames: plan.features,
     recoNames: plan.features,
@@ -313,6 +324,7 @@ export async function runReweight(argv: string[]): Promise<number> {
       configuration: {
         command: 'reweight',
         arguments: plan.args,
+        ...(plan.particles === undefined ? {} : { particles: plan.particles }),
         options: { ...options, classifier: options.classifier },
         replicas: { targetBootstraps: plan.targetBootstraps, sourceBootstraps: plan.sourceBootstraps },
       },

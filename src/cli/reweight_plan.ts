@@ -10,12 +10,20 @@ import {
   integerFlag,
   listFlag,
   orList,
+  type ParticleColumns,
   type ReweightOptions,
   REWEIGHT_NORMALISATIONS,
   UNFOLD_DEFAULTS,
 } from '../index.js';
 import { parseArgs } from 'node:util';
 import { joinDashValues } from './dash_values.js';
+import {
+  checkParticleClassifier,
+  PARTICLE_CAP_FLAGS,
+  particleColumnsPlan,
+  particleCountHelp,
+  refuseLoneParticleCaps,
+} from './particle_flags.js';
 import { classifierOptionsPlan, parseBins } from './unfold_plan.js';
 
 type FlagType = 'string' | 'boolean';
@@ -28,6 +36,12 @@ export const REWEIGHT_FLAGS: Readonly<Record<string, { type: FlagType; help: str
     features: { type: 'string', help: 'feature columns of both samples, comma-separated' },
     'source-weight': { type: 'string', help: 'source event weight column (default: all 1; negative allowed)' },
     'target-weight': { type: 'string', help: 'target event weight column (default: all 1; negative allowed)' },
+    particles: {
+      type: 'string',
+      help: 'particle feature columns of both samples (variable-length lists, one per feature), comma-separated, for particle-level classifiers (--classifier pfn)',
+    },
+    'particle-count': { type: 'string', help: particleCountHelp('') },
+    ...PARTICLE_CAP_FLAGS,
     normalise: {
       type: 'string',
       help: 'target: Σ weight estimates Σ target weights (default); source: keep Σ source weights (shape only)',
@@ -75,8 +89,9 @@ export function reweightHelp(): string {
     'usage: omnifold reweight --source F --target F --features COLS [options]',
     '',
     'Weights the source events so that their distribution of the features follows the',
-    "target's (a classifier's density ratio), e.g. one generator to another. Writes",
-    'OUT/weights.arrow, OUT/summary.json and OUT/plots/.',
+    "target's (a classifier's density ratio), e.g. one generator to another; with",
+    '--particles and --classifier pfn, of their particle sets. Writes OUT/weights.arrow,',
+    'OUT/summary.json and OUT/plots/.',
     '',
     ...lines,
     '',
@@ -108,6 +123,8 @@ export interface ReweightPlan {
   features: string[];
   sourceWeight?: string;
   targetWeight?: string;
+  /** The particle sets of both samples (--particles, …), for a particle-level classifier. */
+  particles?: ParticleColumns;
   options: Partial<ReweightOptions>;
   classifier: (typeof CLASSIFIER_TYPES)[number];
   classifierOptions: Record<string, unknown>;
@@ -150,6 +167,15 @@ export function planReweight(args: Args): ReweightPlan {
   const classifier = str('classifier');
   const type =
     classifier === undefined ? UNFOLD_DEFAULTS.classifier.type : choiceFlag('classifier', classifier, CLASSIFIER_TYPES);
+  const particles = particleColumnsPlan(args, { list: 'particles', count: 'particle-count' });
+  if (particles === undefined) refuseLoneParticleCaps(args, '--particles');
+  checkParticleClassifier(type, {
+    hasParticles: particles !== undefined,
+    givenColumns: particles !== undefined,
+    flags: '--particles',
+    give: '--particles',
+    got: 'no particle columns',
+  });
   const units: Record<string, string> = {};
   for (const part of (str('units') ?? '').split(';').map((s) => s.trim())) {
     if (part === '') continue;
@@ -168,6 +194,7 @@ export function planReweight(args: Args): ReweightPlan {
     features,
     sourceWeight: str('source-weight'),
     targetWeight: str('target-weight'),
+    ...(particles === undefined ? {} : { particles }),
     options,
     classifier: type,
     classifierOptions: classifierOptionsPlan(args, type),

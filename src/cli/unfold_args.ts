@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { joinDashValues } from './dash_values.js';
+import { PARTICLE_CAP_FLAGS, particleCountHelp } from './particle_flags.js';
 
 type FlagType = 'string' | 'boolean';
 
@@ -51,19 +52,9 @@ export const UNFOLD_FLAGS: Readonly<
     type: 'string',
     help: 'reco-level particle feature columns (sim and data, and any --background), comma-separated',
   },
-  'gen-particle-count': {
-    type: 'string',
-    help: 'padded formats (HDF5, NPY/NPZ): the column with each event’s number of gen particles',
-  },
-  'reco-particle-count': {
-    type: 'string',
-    help: 'padded formats (HDF5, NPY/NPZ): the column with each event’s number of reco particles',
-  },
-  'max-particles': { type: 'string', help: 'keep at most this many particles per event (default: all)' },
-  'particle-sort': {
-    type: 'string',
-    help: 'with --max-particles: keep the particles with the largest values of this particle feature, e.g. pt (default: the first ones, in the file’s order)',
-  },
+  'gen-particle-count': { type: 'string', help: particleCountHelp('gen ') },
+  'reco-particle-count': { type: 'string', help: particleCountHelp('reco ') },
+  ...PARTICLE_CAP_FLAGS,
   truth: { type: 'string', help: 'gen-level truth file (gen columns; FILE or FILE:OBJECT) for the χ² in the summary' },
   'truth-weight': { type: 'string', help: 'truth event weight column (default: all 1)' },
   toy: {

@@ -23,12 +23,10 @@ import {
   STEP2_REFERENCES,
   UNFOLD_DEFAULTS,
   type UnfoldOptions,
-  classifierKind,
-  orList,
-  checkParticleColumns,
   type ParticleColumns,
 } from '../index.js';
 import { parseBins as parseEdges } from './bins.js';
+import { checkParticleClassifier, particleColumnsPlan, refuseLoneParticleCaps } from './particle_flags.js';
 import { parseReplicaList } from './replica_list.js';
 import { type SystematicArg, systematicsPlan } from './syst_args.js';
 import type { UnfoldArgs } from './unfold_args.js';
@@ -63,16 +61,13 @@ export type InputPlan =
  * event-level one must not be given particle columns it would not read.
  */
 function checkParticleInputs(input: InputPlan, classifier: ClassifierType): void {
-  const particleLevel = classifierKind(classifier).particles === true;
-  const hasParticles = input.kind === 'toy' ? input.toy === 'jets' : input.genParticles !== undefined;
-  if (particleLevel && !hasParticles)
-    throw new InputError(
-      `--classifier ${classifier} reads particle sets: give --gen-particles and --reco-particles, or --toy jets; got ${input.kind === 'toy' ? `--toy ${input.toy}` : 'no particle columns'}`,
-    );
-  if (!particleLevel && input.kind === 'files' && input.genParticles !== undefined)
-    throw new InputError(
-      `--gen-particles and --reco-particles must come with a particle-level classifier (${orList(CLASSIFIER_KINDS.filter((k) => k.particles === true).map((k) => k.type))}); got --classifier ${classifier}`,
-    );
+  checkParticleClassifier(classifier, {
+    hasParticles: input.kind === 'toy' ? input.toy === 'jets' : input.genParticles !== undefined,
+    givenColumns: input.kind === 'files' && input.genParticles !== undefined,
+    flags: '--gen-particles and --reco-particles',
+    give: '--gen-particles and --reco-particles, or --toy jets',
+    got: input.kind === 'toy' ? `--toy ${input.toy}` : 'no particle columns',
+  });
 }
 
 /** The embedded toys, as `--toy` names them. */
@@ -87,43 +82,6 @@ const PARTICLE_FLAGS = [
   'max-particles',
   'particle-sort',
 ] as const;
-
-/**
- * The particle columns of one level from --gen-particles/--reco-particles and their
- * companions. `--particle-sort COL` names a feature of either list; the feature at its
- * position sorts both levels (the two lists hold the same features, in the same order).
- */
-function particlePlan(args: UnfoldArgs, level: 'gen' | 'reco'): ParticleColumns | undefined {
-  const features = list(args, `${level}-particles`);
-  const count = str(args, `${level}-particle-count`);
-  if (features === undefined) {
-    if (count !== undefined)
-      throw new InputError(
-        `--${level}-particle-count must come with --${level}-particles; got no --${level}-particles`,
-      );
-    return undefined;
-  }
-  const sort = str(args, 'particle-sort');
-  let sortBy: string | undefined;
-  if (sort !== undefined) {
-    const position = [list(args, 'gen-particles') ?? [], list(args, 'reco-particles') ?? []]
-      .map((names) => names.indexOf(sort))
-      .find((k) => k >= 0);
-    if (position === undefined)
-      throw new InputError(
-        `--particle-sort must name a column of --gen-particles or --reco-particles; got ${JSON.stringify(sort)}`,
-      );
-    sortBy = features[position];
-  }
-  const columns: ParticleColumns = {
-    features,
-    ...(count === undefined ? {} : { count }),
-    ...(args['max-particles'] === undefined ? {} : { maxParticles: integer(args, 'max-particles', 1) }),
-    ...(sortBy === undefined ? {} : { sortBy }),
-  };
-  checkParticleColumns(`--${level}-particles`, columns);
-  return columns;
-}
 
 function replicasPlan(args: UnfoldArgs): RunPlan['replicas'] {
   const replicas = {
@@ -317,8 +275,9 @@ function inputPlan(args: UnfoldArgs): InputPlan {
     throw new InputError('--background-weight must come with --background; got no --background');
   const gen = list(args, 'gen') as string[];
   const reco = list(args, 'reco') as string[];
-  const genParticles = particlePlan(args, 'gen');
-  const recoParticles = particlePlan(args, 'reco');
+  const levels = ['gen-particles', 'reco-particles'];
+  const genParticles = particleColumnsPlan(args, { list: 'gen-particles', count: 'gen-particle-count' }, levels);
+  const recoParticles = particleColumnsPlan(args, { list: 'reco-particles', count: 'reco-particle-count' }, levels);
   if (
     genParticles !== undefined &&
     recoParticles !== undefined &&
@@ -331,10 +290,7 @@ function inputPlan(args: UnfoldArgs): InputPlan {
     throw new InputError(
       `--gen-particles and --reco-particles must be given together; got only --${genParticles === undefined ? 'reco' : 'gen'}-particles`,
     );
-  if (genParticles === undefined)
-    for (const k of ['max-particles', 'particle-sort'])
-      if (args[k] !== undefined)
-        throw new InputError(`--${k} must come with --gen-particles and --reco-particles; got no particle columns`);
+  if (genParticles === undefined) refuseLoneParticleCaps(args, '--gen-particles and --reco-particles');
   return {
     kind: 'files',
     sim: str(args, 'sim') as string,

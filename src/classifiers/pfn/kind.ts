@@ -45,7 +45,7 @@ const PFN_FLAGS: readonly ClassifierFlag[] = Object.freeze([
   Object.freeze({
     name: 'event-features',
     option: 'eventFeatures',
-    help: 'PFN: yes lets the event network read the --gen/--reco features beside the particles, no reads the particles only (with --classifier pfn; default yes)',
+    help: 'PFN: yes lets the event network read the event-level features (--gen/--reco, or the --features of reweight) beside the particles, no reads the particles only (with --classifier pfn; default yes)',
     parse: (text: string) => choiceFlag('event-features', text, ['yes', 'no']) === 'yes',
   }),
   ...MLP_FLAGS.filter((flag) => SHARED_FLAGS.includes(flag.name)),
