@@ -238,10 +238,10 @@ export async function recomputeReweight(
     quiet: true,
     ...(moved.threads ? { threads: String(moved.threads) } : {}),
   };
-  // a file written before mlp.gradientBlocks existed: its fits summed each minibatch in one block
+  // a file written before its kind had gradientBlocks: its fits summed each minibatch in one block
   const spec = (file.metadata.configuration as { options?: { classifier?: Record<string, unknown> } }).options
     ?.classifier;
-  if (spec?.type === 'mlp' && spec.gradientBlocks === undefined)
+  if ((spec?.type === 'mlp' || spec?.type === 'pfn') && spec.gradientBlocks === undefined)
     args['gradient-blocks'] = String(LEGACY_GRADIENT_BLOCKS);
   for (const key of ['source', 'target'] as const) {
     const given = moved[key];
