@@ -13,10 +13,10 @@ import {
   classifierKind,
   InputError,
   integerFlag,
-  listFlag,
   orList,
   type ParticleColumns,
 } from '../index.js';
+import { argList, argString } from './arg_values.js';
 
 type Args = Readonly<Record<string, string | string[] | boolean | undefined>>;
 type Flag = { readonly type: 'string'; readonly help: string };
@@ -43,13 +43,6 @@ export interface ParticleFlagNames {
   count: string;
 }
 
-const str = (args: Args, key: string): string | undefined => (typeof args[key] === 'string' ? args[key] : undefined);
-
-function list(args: Args, key: string): string[] | undefined {
-  const text = str(args, key);
-  return text === undefined ? undefined : listFlag(key, text);
-}
-
 /**
  * The particle columns that `flags` name, with --max-particles and --particle-sort, or
  * undefined when `flags.list` is not given (its count flag alone is an error).
@@ -62,24 +55,24 @@ export function particleColumnsPlan(
   flags: ParticleFlagNames,
   levels: readonly string[] = [flags.list],
 ): ParticleColumns | undefined {
-  const features = list(args, flags.list);
-  const count = str(args, flags.count);
+  const features = argList(args, flags.list);
+  const count = argString(args, flags.count);
   if (features === undefined) {
     if (count !== undefined)
       throw new InputError(`--${flags.count} must come with --${flags.list}; got no --${flags.list}`);
     return undefined;
   }
-  const sort = str(args, 'particle-sort');
+  const sort = argString(args, 'particle-sort');
   let sortBy: string | undefined;
   if (sort !== undefined) {
-    const position = levels.map((level) => (list(args, level) ?? []).indexOf(sort)).find((k) => k >= 0);
+    const position = levels.map((level) => (argList(args, level) ?? []).indexOf(sort)).find((k) => k >= 0);
     if (position === undefined)
       throw new InputError(
         `--particle-sort must name a column of ${levels.map((level) => `--${level}`).join(' or ')}; got ${JSON.stringify(sort)}`,
       );
     sortBy = features[position];
   }
-  const max = str(args, 'max-particles');
+  const max = argString(args, 'max-particles');
   const columns: ParticleColumns = {
     features,
     ...(count === undefined ? {} : { count }),

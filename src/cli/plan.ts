@@ -13,7 +13,6 @@ import {
   type HtcondorSettings,
   htcondorFiles,
   InputError,
-  integerFlag,
   planReplicas,
   resolveUnfoldOptions,
   SLURM_MAX_ARRAY_SIZE,
@@ -36,6 +35,7 @@ import { inputFiles } from './unfold.js';
 import { type FlagTable, parseUnfoldArgs, UNFOLD_FLAGS, type UnfoldArgs } from './unfold_args.js';
 import { describeInput, loadInputs } from './unfold_inputs.js';
 import { planUnfold, type RunPlan } from './unfold_plan.js';
+import { argInteger, argString } from './arg_values.js';
 import { runUnfoldOptions } from './unfold_run.js';
 
 /** The flags `plan` takes besides unfold's: the back ends, the packing and the Slurm settings. */
@@ -94,17 +94,9 @@ function planHelp(): string {
   ].join('\n');
 }
 
-const str = (args: UnfoldArgs, key: string): string | undefined =>
-  typeof args[key] === 'string' ? args[key] : undefined;
-
-function optionalInteger(args: UnfoldArgs, key: string): number | undefined {
-  const text = str(args, key);
-  return text === undefined ? undefined : integerFlag(key, text, 1);
-}
-
 /** A Slurm setting checked against `rule` (it goes into an #SBATCH line). */
 function slurmValue(args: UnfoldArgs, key: string, rule: RegExp, what: string): string | undefined {
-  const text = str(args, key);
+  const text = argString(args, key);
   if (text !== undefined && !rule.test(text))
     throw new InputError(`--${key} must be ${what}; got ${JSON.stringify(text)}`);
   return text;
@@ -115,7 +107,7 @@ function backEnds(args: UnfoldArgs): Set<(typeof EMITTERS)[number]> {
   const chosen = new Set<(typeof EMITTERS)[number]>();
   if (args.slurm === true) chosen.add('slurm');
   if (args.htcondor === true) chosen.add('htcondor');
-  for (const item of (str(args, 'emit') ?? '').split(',').map((s) => s.trim())) {
+  for (const item of (argString(args, 'emit') ?? '').split(',').map((s) => s.trim())) {
     if (item === '') continue;
     if (!(EMITTERS as readonly string[]).includes(item))
       throw new InputError(`--emit must list ${EMITTERS.join(', ')}; got ${JSON.stringify(item)}`);
@@ -138,9 +130,9 @@ function slurmSettings(args: UnfoldArgs, slurm: boolean): SlurmSettings {
       'a Slurm time: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS',
     ),
     mem: slurmValue(args, 'mem', /^\d+[KMGT]?$/, 'a size in MiB or with a K, M, G or T suffix, e.g. 4G'),
-    cpusPerTask: optionalInteger(args, 'cpus-per-task'),
-    maxConcurrent: optionalInteger(args, 'max-concurrent'),
-    extra: str(args, 'sbatch-extra'),
+    cpusPerTask: argInteger(args, 'cpus-per-task', 1),
+    maxConcurrent: argInteger(args, 'max-concurrent', 1),
+    extra: argString(args, 'sbatch-extra'),
   };
   if (settings.extra !== undefined) splitOptions(settings.extra);
   if (!slurm) {
@@ -207,9 +199,9 @@ export async function runPlan(argv: string[]): Promise<number> {
   const slurm = slurmSettings(args, emit.has('slurm'));
   const runPlan = unfoldPlanOf(args);
   const packing = {
-    nTasks: optionalInteger(args, 'tasks'),
-    replicasPerTask: optionalInteger(args, 'replicas-per-task'),
-    maxTasks: optionalInteger(args, 'max-array-size'),
+    nTasks: argInteger(args, 'tasks', 1),
+    replicasPerTask: argInteger(args, 'replicas-per-task', 1),
+    maxTasks: argInteger(args, 'max-array-size', 1),
   };
   const names = replicaNames(runPlan);
   const tasks = taskTable(names.length, packing); // before any file is read

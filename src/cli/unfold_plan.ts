@@ -6,7 +6,6 @@
  * columns that list yields.
  */
 import {
-  choiceFlag,
   CLASSIFIER_KINDS,
   CLASSIFIER_TYPES,
   type ClassifierType,
@@ -18,83 +17,32 @@ import {
   type IterationSearch,
   MIN_DATA_BOOTSTRAPS,
   positiveNumberFlag,
-  listFlag,
   MISSES_MODES,
   STEP2_REFERENCES,
   UNFOLD_DEFAULTS,
   type UnfoldOptions,
-  type ParticleColumns,
 } from '../index.js';
 import { parseBins as parseEdges } from './bins.js';
-import { checkParticleClassifier, particleColumnsPlan, refuseLoneParticleCaps } from './particle_flags.js';
 import { parseReplicaList } from './replica_list.js';
 import { type SystematicArg, systematicsPlan } from './syst_args.js';
 import type { UnfoldArgs } from './unfold_args.js';
+import { argChoice, argInteger, argString } from './arg_values.js';
+import { backgroundFiles, checkParticleInputs, inputPlan, type InputPlan } from './unfold_input_plan.js';
 
-/** Where the events come from. */
-export type InputPlan =
-  | { kind: 'toy'; toy: ToyName; nEvents?: number }
-  | {
-      kind: 'files';
-      sim: string;
-      data: string;
-      truth?: string;
-      truthWeight?: string;
-      gen: string[];
-      reco: string[];
-      simWeight?: string;
-      dataWeight?: string;
-      /** Simulated background files (--background, in order; empty: none) and their weight column. */
-      background: string[];
-      backgroundWeight?: string;
-      passGen?: string;
-      passReco?: string;
-      /** Unit per gen column, from --units. */
-      units: Record<string, string>;
-      /** Particle sets at gen and at reco level (--gen-particles, --reco-particles, …), when given. */
-      genParticles?: ParticleColumns;
-      recoParticles?: ParticleColumns;
-    };
-
-/**
- * A particle-level classifier needs particle sets (from files, or the jets toy), and an
- * event-level one must not be given particle columns it would not read.
- */
-function checkParticleInputs(input: InputPlan, classifier: ClassifierType): void {
-  checkParticleClassifier(classifier, {
-    hasParticles: input.kind === 'toy' ? input.toy === 'jets' : input.genParticles !== undefined,
-    givenColumns: input.kind === 'files' && input.genParticles !== undefined,
-    flags: '--gen-particles and --reco-particles',
-    give: '--gen-particles and --reco-particles, or --toy jets',
-    got: input.kind === 'toy' ? `--toy ${input.toy}` : 'no particle columns',
-  });
-}
-
-/** The embedded toys, as `--toy` names them. */
-export const TOY_NAMES = Object.freeze(['lepton-jet', 'gauss', 'jets'] as const);
-export type ToyName = (typeof TOY_NAMES)[number];
-
-const PARTICLE_FLAGS = [
-  'gen-particles',
-  'reco-particles',
-  'gen-particle-count',
-  'reco-particle-count',
-  'max-particles',
-  'particle-sort',
-] as const;
+export { TOY_NAMES, type InputPlan, type ToyName } from './unfold_input_plan.js';
 
 function replicasPlan(args: UnfoldArgs): RunPlan['replicas'] {
   const replicas = {
-    dataBootstraps: integer(args, 'data-bootstraps', 0) ?? 0,
-    simBootstraps: integer(args, 'sim-bootstraps', 0) ?? 0,
-    backgroundBootstraps: integer(args, 'background-bootstraps', 0) ?? 0,
+    dataBootstraps: argInteger(args, 'data-bootstraps', 0) ?? 0,
+    simBootstraps: argInteger(args, 'sim-bootstraps', 0) ?? 0,
+    backgroundBootstraps: argInteger(args, 'background-bootstraps', 0) ?? 0,
     systematics: systematicsPlan(args),
   };
   if (replicas.backgroundBootstraps > 0 && backgroundFiles(args).length === 0)
     throw new InputError(
       `--background-bootstraps must come with --background (they fluctuate its weights); got --background-bootstraps ${replicas.backgroundBootstraps} without --background`,
     );
-  const chosen = str(args, 'replicas');
+  const chosen = argString(args, 'replicas');
   if (chosen === undefined) return replicas;
   if (
     replicas.dataBootstraps + replicas.simBootstraps + replicas.backgroundBootstraps + replicas.systematics.length ===
@@ -173,24 +121,6 @@ export interface RunPlan {
   args: Record<string, string | string[] | boolean>;
 }
 
-const str = (args: UnfoldArgs, key: string): string | undefined =>
-  typeof args[key] === 'string' ? args[key] : undefined;
-
-function integer(args: UnfoldArgs, key: string, min: number): number | undefined {
-  const text = str(args, key);
-  return text === undefined ? undefined : integerFlag(key, text, min);
-}
-
-function oneOf<T extends string>(args: UnfoldArgs, key: string, allowed: readonly T[]): T | undefined {
-  const text = str(args, key);
-  return text === undefined ? undefined : choiceFlag(key, text, allowed);
-}
-
-function list(args: UnfoldArgs, key: string): string[] | undefined {
-  const text = str(args, key);
-  return text === undefined ? undefined : listFlag(key, text);
-}
-
 /** Parses `--bins`: `col=lo:hi:n` (n equal bins) or `col=e0,e1,…`, `;`-separated (src/cli/bins.ts). */
 export function parseBins(text: string): Record<string, number[]> {
   const out: Record<string, number[]> = {};
@@ -207,109 +137,6 @@ export function parseBins(text: string): Record<string, number[]> {
   return out;
 }
 
-/** Parses `--units 'col=unit;…'`; every column must be a --gen column. */
-function parseUnits(args: UnfoldArgs, gen: readonly string[]): Record<string, string> {
-  const text = str(args, 'units');
-  const out: Record<string, string> = {};
-  if (text === undefined) return out;
-  for (const part of text
-    .split(';')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')) {
-    const match = /^([^=]+)=(.*)$/.exec(part);
-    const col = match?.[1].trim() ?? '';
-    if (match === null || !gen.includes(col)) {
-      throw new InputError(
-        `--units entries must read col=unit with col one of --gen (${gen.join(', ')}); got ${JSON.stringify(part)}`,
-      );
-    }
-    out[col] = match[2].trim();
-  }
-  return out;
-}
-
-/** The `--background` files, in the order given. */
-function backgroundFiles(args: UnfoldArgs): string[] {
-  const raw = args.background;
-  const files = raw === undefined ? [] : Array.isArray(raw) ? raw : [String(raw)];
-  for (const file of files)
-    if (file.trim() === '') throw new InputError(`--background must name a file; got ${JSON.stringify(file)}`);
-  return files;
-}
-
-function inputPlan(args: UnfoldArgs): InputPlan {
-  const files = ['sim', 'data', 'gen', 'reco'].filter((k) => args[k] !== undefined);
-  if (files.length === 0) {
-    for (const k of [
-      'truth',
-      'truth-weight',
-      'sim-weight',
-      'data-weight',
-      'background',
-      'background-weight',
-      'pass-gen',
-      'pass-reco',
-      'units',
-      ...PARTICLE_FLAGS,
-    ]) {
-      if (args[k] !== undefined)
-        throw new InputError(`--${k} must come with --sim, --data, --gen and --reco; got no input files`);
-    }
-    return {
-      kind: 'toy',
-      toy: oneOf(args, 'toy', TOY_NAMES) ?? 'lepton-jet',
-      nEvents: integer(args, 'events', 1),
-    };
-  }
-  const missing = ['sim', 'data', 'gen', 'reco'].filter((k) => args[k] === undefined);
-  if (missing.length > 0)
-    throw new InputError(`--sim, --data, --gen and --reco must be given together; got no --${missing.join(', --')}`);
-  if (args.toy !== undefined || args.events !== undefined)
-    throw new InputError(
-      `--toy and --events must not come with input files; got --${args.toy !== undefined ? 'toy' : 'events'}`,
-    );
-  if (args['truth-weight'] !== undefined && args.truth === undefined)
-    throw new InputError('--truth-weight must come with --truth; got no --truth');
-  const background = backgroundFiles(args);
-  if (args['background-weight'] !== undefined && background.length === 0)
-    throw new InputError('--background-weight must come with --background; got no --background');
-  const gen = list(args, 'gen') as string[];
-  const reco = list(args, 'reco') as string[];
-  const levels = ['gen-particles', 'reco-particles'];
-  const genParticles = particleColumnsPlan(args, { list: 'gen-particles', count: 'gen-particle-count' }, levels);
-  const recoParticles = particleColumnsPlan(args, { list: 'reco-particles', count: 'reco-particle-count' }, levels);
-  if (
-    genParticles !== undefined &&
-    recoParticles !== undefined &&
-    genParticles.features.length !== recoParticles.features.length
-  )
-    throw new InputError(
-      `--reco-particles must name as many columns as --gen-particles (the same particle features at each level); got ${recoParticles.features.length} and ${genParticles.features.length}`,
-    );
-  if ((genParticles === undefined) !== (recoParticles === undefined))
-    throw new InputError(
-      `--gen-particles and --reco-particles must be given together; got only --${genParticles === undefined ? 'reco' : 'gen'}-particles`,
-    );
-  if (genParticles === undefined) refuseLoneParticleCaps(args, '--gen-particles and --reco-particles');
-  return {
-    kind: 'files',
-    sim: str(args, 'sim') as string,
-    data: str(args, 'data') as string,
-    truth: str(args, 'truth'),
-    truthWeight: str(args, 'truth-weight'),
-    gen,
-    reco,
-    simWeight: str(args, 'sim-weight'),
-    dataWeight: str(args, 'data-weight'),
-    background,
-    backgroundWeight: str(args, 'background-weight'),
-    passGen: str(args, 'pass-gen'),
-    passReco: str(args, 'pass-reco'),
-    units: parseUnits(args, gen),
-    ...(genParticles === undefined ? {} : { genParticles, recoParticles }),
-  };
-}
-
 /**
  * The options that classifier flags set (the registry's), for kind `type`. Every kind's
  * flags are checked, whichever kind runs, so a bad value is an error even where unused;
@@ -320,7 +147,7 @@ export function classifierOptionsPlan(args: UnfoldArgs, type: ClassifierType): R
   const own = CLASSIFIER_KINDS.find((kind) => kind.type === type)?.flags ?? [];
   for (const kind of CLASSIFIER_KINDS) {
     for (const flag of kind.flags) {
-      const text = str(args, flag.name);
+      const text = argString(args, flag.name);
       if (text === undefined) continue;
       const value = flag.parse(text);
       if (kind.type === type) options[flag.option] = value;
@@ -337,9 +164,9 @@ export function classifierOptionsPlan(args: UnfoldArgs, type: ClassifierType): R
 
 /** `--iterations auto[:MAX]` and `--auto-threshold X`; undefined for a plain number of iterations. */
 function iterationSearchPlan(args: UnfoldArgs): IterationSearch | undefined {
-  const text = str(args, 'iterations')?.trim();
+  const text = argString(args, 'iterations')?.trim();
   const auto = text === undefined ? null : /^auto(?::(.*))?$/.exec(text);
-  const threshold = str(args, 'auto-threshold');
+  const threshold = argString(args, 'auto-threshold');
   if (auto === null) {
     if (threshold !== undefined)
       throw new InputError(
@@ -359,22 +186,22 @@ function iterationSearchPlan(args: UnfoldArgs): IterationSearch | undefined {
 export function planUnfold(args: UnfoldArgs): RunPlan {
   const unfold: RunPlan['unfold'] = {};
   const iterationSearch = iterationSearchPlan(args);
-  const iterationsText = str(args, 'iterations');
+  const iterationsText = argString(args, 'iterations');
   if (iterationSearch === undefined && iterationsText !== undefined && !/^\s*[0-9]+\s*$/.test(iterationsText))
     throw new InputError(
       `--iterations must be a positive integer or auto[:MAX]; got ${JSON.stringify(iterationsText)}`,
     );
-  const nIterations = iterationSearch === undefined ? integer(args, 'iterations', 1) : undefined;
+  const nIterations = iterationSearch === undefined ? argInteger(args, 'iterations', 1) : undefined;
   if (nIterations !== undefined) unfold.nIterations = nIterations;
-  const misses = oneOf(args, 'misses', MISSES_MODES);
+  const misses = argChoice(args, 'misses', MISSES_MODES);
   if (misses !== undefined) unfold.misses = misses;
-  const fakes = oneOf(args, 'fakes', FAKES_MODES);
+  const fakes = argChoice(args, 'fakes', FAKES_MODES);
   if (fakes !== undefined) unfold.fakes = fakes;
-  const step2Reference = oneOf(args, 'step2-reference', STEP2_REFERENCES);
+  const step2Reference = argChoice(args, 'step2-reference', STEP2_REFERENCES);
   if (step2Reference !== undefined) unfold.step2Reference = step2Reference;
-  const nMembers = integer(args, 'ensemble', 1);
+  const nMembers = argInteger(args, 'ensemble', 1);
   if (nMembers !== undefined) unfold.nMembers = nMembers;
-  const seed = integer(args, 'seed', 0);
+  const seed = argInteger(args, 'seed', 0);
   if (seed !== undefined) {
     if (seed > 0xffffffff) throw new InputError(`--seed must be an integer in [0, 2^32); got ${seed}`);
     unfold.seed = seed;
@@ -382,9 +209,9 @@ export function planUnfold(args: UnfoldArgs): RunPlan {
   if (args['save-iterations'] === true) unfold.saveIterations = true;
   if (args['save-members'] === true) unfold.saveMembers = true;
   if (args['save-models'] === true) unfold.saveModels = true;
-  const ensembleRuns = integer(args, 'ensemble-runs', 1);
+  const ensembleRuns = argInteger(args, 'ensemble-runs', 1);
   if (ensembleRuns !== undefined) unfold.ensembleRuns = ensembleRuns;
-  const ensembleCombine = oneOf(args, 'ensemble-combine', ['mean', 'median'] as const);
+  const ensembleCombine = argChoice(args, 'ensemble-combine', ['mean', 'median'] as const);
   if (ensembleCombine !== undefined) unfold.ensembleCombine = ensembleCombine;
   const given = Object.fromEntries(
     Object.entries(args).filter(
@@ -407,7 +234,7 @@ export function planUnfold(args: UnfoldArgs): RunPlan {
         `--iterations ${String(args.iterations)} must not come with --replicas (every part would search again); got --replicas ${replicas.chosen}`,
       );
   }
-  const classifier = oneOf(args, 'classifier', CLASSIFIER_TYPES) ?? UNFOLD_DEFAULTS.classifier.type;
+  const classifier = argChoice(args, 'classifier', CLASSIFIER_TYPES) ?? UNFOLD_DEFAULTS.classifier.type;
   checkParticleInputs(input, classifier);
   return {
     input,
@@ -415,8 +242,8 @@ export function planUnfold(args: UnfoldArgs): RunPlan {
     classifier,
     classifierOptions: classifierOptionsPlan(args, classifier),
     bins: args.bins === undefined ? {} : parseBins(String(args.bins)),
-    threads: integer(args, 'threads', 1),
-    outDir: str(args, 'out') ?? 'omnifold-out',
+    threads: argInteger(args, 'threads', 1),
+    outDir: argString(args, 'out') ?? 'omnifold-out',
     quiet: args.quiet === true,
     plots: args['no-plots'] !== true,
     replicas,
