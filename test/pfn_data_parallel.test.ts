@@ -7,6 +7,7 @@ import { RandomStream } from '../src/base/rng.js';
 import { fitMember } from '../src/algorithm/fit_member.js';
 import type { StepJob } from '../src/algorithm/types.js';
 import { PFN_CLASSIFIER } from '../src/classifiers/pfn/kind.js';
+import { batchParticleBound, multiplicity } from '../src/classifiers/pfn/particles.js';
 import { stopGang } from '../src/classifiers/gang.js';
 import type { ClassifierSpec } from '../src/classifiers/registry.js';
 import { assertBitEqual } from './helpers/close.js';
@@ -99,6 +100,19 @@ test('a gang made for other inputs is not used: the fit trains alone, with its o
   const alone = fitMember(job, 0);
   const withGang = fitMember(job, 0, undefined, undefined, gang);
   assertBitEqual('ratios', withGang.ratios[0], alone.ratios[0]);
+});
+
+test('the particle bound of a batch is the sum of its largest multiplicities (against a sort)', () => {
+  const x0 = events(301, 3, 5);
+  const x1 = events(77, 9, 6);
+  const all = [x0, x1].flatMap((x) => Array.from({ length: x.nEvents }, (_, i) => multiplicity(x, i)));
+  all.sort((a, b) => b - a);
+  for (const batch of [1, 2, 7, 64, 377, 378, 1000]) {
+    const want = all.slice(0, batch).reduce((a, b) => a + b, 0);
+    assert.is(batchParticleBound([x0, x1], batch), want, `batch ${batch}`);
+  }
+  const empty = { ...x1, particles: { ...x1.particles!, offsets: new Uint32Array(x1.nEvents + 1) } };
+  assert.is(batchParticleBound([empty], 10), 0, 'no particles');
 });
 
 test.run();

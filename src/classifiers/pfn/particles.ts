@@ -164,15 +164,21 @@ export function multiplicity(x: FeatureMatrix, i: number): number {
   return offsets[i + 1] - offsets[i];
 }
 
-/** The most particles any `batch` events of `xs` hold together: the sum of the `batch` largest multiplicities. */
+/**
+ * The most particles any `batch` events of `xs` hold together: the sum of the `batch`
+ * largest multiplicities, from a histogram of the multiplicities (linear in the events).
+ */
 export function batchParticleBound(xs: readonly FeatureMatrix[], batch: number): number {
-  let total = 0;
-  for (const x of xs) total += x.nEvents;
-  const m = new Uint32Array(total);
-  let k = 0;
-  for (const x of xs) for (let i = 0; i < x.nEvents; i++) m[k++] = multiplicity(x, i);
-  m.sort();
+  let largest = 0;
+  for (const x of xs) for (let i = 0; i < x.nEvents; i++) largest = Math.max(largest, multiplicity(x, i));
+  const events = new Float64Array(largest + 1);
+  for (const x of xs) for (let i = 0; i < x.nEvents; i++) events[multiplicity(x, i)]++;
   let sum = 0;
-  for (let j = 0; j < Math.min(batch, total); j++) sum += m[total - 1 - j];
+  let left = batch;
+  for (let m = largest; m > 0 && left > 0; m--) {
+    const take = Math.min(left, events[m]);
+    sum += take * m;
+    left -= take;
+  }
   return sum;
 }
