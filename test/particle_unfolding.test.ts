@@ -5,18 +5,16 @@
  * four observables) within a stated allowance; and the CLI reads particles from Arrow list
  * columns and writes the same weight bits on 1 and 2 threads.
  */
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Field, Float32, List, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { Table, tableToIPC } from 'apache-arrow';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { FeatureMatrix } from '../src/base/features.js';
 import { unfold } from '../src/algorithm/omnifold.js';
 import { summarize } from '../src/publish/run_summary.js';
-import { readWeightsFile } from '../src/publish/weights_file.js';
-import { jetsToy, JETS_OBSERVABLES, JETS_PARTICLE_FEATURES } from '../src/toys/jets.js';
+import { jetsToy, JETS_OBSERVABLES } from '../src/toys/jets.js';
+import { addJetColumns, type ArrowColumns, weightSha } from './helpers/jets_files.js';
 import type { ToyDataset } from '../src/toys/toy.js';
 import { main } from '../src/cli/main.js';
 
@@ -79,44 +77,16 @@ test('jets toy: the PFN on constituents closes on the derived observables, as Mu
   );
 });
 
-type ArrowColumns = Record<string, ReturnType<typeof vectorFromArray>>;
-
-/** Adds `x`'s observables as flat columns `names`, and each particle feature as a List<Float32> column `prefix + feature`. */
-function addColumns(columns: ArrowColumns, x: FeatureMatrix, names: readonly string[], prefix: string): void {
-  const p = x.particles!;
-  names.forEach((name, f) => {
-    columns[name] = vectorFromArray(Float32Array.from({ length: x.nEvents }, (_, i) => x.values[i * x.nFeatures + f]));
-  });
-  JETS_PARTICLE_FEATURES.forEach((name, f) => {
-    const rows = Array.from({ length: x.nEvents }, (_, i) =>
-      Array.from({ length: p.offsets[i + 1] - p.offsets[i] }, (_, k) => p.values[(p.offsets[i] + k) * p.nFeatures + f]),
-    );
-    columns[`${prefix}${name}`] = vectorFromArray(rows, new List(new Field('item', new Float32(), true))) as never;
-  });
-}
-
-/** SHA-256 of the `weight` column of `out/weights.arrow`, after checking every weight is finite. */
-async function weightSha(out: string): Promise<string> {
-  const w = (await readWeightsFile(join(out, 'weights.arrow'))).columns.get('weight')!;
-  assert.ok(
-    w.every((v) => Number.isFinite(v)),
-    'every weight finite',
-  );
-  return createHash('sha256')
-    .update(new Uint8Array(w.buffer, w.byteOffset, w.byteLength))
-    .digest('hex');
-}
-
 test('CLI: particles from Arrow list columns, capped by pT; the same weight bits on 1 and 2 threads and through apply', async () => {
   const toy = jetsToy({ nSim: 1500, nData: 1500, seed: 5 });
   const gen = [...JETS_OBSERVABLES];
   const reco = JETS_OBSERVABLES.map((n) => `reco_${n}`);
   const sim: ArrowColumns = {};
-  addColumns(sim, toy.sim.gen, gen, 'gen_');
-  addColumns(sim, toy.sim.reco, reco, 'reco_');
+  addJetColumns(sim, toy.sim.gen, gen, 'gen_');
+  addJetColumns(sim, toy.sim.reco, reco, 'reco_');
   writeFileSync(join(dir, 'sim.arrow'), tableToIPC(new Table(sim), 'file'));
   const data: ArrowColumns = {};
-  addColumns(data, toy.data.reco, reco, 'reco_');
+  addJetColumns(data, toy.data.reco, reco, 'reco_');
   writeFileSync(join(dir, 'data.arrow'), tableToIPC(new Table(data), 'file'));
   const args = (out: string, threads: number, extra: string[] = []) => [
     'unfold',

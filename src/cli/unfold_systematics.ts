@@ -2,7 +2,7 @@
  * Turns `--syst` arguments into the systematic replicas of src/uncertainty/replicas.ts, reading what
  * they name: an alternative sim file, a per-event weight column of the nominal sim, or a
  * reco feature to scale. A plain `name=FILE` holds the nominal events through another
- * detector (row-aligned, the same gen values: checked); `name=prior:FILE` and
+ * detector (row-aligned, the same gen values and gen particles: checked); `name=prior:FILE` and
  * `name=response:FILE` hold another generator's events, turned into alternative prior
  * weights of the nominal events by the reweighting recipes
  * (src/uncertainty/generator_systematics.ts). Files are checked before any is read, and
@@ -10,6 +10,8 @@
  */
 import {
   checkInputFile,
+  type FeatureMatrix,
+  jaggedColumnList,
   generatorSystematic,
   InputError,
   readTable,
@@ -55,6 +57,11 @@ function checkRowAligned(
       );
     }
     if (!pass) continue;
+    if (!sameParticles(nominal.gen, alternative.gen, i)) {
+      throw new InputError(
+        `--syst ${arg.name} ${arg.file} must hold the nominal sim's events through another detector (the same gen particles, row by row); got other gen particles at row ${i}; for another generator use ${arg.name}=prior:FILE or ${arg.name}=response:FILE`,
+      );
+    }
     for (let f = 0; f < nGen; f++) {
       const a = alternative.gen.values[i * nGen + f];
       const b = nominal.gen.values[i * nGen + f];
@@ -67,7 +74,19 @@ function checkRowAligned(
   }
 }
 
-/** Another sim file read with the nominal sim's columns. */
+/** Whether row `i` holds the same particle set in `a` and `b` (bit for bit; both without particle sets: true). */
+function sameParticles(a: FeatureMatrix, b: FeatureMatrix, i: number): boolean {
+  const pa = a.particles;
+  const pb = b.particles;
+  if (pa === undefined || pb === undefined) return pa === pb;
+  const n = pa.offsets[i + 1] - pa.offsets[i];
+  if (pb.offsets[i + 1] - pb.offsets[i] !== n || pa.nFeatures !== pb.nFeatures) return false;
+  const va = pa.values.subarray(pa.offsets[i] * pa.nFeatures, pa.offsets[i + 1] * pa.nFeatures);
+  const vb = pb.values.subarray(pb.offsets[i] * pb.nFeatures, pb.offsets[i + 1] * pb.nFeatures);
+  return va.every((v, k) => Object.is(v, vb[k]));
+}
+
+/** Another sim file read with the nominal sim's columns, its particle columns too. */
 async function readAlternative(file: string, files: Extract<InputPlan, { kind: 'files' }>) {
   const columns = {
     gen: files.gen,
@@ -75,8 +94,13 @@ async function readAlternative(file: string, files: Extract<InputPlan, { kind: '
     weight: files.simWeight,
     passGen: files.passGen,
     passReco: files.passReco,
+    genParticles: files.genParticles,
+    recoParticles: files.recoParticles,
   };
-  const table = await readTable(file, { columns: simColumnList(columns) });
+  const table = await readTable(file, {
+    columns: simColumnList(columns),
+    jagged: jaggedColumnList(files.genParticles, files.recoParticles),
+  });
   return { table, sim: simSampleFromTable(table, columns) };
 }
 
