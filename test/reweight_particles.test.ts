@@ -12,6 +12,7 @@ import type { FeatureMatrix } from '../src/base/features.js';
 import { RandomStream } from '../src/base/rng.js';
 import { reweight } from '../src/algorithm/reweight.js';
 import { poisson } from './helpers/poisson.js';
+import { weightedMean } from './helpers/weighted_mean.js';
 
 /** `n` events, Poisson(`mean`) particles each with 2 features uniform in [−1, 1), and one event feature uniform in [0, 1). */
 function events(member: number, n: number, mean: number): FeatureMatrix {
@@ -26,16 +27,6 @@ function events(member: number, n: number, mean: number): FeatureMatrix {
 function multiplicities(x: FeatureMatrix): Float64Array {
   const o = x.particles!.offsets;
   return Float64Array.from({ length: x.nEvents }, (_, i) => o[i + 1] - o[i]);
-}
-
-function weightedMean(v: Float64Array, w: Float64Array): number {
-  let s = 0;
-  let sv = 0;
-  for (let i = 0; i < v.length; i++) {
-    s += w[i];
-    sv += w[i] * v[i];
-  }
-  return sv / s;
 }
 
 const N = 30_000;
