@@ -54,6 +54,8 @@ export {
   restoreModel,
   isRunLocalClassifierFlag,
   withoutRunLocalOptions,
+  hasGradientBlocks,
+  storedBeforeBlocks,
 } from './classifiers/registry.js';
 export type { ClassifierSpec, ClassifierType } from './classifiers/registry.js';
 export type { ClassifierKind, ClassifierFlag, ClassifierInputs } from './classifiers/kind.js';

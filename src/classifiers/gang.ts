@@ -33,10 +33,10 @@ const CHUNK = 7; // rows per chunk of a forward pass
 const EXTRA = 8; // 1: a gradient step's rows carry an extra ∂/∂logit (a decorrelation penalty's)
 const SHAPE = 10; // the kind's shape words, written once at creation
 /** Shape words a kind may record (see {@link gangShape}). */
-export const SHAPE_WORDS = 6;
+const SHAPE_WORDS = 6;
 const CONTROL_WORDS = 16;
 /** Bytes of the control words at the start of every gang buffer. */
-export const CONTROL_BYTES = CONTROL_WORDS * 4;
+const CONTROL_BYTES = CONTROL_WORDS * 4;
 
 /** Blocks are gradients of row blocks of a minibatch. */
 export const COMMAND_GRADIENT = 0;
@@ -141,11 +141,6 @@ export class GangCoordinator<V extends GangSync = GangSync> {
     Atomics.store(views.control, GEN, 0);
   }
 
-  /** Helpers that have joined so far. */
-  get helpers(): number {
-    return Atomics.load(this.views.control, HELPERS);
-  }
-
   /**
    * Announces a step of `nBlocks` blocks over `nRows` published rows (the parameters and
    * the rows already written) of `command` (COMMAND_*; a forward pass's blocks are chunks
@@ -190,11 +185,6 @@ export class GangCoordinator<V extends GangSync = GangSync> {
       if (done >= nBlocks) return;
       if (spin >= SPINS) Atomics.wait(control, DONE, done, 50);
     }
-  }
-
-  /** Ends the fit: helpers return. */
-  stop(): void {
-    stopGang(this.views.buffer);
   }
 }
 

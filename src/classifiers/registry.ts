@@ -69,3 +69,20 @@ export function isRunLocalClassifierFlag(name: string): boolean {
     kind.flags.some((flag) => flag.name === name && kind.runLocalOptions.includes(flag.option)),
   );
 }
+
+/**
+ * True for the kinds whose minibatches are split into `gradientBlocks` blocks: those whose
+ * fits threads share block by block (`dataParallel`).
+ */
+export function hasGradientBlocks(type: unknown): boolean {
+  return CLASSIFIER_KINDS.some((kind) => kind.type === type && 'dataParallel' in kind);
+}
+
+/**
+ * True when a stored classifier spec was written before its kind had `gradientBlocks`: it
+ * lacks the block count, and its fits summed each minibatch in one block
+ * (LEGACY_GRADIENT_BLOCKS).
+ */
+export function storedBeforeBlocks(spec: Readonly<Record<string, unknown>> | undefined): boolean {
+  return spec !== undefined && hasGradientBlocks(spec.type) && spec.gradientBlocks === undefined;
+}

@@ -19,6 +19,7 @@ import {
   InputError,
   jaggedColumnList,
   LEGACY_GRADIENT_BLOCKS,
+  storedBeforeBlocks,
   type ParticleColumns,
   type IterationDiagnostics,
   observableFigure,
@@ -241,8 +242,7 @@ export async function recomputeReweight(
   // a file written before its kind had gradientBlocks: its fits summed each minibatch in one block
   const spec = (file.metadata.configuration as { options?: { classifier?: Record<string, unknown> } }).options
     ?.classifier;
-  if ((spec?.type === 'mlp' || spec?.type === 'pfn') && spec.gradientBlocks === undefined)
-    args['gradient-blocks'] = String(LEGACY_GRADIENT_BLOCKS);
+  if (storedBeforeBlocks(spec)) args['gradient-blocks'] = String(LEGACY_GRADIENT_BLOCKS);
   for (const key of ['source', 'target'] as const) {
     const given = moved[key];
     if (given !== undefined) args[key] = given;

@@ -11,7 +11,9 @@ import {
   engineVersion,
   ensembleColumnName,
   InputError,
+  hasGradientBlocks,
   LEGACY_GRADIENT_BLOCKS,
+  storedBeforeBlocks,
   type InputFileRecord,
   prepareReplicas,
   readWeightsFile,
@@ -183,23 +185,17 @@ function optionsDrift(rebuilt: UnfoldOptions, recorded: unknown): string | undef
   return undefined;
 }
 
-/** Kinds whose spec has a block count (gradientBlocks). */
-const BLOCKED_KINDS: readonly unknown[] = ['mlp', 'pfn'];
-
-/**
- * True when the file was written before its kind had gradientBlocks: its stored MLP or PFN
- * spec lacks the block count, and its fits summed each minibatch in one block.
- */
+/** True when the file's stored classifier spec predates its kind's block count (`storedBeforeBlocks`). */
 function legacyBlocks(configuration: unknown): boolean {
-  const recorded = (configuration as { options?: { classifier?: Record<string, unknown> } } | undefined)?.options
-    ?.classifier;
-  return BLOCKED_KINDS.includes(recorded?.type) && recorded?.gradientBlocks === undefined;
+  return storedBeforeBlocks(
+    (configuration as { options?: { classifier?: Record<string, unknown> } } | undefined)?.options?.classifier,
+  );
 }
 
 /** `options` with the classifier's block count set to `blocks` (undefined: left out). */
 function withBlocks<T extends { classifier?: unknown }>(options: T, blocks: number | undefined): T {
   const classifier = options.classifier as Record<string, unknown> | undefined;
-  if (!BLOCKED_KINDS.includes(classifier?.type)) return options;
+  if (!hasGradientBlocks(classifier?.type)) return options;
   return { ...options, classifier: { ...classifier, gradientBlocks: blocks } };
 }
 

@@ -90,7 +90,7 @@ export class PfnBlockedStep {
 
   /** The logits of the `count` events in the workspace (`nParticles` particles), in its logits; helpers may compute blocks. */
   forward(count: number, nParticles: number): void {
-    forwardShared(this.ws, this.coordinator, this.gradientBlocks, count, nParticles, this.mine);
+    forwardShared(this.ws, this.coordinator, count, nParticles, this.mine);
   }
 
   /** The fit's helpers (until the owner stops them). */
@@ -116,19 +116,18 @@ function publish(views: PfnGangViews, ws: PfnWorkspace, count: number, nParticle
 
 /**
  * The logits of the `count` events in `ws` (`nParticles` particles) into its logits, in
- * min(blocks, count) blocks that the gang's helpers may share; alone (one pass) without a
- * gang, or when a block holds more particles than the gang's helpers have room for.
- * `mine`: scratch of at least `blocks` entries.
+ * as many blocks as the fit's minibatches (at most one per event) that the gang's helpers
+ * may share; alone (one pass) without a gang, or when a block holds more particles than
+ * the gang's helpers have room for. `mine`: scratch of at least the gang's block count.
  */
 export function forwardShared(
   ws: PfnWorkspace,
   gang: GangCoordinator<PfnGangViews> | undefined,
-  blocks: number,
   count: number,
   nParticles: number,
   mine: Uint8Array,
 ): void {
-  const nBlocks = Math.min(blocks, count);
+  const nBlocks = gang === undefined ? 1 : Math.min(gang.views.shape.maxBlocks, count);
   if (gang === undefined || nBlocks === 1 || !fitsHelpers(gang.views, ws, count, nBlocks, nParticles)) {
     ws.forward(count, nParticles);
     return;
@@ -147,8 +146,8 @@ export function forwardShared(
 
 /** Whether the gang holds `count` events of `nParticles` particles and each of their `nBlocks` blocks fits a helper. */
 function fitsHelpers(views: PfnGangViews, ws: PfnWorkspace, count: number, nBlocks: number, nParticles: number) {
-  const { batchEvents, batchParticles, blockParticles, maxBlocks } = views.shape;
-  if (count > batchEvents || nParticles > batchParticles || nBlocks > maxBlocks) return false;
+  const { batchEvents, batchParticles, blockParticles } = views.shape;
+  if (count > batchEvents || nParticles > batchParticles) return false;
   const offsets = ws.arena.u32(ws.offsetsPtr, count + 1);
   for (let b = 0; b < nBlocks; b++) {
     const [e0, e1] = blockRows(count, nBlocks, b);

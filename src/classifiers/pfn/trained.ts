@@ -39,9 +39,8 @@ export class TrainedPfn implements TrainedClassifier {
     /** f32 [nParams]: Φ's layers, then F's, each W [in × out] then b [out]. */
     readonly params: Float32Array,
     readonly standardisers: Readonly<PfnStandardisers>,
-    /** The helpers of the fit that trained it, still joined: they share the ratios' forward passes, in `blocks` blocks per chunk. */
+    /** The helpers of the fit that trained it, still joined: they share the blocks of the ratios' forward passes. */
     private readonly helpers?: GangCoordinator<PfnGangViews>,
-    private readonly blocks = 1,
   ) {}
 
   /** A model trained on the particles only (no event features) reads the particles of `x` and ignores its event features. */
@@ -64,7 +63,7 @@ export class TrainedPfn implements TrainedClassifier {
     const chunkParticles = shape?.batchParticles ?? PFN_PARTICLE_CHUNK;
     const maxParticles = Math.max(chunkParticles, largest);
     const maxEvents = Math.min(shape?.batchEvents ?? PFN_EVENT_CHUNK, Math.max(x.nEvents, 1));
-    const mine = new Uint8Array(this.blocks);
+    const mine = new Uint8Array(shape?.maxBlocks ?? 1);
     let nClipped = 0;
     const { arena } = kernels();
     const mark = arena.mark();
@@ -89,7 +88,7 @@ export class TrainedPfn implements TrainedClassifier {
           () => x,
           (r) => s + r,
         );
-        forwardShared(ws, this.helpers, this.blocks, count, nParticles, mine);
+        forwardShared(ws, this.helpers, count, nParticles, mine);
         nClipped += likelihoodRatioF32InWasm(ws.logitsPtr, count, clip, s10, ws.ratioPtr);
         out.set(arena.f64(ws.ratioPtr, count), start);
         start += count;

@@ -17,7 +17,7 @@ import { PfnWorkspace } from '../../kernels/pfn_workspace.js';
 import { kernels } from '../../kernels/wasm.js';
 import type { FitContext, FitInfo } from '../classifier.js';
 import { EventOrder } from '../mlp/event_order.js';
-import { pfnDims, type PfnOptions, type PfnSpec } from './options.js';
+import type { PfnOptions, PfnSpec } from './options.js';
 import { BatchGatherer, measureColumns, type PfnStandardisers } from './particles.js';
 import { PfnBlockedStep } from './block_step.js';
 import { pfnGangShape, PfnGangViews, recordedPfnShape, sameShape } from './gang.js';
@@ -39,9 +39,9 @@ export function trainPfn(spec: PfnSpec, ev: PfnEvents, sumW0: number, sumW1: num
   const { x0, x1, w0, w1, v0, v1 } = ev;
   const n0 = x0.nEvents;
   const n = n0 + x1.nEvents;
-  const nP = x0.particles!.nFeatures;
-  const nF = x0.nFeatures;
-  const { phiDims, fDims } = pfnDims(spec, nP, nF);
+  // the network's widths, and the most particles of a minibatch and of a block
+  const shape = pfnGangShape(spec, x0, x1);
+  const { phiDims, fDims } = shape;
   // training weights: each class rescaled to total n/2 (mean weight ≈ 1), as the MLP
   const c0 = n / 2 / sumW0;
   const c1 = n / 2 / sumW1;
@@ -59,7 +59,6 @@ export function trainPfn(spec: PfnSpec, ev: PfnEvents, sumW0: number, sumW1: num
       batch,
     );
     const std = measureStandardisers(ev, order, arena);
-    const shape = pfnGangShape(spec, x0, x1);
     const ws = new PfnWorkspace(arena, phiDims, fDims, batch, shape.batchParticles, true);
     initialise(ws.params(), phiDims, fDims, spec.init, new RandomStream(key, 'init'));
     const gatherer = new BatchGatherer(arena, ws, std);
@@ -149,7 +148,7 @@ export function trainPfn(spec: PfnSpec, ev: PfnEvents, sumW0: number, sumW1: num
       sumW0,
       sumW1,
     };
-    return new TrainedPfn(info, phiDims, fDims, params, std, stepper.helpers, spec.gradientBlocks);
+    return new TrainedPfn(info, phiDims, fDims, params, std, stepper.helpers);
   } finally {
     arena.release(mark);
   }
