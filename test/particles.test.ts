@@ -224,8 +224,9 @@ test('jets observables: two particles of known mass, width and τ21', () => {
 });
 
 test('jets toy: the same seed gives the same bits; multiplicities follow the generators; reco loses particles', () => {
-  const a = jetsToy({ nSim: 3000, nData: 3000, seed: 4 });
-  const b = jetsToy({ nSim: 3000, nData: 3000, seed: 4 });
+  // every gen particle kept (genMinPt 0), to count the generators' emissions
+  const a = jetsToy({ nSim: 3000, nData: 3000, seed: 4, genMinPt: 0 });
+  const b = jetsToy({ nSim: 3000, nData: 3000, seed: 4, genMinPt: 0 });
   assertBitEqual('gen particles', a.sim.gen.particles!.values, b.sim.gen.particles!.values);
   assertBitEqual('reco observables', a.sim.reco.values, b.sim.reco.values);
   const mean = (x: FeatureMatrix) => x.particles!.offsets[x.nEvents] / x.nEvents;
@@ -239,6 +240,30 @@ test('jets toy: the same seed gives the same bits; multiplicities follow the gen
     assert.is(x.values[i * 4], particleCount(x, i));
     const p = x.particles!;
     for (let r = p.offsets[i] + 1; r < p.offsets[i + 1]; r++) assert.ok(p.values[r * 3] <= p.values[(r - 1) * 3]);
+  }
+});
+
+test('jets toy: the fiducial pT threshold holds at both levels, and only the gen record changes with it', () => {
+  const all = jetsToy({ nSim: 2000, nData: 2000, seed: 6, genMinPt: 0 });
+  const fiducial = jetsToy({ nSim: 2000, nData: 2000, seed: 6 });
+  const smallest = (x: FeatureMatrix) => {
+    const p = x.particles!;
+    let m = Infinity;
+    for (let r = 0; r < p.offsets[x.nEvents]; r++) m = Math.min(m, p.values[r * 3]);
+    return m;
+  };
+  for (const x of [fiducial.sim.gen, fiducial.truth.gen, fiducial.sim.reco, fiducial.data.reco, all.sim.reco])
+    assert.ok(smallest(x) >= 0.5, `smallest pT ${smallest(x)}`);
+  assert.ok(smallest(all.sim.gen) < 0.5, `smallest pT ${smallest(all.sim.gen)}`);
+  // the threshold drops gen particles from the record but draws nothing else: the same reco bits
+  assertBitEqual('reco particles', fiducial.sim.reco.particles!.values, all.sim.reco.particles!.values);
+  const p = all.sim.gen.particles!;
+  const q = fiducial.sim.gen.particles!;
+  for (let i = 0; i < 100; i++) {
+    const kept: number[] = [];
+    for (let r = p.offsets[i]; r < p.offsets[i + 1]; r++) if (p.values[r * 3] >= 0.5) kept.push(p.values[r * 3]);
+    const got = Array.from({ length: q.offsets[i + 1] - q.offsets[i] }, (_, k) => q.values[(q.offsets[i] + k) * 3]);
+    assert.equal(got, kept, `event ${i}`);
   }
 });
 

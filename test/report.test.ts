@@ -45,6 +45,7 @@ test('report holds every figure, the tables, inputs with hashes, configuration',
   assert.ok(html.includes('classifier.hidden') && html.includes('[50,50,50]'), 'flattened configuration');
   assert.ok(html.includes('<th>sim-stat</th>') && html.includes('<th>unfolded / truth</th>'), 'result table columns');
   assert.ok(html.includes('data_boot_0') && html.includes('data_bootstrap'), 'column families');
+  assert.match(html, /unfolded, bootstrap variance \(3 data, 2 sim\)<\/td><td>2\.5<\/td><td>5<\/td><td>0\.5<\/td>/);
 });
 
 test('warnings are highlighted: the box, and the offending table cells', () => {

@@ -239,6 +239,80 @@ test('summary: histograms per gen feature and shape chi2 (identical shapes give 
   assert.is(f.prior.sumw.length, 4);
   assert.is(f.unfoldedVsTruth!.chi2, 0);
   assert.is(f.unfoldedVsTruth!.ndf, 3);
+  assert.is(f.unfoldedVsTruthBootstrap, undefined);
+});
+
+test("summary: with data bootstraps, the shape chi2 takes their variance (and the sim bootstraps')", () => {
+  // 6 events in 3 bins (2 each); the truth has twice the weight of bin 0's events.
+  const x = [0.5, 0.5, 1.5, 1.5, 2.5, 2.5];
+  const gen = { values: Float32Array.from(x), nEvents: 6, nFeatures: 1 };
+  const passGen = new Uint8Array(6).fill(1);
+  const ones = new Float64Array(6).fill(1);
+  const column = (family: string, w: number[]) => ({
+    name: family,
+    family: family as never,
+    values: Float64Array.from(w),
+  });
+  const data = [
+    [1, 1, 1, 1, 1, 1],
+    [2, 1, 1, 1, 1, 0],
+    [1, 0, 1, 2, 1, 1],
+  ];
+  const sims = [
+    [1, 1, 2, 1, 0, 1],
+    [1, 2, 1, 1, 1, 1],
+  ];
+  const input = (columns: ReturnType<typeof column>[]) => ({
+    genNames: ['x'],
+    gen,
+    passGen,
+    priorWeights: ones,
+    weights: ones,
+    truth: { gen, weights: Float64Array.from([2, 2, 1, 1, 1, 1]), passGen },
+    bins: { x: [0, 1, 2, 3] },
+    iterations: [],
+    nDropped: 0,
+    columns,
+  });
+  const s = summarize(
+    input([
+      column('nominal', [1, 1, 1, 1, 1, 1]),
+      ...data.map((w) => column('data_bootstrap', w)),
+      ...sims.map((w) => column('sim_bootstrap', w)),
+    ]),
+  );
+  // by hand: shapes per replica, sample variances (divisor n − 1), truth sumw2 / total²
+  const shapeOf = (w: number[]) => {
+    const h = [w[0] + w[1], w[2] + w[3], w[4] + w[5]];
+    const t = h[0] + h[1] + h[2];
+    return h.map((v) => v / t);
+  };
+  const variance = (rows: number[][], k: number) => {
+    const m = rows.reduce((a, r) => a + r[k], 0) / rows.length;
+    return rows.reduce((a, r) => a + (r[k] - m) ** 2, 0) / (rows.length - 1);
+  };
+  const truthShape = [4 / 8, 2 / 8, 2 / 8];
+  const truthVar = [8 / 64, 2 / 64, 2 / 64];
+  let want = 0;
+  for (let k = 0; k < 3; k++) {
+    const v = variance(data.map(shapeOf), k) + variance(sims.map(shapeOf), k) + truthVar[k];
+    want += (1 / 3 - truthShape[k]) ** 2 / v;
+  }
+  const got = s.features[0].unfoldedVsTruthBootstrap!;
+  assert.ok(Math.abs(got.chi2 - want) < 1e-12 * want, `${got.chi2} vs ${want}`);
+  assert.equal([got.ndf, got.dataBootstraps, got.simBootstraps], [2, 3, 2]);
+  // one sim bootstrap has no variance: left out; one data bootstrap: no bootstrap chi2
+  const oneSim = summarize(
+    input([
+      column('nominal', [1, 1, 1, 1, 1, 1]),
+      ...data.map((w) => column('data_bootstrap', w)),
+      column('sim_bootstrap', sims[0]),
+    ]),
+  );
+  assert.is(oneSim.features[0].unfoldedVsTruthBootstrap!.simBootstraps, 0);
+  assert.ok(oneSim.features[0].unfoldedVsTruthBootstrap!.chi2 > want);
+  const oneData = summarize(input([column('nominal', [1, 1, 1, 1, 1, 1]), column('data_bootstrap', data[1])]));
+  assert.is(oneData.features[0].unfoldedVsTruthBootstrap, undefined);
 });
 
 test.run();

@@ -1,6 +1,8 @@
 /**
  * The result table `omnifold unfold` prints on stdout: one row per gen observable with
- * its binning, weighted means (prior, unfolded, truth) and shape χ²/ndf against the truth.
+ * its binning, weighted means (prior, unfolded, truth) and shape χ²/ndf against the truth
+ * (with the sum of squared weights, and with the bootstrap variance when there are data
+ * bootstraps).
  */
 
 import type { RunSummary } from '../index.js';
@@ -21,12 +23,14 @@ const chi = (c: { chi2: number; ndf: number } | undefined) =>
 /** Formats the table; means use bin centres of in-range bins. */
 export function formatResultTable(summary: RunSummary): string {
   const hasTruth = summary.features.some((f) => f.truth !== undefined);
+  const hasBootstrap = summary.features.some((f) => f.unfoldedVsTruthBootstrap !== undefined);
   const header = [
     'observable',
     'bins',
     'mean prior',
     'mean unfolded',
     ...(hasTruth ? ['mean truth', 'chi2/ndf prior', 'chi2/ndf unfolded'] : []),
+    ...(hasBootstrap ? ['chi2/ndf bootstraps'] : []),
   ];
   const rows = summary.features.map((f) => [
     f.feature,
@@ -36,6 +40,7 @@ export function formatResultTable(summary: RunSummary): string {
     ...(hasTruth
       ? [num(f.truth ? mean(f.truth.sumw, f.edges) : NaN), chi(f.priorVsTruth), chi(f.unfoldedVsTruth)]
       : []),
+    ...(hasBootstrap ? [chi(f.unfoldedVsTruthBootstrap)] : []),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const fmtRow = (r: string[]) =>

@@ -318,6 +318,7 @@ export async function finishRun(
     bins: { ...inputs.bins, ...plan.bins },
     iterations: result.iterations,
     nDropped: result.nDropped,
+    columns: run.columns,
   });
   const warnings = runWarnings({
     iterations: result.iterations,

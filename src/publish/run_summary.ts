@@ -7,7 +7,11 @@
  * (sumw2) by the total squared; χ² = Σ_k (a_k − b_k)² / (σa_k² + σb_k²) over bins where
  * the variance is positive, ndf = (those bins) − 1. The unfolded variance is sumw2 of the
  * final weights: it ignores the correlations the training induces, so χ²/ndf is a
- * closure indicator, not a p-value (bootstrap replicas give the real covariance).
+ * closure indicator, not a p-value. With 2 or more data bootstraps the summary also gives
+ * `unfoldedVsTruthBootstrap`: the same shape χ² with the unfolded variance taken from the
+ * replicas, per bin the sample variance of the shape over the data bootstraps plus, with 2
+ * or more, over the sim bootstraps (the statistics of the data, of the sim and of the
+ * training together), the truth's sumw2 added as before.
  *
  * This file computes the summary and its JSON text on any platform; src/publish/summary.ts
  * writes it to a file.
@@ -17,6 +21,8 @@ import type { FeatureMatrix } from '../base/features.js';
 import { Histogram } from '../analysis/histogram.js';
 import type { IterationDiagnostics } from '../algorithm/types.js';
 import type { IterationChoice } from '../uncertainty/iteration_choice.js';
+import { replicaUncertainties } from '../uncertainty/covariance.js';
+import type { WeightColumn } from '../uncertainty/families.js';
 
 /** One weighted histogram: in-range bins only (under/overflow reported separately). */
 export interface HistogramSums {
@@ -32,6 +38,13 @@ export interface Chi2 {
   ndf: number;
 }
 
+/** A shape χ² whose unfolded variance comes from bootstrap replicas. */
+export interface BootstrapChi2 extends Chi2 {
+  dataBootstraps: number;
+  /** Sim bootstraps whose variance is added (0 when fewer than 2). */
+  simBootstraps: number;
+}
+
 /** The histograms of one gen feature. */
 export interface FeatureSummary {
   feature: string;
@@ -41,6 +54,8 @@ export interface FeatureSummary {
   truth?: HistogramSums;
   priorVsTruth?: Chi2;
   unfoldedVsTruth?: Chi2;
+  /** With 2 or more data bootstraps: the χ² with their variance (module note). */
+  unfoldedVsTruthBootstrap?: BootstrapChi2;
 }
 
 /** The whole summary file. */
@@ -75,6 +90,11 @@ export interface SummaryInput {
   bins?: Readonly<Record<string, readonly number[]>>;
   iterations: IterationDiagnostics[];
   nDropped: number;
+  /**
+   * The run's weight columns (nominal, data and sim bootstraps, …): with 2 or more data
+   * bootstraps they give `unfoldedVsTruthBootstrap`.
+   */
+  columns?: readonly WeightColumn[];
 }
 
 /**
@@ -132,6 +152,51 @@ export function shapeChi2(a: HistogramSums, b: HistogramSums): Chi2 {
   return { chi2, ndf: Math.max(used - 1, 0) };
 }
 
+/** In-range bin sums of feature `f` with weights `w`, divided by their total (zeros for a zero total). */
+function shape(
+  edges: readonly number[],
+  x: FeatureMatrix,
+  f: number,
+  w: ArrayLike<number>,
+  mask: Uint8Array,
+): Float64Array {
+  const sums = fill(edges, x, f, Float64Array.from(w), mask).sumw;
+  const total = sums.reduce((a, v) => a + v, 0);
+  return Float64Array.from(sums, (v) => (total > 0 ? v / total : 0));
+}
+
+/** The shape χ² of the unfolded histogram against the truth with the bootstrap variance (module note). */
+function bootstrapChi2(
+  input: SummaryInput,
+  f: number,
+  edges: readonly number[],
+  unfolded: HistogramSums,
+  truth: HistogramSums,
+): BootstrapChi2 | undefined {
+  const columns = (input.columns ?? []).filter(
+    (c) => c.family === 'nominal' || c.family === 'data_bootstrap' || c.family === 'sim_bootstrap',
+  );
+  const count = (family: string) => columns.filter((c) => c.family === family).length;
+  const dataBootstraps = count('data_bootstrap');
+  if (dataBootstraps < 2) return undefined;
+  const simBootstraps = count('sim_bootstrap') >= 2 ? count('sim_bootstrap') : 0;
+  const u = replicaUncertainties(columns, (w) => shape(edges, input.gen, f, w, input.passGen));
+  const n = edges.length - 1;
+  const ta = unfolded.sumw.reduce((a, v) => a + v, 0);
+  const tb = truth.sumw.reduce((a, v) => a + v, 0);
+  if (!(ta > 0 && tb > 0)) return { chi2: NaN, ndf: 0, dataBootstraps, simBootstraps };
+  let chi2 = 0;
+  let used = 0;
+  for (let k = 0; k < n; k++) {
+    const variance = u.stat[k * n + k] + (simBootstraps > 0 ? u.simStat[k * n + k] : 0) + truth.sumw2[k] / (tb * tb);
+    if (!(variance > 0)) continue;
+    const d = unfolded.sumw[k] / ta - truth.sumw[k] / tb;
+    chi2 += (d * d) / variance;
+    used++;
+  }
+  return { chi2, ndf: Math.max(used - 1, 0), dataBootstraps, simBootstraps };
+}
+
 /** Builds the summary: histograms of every gen feature with χ² against the truth. */
 export function summarize(input: SummaryInput): RunSummary {
   const { gen, truth } = input;
@@ -149,6 +214,8 @@ export function summarize(input: SummaryInput): RunSummary {
       out.truth = fill(edges, truth.gen, f, truth.weights, truth.passGen);
       out.priorVsTruth = shapeChi2(prior, out.truth);
       out.unfoldedVsTruth = shapeChi2(unfolded, out.truth);
+      const withReplicas = bootstrapChi2(input, f, edges, unfolded, out.truth);
+      if (withReplicas !== undefined) out.unfoldedVsTruthBootstrap = withReplicas;
     }
     return out;
   });

@@ -196,6 +196,19 @@ function observableSection(
               s.unfoldedVsTruth.ndf,
               { text: num(s.unfoldedVsTruth.chi2 / s.unfoldedVsTruth.ndf), cls: chi2Warn ? 'warn' : 'ok' },
             ],
+            ...(s.unfoldedVsTruthBootstrap
+              ? [
+                  [
+                    {
+                      text: `unfolded, bootstrap variance (${s.unfoldedVsTruthBootstrap.dataBootstraps} data${s.unfoldedVsTruthBootstrap.simBootstraps > 0 ? `, ${s.unfoldedVsTruthBootstrap.simBootstraps} sim` : ''})`,
+                      cls: 'text',
+                    },
+                    num(s.unfoldedVsTruthBootstrap.chi2),
+                    s.unfoldedVsTruthBootstrap.ndf,
+                    num(s.unfoldedVsTruthBootstrap.chi2 / s.unfoldedVsTruthBootstrap.ndf),
+                  ],
+                ]
+              : []),
           ],
         )
       : '';

@@ -4,17 +4,29 @@
  *
  * Gen level. A jet of pT = 40 GeV + Exp(mean 30 GeV) at η = 0 is built by a simple
  * splitting model: its leading parton emits `n − 1` times, n = 2 + Poisson(μ). Each
- * emission takes the fraction s of what is left, log-uniform in [sMin, 0.5] (softer and
- * more collinear emissions are likelier as sMin falls), at an angle log-uniform in
- * [θMin, R = 0.4] from the axis and a uniform azimuth; what is left at the end is the
- * leading particle, on the axis. Two generator settings differ in the multiplicity (μ),
- * the momentum sharing (sMin) and the angles (θMin): "sim" and "pseudo-data" (whose gen level is the
- * known truth).
+ * emission takes the fraction s = sMin·(0.5/sMin)^(u^β) of what is left (u uniform; β = 1
+ * is log-uniform in [sMin, 0.5], a larger β gives softer emissions), at an angle θ =
+ * θMin·(R/θMin)^(u^γ) from the axis (R = 0.4; a smaller γ gives wider emissions) and a
+ * uniform azimuth; what is left at the end is the leading particle, on the axis. Two
+ * generator settings differ in the multiplicity (μ), the momentum sharing (β) and the
+ * angles (γ): "sim" and "pseudo-data" (whose gen level is the known truth). Both draw s and
+ * θ over the same ranges, so the pseudo-data's gen-level density is a finite multiple of
+ * the sim's everywhere: every pseudo-data jet is one the sim can make, as reweighting
+ * needs. (Ranges that differ, e.g. a smallest angle of 0.005 in one and 0.015 in the
+ * other, would leave almost no sim jet, 6 % at 10 emissions, inside the other's support.)
  *
- * Detector. A particle is seen with probability 0.95·(1 − e^(−pT/0.3 GeV)) (soft ones are
- * lost), its pT smeared by 5 % ⊕ 20 %/√pT and its Δη, Δφ by 0.01; seen particles below
- * 0.3 GeV are dropped; noise adds Poisson(0.5) soft particles (pT 0.5 GeV + Exp(0.5 GeV))
- * uniform in the jet's disc. An event passes reco when 2 or more particles are seen.
+ * Detector. A particle is seen with probability `efficiency`·(1 − e^(−pT/0.3 GeV)) (0.95;
+ * soft ones are lost), its pT smeared by 5 % ⊕ 20 %/√pT and its Δη, Δφ by 0.01; seen particles whose
+ * measured pT is below `recoMinPt` (0.5 GeV) are dropped; noise adds Poisson(0.5) soft
+ * particles (pT 0.5 GeV + Exp(0.5 GeV)) uniform in the jet's disc. An event passes reco
+ * when 2 or more particles are seen.
+ *
+ * Fiducial phase space. The particle-level record holds the gen particles of pT ≥
+ * `genMinPt` (0.5 GeV), as a measurement defines its particle level by the detector's
+ * acceptance (e.g. charged particles above 500 MeV): particles the detector cannot see
+ * leave no trace at reco, so their number is the prior's whatever the unfolding does.
+ * Particles below the threshold still reach the detector; the few whose measured pT
+ * crosses it are, like noise, seen particles without a gen partner.
  *
  * Particles carry (pT [GeV], Δη, Δφ) from the jet axis, sorted by decreasing pT. The
  * event-level features are four observables of the particles, at gen and at reco: the
@@ -36,16 +48,41 @@ const R = 0.4;
 export interface JetGenerator {
   /** Mean of the Poisson number of emissions beyond the first (n = 2 + Poisson(μ)). */
   multiplicityMean: number;
-  /** Smallest momentum fraction an emission takes (log-uniform in [sMin, 0.5]). */
+  /** Smallest momentum fraction an emission takes. */
   sMin: number;
-  /** Smallest emission angle (log-uniform in [thetaMin, R]). */
+  /**
+   * Shape of the momentum sharing: s = sMin·(0.5/sMin)^(u^β), u uniform: β = 1 is
+   * log-uniform in [sMin, 0.5], β above 1 favours soft emissions.
+   */
+  sharingExponent: number;
+  /** Smallest emission angle. */
   thetaMin: number;
+  /**
+   * Shape of the angles: θ = θMin·(R/θMin)^(u^γ): γ = 1 is log-uniform in [θMin, R], γ
+   * below 1 favours wide emissions.
+   */
+  angleExponent: number;
 }
 
 /** The simulation's settings. */
-export const JETS_SIM: Readonly<JetGenerator> = Object.freeze({ multiplicityMean: 10, sMin: 0.03, thetaMin: 0.005 });
-/** The pseudo-data's settings: more emissions, softer sharing, wider angles. */
-export const JETS_DATA: Readonly<JetGenerator> = Object.freeze({ multiplicityMean: 12, sMin: 0.015, thetaMin: 0.015 });
+export const JETS_SIM: Readonly<JetGenerator> = Object.freeze({
+  multiplicityMean: 10,
+  sMin: 0.02,
+  sharingExponent: 1,
+  thetaMin: 0.005,
+  angleExponent: 1,
+});
+/**
+ * The pseudo-data's settings: more emissions, softer sharing, wider angles, over the same
+ * ranges as the sim's, so that every pseudo-data jet is one the sim can make.
+ */
+export const JETS_DATA: Readonly<JetGenerator> = Object.freeze({
+  multiplicityMean: 12,
+  sMin: 0.02,
+  sharingExponent: 1.15,
+  thetaMin: 0.005,
+  angleExponent: 0.9,
+});
 
 /** Options of {@link jetsToy}. */
 export interface JetsToyOptions {
@@ -54,6 +91,12 @@ export interface JetsToyOptions {
   seed: number;
   sim: JetGenerator;
   data: JetGenerator;
+  /** Smallest gen pT [GeV] of a particle in the particle-level record (0: every particle). */
+  genMinPt: number;
+  /** Seen particles whose measured pT [GeV] is below this are dropped. */
+  recoMinPt: number;
+  /** The detector's efficiency for hard particles: a particle is seen with probability efficiency·(1 − e^(−pT/0.3 GeV)). */
+  efficiency: number;
 }
 
 /** Defaults of {@link jetsToy}. */
@@ -63,6 +106,9 @@ export const JETS_TOY_DEFAULTS: Readonly<JetsToyOptions> = Object.freeze({
   seed: 0,
   sim: JETS_SIM,
   data: JETS_DATA,
+  genMinPt: 0.5,
+  recoMinPt: 0.5,
+  efficiency: 0.95,
 });
 
 /** Event-level gen features (the derived observables), in order; the reco names carry a `reco_` prefix. */
@@ -89,9 +135,10 @@ function poisson(random: ToyRandom, mean: number): number {
   return k;
 }
 
-/** Log-uniform in [lo, hi]. */
-function logUniform(random: ToyRandom, lo: number, hi: number): number {
-  return lo * exp(random.uniform() * log(hi / lo));
+/** lo·(hi/lo)^(u^shape), u uniform: log-uniform in [lo, hi] for shape 1. */
+function logShaped(random: ToyRandom, lo: number, hi: number, shape: number): number {
+  const u = random.uniform();
+  return lo * exp((shape === 1 ? u : exp(shape * log(u))) * log(hi / lo));
 }
 
 function generateJet(random: ToyRandom, g: JetGenerator): Particles {
@@ -100,8 +147,8 @@ function generateJet(random: ToyRandom, g: JetGenerator): Particles {
   const out: Particles = { pt: [], deta: [], dphi: [] };
   let left = jetPt;
   for (let k = 1; k < n; k++) {
-    const s = logUniform(random, g.sMin, 0.5);
-    const theta = logUniform(random, g.thetaMin, R);
+    const s = logShaped(random, g.sMin, 0.5, g.sharingExponent);
+    const theta = logShaped(random, g.thetaMin, R, g.angleExponent);
     const azimuth = 2 * PI * random.uniform();
     out.pt.push(s * left);
     out.deta.push(theta * cos(azimuth));
@@ -114,16 +161,16 @@ function generateJet(random: ToyRandom, g: JetGenerator): Particles {
   return out;
 }
 
-function detector(random: ToyRandom, gen: Particles): Particles {
+function detector(random: ToyRandom, gen: Particles, o: JetsToyOptions): Particles {
   const out: Particles = { pt: [], deta: [], dphi: [] };
   for (let k = 0; k < gen.pt.length; k++) {
     const pt = gen.pt[k];
-    const seen = random.uniform() < 0.95 * (1 - exp(-pt / 0.3));
+    const seen = random.uniform() < o.efficiency * (1 - exp(-pt / 0.3));
     const resolution = Math.sqrt(0.05 * 0.05 + 0.04 / pt);
     const ptReco = pt * (1 + random.normal(0, resolution));
     const deta = gen.deta[k] + random.normal(0, 0.01);
     const dphi = gen.dphi[k] + random.normal(0, 0.01);
-    if (!seen || ptReco < 0.3) continue;
+    if (!seen || ptReco < o.recoMinPt) continue;
     out.pt.push(ptReco);
     out.deta.push(deta);
     out.dphi.push(dphi);
@@ -188,14 +235,20 @@ interface Generated {
   passReco: Uint8Array;
 }
 
-function generate(random: ToyRandom, nEvents: number, g: JetGenerator): Generated {
+/** The particles with pT of at least `minPt`, in order. */
+function above(p: Particles, minPt: number): Particles {
+  const keep = p.pt.map((pt, k) => (pt >= minPt ? k : -1)).filter((k) => k >= 0);
+  return { pt: keep.map((k) => p.pt[k]), deta: keep.map((k) => p.deta[k]), dphi: keep.map((k) => p.dphi[k]) };
+}
+
+function generate(random: ToyRandom, nEvents: number, g: JetGenerator, o: JetsToyOptions): Generated {
   const gen: Particles[] = [];
   const reco: Particles[] = [];
   const passReco = new Uint8Array(nEvents);
   for (let i = 0; i < nEvents; i++) {
     const truth = generateJet(random, g);
-    const seen = byPt(detector(random, truth));
-    gen.push(byPt(truth));
+    const seen = byPt(detector(random, truth, o));
+    gen.push(byPt(above(truth, o.genMinPt)));
     reco.push(seen);
     passReco[i] = seen.pt.length >= 2 ? 1 : 0;
   }
@@ -224,8 +277,9 @@ function pack(events: readonly Particles[]): FeatureMatrix {
 
 /**
  * Generates the jets toy: sim from {@link JETS_SIM} (toy stream 0 of `seed`), pseudo-data
- * from {@link JETS_DATA} (stream 1). Every event passes gen; events with fewer than two
- * seen particles fail reco (misses), and the data keeps the events passing reco.
+ * from {@link JETS_DATA} (stream 1). Every event passes gen (a jet of 40 GeV or more has a
+ * particle above any threshold up to 1.3 GeV); events with fewer than two seen particles
+ * fail reco (misses), and the data keeps the events passing reco.
  * @example
  *   const toy = jetsToy({ nSim: 1000, nData: 1000 });
  *   toy.sim.gen.particles?.nFeatures  // 3: pt, deta, dphi
@@ -236,12 +290,15 @@ export function jetsToy(options: Partial<JetsToyOptions> = {}): ToyDataset {
     if (!Number.isInteger(o[key]) || o[key] < 1)
       throw new InputError(`jets toy ${key} must be a positive integer; got ${o[key]}`);
   }
-  const sim = generate(new ToyRandom(o.seed, 0), o.nSim, o.sim);
-  const data = generate(new ToyRandom(o.seed, 1), o.nData, o.data);
+  for (const key of ['genMinPt', 'recoMinPt', 'efficiency'] as const) {
+    if (!(o[key] >= 0 && o[key] <= 1)) throw new InputError(`jets toy ${key} must be in [0, 1]; got ${o[key]}`);
+  }
+  const sim = generate(new ToyRandom(o.seed, 0), o.nSim, o.sim, o);
+  const data = generate(new ToyRandom(o.seed, 1), o.nData, o.data, o);
   const measured = data.reco.filter((_, i) => data.passReco[i] === 1);
   return {
     name: 'jets',
-    description: `jets with constituents: multiplicity 2 + Poisson(${o.sim.multiplicityMean}) sMin ${o.sim.sMin}, θMin ${o.sim.thetaMin} in sim; 2 + Poisson(${o.data.multiplicityMean}), ${o.data.sMin}, ${o.data.thetaMin} in the pseudo-data; a detector that smears, drops and adds particles`,
+    description: `jets with constituents: multiplicity 2 + Poisson(${o.sim.multiplicityMean}), sharing exponent ${o.sim.sharingExponent}, angle exponent ${o.sim.angleExponent} in sim; 2 + Poisson(${o.data.multiplicityMean}), ${o.data.sharingExponent}, ${o.data.angleExponent} in the pseudo-data; a detector that smears, drops and adds particles; particles of pT ≥ ${o.genMinPt} GeV at gen, ≥ ${o.recoMinPt} GeV at reco`,
     sim: {
       gen: pack(sim.gen),
       reco: pack(sim.reco),

@@ -13,13 +13,15 @@
  *              same overall factor). (b) The nominal weighted to that sample jointly in
  *              gen and reco, separately for events passing both selections (gen and reco
  *              features), misses (gen) and fakes (reco), each with the absolute ratio, so
- *              the alternative's efficiency and fake rate carry over too.
+ *              the alternative's efficiency and fake rate carry over too. With particle
+ *              sets, the joint fit reads each event's gen and reco particles as one set,
+ *              each particle marked with its level.
  *
  * The fits' random streams are those of the systematic's replica (kind syst, its index),
  * step `reweight`, iteration slot 1 for the prior fit and (a), 2–4 for (b).
  */
 import { InputError } from '../base/errors.js';
-import { maskIndices, selectRows, shareableBuffer, type FeatureMatrix } from '../base/features.js';
+import { maskIndices, selectRows, shareableBuffer, type FeatureMatrix, type ParticleSets } from '../base/features.js';
 import type { ClassifierSpec } from '../classifiers/registry.js';
 import { reweight, type ReweightDiagnostics, type ReweightOptions } from '../algorithm/reweight.js';
 import type { MemberRunner, SimSample, UnfoldProgress } from '../algorithm/types.js';
@@ -68,12 +70,47 @@ function weightsOf(w: Float64Array, rows: Uint32Array): Float64Array {
   return out;
 }
 
-/** gen and reco features side by side, for the given rows. */
-function genAndReco(sim: SimSample, rows: Uint32Array): FeatureMatrix {
-  if (sim.gen.particles !== undefined || sim.reco.particles !== undefined)
+/**
+ * The gen and reco particles of the given rows as one set per event, each particle's
+ * features followed by its level (0 gen, 1 reco): a set function of the union sees both
+ * sets, and the level tells them apart. Gen particles first, then reco, each in its order.
+ */
+function unionParticles(sim: SimSample, rows: Uint32Array): ParticleSets {
+  const gen = sim.gen.particles;
+  const reco = sim.reco.particles;
+  if (gen === undefined || reco === undefined || gen.nFeatures !== reco.nFeatures)
     throw new InputError(
-      'the response recipe trains on gen and reco features side by side, which events with particle sets do not have; got particles',
+      `the response recipe with particles needs gen and reco particle sets of the same features, one set per level; got ${gen?.nFeatures ?? 'none'} gen and ${reco?.nFeatures ?? 'none'} reco particle features`,
     );
+  const d = gen.nFeatures;
+  const offsets = new Uint32Array(shareableBuffer((rows.length + 1) * 4));
+  for (let k = 0; k < rows.length; k++) {
+    const i = rows[k];
+    offsets[k + 1] = offsets[k] + (gen.offsets[i + 1] - gen.offsets[i]) + (reco.offsets[i + 1] - reco.offsets[i]);
+  }
+  const values = new Float32Array(shareableBuffer(offsets[rows.length] * (d + 1) * 4));
+  let at = 0;
+  for (let k = 0; k < rows.length; k++) {
+    const i = rows[k];
+    for (const [p, level] of [
+      [gen, 0],
+      [reco, 1],
+    ] as const) {
+      for (let r = p.offsets[i]; r < p.offsets[i + 1]; r++) {
+        values.set(p.values.subarray(r * d, r * d + d), at);
+        values[at + d] = level;
+        at += d + 1;
+      }
+    }
+  }
+  return { offsets, values, nFeatures: d + 1 };
+}
+
+/**
+ * gen and reco features side by side, for the given rows; with particle sets, the union
+ * of each event's gen and reco particles ({@link unionParticles}).
+ */
+function genAndReco(sim: SimSample, rows: Uint32Array): FeatureMatrix {
   const nGen = sim.gen.nFeatures;
   const nReco = sim.reco.nFeatures;
   const nFeatures = nGen + nReco;
@@ -83,7 +120,10 @@ function genAndReco(sim: SimSample, rows: Uint32Array): FeatureMatrix {
     values.set(sim.gen.values.subarray(i * nGen, (i + 1) * nGen), k * nFeatures);
     values.set(sim.reco.values.subarray(i * nReco, (i + 1) * nReco), k * nFeatures + nGen);
   }
-  return { values, nEvents: rows.length, nFeatures };
+  const joint: FeatureMatrix = { values, nEvents: rows.length, nFeatures };
+  return sim.gen.particles === undefined && sim.reco.particles === undefined
+    ? joint
+    : { ...joint, particles: unionParticles(sim, rows) };
 }
 
 /** The classifier spec for gen and reco side by side: a binned grid gets the edges of both. */

@@ -172,6 +172,9 @@ export function fixtureContent(): Omit<Fixture, 'dir'> {
       truth,
       priorVsTruth: { chi2: chi2Worse ? 3 : 40, ndf: edges.length - 2 },
       unfoldedVsTruth: { chi2: chi2Worse ? 30 : 4, ndf: edges.length - 2 },
+      ...(chi2Worse
+        ? {}
+        : { unfoldedVsTruthBootstrap: { chi2: 2.5, ndf: edges.length - 2, dataBootstraps: 3, simBootstraps: 2 } }),
     };
   };
   const summary = {
