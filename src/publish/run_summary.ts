@@ -135,15 +135,22 @@ function fill(
   };
 }
 
-/** Shape χ² of two histograms over the same bins (see the module note). */
-export function shapeChi2(a: HistogramSums, b: HistogramSums): Chi2 {
+/**
+ * Shape χ² of two histograms over the same bins (see the module note); `varianceA(k, ta)`
+ * replaces a's shape variance in bin k (its sumw2 / ta² by default).
+ */
+export function shapeChi2(
+  a: HistogramSums,
+  b: HistogramSums,
+  varianceA = (k: number, ta: number) => a.sumw2[k] / (ta * ta),
+): Chi2 {
   const ta = a.sumw.reduce((s, v) => s + v, 0);
   const tb = b.sumw.reduce((s, v) => s + v, 0);
   if (!(ta > 0 && tb > 0)) return { chi2: NaN, ndf: 0 };
   let chi2 = 0;
   let used = 0;
   for (let k = 0; k < a.sumw.length; k++) {
-    const variance = a.sumw2[k] / (ta * ta) + b.sumw2[k] / (tb * tb);
+    const variance = varianceA(k, ta) + b.sumw2[k] / (tb * tb);
     if (!(variance > 0)) continue;
     const d = a.sumw[k] / ta - b.sumw[k] / tb;
     chi2 += (d * d) / variance;
@@ -182,19 +189,8 @@ function bootstrapChi2(
   const simBootstraps = count('sim_bootstrap') >= 2 ? count('sim_bootstrap') : 0;
   const u = replicaUncertainties(columns, (w) => shape(edges, input.gen, f, w, input.passGen));
   const n = edges.length - 1;
-  const ta = unfolded.sumw.reduce((a, v) => a + v, 0);
-  const tb = truth.sumw.reduce((a, v) => a + v, 0);
-  if (!(ta > 0 && tb > 0)) return { chi2: NaN, ndf: 0, dataBootstraps, simBootstraps };
-  let chi2 = 0;
-  let used = 0;
-  for (let k = 0; k < n; k++) {
-    const variance = u.stat[k * n + k] + (simBootstraps > 0 ? u.simStat[k * n + k] : 0) + truth.sumw2[k] / (tb * tb);
-    if (!(variance > 0)) continue;
-    const d = unfolded.sumw[k] / ta - truth.sumw[k] / tb;
-    chi2 += (d * d) / variance;
-    used++;
-  }
-  return { chi2, ndf: Math.max(used - 1, 0), dataBootstraps, simBootstraps };
+  const variance = (k: number) => u.stat[k * n + k] + (simBootstraps > 0 ? u.simStat[k * n + k] : 0);
+  return { ...shapeChi2(unfolded, truth, variance), dataBootstraps, simBootstraps };
 }
 
 /** Builds the summary: histograms of every gen feature with χ² against the truth. */
