@@ -239,7 +239,13 @@ test('jets toy: the same seed gives the same bits; multiplicities follow the gen
   for (let i = 0; i < 50; i++) {
     assert.is(x.values[i * 4], particleCount(x, i));
     const p = x.particles!;
-    for (let r = p.offsets[i] + 1; r < p.offsets[i + 1]; r++) assert.ok(p.values[r * 3] <= p.values[(r - 1) * 3]);
+    const d = p.nFeatures;
+    for (let r = p.offsets[i] + 1; r < p.offsets[i + 1]; r++) assert.ok(p.values[r * d] <= p.values[(r - 1) * d]);
+    // z is each particle's share of the event's pT
+    let sum = 0;
+    for (let r = p.offsets[i]; r < p.offsets[i + 1]; r++) sum += p.values[r * d];
+    for (let r = p.offsets[i]; r < p.offsets[i + 1]; r++)
+      assert.ok(Math.abs(p.values[r * d + 3] - p.values[r * d] / sum) < 1e-6, `event ${i}: z`);
   }
 });
 
@@ -249,7 +255,7 @@ test('jets toy: the fiducial pT threshold holds at both levels, and only the gen
   const smallest = (x: FeatureMatrix) => {
     const p = x.particles!;
     let m = Infinity;
-    for (let r = 0; r < p.offsets[x.nEvents]; r++) m = Math.min(m, p.values[r * 3]);
+    for (let r = 0; r < p.offsets[x.nEvents]; r++) m = Math.min(m, p.values[r * p.nFeatures]);
     return m;
   };
   for (const x of [fiducial.sim.gen, fiducial.truth.gen, fiducial.sim.reco, fiducial.data.reco, all.sim.reco])
@@ -261,8 +267,8 @@ test('jets toy: the fiducial pT threshold holds at both levels, and only the gen
   const q = fiducial.sim.gen.particles!;
   for (let i = 0; i < 100; i++) {
     const kept: number[] = [];
-    for (let r = p.offsets[i]; r < p.offsets[i + 1]; r++) if (p.values[r * 3] >= 0.5) kept.push(p.values[r * 3]);
-    const got = Array.from({ length: q.offsets[i + 1] - q.offsets[i] }, (_, k) => q.values[(q.offsets[i] + k) * 3]);
+    for (let r = p.offsets[i]; r < p.offsets[i + 1]; r++) if (p.values[r * 4] >= 0.5) kept.push(p.values[r * 4]);
+    const got = Array.from({ length: q.offsets[i + 1] - q.offsets[i] }, (_, k) => q.values[(q.offsets[i] + k) * 4]);
     assert.equal(got, kept, `event ${i}`);
   }
 });

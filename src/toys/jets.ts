@@ -28,7 +28,8 @@
  * Particles below the threshold still reach the detector; the few whose measured pT
  * crosses it are, like noise, seen particles without a gen partner.
  *
- * Particles carry (pT [GeV], Δη, Δφ) from the jet axis, sorted by decreasing pT. The
+ * Particles carry pT [GeV], Δη and Δφ from the jet axis and the momentum fraction z, sorted
+ * by decreasing pT ({@link JETS_PARTICLE_FEATURES}). The
  * event-level features are four observables of the particles, at gen and at reco: the
  * multiplicity, the jet mass, the width Σ pT·ΔR / Σ pT and τ21 = τ2/τ1 with τ1 about the
  * leading particle and τ2 about the two leading ones (a 2-subjettiness-like ratio). Every
@@ -113,8 +114,12 @@ export const JETS_TOY_DEFAULTS: Readonly<JetsToyOptions> = Object.freeze({
 
 /** Event-level gen features (the derived observables), in order; the reco names carry a `reco_` prefix. */
 export const JETS_OBSERVABLES = Object.freeze(['multiplicity', 'mass', 'width', 'tau21'] as const);
-/** Features of each particle, in order. */
-export const JETS_PARTICLE_FEATURES = Object.freeze(['pt', 'deta', 'dphi'] as const);
+/**
+ * Features of each particle, in order: pT [GeV], Δη and Δφ from the jet axis, and the
+ * momentum fraction z = pT / Σ pT over the event's particles at that level (the inputs of
+ * Komiske, Metodiev and Thaler's PFN, JHEP 01 (2019) 121, with pT beside z for the scale).
+ */
+export const JETS_PARTICLE_FEATURES = Object.freeze(['pt', 'deta', 'dphi', 'z'] as const);
 
 /** Particles of one event, as parallel arrays. */
 interface Particles {
@@ -266,10 +271,12 @@ function pack(events: readonly Particles[]): FeatureMatrix {
   const d = JETS_PARTICLE_FEATURES.length;
   const values = new Float32Array(shareableBuffer(offsets[events.length] * d * 4));
   events.forEach((p, i) => {
+    const sumPt = p.pt.reduce((a, v) => a + v, 0);
     for (let k = 0; k < p.pt.length; k++) {
       values[(offsets[i] + k) * d] = p.pt[k];
       values[(offsets[i] + k) * d + 1] = p.deta[k];
       values[(offsets[i] + k) * d + 2] = p.dphi[k];
+      values[(offsets[i] + k) * d + 3] = p.pt[k] / sumPt;
     }
   });
   return { ...packRows(columns), particles: { offsets, values, nFeatures: d } };
@@ -282,7 +289,7 @@ function pack(events: readonly Particles[]): FeatureMatrix {
  * fail reco (misses), and the data keeps the events passing reco.
  * @example
  *   const toy = jetsToy({ nSim: 1000, nData: 1000 });
- *   toy.sim.gen.particles?.nFeatures  // 3: pt, deta, dphi
+ *   toy.sim.gen.particles?.nFeatures  // 4: pt, deta, dphi, z
  */
 export function jetsToy(options: Partial<JetsToyOptions> = {}): ToyDataset {
   const o: JetsToyOptions = { ...JETS_TOY_DEFAULTS, ...options };
