@@ -13,7 +13,7 @@
  * θ over the same ranges, so the pseudo-data's gen-level density is a finite multiple of
  * the sim's everywhere: every pseudo-data jet is one the sim can make, as reweighting
  * needs. (Ranges that differ, e.g. a smallest angle of 0.005 in one and 0.015 in the
- * other, would leave almost no sim jet, 6 % at 10 emissions, inside the other's support.)
+ * other, leave 6 % of the sim's jets inside the pseudo-data's support.)
  *
  * Detector. A particle is seen with probability `efficiency`·(1 − e^(−pT/0.3 GeV)) (0.95;
  * soft ones are lost), its pT smeared by 5 % ⊕ 20 %/√pT and its Δη, Δφ by 0.01; seen particles whose
@@ -140,7 +140,7 @@ function poisson(random: ToyRandom, mean: number): number {
   return k;
 }
 
-/** lo·(hi/lo)^(u^shape), u uniform: log-uniform in [lo, hi] for shape 1. */
+/** lo·(hi/lo)^(u^shape), u uniform: log-uniform in [lo, hi] for shape 1 (u = 0 gives lo). */
 function logShaped(random: ToyRandom, lo: number, hi: number, shape: number): number {
   const u = random.uniform();
   return lo * exp((shape === 1 ? u : exp(shape * log(u))) * log(hi / lo));
