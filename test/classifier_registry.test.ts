@@ -11,6 +11,7 @@ import {
   CLASSIFIER_KINDS,
   CLASSIFIER_TYPES,
   createClassifier,
+  type ClassifierSpec,
   withoutRunLocalOptions,
 } from '../src/classifiers/registry.js';
 import { UNFOLD_FLAGS, unfoldHelp } from '../src/cli/unfold_args.js';
@@ -148,6 +149,49 @@ test('--decorrelate COL: its position in --reco or --gen (the same in both), or 
     decorrelate: 1,
     discoLambda: 0.5,
   });
+});
+
+test('--disco-class pooled|each|0|1: the events of the penalty, only with --decorrelate; stored as given', () => {
+  const inputs = { genNames: ['pt', 'eta'], recoNames: ['pt', 'eta'], bins: {} };
+  const spec = (args: Record<string, string>) => MLP_CLASSIFIER.cliSpec(planUnfold(args).classifierOptions, inputs);
+  const args = { decorrelate: 'eta', 'disco-lambda': '1' };
+  assert.is(spec({ ...args, 'disco-class': '0' }).discoClass, 0);
+  assert.is(spec({ ...args, 'disco-class': '1' }).discoClass, 1);
+  assert.is(spec({ ...args, 'disco-class': 'each' }).discoClass, 'each');
+  assert.is(spec({ ...args, 'disco-class': 'pooled' }).discoClass, 'pooled');
+  assert.is(spec(args).discoClass, undefined);
+  assert.throws(
+    () => planUnfold({ ...args, 'disco-class': '2' }),
+    /^--disco-class must be one of pooled, each, 0, 1; got "2"$/,
+  );
+  assert.throws(
+    () => spec({ 'disco-class': 'each' }),
+    /^--disco-class must come with --decorrelate COL and --disco-lambda λ; got --disco-class "each" without them$/,
+  );
+  assert.throws(
+    () => planUnfold({ classifier: 'binned', 'disco-class': 'each' }),
+    /^--disco-class must be used with --classifier mlp or pfn \(classifier binned has no such option\); got --classifier binned$/,
+  );
+  assert.equal(
+    planUnfold({ toy: 'jets', classifier: 'pfn', decorrelate: '2', 'disco-lambda': '1', 'disco-class': '0' })
+      .classifierOptions,
+    { decorrelate: '2', discoLambda: 1, discoClass: 0 },
+  );
+  // the spec's check: one of the four values, and only with decorrelate
+  const classifier = (c: Record<string, unknown>) =>
+    resolveUnfoldOptions({ classifier: c as unknown as ClassifierSpec }).classifier;
+  assert.equal(classifier({ type: 'mlp', decorrelate: 1, discoLambda: 0.5, discoClass: 'each' }), {
+    type: 'mlp',
+    gradientBlocks: 8,
+    decorrelate: 1,
+    discoLambda: 0.5,
+    discoClass: 'each',
+  });
+  assert.throws(
+    () => classifier({ type: 'mlp', decorrelate: 1, discoLambda: 0.5, discoClass: '0' }),
+    /discoClass must be one of 'pooled', 'each', 0, 1; got "0"/,
+  );
+  assert.throws(() => classifier({ type: 'pfn', discoClass: 1 }), /decorrelate must be given with .*discoClass/);
 });
 
 test.run();

@@ -46,8 +46,11 @@ const BASE: Partial<PfnOptions> = {
   eventFeatures: false,
 };
 
-/** The model's outputs f = r/(1 + r) (equal class totals) on the held-out events, and dCorr²(f, v) there. */
-function heldOut(options: Partial<PfnOptions>): { f: Float64Array; dcorr2: number } {
+/**
+ * The model's outputs f = r/(1 + r) (equal class totals) on the held-out events, and
+ * dCorr²(f, v) there: over both classes, and within class 0 alone.
+ */
+function heldOut(options: Partial<PfnOptions>): { f: Float64Array; dcorr2: number; within0: number } {
   const model = new PfnClassifier({ ...BASE, ...options }).fit(train.x0, ones, train.x1, ones, { rngKey: KEY });
   const f: number[] = [];
   const v: number[] = [];
@@ -55,7 +58,12 @@ function heldOut(options: Partial<PfnOptions>): { f: Float64Array; dcorr2: numbe
     model.ratio(x, CLIP).ratio.forEach((r) => f.push(r / (1 + r)));
     v.push(...x.values);
   }
-  return { f: Float64Array.from(f), dcorr2: distanceCorrF64(f, v, new Float64Array(f.length).fill(1)).dcorr2 };
+  const n0 = held[0].nEvents;
+  return {
+    f: Float64Array.from(f),
+    dcorr2: distanceCorrF64(f, v, new Float64Array(f.length).fill(1)).dcorr2,
+    within0: distanceCorrF64(f.slice(0, n0), v.slice(0, n0), new Float64Array(n0).fill(1)).dcorr2,
+  };
 }
 
 test('PFN with --decorrelate: dCorr²(f, v) falls with λ; λ = 0 is the same bits as no option', () => {
@@ -67,6 +75,14 @@ test('PFN with --decorrelate: dCorr²(f, v) falls with λ; λ = 0 is the same bi
   // with λ = 2, 0.019).
   assert.ok(plain.dcorr2 > 0.3, `no penalty: dCorr² ${plain.dcorr2}`);
   assert.ok(strong.dcorr2 < 0.3 * plain.dcorr2, `λ = 2: dCorr² ${strong.dcorr2} against ${plain.dcorr2}`);
+});
+
+test('PFN with --disco-class 0: dCorr²(f, v) within class 0 falls', () => {
+  const plain = heldOut({});
+  const class0 = heldOut({ decorrelate: 0, discoLambda: 2, discoClass: 0 });
+  // measured: 0.426 without the penalty, 0.039 with it
+  assert.ok(plain.within0 > 0.1, `no penalty: dCorr² within class 0 ${plain.within0}`);
+  assert.ok(class0.within0 < 0.3 * plain.within0, `class 0: ${class0.within0} against ${plain.within0}`);
 });
 
 test('PFN --decorrelate errors: the index must be an event feature; the two options come together', () => {

@@ -182,6 +182,76 @@ test('DecorrelationPenalty: λ·dCorr²(σ(z), v) and λ·∂dCorr²/∂f·σ(1 
   }
 });
 
+test("DecorrelationPenalty per class: class 0's, class 1's, or the sum of both classes' dCorr²; other rows get no gradient", () => {
+  const s = stream('distance_corr_f64 penalty classes');
+  const { arena } = kernels();
+  const mark = arena.mark();
+  try {
+    for (const classes of [0, 1, 'each'] as const) {
+      const penalty = new DecorrelationPenalty(arena, 64, 0.7, classes);
+      for (const n of [1, 2, 3, 17, 64]) {
+        const z = uniformF32(s, n, -4, 4);
+        const v = uniformF64(s, n, -1, 1).map((x, i) => x + z[i]);
+        const w = uniformF64(s, n, -1, 2);
+        const y = Uint8Array.from({ length: n }, () => (s.nextDouble() < 0.4 ? 1 : 0));
+        penalty.logits(n).set(z);
+        penalty.variable(n).set(v);
+        penalty.weights(n).set(w);
+        penalty.labels(n).set(y);
+        const r = penalty.compute(n);
+        const f = Float64Array.from(sigmoidF32(z));
+        let want = 0;
+        const g = new Float64Array(n);
+        for (const c of classes === 'each' ? [0, 1] : [classes]) {
+          const rows = Array.from({ length: n }, (_, i) => i).filter((i) => y[i] === c);
+          const sub = reference(
+            rows.map((i) => f[i]),
+            rows.map((i) => v[i]),
+            rows.map((i) => w[i]),
+          );
+          want += sub.dcorr2;
+          rows.forEach((i, k) => (g[i] = 0.7 * sub.grad[k] * (f[i] * (1 - f[i]))));
+        }
+        assertClose(`${classes}, n = ${n}: D`, r, want, { rtol: 1e-11, atol: 1e-15 });
+        const scale = Math.max(1, ...Array.from(g, Math.abs));
+        assertClose(`${classes}, n = ${n}: gradient`, penalty.gradient(n), g, { rtol: 1e-9, atol: 1e-11 * scale });
+        if (classes !== 'each')
+          for (let i = 0; i < n; i++) if (y[i] !== classes) assert.is(penalty.gradient(n)[i], 0, `row ${i}`);
+      }
+    }
+    // 'each' through the whole path: λ·∂D/∂z against central differences of λ·D in the logits
+    const n = 40;
+    const penalty = new DecorrelationPenalty(arena, n, 0.7, 'each');
+    const z = Float32Array.from(uniformF64(s, n, -2, 2));
+    const v = uniformF64(s, n, -1, 1).map((x, i) => x + z[i]);
+    penalty.variable(n).set(v);
+    penalty.weights(n).set(uniformF64(s, n, 0.5, 2));
+    penalty.labels(n).set(Uint8Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 1 : 0)));
+    const value = (logits: Float32Array) => {
+      penalty.logits(n).set(logits);
+      return 0.7 * penalty.compute(n, false);
+    };
+    penalty.logits(n).set(z);
+    penalty.compute(n);
+    const grad = penalty.gradient(n).slice();
+    for (const i of [0, 1, 7, 39]) {
+      const h = 1 / 64; // exact in f32 around |z| < 2
+      const up = Float32Array.from(z);
+      const down = Float32Array.from(z);
+      up[i] += h;
+      down[i] -= h;
+      const numeric = (value(up) - value(down)) / (2 * h);
+      assertClose(`∂(λD)/∂z_${i}`, grad[i], numeric, { rtol: 5e-2, atol: 1e-4 });
+    }
+    assert.throws(
+      () => new DecorrelationPenalty(arena, 4, 1, 2 as unknown as 0),
+      /classes must be one of 'pooled', 'each', 0, 1; got 2/,
+    );
+  } finally {
+    arena.release(mark);
+  }
+});
+
 test('length mismatches are one-line errors', () => {
   assert.throws(() => distanceCorrF64([1, 2], [1], [1, 1]), /distance_corr_f64: v must/);
   assert.throws(() => distanceCorrF64([1, 2], [1, 2], [1]), /distance_corr_f64: w must/);

@@ -19,7 +19,7 @@ import { MLP_ROW_CHUNK, type MlpWorkspace } from '../../kernels/mlp_workspace.js
 import type { Arena } from '../../kernels/wasm.js';
 import { bceLossF32InWasm } from '../../kernels/bce_loss_f32.js';
 import { mlpForwardF32 } from '../../kernels/mlp_forward_f32.js';
-import { DecorrelationPenalty } from '../../kernels/distance_corr_f64.js';
+import { DecorrelationPenalty, type DiscoClass } from '../../kernels/distance_corr_f64.js';
 import { blockRows, COMMAND_FORWARD, COMMAND_GRADIENT, GangCoordinator, helpGang } from '../gang.js';
 import { gangRows, GangViews, type GangShape } from './gang.js';
 
@@ -28,11 +28,15 @@ export function blocksOf(nRows: number, gradientBlocks: number): number {
   return Math.min(gradientBlocks, nRows);
 }
 
-/** The decorrelation penalty of a fit: the input column v, λ, and the minibatch size (the validation's groups). */
+/**
+ * The decorrelation penalty of a fit: the input column v, λ, the minibatch size (the
+ * validation's groups), and the classes its dCorr² is taken over (absent: pooled).
+ */
 export interface Decorrelation {
   column: number;
   lambda: number;
   batchSize: number;
+  classes?: DiscoClass;
 }
 
 /** Trains a workspace's network one minibatch at a time, in blocks. */
@@ -61,7 +65,7 @@ export class BlockedStep {
     this.mine = new Uint8Array(gradientBlocks);
     this.penalty =
       decorrelation !== undefined && decorrelation.lambda > 0
-        ? new DecorrelationPenalty(arena, workspace.batchRows, decorrelation.lambda)
+        ? new DecorrelationPenalty(arena, workspace.batchRows, decorrelation.lambda, decorrelation.classes)
         : undefined;
   }
 
@@ -139,6 +143,7 @@ export class BlockedStep {
       v[r] = x[r * d0 + column];
       weights[r] = w[r];
     }
+    if (penalty.classes !== 'pooled') penalty.labels(nBatch).set(ws.y.subarray(0, nBatch));
     return penalty.compute(nBatch);
   }
 
@@ -185,11 +190,14 @@ export class BlockedStep {
         const logits = new Float32Array(ws.arena.memory.buffer, logitsPtr, count);
         const x = views !== undefined && slot !== undefined ? views.x.subarray(slot * d0) : ws.x;
         const w = ws.w;
-        const [pz, pv, pw] = [penalty.logits(), penalty.variable(), penalty.weights()];
+        const [pz, pv, pw, py] = [penalty.logits(), penalty.variable(), penalty.weights(), penalty.labels()];
+        const y = ws.y;
+        const pooled = penalty.classes === 'pooled';
         for (let r = 0; r < count; r++) {
           pz[filled] = logits[r];
           pv[filled] = x[r * d0 + column];
           pw[filled] = w[r];
+          if (!pooled) py[filled] = y[r];
           if (++filled === group) flush();
         }
       },

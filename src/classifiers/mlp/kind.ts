@@ -56,6 +56,20 @@ export const DISCO_LAMBDA_FLAG: ClassifierFlag = Object.freeze({
   },
 });
 
+/** `--disco-class pooled|each|0|1`: the events the --decorrelate penalty's distance correlation is taken over. */
+export const DISCO_CLASS_FLAG: ClassifierFlag = Object.freeze({
+  name: 'disco-class',
+  option: 'discoClass',
+  help:
+    'events the --decorrelate penalty is taken over: pooled (both classes), 0 (the reweighted sim, or the source of ' +
+    "reweight), 1 (the target) or each (the sum of the two classes' own dCorr²) (default pooled)",
+  exclusive: true,
+  parse: (text: string) => {
+    const value = choiceFlag('disco-class', text, ['pooled', 'each', '0', '1']);
+    return value === '0' || value === '1' ? Number(value) : value;
+  },
+});
+
 /**
  * Flag options with `--decorrelate COL` turned into its feature index; each of
  * `--decorrelate` and `--disco-lambda` needs the other. Shared by the kinds that take them.
@@ -72,6 +86,10 @@ export function withDecorrelateIndex(
   if (decorrelate === undefined && discoLambda !== undefined)
     throw new InputError(
       `--disco-lambda must come with --decorrelate COL; got --disco-lambda ${describeValue(discoLambda)} without it`,
+    );
+  if (options.discoClass !== undefined && decorrelate === undefined)
+    throw new InputError(
+      `--disco-class must come with --decorrelate COL and --disco-lambda λ; got --disco-class ${describeValue(options.discoClass)} without them`,
     );
   if (typeof decorrelate !== 'string') return { ...options };
   return { ...options, decorrelate: decorrelateIndex(decorrelate, inputs) };
@@ -195,6 +213,7 @@ export const MLP_FLAGS: readonly ClassifierFlag[] = Object.freeze(
     },
     DECORRELATE_FLAG,
     DISCO_LAMBDA_FLAG,
+    DISCO_CLASS_FLAG,
   ].map((flag) => Object.freeze(flag)),
 );
 

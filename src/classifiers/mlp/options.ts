@@ -6,6 +6,9 @@
 import { fail, inRange, nonNegativeInt, oneOf, positiveInt } from '../../base/checks.js';
 import { describeValue, InputError } from '../../base/errors.js';
 import { ACTIVATIONS, type Activation } from '../../kernels/activation.js';
+import { DISCO_CLASSES, type DiscoClass } from '../../kernels/distance_corr_f64.js';
+
+export { DISCO_CLASSES, type DiscoClass };
 
 /** The most blocks a minibatch may be split into (mlp.gradientBlocks). */
 export const MAX_GRADIENT_BLOCKS = 256;
@@ -67,6 +70,11 @@ export interface MlpOptions {
   decorrelate?: number;
   /** The penalty's weight λ ≥ 0 (finite): each step minimises mean BCE + λ·dCorr²(σ(logit), v). */
   discoLambda?: number;
+  /**
+   * Which events the penalty's distance correlation is taken over ({@link DiscoClass}).
+   * Absent: 'pooled'. Given only with decorrelate.
+   */
+  discoClass?: DiscoClass;
 }
 
 /** Plain-data spec of an MLP classifier with every option resolved. */
@@ -116,6 +124,8 @@ export const MLP_OPTION_RULES: { readonly [K in keyof MlpOptions]-?: (path: stri
     decorrelate: nonNegativeInt,
     discoLambda: (path: string, v: unknown) =>
       typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fail(path, 'be a finite number >= 0', v),
+    discoClass: (path: string, v: unknown) =>
+      DISCO_CLASSES.includes(v as DiscoClass) ? (v as DiscoClass) : fail(path, "be one of 'pooled', 'each', 0, 1", v),
   });
 
 /** The option names, in the order above. */
@@ -124,7 +134,7 @@ export const MLP_OPTION_KEYS = Object.freeze(Object.keys(MLP_OPTION_RULES)) as r
 /**
  * Checks the options present in `options` (undefined ones are skipped) under `path`
  * (e.g. `mlp` or `options.classifier`); returns the checked values. `decorrelate` and
- * `discoLambda` come together or not at all.
+ * `discoLambda` come together or not at all, and `discoClass` only with them.
  */
 export function checkMlpOptions(
   path: string,
@@ -134,12 +144,23 @@ export function checkMlpOptions(
   for (const key of MLP_OPTION_KEYS) {
     if (options[key] !== undefined) out[key] = MLP_OPTION_RULES[key](`${path}.${key}`, options[key]);
   }
+  checkDiscoOptions(path, out);
+  return out as Partial<MlpOptions>;
+}
+
+/**
+ * The decorrelation options of checked options `out` (any kind that takes them):
+ * `decorrelate` and `discoLambda` come together or not at all, and `discoClass` only with
+ * them.
+ */
+export function checkDiscoOptions(path: string, out: Partial<Record<string, unknown>>): void {
   if ((out.decorrelate === undefined) !== (out.discoLambda === undefined)) {
     const [given, missing] =
       out.decorrelate === undefined ? ['discoLambda', 'decorrelate'] : ['decorrelate', 'discoLambda'];
     fail(`${path}.${missing}`, `be given with ${path}.${given}`, undefined);
   }
-  return out as Partial<MlpOptions>;
+  if (out.discoClass !== undefined && out.decorrelate === undefined)
+    fail(`${path}.decorrelate`, `be given with ${path}.discoClass`, undefined);
 }
 
 /**

@@ -63,7 +63,12 @@ export function trainMlp(spec: MlpSpec, events: Events, sumW0: number, sumW1: nu
     // the gang's owner releases its helpers once the fit and its ratios are done
     const decorrelation =
       spec.decorrelate !== undefined
-        ? { column: spec.decorrelate, lambda: spec.discoLambda ?? 0, batchSize: spec.batchSize }
+        ? {
+            column: spec.decorrelate,
+            lambda: spec.discoLambda ?? 0,
+            batchSize: spec.batchSize,
+            classes: spec.discoClass,
+          }
         : undefined;
     const stepper = new BlockedStep(workspace, arena, spec.gradientBlocks, gang, decorrelation);
     const run = runEpochs(spec, workspace, stepper, gather, order, context);

@@ -8,7 +8,7 @@ import { knownKeys } from '../../base/checks.js';
 import { InputError } from '../../base/errors.js';
 import { choiceFlag, listFlag } from '../../base/flag_values.js';
 import type { ClassifierFlag, ClassifierInputs, ClassifierKind } from '../kind.js';
-import { DECORRELATE_FLAG, DISCO_LAMBDA_FLAG, MLP_FLAGS, withDecorrelateIndex } from '../mlp/kind.js';
+import { DECORRELATE_FLAG, DISCO_CLASS_FLAG, DISCO_LAMBDA_FLAG, MLP_FLAGS, withDecorrelateIndex } from '../mlp/kind.js';
 import { PfnClassifier } from './classifier.js';
 import type { FeatureMatrix } from '../../base/features.js';
 import { joinedHelpers, stopGang } from '../gang.js';
@@ -51,6 +51,7 @@ const PFN_FLAGS: readonly ClassifierFlag[] = Object.freeze([
   ...MLP_FLAGS.filter((flag) => SHARED_FLAGS.includes(flag.name)),
   DECORRELATE_FLAG,
   DISCO_LAMBDA_FLAG,
+  DISCO_CLASS_FLAG,
 ]);
 
 /** `{ type: 'pfn', ...options }`, each option optional (defaults: PFN_DEFAULTS). */

@@ -5,7 +5,7 @@
  */
 import { fail, positiveInt } from '../../base/checks.js';
 import { describeValue, InputError } from '../../base/errors.js';
-import { MLP_DEFAULTS, MLP_OPTION_RULES, type MlpOptions } from '../mlp/options.js';
+import { checkDiscoOptions, MLP_DEFAULTS, MLP_OPTION_RULES, type MlpOptions } from '../mlp/options.js';
 
 /** Options of the PFN classifier; every field has a default in {@link PFN_DEFAULTS}. */
 export interface PfnOptions extends Pick<
@@ -22,6 +22,7 @@ export interface PfnOptions extends Pick<
   | 'init'
   | 'decorrelate'
   | 'discoLambda'
+  | 'discoClass'
   | 'gradientBlocks'
 > {
   /** Widths of the per-particle network Φ (ReLU on every layer); the last one is the latent size. */
@@ -80,6 +81,7 @@ export const PFN_OPTION_RULES: { readonly [K in keyof PfnOptions]-?: (path: stri
     init: MLP_OPTION_RULES.init,
     decorrelate: MLP_OPTION_RULES.decorrelate,
     discoLambda: MLP_OPTION_RULES.discoLambda,
+    discoClass: MLP_OPTION_RULES.discoClass,
     gradientBlocks: MLP_OPTION_RULES.gradientBlocks,
     eventFeatures: (path: string, v: unknown) => (typeof v === 'boolean' ? v : fail(path, 'be true or false', v)),
   });
@@ -96,11 +98,7 @@ export function checkPfnOptions(
   for (const key of PFN_OPTION_KEYS) {
     if (options[key] !== undefined) out[key] = PFN_OPTION_RULES[key](`${path}.${key}`, options[key]);
   }
-  if ((out.decorrelate === undefined) !== (out.discoLambda === undefined)) {
-    const [given, missing] =
-      out.decorrelate === undefined ? ['discoLambda', 'decorrelate'] : ['decorrelate', 'discoLambda'];
-    fail(`${path}.${missing}`, `be given with ${path}.${given}`, undefined);
-  }
+  checkDiscoOptions(path, out);
   return out as Partial<PfnOptions>;
 }
 

@@ -77,17 +77,22 @@ export function trainPfn(spec: PfnSpec, ev: PfnEvents, sumW0: number, sumW1: num
     // the decorrelation penalty (docs/algorithm.md "Decorrelation"); λ = 0 trains exactly as without it
     const lambda = spec.discoLambda ?? 0;
     const penalty =
-      v0 !== undefined && v1 !== undefined && lambda > 0 ? new DecorrelationPenalty(arena, batch, lambda) : undefined;
+      v0 !== undefined && v1 !== undefined && lambda > 0
+        ? new DecorrelationPenalty(arena, batch, lambda, spec.discoClass)
+        : undefined;
     /** λ·dCorr² of the minibatch whose logits the workspace holds, weighted as trained; leaves each row's gradient. */
     const minibatchPenalty = (count: number, withGradient: boolean): number => {
       const index = order.indices();
       penalty!.logits(count).set(ws.logits(count));
       const v = penalty!.variable(count);
       const weights = penalty!.weights(count);
+      const labels = penalty!.labels(count);
+      const pooled = penalty!.classes === 'pooled';
       for (let r = 0; r < count; r++) {
         const e = index[r];
         v[r] = e < n0 ? v0![e] : v1![e - n0];
         weights[r] = label(e).w;
+        if (!pooled) labels[r] = e < n0 ? 0 : 1;
       }
       return lambda * penalty!.compute(count, withGradient);
     };
