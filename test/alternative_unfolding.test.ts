@@ -10,15 +10,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readWeightsFile } from '../src/publish/weights_file.js';
 import { normals } from './helpers/normals.js';
 import { weightedMean } from './helpers/weighted_mean.js';
+import { testDir } from './helpers/temp_dir.js';
 
 const BIN = join(process.cwd(), 'bin', 'omnifold.js');
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-alternative-'));
+const dir = testDir('omnifold-alternative-');
 
 function run(args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });

@@ -1,15 +1,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTable, makeVector, tableFromArrays, tableToIPC, Table, vectorFromArray, Bool } from 'apache-arrow';
 import { detectArrowFormat, readArrow } from '../src/io/arrow_io.js';
 import { readTable } from '../src/io/load.js';
 import { InputError } from '../src/base/errors.js';
 import { assertBitEqual } from './helpers/close.js';
+import { testDir } from './helpers/temp_dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-arrow-'));
+const dir = testDir('omnifold-arrow-');
 const pt = Float32Array.from({ length: 1001 }, (_, i) => 10 + i * 0.25);
 const eta = Float64Array.from({ length: 1001 }, (_, i) => Math.sin(i));
 const n = Int32Array.from({ length: 1001 }, (_, i) => i - 500);

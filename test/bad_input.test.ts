@@ -9,17 +9,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   makeData,
@@ -38,9 +28,10 @@ import { writeHdf5 } from '../src/io/hdf5_write.js';
 import { encodeNpy, writeNpy } from '../src/io/npy_io.js';
 import { writeNpz } from '../src/io/npz_io.js';
 import { writeParquet } from '../src/io/parquet_io.js';
+import { testDir } from './helpers/temp_dir.js';
 
 const BIN = join(process.cwd(), 'bin', 'omnifold.js');
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-bad-input-'));
+const dir = testDir('omnifold-bad-input-');
 const ROOT_DIR = join(process.cwd(), '..', 'shared', 'fixtures', 'root');
 const HAS_ROOT = existsSync(join(ROOT_DIR, 'uproot-Zmumu.root')) && existsSync(join(ROOT_DIR, 'uproot-HZZ.root'));
 

@@ -7,13 +7,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BATCH_OPTIONS as OPTIONS, bytes, runIn, writeBatchInputs } from './helpers/batch.js';
+import { testDir } from './helpers/temp_dir.js';
 
-const root = mkdtempSync(join(tmpdir(), 'omnifold-batch-cli-'));
-const elsewhere = mkdtempSync(join(tmpdir(), 'omnifold-batch-elsewhere-'));
+const root = testDir('omnifold-batch-cli-');
+const elsewhere = testDir('omnifold-batch-elsewhere-');
 const run = (args: string[], cwd = root) => runIn(cwd, args);
 writeBatchInputs(root);
 

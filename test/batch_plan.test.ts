@@ -5,8 +5,7 @@
 // replicas of another plan, damaged ones and ones of another configuration.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   htcondorFiles,
@@ -23,6 +22,7 @@ import {
 } from '../src/index.js';
 import { taskThreads } from '../src/cli/run_task.js';
 import { availableParallelism } from 'node:os';
+import { testDir } from './helpers/temp_dir.js';
 
 /** Checks that the table covers 0..n-1 once each, in contiguous ascending blocks. */
 function assertPartition(tasks: number[][], n: number): void {
@@ -186,7 +186,7 @@ test('tasks.txt and HTCondor: one command per task; queue nTasks with $(Process)
 });
 
 test('the plan store: a replica is used only with its plan hash, configuration hash and checksum', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'omnifold-plan-store-'));
+  const dir = testDir('omnifold-plan-store-');
   const weights = new Float64Array([1, 2.5, -3]);
   const record = {
     name: 'data_boot_0',

@@ -6,13 +6,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BATCH_OPTIONS as OPTIONS, BIN, bytes, runIn, writeBatchInputs } from './helpers/batch.js';
 import { readReplica } from '../src/uncertainty/replica_store.js';
+import { testDir } from './helpers/temp_dir.js';
 
-const root = mkdtempSync(join(tmpdir(), 'omnifold-batch-tasks-'));
+const root = testDir('omnifold-batch-tasks-');
 const run = (args: string[], cwd = root) => runIn(cwd, args);
 writeBatchInputs(root);
 
@@ -77,7 +77,7 @@ test('no shared filesystem, as HTCondor runs them: tasks in scratch folders find
   );
   for (const task of [0, 1]) {
     // what the job's sandbox holds: plan.json and the inputs, flat, and no plan folder around them
-    const scratch = mkdtempSync(join(tmpdir(), 'omnifold-scratch-'));
+    const scratch = testDir('omnifold-scratch-');
     for (const f of [join(out, 'plan.json'), join(root, 'in', 'sim.csv'), join(root, 'in', 'data.csv')])
       writeFileSync(join(scratch, f.split('/').pop()!), readFileSync(f));
     const r = spawnSync('sh', [join(out, 'htcondor', 'run_task.sh'), String(task)], {

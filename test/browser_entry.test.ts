@@ -14,8 +14,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
@@ -23,6 +22,7 @@ import { build, type BuildResult } from 'esbuild';
 import * as node from '../src/index.js';
 import { ENGINE_VERSION } from '../src/base/version.js';
 import { wasmPath } from '../src/kernels/wasm_node.js';
+import { testDir } from './helpers/temp_dir.js';
 
 /** The compiled neutral entry, dist/src/browser.js (the tests run from dist/test/). */
 const ENTRY = fileURLToPath(new URL('../src/browser.js', import.meta.url));
@@ -356,7 +356,7 @@ test('the bundle unfolds with binned and MLP classifiers bit for bit like the No
   assertSameBits('binned weights', browser.binned, binned.weights);
   assertSameBits('MLP weights', browser.mlp, mlp.weights);
 
-  const dir = mkdtempSync(join(tmpdir(), 'omnifold-browser-'));
+  const dir = testDir('omnifold-browser-');
   try {
     const path = join(dir, 'weights.arrow');
     await node.writeWeightsFile(path, {
@@ -451,7 +451,7 @@ test('the bundle validates the weights file, and writes the summary and HEPData 
   const browser = await (published ??= publishInContext());
   const toy = node.gaussToy(TOY);
   const run = await node.runReplicas(toy.sim, toy.data, REPLICAS);
-  const dir = mkdtempSync(join(tmpdir(), 'omnifold-browser-publish-'));
+  const dir = testDir('omnifold-browser-publish-');
   try {
     const weightsPath = join(dir, 'weights.arrow');
     await node.writeWeightsFile(weightsPath, {

@@ -9,8 +9,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { matrixIbu } from '../src/analysis/ibu.js';
 import { fromColumns } from '../src/base/features.js';
@@ -21,9 +20,10 @@ import { gaussToy } from '../src/toys/gauss.js';
 import { ToyRandom } from '../src/toys/toy_random.js';
 import { assertClose } from './helpers/close.js';
 import { loadReference } from './helpers/reference.js';
+import { testDir } from './helpers/temp_dir.js';
 
 const BIN = join(process.cwd(), 'bin', 'omnifold.js');
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-check-ibu-'));
+const dir = testDir('omnifold-check-ibu-');
 
 function run(args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, 'check', 'ibu', ...args], {

@@ -1,14 +1,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readWeightsFile } from '../src/publish/weights_file.js';
+import { testDir } from './helpers/temp_dir.js';
 
 // Runs the compiled CLI (dist/, built by `npm test` before the tests).
 const BIN = join(process.cwd(), 'bin', 'omnifold.js');
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-cli-'));
+const dir = testDir('omnifold-cli-');
 
 function run(args: string[]): { code: number; stdout: string; stderr: string; ms: number } {
   const t0 = Date.now();

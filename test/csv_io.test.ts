@@ -1,14 +1,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCsv } from '../src/io/csv_io.js';
 import { dataSampleFromTable, readMask, simSampleFromTable } from '../src/io/samples.js';
 import { InputError } from '../src/base/errors.js';
 import { assertBitEqual } from './helpers/close.js';
+import { testDir } from './helpers/temp_dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-csv-'));
+const dir = testDir('omnifold-csv-');
 const write = (name: string, text: string) => {
   const path = join(dir, name);
   writeFileSync(path, text);

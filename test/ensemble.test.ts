@@ -6,8 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromColumns, type FeatureMatrix } from '../src/base/features.js';
 import { RandomStream } from '../src/base/rng.js';
@@ -33,6 +32,7 @@ import { decodeWeightsFile, encodeWeightsFile, ensembleFactorOf } from '../src/p
 import { validateWeightsBytes } from '../src/publish/weights_validation.js';
 import { ToyRandom } from '../src/toys/toy_random.js';
 import { assertBitEqual, assertClose } from './helpers/close.js';
+import { testDir } from './helpers/temp_dir.js';
 
 const EDGES = [-1.5, -0.5, 0.5, 1.5];
 const RELATIVE = { rtol: 1e-12, atol: 0 };
@@ -355,7 +355,7 @@ test('weights file: member columns, metadata.ensemble, validation, hist and HEPD
 });
 
 test('replica store: the nominal record carries its member columns through a resume', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'omnifold-ensemble-store-'));
+  const dir = testDir('omnifold-ensemble-store-');
   const options = { ...BASE, classifier: BASE.classifier!, nMembers: 2, saveMembers: true, dataBootstraps: 2 };
   const fresh = await runReplicas(sim, data, options, { storeDir: dir });
   const resumed = await runReplicas(sim, data, options, { storeDir: dir, resume: true });
@@ -371,7 +371,7 @@ const JOB = ['unfold', '--toy', 'gauss', '--events', '3000', '--epochs', '2', '-
 const cli = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
 
 test('CLI: --save-members writes member columns; --replicas then --resume gives the same bytes; verify', () => {
-  const root = mkdtempSync(join(tmpdir(), 'omnifold-ensemble-cli-'));
+  const root = testDir('omnifold-ensemble-cli-');
   const args = [...JOB, '--ensemble', '2', '--save-members', '--data-bootstraps', '2', '--no-plots', '--quiet'];
   const whole = cli([...args, '--out', join(root, 'whole')]);
   assert.is(whole.status, 0, whole.stderr);
@@ -395,7 +395,7 @@ test('CLI: --save-members writes member columns; --replicas then --resume gives 
 });
 
 test('CLI: --ensemble-runs 2 --save-members writes run_0 and run_1, and weight is their mean', () => {
-  const root = mkdtempSync(join(tmpdir(), 'omnifold-ensemble-runs-'));
+  const root = testDir('omnifold-ensemble-runs-');
   const out = cli([...JOB, '--ensemble-runs', '2', '--save-members', '--no-plots', '--quiet', '--out', root]);
   assert.is(out.status, 0, out.stderr);
   const file = decodeWeightsFile(new Uint8Array(readFileSync(join(root, 'weights.arrow'))));

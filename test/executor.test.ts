@@ -2,8 +2,7 @@
 // writes the records that merge into the columns of one runReplicas call, bit for bit.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromColumns } from '../src/base/features.js';
 import { OmniFoldError } from '../src/base/errors.js';
@@ -16,6 +15,7 @@ import { ToyRandom } from '../src/toys/toy_random.js';
 import type { DataSample, SimSample } from '../src/algorithm/types.js';
 import { assertBitEqual } from './helpers/close.js';
 import { rejectsInput } from './helpers/rejects.js';
+import { testDir } from './helpers/temp_dir.js';
 
 /** 1 gen and 1 reco feature, misses and fakes; odd counts. */
 function toy(): { sim: SimSample; data: DataSample } {
@@ -88,7 +88,7 @@ test('a plan run in parts by three executors merges to the columns and diagnosti
 });
 
 test('a folder store: records written by one run are resumed by the next, the others computed', async () => {
-  const storeDir = join(mkdtempSync(join(tmpdir(), 'omnifold-executor-')), 'store');
+  const storeDir = join(testDir('omnifold-executor-'), 'store');
   const first = new ReplicaRun(sim, data, options, { storeDir });
   await first.execute(new ReverseExecutor(), [1, 2]);
   assert.equal(readdirSync(storeDir).sort(), ['data_boot_0.f64rep', 'data_boot_1.f64rep']);

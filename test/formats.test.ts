@@ -2,8 +2,7 @@
  * File formats in: Parquet, HDF5, NPY/NPZ written by the engine's own writers (plus Arrow
  * IPC and CSV) round-trip, give identical columns, and fail with one-line InputErrors.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -17,8 +16,9 @@ import { readHdf5 } from '../src/io/hdf5_io.js';
 import { writeHdf5 } from '../src/io/hdf5_write.js';
 import type { NumericColumn } from '../src/io/table.js';
 import { assertBitEqual, assertClose } from './helpers/close.js';
+import { testDir } from './helpers/temp_dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-formats-'));
+const dir = testDir('omnifold-formats-');
 const at = (name: string): string => join(dir, name);
 
 const N_ROWS = 1000;

@@ -6,16 +6,16 @@
  * `npm run fuzz -- --cli`). Also pins how a run is judged, and a value too large for
  * single precision.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fuzzFormatCli } from './fuzz/cli_fuzz.js';
 import { judgeCliRun, runCli, type CliResult } from './fuzz/cli_run.js';
 import { DEFAULT_FORMATS, makeInput } from './fuzz/inputs.js';
+import { testDir } from './helpers/temp_dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-fuzz-cli-test-'));
+const dir = testDir('omnifold-fuzz-cli-test-');
 /** Mutants per format (the long run is `npm run fuzz -- --cli`). */
 const MUTANTS_PER_FORMAT = 5;
 /** Generous limits: two busy cores. */

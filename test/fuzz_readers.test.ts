@@ -4,8 +4,7 @@
  * InputError naming the file or in a read that is provably right; plus one test for each
  * kind of corruption that once read as data, crashed, or printed on stderr.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -22,11 +21,12 @@ import type { ReadReply } from './fuzz/child.js';
 import { classify, ReaderChild } from './fuzz/harness.js';
 import { DEFAULT_FORMATS, knownColumns, makeInput, ROOT_FIXTURE, type FuzzInput } from './fuzz/inputs.js';
 import { editNpyHeader, findFields, zipMembers } from './fuzz/mutators.js';
+import { testDir } from './helpers/temp_dir.js';
 
 /** `rejectsInput` with the file named first, as these reader tests read best. */
 const rejects = (fn: () => Promise<unknown>, file: string, pattern: RegExp) => rejectsInput(fn, pattern, file);
 
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-fuzz-test-'));
+const dir = testDir('omnifold-fuzz-test-');
 const at = (name: string): string => join(dir, name);
 /** Mutants per format in `npm test` (the long run is `npm run fuzz`). */
 const MUTANTS_PER_FORMAT = 20;

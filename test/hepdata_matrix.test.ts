@@ -10,8 +10,7 @@
  * tiny and huge numbers. Known truth: a shape integrates to 1 over its bins; a cross
  * section is the events table divided by L·width, its errors too.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -24,6 +23,7 @@ import { writeFamiliesFixture } from './helpers/families_fixture.js';
 import { HEPDATA_SCHEMAS, hepdataSchemasPresent, hepdataSubmissionProblems } from './helpers/hepdata_schema.js';
 import { pyyamlDifferences, pyyamlMissing, pyyamlRead } from './helpers/pyyaml.js';
 import { fixtureContent, weightsArrowBytes, writeFixture } from './helpers/weights_fixture.js';
+import { testDir } from './helpers/temp_dir.js';
 
 const LUMI = 2.5;
 const NORMALISATIONS = ['events', `xsec:${LUMI}:fb`, 'shape'] as const;
@@ -69,7 +69,7 @@ function observables(col: string, info: { label?: string; unit?: string }, bins:
   ];
 }
 
-const root = mkdtempSync(join(tmpdir(), 'omnifold-hepdata-matrix-'));
+const root = testDir('omnifold-hepdata-matrix-');
 const replicas = writeFixture();
 {
   // the fixture without its replica columns

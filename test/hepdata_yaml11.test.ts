@@ -4,14 +4,14 @@
  * tiny, huge and negative numbers as the numbers written. Skips with a line when
  * /usr/bin/python3 with the yaml module is absent.
  */
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { histogramTable, writeHepdata, type HepdataHistogram } from '../src/publish/hepdata.js';
 import { doubleQuotedYaml, isPlainYamlText, toYaml11 } from '../src/publish/yaml11.js';
 import { pyyamlDifferences, pyyamlMissing, pyyamlRead, type Tagged } from './helpers/pyyaml.js';
+import { testDir } from './helpers/temp_dir.js';
 
 /** Strings a YAML 1.1 reader would take for something else if they stood plain. */
 const TRICKY = [
@@ -84,7 +84,7 @@ const NUMBERS = [
 ];
 
 const skip = pyyamlMissing();
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-yaml11-'));
+const dir = testDir('omnifold-yaml11-');
 
 test('a string stands plain only when no YAML 1.1 reader could take it for anything else', () => {
   for (const s of TRICKY) assert.not.ok(isPlainYamlText(s), s);

@@ -2,8 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { replicaUncertainties } from '../src/uncertainty/covariance.js';
@@ -14,10 +13,11 @@ import { readWeightsFile, writeWeightsFile } from '../src/publish/weights_file.j
 import { runReplicas } from '../src/execution/run_replicas.js';
 import { ToyRandom } from '../src/toys/toy_random.js';
 import { assertClose } from './helpers/close.js';
+import { testDir } from './helpers/temp_dir.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url)); // dist/test → repository root
 const histModule = fileURLToPath(new URL('../src/cli/hist.js', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-hist-'));
+const dir = testDir('omnifold-hist-');
 const weightsPath = join(dir, 'weights.arrow');
 
 async function makeWeightsFile() {

@@ -8,15 +8,15 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeHdf5 } from '../src/io/hdf5_write.js';
 import { writeNpz } from '../src/io/npz_io.js';
 import { readWeightsFile } from '../src/publish/weights_file.js';
+import { testDir } from './helpers/temp_dir.js';
 
 const BIN = join(process.cwd(), 'bin', 'omnifold.js');
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-inputs-'));
+const dir = testDir('omnifold-inputs-');
 const ROOT_FILE = join(process.cwd(), '..', 'shared', 'fixtures', 'root', 'uproot-Zmumu.root');
 
 function run(args: string[]): { code: number; stdout: string; stderr: string } {

@@ -10,8 +10,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveUnfoldOptions } from '../src/algorithm/options.js';
 import { matrixIbu } from '../src/analysis/ibu.js';
@@ -21,9 +20,10 @@ import { readWeightsFile } from '../src/publish/weights_file.js';
 import { gaussToy } from '../src/toys/gauss.js';
 import { chooseIterations } from '../src/uncertainty/iteration_choice.js';
 import { assertBitEqual, assertClose } from './helpers/close.js';
+import { testDir } from './helpers/temp_dir.js';
 
 const BIN = join(process.cwd(), 'bin', 'omnifold.js');
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-auto-'));
+const dir = testDir('omnifold-auto-');
 
 function run(args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });

@@ -5,8 +5,7 @@
  * lists, tables of 0 rows, and each one-line error. ROOT reads the jagged branches of the
  * shared fixtures (jsroot cannot write TTrees) and skips when they are absent.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -35,8 +34,9 @@ import { readCsv } from '../src/io/csv_io.js';
 import { encodeNpy } from '../src/io/npy_io.js';
 import { readJagged, type JaggedColumn } from '../src/io/table.js';
 import { rejectsInput } from './helpers/rejects.js';
+import { testDir } from './helpers/temp_dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-jagged-'));
+const dir = testDir('omnifold-jagged-');
 const at = (name: string): string => join(dir, name);
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -6,8 +6,7 @@
  * and `unfold:FILE` unfolds the data with the other sample. `response:FILE` fits the nominal
  * to the alternative jointly on each event's gen and reco particles.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Table, tableToIPC } from 'apache-arrow';
 import { test } from 'uvu';
@@ -20,8 +19,9 @@ import { generatorSystematic } from '../src/uncertainty/generator_systematics.js
 import type { ToyDataset } from '../src/toys/toy.js';
 import { addJetColumns, type ArrowColumns } from './helpers/jets_files.js';
 import { rejectsInput } from './helpers/rejects.js';
+import { testDir } from './helpers/temp_dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-particle-syst-'));
+const dir = testDir('omnifold-particle-syst-');
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 const gen = [...JETS_OBSERVABLES];

@@ -5,8 +5,7 @@
  * them within a stated allowance of MultiFold (an MLP on those four observables); and the CLI reads particles from Arrow list columns and writes the same
  * weight bits on 1 and 2 threads.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Table, tableToIPC } from 'apache-arrow';
 import { test } from 'uvu';
@@ -17,8 +16,9 @@ import { jetsToy, JETS_OBSERVABLES } from '../src/toys/jets.js';
 import { addJetColumns, type ArrowColumns, weightSha } from './helpers/jets_files.js';
 import type { ToyDataset } from '../src/toys/toy.js';
 import { main } from '../src/cli/main.js';
+import { testDir } from './helpers/temp_dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-particles-'));
+const dir = testDir('omnifold-particles-');
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** χ² of the unfolded and of the prior histograms against the truth, per observable. */

@@ -2,8 +2,7 @@
 //   npx tsc -p tsconfig.json && node dist/test/pool_determinism.test.js
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fromColumns } from '../src/base/features.js';
@@ -16,6 +15,7 @@ import { RandomStream } from '../src/base/rng.js';
 import type { ClassifierSpec } from '../src/classifiers/registry.js';
 import type { MemberResult, StepJob } from '../src/algorithm/types.js';
 import { assertBitEqual } from './helpers/close.js';
+import { testDir } from './helpers/temp_dir.js';
 
 const N0 = 1001; // odd event counts, so kernel tails run
 const N1 = 777;
@@ -194,7 +194,7 @@ test('thread count: explicit, then SLURM_CPUS_PER_TASK, then availableParallelis
 
 /** A task file that fails member 1 on its first attempt (by throwing or by killing its thread). */
 function flakyWorker(mode: 'throw-once' | 'exit-once' | 'throw-always'): string {
-  const dir = mkdtempSync(join(tmpdir(), 'omnifold-pool-'));
+  const dir = testDir('omnifold-pool-');
   const flag = join(dir, 'failed');
   const file = join(dir, 'task.mjs');
   writeFileSync(

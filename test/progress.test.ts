@@ -4,8 +4,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { progressPrinter, type ProgressOptions } from '../src/cli/progress.js';
@@ -15,6 +13,7 @@ import { type ReplicaProgress } from '../src/uncertainty/replicas.js';
 import { runReplicas } from '../src/execution/run_replicas.js';
 import { ToyRandom } from '../src/toys/toy_random.js';
 import type { IterationDiagnostics } from '../src/algorithm/types.js';
+import { testDir } from './helpers/temp_dir.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url)); // dist/test → repository root
 const CLEAR = '\r\u001b[2K';
@@ -299,7 +298,7 @@ test('runReplicas: each computed replica announces its name and key before its u
 });
 
 test('omnifold unfold with replicas: progress lines on a pipe, nothing with --quiet', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'omnifold-progress-'));
+  const dir = testDir('omnifold-progress-');
   const args = [
     'bin/omnifold.js',
     'unfold',

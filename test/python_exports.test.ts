@@ -7,8 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { readHdf5 } from '../src/io/hdf5_io.js';
@@ -17,9 +16,10 @@ import { readParquet, readParquetMetadata } from '../src/io/parquet_io.js';
 import type { NumericColumn } from '../src/io/table.js';
 import { readWeightsFile } from '../src/publish/weights_file.js';
 import { familiesFileBytes } from './helpers/families_fixture.js';
+import { testDir } from './helpers/temp_dir.js';
 
 const BIN = join(process.cwd(), 'bin', 'omnifold.js');
-const root = mkdtempSync(join(tmpdir(), 'omnifold-python-exports-'));
+const root = testDir('omnifold-python-exports-');
 writeFileSync(join(root, 'weights.arrow'), familiesFileBytes());
 
 function run(args: string[]): { code: number; stdout: string; stderr: string } {

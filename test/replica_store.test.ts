@@ -2,8 +2,7 @@
 // stored with them; every other state is told apart with its reason.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   readReplica,
@@ -12,8 +11,9 @@ import {
   writeReplica,
   type StoredReplicaHeader,
 } from '../src/uncertainty/replica_store.js';
+import { testDir } from './helpers/temp_dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-replica-store-'));
+const dir = testDir('omnifold-replica-store-');
 const weights = Float64Array.from([1.5, -0.25, 0, Number.MAX_VALUE, 5e-324]);
 const header: StoredReplicaHeader = {
   name: 'data_boot_0',
@@ -96,7 +96,7 @@ test('a file stored under another replica name is not that replica', () => {
 });
 
 test('temporary files of a killed write are removed, finished replicas kept', () => {
-  const d = mkdtempSync(join(tmpdir(), 'omnifold-replica-tmp-'));
+  const d = testDir('omnifold-replica-tmp-');
   writeReplica(d, header, weights);
   writeFileSync(join(d, 'weight.f64rep.tmp-4242'), 'half');
   writeFileSync(join(d, 'notes.txt'), "not ours to judge, but this folder is the engine's");

@@ -5,13 +5,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RESUME_DIR } from '../src/io/output_dir.js';
+import { testDir } from './helpers/temp_dir.js';
 
 const BIN = join(process.cwd(), 'bin', 'omnifold.js');
-const root = mkdtempSync(join(tmpdir(), 'omnifold-replica-subset-'));
+const root = testDir('omnifold-replica-subset-');
 // 6 replicas: weight, data_boot_0..2, sim_boot_0, syst_es
 const JOB = [
   'unfold',

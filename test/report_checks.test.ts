@@ -6,15 +6,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { iterationChoiceFigure } from '../src/plots/iteration_choice_figure.js';
 import type { CheckRecord } from '../src/report/checks.js';
 import { runWarnings } from '../src/report/warnings.js';
+import { testDir } from './helpers/temp_dir.js';
 
 const BIN = join(process.cwd(), 'bin', 'omnifold.js');
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-report-checks-'));
+const dir = testDir('omnifold-report-checks-');
 const OUT = 'auto';
 const CLOSURE = [
   'check',

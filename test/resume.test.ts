@@ -3,8 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromColumns } from '../src/base/features.js';
@@ -14,6 +13,7 @@ import { InProcessRunner } from '../src/algorithm/in_process_runner.js';
 import { ToyRandom } from '../src/toys/toy_random.js';
 import type { DataSample, MemberRunner, SimSample, StepJob } from '../src/algorithm/types.js';
 import { assertBitEqual } from './helpers/close.js';
+import { testDir } from './helpers/temp_dir.js';
 
 function toy(): { sim: SimSample; data: DataSample } {
   const r = new ToyRandom(9, 0);
@@ -90,7 +90,7 @@ async function runAndKill(outDir: string): Promise<number> {
 if (CHILD === undefined) {
   test('a SIGKILLed multi-replica run resumes to the bits of an uninterrupted run', async () => {
     const { sim, data } = toy();
-    const outDir = mkdtempSync(join(tmpdir(), 'omnifold-resume-'));
+    const outDir = testDir('omnifold-resume-');
     const before = await runAndKill(outDir);
     assert.not.ok(existsSync(join(outDir, 'child-finished')), 'the child was killed before it finished');
     assert.ok(before >= 3 && before < TOTAL, `killed part-way: ${before} of ${TOTAL} replicas stored`);

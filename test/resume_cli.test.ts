@@ -4,13 +4,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MANIFEST, RESUME_DIR } from '../src/io/output_dir.js';
+import { testDir } from './helpers/temp_dir.js';
 
 const BIN = join(process.cwd(), 'bin', 'omnifold.js');
-const root = mkdtempSync(join(tmpdir(), 'omnifold-resume-cli-'));
+const root = testDir('omnifold-resume-cli-');
 const JOB = [
   'unfold',
   '--toy',

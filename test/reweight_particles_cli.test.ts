@@ -10,17 +10,17 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Field, Float32, List, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { RandomStream } from '../src/base/rng.js';
 import { readWeightsFile } from '../src/publish/weights_file.js';
 import { poisson } from './helpers/poisson.js';
 import { weightedMean } from './helpers/weighted_mean.js';
+import { testDir } from './helpers/temp_dir.js';
 
 const BIN = join(process.cwd(), 'bin', 'omnifold.js');
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-reweight-pfn-'));
+const dir = testDir('omnifold-reweight-pfn-');
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 function run(args: string[]): { code: number; stdout: string; stderr: string } {

@@ -10,8 +10,7 @@
  * 12 numeric types; the RNTuple holds ROOT's tutorial `cernstaff.dat`, whose first line is
  * `202 15 58 28 0 10 13 40 11975 PS FRA` (3354 lines).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
@@ -20,6 +19,7 @@ import { InputError } from '../src/base/errors.js';
 import { readTable } from '../src/io/load.js';
 import type { NumericColumn } from '../src/io/table.js';
 import { assertClose } from './helpers/close.js';
+import { testDir } from './helpers/temp_dir.js';
 
 /** The repository root: the nearest directory above this file holding package.json. */
 function repoRoot(): string {
@@ -270,7 +270,7 @@ test('errors: missing tree, missing branch, missing file, truncated file', async
     () => readTable(join(FIXTURES, 'absent.root'), { columns: ['M'] }),
     /absent\.root: file must be readable; got ENOENT$/,
   );
-  const dir = mkdtempSync(join(tmpdir(), 'omnifold-root-'));
+  const dir = testDir('omnifold-root-');
   try {
     const bytes = readFileSync(ZMUMU);
     for (const keep of [0.5, 0.005]) {

@@ -8,12 +8,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { testDir } from './helpers/temp_dir.js';
 
 const BIN = join(process.cwd(), 'bin', 'omnifold.js');
-const root = mkdtempSync(join(tmpdir(), 'omnifold-slurm-'));
+const root = testDir('omnifold-slurm-');
 // 9 replicas in 5 tasks (2, 2, 2, 2, 1), each a binned unfolding of 3000 events
 const OPTIONS = [
   '--toy',

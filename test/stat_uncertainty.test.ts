@@ -14,8 +14,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { combineReplicas } from '../src/uncertainty/covariance.js';
@@ -27,9 +26,10 @@ import { reportHtml } from '../src/report/report_html.js';
 import { runDataFrom } from '../src/report/run_data.js';
 import { assertClose } from './helpers/close.js';
 import { weightsArrowBytes } from './helpers/weights_fixture.js';
+import { testDir } from './helpers/temp_dir.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url)); // dist/test → repository root
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-stat-'));
+const dir = testDir('omnifold-stat-');
 
 const X = [0.5, 0.5, 1.5, 1.5, 1.5, 2.5, 0.5];
 const PASS_GEN = [1, 1, 1, 1, 1, 1, 0];

@@ -1,13 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runValidate } from '../src/cli/validate.js';
 import { validateWeightsFile } from '../src/publish/validate.js';
 import { fixtureContent, weightsArrowBytes } from './helpers/weights_fixture.js';
+import { testDir } from './helpers/temp_dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-validate-'));
+const dir = testDir('omnifold-validate-');
 const base = fixtureContent();
 let counter = 0;
 

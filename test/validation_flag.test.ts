@@ -6,14 +6,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readWeightsFile } from '../src/publish/weights_file.js';
 import { assertBitEqual } from './helpers/close.js';
+import { testDir } from './helpers/temp_dir.js';
 
 const BIN = join(process.cwd(), 'bin', 'omnifold.js');
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-validation-'));
+const dir = testDir('omnifold-validation-');
 
 function run(args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, 'unfold', ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });

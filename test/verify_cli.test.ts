@@ -2,15 +2,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
 import { Schema, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { engineVersion, readWeightsFile, type WeightsMetadata } from '../src/publish/weights_file.js';
+import { testDir } from './helpers/temp_dir.js';
 
 // `omnifold verify` through the compiled CLI (dist/, built by `npm test` before the tests).
 const BIN = join(process.cwd(), 'bin', 'omnifold.js');
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-verify-'));
+const dir = testDir('omnifold-verify-');
 
 function run(args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });

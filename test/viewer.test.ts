@@ -4,9 +4,8 @@
 // exactly those of `omnifold hist --json` for the same expression, binning and selection.
 // The page makes no request outside 127.0.0.1.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'uvu';
@@ -17,9 +16,10 @@ import type { Browser, Page } from 'playwright-core';
 import { runHist } from '../src/cli/hist.js';
 import { serveViewer, viewerDir, type ViewerServer } from '../src/cli/view.js';
 import { writeFamiliesFixture } from './helpers/families_fixture.js';
+import { testDir } from './helpers/temp_dir.js';
 
 const BIN = new URL('../../bin/omnifold.js', import.meta.url).pathname;
-const tmp = mkdtempSync(join(tmpdir(), 'omnifold-viewer-'));
+const tmp = testDir('omnifold-viewer-');
 const unfolded = join(tmp, 'out');
 const familiesDir = writeFamiliesFixture();
 

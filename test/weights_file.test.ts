@@ -1,7 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   readWeightsFile,
@@ -15,8 +14,9 @@ import { UNFOLD_DEFAULTS } from '../src/algorithm/defaults.js';
 import { InputError } from '../src/base/errors.js';
 import { assertBitEqual } from './helpers/close.js';
 import { gaussToy } from '../src/toys/gauss.js';
+import { testDir } from './helpers/temp_dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-weights-'));
+const dir = testDir('omnifold-weights-');
 const nSim = 1001;
 
 function content(): WeightsFileContent {
@@ -139,7 +139,7 @@ test('errors: wrong column length, reserved or duplicate names, not a weights fi
 });
 
 test('safe output: failure leaves no OUT and no temporary; an earlier output is replaced only with force', async () => {
-  const parent = mkdtempSync(join(tmpdir(), 'omnifold-atomic-'));
+  const parent = testDir('omnifold-atomic-');
   const out = join(parent, 'out');
   try {
     await writeOutputDir(out, async (tmp) => {
@@ -185,7 +185,7 @@ test('safe output: failure leaves no OUT and no temporary; an earlier output is 
 });
 
 test('safe output refuses a folder that is not an omnifold output', async () => {
-  const parent = mkdtempSync(join(tmpdir(), 'omnifold-atomic-'));
+  const parent = testDir('omnifold-atomic-');
   const out = join(parent, 'mine');
   mkdirSync(out);
   writeFileSync(join(out, 'thesis.tex'), 'precious');

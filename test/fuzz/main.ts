@@ -7,14 +7,13 @@
  * With `--cli` the same mutants go through `omnifold unfold` instead (cli_fuzz.ts); the
  * limits then apply to each CLI run.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ALLOWED, DEFAULT_LIMITS, OUTCOMES, type Tally } from './harness.js';
 import { fuzzFormatCli, formatCliTable, type CliTally } from './cli_fuzz.js';
 import { fuzzFormat, formatTable } from './fuzz.js';
 import { DEFAULT_FORMATS, FORMATS, makeInput, type Format } from './inputs.js';
+import { testDir } from '../helpers/temp_dir.js';
 
 const { values } = parseArgs({
   options: {
@@ -52,7 +51,7 @@ const limits = {
   memoryMiB: positive('memory', values.memory),
 };
 
-const dir = mkdtempSync(join(tmpdir(), 'omnifold-fuzz-'));
+const dir = testDir('omnifold-fuzz-');
 const rows: Array<{ format: string; tally: Tally & { ran: number } }> = [];
 const cliRows: Array<{ format: string; tally: CliTally }> = [];
 try {

@@ -4,10 +4,10 @@
  * (`FAMILY_COVARIANCES`). Event 4 fails the gen selection and carries weight 100 in every
  * column: a histogram that counted it would be far off.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { weightsArrowBytes } from './weights_fixture.js';
+import { testDir } from './temp_dir.js';
 
 export const FAMILY_EDGES = [0, 1, 2];
 
@@ -96,7 +96,7 @@ export function familiesFileBytes(): Uint8Array {
 
 /** Writes the file as weights.arrow into a fresh temporary folder; returns the folder. */
 export function writeFamiliesFixture(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'omnifold-families-'));
+  const dir = testDir('omnifold-families-');
   writeFileSync(join(dir, 'weights.arrow'), familiesFileBytes());
   return dir;
 }

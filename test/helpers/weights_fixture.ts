@@ -4,10 +4,10 @@
  * one saved iteration, 6 data bootstraps, 4 sim bootstraps, 1 systematic) and a matching
  * summary.json, with diagnostics that trip every report warning.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Schema, Table, tableFromArrays, tableToIPC } from 'apache-arrow';
+import { testDir } from './temp_dir.js';
 
 /** Deterministic uniform numbers in [0, 1) (mulberry32). */
 export function uniforms(seed: number): () => number {
@@ -211,7 +211,7 @@ export function weightsArrowBytes(columns: Fixture['columns'], metadata: unknown
 /** Writes weights.arrow and summary.json into a fresh temporary directory. */
 export function writeFixture(): Fixture {
   const content = fixtureContent();
-  const dir = mkdtempSync(join(tmpdir(), 'omnifold-fixture-'));
+  const dir = testDir('omnifold-fixture-');
   writeFileSync(join(dir, 'weights.arrow'), weightsArrowBytes(content.columns, content.metadata));
   writeFileSync(join(dir, 'summary.json'), JSON.stringify(content.summary, null, 1));
   return { dir, ...content };
