@@ -26,3 +26,4 @@ export { sum_blocks_f32 } from './sum_blocks_f32';
 export { segment_sum_f32, segment_broadcast_f32 } from './segment_sum_f32';
 export { dense_relu_forward_f32, dense_relu_backward_f32 } from './pfn_layers_f32';
 export { distance_corr_f64 } from './distance_corr_f64';
+export { peak_mul_add_f32 } from './peak_mul_add_f32';

@@ -1,8 +1,9 @@
 /**
  * Kernel benchmarks (never part of npm test): wasm SIMD kernels vs their scalar reference
- * twins, one thread. Prints GFLOP/s for the dense layers at MLP shapes, samples/s for the
- * fused train step (ReLU at three batch sizes, SiLU and GELU at 512), and ns/event for the
- * per-event kernels (histogram fill, likelihood ratio, the smooth activations, the
+ * twins, one thread. Measures this core's ceiling for f32x4 multiplies and adds without
+ * FMA (asm/peak_mul_add_f32.ts) and gives each dense rate as a share of it. Prints GFLOP/s
+ * for the dense layers at MLP shapes, samples/s for the fused train step (ReLU at three
+ * batch sizes, SiLU and GELU at 512), and ns/event for the per-event kernels (histogram fill, likelihood ratio, the smooth activations, the
  * permutations that order a fit's events, the minibatch gather from resident events).
  *
  *   npm run build && node dist/bench/kernels.bench.js [--quick]
@@ -15,6 +16,7 @@ import type { DenseForwardF32Export } from '../src/kernels/dense_forward_f32.js'
 import type { BackwardExport, UnaryExport } from '../src/kernels/elementwise.js';
 import type { LikelihoodRatioF32Export } from '../src/kernels/likelihood_ratio_f32.js';
 import { mlpTrainStepF32 } from '../src/kernels/mlp_train_step_f32.js';
+import { peakMulAddF32, PEAK_FLOP_PER_ROUND } from '../src/kernels/peak_mul_add_f32.js';
 import { MlpWorkspace } from '../src/kernels/mlp_workspace.js';
 import type { GatherRowsF32Export } from '../src/kernels/gather_rows_f32.js';
 import { WasmPermutation } from '../src/kernels/permute_u32.js';
@@ -57,6 +59,28 @@ async function seconds(fn: () => void, minTimeMs = quick ? 60 : 250): Promise<nu
 
 const fmt = (x: number, d = 2) => x.toFixed(d).padStart(8);
 
+/**
+ * GFLOP/s of asm/peak_mul_add_f32.ts: f32x4 multiplies and adds in registers, the most the
+ * dense kernels' arithmetic can reach on this core without fused multiply-add. The best of
+ * 7 runs of about 0.2 s (a shared machine only ever slows a run down).
+ */
+function measureCeiling(): number {
+  const rounds = quick ? 2e6 : 6e6;
+  peakMulAddF32(rounds / 10);
+  let best = 0;
+  for (let k = 0; k < 7; k++) {
+    const t0 = performance.now();
+    peakMulAddF32(rounds);
+    best = Math.max(best, (rounds * PEAK_FLOP_PER_ROUND) / ((performance.now() - t0) / 1e3) / 1e9);
+  }
+  return best;
+}
+
+/** The ceiling in GFLOP/s, measured once before the tables. */
+let ceiling = NaN;
+/** A rate in GFLOP/s as a share of the ceiling. */
+const share = (gflops: number) => (gflops / ceiling).toFixed(2).padStart(5);
+
 async function denseTable(): Promise<void> {
   const fw = exports.dense_forward_f32 as DenseForwardF32Export;
   const bw = exports.dense_backward_f32 as DenseBackwardF32Export;
@@ -64,7 +88,7 @@ async function denseTable(): Promise<void> {
     '\n## dense layers, wasm SIMD (f32x4, 4×8 register tiles, overlapped edge tiles) vs scalar twin; GFLOP/s (forward 2·B·nIn·nOut, backward 4·B·nIn·nOut); medians',
   );
   console.log(
-    '   batch  nIn nOut |  fwd GF/s  ns/event |  bwd GF/s  ns/event | scalar fwd  scalar bwd | speed-up fwd  bwd',
+    '   batch  nIn nOut |  fwd GF/s share  ns/event |  bwd GF/s share  ns/event | scalar fwd  scalar bwd | speed-up fwd  bwd',
   );
   const batches = quick ? [128, 10000] : [128, 512, 2048, 10000];
   for (const width of [50, 100]) {
@@ -102,7 +126,7 @@ async function denseTable(): Promise<void> {
           speedup = `${fmt(sf / tf, 1)}× ${fmt(sb / tb, 1)}×`;
         }
         console.log(
-          `${String(batch).padStart(8)} ${String(nIn).padStart(4)} ${String(width).padStart(4)} | ${fmt(flops / tf / 1e9)}  ${fmt((tf / batch) * 1e9, 1)} | ${fmt((2 * flops) / tb / 1e9)}  ${fmt((tb / batch) * 1e9, 1)} | ${scalar} | ${speedup}`,
+          `${String(batch).padStart(8)} ${String(nIn).padStart(4)} ${String(width).padStart(4)} | ${fmt(flops / tf / 1e9)} ${share(flops / tf / 1e9)}  ${fmt((tf / batch) * 1e9, 1)} | ${fmt((2 * flops) / tb / 1e9)} ${share((2 * flops) / tb / 1e9)}  ${fmt((tb / batch) * 1e9, 1)} | ${scalar} | ${speedup}`,
         );
         arena.release(mark);
       }
@@ -114,7 +138,7 @@ async function trainStepTable(): Promise<void> {
   console.log('\n## fused train step (forward + BCE + backward + Adam, one wasm call), 8 inputs');
   // GFLOP/s counts the dense products (6·Σ d_l·d_{l+1} per event): with ReLU the layers after
   // the first skip their input's zeros (asm/sparse_gemm.ts), so this is a dense-equivalent rate
-  console.log('  network  activation   batch |  samples/s   ns/event   GFLOP/s (dense-equivalent)');
+  console.log('  network  activation   batch |  samples/s   ns/event   GFLOP/s (dense-equivalent)  share');
   const rows: [number, Activation, number][] = [];
   for (const width of [50, 100]) for (const batch of [128, 512, 10000]) rows.push([width, 'relu', batch]);
   for (const width of [50, 100])
@@ -139,7 +163,7 @@ async function trainStepTable(): Promise<void> {
         mlpTrainStepF32(ws, batch, 1 / batch, adam);
       });
       console.log(
-        `  3×${String(width).padEnd(4)}  ${activation.padEnd(10)} ${String(batch).padStart(7)} | ${fmt(batch / s / 1e3, 0)}k  ${fmt((s / batch) * 1e9, 1)}  ${fmt((flopsPerEvent * batch) / s / 1e9)}`,
+        `  3×${String(width).padEnd(4)}  ${activation.padEnd(10)} ${String(batch).padStart(7)} | ${fmt(batch / s / 1e3, 0)}k  ${fmt((s / batch) * 1e9, 1)}  ${fmt((flopsPerEvent * batch) / s / 1e9)}                    ${share((flopsPerEvent * batch) / s / 1e9)}`,
       );
       arena.release(mark);
     }
@@ -293,6 +317,11 @@ console.log(
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')}`,
+);
+ceiling = measureCeiling();
+console.log(
+  `\n## ceiling: ${ceiling.toFixed(1)} GFLOP/s per core (f32x4 multiply and add chains in registers, no FMA: ` +
+    'asm/peak_mul_add_f32.ts); "share" below is a rate over it',
 );
 await denseTable();
 await trainStepTable();
