@@ -3,8 +3,9 @@
  * twins, one thread. Measures this core's ceiling for f32x4 multiplies and adds without
  * FMA (asm/peak_mul_add_f32.ts) and gives each dense rate as a share of it. Prints GFLOP/s
  * for the dense layers at MLP shapes, samples/s for the fused train step (ReLU at three
- * batch sizes, SiLU and GELU at 512), and ns/event for the per-event kernels (histogram fill, likelihood ratio, the smooth activations, the
- * permutations that order a fit's events, the minibatch gather from resident events).
+ * batch sizes, SiLU and GELU at 512), and ns/event for the per-event kernels (histogram
+ * fill, likelihood ratio, the smooth activations, the permutations that order a fit's
+ * events, the minibatch gather from resident events).
  *
  *   npm run build && node dist/bench/kernels.bench.js [--quick]
  */

@@ -108,8 +108,8 @@ export class DecorrelationPenalty {
   private readonly scratchPtr: number;
   /** Each row's class (0 or 1), read unless pooled. */
   private readonly labelArray: Uint8Array;
-  /** One class's rows, copied for the kernel: f, v, w and the gradient, f64 [capacity] each (0: pooled). */
-  private readonly classPtr: number;
+  /** One class's rows, copied for the kernel: f, v, w and the gradient, f64 [capacity] each (empty: pooled). */
+  private readonly classPtrs: readonly number[];
   /** The row of each copied one. */
   private readonly classRows: Int32Array;
 
@@ -134,7 +134,7 @@ export class DecorrelationPenalty {
     this.scratchPtr = arena.allocF64(3 * capacity);
     const pooled = classes === 'pooled';
     this.labelArray = new Uint8Array(pooled ? 0 : capacity);
-    this.classPtr = pooled ? 0 : arena.allocF64(4 * capacity);
+    this.classPtrs = pooled ? [] : [0, 1, 2, 3].map(() => arena.allocF64(capacity));
     this.classRows = new Int32Array(pooled ? 0 : capacity);
   }
 
@@ -190,10 +190,9 @@ export class DecorrelationPenalty {
 
   /** dCorr² of the rows of class `c` among the first `n`; with `withGradient`, each one's ∂/∂f_i at its row of the gradient. */
   private classTerm(n: number, c: number, withGradient: boolean): number {
-    const cap = this.capacity;
-    const [fPtr, vPtr, wPtr, gPtr] = [0, 1, 2, 3].map((k) => this.classPtr + 8 * k * cap);
+    const [fPtr, vPtr, wPtr, gPtr] = this.classPtrs;
     const [f, v, w] = [this.outputs(n), this.variable(n), this.weights(n)];
-    const [cf, cv, cw] = [fPtr, vPtr, wPtr].map((ptr) => this.arena.f64(ptr, n));
+    const [cf, cv, cw] = [this.arena.f64(fPtr, n), this.arena.f64(vPtr, n), this.arena.f64(wPtr, n)];
     const labels = this.labelArray;
     const rows = this.classRows;
     let m = 0;
